@@ -1,0 +1,15 @@
+from enum import Enum
+
+
+class LoyaltyErrorCode(Enum):
+    """Codes a club mutation or query can answer with; wrapped once for GraphQL in graphql/enums.py."""
+
+    INVALID = "invalid"
+    REQUIRED = "required"
+    NOT_FOUND = "not_found"
+    CHANNEL_NOT_FOUND = "channel_not_found"
+    CURRENCY_MISMATCH = "currency_mismatch"
+    OUT_OF_RANGE = "out_of_range"
+    INSUFFICIENT_POINTS = "insufficient_points"
+    PERMISSION_DENIED = "permission_denied"
+    UNAUTHENTICATED = "unauthenticated"

@@ -1,0 +1,60 @@
+"""Domain errors, one per rule. GraphQL maps them to `errors { field message code }` in one place."""
+
+from .error_codes import LoyaltyErrorCode
+
+
+class LoyaltyError(Exception):
+    code = LoyaltyErrorCode.INVALID
+    field: str | None = None
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        if field is not None:
+            self.field = field
+
+
+class ProgramNotFound(LoyaltyError):
+    """No club program exists (or can be created) for the channel asked for."""
+
+    code = LoyaltyErrorCode.CHANNEL_NOT_FOUND
+    field = "channel"
+
+
+class CurrencyMismatch(LoyaltyError):
+    """Money in another currency than the program's channel currency."""
+
+    code = LoyaltyErrorCode.CURRENCY_MISMATCH
+
+
+class InvalidPoints(LoyaltyError):
+    """Points must be a non-zero whole number within the program's adjustment limit."""
+
+    code = LoyaltyErrorCode.OUT_OF_RANGE
+    field = "points"
+
+
+class ReasonRequired(LoyaltyError):
+    """Manual adjustments must say why: the row is an audit record."""
+
+    code = LoyaltyErrorCode.REQUIRED
+    field = "reason"
+
+
+class InsufficientPoints(LoyaltyError):
+    """A deduction larger than what the member can spend now."""
+
+    code = LoyaltyErrorCode.INSUFFICIENT_POINTS
+    field = "points"
+
+
+class MemberNotFound(LoyaltyError):
+    """No customer with that id or email."""
+
+    code = LoyaltyErrorCode.NOT_FOUND
+
+
+class InvalidProgramSetting(LoyaltyError):
+    """A program setting outside its allowed range."""
+
+    code = LoyaltyErrorCode.INVALID

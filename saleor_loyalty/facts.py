@@ -1,0 +1,83 @@
+"""Plain facts the engine works from. The Saleor adapter builds them; tests and the demo build them too.
+
+Keeping the engine on these dataclasses (not on Saleor models) is what lets the engine tier run
+without Saleor and what lets reversals use what was true at earn time.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from uuid import UUID
+
+
+@dataclass(frozen=True)
+class OrderLineFacts:
+    line_id: str
+    product_name: str
+    sku: str
+    quantity: int
+    total_net: Decimal
+    total_gross: Decimal
+    is_gift_card: bool = False
+
+
+@dataclass(frozen=True)
+class OrderFacts:
+    """What Saleor knows about an order now. Amounts are in `currency`."""
+
+    order_id: UUID
+    number: str
+    channel_slug: str
+    currency: str
+    user_id: int | None
+    email: str
+    lines: tuple[OrderLineFacts, ...]
+    shipping_gross: Decimal
+    total_gross: Decimal
+    gift_card_paid: Decimal = Decimal(0)
+    gift_cards_in_total: bool = False
+    is_paid: bool = False
+    paid_at: datetime | None = None
+    refunded_amount: Decimal = Decimal(0)
+    is_cancelled: bool = False
+
+
+@dataclass(frozen=True)
+class ChannelFacts:
+    slug: str
+    currency: str
+    default_country: str = ""
+    is_active: bool = True
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who did something: a staff user, an app, or the system (a Saleor event)."""
+
+    user_id: int | None = None
+    app_id: int | None = None
+    label: str = "system"
+
+
+@dataclass(frozen=True)
+class Requestor:
+    """The authenticated caller of the club API, whatever authenticated it."""
+
+    user_id: int | None = None
+    email: str = ""
+    app_id: int | None = None
+    app_name: str = ""
+    is_staff: bool = False
+    permissions: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.user_id is None and self.app_id is None
+
+    def has_perm(self, permission: str) -> bool:
+        return permission in self.permissions
+
+    def as_actor(self) -> Actor:
+        if self.app_id is not None:
+            return Actor(app_id=self.app_id, label=f"app:{self.app_name}")
+        return Actor(user_id=self.user_id, label=self.email)

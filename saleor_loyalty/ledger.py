@@ -1,0 +1,246 @@
+"""The only writer of ledger rows.
+
+Design overview
+- Every change of points is a new `LedgerEntry`; nothing here updates or deletes a row.
+- Every writer runs in one transaction that locks the account row (`select_for_update`, pk order),
+  inserts the row inside a savepoint, and updates the cached `balance` / `lifetime_earned` in that
+  same transaction. If the insert hits the (kind, source_key) unique constraint, the event was
+  already recorded: nothing changes, and the caller is told it was a duplicate.
+- Orders are synced, not "handled": `sync_order` brings the ledger to what the order's current
+  facts call for (earned once if paid; cumulative reversal for refunds and cancellation). So an
+  event delivered twice, late, out of order or from two workers at once converges to the same rows.
+- Reversals take their numbers from the earn row's snapshot, never from today's program.
+- When a reversal needs more points than the member has, the program's policy decides: DEBT lets
+  the balance go negative (future earnings pay it back first, simply because the balance is a
+  sum), CLAMP stops at zero and records the rest as `forgiven_points` so it is not retried.
+"""
+
+import logging
+import uuid
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from .exceptions import CurrencyMismatch, InsufficientPoints, InvalidPoints, ReasonRequired
+from .facts import Actor, OrderFacts
+from .lock_objects import account_qs_select_for_update
+from .models import EntryKind, LedgerEntry, LoyaltyAccount, LoyaltyProgram, NegativeBalancePolicy
+from .rules import compute_earn, reversal_target
+
+logger = logging.getLogger(__name__)
+
+SOURCE_UNIQUE_CONSTRAINT = "loyalty_ledgerentry_source_uniq"
+SYSTEM = Actor()
+MAX_REASON_LENGTH = 1000
+
+
+def normalize_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def effective_account(account: LoyaltyAccount) -> LoyaltyAccount:
+    """The account that now holds a (possibly merged) account's points."""
+    while account.merged_into_id is not None:
+        account = account.merged_into
+    return account
+
+
+def account_for(program: LoyaltyProgram, user_id: int | None, email: str) -> LoyaltyAccount:
+    """The member's account, created on first need: by user when known, else a guest account by email."""
+    email = normalize_email(email)
+    if user_id is not None:
+        account, _ = LoyaltyAccount.objects.get_or_create(
+            program=program, user_id=user_id, defaults={"email": email}
+        )
+        return effective_account(account)
+    account, _ = LoyaltyAccount.objects.get_or_create(
+        program=program, user__isnull=True, merged_into__isnull=True, email=email
+    )
+    return account
+
+
+def _is_duplicate(error: IntegrityError) -> bool:
+    diag = getattr(error.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", None) == SOURCE_UNIQUE_CONSTRAINT
+
+
+def _append(account: LoyaltyAccount, *, kind: str, points: int, source_key: str, actor: Actor = SYSTEM,
+            **fields) -> LedgerEntry | None:
+    """Insert one row for a locked account and move its cached totals; None if the source was seen."""
+    fields.setdefault("available_at", timezone.now())
+    try:
+        with transaction.atomic():
+            entry = LedgerEntry.objects.create(
+                account=account, kind=kind, points=points, source_key=source_key,
+                actor_user_id=actor.user_id, actor_app_id=actor.app_id, actor_label=actor.label,
+                **fields,
+            )
+    except IntegrityError as error:
+        if _is_duplicate(error):
+            return None
+        raise
+    account.balance += points
+    if kind in (EntryKind.EARN, EntryKind.EARN_REVERSAL):
+        account.lifetime_earned += points
+    account.save(update_fields=["balance", "lifetime_earned", "updated_at"])
+    return entry
+
+
+def _lock(account: LoyaltyAccount) -> LoyaltyAccount:
+    return account_qs_select_for_update().get(pk=account.pk)
+
+
+def pending_points(account: LoyaltyAccount, now=None) -> int:
+    """Earned points still inside their pending period (net of reversals of those lots)."""
+    now = now or timezone.now()
+    total = LedgerEntry.objects.filter(
+        account=account, kind__in=[EntryKind.EARN, EntryKind.EARN_REVERSAL], available_at__gt=now
+    ).aggregate(total=Sum("points"))["total"]
+    return max(total or 0, 0)
+
+
+@dataclass(frozen=True)
+class OrderSyncResult:
+    earned: LedgerEntry | None = None
+    reversed: LedgerEntry | None = None
+    duplicate: bool = False
+
+
+def earn_source_key(order_id) -> str:
+    return f"order:{order_id}"
+
+
+def sync_order(program: LoyaltyProgram, facts: OrderFacts) -> OrderSyncResult:
+    """Bring an order's ledger rows in line with its current facts. Safe to call any number of times."""
+    if facts.currency != program.currency:
+        raise CurrencyMismatch(
+            f"Order {facts.number} is in {facts.currency}; channel {program.channel_slug} is in {program.currency}."
+        )
+    earn_key = earn_source_key(facts.order_id)
+    earn = LedgerEntry.objects.filter(kind=EntryKind.EARN, source_key=earn_key).select_related("account").first()
+    if earn is None and not facts.is_paid:
+        return OrderSyncResult()
+    target = effective_account(earn.account) if earn else account_for(program, facts.user_id, facts.email)
+    earned_now, duplicate = None, earn is not None
+    with transaction.atomic():
+        account = _lock(target)
+        if earn is None:
+            earned_now = _earn(program, account, facts, earn_key)
+            duplicate = earned_now is None
+            earn = earned_now or LedgerEntry.objects.filter(kind=EntryKind.EARN, source_key=earn_key).first()
+        reversed_now = _reverse(program, account, earn, facts) if earn else None
+    return OrderSyncResult(earned=earned_now, reversed=reversed_now, duplicate=duplicate)
+
+
+def _earn(program, account, facts: OrderFacts, earn_key: str) -> LedgerEntry | None:
+    computation = compute_earn(program, facts, facts.paid_at or timezone.now())
+    if computation.points <= 0:
+        return None
+    return _append(
+        account, kind=EntryKind.EARN, points=computation.points, source_key=earn_key,
+        order_id=facts.order_id, order_number=facts.number, money_amount=computation.base,
+        reason=f"Order #{facts.number}", detail=computation.detail,
+        available_at=computation.available_at, expires_at=computation.expires_at,
+    )
+
+
+def _reverse(program, account, earn: LedgerEntry, facts: OrderFacts) -> LedgerEntry | None:
+    target = reversal_target(earn.points, earn.detail, facts)
+    if target is None:
+        return None
+    done = earn.reversals.aggregate(taken=Sum("points"), forgiven=Sum("forgiven_points"))
+    already = -(done["taken"] or 0) + (done["forgiven"] or 0)
+    missing = target.points - already
+    if missing <= 0:
+        return None
+    taken = missing
+    if program.negative_balance_policy == NegativeBalancePolicy.CLAMP:
+        taken = min(missing, max(account.balance, 0))
+    return _append(
+        account, kind=EntryKind.EARN_REVERSAL, points=-taken, forgiven_points=missing - taken,
+        source_key=target.source_key, reverses=earn, order_id=facts.order_id,
+        order_number=facts.number, money_amount=target.money_amount, reason=target.reason,
+        available_at=earn.available_at,
+        detail={"cumulative_target": target.points, "earned": earn.points},
+    )
+
+
+def adjust_points(account: LoyaltyAccount, points, reason: str, actor: Actor,
+                  idempotency_key: str | None = None) -> LedgerEntry:
+    """A staff or app correction with a mandatory reason. A retried call with the same key is a no-op.
+
+    A deduction may not take more than the member can spend now: staff correct mistakes, they do
+    not create debt (debt only comes from reversals of points already spent).
+    """
+    if isinstance(points, bool) or not isinstance(points, int) or points == 0:
+        raise InvalidPoints("Points must be a non-zero whole number.")
+    program = account.program
+    if abs(points) > program.max_adjustment_points:
+        raise InvalidPoints(f"At most {program.max_adjustment_points} points can be adjusted at once.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReasonRequired("A reason is required.")
+    if len(reason) > MAX_REASON_LENGTH:
+        raise ReasonRequired(f"The reason can be at most {MAX_REASON_LENGTH} characters.")
+    source_key = f"adjust:{account.pk}:{idempotency_key or uuid.uuid4()}"
+    with transaction.atomic():
+        locked = _lock(effective_account(account))
+        if points < 0 and locked.balance - pending_points(locked) < -points:
+            raise InsufficientPoints("The member does not have that many spendable points.")
+        entry = _append(
+            locked, kind=EntryKind.ADJUSTMENT, points=points, source_key=source_key,
+            reason=reason, actor=actor,
+        )
+    return entry or LedgerEntry.objects.get(kind=EntryKind.ADJUSTMENT, source_key=source_key)
+
+
+def attach_guest_accounts(user_id: int, email: str) -> list[LoyaltyAccount]:
+    """Give a new customer the points held for their email as a guest, in every program.
+
+    The guest account is linked to the user; if the user already has an account in that program,
+    the guest balance moves over as a MERGE_OUT/MERGE_IN pair keyed by the guest account, so a
+    second delivery of `customer_created` moves nothing twice.
+    """
+    attached = []
+    guests = LoyaltyAccount.objects.filter(
+        email=normalize_email(email), user__isnull=True, merged_into__isnull=True
+    )
+    for guest in guests:
+        with transaction.atomic():
+            member = LoyaltyAccount.objects.filter(program_id=guest.program_id, user_id=user_id).first()
+            locked = {a.pk: a for a in account_qs_select_for_update().filter(
+                pk__in=[guest.pk] + ([member.pk] if member else []))}
+            guest = locked[guest.pk]
+            if guest.user_id is not None or guest.merged_into_id is not None:
+                continue
+            if member is None:
+                guest.user_id = user_id
+                guest.save(update_fields=["user", "updated_at"])
+                attached.append(guest)
+            else:
+                attached.append(_merge(guest, locked[member.pk]))
+    return attached
+
+
+def _merge(guest: LoyaltyAccount, member: LoyaltyAccount) -> LoyaltyAccount:
+    """Move a locked guest account's balance into the locked member account."""
+    moved = guest.balance
+    if moved:
+        key = f"merge:{guest.pk}"
+        _append(guest, kind=EntryKind.MERGE_OUT, points=-moved, source_key=key,
+                reason=f"Moved to account {member.pk}")
+        _append(member, kind=EntryKind.MERGE_IN, points=moved, source_key=key,
+                reason=f"Guest points from account {guest.pk}")
+    guest.merged_into = member
+    guest.save(update_fields=["merged_into", "updated_at"])
+    return member
+
+
+def reconcile_account(account: LoyaltyAccount) -> int:
+    """Difference between the cached balance and the ledger sum (0 when healthy)."""
+    total = LedgerEntry.objects.filter(account=account).aggregate(total=Sum("points"))["total"] or 0
+    account.refresh_from_db(fields=["balance"])
+    return account.balance - total
+

@@ -1,0 +1,46 @@
+"""What a member sees: spendable, pending, lifetime, debt, and what the spendable points are worth."""
+
+from dataclasses import dataclass
+
+from django.utils import timezone
+from prices import Money
+
+from .ledger import pending_points
+from .models import LoyaltyAccount, LoyaltyProgram
+from .money import points_worth
+
+
+@dataclass(frozen=True)
+class PointsSummary:
+    available: int
+    pending: int
+    lifetime: int
+    debt: int
+    balance: int
+
+
+def summarize(account: LoyaltyAccount | None, now=None) -> PointsSummary:
+    """Balance split into what can be spent now and what is still pending; a shortfall is debt."""
+    if account is None:
+        return PointsSummary(available=0, pending=0, lifetime=0, debt=0, balance=0)
+    pending = pending_points(account, now or timezone.now())
+    spendable = account.balance - pending
+    return PointsSummary(
+        available=max(spendable, 0),
+        pending=pending,
+        lifetime=account.lifetime_earned,
+        debt=max(-spendable, 0),
+        balance=account.balance,
+    )
+
+
+def points_value(program: LoyaltyProgram, summary: PointsSummary) -> Money:
+    return points_worth(summary.available, program.point_value, program.currency)
+
+
+def find_account(program: LoyaltyProgram, user_id: int | None = None, email: str = "") -> LoyaltyAccount | None:
+    """The member's account without creating one (a read must not write)."""
+    accounts = LoyaltyAccount.objects.filter(program=program, merged_into__isnull=True)
+    if user_id is not None:
+        return accounts.filter(user_id=user_id).first()
+    return accounts.filter(user__isnull=True, email=(email or "").strip().lower()).first()

@@ -1,0 +1,114 @@
+"""Club programs: one per Saleor channel, created on first use with the seeds' defaults."""
+
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
+from django.db import transaction
+
+from .exceptions import CurrencyMismatch, InvalidProgramSetting, ProgramNotFound
+from .facts import ChannelFacts
+from .models import LoyaltyProgram, NegativeBalancePolicy
+
+COUNTRY_TIMEZONES = {"IL": "Asia/Jerusalem"}
+
+
+def default_timezone(country: str) -> str:
+    return COUNTRY_TIMEZONES.get(country) or getattr(
+        settings, "LOYALTY_DEFAULT_TIMEZONE", settings.TIME_ZONE or "UTC"
+    )
+
+
+def get_program(channel_slug: str, channel_lookup=None) -> LoyaltyProgram:
+    """The channel's program; created from the channel's facts when the channel exists but has none yet.
+
+    `channel_lookup(slug) -> ChannelFacts | None` comes from the Saleor adapter; without it only
+    programs that already exist are found.
+    """
+    program = LoyaltyProgram.objects.filter(channel_slug=channel_slug).first()
+    if program is not None:
+        return program
+    channel = channel_lookup(channel_slug) if channel_lookup else None
+    if channel is None:
+        raise ProgramNotFound(f"No channel with slug '{channel_slug}'.")
+    return ensure_program(channel)
+
+
+def ensure_program(channel: ChannelFacts) -> LoyaltyProgram:
+    program, _ = LoyaltyProgram.objects.get_or_create(
+        channel_slug=channel.slug,
+        defaults={"currency": channel.currency, "timezone": default_timezone(channel.default_country)},
+    )
+    return program
+
+
+def _decimal(value, field: str) -> Decimal:
+    try:
+        result = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise InvalidProgramSetting(f"{field} must be a number.", field) from None
+    if not result.is_finite():
+        raise InvalidProgramSetting(f"{field} must be a number.", field)
+    return result
+
+
+def _bounded_int(value, field: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise InvalidProgramSetting(f"{field} must be a whole number from {low} to {high}.", field)
+    return value
+
+
+def _validate(program: LoyaltyProgram, changes: dict) -> dict:
+    cleaned = {}
+    for field, value in changes.items():
+        if field == "earn_rate":
+            rate = _decimal(value, "earnRate")
+            if not Decimal(0) <= rate <= Decimal(1000) or rate.as_tuple().exponent < -4:
+                raise InvalidProgramSetting("earnRate must be 0-1000 with at most 4 decimals.", "earnRate")
+            cleaned[field] = rate
+        elif field == "point_value":
+            amount, currency = value
+            if currency != program.currency:
+                raise CurrencyMismatch(
+                    f"The channel's currency is {program.currency}, not {currency}.", "pointValue"
+                )
+            amount = _decimal(amount, "pointValue")
+            if not Decimal(0) < amount <= Decimal(1000) or amount.as_tuple().exponent < -4:
+                raise InvalidProgramSetting("pointValue must be above 0, at most 1000, 4 decimals.", "pointValue")
+            cleaned[field] = amount
+        elif field == "pending_days":
+            cleaned[field] = _bounded_int(value, "pendingDays", 0, 365)
+        elif field == "expiry_months":
+            cleaned[field] = _bounded_int(value, "expiryMonths", 0, 120)
+        elif field == "max_adjustment_points":
+            cleaned[field] = _bounded_int(value, "maxAdjustmentPoints", 1, 100_000_000)
+        elif field == "negative_balance_policy":
+            if value not in NegativeBalancePolicy.values:
+                raise InvalidProgramSetting("Unknown negative balance policy.", "negativeBalancePolicy")
+            cleaned[field] = value
+        elif field == "timezone":
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise InvalidProgramSetting(f"Unknown timezone '{value}'.", "timezone") from None
+            cleaned[field] = value
+        elif field in {"include_tax", "is_active"}:
+            cleaned[field] = bool(value)
+        else:
+            raise InvalidProgramSetting(f"{field} cannot be changed.", field)
+    return cleaned
+
+
+def update_program(program: LoyaltyProgram, **changes) -> LoyaltyProgram:
+    """Validate every change first, then write them together: bad input writes nothing.
+
+    Earn rows keep the rate they were computed with, so changing the rate never changes what a
+    past order's refund reverses.
+    """
+    cleaned = _validate(program, changes)
+    with transaction.atomic():
+        program = LoyaltyProgram.objects.select_for_update().get(pk=program.pk)
+        for field, value in cleaned.items():
+            setattr(program, field, value)
+        program.save()
+    return program

@@ -1,0 +1,27 @@
+# Sourced by the demo and test scripts: finds Python 3.12 and prepares .venv with the project installed.
+# The venv sees the interpreter's site-packages, so a Saleor installed into that Python is importable.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+find_python312() {
+  local candidate
+  for candidate in "${LOYALTY_PYTHON:-}" "$(command -v pyenv >/dev/null 2>&1 && ls -d "$(pyenv root)"/versions/3.12*/bin/python3.12 2>/dev/null | sort -V | tail -n 1)" \
+                   "$(ls -d "$HOME"/.pyenv/versions/3.12*/bin/python3.12 2>/dev/null | sort -V | tail -n 1)" \
+                   "$(command -v python3.12 2>/dev/null || true)"; do
+    if [ -n "$candidate" ] && [ -x "$candidate" ] && "$candidate" -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null; then
+      echo "$candidate"; return 0
+    fi
+  done
+  echo "Python 3.12 not found (set LOYALTY_PYTHON)" >&2; return 1
+}
+
+VENV="$ROOT/.venv"
+if [ ! -x "$VENV/bin/python" ]; then
+  "$(find_python312)" -m venv --system-site-packages "$VENV"
+fi
+STAMP="$VENV/.installed-$(cat "$ROOT/pyproject.toml" | sha1sum | cut -c1-12)"
+if [ ! -f "$STAMP" ]; then
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$ROOT[test]" 2> >(grep -v "^WARNING: Location" >&2)
+  touch "$STAMP"
+fi
+PY="$VENV/bin/python"

@@ -1,0 +1,58 @@
+import uuid
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from saleor_loyalty.facts import OrderFacts, OrderLineFacts
+from saleor_loyalty.models import LoyaltyProgram
+
+PAID_AT = datetime(2026, 3, 10, 9, 30, tzinfo=dt_timezone.utc)
+
+
+@pytest.fixture
+def program(db):
+    return LoyaltyProgram.objects.create(channel_slug="il", currency="ILS", timezone="Asia/Jerusalem")
+
+
+@pytest.fixture
+def customer(db):
+    return get_user_model().objects.create(username="dana", email="dana@example.co.il")
+
+
+@pytest.fixture
+def make_order():
+    """Order facts as the Saleor adapter would report them; amounts in ₪ unless told."""
+
+    def build(lines=(("Shirt", "120.00"), ("Socks", "30.00")), *, user=None, email=None,
+              shipping="25.00", gift_card_paid="0", refunded="0", cancelled=False, paid=True,
+              currency="ILS", channel="il", order_id=None, gift_card_lines=()):
+        order_lines = [
+            OrderLineFacts(line_id=f"l{i}", product_name=name, sku=f"SKU-{i}", quantity=1,
+                           total_net=(Decimal(gross) / Decimal("1.18")).quantize(Decimal("0.01")),
+                           total_gross=Decimal(gross))
+            for i, (name, gross) in enumerate(lines)
+        ]
+        order_lines += [
+            OrderLineFacts(line_id=f"g{i}", product_name=name, sku=f"GC-{i}", quantity=1,
+                           total_net=Decimal(gross), total_gross=Decimal(gross), is_gift_card=True)
+            for i, (name, gross) in enumerate(gift_card_lines)
+        ]
+        total = sum((line.total_gross for line in order_lines), Decimal(0)) + Decimal(shipping)
+        return OrderFacts(
+            order_id=order_id or uuid.uuid4(), number=str(uuid.uuid4().int % 100000), channel_slug=channel,
+            currency=currency, user_id=user.pk if user else None,
+            email=email or (user.email if user else "guest@example.co.il"), lines=tuple(order_lines),
+            shipping_gross=Decimal(shipping), total_gross=total, gift_card_paid=Decimal(gift_card_paid),
+            gift_cards_in_total=True, is_paid=paid, paid_at=PAID_AT if paid else None,
+            refunded_amount=Decimal(refunded), is_cancelled=cancelled,
+        )
+
+    return build
+
+
+@pytest.fixture
+def after_pending():
+    return PAID_AT + timedelta(days=15)
