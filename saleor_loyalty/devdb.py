@@ -4,6 +4,7 @@ The embedded server (the `pgserver` package) keeps its data in a cache folder ou
 so fresh clones on the same machine reuse it. Production always uses Saleor's own database settings.
 """
 
+import logging
 import os
 from pathlib import Path
 
@@ -23,6 +24,8 @@ def database_settings(name: str) -> dict:
         return dj_database_url.parse(url, conn_max_age=0)
     import pgserver
 
+    # Its exit-time info messages go to streams already closed at interpreter shutdown.
+    logging.getLogger("pgserver").setLevel(logging.WARNING)
     data_dir = embedded_data_dir()
     data_dir.mkdir(parents=True, exist_ok=True)
     pgserver.get_server(data_dir, cleanup_mode=None)  # left running: the next run reuses it at once

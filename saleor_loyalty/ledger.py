@@ -103,6 +103,8 @@ def pending_points(account: LoyaltyAccount, now=None) -> int:
 
 @dataclass(frozen=True)
 class OrderSyncResult:
+    """What one delivery changed; `duplicate` means the order was already recorded as these facts say."""
+
     earned: LedgerEntry | None = None
     reversed: LedgerEntry | None = None
     duplicate: bool = False
@@ -123,15 +125,15 @@ def sync_order(program: LoyaltyProgram, facts: OrderFacts) -> OrderSyncResult:
     if earn is None and not facts.is_paid:
         return OrderSyncResult()
     target = effective_account(earn.account) if earn else account_for(program, facts.user_id, facts.email)
-    earned_now, duplicate = None, earn is not None
+    earned_now = None
     with transaction.atomic():
         account = _lock(target)
         if earn is None:
             earned_now = _earn(program, account, facts, earn_key)
-            duplicate = earned_now is None
             earn = earned_now or LedgerEntry.objects.filter(kind=EntryKind.EARN, source_key=earn_key).first()
         reversed_now = _reverse(program, account, earn, facts) if earn else None
-    return OrderSyncResult(earned=earned_now, reversed=reversed_now, duplicate=duplicate)
+    changed = earned_now is not None or reversed_now is not None
+    return OrderSyncResult(earned=earned_now, reversed=reversed_now, duplicate=earn is not None and not changed)
 
 
 def _earn(program, account, facts: OrderFacts, earn_key: str) -> LedgerEntry | None:

@@ -1,0 +1,13 @@
+"""What every resolver gets: who is calling and how to reach Saleor (absent in the engine tier)."""
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from ..facts import ChannelFacts, Requestor
+
+
+@dataclass
+class ClubContext:
+    requestor: Requestor
+    channel_lookup: Callable[[str], ChannelFacts | None] | None = None
+    loaders: dict = field(default_factory=dict)

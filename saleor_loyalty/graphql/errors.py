@@ -1,0 +1,47 @@
+"""Errors in Saleor's style: mutations answer `errors { field message code }`, queries raise coded errors."""
+
+import graphene
+from graphql.error import GraphQLError
+
+from ..error_codes import LoyaltyErrorCode
+from ..exceptions import LoyaltyError
+from .enums import LoyaltyErrorCodeEnum
+
+
+class LoyaltyErrorType(graphene.ObjectType):
+    field = graphene.String(description="The input field the error is about; null for the whole request.")
+    message = graphene.String(required=True)
+    code = LoyaltyErrorCodeEnum(required=True)
+
+    class Meta:
+        name = "LoyaltyError"
+
+
+def error_list(error: LoyaltyError) -> list[LoyaltyErrorType]:
+    return [LoyaltyErrorType(field=error.field, message=error.message, code=error.code.value)]
+
+
+def query_error(error: LoyaltyError) -> GraphQLError:
+    return GraphQLError(error.message, extensions={"exception": {"code": error.code.name, "field": error.field}})
+
+
+class PermissionDenied(LoyaltyError):
+    """The caller lacks the Saleor permission this operation needs."""
+
+    code = LoyaltyErrorCode.PERMISSION_DENIED
+
+
+class Unauthenticated(LoyaltyError):
+    """Only a signed-in customer has a membership to show."""
+
+    code = LoyaltyErrorCode.UNAUTHENTICATED
+
+
+def require_permission(requestor, permission: str) -> None:
+    if requestor.is_anonymous or not requestor.has_perm(permission):
+        raise PermissionDenied(f"You need the {permission} permission.")
+
+
+def require_customer(requestor) -> None:
+    if requestor.user_id is None:
+        raise Unauthenticated("Sign in to see your club membership.")

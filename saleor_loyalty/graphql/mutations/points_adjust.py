@@ -1,0 +1,33 @@
+import graphene
+
+from ... import ledger
+from ..resolvers import find_user, member_view, program_for
+from ..types import LoyaltyTransaction, Member
+from .base import ClubMutation
+
+
+class LoyaltyPointsAdjust(ClubMutation):
+    member = graphene.Field(Member)
+    transaction = graphene.Field(LoyaltyTransaction)
+
+    class Arguments:
+        channel = graphene.String(required=True)
+        user_id = graphene.ID(required=True)
+        points = graphene.Int(required=True, description="Positive to add, negative to deduct.")
+        reason = graphene.String(required=True)
+        idempotency_key = graphene.String(description="Retrying with the same key adjusts once.")
+
+    class Meta:
+        description = "Add or deduct a member's points with a reason. Requires MANAGE_USERS."
+
+    permission = "MANAGE_USERS"
+
+    @classmethod
+    def perform(cls, info, channel, user_id, points, reason, idempotency_key=None):
+        program = program_for(info, channel)
+        user = find_user(user_id=user_id)
+        account = ledger.account_for(program, user.pk, user.email)
+        entry = ledger.adjust_points(
+            account, points, reason, info.context.requestor.as_actor(), idempotency_key
+        )
+        return {"member": member_view(program, user), "transaction": entry}

@@ -1,0 +1,54 @@
+import graphene
+
+from ... import programs
+from ..enums import NegativeBalancePolicyEnum
+from ..resolvers import program_for
+from ..types import Program
+from .base import ClubMutation
+
+
+class MoneyInput(graphene.InputObjectType):
+    amount = graphene.Decimal(required=True)
+    currency = graphene.String(required=True)
+
+    class Meta:
+        name = "LoyaltyMoneyInput"
+
+
+class LoyaltyProgramInput(graphene.InputObjectType):
+    earn_rate = graphene.Decimal(description="Points per 1 unit of currency.")
+    point_value = graphene.Field(MoneyInput, description="What one point is worth.")
+    include_tax = graphene.Boolean()
+    pending_days = graphene.Int()
+    expiry_months = graphene.Int(description="0 means points never expire.")
+    negative_balance_policy = NegativeBalancePolicyEnum()
+    timezone = graphene.String(description="IANA name; 'midnight' for expiry means this zone's.")
+    is_active = graphene.Boolean()
+    max_adjustment_points = graphene.Int()
+
+
+FIELDS = {
+    "earn_rate", "include_tax", "pending_days", "expiry_months", "negative_balance_policy",
+    "timezone", "is_active", "max_adjustment_points",
+}
+
+
+class LoyaltyProgramUpdate(ClubMutation):
+    program = graphene.Field(Program)
+
+    class Arguments:
+        channel = graphene.String(required=True)
+        input = LoyaltyProgramInput(required=True)
+
+    class Meta:
+        description = "Change a channel's club settings. Requires MANAGE_SETTINGS."
+
+    permission = "MANAGE_SETTINGS"
+
+    @classmethod
+    def perform(cls, info, channel, input):
+        program = program_for(info, channel)
+        changes = {name: value for name, value in input.items() if name in FIELDS and value is not None}
+        if input.get("point_value") is not None:
+            changes["point_value"] = (input["point_value"]["amount"], input["point_value"]["currency"])
+        return {"program": programs.update_program(program, **changes)}

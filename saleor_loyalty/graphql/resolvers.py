@@ -1,0 +1,44 @@
+"""Shared lookups: resolve a channel's program and a customer from API input, as typed errors."""
+
+import graphene
+from django.contrib.auth import get_user_model
+
+from .. import programs
+from ..exceptions import LoyaltyError, MemberNotFound
+from ..members import find_account
+from .types import MemberView
+
+
+def program_for(info, channel: str):
+    return programs.get_program(channel, info.context.channel_lookup)
+
+
+def user_pk_from_global_id(user_id: str) -> int:
+    try:
+        type_name, pk = graphene.Node.from_global_id(user_id)
+        if type_name == "User":
+            return int(pk)
+    except (ValueError, TypeError, UnicodeDecodeError):
+        pass
+    raise MemberNotFound(f"Couldn't resolve to a customer: {user_id}", "userId")
+
+
+def find_user(user_id: str | None = None, email: str | None = None):
+    """A Saleor customer by global ID or email; exactly one of the two."""
+    if bool(user_id) == bool(email):
+        raise LoyaltyError("Give exactly one of userId and email.", "userId")
+    users = get_user_model().objects
+    if user_id:
+        user = users.filter(pk=user_pk_from_global_id(user_id)).first()
+        field = "userId"
+    else:
+        user = users.filter(email__iexact=email.strip()).first()
+        field = "email"
+    if user is None:
+        raise MemberNotFound("No customer found.", field)
+    return user
+
+
+def member_view(program, user) -> MemberView:
+    return MemberView(program=program, account=find_account(program, user_id=user.pk),
+                      user_id=user.pk, email=user.email)

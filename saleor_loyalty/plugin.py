@@ -1,0 +1,134 @@
+"""The only door from Saleor: hooks become Celery tasks with ids, HTTP becomes the club GraphQL endpoint.
+
+No business rule lives here. Every hook returns Saleor's `previous_value`, never raises into
+Saleor's checkout or order flow, and enqueues its task only after Saleor's transaction commits
+(the task re-reads the order, so a stale in-memory object never decides anything).
+"""
+
+import functools
+import logging
+from dataclasses import dataclass
+
+import jwt
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from saleor.plugins.base_plugin import BasePlugin, ConfigurationTypeField
+
+from . import saleor_adapter, tasks
+from .graphql import views
+from .graphql.context import ClubContext
+
+logger = logging.getLogger(__name__)
+
+GRAPHQL_PATH = "/graphql/"
+
+
+@dataclass(frozen=True)
+class LoyaltyPluginSettings:
+    graphiql_enabled: bool
+
+    @classmethod
+    def parse(cls, configuration: list[dict]) -> "LoyaltyPluginSettings":
+        values = {item["name"]: item["value"] for item in configuration}
+        return cls(graphiql_enabled=_as_bool(values.get("graphiql_enabled")))
+
+
+def _as_bool(value) -> bool:
+    return value is True or str(value).lower() in {"true", "1", "yes"}
+
+
+def _enqueue_after_commit(task, *args):
+    """Hand work to Celery once Saleor's transaction commits; a broker failure is logged, not raised."""
+
+    def send():
+        try:
+            task.delay(*args)
+        except Exception:
+            logger.exception("Could not enqueue %s%r", task.name, args)
+
+    transaction.on_commit(send)
+
+
+def _never_raises(hook):
+    @functools.wraps(hook)
+    def wrapper(self, *args, previous_value=None, **kwargs):
+        if not self.active:
+            return previous_value
+        try:
+            hook(self, *args, **kwargs)
+        except Exception:
+            logger.exception("Loyalty hook %s failed", hook.__name__)
+        return previous_value
+
+    return wrapper
+
+
+class LoyaltyPlugin(BasePlugin):
+    PLUGIN_ID = "saleor.loyalty"
+    PLUGIN_NAME = "Loyalty club"
+    PLUGIN_DESCRIPTION = (
+        "Points, tiers and club messaging. Program settings per channel are edited through the club API "
+        "at /plugins/global/saleor.loyalty/graphql/."
+    )
+    CONFIGURATION_PER_CHANNEL = False
+    DEFAULT_ACTIVE = True
+    DEFAULT_CONFIGURATION = [{"name": "graphiql_enabled", "value": False}]
+    CONFIG_STRUCTURE = {
+        "graphiql_enabled": {
+            "type": ConfigurationTypeField.BOOLEAN,
+            "label": "Serve GraphiQL on GET",
+            "help_text": "Show the GraphiQL explorer at the club endpoint (always on when DEBUG is set).",
+        },
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.settings = LoyaltyPluginSettings.parse(self.configuration)
+
+    @_never_raises
+    def order_fully_paid(self, order, webhooks=None):
+        _enqueue_after_commit(tasks.sync_order_task, str(order.pk))
+
+    @_never_raises
+    def order_refunded(self, order, webhooks=None):
+        _enqueue_after_commit(tasks.sync_order_task, str(order.pk))
+
+    @_never_raises
+    def order_fully_refunded(self, order, webhooks=None):
+        _enqueue_after_commit(tasks.sync_order_task, str(order.pk))
+
+    @_never_raises
+    def order_cancelled(self, order, webhooks=None):
+        _enqueue_after_commit(tasks.sync_order_task, str(order.pk))
+
+    @_never_raises
+    def customer_created(self, customer):
+        _enqueue_after_commit(tasks.attach_guest_points_task, customer.pk, customer.email)
+
+    @_never_raises
+    def checkout_created(self, checkout, webhooks=None):
+        self._record_checkout(checkout)
+
+    @_never_raises
+    def checkout_updated(self, checkout, webhooks=None):
+        self._record_checkout(checkout)
+
+    def _record_checkout(self, checkout):
+        _enqueue_after_commit(
+            tasks.record_checkout_activity_task, str(checkout.pk), checkout.channel.slug,
+            checkout.user_id, checkout.get_customer_email() or "", timezone.now().isoformat(),
+        )
+
+    def webhook(self, request, path, previous_value):
+        if not self.active or path.rstrip("/") + "/" != GRAPHQL_PATH:
+            return previous_value
+        return views.handle(request, _club_context, self.settings.graphiql_enabled or settings.DEBUG)
+
+
+def _club_context(request) -> ClubContext:
+    try:
+        requestor = saleor_adapter.requestor_from_request(request)
+    except jwt.PyJWTError as error:
+        raise PermissionError(f"Invalid token: {error}") from None
+    return ClubContext(requestor=requestor, channel_lookup=saleor_adapter.channel_facts)

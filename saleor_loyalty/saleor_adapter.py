@@ -1,0 +1,133 @@
+"""The one place that reads Saleor's models and auth, turning them into the engine's plain facts.
+
+Everything Saleor-version-specific lives here; the engine never imports `saleor`. Imports of
+Saleor are inside functions so the engine tier (no Saleor installed) can import this package.
+"""
+
+import logging
+from contextlib import contextmanager
+from decimal import Decimal
+
+from .facts import ChannelFacts, OrderFacts, OrderLineFacts, Requestor
+
+logger = logging.getLogger(__name__)
+
+
+@contextmanager
+def writer_connection():
+    """Saleor's Celery tasks must declare writer-database use; elsewhere this is a no-op."""
+    try:
+        from saleor.core.db.connection import allow_writer
+    except ImportError:
+        yield
+        return
+    with allow_writer():
+        yield
+
+
+def channel_facts(slug: str) -> ChannelFacts | None:
+    from saleor.channel.models import Channel
+
+    channel = Channel.objects.filter(slug=slug).first()
+    if channel is None:
+        return None
+    return ChannelFacts(
+        slug=channel.slug, currency=channel.currency_code,
+        default_country=str(channel.default_country or ""), is_active=channel.is_active,
+    )
+
+
+def _legacy_refunded(order) -> Decimal:
+    from saleor.payment import TransactionKind
+
+    return sum(
+        (
+            transaction.amount
+            for payment in order.payments.all()
+            for transaction in payment.transactions.all()
+            if transaction.kind == TransactionKind.REFUND and transaction.is_success
+        ),
+        Decimal(0),
+    )
+
+
+def _legacy_gift_card_spend(order) -> Decimal:
+    from saleor.giftcard import GiftCardEvents
+    from saleor.giftcard.models import GiftCardEvent
+
+    spent = Decimal(0)
+    for event in GiftCardEvent.objects.filter(order=order, type=GiftCardEvents.USED_IN_ORDER):
+        balance = event.parameters.get("balance", {})
+        spent += Decimal(str(balance.get("old_current_balance", 0))) - Decimal(str(balance.get("current_balance", 0)))
+    return spent
+
+
+def order_facts(order_id) -> OrderFacts | None:
+    """The order as it is now in Saleor's database (hooks hand us stale in-memory objects)."""
+    from saleor.giftcard.const import GIFT_CARD_PAYMENT_GATEWAY_ID
+    from saleor.order import OrderChargeStatus, OrderStatus
+    from saleor.order.models import Order
+
+    order = (
+        Order.objects.filter(pk=order_id)
+        .select_related("channel")
+        .prefetch_related("lines", "payment_transactions", "payments__transactions")
+        .first()
+    )
+    if order is None or order.status == OrderStatus.DRAFT:
+        return None
+    transactions = list(order.payment_transactions.all())
+    gift_card_transactions = [t for t in transactions if t.app_identifier == GIFT_CARD_PAYMENT_GATEWAY_ID]
+    uses_transactions = bool(transactions)
+    if uses_transactions:
+        gift_card_paid = sum((t.charged_value + t.refunded_value for t in gift_card_transactions), Decimal(0))
+    else:
+        gift_card_paid = _legacy_gift_card_spend(order)
+    refunded = sum((t.refunded_value for t in transactions), Decimal(0)) + _legacy_refunded(order)
+    total = order.total_gross_amount
+    is_paid = order.charge_status in (OrderChargeStatus.FULL, OrderChargeStatus.OVERCHARGED) or (
+        total > 0 and order.total_charged_amount + refunded >= total
+    )
+    lines = tuple(
+        OrderLineFacts(
+            line_id=str(line.pk), product_name=line.product_name, sku=line.product_sku or "",
+            quantity=line.quantity, total_net=line.total_price_net_amount,
+            total_gross=line.total_price_gross_amount, is_gift_card=line.is_gift_card,
+        )
+        for line in order.lines.all()
+    )
+    return OrderFacts(
+        order_id=order.pk,
+        number=str(order.number),
+        channel_slug=order.channel.slug,
+        currency=order.currency,
+        user_id=order.user_id,
+        email=order.user_email or "",
+        lines=lines,
+        shipping_gross=order.shipping_price_gross_amount,
+        total_gross=total,
+        gift_card_paid=gift_card_paid,
+        gift_cards_in_total=uses_transactions,
+        is_paid=is_paid,
+        refunded_amount=refunded,
+        is_cancelled=order.status == OrderStatus.CANCELED,
+    )
+
+
+def requestor_from_request(request) -> Requestor:
+    """Authenticate exactly as Saleor's API does: a user JWT, or an app token.
+
+    Raises `jwt.PyJWTError` for a present but invalid or expired user token.
+    """
+    from saleor.core.auth_backend import load_user_from_request
+    from saleor.graphql.app.dataloaders.utils import get_app_promise
+
+    user = load_user_from_request(request)
+    if user is not None:
+        permissions = frozenset(p.codename.upper() for p in user.effective_permissions) if user.is_staff else frozenset()
+        return Requestor(user_id=user.pk, email=user.email, is_staff=user.is_staff, permissions=permissions)
+    app = get_app_promise(request).get()
+    if app is not None:
+        permissions = frozenset(name.split(".", 1)[1].upper() for name in app.get_permissions())
+        return Requestor(app_id=app.pk, app_name=app.name, permissions=permissions)
+    return Requestor()

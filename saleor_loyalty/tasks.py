@@ -1,0 +1,43 @@
+"""Celery tasks behind the plugin's hooks. They take ids, re-read Saleor, and rely on the ledger's idempotency.
+
+Saleor's Celery app autodiscovers this module (it imports `<plugin package>.tasks`). Retries are
+only for transient database errors; a retried or redelivered task converges to the same rows.
+"""
+
+import logging
+from datetime import datetime
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from . import abandonment, ledger, orders, saleor_adapter
+from .exceptions import LoyaltyError
+
+logger = logging.getLogger(__name__)
+
+TRANSIENT = (OperationalError, InterfaceError)
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=8)
+def sync_order_task(order_id: str) -> None:
+    with saleor_adapter.writer_connection():
+        facts = saleor_adapter.order_facts(order_id)
+        if facts is None:
+            return
+        try:
+            orders.sync_order_facts(facts, saleor_adapter.channel_facts)
+        except LoyaltyError:
+            logger.exception("Loyalty sync refused order %s", order_id)
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=8)
+def attach_guest_points_task(user_id: int, email: str) -> None:
+    with saleor_adapter.writer_connection():
+        ledger.attach_guest_accounts(user_id, email)
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def record_checkout_activity_task(token: str, channel_slug: str, user_id: int | None, email: str,
+                                  seen_at: str) -> None:
+    with saleor_adapter.writer_connection():
+        abandonment.record_checkout_activity(token, channel_slug, user_id, email, datetime.fromisoformat(seen_at))

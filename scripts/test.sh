@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The project's test command (README, .ci/run): the engine tier always, the Saleor tier whenever
+# `import saleor` works in the project's Python. Prints which tiers ran.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
+cd "$ROOT"
+
+ran=()
+echo "== Engine tier (real PostgreSQL: DATABASE_URL, else embedded) =="
+"$PY" -m pytest tests/engine --ds=tests.engine.settings -p no:cacheprovider -q "$@"
+ran+=("engine")
+
+if "$PY" -c 'import saleor' 2>/dev/null; then
+  echo "== Saleor tier (Saleor $("$PY" -c 'import saleor; print(saleor.__version__)'), its fixtures and GraphQL API) =="
+  "$PY" -m pytest tests/saleor_tier --ds=tests.saleor_tier.settings --reuse-db -p no:cacheprovider -q "$@"
+  ran+=("saleor")
+else
+  echo "== Saleor tier skipped: 'import saleor' fails in $PY (install Saleor 3.23 into that Python to run it) =="
+fi
+echo "Tiers ran: ${ran[*]}"
