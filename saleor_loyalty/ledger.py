@@ -15,14 +15,16 @@ Design overview
   sum), CLAMP stops at zero and records the rest as `forgiven_points` so it is not retried.
 """
 
+import json
 import logging
 import uuid
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from . import programs
 from .exceptions import CurrencyMismatch, InsufficientPoints, InvalidPoints, ReasonRequired
 from .facts import Actor, OrderFacts
 from .lock_objects import account_qs_select_for_update
@@ -114,38 +116,137 @@ def earn_source_key(order_id) -> str:
     return f"order:{order_id}"
 
 
-def sync_order(program: LoyaltyProgram, facts: OrderFacts) -> OrderSyncResult:
-    """Bring an order's ledger rows in line with its current facts. Safe to call any number of times."""
+def _columns(model, alias: str) -> str:
+    return ", ".join(f'{alias}."{f.column}"' for f in model._meta.concrete_fields)
+
+
+_LOCK_MEMBER_SQL = f"""
+SELECT {_columns(LoyaltyAccount, "a")}, {_columns(LoyaltyProgram, "p")}
+FROM {LoyaltyAccount._meta.db_table} a JOIN {LoyaltyProgram._meta.db_table} p ON p.id = a.program_id
+WHERE p.channel_slug = %s AND {{member}}
+FOR UPDATE OF a
+"""
+_BY_USER = _LOCK_MEMBER_SQL.format(member="a.user_id = %s")
+_BY_GUEST_EMAIL = _LOCK_MEMBER_SQL.format(member="a.user_id IS NULL AND a.merged_into_id IS NULL AND a.email = %s")
+
+
+def _lock_member(facts: OrderFacts) -> tuple[LoyaltyAccount, LoyaltyProgram] | None:
+    """Lock the order's member account and read its program, in one round trip (the accrual hot path)."""
+    sql, member = (_BY_USER, facts.user_id) if facts.user_id is not None else (
+        _BY_GUEST_EMAIL, normalize_email(facts.email))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [facts.channel_slug, member])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    account_fields = [f.attname for f in LoyaltyAccount._meta.concrete_fields]
+    program_fields = [f.attname for f in LoyaltyProgram._meta.concrete_fields]
+    account = LoyaltyAccount.from_db(connection.alias, account_fields, row[: len(account_fields)])
+    program = LoyaltyProgram.from_db(connection.alias, program_fields, row[len(account_fields):])
+    account.program = program
+    return account, program
+
+
+_INSERT_EARN_SQL = f"""
+WITH earned AS (
+    INSERT INTO {LedgerEntry._meta.db_table}
+        (account_id, kind, points, forgiven_points, source_key, order_id, order_number, money_amount,
+         reason, detail, available_at, expires_at, actor_label, created_at)
+    VALUES (%(account)s, %(kind)s, %(points)s, 0, %(key)s, %(order_id)s, %(number)s, %(amount)s,
+            %(reason)s, %(detail)s::jsonb, %(available_at)s, %(expires_at)s, %(actor)s, now())
+    ON CONFLICT (kind, source_key) DO NOTHING
+    RETURNING id, created_at
+), moved AS (
+    UPDATE {LoyaltyAccount._meta.db_table}
+    SET balance = balance + %(points)s, lifetime_earned = lifetime_earned + %(points)s, updated_at = now()
+    WHERE id = %(account)s AND EXISTS (SELECT 1 FROM earned)
+)
+SELECT id, created_at FROM earned
+"""
+
+
+def _earn(program, account, facts: OrderFacts, earn_key: str) -> LedgerEntry | None:
+    """Insert the order's earn and move the cached totals in one statement; None if already earned.
+
+    `ON CONFLICT (kind, source_key) DO NOTHING` is the unique constraint doing the deduplication, and
+    the balance moves only when the row was really inserted, so a replay changes nothing.
+    """
+    computation = compute_earn(program, facts, facts.paid_at or timezone.now())
+    if computation.points <= 0:
+        return None
+    entry = LedgerEntry(
+        account=account, kind=EntryKind.EARN, points=computation.points, source_key=earn_key,
+        order_id=facts.order_id, order_number=facts.number, money_amount=computation.base,
+        reason=f"Order #{facts.number}", detail=computation.detail, available_at=computation.available_at,
+        expires_at=computation.expires_at, actor_label=SYSTEM.label,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT_EARN_SQL, {
+            "account": account.pk, "kind": entry.kind, "points": entry.points, "key": earn_key,
+            "order_id": entry.order_id, "number": entry.order_number, "amount": entry.money_amount,
+            "reason": entry.reason, "detail": json.dumps(entry.detail), "available_at": entry.available_at,
+            "expires_at": entry.expires_at, "actor": entry.actor_label,
+        })
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    entry.pk, entry.created_at = row
+    entry._state.adding, entry._state.db = False, connection.alias
+    account.balance += entry.points
+    account.lifetime_earned += entry.points
+    return entry
+
+
+def sync_order(facts: OrderFacts, channel_lookup=None) -> OrderSyncResult:
+    """Bring an order's ledger rows in line with its current facts. Safe to call any number of times.
+
+    Hot path (a new paid order of a known member): lock the account with its program, insert the
+    earn with its balance move, commit. The program and account are created on an order's first
+    need; an earn held by another account (a guest account merged since) is reversed there.
+    """
+    earn_key = earn_source_key(facts.order_id)
+    for _ in range(2):
+        with transaction.atomic():
+            locked = _lock_member(facts)
+            if locked is not None:
+                account, program = locked
+                if not program.is_active:
+                    return OrderSyncResult()
+                _check_currency(program, facts)
+                earned = _earn(program, account, facts, earn_key) if facts.is_paid else None
+                earn = earned or LedgerEntry.objects.filter(kind=EntryKind.EARN, source_key=earn_key).first()
+                if earn is None or earn.account_id == account.pk:
+                    reversed_now = _reverse(program, account, earn, facts) if earn else None
+                    return _result(earn, earned, reversed_now)
+        if locked is not None:
+            return _reverse_where_held(program, earn, facts)
+        program = programs.get_program(facts.channel_slug, channel_lookup)
+        if not program.is_active:
+            return OrderSyncResult()
+        _check_currency(program, facts)
+        if not facts.is_paid:
+            earn = LedgerEntry.objects.filter(kind=EntryKind.EARN, source_key=earn_key).first()
+            return _reverse_where_held(program, earn, facts) if earn else OrderSyncResult()
+        account_for(program, facts.user_id, facts.email)
+    raise RuntimeError(f"Could not lock a loyalty account for order {facts.order_id}")
+
+
+def _check_currency(program: LoyaltyProgram, facts: OrderFacts) -> None:
     if facts.currency != program.currency:
         raise CurrencyMismatch(
             f"Order {facts.number} is in {facts.currency}; channel {program.channel_slug} is in {program.currency}."
         )
-    earn_key = earn_source_key(facts.order_id)
-    earn = LedgerEntry.objects.filter(kind=EntryKind.EARN, source_key=earn_key).select_related("account").first()
-    if earn is None and not facts.is_paid:
-        return OrderSyncResult()
-    target = effective_account(earn.account) if earn else account_for(program, facts.user_id, facts.email)
-    earned_now = None
+
+
+def _result(earn, earned, reversed_now) -> OrderSyncResult:
+    changed = earned is not None or reversed_now is not None
+    return OrderSyncResult(earned=earned, reversed=reversed_now, duplicate=earn is not None and not changed)
+
+
+def _reverse_where_held(program, earn: LedgerEntry, facts: OrderFacts) -> OrderSyncResult:
     with transaction.atomic():
-        account = _lock(target)
-        if earn is None:
-            earned_now = _earn(program, account, facts, earn_key)
-            earn = earned_now or LedgerEntry.objects.filter(kind=EntryKind.EARN, source_key=earn_key).first()
-        reversed_now = _reverse(program, account, earn, facts) if earn else None
-    changed = earned_now is not None or reversed_now is not None
-    return OrderSyncResult(earned=earned_now, reversed=reversed_now, duplicate=earn is not None and not changed)
-
-
-def _earn(program, account, facts: OrderFacts, earn_key: str) -> LedgerEntry | None:
-    computation = compute_earn(program, facts, facts.paid_at or timezone.now())
-    if computation.points <= 0:
-        return None
-    return _append(
-        account, kind=EntryKind.EARN, points=computation.points, source_key=earn_key,
-        order_id=facts.order_id, order_number=facts.number, money_amount=computation.base,
-        reason=f"Order #{facts.number}", detail=computation.detail,
-        available_at=computation.available_at, expires_at=computation.expires_at,
-    )
+        holder = _lock(effective_account(earn.account))
+        return _result(earn, None, _reverse(program, holder, earn, facts))
 
 
 def _reverse(program, account, earn: LedgerEntry, facts: OrderFacts) -> LedgerEntry | None:

@@ -10,7 +10,7 @@ from datetime import datetime
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from . import abandonment, ledger, orders, saleor_adapter
+from . import abandonment, ledger, saleor_adapter
 from .exceptions import LoyaltyError
 
 logger = logging.getLogger(__name__)
@@ -25,7 +25,7 @@ def sync_order_task(order_id: str) -> None:
         if facts is None:
             return
         try:
-            orders.sync_order_facts(facts, saleor_adapter.channel_facts)
+            ledger.sync_order(facts, saleor_adapter.channel_facts)
         except LoyaltyError:
             logger.exception("Loyalty sync refused order %s", order_id)
 

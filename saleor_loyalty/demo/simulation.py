@@ -24,7 +24,6 @@ from saleor_loyalty.facts import Actor, ChannelFacts, OrderFacts, OrderLineFacts
 from saleor_loyalty.members import summarize
 from saleor_loyalty.models import EntryKind, LedgerEntry, LoyaltyAccount
 from saleor_loyalty.money import points_worth
-from saleor_loyalty.orders import sync_order_facts
 
 TZ = ZoneInfo("Asia/Jerusalem")
 MONTH_START = datetime(2026, 10, 1, 8, 0, tzinfo=TZ)
@@ -119,7 +118,7 @@ class Shop:
     def deliver(self, facts: OrderFacts, event: str) -> None:
         self.report.deliveries += 1
         self.report.events[event] += 1
-        if sync_order_facts(facts).duplicate:
+        if ledger.sync_order(facts).duplicate:
             self.report.duplicates_ignored += 1
 
     def deliver_concurrently(self, facts: OrderFacts, event: str, copies: int) -> None:

@@ -38,7 +38,7 @@ def run_concurrently(work):
 def test_concurrent_deliveries_of_paid_order_award_once(program, customer, make_order):
     facts = make_order(user=customer)
 
-    run_concurrently(lambda _: ledger.sync_order(program, facts))
+    run_concurrently(lambda _: ledger.sync_order(facts))
 
     assert LedgerEntry.objects.filter(kind=EntryKind.EARN).count() == 1
     account = LoyaltyAccount.objects.get(user=customer)
@@ -50,7 +50,7 @@ def test_concurrent_deliveries_of_paid_order_award_once(program, customer, make_
 def test_concurrent_first_orders_of_a_new_member_share_one_account(program, customer, make_order):
     orders = [make_order(user=customer) for _ in range(WORKERS)]
 
-    run_concurrently(lambda i: ledger.sync_order(program, orders[i]))
+    run_concurrently(lambda i: ledger.sync_order(orders[i]))
 
     account = LoyaltyAccount.objects.get(user=customer)
     assert account.balance == 150 * WORKERS
@@ -60,11 +60,11 @@ def test_concurrent_first_orders_of_a_new_member_share_one_account(program, cust
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_refund_deliveries_reverse_exactly(program, customer, make_order):
     facts = make_order(lines=(("Shirt", "100.00"),), shipping="0", user=customer)
-    ledger.sync_order(program, facts)
+    ledger.sync_order(facts)
     states = [Decimal("20"), Decimal("20"), Decimal("50"), Decimal("50"), Decimal("50"),
               Decimal("100"), Decimal("20"), Decimal("100")]
 
-    run_concurrently(lambda i: ledger.sync_order(program, dataclasses.replace(facts, refunded_amount=states[i])))
+    run_concurrently(lambda i: ledger.sync_order(dataclasses.replace(facts, refunded_amount=states[i])))
 
     account = LoyaltyAccount.objects.get(user=customer)
     assert account.balance == 0

@@ -42,7 +42,7 @@ def test_me_shows_points_value_and_paginated_history(program, customer, make_ord
     program.pending_days = 0
     program.save()
     for _ in range(3):
-        ledger.sync_order(program, make_order(user=customer))
+        ledger.sync_order(make_order(user=customer))
     me = Requestor(user_id=customer.pk, email=customer.email)
 
     first = run(ME, me, channel="il")
