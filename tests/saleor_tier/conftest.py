@@ -1,6 +1,7 @@
 """Saleor's fixtures for a third-party package, wired the way Saleor's own root conftest wires them."""
 
 import django.test
+import psycopg
 import pytest
 from django.conf import settings
 
@@ -39,6 +40,36 @@ pytest_plugins = [
     "saleor.payment.tests.fixtures",
     "saleor.webhook.tests.circuit_breaker.fixtures",
 ]
+
+
+_DROP_CLUB_SCHEMA = r"""
+DO $$ DECLARE item record; BEGIN
+  FOR item IN SELECT tablename FROM pg_tables
+              WHERE schemaname = 'public' AND tablename LIKE 'saleor\_loyalty\_%' LOOP
+    EXECUTE format('DROP TABLE IF EXISTS %I CASCADE', item.tablename);
+  END LOOP;
+  FOR item IN SELECT p.oid::regprocedure AS signature FROM pg_proc p
+              JOIN pg_namespace n ON n.oid = p.pronamespace
+              WHERE n.nspname = 'public' AND p.proname LIKE 'loyalty\_%' LOOP
+    EXECUTE format('DROP FUNCTION IF EXISTS %s CASCADE', item.signature);
+  END LOOP;
+  DELETE FROM django_migrations WHERE app = 'saleor_loyalty';
+END $$;
+"""
+
+
+def pytest_sessionstart(session):
+    """Rebuild the club's tables in the kept Saleor test database, so edited migrations apply cleanly."""
+    database = settings.DATABASES["default"]
+    try:
+        connection = psycopg.connect(
+            host=database["HOST"] or None, port=database["PORT"] or None, user=database["USER"],
+            password=database["PASSWORD"] or None, dbname=database["TEST"]["NAME"], autocommit=True,
+        )
+    except psycopg.OperationalError:
+        return  # no kept database yet: pytest-django creates it with every migration
+    with connection:
+        connection.execute(_DROP_CLUB_SCHEMA)
 
 
 @pytest.fixture(autouse=True)
