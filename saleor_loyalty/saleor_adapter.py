@@ -62,9 +62,17 @@ def _legacy_gift_card_spend(order) -> Decimal:
     return spent
 
 
+def _gift_card_gateway_id() -> str | None:
+    """Saleor 3.23 can charge gift cards as transactions; 3.22 only deducts them from the total."""
+    try:
+        from saleor.giftcard.const import GIFT_CARD_PAYMENT_GATEWAY_ID
+    except ImportError:
+        return None
+    return GIFT_CARD_PAYMENT_GATEWAY_ID
+
+
 def order_facts(order_id) -> OrderFacts | None:
     """The order as it is now in Saleor's database (hooks hand us stale in-memory objects)."""
-    from saleor.giftcard.const import GIFT_CARD_PAYMENT_GATEWAY_ID
     from saleor.order import OrderChargeStatus, OrderStatus
     from saleor.order.models import Order
 
@@ -77,7 +85,8 @@ def order_facts(order_id) -> OrderFacts | None:
     if order is None or order.status == OrderStatus.DRAFT:
         return None
     transactions = list(order.payment_transactions.all())
-    gift_card_transactions = [t for t in transactions if t.app_identifier == GIFT_CARD_PAYMENT_GATEWAY_ID]
+    gateway_id = _gift_card_gateway_id()
+    gift_card_transactions = [t for t in transactions if gateway_id and t.app_identifier == gateway_id]
     uses_transactions = bool(transactions)
     if uses_transactions:
         gift_card_paid = sum((t.charged_value + t.refunded_value for t in gift_card_transactions), Decimal(0))
