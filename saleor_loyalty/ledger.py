@@ -10,6 +10,8 @@ Design overview
   facts call for (earned once if paid; cumulative reversal for refunds and cancellation). So an
   event delivered twice, late, out of order or from two workers at once converges to the same rows.
 - Reversals take their numbers from the earn row's snapshot, never from today's program.
+- Expiry writes one `expire` row per lot for what the lot replay (lots.py) says is left of it;
+  spending is never attributed at write time, so which lot was spent can always be derived again.
 - When a reversal needs more points than the member has, the program's policy decides: DEBT lets
   the balance go negative (future earnings pay it back first, simply because the balance is a
   sum), CLAMP stops at zero and records the rest as `forgiven_points` so it is not retried.
@@ -18,6 +20,7 @@ Design overview
 import json
 import logging
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
@@ -29,6 +32,7 @@ from .exceptions import CurrencyMismatch, InsufficientPoints, InvalidPoints, Rea
 from .facts import Actor, OrderFacts
 from .lock_objects import account_qs_select_for_update
 from .models import EntryKind, LedgerEntry, LoyaltyAccount, LoyaltyProgram, NegativeBalancePolicy
+from .lots import Replay, Row, replay
 from .rules import compute_earn, reversal_target
 
 logger = logging.getLogger(__name__)
@@ -339,6 +343,64 @@ def _merge(guest: LoyaltyAccount, member: LoyaltyAccount) -> LoyaltyAccount:
     guest.merged_into = member
     guest.save(update_fields=["merged_into", "updated_at"])
     return member
+
+
+_EXPIRE_LOTS_SQL = f"""
+WITH expired AS (
+    INSERT INTO {LedgerEntry._meta.db_table}
+        (account_id, kind, points, forgiven_points, source_key, reverses_id, order_number, reason,
+         detail, available_at, actor_label, created_at)
+    SELECT lot.account_id, %(kind)s, -lot.points, 0, 'expire:' || lot.lot_id, lot.lot_id, '',
+           'Points expired', '{{}}'::jsonb, now(), 'system', now()
+    FROM unnest(%(accounts)s::bigint[], %(points)s::int[], %(lots)s::bigint[]) AS lot(account_id, points, lot_id)
+    ON CONFLICT (kind, source_key) DO NOTHING
+    RETURNING account_id, points
+), moved AS (
+    UPDATE {LoyaltyAccount._meta.db_table} AS account
+    SET balance = account.balance + per_account.points, updated_at = now()
+    FROM (SELECT account_id, sum(points) AS points FROM expired GROUP BY account_id) AS per_account
+    WHERE account.id = per_account.account_id
+    RETURNING account.id
+)
+SELECT count(*), coalesce(-sum(points), 0) FROM expired
+"""
+
+
+def replay_accounts(account_ids) -> dict[int, Replay]:
+    """What is left of every lot of these accounts (see lots.py)."""
+    rows = defaultdict(list)
+    for entry_id, account_id, points, created_at, expires_at, reverses_id in (
+        LedgerEntry.objects.filter(account_id__in=account_ids).order_by("id")
+        .values_list("id", "account_id", "points", "created_at", "expires_at", "reverses_id")
+    ):
+        rows[account_id].append(Row(entry_id, points, created_at, expires_at, reverses_id))
+    return {account_id: replay(account_rows) for account_id, account_rows in rows.items()}
+
+
+def expire_lots(due: list[tuple[int, int]]) -> tuple[int, int]:
+    """Expire what is left of each (lot id, account id); returns (rows written, points expired).
+
+    Batched for the nightly job: one lock query for all the accounts (pk order), one read of their
+    rows to replay, one statement inserting the `expire` rows (keyed `expire:<lot>`, so a re-run
+    writes nothing) and moving every cached balance by exactly what was inserted.
+    """
+    account_ids = sorted({account_id for _, account_id in due})
+    list(account_qs_select_for_update().filter(pk__in=account_ids).values_list("pk"))
+    replays = replay_accounts(account_ids)
+    accounts, points, lots = [], [], []
+    for lot_id, account_id in due:
+        lot = replays.get(account_id, Replay()).lots.get(lot_id)
+        if lot is not None and lot.remaining > 0:
+            accounts.append(account_id)
+            points.append(lot.remaining)
+            lots.append(lot_id)
+    if not lots:
+        return 0, 0
+    with connection.cursor() as cursor:
+        cursor.execute(_EXPIRE_LOTS_SQL, {"kind": EntryKind.EXPIRE, "accounts": accounts, "points": points,
+                                          "lots": lots})
+        written, expired = cursor.fetchone()
+    return written, expired
 
 
 def reconcile_account(account: LoyaltyAccount) -> int:

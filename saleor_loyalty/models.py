@@ -47,6 +47,9 @@ class LoyaltyProgram(models.Model):
         max_length=8, choices=NegativeBalancePolicy.choices, default=NegativeBalancePolicy.DEBT
     )
     max_adjustment_points = models.PositiveIntegerField(default=1_000_000)
+    expiry_reminder_days = models.PositiveIntegerField(
+        default=30, help_text="Queue a reminder this many days before points expire; 0 = off."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -108,6 +111,7 @@ class EntryKind(models.TextChoices):
     ADJUSTMENT = "adjustment", "Manual adjustment by staff or an app"
     MERGE_OUT = "merge_out", "Guest balance moved to the member's account"
     MERGE_IN = "merge_in", "Guest balance received from a guest account"
+    EXPIRE = "expire", "What was left of an earned lot when it expired"
 
 
 class AppendOnlyError(Exception):
@@ -141,7 +145,12 @@ class LedgerEntry(models.Model):
 
     class Meta:
         ordering = ["-pk"]
-        indexes = [models.Index(fields=["account", "-id"], name="loyalty_entry_account_idx")]
+        indexes = [
+            models.Index(fields=["account", "-id"], name="loyalty_entry_account_idx"),
+            # The expiry and reminder jobs walk lots in (expires_at, id) order.
+            models.Index(fields=["expires_at", "id"], condition=Q(expires_at__isnull=False),
+                         name="loyalty_entry_expiry_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "source_key"], name="loyalty_ledgerentry_source_uniq"
@@ -170,6 +179,32 @@ class LedgerEntry(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.points:+d} ({self.source_key})"
+
+
+class JobCursor(models.Model):
+    """Where a resumable periodic job stopped: the last (moment, id) it finished, saved with its writes."""
+
+    name = models.CharField(max_length=100, unique=True)
+    moment = models.DateTimeField(null=True, blank=True)
+    last_id = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.name} at ({self.moment}, {self.last_id})"
+
+
+class ExpiryReminder(models.Model):
+    """A queued "your points expire soon" message for one lot; sending belongs to club messaging."""
+
+    lot = models.OneToOneField(LedgerEntry, on_delete=models.PROTECT, related_name="expiry_reminder")
+    account = models.ForeignKey(LoyaltyAccount, on_delete=models.PROTECT, related_name="expiry_reminders")
+    points = models.PositiveIntegerField()
+    expires_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.points} points of lot {self.lot_id} expire {self.expires_at:%Y-%m-%d}"
 
 
 class CheckoutActivity(models.Model):

@@ -80,6 +80,8 @@ def _validate(program: LoyaltyProgram, changes: dict) -> dict:
             cleaned[field] = _bounded_int(value, "pendingDays", 0, 365)
         elif field == "expiry_months":
             cleaned[field] = _bounded_int(value, "expiryMonths", 0, 120)
+        elif field == "expiry_reminder_days":
+            cleaned[field] = _bounded_int(value, "expiryReminderDays", 0, 365)
         elif field == "max_adjustment_points":
             cleaned[field] = _bounded_int(value, "maxAdjustmentPoints", 1, 100_000_000)
         elif field == "negative_balance_policy":

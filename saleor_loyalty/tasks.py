@@ -5,17 +5,18 @@ only for transient database errors; a retried or redelivered task converges to t
 """
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from celery import shared_task
+from celery import current_app, shared_task
 from django.db import InterfaceError, OperationalError
 
-from . import abandonment, ledger, saleor_adapter
+from . import abandonment, expiry, ledger, saleor_adapter
 from .exceptions import LoyaltyError
 
 logger = logging.getLogger(__name__)
 
 TRANSIENT = (OperationalError, InterfaceError)
+EXPIRY_BATCHES_PER_RUN = 500  # 1M lots at 2,000 a batch; the next run resumes from the cursor
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=8)
@@ -41,3 +42,22 @@ def record_checkout_activity_task(token: str, channel_slug: str, user_id: int | 
                                   seen_at: str) -> None:
     with saleor_adapter.writer_connection():
         abandonment.record_checkout_activity(token, channel_slug, user_id, email, datetime.fromisoformat(seen_at))
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def expire_lots_task() -> None:
+    with saleor_adapter.writer_connection():
+        expiry.expire_due_lots(max_batches=EXPIRY_BATCHES_PER_RUN)
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def queue_expiry_reminders_task() -> None:
+    with saleor_adapter.writer_connection():
+        expiry.queue_expiry_reminders()
+
+
+# Beat entries go into Saleor's Celery app when it autodiscovers this module (no settings change).
+# Every 15 minutes: lots expire at the end of a local day in each channel's own timezone, so one
+# daily UTC run would be hours late somewhere; a run with nothing due costs one query.
+current_app.add_periodic_task(timedelta(minutes=15), expire_lots_task.s(), name="loyalty-expire-lots")
+current_app.add_periodic_task(timedelta(hours=1), queue_expiry_reminders_task.s(), name="loyalty-expiry-reminders")

@@ -1,4 +1,5 @@
 import base64
+from zoneinfo import ZoneInfo
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -6,6 +7,7 @@ import graphene
 from graphene_django import DjangoObjectType
 
 from ..exceptions import LoyaltyError
+from ..expiry import next_expiring
 from ..members import PointsSummary, points_value, summarize
 from ..models import LedgerEntry, LoyaltyAccount, LoyaltyProgram
 from .enums import LoyaltyTransactionKindEnum, NegativeBalancePolicyEnum
@@ -34,6 +36,14 @@ class PointsType(graphene.ObjectType):
 
     class Meta:
         name = "LoyaltyPoints"
+
+
+class ExpiringPoints(graphene.ObjectType):
+    points = graphene.Int(required=True)
+    expires_at = graphene.DateTime(required=True, description="End of that day in the channel's timezone.")
+
+    class Meta:
+        name = "LoyaltyExpiringPoints"
 
 
 class LoyaltyTransaction(DjangoObjectType):
@@ -128,6 +138,7 @@ class Member(graphene.ObjectType):
     user_id = graphene.ID(description="Saleor global ID of the customer; null for a guest.")
     points = graphene.Field(PointsType, required=True)
     points_value = graphene.Field(MoneyType, required=True, description="What the available points are worth.")
+    next_expiring = graphene.Field(ExpiringPoints, description="The soonest-expiring points still held.")
     transactions = graphene.Field(
         LoyaltyTransactionConnection, required=True,
         first=graphene.Int(default_value=20), after=graphene.String(),
@@ -155,6 +166,14 @@ class Member(graphene.ObjectType):
         return MoneyType.from_money(points_value(root.program, root.summary))
 
     @staticmethod
+    def resolve_next_expiring(root: MemberView, _info):
+        upcoming = next_expiring(root.account) if root.account else None
+        if upcoming is None:
+            return None
+        points, expires_at = upcoming
+        return ExpiringPoints(points=points, expires_at=expires_at.astimezone(ZoneInfo(root.program.timezone)))
+
+    @staticmethod
     def resolve_transactions(root: MemberView, _info, first=20, after=None):
         try:
             return transactions_page(root.account, first, after)
@@ -172,7 +191,7 @@ class Program(DjangoObjectType):
         model = LoyaltyProgram
         name = "LoyaltyProgram"
         fields = ("currency", "timezone", "is_active", "include_tax", "pending_days", "expiry_months",
-                  "max_adjustment_points")
+                  "expiry_reminder_days", "max_adjustment_points")
         convert_choices_to_enum = False
 
     @staticmethod

@@ -10,7 +10,7 @@ from saleor_loyalty.graphql.schema import schema
 from saleor_loyalty.models import LedgerEntry, LoyaltyProgram
 
 ME = """query($channel: String!, $after: String) { me(channel: $channel) {
-  points { available pending lifetime debt } pointsValue { amount currency }
+  points { available pending lifetime debt } pointsValue { amount currency } nextExpiring { points expiresAt }
   transactions(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor }
     edges { node { kind points reason } } } } }"""
 ADJUST = """mutation($channel: String!, $userId: ID!, $points: Int!, $reason: String!, $key: String) {
@@ -52,6 +52,7 @@ def test_me_shows_points_value_and_paginated_history(program, customer, make_ord
     assert first.errors is None
     assert data["points"] == {"available": 450, "pending": 0, "lifetime": 450, "debt": 0}
     assert data["pointsValue"] == {"amount": 22.5, "currency": "ILS"}
+    assert data["nextExpiring"] == {"points": 450, "expiresAt": "2027-03-10T23:59:59.999999+02:00"}
     assert data["transactions"]["totalCount"] == 3
     assert data["transactions"]["pageInfo"]["hasNextPage"] is True
     assert len(second["transactions"]["edges"]) == 1

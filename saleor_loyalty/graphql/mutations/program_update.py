@@ -21,6 +21,7 @@ class LoyaltyProgramInput(graphene.InputObjectType):
     include_tax = graphene.Boolean()
     pending_days = graphene.Int()
     expiry_months = graphene.Int(description="0 means points never expire.")
+    expiry_reminder_days = graphene.Int(description="Days before expiry to queue a reminder; 0 = off.")
     negative_balance_policy = NegativeBalancePolicyEnum()
     timezone = graphene.String(description="IANA name; 'midnight' for expiry means this zone's.")
     is_active = graphene.Boolean()
@@ -29,7 +30,7 @@ class LoyaltyProgramInput(graphene.InputObjectType):
 
 FIELDS = {
     "earn_rate", "include_tax", "pending_days", "expiry_months", "negative_balance_policy",
-    "timezone", "is_active", "max_adjustment_points",
+    "timezone", "is_active", "max_adjustment_points", "expiry_reminder_days",
 }
 
 

@@ -1,0 +1,112 @@
+"""Expiring earned lots and queueing reminders: periodic, resumable, batch-bounded, multi-worker safe.
+
+Both jobs walk lots in (expires_at, id) order from a `JobCursor` saved in the same transaction as
+their writes, so a crashed run resumes where its last batch committed. The cursor row is taken with
+`SKIP LOCKED`: a second worker running the same job at the same time finds it taken and returns at
+once instead of doing the work twice. The (kind, source_key) and one-reminder-per-lot unique
+constraints back this up: a batch re-run after a crash writes nothing twice.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from . import ledger
+from .lots import replay
+from .models import ExpiryReminder, JobCursor, LedgerEntry, LoyaltyAccount, LoyaltyProgram
+
+EXPIRY_JOB = "expire-lots"
+DEFAULT_BATCH = 2000
+
+@dataclass
+class JobRun:
+    batches: int = 0
+    lots_seen: int = 0
+    rows_written: int = 0
+    points: int = 0
+
+
+def _claim_cursor(name: str) -> JobCursor | None:
+    JobCursor.objects.get_or_create(name=name)
+    return JobCursor.objects.select_for_update(skip_locked=True).filter(name=name).first()
+
+
+def _after_cursor(cursor: JobCursor) -> Q:
+    if cursor.moment is None:
+        return Q()
+    return Q(expires_at__gt=cursor.moment) | Q(expires_at=cursor.moment, id__gt=cursor.last_id)
+
+
+def expire_due_lots(now: datetime | None = None, batch_size: int = DEFAULT_BATCH,
+                    max_batches: int | None = None) -> JobRun:
+    """Write an `expire` row for what is left of every lot whose end-of-day has passed.
+
+    Each batch: claim the cursor, take the next due lots, let the ledger expire them (see
+    `ledger.expire_lots`), advance the cursor, commit.
+    """
+    now = now or timezone.now()
+    run = JobRun()
+    while max_batches is None or run.batches < max_batches:
+        with transaction.atomic():
+            cursor = _claim_cursor(EXPIRY_JOB)
+            if cursor is None:
+                break
+            due = list(
+                LedgerEntry.objects.filter(expires_at__isnull=False, expires_at__lte=now)
+                .filter(_after_cursor(cursor)).order_by("expires_at", "id")
+                .values_list("id", "account_id", "expires_at")[:batch_size]
+            )
+            if not due:
+                break
+            written, expired_points = ledger.expire_lots([(lot_id, account_id) for lot_id, account_id, _ in due])
+            run.rows_written += written
+            run.points += expired_points
+            cursor.moment, cursor.last_id = due[-1][2], due[-1][0]
+            cursor.save(update_fields=["moment", "last_id", "updated_at"])
+        run.batches += 1
+        run.lots_seen += len(due)
+    return run
+
+
+def queue_expiry_reminders(now: datetime | None = None, batch_size: int = DEFAULT_BATCH) -> JobRun:
+    """Queue one reminder per lot that still holds points and expires within the program's notice."""
+    now = now or timezone.now()
+    run = JobRun()
+    for program in LoyaltyProgram.objects.filter(is_active=True, expiry_reminder_days__gt=0):
+        horizon = now + timedelta(days=program.expiry_reminder_days)
+        while True:
+            with transaction.atomic():
+                cursor = _claim_cursor(f"expiry-reminders:{program.pk}")
+                if cursor is None:
+                    break
+                due = list(
+                    LedgerEntry.objects.filter(
+                        account__program=program, expires_at__gt=now, expires_at__lte=horizon
+                    ).filter(_after_cursor(cursor)).order_by("expires_at", "id")
+                    .values_list("id", "account_id", "expires_at")[:batch_size]
+                )
+                if not due:
+                    break
+                replays = ledger.replay_accounts(sorted({account_id for _, account_id, _ in due}))
+                reminders = [
+                    ExpiryReminder(lot_id=lot_id, account_id=account_id, expires_at=expires_at,
+                                   points=replays[account_id].lots[lot_id].remaining)
+                    for lot_id, account_id, expires_at in due
+                    if lot_id in replays[account_id].lots and replays[account_id].lots[lot_id].remaining > 0
+                ]
+                ExpiryReminder.objects.bulk_create(reminders, ignore_conflicts=True)
+                cursor.moment, cursor.last_id = due[-1][2], due[-1][0]
+                cursor.save(update_fields=["moment", "last_id", "updated_at"])
+            run.batches += 1
+            run.lots_seen += len(due)
+            run.rows_written += len(reminders)
+    return run
+
+
+def next_expiring(account: LoyaltyAccount, now: datetime | None = None) -> tuple[int, datetime] | None:
+    """(points, when) of the member's soonest-expiring points still held."""
+    now = now or timezone.now()
+    return ledger.replay_accounts([account.pk]).get(account.pk, replay([])).next_expiring(now)
