@@ -56,15 +56,13 @@ def build(lots: int):
 
 
 def baseline_scan(batch: int, now) -> float:
-    from django.db.models import Q
-
     from saleor_loyalty.models import LedgerEntry
 
     started, last = time.perf_counter(), None
     while True:
         query = LedgerEntry.objects.filter(expires_at__isnull=False, expires_at__lte=now)
         if last:
-            query = query.filter(Q(expires_at__gt=last[0]) | Q(expires_at=last[0], id__gt=last[1]))
+            query = query.extra(where=["(expires_at, id) > (%s, %s)"], params=list(last))
         rows = list(query.order_by("expires_at", "id").values_list("expires_at", "id", "account_id")[:batch])
         if not rows:
             return time.perf_counter() - started

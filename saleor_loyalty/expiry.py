@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from . import ledger
@@ -34,10 +33,16 @@ def _claim_cursor(name: str) -> JobCursor | None:
     return JobCursor.objects.select_for_update(skip_locked=True).filter(name=name).first()
 
 
-def _after_cursor(cursor: JobCursor) -> Q:
+def _lots_after(queryset, cursor: JobCursor):
+    """Lots after the cursor in (expires_at, id) order: a row comparison the expiry index can range-scan.
+
+    (An OR of `expires_at > x` and `expires_at = x AND id > y` makes PostgreSQL re-read every lot
+    sharing the cursor's instant at each batch: quadratic when many lots end at the same midnight.)
+    """
     if cursor.moment is None:
-        return Q()
-    return Q(expires_at__gt=cursor.moment) | Q(expires_at=cursor.moment, id__gt=cursor.last_id)
+        return queryset
+    table = LedgerEntry._meta.db_table
+    return queryset.extra(where=[f"({table}.expires_at, {table}.id) > (%s, %s)"], params=[cursor.moment, cursor.last_id])
 
 
 def expire_due_lots(now: datetime | None = None, batch_size: int = DEFAULT_BATCH,
@@ -55,9 +60,8 @@ def expire_due_lots(now: datetime | None = None, batch_size: int = DEFAULT_BATCH
             if cursor is None:
                 break
             due = list(
-                LedgerEntry.objects.filter(expires_at__isnull=False, expires_at__lte=now)
-                .filter(_after_cursor(cursor)).order_by("expires_at", "id")
-                .values_list("id", "account_id", "expires_at")[:batch_size]
+                _lots_after(LedgerEntry.objects.filter(expires_at__isnull=False, expires_at__lte=now), cursor)
+                .order_by("expires_at", "id").values_list("id", "account_id", "expires_at")[:batch_size]
             )
             if not due:
                 break
@@ -83,10 +87,9 @@ def queue_expiry_reminders(now: datetime | None = None, batch_size: int = DEFAUL
                 if cursor is None:
                     break
                 due = list(
-                    LedgerEntry.objects.filter(
-                        account__program=program, expires_at__gt=now, expires_at__lte=horizon
-                    ).filter(_after_cursor(cursor)).order_by("expires_at", "id")
-                    .values_list("id", "account_id", "expires_at")[:batch_size]
+                    _lots_after(LedgerEntry.objects.filter(
+                        account__program=program, expires_at__gt=now, expires_at__lte=horizon), cursor)
+                    .order_by("expires_at", "id").values_list("id", "account_id", "expires_at")[:batch_size]
                 )
                 if not due:
                     break

@@ -366,27 +366,37 @@ SELECT count(*), coalesce(-sum(points), 0) FROM expired
 """
 
 
-def replay_accounts(account_ids) -> dict[int, Replay]:
-    """What is left of every lot of these accounts (see lots.py)."""
+_ACCOUNT_ROWS_SQL = f"""
+SELECT id, account_id, points, created_at, expires_at, reverses_id FROM {LedgerEntry._meta.db_table}
+WHERE account_id = ANY(%(accounts)s) ORDER BY id
+"""
+_LOCKED_ACCOUNT_ROWS_SQL = f"""
+WITH locked AS (
+    SELECT id FROM {LoyaltyAccount._meta.db_table} WHERE id = ANY(%(accounts)s) ORDER BY id FOR UPDATE
+)
+SELECT entry.id, entry.account_id, entry.points, entry.created_at, entry.expires_at, entry.reverses_id
+FROM {LedgerEntry._meta.db_table} entry JOIN locked ON locked.id = entry.account_id ORDER BY entry.id
+"""
+
+
+def replay_accounts(account_ids, lock: bool = False) -> dict[int, Replay]:
+    """What is left of every lot of these accounts (see lots.py); `lock` also locks them, in pk order."""
     rows = defaultdict(list)
-    for entry_id, account_id, points, created_at, expires_at, reverses_id in (
-        LedgerEntry.objects.filter(account_id__in=account_ids).order_by("id")
-        .values_list("id", "account_id", "points", "created_at", "expires_at", "reverses_id")
-    ):
-        rows[account_id].append(Row(entry_id, points, created_at, expires_at, reverses_id))
+    with connection.cursor() as cursor:
+        cursor.execute(_LOCKED_ACCOUNT_ROWS_SQL if lock else _ACCOUNT_ROWS_SQL, {"accounts": list(account_ids)})
+        for entry_id, account_id, points, created_at, expires_at, reverses_id in cursor.fetchall():
+            rows[account_id].append(Row(entry_id, points, created_at, expires_at, reverses_id))
     return {account_id: replay(account_rows) for account_id, account_rows in rows.items()}
 
 
 def expire_lots(due: list[tuple[int, int]]) -> tuple[int, int]:
     """Expire what is left of each (lot id, account id); returns (rows written, points expired).
 
-    Batched for the nightly job: one lock query for all the accounts (pk order), one read of their
-    rows to replay, one statement inserting the `expire` rows (keyed `expire:<lot>`, so a re-run
-    writes nothing) and moving every cached balance by exactly what was inserted.
+    Batched for the nightly job: one statement locks all the accounts (pk order) and reads their
+    rows to replay, one statement inserts the `expire` rows (keyed `expire:<lot>`, so a re-run
+    writes nothing) and moves every cached balance by exactly what was inserted.
     """
-    account_ids = sorted({account_id for _, account_id in due})
-    list(account_qs_select_for_update().filter(pk__in=account_ids).values_list("pk"))
-    replays = replay_accounts(account_ids)
+    replays = replay_accounts(sorted({account_id for _, account_id in due}), lock=True)
     accounts, points, lots = [], [], []
     for lot_id, account_id in due:
         lot = replays.get(account_id, Replay()).lots.get(lot_id)
