@@ -92,10 +92,10 @@ def main():
     expired = -(LedgerEntry.objects.filter(kind="expire").aggregate(total=Sum("points"))["total"] or 0)
     assert run.points == expired
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"baseline keyset scan      : {scan:6.1f} s ({run.lots_seen / scan:9,.0f} lots/s)")
-    print(f"expire_due_lots           : {took:6.1f} s ({run.lots_seen / took:9,.0f} lots/s, {took / scan:.1f}x the scan)")
-    print(f"  lots seen {run.lots_seen:,}, expiry rows {run.rows_written:,}, points expired {run.points:,}")
-    print(f"  projected for 1M lots: {took * 1_000_000 / run.lots_seen:.0f} s (target < 60 s); peak RSS {peak_mb:.0f} MB")
+    print(f"baseline keyset scan      : {scan:6.1f} s ({run.seen / scan:9,.0f} lots/s)")
+    print(f"expire_due_lots           : {took:6.1f} s ({run.seen / took:9,.0f} lots/s, {took / scan:.1f}x the scan)")
+    print(f"  lots seen {run.seen:,}, expiry rows {run.written:,}, points expired {run.points:,}")
+    print(f"  projected for 1M lots: {took * 1_000_000 / run.seen:.0f} s (target < 60 s); peak RSS {peak_mb:.0f} MB")
 
 
 if __name__ == "__main__":

@@ -7,31 +7,18 @@ once instead of doing the work twice. The (kind, source_key) and one-reminder-pe
 constraints back this up: a batch re-run after a crash writes nothing twice.
 """
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from . import ledger
+from .jobs import JobRun, claim_cursor
 from .lots import replay
 from .models import ExpiryReminder, JobCursor, LedgerEntry, LoyaltyAccount, LoyaltyProgram
 
 EXPIRY_JOB = "expire-lots"
 DEFAULT_BATCH = 2000
-
-@dataclass
-class JobRun:
-    batches: int = 0
-    lots_seen: int = 0
-    rows_written: int = 0
-    points: int = 0
-
-
-def _claim_cursor(name: str) -> JobCursor | None:
-    JobCursor.objects.get_or_create(name=name)
-    return JobCursor.objects.select_for_update(skip_locked=True).filter(name=name).first()
-
 
 def _lots_after(queryset, cursor: JobCursor):
     """Lots after the cursor in (expires_at, id) order: a row comparison the expiry index can range-scan.
@@ -56,7 +43,7 @@ def expire_due_lots(now: datetime | None = None, batch_size: int = DEFAULT_BATCH
     run = JobRun()
     while max_batches is None or run.batches < max_batches:
         with transaction.atomic():
-            cursor = _claim_cursor(EXPIRY_JOB)
+            cursor = claim_cursor(EXPIRY_JOB)
             if cursor is None:
                 break
             due = list(
@@ -66,12 +53,12 @@ def expire_due_lots(now: datetime | None = None, batch_size: int = DEFAULT_BATCH
             if not due:
                 break
             written, expired_points = ledger.expire_lots([(lot_id, account_id) for lot_id, account_id, _ in due])
-            run.rows_written += written
+            run.written += written
             run.points += expired_points
             cursor.moment, cursor.last_id = due[-1][2], due[-1][0]
             cursor.save(update_fields=["moment", "last_id", "updated_at"])
         run.batches += 1
-        run.lots_seen += len(due)
+        run.seen += len(due)
     return run
 
 
@@ -83,7 +70,7 @@ def queue_expiry_reminders(now: datetime | None = None, batch_size: int = DEFAUL
         horizon = now + timedelta(days=program.expiry_reminder_days)
         while True:
             with transaction.atomic():
-                cursor = _claim_cursor(f"expiry-reminders:{program.pk}")
+                cursor = claim_cursor(f"expiry-reminders:{program.pk}")
                 if cursor is None:
                     break
                 due = list(
@@ -104,8 +91,8 @@ def queue_expiry_reminders(now: datetime | None = None, batch_size: int = DEFAUL
                 cursor.moment, cursor.last_id = due[-1][2], due[-1][0]
                 cursor.save(update_fields=["moment", "last_id", "updated_at"])
             run.batches += 1
-            run.lots_seen += len(due)
-            run.rows_written += len(reminders)
+            run.seen += len(due)
+            run.written += len(reminders)
     return run
 
 

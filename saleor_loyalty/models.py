@@ -187,6 +187,7 @@ class JobCursor(models.Model):
     name = models.CharField(max_length=100, unique=True)
     moment = models.DateTimeField(null=True, blank=True)
     last_id = models.BigIntegerField(default=0)
+    last_key = models.CharField(max_length=64, blank=True, default="", help_text="For non-integer keys.")
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self):

@@ -123,6 +123,21 @@ def order_facts(order_id) -> OrderFacts | None:
     )
 
 
+def orders_changed_after(moment, last_key: str, limit: int) -> list[tuple[str, object]]:
+    """(id, updated_at) of non-draft orders changed after a (moment, id) keyset position, oldest first."""
+    from saleor.order import OrderStatus
+    from saleor.order.models import Order
+
+    orders = Order.objects.exclude(status=OrderStatus.DRAFT)
+    if last_key:
+        orders = orders.extra(where=["(order_order.updated_at, order_order.id) > (%s, %s::uuid)"],
+                              params=[moment, last_key])
+    else:
+        orders = orders.filter(updated_at__gt=moment)
+    return [(str(pk), updated_at) for pk, updated_at in
+            orders.order_by("updated_at", "id").values_list("id", "updated_at")[:limit]]
+
+
 def requestor_from_request(request) -> Requestor:
     """Authenticate exactly as Saleor's API does: a user JWT, or an app token.
 

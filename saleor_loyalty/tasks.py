@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from celery import current_app, shared_task
 from django.db import InterfaceError, OperationalError
 
-from . import abandonment, expiry, ledger, saleor_adapter
+from . import abandonment, expiry, ledger, order_sweep, saleor_adapter
 from .exceptions import LoyaltyError
 
 logger = logging.getLogger(__name__)
@@ -56,8 +56,17 @@ def queue_expiry_reminders_task() -> None:
         expiry.queue_expiry_reminders()
 
 
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def sweep_changed_orders_task() -> None:
+    with saleor_adapter.writer_connection():
+        order_sweep.sweep_changed_orders(
+            saleor_adapter.orders_changed_after, saleor_adapter.order_facts, saleor_adapter.channel_facts
+        )
+
+
 # Beat entries go into Saleor's Celery app when it autodiscovers this module (no settings change).
 # Every 15 minutes: lots expire at the end of a local day in each channel's own timezone, so one
 # daily UTC run would be hours late somewhere; a run with nothing due costs one query.
 current_app.add_periodic_task(timedelta(minutes=15), expire_lots_task.s(), name="loyalty-expire-lots")
 current_app.add_periodic_task(timedelta(hours=1), queue_expiry_reminders_task.s(), name="loyalty-expiry-reminders")
+current_app.add_periodic_task(timedelta(minutes=10), sweep_changed_orders_task.s(), name="loyalty-order-sweep")

@@ -1,4 +1,4 @@
-# Lot expiry: reminder settings, resumable job cursors, queued expiry reminders, the expiry index.
+# Lot expiry and periodic jobs: reminder settings, resumable job cursors, queued expiry reminders, the expiry index.
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -28,6 +28,7 @@ class Migration(migrations.Migration):
                 ('name', models.CharField(max_length=100, unique=True)),
                 ('moment', models.DateTimeField(blank=True, null=True)),
                 ('last_id', models.BigIntegerField(default=0)),
+                ('last_key', models.CharField(blank=True, default='', help_text='For non-integer keys.', max_length=64)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
             ],
         ),

@@ -60,8 +60,8 @@ def test_expiry_is_not_early_and_spares_spent_lots(program, customer, make_order
     ledger.adjust_points(account, -100, "spent everything", ledger.SYSTEM)
     late = expiry.expire_due_lots(now=lot.expires_at + timedelta(days=1))
 
-    assert early.rows_written == 0
-    assert late.lots_seen == 1 and late.rows_written == 0
+    assert early.written == 0
+    assert late.seen == 1 and late.written == 0
 
 
 def test_expiry_job_resumes_from_its_cursor_in_bounded_batches(program, customer, make_order):
@@ -73,8 +73,8 @@ def test_expiry_job_resumes_from_its_cursor_in_bounded_batches(program, customer
     first = expiry.expire_due_lots(now=due, batch_size=2, max_batches=1)
     rest = expiry.expire_due_lots(now=due, batch_size=2)
 
-    assert (first.batches, first.rows_written) == (1, 2)
-    assert rest.rows_written == 3
+    assert (first.batches, first.written) == (1, 2)
+    assert rest.written == 3
     assert LoyaltyAccount.objects.get(user=customer).balance == 0
 
 
@@ -112,10 +112,10 @@ def test_reminder_queued_once_per_lot_within_notice(program, customer, make_orde
     before = expiry.queue_expiry_reminders(now=notice_starts - timedelta(days=1))
     inside = [expiry.queue_expiry_reminders(now=notice_starts + timedelta(days=1)) for _ in range(2)]
 
-    assert before.rows_written == 0
+    assert before.written == 0
     reminder = ExpiryReminder.objects.get()
     assert (reminder.lot_id, reminder.points, reminder.expires_at) == (lot.pk, 150, lot.expires_at)
-    assert inside[1].rows_written == 0
+    assert inside[1].written == 0
 
 
 def test_next_expiring_shows_amount_and_date(program, customer, make_order):

@@ -140,7 +140,7 @@ def test_tampered_saleor_token_is_rejected(customer_user):
     assert body["errors"][0]["extensions"]["exception"]["code"] == "INVALID_TOKEN"
 
 
-def test_hook_failure_never_breaks_checkout(user_api_client, customer_user, shop, monkeypatch):
+def test_hook_failure_never_breaks_checkout_and_the_sweep_catches_up(user_api_client, customer_user, shop, monkeypatch):
     # given the club's task queue is broken
     from saleor_loyalty import tasks
 
@@ -155,8 +155,24 @@ def test_hook_failure_never_breaks_checkout(user_api_client, customer_user, shop
     assert order["status"] == "UNFULFILLED"
     assert not LedgerEntry.objects.exists()
 
+    # and the periodic order sweep catches up the lost event
+    monkeypatch.undo()
+    tasks.sweep_changed_orders_task()
+    assert LoyaltyAccount.objects.get(user=customer_user).balance == 10
+
 
 def test_unknown_channel_is_a_typed_error(customer_user):
     _, body = club(ME, {"channel": "no-such-channel"}, user=customer_user)
 
     assert body["errors"][0]["extensions"]["exception"]["code"] == "CHANNEL_NOT_FOUND"
+
+
+def test_checkout_mutations_record_activity_by_token(user_api_client, customer_user, shop):
+    from saleor_loyalty.models import CheckoutActivity
+
+    variant, shipping = shop
+    place_paid_order(user_api_client, variant, shipping, quantity=1, email=customer_user.email)
+
+    activity = CheckoutActivity.objects.get()
+    assert (activity.channel_slug, activity.user_id, activity.email) == ("main", customer_user.pk, customer_user.email)
+    assert activity.last_seen_at >= activity.first_seen_at
