@@ -16,28 +16,9 @@ import pytest
 
 from saleor.plugins.models import PluginConfiguration
 from saleor_loyalty.plugin import LoyaltyPlugin
-from tests.saleor_tier.flows import CHECKOUT_COMPLETE, saleor_call
+from tests.saleor_tier.flows import CHECKOUT_COMPLETE, prepare_checkout, saleor_call
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "25"))
-
-
-def _prepared_checkout(api_client, variant, shipping_method):
-    """Checkout with delivery and a dummy-gateway payment: everything but the completion itself."""
-    import graphene
-
-    from tests.saleor_tier.flows import ADDRESS, CHECKOUT_CREATE, DELIVERY_UPDATE, PAYMENT_CREATE
-
-    checkout_id = saleor_call(api_client, CHECKOUT_CREATE, {"input": {
-        "channel": "main", "email": "bench@example.com",
-        "lines": [{"quantity": 1, "variantId": graphene.Node.to_global_id("ProductVariant", variant.pk)}],
-        "shippingAddress": ADDRESS, "billingAddress": ADDRESS,
-    }}, "checkoutCreate")["checkout"]["id"]
-    total = saleor_call(api_client, DELIVERY_UPDATE, {
-        "id": checkout_id, "method": graphene.Node.to_global_id("ShippingMethod", shipping_method.pk),
-    }, "checkoutDeliveryMethodUpdate")["checkout"]["totalPrice"]["gross"]["amount"]
-    saleor_call(api_client, PAYMENT_CREATE, {"id": checkout_id, "input": {
-        "gateway": "mirumee.payments.dummy", "token": "fully-charged", "amount": total}}, "checkoutPaymentCreate")
-    return checkout_id
 
 
 def _p50(user_api_client, product, shipping_method, plugin_config) -> dict:
@@ -48,7 +29,7 @@ def _p50(user_api_client, product, shipping_method, plugin_config) -> dict:
         active = round_number % 2 == 0
         plugin_config.active = active
         plugin_config.save(update_fields=["active"])
-        checkout_id = _prepared_checkout(user_api_client, variant, shipping_method)
+        checkout_id = prepare_checkout(user_api_client, variant, shipping_method, quantity=1, email="bench@example.com")
         started = time.perf_counter()
         saleor_call(user_api_client, CHECKOUT_COMPLETE, {"id": checkout_id}, "checkoutComplete")
         if round_number >= 2:  # the first pair warms caches

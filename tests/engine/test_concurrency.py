@@ -1,44 +1,22 @@
 """Several workers delivering the same Saleor event at once: real threads, real connections."""
 
 import dataclasses
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from saleor_loyalty import ledger
 from saleor_loyalty.models import EntryKind, LedgerEntry, LoyaltyAccount
+from tests.concurrency import run_concurrently
 
 WORKERS = 8
-
-
-def run_concurrently(work):
-    barrier = threading.Barrier(WORKERS)
-    errors = []
-
-    def worker(index):
-        try:
-            barrier.wait()
-            work(index)
-        except Exception as error:  # surfaced by the assertion below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(WORKERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
 
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_deliveries_of_paid_order_award_once(program, customer, make_order):
     facts = make_order(user=customer)
 
-    run_concurrently(lambda _: ledger.sync_order(facts))
+    run_concurrently(lambda _: ledger.sync_order(facts), WORKERS)
 
     assert LedgerEntry.objects.filter(kind=EntryKind.EARN).count() == 1
     account = LoyaltyAccount.objects.get(user=customer)
@@ -50,7 +28,7 @@ def test_concurrent_deliveries_of_paid_order_award_once(program, customer, make_
 def test_concurrent_first_orders_of_a_new_member_share_one_account(program, customer, make_order):
     orders = [make_order(user=customer) for _ in range(WORKERS)]
 
-    run_concurrently(lambda i: ledger.sync_order(orders[i]))
+    run_concurrently(lambda i: ledger.sync_order(orders[i]), WORKERS)
 
     account = LoyaltyAccount.objects.get(user=customer)
     assert account.balance == 150 * WORKERS
@@ -64,7 +42,7 @@ def test_concurrent_refund_deliveries_reverse_exactly(program, customer, make_or
     states = [Decimal("20"), Decimal("20"), Decimal("50"), Decimal("50"), Decimal("50"),
               Decimal("100"), Decimal("20"), Decimal("100")]
 
-    run_concurrently(lambda i: ledger.sync_order(dataclasses.replace(facts, refunded_amount=states[i])))
+    run_concurrently(lambda i: ledger.sync_order(dataclasses.replace(facts, refunded_amount=states[i])), WORKERS)
 
     account = LoyaltyAccount.objects.get(user=customer)
     assert account.balance == 0
@@ -75,7 +53,7 @@ def test_concurrent_refund_deliveries_reverse_exactly(program, customer, make_or
 def test_concurrent_adjustments_with_one_idempotency_key_write_once(program, customer):
     account = ledger.account_for(program, customer.pk, customer.email)
 
-    run_concurrently(lambda _: ledger.adjust_points(account, 25, "apology", ledger.SYSTEM, "ticket-17"))
+    run_concurrently(lambda _: ledger.adjust_points(account, 25, "apology", ledger.SYSTEM, "ticket-17"), WORKERS)
 
     account.refresh_from_db()
     assert account.balance == 25

@@ -1,13 +1,12 @@
-import threading
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
 
 from saleor_loyalty import expiry, ledger
 from saleor_loyalty.clock import end_of_local_day, lot_expiry
 from saleor_loyalty.models import EntryKind, ExpiryReminder, LedgerEntry, LoyaltyAccount
+from tests.concurrency import run_concurrently
 
 from .conftest import PAID_AT
 
@@ -83,20 +82,8 @@ def test_two_workers_running_expiry_at_once_expire_each_lot_once(program, custom
     for _ in range(20):
         ledger.sync_order(make_order(lines=(("Bread", "10.00"),), shipping="0", user=customer))
     due = PAID_AT + timedelta(days=800)
-    barrier = threading.Barrier(2)
 
-    def worker():
-        try:
-            barrier.wait()
-            expiry.expire_due_lots(now=due, batch_size=3)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_concurrently(lambda _: expiry.expire_due_lots(now=due, batch_size=3), workers=2)
     expiry.expire_due_lots(now=due)
 
     account = LoyaltyAccount.objects.get(user=customer)

@@ -44,8 +44,8 @@ def saleor_call(api_client, query, variables, name):
     return data
 
 
-def place_paid_order(api_client, variant, shipping_method, quantity=3, email="dana@example.com", channel="main"):
-    """Checkout → delivery → dummy-gateway payment → complete: Saleor charges and fires order_fully_paid."""
+def prepare_checkout(api_client, variant, shipping_method, quantity=3, email="dana@example.com", channel="main"):
+    """Checkout → delivery → dummy-gateway payment: everything but the completion."""
     checkout_id = saleor_call(api_client, CHECKOUT_CREATE, {"input": {
         "channel": channel, "email": email,
         "lines": [{"quantity": quantity, "variantId": graphene.Node.to_global_id("ProductVariant", variant.pk)}],
@@ -57,6 +57,12 @@ def place_paid_order(api_client, variant, shipping_method, quantity=3, email="da
     saleor_call(api_client, PAYMENT_CREATE, {"id": checkout_id, "input": {
         "gateway": "mirumee.payments.dummy", "token": "fully-charged", "amount": total,
     }}, "checkoutPaymentCreate")
+    return checkout_id
+
+
+def place_paid_order(api_client, variant, shipping_method, quantity=3, email="dana@example.com", channel="main"):
+    """The whole purchase: Saleor charges through the dummy gateway and fires order_fully_paid."""
+    checkout_id = prepare_checkout(api_client, variant, shipping_method, quantity, email, channel)
     return saleor_call(api_client, CHECKOUT_COMPLETE, {"id": checkout_id}, "checkoutComplete")["order"]
 
 

@@ -1,16 +1,14 @@
 """Guest sign-up, the Dashboard's plugin page, and staff/app access to the club API inside Saleor."""
 
-import threading
-
 import graphene
 import pytest
-from django.db import connection
 
 from saleor.account.models import User
 from saleor.app.models import AppToken
 from saleor.graphql.tests.utils import get_graphql_content
 from saleor_loyalty import tasks
 from saleor_loyalty.models import EntryKind, LedgerEntry, LoyaltyAccount
+from tests.concurrency import run_concurrently
 
 from .flows import ME, club, place_paid_order, saleor_call
 
@@ -111,21 +109,22 @@ def test_order_paid_task_run_by_concurrent_workers_awards_once(user_api_client, 
     order_pk = graphene.Node.from_global_id(order["id"])[1]
 
     # when four workers run the accrual task for it at the same moment
-    barrier = threading.Barrier(4)
-
-    def worker():
-        try:
-            barrier.wait()
-            tasks.sync_order_task(order_pk)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_concurrently(lambda _: tasks.sync_order_task(order_pk), workers=4)
 
     # then there is still one award
     assert LedgerEntry.objects.filter(kind=EntryKind.EARN).count() == 1
     assert LoyaltyAccount.objects.get(user=customer_user).balance == 30
+
+
+def test_graphiql_only_on_get_in_debug(settings, channel_USD):
+    from django.test import Client
+
+    from .flows import CLUB_URL
+
+    settings.DEBUG = False
+    hidden = Client().get(CLUB_URL)
+    settings.DEBUG = True
+    shown = Client().get(CLUB_URL)
+
+    assert hidden.status_code == 405
+    assert shown.status_code == 200 and b"GraphiQL" in shown.content
