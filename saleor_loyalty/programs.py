@@ -9,6 +9,7 @@ from django.db import transaction
 from .exceptions import CurrencyMismatch, InvalidProgramSetting, ProgramNotFound
 from .facts import ChannelFacts
 from .models import LoyaltyProgram, NegativeBalancePolicy
+from .tiers import ensure_default_tiers
 
 COUNTRY_TIMEZONES = {"IL": "Asia/Jerusalem"}
 
@@ -35,10 +36,14 @@ def get_program(channel_slug: str, channel_lookup=None) -> LoyaltyProgram:
 
 
 def ensure_program(channel: ChannelFacts) -> LoyaltyProgram:
-    program, _ = LoyaltyProgram.objects.get_or_create(
-        channel_slug=channel.slug,
-        defaults={"currency": channel.currency, "timezone": default_timezone(channel.default_country)},
-    )
+    """The channel's program, created with the default tier ladder on first need."""
+    with transaction.atomic():
+        program, created = LoyaltyProgram.objects.get_or_create(
+            channel_slug=channel.slug,
+            defaults={"currency": channel.currency, "timezone": default_timezone(channel.default_country)},
+        )
+        if created:
+            ensure_default_tiers(program)
     return program
 
 
