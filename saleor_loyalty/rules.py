@@ -78,7 +78,7 @@ def compute_earn(program, facts: OrderFacts, paid_at: datetime, tier: EarnTier =
         "earn_rate": str(program.earn_rate),
         "tier_id": tier.tier_id,
         "tier": tier.name,
-        "earn_multiplier": str(tier.earn_multiplier),
+        "earn_multiplier": f"{Decimal(tier.earn_multiplier).normalize():f}",
         "paid_at": paid_at.isoformat(),
         "include_tax": program.include_tax,
         "cash_share": str(share),

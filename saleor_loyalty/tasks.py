@@ -5,12 +5,12 @@ only for transient database errors; a retried or redelivered task converges to t
 """
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from . import abandonment, ledger, saleor_adapter
+from . import abandonment, birthdays, ledger, saleor_adapter, tier_evaluation
 from .exceptions import LoyaltyError
 
 logger = logging.getLogger(__name__)
@@ -41,3 +41,41 @@ def record_checkout_activity_task(token: str, channel_slug: str, user_id: int | 
                                   seen_at: str) -> None:
     with saleor_adapter.writer_connection():
         abandonment.record_checkout_activity(token, channel_slug, user_id, email, datetime.fromisoformat(seen_at))
+
+
+TIER_EVALUATION_BATCHES_PER_RUN = 200
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def evaluate_tiers_task() -> None:
+    """Hourly: evaluates members not yet evaluated on their program's local date, a bounded number of
+    batches per run; the first run after local midnight starts the day's pass, later runs finish it."""
+    with saleor_adapter.writer_connection():
+        tier_evaluation.evaluate_all(max_batches=TIER_EVALUATION_BATCHES_PER_RUN)
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def birthday_gifts_task() -> None:
+    """Hourly, so every program's local day is covered whatever its timezone; gifts are keyed per year."""
+    with saleor_adapter.writer_connection():
+        birthdays.give_all_birthday_gifts()
+
+
+def register_periodic_tasks(app) -> None:
+    app.add_periodic_task(timedelta(hours=1), evaluate_tiers_task.s(), name="loyalty-tier-evaluation")
+    app.add_periodic_task(timedelta(hours=1), birthday_gifts_task.s(), name="loyalty-birthday-gifts")
+
+
+def _saleor_celery_app():
+    """Saleor's Celery app when running inside Saleor; None for the engine alone (call the functions)."""
+    from django.conf import settings
+
+    if "saleor.core" not in settings.INSTALLED_APPS:
+        return None
+    from saleor.celeryconf import app
+
+    return app
+
+
+if (_app := _saleor_celery_app()) is not None:
+    register_periodic_tasks(_app)

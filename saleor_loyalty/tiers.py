@@ -18,6 +18,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
 from .clock import add_months, local_date
@@ -42,8 +43,7 @@ def ensure_default_tiers(program: LoyaltyProgram) -> list[Tier]:
     """Give a program without tiers the default Regular / Gold / Platinum ladder."""
     if not Tier.objects.filter(program=program).exists():
         Tier.objects.bulk_create(
-            [Tier(program=program, position=i, **values) for i, values in enumerate(DEFAULT_TIERS)],
-            ignore_conflicts=True,
+            [Tier(program=program, position=i, **values) for i, values in enumerate(DEFAULT_TIERS)]
         )
     return list(Tier.objects.filter(program=program).order_by("position"))
 
@@ -157,8 +157,9 @@ def record_event(account: LoyaltyAccount, cause: str, from_tier: Tier | None, to
 
 def move_to(account: LoyaltyAccount, tier: Tier, cause: str, now: datetime, **event) -> None:
     """Change a locked account's tier and record why; the caller holds the account's row lock."""
-    tiers_by_id = {t.pk: t for t in Tier.objects.filter(pk__in=[tier.pk, account.tier_id or 0])}
-    previous = tiers_by_id.get(account.tier_id)
+    candidates = Tier.objects.filter(Q(pk=account.tier_id or 0) | Q(program_id=tier.program_id, position=0))
+    by_id = {t.pk: t for t in candidates}
+    previous = by_id.get(account.tier_id) or next((t for t in by_id.values() if t.position == 0), None)
     LoyaltyAccount.objects.filter(pk=account.pk).update(
         tier=tier, tier_since=now, tier_downgrade_due_on=None, updated_at=now
     )
