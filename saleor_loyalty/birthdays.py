@@ -25,13 +25,17 @@ BATCH_SIZE = 1000
 LEAP_DAY = (2, 29)
 
 
-def set_birthday(account: LoyaltyAccount, month: int, day: int, now: datetime | None = None) -> LoyaltyAccount:
-    """Set once; changing it again is allowed only a year after the last change (no gift farming)."""
-    now = now or timezone.now()
+def validate_birthday(month: int, day: int) -> None:
     if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12:
         raise InvalidBirthday("month must be 1-12.", "month")
     if isinstance(day, bool) or not isinstance(day, int) or not 1 <= day <= calendar.monthrange(2000, month)[1]:
         raise InvalidBirthday("That month has no such day.", "day")
+
+
+def set_birthday(account: LoyaltyAccount, month: int, day: int, now: datetime | None = None) -> LoyaltyAccount:
+    """Set once; changing it again is allowed only a year after the last change (no gift farming)."""
+    now = now or timezone.now()
+    validate_birthday(month, day)
     with transaction.atomic():
         locked = account_qs_select_for_update().get(pk=account.pk)
         if (locked.birthday_month, locked.birthday_day) == (month, day):

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from .exceptions import CurrencyMismatch, InvalidProgramSetting, ProgramNotFound
 from .facts import ChannelFacts
-from .models import LoyaltyProgram, NegativeBalancePolicy
+from .models import LoyaltyProgram, NegativeBalancePolicy, TierBasis, TierWindow
 from .tiers import ensure_default_tiers
 
 COUNTRY_TIMEZONES = {"IL": "Asia/Jerusalem"}
@@ -97,6 +97,16 @@ def _validate(program: LoyaltyProgram, changes: dict) -> dict:
             except (ZoneInfoNotFoundError, ValueError):
                 raise InvalidProgramSetting(f"Unknown timezone '{value}'.", "timezone") from None
             cleaned[field] = value
+        elif field == "tier_basis":
+            if value not in TierBasis.values:
+                raise InvalidProgramSetting("Unknown tier basis.", "tierBasis")
+            cleaned[field] = value
+        elif field == "tier_window":
+            if value not in TierWindow.values:
+                raise InvalidProgramSetting("Unknown tier window.", "tierWindow")
+            cleaned[field] = value
+        elif field == "tier_grace_days":
+            cleaned[field] = _bounded_int(value, "tierGraceDays", 0, 730)
         elif field in {"include_tax", "is_active"}:
             cleaned[field] = bool(value)
         else:
