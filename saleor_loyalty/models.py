@@ -108,12 +108,9 @@ class LoyaltyAccount(models.Model):
         "Tier", null=True, blank=True, on_delete=models.PROTECT, related_name="floor_members",
         help_text="Set by staff: the member is never below this tier.",
     )
-    tier_floor_reason = models.TextField(blank=True, default="")
+    tier_floor_reason = models.TextField(blank=True, default="", db_default="")
     tier_downgrade_due_on = models.DateField(
         null=True, blank=True, help_text="Local date the grace period ends while below the retain threshold."
-    )
-    tier_evaluated_on = models.DateField(
-        null=True, blank=True, help_text="Local date of the last nightly evaluation (the per-day claim)."
     )
     birthday_month = models.PositiveSmallIntegerField(null=True, blank=True)
     birthday_day = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -180,7 +177,13 @@ class LedgerEntry(models.Model):
 
     class Meta:
         ordering = ["-pk"]
-        indexes = [models.Index(fields=["account", "-id"], name="loyalty_entry_account_idx")]
+        indexes = [
+            models.Index(fields=["account", "-id"], name="loyalty_entry_account_idx"),
+            models.Index(
+                fields=["account", "kind", "occurred_at"], include=["id", "points", "money_amount"],
+                name="loyalty_entry_tier_qual_idx",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "source_key"], name="loyalty_ledgerentry_source_uniq"
@@ -293,6 +296,26 @@ class TierEvent(models.Model):
 
     def __str__(self):
         return f"{self.cause}: {self.from_tier_name} -> {self.to_tier_name}"
+
+
+class TierEvaluationRun(models.Model):
+    """One program's evaluation pass for one local day: a keyset cursor moved in the same transaction
+    as each batch it covers, so a crashed or restarted run resumes where its last batch committed."""
+
+    program = models.ForeignKey(LoyaltyProgram, on_delete=models.CASCADE, related_name="tier_evaluation_runs")
+    day = models.DateField()
+    last_account_id = models.BigIntegerField(default=0)
+    evaluated = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["program", "day"], name="loyalty_tier_evaluation_run_day_uniq"),
+        ]
+
+    def __str__(self):
+        return f"Tier evaluation {self.program_id} {self.day}"
 
 
 class CheckoutActivity(models.Model):

@@ -87,22 +87,28 @@ def window_end_date(program: LoyaltyProgram, now: datetime) -> date | None:
 _TABLE = LedgerEntry._meta.db_table
 
 QUALIFICATION_SQL = f"""
-SELECT e.account_id,
-       COALESCE(SUM(CASE WHEN e.kind = %(earn)s THEN
-           e.money_amount * (1 - LEAST(1, COALESCE(r.refunded_share, 0))) END), 0) AS spend,
-       COALESCE(SUM(CASE WHEN e.kind = %(earn)s THEN e.points - COALESCE(r.reversed_points, 0)
-                         ELSE e.points END), 0) AS points
-FROM {_TABLE} e
-LEFT JOIN LATERAL (
-    SELECT CASE WHEN bool_or(x.money_amount IS NULL) THEN 1
-                ELSE MAX(x.money_amount) / NULLIF((e.detail ->> 'refund_basis')::numeric, 0) END AS refunded_share,
-           SUM(x.forgiven_points - x.points) AS reversed_points
-    FROM {_TABLE} x WHERE x.reverses_id = e.id AND e.kind = %(earn)s
-) r ON TRUE
-WHERE e.account_id = ANY(%(accounts)s) AND e.kind IN (%(earn)s, %(adjustment)s)
-  AND (%(since)s::timestamptz IS NULL OR COALESCE(e.occurred_at, e.created_at) >= %(since)s::timestamptz)
-GROUP BY e.account_id
+WITH counted AS (
+    SELECT id, account_id, kind, points, money_amount FROM {_TABLE}
+    WHERE account_id = ANY(%(accounts)s) AND kind IN (%(earn)s, %(adjustment)s)
+      AND (%(since)s::timestamptz IS NULL OR occurred_at >= %(since)s::timestamptz)
+), reversed AS (
+    SELECT x.reverses_id, bool_or(x.money_amount IS NULL) AS cancelled, MAX(x.money_amount) AS refunded,
+           SUM(x.forgiven_points - x.points) AS points
+    FROM {_TABLE} x WHERE x.reverses_id IN (SELECT id FROM counted WHERE kind = %(earn)s)
+    GROUP BY x.reverses_id
+)
+SELECT c.account_id,
+       COALESCE(SUM(CASE WHEN c.kind = %(earn)s THEN c.money_amount * (1 - CASE
+           WHEN r.reverses_id IS NULL THEN 0 WHEN r.cancelled THEN 1
+           ELSE LEAST(1, r.refunded / NULLIF((earn.detail ->> 'refund_basis')::numeric, 0)) END) END), 0) AS spend,
+       COALESCE(SUM(c.points - COALESCE(r.points, 0)), 0) AS points
+FROM counted c
+LEFT JOIN reversed r ON r.reverses_id = c.id
+LEFT JOIN {_TABLE} earn ON earn.id = r.reverses_id
+GROUP BY c.account_id
 """
+# The covering index `loyalty_entry_tier_qual_idx` answers `counted` without touching the table; only
+# refunded earns are read from the heap (for their refund basis).
 
 
 def qualifying_amounts(program: LoyaltyProgram, account_ids: list[int], now: datetime) -> dict[int, Decimal]:

@@ -81,7 +81,7 @@ def test_me_shows_tier_progress_and_retention_in_four_queries(
     me = Requestor(user_id=customer.pk, email=customer.email)
 
     # when the storefront asks for the tier in one query: program, account, ladder, qualification
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):
         result = run(ME_TIER, me, channel="il")
 
     # then tier, benefits, the distance to Platinum and what keeps Gold are all there
