@@ -180,7 +180,8 @@ class LedgerEntry(models.Model):
         indexes = [
             models.Index(fields=["account", "-id"], name="loyalty_entry_account_idx"),
             models.Index(
-                fields=["account", "kind", "occurred_at"], include=["id", "points", "money_amount"],
+                fields=["account", "kind", "occurred_at"],
+                include=["id", "points", "money_amount", "reverses", "forgiven_points"],
                 name="loyalty_entry_tier_qual_idx",
             ),
         ]

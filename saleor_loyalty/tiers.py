@@ -85,30 +85,34 @@ def window_end_date(program: LoyaltyProgram, now: datetime) -> date | None:
 
 
 _TABLE = LedgerEntry._meta.db_table
+AMOUNT_PLACES = Decimal("0.0001")
 
 QUALIFICATION_SQL = f"""
 WITH counted AS (
-    SELECT id, account_id, kind, points, money_amount FROM {_TABLE}
-    WHERE account_id = ANY(%(accounts)s) AND kind IN (%(earn)s, %(adjustment)s)
-      AND (%(since)s::timestamptz IS NULL OR occurred_at >= %(since)s::timestamptz)
+    SELECT e.id, e.account_id, e.kind, e.points, e.money_amount
+    FROM {_TABLE} e JOIN unnest(%(accounts)s::bigint[]) AS batch(id) ON batch.id = e.account_id
+    WHERE e.account_id BETWEEN %(low)s AND %(high)s AND e.kind IN (%(earn)s, %(adjustment)s)
+      AND (%(since)s::timestamptz IS NULL OR e.occurred_at >= %(since)s::timestamptz)
 ), reversed AS (
     SELECT x.reverses_id, bool_or(x.money_amount IS NULL) AS cancelled, MAX(x.money_amount) AS refunded,
            SUM(x.forgiven_points - x.points) AS points
-    FROM {_TABLE} x WHERE x.reverses_id IN (SELECT id FROM counted WHERE kind = %(earn)s)
+    FROM {_TABLE} x WHERE x.account_id BETWEEN %(low)s AND %(high)s AND x.kind = %(reversal)s
     GROUP BY x.reverses_id
+), refunded_share AS (
+    SELECT r.reverses_id, r.points, CASE WHEN r.cancelled THEN 1 ELSE LEAST(1, r.refunded / NULLIF(
+               (SELECT (earn.detail ->> 'refund_basis')::numeric FROM {_TABLE} earn WHERE earn.id = r.reverses_id),
+               0)) END AS share
+    FROM reversed r
 )
 SELECT c.account_id,
-       COALESCE(SUM(CASE WHEN c.kind = %(earn)s THEN c.money_amount * (1 - CASE
-           WHEN r.reverses_id IS NULL THEN 0 WHEN r.cancelled THEN 1
-           ELSE LEAST(1, r.refunded / NULLIF((earn.detail ->> 'refund_basis')::numeric, 0)) END) END), 0) AS spend,
+       COALESCE(SUM(CASE WHEN c.kind = %(earn)s THEN c.money_amount * (1 - COALESCE(r.share, 0)) END), 0) AS spend,
        COALESCE(SUM(c.points - COALESCE(r.points, 0)), 0) AS points
-FROM counted c
-LEFT JOIN reversed r ON r.reverses_id = c.id
-LEFT JOIN {_TABLE} earn ON earn.id = r.reverses_id
+FROM counted c LEFT JOIN refunded_share r ON r.reverses_id = c.id
 GROUP BY c.account_id
 """
-# The covering index `loyalty_entry_tier_qual_idx` answers `counted` without touching the table; only
-# refunded earns are read from the heap (for their refund basis).
+# Batches are keyset ranges of account ids, so both CTEs are one range scan of the covering index
+# `loyalty_entry_tier_qual_idx` (no table access); only refunded earns are read for their refund
+# basis. A reversal always sits on its earn's account (merged guest accounts are not evaluated).
 
 
 def qualifying_amounts(program: LoyaltyProgram, account_ids: list[int], now: datetime) -> dict[int, Decimal]:
@@ -121,14 +125,15 @@ def qualifying_amounts(program: LoyaltyProgram, account_ids: list[int], now: dat
         return {}
     with connection.cursor() as cursor:
         cursor.execute(QUALIFICATION_SQL, {
-            "earn": EntryKind.EARN, "adjustment": EntryKind.ADJUSTMENT, "accounts": list(account_ids),
+            "earn": EntryKind.EARN, "adjustment": EntryKind.ADJUSTMENT, "reversal": EntryKind.EARN_REVERSAL,
+            "accounts": list(account_ids), "low": min(account_ids), "high": max(account_ids),
             "since": window_start(program, now),
         })
         rows = cursor.fetchall()
     index = 1 if program.tier_basis == TierBasis.SPEND else 2
     amounts = {account_id: Decimal(0) for account_id in account_ids}
     for row in rows:
-        amounts[row[0]] = Decimal(row[index])
+        amounts[row[0]] = Decimal(row[index]).quantize(AMOUNT_PLACES)
     return amounts
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
 from saleor_loyalty import ledger, programs, tier_evaluation, tiers
 from saleor_loyalty.exceptions import ReasonRequired
@@ -246,3 +246,32 @@ def test_two_evaluation_workers_never_evaluate_a_member_twice(customer, make_ord
     assert sum(r.evaluated for r in reports) == 30
     assert TierEvent.objects.filter(cause=TierCause.GRACE_STARTED).count() == 30
     assert not LedgerEntry.objects.filter(kind=EntryKind.BIRTHDAY).exists()
+
+
+def test_evaluation_resumes_where_the_last_committed_batch_stopped(club, make_order, django_user_model):
+    # given five members below their retain threshold
+    now = datetime(2026, 6, 1, 9, tzinfo=UTC)
+    for i in range(5):
+        user = django_user_model.objects.create(username=f"r{i}", email=f"r{i}@example.co.il")
+        order = paid(make_order, user, "2400.00", now)
+        ledger.sync_order(order)
+        ledger.sync_order(dataclasses.replace(order, refunded_amount=Decimal("1200.00")))
+
+    # when a run stops after one batch of two (a worker restart), and a later run continues the day
+    first = tier_evaluation.evaluate_program(club, now, batch_size=2, max_batches=1)
+    rest = tier_evaluation.evaluate_program(club, now + timedelta(hours=1), batch_size=2)
+
+    # then all five were evaluated once, and the day's run is finished
+    assert (first.evaluated, first.finished, rest.evaluated, rest.finished) == (2, False, 3, True)
+    assert TierEvent.objects.filter(cause=TierCause.GRACE_STARTED).count() == 5
+
+
+def test_tier_events_cannot_be_edited_or_deleted(club, customer):
+    account = ledger.account_for(club, customer.pk, customer.email)
+    set_floor(account, club.tiers.get(name="Gold"), "Ambassador", STAFF)
+    event = TierEvent.objects.first()
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        TierEvent.objects.filter(pk=event.pk).update(reason="rewritten")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        TierEvent.objects.filter(pk=event.pk).delete()

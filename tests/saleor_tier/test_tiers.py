@@ -4,9 +4,9 @@ from decimal import Decimal
 
 import pytest
 
-from saleor_loyalty import programs, tier_evaluation
+from saleor_loyalty import programs, tasks
 from saleor_loyalty.facts import ChannelFacts
-from saleor_loyalty.models import LoyaltyAccount, TierCause, TierEvent
+from saleor_loyalty.models import LoyaltyAccount, TierCause, TierEvaluationRun, TierEvent
 
 from .flows import club, place_paid_order, saleor_call
 
@@ -80,8 +80,17 @@ def test_refund_through_saleor_does_not_downgrade_before_evaluation(
     assert me["progress"]["current"] < 40
     assert [event["cause"] for event in me["tierHistory"]] == ["ORDER_UPGRADE"]
 
-    # when the nightly evaluation runs, then only the grace period starts
-    report = tier_evaluation.evaluate_program(main_club)
-    assert (report.evaluated, report.grace_started, report.downgraded) == (1, 1, 0)
+    # when the nightly evaluation task runs (Celery, eager in tests), then only the grace period starts
+    tasks.evaluate_tiers_task.delay()
     assert LoyaltyAccount.objects.get(user=customer_user).tier.name == "Gold"
     assert TierEvent.objects.filter(cause=TierCause.GRACE_STARTED).count() == 1
+    assert TierEvaluationRun.objects.get(program=main_club).evaluated == 1
+
+
+def test_tier_jobs_are_on_saleors_beat_schedule():
+    from saleor.celeryconf import app
+
+    schedule = app.conf.beat_schedule
+
+    assert schedule["loyalty-tier-evaluation"]["task"] == tasks.evaluate_tiers_task.name
+    assert schedule["loyalty-birthday-gifts"]["task"] == tasks.birthday_gifts_task.name
