@@ -275,3 +275,29 @@ def test_tier_events_cannot_be_edited_or_deleted(club, customer):
         TierEvent.objects.filter(pk=event.pk).update(reason="rewritten")
     with pytest.raises(IntegrityError), transaction.atomic():
         TierEvent.objects.filter(pk=event.pk).delete()
+
+
+@pytest.mark.parametrize("basis", [TierBasis.SPEND, TierBasis.POINTS])
+def test_member_and_batch_qualification_agree(club, make_order, django_user_model, basis):
+    # given members with plain, refunded, cancelled and out-of-window orders and staff adjustments
+    club.tier_basis = basis
+    now = datetime(2026, 6, 1, 9, tzinfo=UTC)
+    accounts = []
+    for i, (amount, refunded, cancelled, days_ago, adjusted) in enumerate([
+        ("900.00", "0", False, 3, 0), ("1200.00", "300.00", False, 10, 40), ("800.00", "0", True, 20, 0),
+        ("650.00", "650.00", False, 1, -5), ("300.00", "0", False, 400, 0), ("0.00", "0", False, 0, 0),
+    ]):
+        user = django_user_model.objects.create(username=f"q{i}", email=f"q{i}@example.co.il")
+        order = paid(make_order, user, amount, now - timedelta(days=days_ago))
+        ledger.sync_order(order)
+        ledger.sync_order(dataclasses.replace(order, refunded_amount=Decimal(refunded), is_cancelled=cancelled))
+        account = ledger.account_for(club, user.pk, user.email)
+        if adjusted > 0:
+            ledger.adjust_points(account, adjusted, "Goodwill", STAFF)
+        accounts.append(account)
+
+    batch = tiers.qualifying_amounts(club, [a.pk for a in accounts], now)
+    single = {a.pk: tiers.qualifying_amount(club, a, now) for a in accounts}
+
+    assert batch == single
+    assert sorted(batch.values()) != [Decimal(0)] * len(accounts)
