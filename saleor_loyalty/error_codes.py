@@ -13,3 +13,5 @@ class LoyaltyErrorCode(Enum):
     INSUFFICIENT_POINTS = "insufficient_points"
     PERMISSION_DENIED = "permission_denied"
     UNAUTHENTICATED = "unauthenticated"
+    TIER_HAS_MEMBERS = "tier_has_members"
+    CHANGE_LIMITED = "change_limited"

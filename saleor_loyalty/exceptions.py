@@ -58,3 +58,37 @@ class InvalidProgramSetting(LoyaltyError):
     """A program setting outside its allowed range."""
 
     code = LoyaltyErrorCode.INVALID
+
+
+class InvalidTierSetting(LoyaltyError):
+    """A tier value out of range, or a ladder whose thresholds do not increase with the order."""
+
+    code = LoyaltyErrorCode.INVALID
+
+
+class TierNotFound(LoyaltyError):
+    """No tier with that id in the program of the channel asked for."""
+
+    code = LoyaltyErrorCode.NOT_FOUND
+    field = "id"
+
+
+class TierHasMembers(LoyaltyError):
+    """Deleting a tier that members are in needs a tier to move them to."""
+
+    code = LoyaltyErrorCode.TIER_HAS_MEMBERS
+    field = "moveMembersTo"
+
+
+class InvalidBirthday(LoyaltyError):
+    """A day and month that no year has."""
+
+    code = LoyaltyErrorCode.INVALID
+    field = "day"
+
+
+class BirthdayChangeLimited(LoyaltyError):
+    """The birthday was set less than the allowed interval ago."""
+
+    code = LoyaltyErrorCode.CHANGE_LIMITED
+    field = "month"

@@ -31,9 +31,10 @@ from . import programs
 from .exceptions import CurrencyMismatch, InsufficientPoints, InvalidPoints, ReasonRequired
 from .facts import Actor, OrderFacts
 from .lock_objects import account_qs_select_for_update
-from .models import EntryKind, LedgerEntry, LoyaltyAccount, LoyaltyProgram, NegativeBalancePolicy
 from .lots import Replay, Row, replay
-from .rules import compute_earn, reversal_target
+from .models import EntryKind, LedgerEntry, LoyaltyAccount, LoyaltyProgram, NegativeBalancePolicy, Tier, TierCause
+from .rules import NO_TIER, EarnTier, compute_earn, reversal_target
+from .tiers import upgrade_if_qualified
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +77,7 @@ def _append(account: LoyaltyAccount, *, kind: str, points: int, source_key: str,
             **fields) -> LedgerEntry | None:
     """Insert one row for a locked account and move its cached totals; None if the source was seen."""
     fields.setdefault("available_at", timezone.now())
+    fields.setdefault("occurred_at", timezone.now())
     try:
         with transaction.atomic():
             entry = LedgerEntry.objects.create(
@@ -125,8 +127,13 @@ def _columns(model, alias: str) -> str:
 
 
 _LOCK_MEMBER_SQL = f"""
-SELECT {_columns(LoyaltyAccount, "a")}, {_columns(LoyaltyProgram, "p")}
+SELECT {_columns(LoyaltyAccount, "a")}, {_columns(LoyaltyProgram, "p")},
+       COALESCE(ct.id, bt.id), COALESCE(ct.name, bt.name), COALESCE(ct.earn_multiplier, bt.earn_multiplier),
+       (SELECT MIN(nt.entry_threshold) FROM {Tier._meta.db_table} nt
+        WHERE nt.program_id = p.id AND nt.position > COALESCE(ct.position, 0))
 FROM {LoyaltyAccount._meta.db_table} a JOIN {LoyaltyProgram._meta.db_table} p ON p.id = a.program_id
+LEFT JOIN {Tier._meta.db_table} ct ON ct.id = a.tier_id
+LEFT JOIN {Tier._meta.db_table} bt ON bt.program_id = p.id AND bt.position = 0
 WHERE p.channel_slug = %s AND {{member}}
 FOR UPDATE OF a
 """
@@ -134,8 +141,8 @@ _BY_USER = _LOCK_MEMBER_SQL.format(member="a.user_id = %s")
 _BY_GUEST_EMAIL = _LOCK_MEMBER_SQL.format(member="a.user_id IS NULL AND a.merged_into_id IS NULL AND a.email = %s")
 
 
-def _lock_member(facts: OrderFacts) -> tuple[LoyaltyAccount, LoyaltyProgram] | None:
-    """Lock the order's member account and read its program, in one round trip (the accrual hot path)."""
+def _lock_member(facts: OrderFacts) -> tuple[LoyaltyAccount, LoyaltyProgram, EarnTier] | None:
+    """Lock the order's member account, read its program and tier, in one round trip (the accrual hot path)."""
     sql, member = (_BY_USER, facts.user_id) if facts.user_id is not None else (
         _BY_GUEST_EMAIL, normalize_email(facts.email))
     with connection.cursor() as cursor:
@@ -146,18 +153,21 @@ def _lock_member(facts: OrderFacts) -> tuple[LoyaltyAccount, LoyaltyProgram] | N
     account_fields = [f.attname for f in LoyaltyAccount._meta.concrete_fields]
     program_fields = [f.attname for f in LoyaltyProgram._meta.concrete_fields]
     account = LoyaltyAccount.from_db(connection.alias, account_fields, row[: len(account_fields)])
-    program = LoyaltyProgram.from_db(connection.alias, program_fields, row[len(account_fields):])
+    split = len(account_fields) + len(program_fields)
+    program = LoyaltyProgram.from_db(connection.alias, program_fields, row[len(account_fields):split])
     account.program = program
-    return account, program
+    tier_id, tier_name, multiplier, next_entry = row[split:]
+    tier = EarnTier(tier_id, tier_name, multiplier, next_entry) if tier_id is not None else NO_TIER
+    return account, program, tier
 
 
 _INSERT_EARN_SQL = f"""
 WITH earned AS (
     INSERT INTO {LedgerEntry._meta.db_table}
         (account_id, kind, points, forgiven_points, source_key, order_id, order_number, money_amount,
-         reason, detail, available_at, expires_at, actor_label, created_at)
+         reason, detail, available_at, expires_at, actor_label, occurred_at, created_at)
     VALUES (%(account)s, %(kind)s, %(points)s, 0, %(key)s, %(order_id)s, %(number)s, %(amount)s,
-            %(reason)s, %(detail)s::jsonb, %(available_at)s, %(expires_at)s, %(actor)s, now())
+            %(reason)s, %(detail)s::jsonb, %(available_at)s, %(expires_at)s, %(actor)s, %(occurred_at)s, now())
     ON CONFLICT (kind, source_key) DO NOTHING
     RETURNING id, created_at
 ), moved AS (
@@ -169,27 +179,28 @@ SELECT id, created_at FROM earned
 """
 
 
-def _earn(program, account, facts: OrderFacts, earn_key: str) -> LedgerEntry | None:
+def _earn(program, account, facts: OrderFacts, earn_key: str, tier: EarnTier) -> LedgerEntry | None:
     """Insert the order's earn and move the cached totals in one statement; None if already earned.
 
     `ON CONFLICT (kind, source_key) DO NOTHING` is the unique constraint doing the deduplication, and
     the balance moves only when the row was really inserted, so a replay changes nothing.
     """
-    computation = compute_earn(program, facts, facts.paid_at or timezone.now())
+    paid_at = facts.paid_at or timezone.now()
+    computation = compute_earn(program, facts, paid_at, tier)
     if computation.points <= 0:
         return None
     entry = LedgerEntry(
         account=account, kind=EntryKind.EARN, points=computation.points, source_key=earn_key,
         order_id=facts.order_id, order_number=facts.number, money_amount=computation.base,
         reason=f"Order #{facts.number}", detail=computation.detail, available_at=computation.available_at,
-        expires_at=computation.expires_at, actor_label=SYSTEM.label,
+        expires_at=computation.expires_at, actor_label=SYSTEM.label, occurred_at=paid_at,
     )
     with connection.cursor() as cursor:
         cursor.execute(_INSERT_EARN_SQL, {
             "account": account.pk, "kind": entry.kind, "points": entry.points, "key": earn_key,
             "order_id": entry.order_id, "number": entry.order_number, "amount": entry.money_amount,
             "reason": entry.reason, "detail": json.dumps(entry.detail), "available_at": entry.available_at,
-            "expires_at": entry.expires_at, "actor": entry.actor_label,
+            "expires_at": entry.expires_at, "actor": entry.actor_label, "occurred_at": entry.occurred_at,
         })
         row = cursor.fetchone()
     if row is None:
@@ -213,11 +224,14 @@ def sync_order(facts: OrderFacts, channel_lookup=None) -> OrderSyncResult:
         with transaction.atomic():
             locked = _lock_member(facts)
             if locked is not None:
-                account, program = locked
+                account, program, tier = locked
                 if not program.is_active:
                     return OrderSyncResult()
                 _check_currency(program, facts)
-                earned = _earn(program, account, facts, earn_key) if facts.is_paid else None
+                earned = _earn(program, account, facts, earn_key, tier) if facts.is_paid else None
+                if earned is not None:
+                    upgrade_if_qualified(account, program, TierCause.ORDER_UPGRADE, order_id=facts.order_id,
+                                         next_entry=tier.next_entry)
                 earn = earned or LedgerEntry.objects.filter(kind=EntryKind.EARN, source_key=earn_key).first()
                 if earn is None or earn.account_id == account.pk:
                     reversed_now = _reverse(program, account, earn, facts) if earn else None
@@ -300,7 +314,25 @@ def adjust_points(account: LoyaltyAccount, points, reason: str, actor: Actor,
             locked, kind=EntryKind.ADJUSTMENT, points=points, source_key=source_key,
             reason=reason, actor=actor,
         )
+        if entry is not None and points > 0:
+            upgrade_if_qualified(locked, program, TierCause.ADJUSTMENT_UPGRADE, actor=actor)
     return entry or LedgerEntry.objects.get(kind=EntryKind.ADJUSTMENT, source_key=source_key)
+
+
+def birthday_source_key(account_id: int, year: int) -> str:
+    return f"birthday:{account_id}:{year}"
+
+
+def award_birthday_points(account: LoyaltyAccount, points: int, year: int, tier_name: str) -> LedgerEntry | None:
+    """The tier's birthday gift for one year; keyed by account and year, so a rerun gives nothing twice."""
+    if points <= 0:
+        return None
+    with transaction.atomic():
+        locked = _lock(account)
+        return _append(
+            locked, kind=EntryKind.BIRTHDAY, points=points, source_key=birthday_source_key(account.pk, year),
+            reason=f"Birthday gift {year} ({tier_name})", detail={"year": year, "tier": tier_name},
+        )
 
 
 def attach_guest_accounts(user_id: int, email: str) -> list[LoyaltyAccount]:
@@ -349,9 +381,9 @@ _EXPIRE_LOTS_SQL = f"""
 WITH expired AS (
     INSERT INTO {LedgerEntry._meta.db_table}
         (account_id, kind, points, forgiven_points, source_key, reverses_id, order_number, reason,
-         detail, available_at, actor_label, created_at)
+         detail, available_at, actor_label, occurred_at, created_at)
     SELECT lot.account_id, %(kind)s, -lot.points, 0, 'expire:' || lot.lot_id, lot.lot_id, '',
-           'Points expired', '{{}}'::jsonb, now(), 'system', now()
+           'Points expired', '{{}}'::jsonb, now(), 'system', now(), now()
     FROM unnest(%(accounts)s::bigint[], %(points)s::int[], %(lots)s::bigint[]) AS lot(account_id, points, lot_id)
     ON CONFLICT (kind, source_key) DO NOTHING
     RETURNING account_id, points

@@ -23,6 +23,17 @@ class NegativeBalancePolicy(models.TextChoices):
     CLAMP = "clamp", "Clamp at zero and forgive the rest"
 
 
+class TierBasis(models.TextChoices):
+    SPEND = "spend", "Money spent on paid orders, net of refunds"
+    POINTS = "points", "Points earned, net of reversals, plus staff adjustments"
+
+
+class TierWindow(models.TextChoices):
+    LIFETIME = "lifetime", "Everything since the member joined"
+    CALENDAR_YEAR = "calendar_year", "The current calendar year in the program's timezone"
+    ROLLING_12_MONTHS = "rolling_12_months", "The last 12 months up to today in the program's timezone"
+
+
 class LoyaltyProgram(models.Model):
     """The rules of the club in one Saleor channel (and so one currency)."""
 
@@ -49,6 +60,11 @@ class LoyaltyProgram(models.Model):
     max_adjustment_points = models.PositiveIntegerField(default=1_000_000)
     expiry_reminder_days = models.PositiveIntegerField(
         default=30, help_text="Queue a reminder this many days before points expire; 0 = off."
+    )
+    tier_basis = models.CharField(max_length=16, choices=TierBasis.choices, default=TierBasis.SPEND)
+    tier_window = models.CharField(max_length=32, choices=TierWindow.choices, default=TierWindow.CALENDAR_YEAR)
+    tier_grace_days = models.PositiveIntegerField(
+        default=30, help_text="Days a member may stay below the retain threshold before a downgrade."
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -86,6 +102,22 @@ class LoyaltyAccount(models.Model):
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_accounts"
     )
+    tier = models.ForeignKey(
+        "Tier", null=True, blank=True, on_delete=models.PROTECT, related_name="members",
+        help_text="Current tier; null means the program's first tier.",
+    )
+    tier_since = models.DateTimeField(null=True, blank=True)
+    tier_floor = models.ForeignKey(
+        "Tier", null=True, blank=True, on_delete=models.PROTECT, related_name="floor_members",
+        help_text="Set by staff: the member is never below this tier.",
+    )
+    tier_floor_reason = models.TextField(blank=True, default="", db_default="")
+    tier_downgrade_due_on = models.DateField(
+        null=True, blank=True, help_text="Local date the grace period ends while below the retain threshold."
+    )
+    birthday_month = models.PositiveSmallIntegerField(null=True, blank=True)
+    birthday_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    birthday_set_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -112,6 +144,7 @@ class EntryKind(models.TextChoices):
     MERGE_OUT = "merge_out", "Guest balance moved to the member's account"
     MERGE_IN = "merge_in", "Guest balance received from a guest account"
     EXPIRE = "expire", "What was left of an earned lot when it expired"
+    BIRTHDAY = "birthday", "Birthday gift of the member's tier"
 
 
 class AppendOnlyError(Exception):
@@ -141,6 +174,9 @@ class LedgerEntry(models.Model):
     actor_user_id = models.BigIntegerField(null=True, blank=True)
     actor_app_id = models.BigIntegerField(null=True, blank=True)
     actor_label = models.CharField(max_length=255, blank=True, default="")
+    occurred_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the fact happened (order paid, adjustment made): tier windows count by it."
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -150,6 +186,11 @@ class LedgerEntry(models.Model):
             # The expiry and reminder jobs walk lots in (expires_at, id) order.
             models.Index(fields=["expires_at", "id"], condition=Q(expires_at__isnull=False),
                          name="loyalty_entry_expiry_idx"),
+            models.Index(
+                fields=["account", "kind", "occurred_at"],
+                include=["id", "points", "money_amount", "reverses", "forgiven_points"],
+                name="loyalty_entry_tier_qual_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -206,6 +247,108 @@ class ExpiryReminder(models.Model):
 
     def __str__(self):
         return f"{self.points} points of lot {self.lot_id} expire {self.expires_at:%Y-%m-%d}"
+class Tier(models.Model):
+    """One rung of a program's ladder; `position` 0 is the tier every member starts in.
+
+    Thresholds are in the program's basis: money in the channel currency, or points.
+    """
+
+    program = models.ForeignKey(LoyaltyProgram, on_delete=models.CASCADE, related_name="tiers")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=64)
+    name_he = models.CharField(max_length=64, blank=True, default="")
+    entry_threshold = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal(0))
+    retain_threshold = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal(0))
+    earn_multiplier = models.DecimalField(max_digits=6, decimal_places=3, default=Decimal(1))
+    discount_percent = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal(0))
+    free_shipping = models.BooleanField(default=False)
+    early_access = models.BooleanField(default=False)
+    birthday_points = models.PositiveIntegerField(default=0)
+    cashback_rate = models.DecimalField(
+        max_digits=6, decimal_places=4, null=True, blank=True,
+        help_text="Share of the accrual base paid back as store credit; null uses the program's rate.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["program_id", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "position"], name="loyalty_tier_program_position_uniq",
+                deferrable=models.Deferrable.DEFERRED,
+            ),
+            models.UniqueConstraint(fields=["program", "name"], name="loyalty_tier_program_name_uniq"),
+            models.CheckConstraint(
+                condition=Q(retain_threshold__lte=models.F("entry_threshold")) & Q(retain_threshold__gte=0),
+                name="loyalty_tier_retain_within_entry_chk",
+            ),
+            models.CheckConstraint(condition=Q(earn_multiplier__gte=0), name="loyalty_tier_multiplier_chk"),
+            models.CheckConstraint(
+                condition=Q(discount_percent__gte=0) & Q(discount_percent__lte=100),
+                name="loyalty_tier_discount_percent_chk",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Tier {self.position} {self.name}"
+
+
+class TierCause(models.TextChoices):
+    ORDER_UPGRADE = "order_upgrade", "A paid order crossed the entry threshold"
+    ADJUSTMENT_UPGRADE = "adjustment_upgrade", "A staff adjustment crossed the entry threshold"
+    EVALUATION_UPGRADE = "evaluation_upgrade", "Nightly evaluation found the entry threshold met"
+    EVALUATION_DOWNGRADE = "evaluation_downgrade", "Below the retain threshold after the grace period"
+    GRACE_STARTED = "grace_started", "Fell below the retain threshold; grace period started"
+    GRACE_CLEARED = "grace_cleared", "Back above the retain threshold"
+    FLOOR_SET = "floor_set", "Staff set a manual floor tier"
+    FLOOR_CLEARED = "floor_cleared", "Staff removed the manual floor tier"
+    TIER_DELETED = "tier_deleted", "Staff deleted the tier and moved its members"
+
+
+class TierEvent(models.Model):
+    """Append-only history of a member's tier: every change says why and who (a trigger refuses edits)."""
+
+    account = models.ForeignKey(LoyaltyAccount, on_delete=models.PROTECT, related_name="tier_events")
+    cause = models.CharField(max_length=32, choices=TierCause.choices)
+    from_tier_id = models.BigIntegerField(null=True, blank=True, help_text="By value: a tier may be deleted later.")
+    to_tier_id = models.BigIntegerField(null=True, blank=True)
+    from_tier_name = models.CharField(max_length=64, blank=True, default="")
+    to_tier_name = models.CharField(max_length=64, blank=True, default="")
+    qualifying_amount = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
+    order_id = models.UUIDField(null=True, blank=True)
+    reason = models.TextField(blank=True, default="")
+    actor_user_id = models.BigIntegerField(null=True, blank=True)
+    actor_app_id = models.BigIntegerField(null=True, blank=True)
+    actor_label = models.CharField(max_length=255, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        indexes = [models.Index(fields=["account", "-id"], name="loyalty_tierevent_account_idx")]
+
+    def __str__(self):
+        return f"{self.cause}: {self.from_tier_name} -> {self.to_tier_name}"
+
+
+class TierEvaluationRun(models.Model):
+    """One program's evaluation pass for one local day: a keyset cursor moved in the same transaction
+    as each batch it covers, so a crashed or restarted run resumes where its last batch committed."""
+
+    program = models.ForeignKey(LoyaltyProgram, on_delete=models.CASCADE, related_name="tier_evaluation_runs")
+    day = models.DateField()
+    last_account_id = models.BigIntegerField(default=0)
+    evaluated = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["program", "day"], name="loyalty_tier_evaluation_run_day_uniq"),
+        ]
+
+    def __str__(self):
+        return f"Tier evaluation {self.program_id} {self.day}"
 
 
 class CheckoutActivity(models.Model):

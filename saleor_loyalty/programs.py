@@ -8,7 +8,8 @@ from django.db import transaction
 
 from .exceptions import CurrencyMismatch, InvalidProgramSetting, ProgramNotFound
 from .facts import ChannelFacts
-from .models import LoyaltyProgram, NegativeBalancePolicy
+from .models import LoyaltyProgram, NegativeBalancePolicy, TierBasis, TierWindow
+from .tiers import ensure_default_tiers
 
 COUNTRY_TIMEZONES = {"IL": "Asia/Jerusalem"}
 
@@ -35,10 +36,14 @@ def get_program(channel_slug: str, channel_lookup=None) -> LoyaltyProgram:
 
 
 def ensure_program(channel: ChannelFacts) -> LoyaltyProgram:
-    program, _ = LoyaltyProgram.objects.get_or_create(
-        channel_slug=channel.slug,
-        defaults={"currency": channel.currency, "timezone": default_timezone(channel.default_country)},
-    )
+    """The channel's program, created with the default tier ladder on first need."""
+    with transaction.atomic():
+        program, created = LoyaltyProgram.objects.get_or_create(
+            channel_slug=channel.slug,
+            defaults={"currency": channel.currency, "timezone": default_timezone(channel.default_country)},
+        )
+        if created:
+            ensure_default_tiers(program)
     return program
 
 
@@ -94,6 +99,16 @@ def _validate(program: LoyaltyProgram, changes: dict) -> dict:
             except (ZoneInfoNotFoundError, ValueError):
                 raise InvalidProgramSetting(f"Unknown timezone '{value}'.", "timezone") from None
             cleaned[field] = value
+        elif field == "tier_basis":
+            if value not in TierBasis.values:
+                raise InvalidProgramSetting("Unknown tier basis.", "tierBasis")
+            cleaned[field] = value
+        elif field == "tier_window":
+            if value not in TierWindow.values:
+                raise InvalidProgramSetting("Unknown tier window.", "tierWindow")
+            cleaned[field] = value
+        elif field == "tier_grace_days":
+            cleaned[field] = _bounded_int(value, "tierGraceDays", 0, 730)
         elif field in {"include_tax", "is_active"}:
             cleaned[field] = bool(value)
         else:

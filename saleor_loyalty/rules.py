@@ -16,6 +16,19 @@ RULE_BASE_RATE = "base-rate"
 
 
 @dataclass(frozen=True)
+class EarnTier:
+    """The member's tier at earn time, as the earn snapshot records it."""
+
+    tier_id: int | None
+    name: str
+    earn_multiplier: Decimal
+    next_entry: Decimal | None = None
+
+
+NO_TIER = EarnTier(None, "", Decimal(1))
+
+
+@dataclass(frozen=True)
 class EarnComputation:
     points: int
     base: Decimal
@@ -39,8 +52,12 @@ def _cash_share(facts: OrderFacts) -> tuple[Decimal, Decimal]:
     return whole, cash / whole
 
 
-def compute_earn(program, facts: OrderFacts, paid_at: datetime) -> EarnComputation:
-    """Points for a paid order: goods after discounts, no shipping, no gift-card products, no gift-card money."""
+def compute_earn(program, facts: OrderFacts, paid_at: datetime, tier: EarnTier = NO_TIER) -> EarnComputation:
+    """Points for a paid order: goods after discounts, no shipping, no gift-card products, no gift-card money.
+
+    The member's tier multiplies the rate; the snapshot keeps tier and multiplier so later
+    reversals and audits see what was used, whatever the tier is by then.
+    """
     whole, share = _cash_share(facts)
     lines, base = [], Decimal(0)
     for line in facts.lines:
@@ -53,12 +70,16 @@ def compute_earn(program, facts: OrderFacts, paid_at: datetime) -> EarnComputati
             "line_id": line.line_id, "sku": line.sku, "name": line.product_name,
             "quantity": line.quantity, "amount": str(amount), "base": str(line_base),
         })
-    points = points_for_amount(base, program.earn_rate)
+    points = points_for_amount(base, program.earn_rate * tier.earn_multiplier)
     available_at = paid_at + timedelta(days=program.pending_days)
     detail = {
         "rule": RULE_BASE_RATE,
         "currency": facts.currency,
         "earn_rate": str(program.earn_rate),
+        "tier_id": tier.tier_id,
+        "tier": tier.name,
+        "earn_multiplier": f"{Decimal(tier.earn_multiplier).normalize():f}",
+        "paid_at": paid_at.isoformat(),
         "include_tax": program.include_tax,
         "cash_share": str(share),
         "base": str(base),

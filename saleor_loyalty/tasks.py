@@ -7,10 +7,10 @@ only for transient database errors; a retried or redelivered task converges to t
 import logging
 from datetime import datetime, timedelta
 
-from celery import current_app, shared_task
+from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from . import abandonment, expiry, ledger, order_sweep, saleor_adapter
+from . import abandonment, birthdays, expiry, ledger, order_sweep, saleor_adapter, tier_evaluation
 from .exceptions import LoyaltyError
 
 logger = logging.getLogger(__name__)
@@ -64,9 +64,47 @@ def sweep_changed_orders_task() -> None:
         )
 
 
-# Beat entries go into Saleor's Celery app when it autodiscovers this module (no settings change).
-# Every 15 minutes: lots expire at the end of a local day in each channel's own timezone, so one
-# daily UTC run would be hours late somewhere; a run with nothing due costs one query.
-current_app.add_periodic_task(timedelta(minutes=15), expire_lots_task.s(), name="loyalty-expire-lots")
-current_app.add_periodic_task(timedelta(hours=1), queue_expiry_reminders_task.s(), name="loyalty-expiry-reminders")
-current_app.add_periodic_task(timedelta(minutes=10), sweep_changed_orders_task.s(), name="loyalty-order-sweep")
+TIER_EVALUATION_BATCHES_PER_RUN = 200
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def evaluate_tiers_task() -> None:
+    """Hourly: evaluates members not yet evaluated on their program's local date, a bounded number of
+    batches per run; the first run after local midnight starts the day's pass, later runs finish it."""
+    with saleor_adapter.writer_connection():
+        tier_evaluation.evaluate_all(max_batches=TIER_EVALUATION_BATCHES_PER_RUN)
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def birthday_gifts_task() -> None:
+    """Hourly, so every program's local day is covered whatever its timezone; gifts are keyed per year."""
+    with saleor_adapter.writer_connection():
+        birthdays.give_all_birthday_gifts()
+
+
+def register_periodic_tasks(app) -> None:
+    """Beat entries in Saleor's Celery app, added when it autodiscovers this module (no settings change).
+
+    Expiry runs every 15 minutes: lots expire at the end of a local day in each channel's own
+    timezone, so one daily UTC run would be hours late somewhere; a run with nothing due costs one query.
+    """
+    app.add_periodic_task(timedelta(minutes=15), expire_lots_task.s(), name="loyalty-expire-lots")
+    app.add_periodic_task(timedelta(hours=1), queue_expiry_reminders_task.s(), name="loyalty-expiry-reminders")
+    app.add_periodic_task(timedelta(minutes=10), sweep_changed_orders_task.s(), name="loyalty-order-sweep")
+    app.add_periodic_task(timedelta(hours=1), evaluate_tiers_task.s(), name="loyalty-tier-evaluation")
+    app.add_periodic_task(timedelta(hours=1), birthday_gifts_task.s(), name="loyalty-birthday-gifts")
+
+
+def _saleor_celery_app():
+    """Saleor's Celery app when running inside Saleor; None for the engine alone (call the functions)."""
+    from django.conf import settings
+
+    if "saleor.core" not in settings.INSTALLED_APPS:
+        return None
+    from saleor.celeryconf import app
+
+    return app
+
+
+if (_app := _saleor_celery_app()) is not None:
+    register_periodic_tasks(_app)

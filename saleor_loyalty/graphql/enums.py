@@ -1,7 +1,7 @@
 import graphene
 
 from ..error_codes import LoyaltyErrorCode
-from ..models import EntryKind, NegativeBalancePolicy
+from ..models import EntryKind, NegativeBalancePolicy, TierBasis, TierCause, TierWindow
 
 LoyaltyErrorCodeEnum = graphene.Enum.from_enum(LoyaltyErrorCode)
 LoyaltyTransactionKindEnum = graphene.Enum(
@@ -10,3 +10,6 @@ LoyaltyTransactionKindEnum = graphene.Enum(
 NegativeBalancePolicyEnum = graphene.Enum(
     "LoyaltyNegativeBalancePolicy", [(value.upper(), value) for value in NegativeBalancePolicy.values]
 )
+TierBasisEnum = graphene.Enum("LoyaltyTierBasis", [(value.upper(), value) for value in TierBasis.values])
+TierWindowEnum = graphene.Enum("LoyaltyTierWindow", [(value.upper(), value) for value in TierWindow.values])
+TierCauseEnum = graphene.Enum("LoyaltyTierCause", [(value.upper(), value) for value in TierCause.values])

@@ -5,8 +5,13 @@ import graphene
 from ..exceptions import LoyaltyError
 from ..members import find_account
 from .errors import query_error, require_customer, require_permission
+from .mutations.birthday_set import LoyaltyBirthdaySet
 from .mutations.points_adjust import LoyaltyPointsAdjust
 from .mutations.program_update import LoyaltyProgramUpdate
+from .mutations.tier_create import LoyaltyTierCreate
+from .mutations.tier_delete import LoyaltyTierDelete
+from .mutations.tier_override import LoyaltyTierOverride
+from .mutations.tier_update import LoyaltyTierUpdate
 from .resolvers import find_user, member_view, program_for
 from .types import Member, MemberView, Program
 
@@ -60,6 +65,11 @@ class Query(graphene.ObjectType):
 class Mutation(graphene.ObjectType):
     loyalty_points_adjust = LoyaltyPointsAdjust.Field()
     loyalty_program_update = LoyaltyProgramUpdate.Field()
+    loyalty_tier_create = LoyaltyTierCreate.Field()
+    loyalty_tier_update = LoyaltyTierUpdate.Field()
+    loyalty_tier_delete = LoyaltyTierDelete.Field()
+    loyalty_tier_override = LoyaltyTierOverride.Field()
+    loyalty_birthday_set = LoyaltyBirthdaySet.Field()
 
 
 schema = graphene.Schema(query=Query, mutation=Mutation, auto_camelcase=True)

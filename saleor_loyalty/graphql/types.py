@@ -6,12 +6,15 @@ from functools import cached_property
 import graphene
 from graphene_django import DjangoObjectType
 
+from ..birthdays import CHANGE_INTERVAL
 from ..exceptions import LoyaltyError
 from ..expiry import next_expiring
 from ..members import PointsSummary, points_value, summarize
-from ..models import LedgerEntry, LoyaltyAccount, LoyaltyProgram
-from .enums import LoyaltyTransactionKindEnum, NegativeBalancePolicyEnum
+from ..models import LedgerEntry, LoyaltyAccount, LoyaltyProgram, TierEvent
+from ..tiers import TierStanding, ladder, standing
+from .enums import LoyaltyTransactionKindEnum, NegativeBalancePolicyEnum, TierBasisEnum, TierWindowEnum
 from .errors import query_error
+from .tier_types import TierEventType, TierProgress, TierRetention, TierType, progress_of, retention_of
 
 MAX_PAGE = 100
 
@@ -131,6 +134,20 @@ class MemberView:
     def summary(self) -> PointsSummary:
         return summarize(self.account)
 
+    @cached_property
+    def standing(self) -> TierStanding:
+        """Tier, next tier, progress and retention from two queries (the ladder, the qualification)."""
+        return standing(self.program, self.account)
+
+
+class Birthday(graphene.ObjectType):
+    month = graphene.Int(required=True)
+    day = graphene.Int(required=True)
+    changeable_from = graphene.Date(description="First date the member may change it again.")
+
+    class Meta:
+        name = "LoyaltyBirthday"
+
 
 class Member(graphene.ObjectType):
     channel = graphene.String(required=True)
@@ -143,9 +160,55 @@ class Member(graphene.ObjectType):
         LoyaltyTransactionConnection, required=True,
         first=graphene.Int(default_value=20), after=graphene.String(),
     )
+    tier = graphene.Field(TierType, description="The member's tier with its benefits; null if the program has none.")
+    next_tier = graphene.Field(TierType, description="The tier above; null at the top.")
+    progress = graphene.Field(TierProgress, description="How far the next tier is, in the program's basis.")
+    retain_by = graphene.Field(TierRetention, description="What is still needed, by when, to keep the tier.")
+    tier_floor = graphene.Field(TierType, description="Tier set by staff that the member never drops below.")
+    tier_history = graphene.List(
+        graphene.NonNull(TierEventType), required=True, first=graphene.Int(default_value=20),
+        description="Tier changes, newest first.",
+    )
+    birthday = graphene.Field(Birthday)
 
     class Meta:
         name = "LoyaltyMember"
+
+    @staticmethod
+    def resolve_tier(root: MemberView, _info):
+        return root.standing.tier
+
+    @staticmethod
+    def resolve_next_tier(root: MemberView, _info):
+        return root.standing.next_tier
+
+    @staticmethod
+    def resolve_progress(root: MemberView, _info):
+        return progress_of(root.standing)
+
+    @staticmethod
+    def resolve_retain_by(root: MemberView, _info):
+        return retention_of(root.standing)
+
+    @staticmethod
+    def resolve_tier_floor(root: MemberView, _info):
+        if root.account is None or root.account.tier_floor_id is None:
+            return None
+        return next((t for t in ladder(root.program) if t.pk == root.account.tier_floor_id), None)
+
+    @staticmethod
+    def resolve_tier_history(root: MemberView, _info, first=20):
+        if root.account is None:
+            return []
+        return list(TierEvent.objects.filter(account=root.account).order_by("-pk")[: max(1, min(first, MAX_PAGE))])
+
+    @staticmethod
+    def resolve_birthday(root: MemberView, _info):
+        account = root.account
+        if account is None or account.birthday_month is None:
+            return None
+        return Birthday(month=account.birthday_month, day=account.birthday_day,
+                        changeable_from=(account.birthday_set_at + CHANGE_INTERVAL).date())
 
     @staticmethod
     def resolve_channel(root: MemberView, _info):
@@ -191,8 +254,16 @@ class Program(DjangoObjectType):
         model = LoyaltyProgram
         name = "LoyaltyProgram"
         fields = ("currency", "timezone", "is_active", "include_tax", "pending_days", "expiry_months",
-                  "expiry_reminder_days", "max_adjustment_points")
+                  "expiry_reminder_days", "max_adjustment_points", "tier_grace_days")
         convert_choices_to_enum = False
+
+    tier_basis = TierBasisEnum(required=True)
+    tier_window = TierWindowEnum(required=True)
+    tiers = graphene.List(graphene.NonNull(TierType), required=True)
+
+    @staticmethod
+    def resolve_tiers(root, _info):
+        return ladder(root)
 
     @staticmethod
     def resolve_channel(root, _info):

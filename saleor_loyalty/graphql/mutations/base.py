@@ -1,11 +1,15 @@
 import graphene
+from django.db import transaction
 
 from ...exceptions import LoyaltyError
 from ..errors import LoyaltyErrorType, error_list, require_permission
 
 
 class ClubMutation(graphene.Mutation):
-    """Checks the permission, runs `perform`, and turns domain errors into `errors`; a failure writes nothing."""
+    """Checks the permission, runs `perform` in one transaction, and turns domain errors into `errors`.
+
+    A domain error raised anywhere in `perform` rolls back everything it wrote, so a failure writes nothing.
+    """
 
     errors = graphene.List(graphene.NonNull(LoyaltyErrorType), required=True)
 
@@ -18,7 +22,8 @@ class ClubMutation(graphene.Mutation):
     def mutate(cls, _root, info, **data):
         try:
             require_permission(info.context.requestor, cls.permission)
-            return cls(errors=[], **cls.perform(info, **data))
+            with transaction.atomic():
+                return cls(errors=[], **cls.perform(info, **data))
         except LoyaltyError as error:
             return cls(errors=error_list(error))
 

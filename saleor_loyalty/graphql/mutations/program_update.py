@@ -1,7 +1,7 @@
 import graphene
 
 from ... import programs
-from ..enums import NegativeBalancePolicyEnum
+from ..enums import NegativeBalancePolicyEnum, TierBasisEnum, TierWindowEnum
 from ..resolvers import program_for
 from ..types import Program
 from .base import ClubMutation
@@ -26,11 +26,15 @@ class LoyaltyProgramInput(graphene.InputObjectType):
     timezone = graphene.String(description="IANA name; 'midnight' for expiry means this zone's.")
     is_active = graphene.Boolean()
     max_adjustment_points = graphene.Int()
+    tier_basis = TierBasisEnum(description="What counts towards tiers: money spent or points earned.")
+    tier_window = TierWindowEnum(description="Lifetime, calendar year or rolling 12 months (program timezone).")
+    tier_grace_days = graphene.Int(description="Days below the retain threshold before a downgrade.")
 
 
 FIELDS = {
     "earn_rate", "include_tax", "pending_days", "expiry_months", "negative_balance_policy",
-    "timezone", "is_active", "max_adjustment_points", "expiry_reminder_days",
+    "timezone", "is_active", "max_adjustment_points", "expiry_reminder_days", "tier_basis", "tier_window",
+    "tier_grace_days",
 }
 
 

@@ -1,0 +1,25 @@
+import graphene
+
+from ... import tier_settings
+from ..resolvers import program_for
+from ..tier_types import TierType
+from .base import ClubMutation
+from .tier_input import LoyaltyTierInput, tier_values
+
+
+class LoyaltyTierCreate(ClubMutation):
+    tier = graphene.Field(TierType)
+
+    class Arguments:
+        channel = graphene.String(required=True)
+        input = LoyaltyTierInput(required=True)
+
+    class Meta:
+        description = "Add a tier to a channel's ladder (thresholds must increase with position). Requires MANAGE_SETTINGS."
+
+    permission = "MANAGE_SETTINGS"
+
+    @classmethod
+    def perform(cls, info, channel, input):
+        program = program_for(info, channel)
+        return {"tier": tier_settings.create_tier(program, input.get("position"), **tier_values(input))}

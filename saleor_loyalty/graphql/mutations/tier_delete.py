@@ -1,0 +1,27 @@
+import graphene
+
+from ... import tier_settings
+from ..resolvers import program_for
+from .base import ClubMutation
+from .tier_input import tier_pk
+
+
+class LoyaltyTierDelete(ClubMutation):
+    moved_members = graphene.Int(description="Members moved to `moveMembersTo`.")
+
+    class Arguments:
+        channel = graphene.String(required=True)
+        id = graphene.ID(required=True)
+        move_members_to = graphene.ID(description="Required when the tier has members or floors.")
+
+    class Meta:
+        description = "Delete a tier; its members move to another tier. Requires MANAGE_SETTINGS."
+
+    permission = "MANAGE_SETTINGS"
+
+    @classmethod
+    def perform(cls, info, channel, id, move_members_to=None):
+        program = program_for(info, channel)
+        moved = tier_settings.delete_tier(
+            program, tier_pk(id), tier_pk(move_members_to, "moveMembersTo"), info.context.requestor.as_actor())
+        return {"moved_members": moved}

@@ -1,0 +1,35 @@
+import graphene
+
+from ...exceptions import TierNotFound
+
+
+class LoyaltyTierInput(graphene.InputObjectType):
+    name = graphene.String()
+    name_he = graphene.String(description="Hebrew display name.")
+    position = graphene.Int(description="Where to insert (create only); 1 is just above the first tier.")
+    entry_threshold = graphene.Decimal(description="Spend (currency) or points to enter.")
+    retain_threshold = graphene.Decimal(description="Spend or points to keep the tier; at most the entry threshold.")
+    earn_multiplier = graphene.Decimal()
+    discount_percent = graphene.Decimal()
+    free_shipping = graphene.Boolean()
+    early_access = graphene.Boolean()
+    birthday_points = graphene.Int()
+    cashback_rate = graphene.Decimal(description="0-1; leave empty to use the program's rate.")
+
+
+def tier_values(data) -> dict:
+    """Only the fields the caller sent (cashbackRate may be sent as null to clear it)."""
+    return {name: value for name, value in data.items() if name != "position"
+            and (value is not None or name == "cashback_rate")}
+
+
+def tier_pk(global_id: str | None, field: str = "id") -> int | None:
+    if global_id is None:
+        return None
+    try:
+        type_name, pk = graphene.Node.from_global_id(global_id)
+        if type_name == "LoyaltyTier":
+            return int(pk)
+    except (ValueError, TypeError, UnicodeDecodeError):
+        pass
+    raise TierNotFound(f"Couldn't resolve to a tier: {global_id}", field)

@@ -1,0 +1,34 @@
+import graphene
+
+from ... import ledger, tier_settings
+from ..resolvers import find_user, member_view, program_for
+from ..types import Member
+from .base import ClubMutation
+from .tier_input import tier_pk
+
+
+class LoyaltyTierOverride(ClubMutation):
+    member = graphene.Field(Member)
+
+    class Arguments:
+        channel = graphene.String(required=True)
+        user_id = graphene.ID(required=True)
+        tier_id = graphene.ID(description="The floor tier; null removes the floor.")
+        reason = graphene.String(required=True)
+
+    class Meta:
+        description = (
+            "Set a member's manual floor tier (raised at once, never downgraded below it). Requires MANAGE_USERS."
+        )
+
+    permission = "MANAGE_USERS"
+
+    @classmethod
+    def perform(cls, info, channel, user_id, reason, tier_id=None):
+        program = program_for(info, channel)
+        user = find_user(user_id=user_id)
+        pk = tier_pk(tier_id, "tierId")
+        tier = tier_settings.tier_in_program(program, pk, "tierId") if pk is not None else None
+        account = ledger.account_for(program, user.pk, user.email)
+        tier_settings.set_floor(account, tier, reason, info.context.requestor.as_actor())
+        return {"member": member_view(program, user)}

@@ -1,0 +1,113 @@
+"""GraphQL types for tiers: the ladder, a member's standing on it, and the tier history."""
+
+import graphene
+
+from ..models import Tier, TierBasis, TierEvent
+from ..tiers import TierStanding
+from .enums import TierBasisEnum, TierCauseEnum
+
+
+class TierBenefits(graphene.ObjectType):
+    earn_multiplier = graphene.Float(required=True, description="Points per unit spent are multiplied by this.")
+    discount_percent = graphene.Float(required=True, description="Discount on the member's checkouts.")
+    free_shipping = graphene.Boolean(required=True)
+    early_access = graphene.Boolean(required=True, description="May see items staff marked for early access.")
+    birthday_points = graphene.Int(required=True)
+    cashback_rate = graphene.Float(description="Cashback share for this tier; null uses the program's rate.")
+
+    class Meta:
+        name = "LoyaltyTierBenefits"
+
+
+class TierType(graphene.ObjectType):
+    id = graphene.ID(required=True)
+    position = graphene.Int(required=True, description="0 is the tier every member starts in.")
+    name = graphene.String(required=True)
+    name_he = graphene.String(required=True, description="Hebrew display name.")
+    entry_threshold = graphene.Float(required=True, description="Spend (currency) or points to enter.")
+    retain_threshold = graphene.Float(required=True, description="Spend or points to keep the tier.")
+    benefits = graphene.Field(TierBenefits, required=True)
+
+    class Meta:
+        name = "LoyaltyTier"
+
+    @staticmethod
+    def resolve_id(root: Tier, _info):
+        return graphene.Node.to_global_id("LoyaltyTier", root.pk)
+
+    @staticmethod
+    def resolve_benefits(root: Tier, _info):
+        return TierBenefits(
+            earn_multiplier=root.earn_multiplier, discount_percent=root.discount_percent,
+            free_shipping=root.free_shipping, early_access=root.early_access,
+            birthday_points=root.birthday_points, cashback_rate=root.cashback_rate,
+        )
+
+
+class TierProgress(graphene.ObjectType):
+    basis = TierBasisEnum(required=True)
+    current = graphene.Float(required=True, description="Spend or points counted in the current window.")
+    target = graphene.Float(description="The next tier's entry threshold; null at the top.")
+    remaining = graphene.Float(description="What is still needed for the next tier; null at the top.")
+    percent = graphene.Float(description="Progress to the next tier, 0-100; null at the top.")
+
+    class Meta:
+        name = "LoyaltyTierProgress"
+
+
+class TierRetention(graphene.ObjectType):
+    amount = graphene.Float(description="Spend still needed to keep the tier (spend basis).")
+    points = graphene.Int(description="Points still needed to keep the tier (points basis).")
+    date = graphene.Date(description="Local date by which it is needed; null when the window never closes.")
+
+    class Meta:
+        name = "LoyaltyTierRetention"
+
+
+def progress_of(standing: TierStanding) -> TierProgress | None:
+    if standing.tier is None:
+        return None
+    return TierProgress(basis=standing.basis, current=standing.current, target=standing.target,
+                        remaining=standing.remaining, percent=standing.percent)
+
+
+def retention_of(standing: TierStanding) -> TierRetention | None:
+    if standing.retain_amount is None:
+        return None
+    if standing.basis == TierBasis.POINTS:
+        return TierRetention(points=int(standing.retain_amount), date=standing.retain_by)
+    return TierRetention(amount=standing.retain_amount, date=standing.retain_by)
+
+
+class TierEventType(graphene.ObjectType):
+    cause = TierCauseEnum(required=True)
+    from_tier = graphene.String(description="Tier name before the change.")
+    to_tier = graphene.String(description="Tier name after the change.")
+    qualifying_amount = graphene.Float()
+    order_id = graphene.ID(description="Saleor global ID of the order that caused it.")
+    reason = graphene.String(required=True)
+    actor = graphene.String(required=True)
+    created = graphene.DateTime(required=True)
+
+    class Meta:
+        name = "LoyaltyTierEvent"
+
+    @staticmethod
+    def resolve_from_tier(root: TierEvent, _info):
+        return root.from_tier_name or None
+
+    @staticmethod
+    def resolve_to_tier(root: TierEvent, _info):
+        return root.to_tier_name or None
+
+    @staticmethod
+    def resolve_order_id(root: TierEvent, _info):
+        return graphene.Node.to_global_id("Order", root.order_id) if root.order_id else None
+
+    @staticmethod
+    def resolve_actor(root: TierEvent, _info):
+        return root.actor_label
+
+    @staticmethod
+    def resolve_created(root: TierEvent, _info):
+        return root.created_at

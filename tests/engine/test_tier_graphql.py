@@ -1,0 +1,327 @@
+"""Tier API without Saleor: `me` standing in few queries, staff tier CRUD and overrides, birthdays."""
+
+import dataclasses
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import graphene
+import pytest
+
+from saleor_loyalty import birthdays, ledger, programs
+from saleor_loyalty.facts import ChannelFacts, Requestor
+from saleor_loyalty.graphql.context import ClubContext
+from saleor_loyalty.graphql.schema import schema
+from saleor_loyalty.models import EntryKind, LedgerEntry, LoyaltyAccount, Tier, TierCause, TierEvent
+
+STAFF = frozenset({"MANAGE_USERS", "MANAGE_SETTINGS"})
+
+ME_TIER = """query($channel: String!) { me(channel: $channel) {
+  tier { name nameHe benefits { earnMultiplier discountPercent freeShipping earlyAccess birthdayPoints cashbackRate } }
+  nextTier { name entryThreshold }
+  progress { basis current target remaining percent }
+  retainBy { amount points date } } }"""
+TIER_CREATE = """mutation($channel: String!, $input: LoyaltyTierInput!) {
+  loyaltyTierCreate(channel: $channel, input: $input) { errors { field message code } tier { name position } } }"""
+TIER_UPDATE = """mutation($channel: String!, $id: ID!, $input: LoyaltyTierInput!) {
+  loyaltyTierUpdate(channel: $channel, id: $id, input: $input) {
+    errors { field message code } tier { name entryThreshold retainThreshold } } }"""
+TIER_DELETE = """mutation($channel: String!, $id: ID!, $to: ID) {
+  loyaltyTierDelete(channel: $channel, id: $id, moveMembersTo: $to) { errors { field code } movedMembers } }"""
+OVERRIDE = """mutation($channel: String!, $userId: ID!, $tierId: ID, $reason: String!) {
+  loyaltyTierOverride(channel: $channel, userId: $userId, tierId: $tierId, reason: $reason) {
+    errors { field code } member { tier { name } tierFloor { name }
+      tierHistory { cause fromTier toTier reason actor } } } }"""
+MEMBER_HISTORY = """query($channel: String!, $userId: ID!) { member(channel: $channel, userId: $userId) {
+  tier { name } tierHistory { cause fromTier toTier orderId } } }"""
+BIRTHDAY_SET = """mutation($channel: String!, $month: Int!, $day: Int!) {
+  loyaltyBirthdaySet(channel: $channel, month: $month, day: $day) {
+    errors { field code } member { birthday { month day changeableFrom } } } }"""
+
+
+def run(query, requestor, **variables):
+    return schema.execute(query, variable_values=variables, context_value=ClubContext(requestor=requestor))
+
+
+def tier_gid(tier):
+    return graphene.Node.to_global_id("LoyaltyTier", tier.pk)
+
+
+def user_gid(user):
+    return graphene.Node.to_global_id("User", user.pk)
+
+
+@pytest.fixture
+def club(db):
+    return programs.ensure_program(ChannelFacts("il", "ILS", "IL"))
+
+
+@pytest.fixture
+def other_club(db):
+    return programs.ensure_program(ChannelFacts("us", "USD", "US"))
+
+
+@pytest.fixture
+def staff(django_user_model):
+    user = django_user_model.objects.create(username="staff", email="staff@shop.co.il", is_staff=True)
+    return Requestor(user_id=user.pk, email=user.email, is_staff=True, permissions=STAFF)
+
+
+def ladder_snapshot(program):
+    return list(Tier.objects.filter(program=program).order_by("position").values_list(
+        "name", "entry_threshold", "retain_threshold"))
+
+
+def test_me_shows_tier_progress_and_retention_in_four_queries(
+    club, customer, make_order, django_assert_max_num_queries
+):
+    # given a Gold member (₪2,500 this year)
+    now = datetime.now(UTC)
+    ledger.sync_order(dataclasses.replace(
+        make_order(lines=(("TV", "2500.00"),), user=customer, shipping="0"), paid_at=now))
+    me = Requestor(user_id=customer.pk, email=customer.email)
+
+    # when the storefront asks for the tier in one query: program, account, ladder, qualification
+    with django_assert_max_num_queries(4):
+        result = run(ME_TIER, me, channel="il")
+
+    # then tier, benefits, the distance to Platinum and what keeps Gold are all there
+    assert result.errors is None, result.errors
+    data = result.data["me"]
+    assert data["tier"]["name"] == "Gold" and data["tier"]["nameHe"] == "זהב"
+    assert data["tier"]["benefits"] == {"earnMultiplier": 1.5, "discountPercent": 5.0, "freeShipping": True,
+                                        "earlyAccess": False, "birthdayPoints": 200, "cashbackRate": None}
+    assert data["nextTier"] == {"name": "Platinum", "entryThreshold": 6000.0}
+    assert data["progress"] == {"basis": "SPEND", "current": 2500.0, "target": 6000.0,
+                                "remaining": 3500.0, "percent": 41.7}
+    assert data["retainBy"] == {"amount": 0.0, "points": None, "date": f"{now.year}-12-31"}
+
+
+def test_me_for_a_new_customer_is_regular_with_gold_next(club, customer):
+    result = run(ME_TIER, Requestor(user_id=customer.pk), channel="il")
+
+    data = result.data["me"]
+    assert data["tier"]["name"] == "Regular" and data["nextTier"]["name"] == "Gold"
+    assert data["progress"]["remaining"] == 2000.0 and data["retainBy"] is None
+
+
+def test_tier_create_requires_manage_settings(club, customer):
+    requestor = Requestor(user_id=customer.pk, permissions=frozenset({"MANAGE_USERS"}))
+
+    result = run(TIER_CREATE, requestor, channel="il", input={"name": "Silver", "entryThreshold": "1000"})
+
+    assert result.data["loyaltyTierCreate"]["errors"][0]["code"] == "PERMISSION_DENIED"
+    assert Tier.objects.filter(program=club).count() == 3
+
+
+def test_tier_create_between_tiers_renumbers_the_ladder(club, staff):
+    result = run(TIER_CREATE, staff, channel="il", input={
+        "name": "Silver", "nameHe": "כסף", "position": 1, "entryThreshold": "1000", "retainThreshold": "800",
+        "earnMultiplier": "1.2"})
+
+    assert result.data["loyaltyTierCreate"]["errors"] == []
+    assert [name for name, *_ in ladder_snapshot(club)] == ["Regular", "Silver", "Gold", "Platinum"]
+
+
+@pytest.mark.parametrize("bad_input", [
+    {"name": "Silver", "position": 1, "entryThreshold": "2500", "retainThreshold": "100"},  # above Gold
+    {"name": "Diamond", "entryThreshold": "5000", "retainThreshold": "4000"},  # not above Platinum
+    {"name": "Diamond", "entryThreshold": "9000", "retainThreshold": "9500"},  # retain above entry
+    {"name": "gold", "entryThreshold": "9000", "retainThreshold": "8000"},  # duplicate name
+    {"name": "Diamond", "entryThreshold": "9000", "retainThreshold": "8000", "discountPercent": "120"},
+])
+def test_tier_create_with_bad_thresholds_writes_nothing(club, staff, bad_input):
+    before = ladder_snapshot(club)
+
+    result = run(TIER_CREATE, staff, channel="il", input=bad_input)
+
+    assert result.data["loyaltyTierCreate"]["errors"][0]["code"] == "INVALID"
+    assert ladder_snapshot(club) == before
+
+
+def test_tier_update_making_thresholds_not_increasing_writes_nothing(club, staff):
+    gold = club.tiers.get(name="Gold")
+    before = ladder_snapshot(club)
+
+    result = run(TIER_UPDATE, staff, channel="il", id=tier_gid(gold),
+                 input={"name": "Gold+", "entryThreshold": "7000", "retainThreshold": "5000"})
+
+    errors = result.data["loyaltyTierUpdate"]["errors"]
+    assert (errors[0]["field"], errors[0]["code"]) == ("entryThreshold", "INVALID")
+    assert ladder_snapshot(club) == before
+
+
+def test_tier_update_changes_names_and_benefits(club, staff):
+    gold = club.tiers.get(name="Gold")
+
+    result = run(TIER_UPDATE, staff, channel="il", id=tier_gid(gold),
+                 input={"name": "Gold Club", "nameHe": "מועדון זהב", "discountPercent": "7.5", "cashbackRate": "0.03"})
+
+    assert result.data["loyaltyTierUpdate"]["errors"] == []
+    gold.refresh_from_db()
+    assert (gold.name, gold.name_he, gold.discount_percent, gold.cashback_rate) == (
+        "Gold Club", "מועדון זהב", Decimal("7.5"), Decimal("0.03"))
+
+
+@pytest.mark.parametrize("tier_id", ["TG95YWx0eVRpZXI6OTk5OQ==", "not-an-id", "other-channel"])
+def test_tier_update_unknown_or_other_channels_tier_writes_nothing(club, other_club, staff, tier_id):
+    if tier_id == "other-channel":
+        tier_id = tier_gid(other_club.tiers.get(name="Gold"))
+    before = ladder_snapshot(other_club)
+
+    result = run(TIER_UPDATE, staff, channel="il", id=tier_id, input={"name": "Hijacked"})
+
+    assert result.data["loyaltyTierUpdate"]["errors"][0]["code"] == "NOT_FOUND"
+    assert ladder_snapshot(other_club) == before
+
+
+def test_tier_update_requires_manage_settings(club, customer):
+    gold = club.tiers.get(name="Gold")
+    requestor = Requestor(user_id=customer.pk, permissions=frozenset({"MANAGE_USERS"}))
+
+    result = run(TIER_UPDATE, requestor, channel="il", id=tier_gid(gold), input={"name": "Mine"})
+
+    assert result.data["loyaltyTierUpdate"]["errors"][0]["code"] == "PERMISSION_DENIED"
+    assert club.tiers.filter(name="Gold").exists()
+
+
+def test_tier_delete_with_members_needs_a_destination(club, staff, customer, make_order):
+    # given a Gold member
+    ledger.sync_order(dataclasses.replace(
+        make_order(lines=(("TV", "2500.00"),), user=customer, shipping="0"), paid_at=datetime.now(UTC)))
+    gold, regular = club.tiers.get(name="Gold"), club.tiers.get(name="Regular")
+
+    # when staff delete Gold without saying where its members go, then nothing changes
+    refused = run(TIER_DELETE, staff, channel="il", id=tier_gid(gold))
+    assert refused.data["loyaltyTierDelete"]["errors"] == [{"field": "moveMembersTo", "code": "TIER_HAS_MEMBERS"}]
+    assert club.tiers.filter(pk=gold.pk).exists()
+
+    # when they name the destination, then the member moves and the history says why
+    moved = run(TIER_DELETE, staff, channel="il", id=tier_gid(gold), to=tier_gid(regular))
+    assert moved.data["loyaltyTierDelete"] == {"errors": [], "movedMembers": 1}
+    assert [name for name, *_ in ladder_snapshot(club)] == ["Regular", "Platinum"]
+    assert LoyaltyAccount.objects.get(user=customer).tier_id == regular.pk
+    assert TierEvent.objects.filter(cause=TierCause.TIER_DELETED, from_tier_name="Gold").count() == 1
+
+
+def test_tier_delete_to_other_channels_tier_writes_nothing(club, other_club, staff):
+    platinum = club.tiers.get(name="Platinum")
+
+    result = run(TIER_DELETE, staff, channel="il", id=tier_gid(platinum),
+                 to=tier_gid(other_club.tiers.get(name="Regular")))
+
+    assert result.data["loyaltyTierDelete"]["errors"] == [{"field": "moveMembersTo", "code": "NOT_FOUND"}]
+    assert club.tiers.filter(pk=platinum.pk).exists()
+
+
+def test_tier_delete_requires_manage_settings(club, customer):
+    requestor = Requestor(user_id=customer.pk, permissions=frozenset({"MANAGE_USERS"}))
+
+    result = run(TIER_DELETE, requestor, channel="il", id=tier_gid(club.tiers.get(name="Platinum")))
+
+    assert result.data["loyaltyTierDelete"]["errors"][0]["code"] == "PERMISSION_DENIED"
+    assert club.tiers.count() == 3
+
+
+def test_tier_override_sets_floor_and_member_history_shows_it(club, staff, customer):
+    result = run(OVERRIDE, staff, channel="il", userId=user_gid(customer),
+                 tierId=tier_gid(club.tiers.get(name="Platinum")), reason="Brand ambassador")
+
+    member = result.data["loyaltyTierOverride"]["member"]
+    assert result.data["loyaltyTierOverride"]["errors"] == []
+    assert member["tier"] == {"name": "Platinum"} and member["tierFloor"] == {"name": "Platinum"}
+    assert member["tierHistory"][0] == {"cause": "FLOOR_SET", "fromTier": "Regular", "toTier": "Platinum",
+                                        "reason": "Brand ambassador", "actor": "staff@shop.co.il"}
+    history = run(MEMBER_HISTORY, staff, channel="il", userId=user_gid(customer)).data["member"]["tierHistory"]
+    assert [event["cause"] for event in history] == ["FLOOR_SET", "FLOOR_SET"]
+
+
+@pytest.mark.parametrize(("tier", "reason", "code"), [
+    ("Gold", " ", "REQUIRED"),
+    ("unknown", "Ambassador", "NOT_FOUND"),
+    ("other-channel", "Ambassador", "NOT_FOUND"),
+])
+def test_tier_override_bad_input_writes_nothing(club, other_club, staff, customer, tier, reason, code):
+    tier_id = {"Gold": lambda: tier_gid(club.tiers.get(name="Gold")),
+               "unknown": lambda: "TG95YWx0eVRpZXI6OTk5OQ==",
+               "other-channel": lambda: tier_gid(other_club.tiers.get(name="Gold"))}[tier]()
+
+    result = run(OVERRIDE, staff, channel="il", userId=user_gid(customer), tierId=tier_id, reason=reason)
+
+    assert result.data["loyaltyTierOverride"]["errors"][0]["code"] == code
+    assert not LoyaltyAccount.objects.exists() and not TierEvent.objects.exists()
+
+
+def test_tier_override_requires_manage_users(club, customer):
+    requestor = Requestor(user_id=customer.pk, permissions=frozenset({"MANAGE_SETTINGS"}))
+
+    result = run(OVERRIDE, requestor, channel="il", userId=user_gid(customer),
+                 tierId=tier_gid(club.tiers.get(name="Gold")), reason="Because")
+
+    assert result.data["loyaltyTierOverride"]["errors"][0]["code"] == "PERMISSION_DENIED"
+    assert not TierEvent.objects.exists()
+
+
+def test_birthday_set_once_then_limited_for_a_year(club, customer):
+    me = Requestor(user_id=customer.pk, email=customer.email)
+
+    first = run(BIRTHDAY_SET, me, channel="il", month=2, day=29).data["loyaltyBirthdaySet"]
+    second = run(BIRTHDAY_SET, me, channel="il", month=3, day=1).data["loyaltyBirthdaySet"]
+
+    assert first["errors"] == [] and first["member"]["birthday"]["month"] == 2
+    assert second["errors"] == [{"field": "month", "code": "CHANGE_LIMITED"}]
+    account = LoyaltyAccount.objects.get(user=customer)
+    assert (account.birthday_month, account.birthday_day) == (2, 29)
+
+
+@pytest.mark.parametrize(("month", "day"), [(2, 30), (13, 1), (4, 31), (0, 5)])
+def test_birthday_set_impossible_date_writes_nothing(club, customer, month, day):
+    result = run(BIRTHDAY_SET, Requestor(user_id=customer.pk, email=customer.email), channel="il",
+                 month=month, day=day)
+
+    assert result.data["loyaltyBirthdaySet"]["errors"][0]["code"] == "INVALID"
+    assert not LoyaltyAccount.objects.exists()
+
+
+def test_birthday_set_requires_a_signed_in_customer(club):
+    result = run(BIRTHDAY_SET, Requestor(), channel="il", month=5, day=5)
+
+    assert result.data["loyaltyBirthdaySet"]["errors"][0]["code"] == "UNAUTHENTICATED"
+
+
+def test_birthday_can_change_again_after_a_year(club, customer):
+    account = ledger.account_for(club, customer.pk, customer.email)
+    set_at = datetime(2025, 1, 10, tzinfo=UTC)
+    birthdays.set_birthday(account, 5, 5, now=set_at)
+
+    changed = birthdays.set_birthday(account, 6, 6, now=set_at + timedelta(days=366))
+
+    assert (changed.birthday_month, changed.birthday_day) == (6, 6)
+
+
+def test_birthday_gift_once_on_the_local_day_with_the_tiers_points(club, customer):
+    # given a member born on 14 May
+    account = ledger.account_for(club, customer.pk, customer.email)
+    birthdays.set_birthday(account, 5, 14, now=datetime(2025, 1, 1, tzinfo=UTC))
+
+    # when the job runs at 22:30 UTC on 13 May (already 14 May in Jerusalem), and again later that day
+    first = birthdays.give_birthday_gifts(club, datetime(2026, 5, 13, 22, 30, tzinfo=UTC))
+    again = birthdays.give_birthday_gifts(club, datetime(2026, 5, 14, 12, 0, tzinfo=UTC))
+    day_before = birthdays.give_birthday_gifts(club, datetime(2026, 5, 13, 20, 0, tzinfo=UTC))
+
+    # then the Regular tier's 50 points were given exactly once
+    assert (first.gifted, again.gifted, again.already_gifted, day_before.gifted) == (1, 0, 1, 0)
+    gifts = LedgerEntry.objects.filter(kind=EntryKind.BIRTHDAY)
+    assert [(g.points, g.source_key) for g in gifts] == [(50, f"birthday:{account.pk}:2026")]
+    assert ledger.reconcile_account(account) == 0
+
+
+@pytest.mark.parametrize(("today", "gifted"), [
+    (datetime(2027, 2, 28, 10, tzinfo=UTC), 1),  # common year: celebrated on 28 Feb
+    (datetime(2028, 2, 28, 10, tzinfo=UTC), 0),  # leap year: wait for the 29th
+    (datetime(2028, 2, 29, 10, tzinfo=UTC), 1),
+])
+def test_leap_day_birthday_is_celebrated_on_28_february_in_common_years(club, customer, today, gifted):
+    account = ledger.account_for(club, customer.pk, customer.email)
+    birthdays.set_birthday(account, 2, 29, now=datetime(2025, 1, 1, tzinfo=UTC))
+
+    assert birthdays.give_birthday_gifts(club, today).gifted == gifted
