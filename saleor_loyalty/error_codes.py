@@ -13,3 +13,7 @@ class LoyaltyErrorCode(Enum):
     INSUFFICIENT_POINTS = "insufficient_points"
     PERMISSION_DENIED = "permission_denied"
     UNAUTHENTICATED = "unauthenticated"
+    BELOW_MINIMUM = "below_minimum"
+    NOT_IN_STEPS = "not_in_steps"
+    CHECKOUT_NOT_FOUND = "checkout_not_found"
+    NOT_YOUR_CHECKOUT = "not_your_checkout"

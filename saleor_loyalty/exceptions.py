@@ -58,3 +58,31 @@ class InvalidProgramSetting(LoyaltyError):
     """A program setting outside its allowed range."""
 
     code = LoyaltyErrorCode.INVALID
+
+
+class CheckoutNotFound(LoyaltyError):
+    """No open checkout with that id: unknown, or already completed (Saleor deletes completed checkouts)."""
+
+    code = LoyaltyErrorCode.CHECKOUT_NOT_FOUND
+    field = "checkoutId"
+
+
+class NotYourCheckout(LoyaltyError):
+    """The checkout belongs to another customer (or to a guest)."""
+
+    code = LoyaltyErrorCode.NOT_YOUR_CHECKOUT
+    field = "checkoutId"
+
+
+class BelowMinimum(LoyaltyError):
+    """Fewer points than the program's minimum redemption."""
+
+    code = LoyaltyErrorCode.BELOW_MINIMUM
+    field = "points"
+
+
+class NotInSteps(LoyaltyError):
+    """Points to redeem must be a multiple of the program's step."""
+
+    code = LoyaltyErrorCode.NOT_IN_STEPS
+    field = "points"
