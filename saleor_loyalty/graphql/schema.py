@@ -2,13 +2,15 @@
 
 import graphene
 
-from ..exceptions import LoyaltyError
+from .. import checkout_preview
+from ..exceptions import CheckoutNotFound, LoyaltyError
 from ..members import find_account
 from .errors import query_error, require_customer, require_permission
 from .mutations.points_adjust import LoyaltyPointsAdjust
 from .mutations.program_update import LoyaltyProgramUpdate
-from .resolvers import find_user, member_view, program_for
-from .types import Member, MemberView, Program
+from .mutations.redeem_points import LoyaltyRedeemPoints
+from .resolvers import checkout_token_from_id, find_user, member_view, program_for
+from .types import CheckoutPreviewType, Member, MemberView, Program
 
 MANAGE_USERS = "MANAGE_USERS"
 MANAGE_SETTINGS = "MANAGE_SETTINGS"
@@ -27,6 +29,26 @@ class Query(graphene.ObjectType):
         Program, channel=graphene.String(required=True),
         description="A channel's club settings. Requires MANAGE_SETTINGS.",
     )
+
+    checkout_preview = graphene.Field(
+        CheckoutPreviewType, checkout_id=graphene.ID(required=True),
+        description="What the signed-in customer's checkout earns and how many points it can take.",
+    )
+
+    @staticmethod
+    def resolve_checkout_preview(_root, info, checkout_id):
+        requestor = info.context.requestor
+        try:
+            require_customer(requestor)
+            token = checkout_token_from_id(checkout_id)
+            checkout = info.context.cards.checkout(token)
+            if checkout is None:
+                raise CheckoutNotFound("No open checkout with that id (it may be completed already).")
+            program = program_for(info, checkout.channel_slug)
+            preview = checkout_preview.preview(program, requestor.user_id, token, info.context.cards)
+        except LoyaltyError as error:
+            raise query_error(error) from None
+        return CheckoutPreviewType.from_preview(preview)
 
     @staticmethod
     def resolve_me(_root, info, channel):
@@ -60,6 +82,7 @@ class Query(graphene.ObjectType):
 class Mutation(graphene.ObjectType):
     loyalty_points_adjust = LoyaltyPointsAdjust.Field()
     loyalty_program_update = LoyaltyProgramUpdate.Field()
+    loyalty_redeem_points = LoyaltyRedeemPoints.Field()
 
 
 schema = graphene.Schema(query=Query, mutation=Mutation, auto_camelcase=True)

@@ -25,11 +25,16 @@ class LoyaltyProgramInput(graphene.InputObjectType):
     timezone = graphene.String(description="IANA name; 'midnight' for expiry means this zone's.")
     is_active = graphene.Boolean()
     max_adjustment_points = graphene.Int()
+    cashback_percent = graphene.Decimal(description="Store credit per paid order in % of the accrual base; 0 = off.")
+    redeem_min_points = graphene.Int(description="Fewest points one redemption takes.")
+    redeem_step_points = graphene.Int(description="Redemptions are multiples of this.")
+    redeem_max_share_percent = graphene.Decimal(description="Most of a checkout's total (%) points may cover.")
 
 
 FIELDS = {
     "earn_rate", "include_tax", "pending_days", "expiry_months", "negative_balance_policy",
-    "timezone", "is_active", "max_adjustment_points",
+    "timezone", "is_active", "max_adjustment_points", "cashback_percent", "redeem_min_points",
+    "redeem_step_points", "redeem_max_share_percent",
 }
 
 
