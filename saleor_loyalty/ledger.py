@@ -319,8 +319,6 @@ def redeem_points(account: LoyaltyAccount, points: int, source_key: str, reason:
         raise InvalidPoints("Points must be a positive whole number.")
     with transaction.atomic():
         locked = _lock(effective_account(account))
-        if LedgerEntry.objects.filter(kind=EntryKind.REDEMPTION, source_key=source_key).exists():
-            return None
         if locked.balance - pending_points(locked) < points:
             raise InsufficientPoints("The member does not have that many spendable points.")
         return _append(locked, kind=EntryKind.REDEMPTION, points=-points, source_key=source_key,

@@ -111,6 +111,7 @@ def redeem(program: LoyaltyProgram, user_id: int, checkout_token: UUID, points: 
     key = ledger.redemption_source_key(checkout_token, request_key)
     with transaction.atomic():
         locked = ledger.lock_account(account)
+        locked.program = program
         earlier = LedgerEntry.objects.filter(kind=EntryKind.REDEMPTION, source_key=key).first()
         if earlier is not None:
             return _replayed(program, earlier)
