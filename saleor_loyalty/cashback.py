@@ -11,17 +11,17 @@ Three steps, each idempotent by a unique key:
 """
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from . import ledger, programs, store_credit
 from .exceptions import CurrencyMismatch
 from .facts import OrderFacts
-from .models import CreditEntry, CreditKind, LoyaltyAccount, LoyaltyProgram
+from .models import CreditEntry, CreditKind, JobCheckpoint, LoyaltyAccount, LoyaltyProgram
 from .money import cashback_for_amount, proportional_money
 from .rules import compute_earn
 from .store_credit import StoreCreditCards
@@ -36,16 +36,24 @@ def earn_key(order_id) -> str:
     return f"order:{order_id}"
 
 
-def sync_order_cashback(facts: OrderFacts, cards: StoreCreditCards, channel_lookup=None) -> None:
-    """Bring the order's cashback rows in line with its current facts. Safe to call any number of times."""
+def sync_order_cashback(facts: OrderFacts, cards: StoreCreditCards, channel_lookup=None,
+                        now: datetime | None = None) -> None:
+    """Bring the order's cashback rows in line with its current facts. Safe to call any number of times.
+
+    An earn that is already due (no pending period, or a late event) is credited right here: the
+    crediting job's checkpoint only moves forward and would not come back for it.
+    """
     program = programs.get_program(facts.channel_slug, channel_lookup)
     if facts.currency != program.currency:
         raise CurrencyMismatch(f"Order {facts.number} is in {facts.currency}; the program in {program.currency}.")
     earn = CreditEntry.objects.filter(kind=CreditKind.CASHBACK_EARN, source_key=earn_key(facts.order_id)).first()
     if earn is None and program.is_active and facts.is_paid:
         earn = _earn(program, facts)
-    if earn is not None:
-        _reverse(earn, facts, cards)
+    if earn is None:
+        return
+    _reverse(earn, facts, cards)
+    if earn.available_at <= (now or timezone.now()):
+        _credit_one(earn.pk, cards)
 
 
 def _earn(program: LoyaltyProgram, facts: OrderFacts) -> CreditEntry | None:
@@ -103,42 +111,92 @@ def _reverse(earn: CreditEntry, facts: OrderFacts, cards: StoreCreditCards) -> C
             holder, card, cards, delta=-missing, note=f"Cashback reversed: order {facts.number}", **row)
 
 
-def _due(now: datetime, after: tuple[datetime, int] | None):
+CREDIT_JOB = "credit_due_cashback"
+CREDIT_JOB_LOCK = 0x4C4F59_0001  # pg advisory lock key: one crediting worker at a time
+CLOCK_SKEW_OVERLAP = timedelta(hours=1)
+
+
+def _due(now: datetime, after: tuple[datetime | None, int]):
+    """Uncredited earns due by `now`, after a keyset position, oldest first (index loyalty_credit_due_idx)."""
     credited = CreditEntry.objects.filter(kind=CreditKind.CASHBACK_CREDIT, earn_id=OuterRef("pk"))
     rows = CreditEntry.objects.filter(kind=CreditKind.CASHBACK_EARN, available_at__lte=now).filter(~Exists(credited))
-    if after is not None:
-        rows = rows.filter(Q(available_at__gt=after[0]) | Q(available_at=after[0], pk__gt=after[1]))
+    position_at, position_id = after
+    if position_at is not None:
+        rows = rows.filter(Q(available_at__gt=position_at) | Q(available_at=position_at, pk__gt=position_id))
     return rows.order_by("available_at", "pk")
 
 
 def credit_due_cashback(cards: StoreCreditCards, now: datetime | None = None, batch_size: int = BATCH_SIZE,
                         max_batches: int = MAX_BATCHES) -> int:
-    """Credit every due earn, in keyset batches; returns how many were credited.
+    """Beat job: credit earns whose pending period is over, in keyset batches; how many were credited.
 
-    Resumable (nothing but the rows themselves says what is done), bounded per run, and safe on
-    several workers: each earn is credited under its member's account lock taken with SKIP LOCKED,
-    and the one-credit-per-earn constraint refuses a second credit whatever happens.
+    - Resumable: a checkpoint (advanced after each batch) says where the next run starts, so a run
+      reads only what became due since, never the credited history. It restarts an hour early
+      (clock skew between workers; a crash between a batch and its checkpoint), and the anti-join
+      skips what is already credited.
+    - Bounded: at most `max_batches` × `batch_size` earns per run.
+    - Safe on several workers: a transaction-free advisory lock lets one worker credit while the
+      others return at once; the one-credit-per-earn constraint refuses a second credit whatever
+      happens.
+    - Earns the checkpoint passes without crediting are those of guests (no card yet):
+      `credit_member_cashback` credits them when the email signs up. An earn written already due
+      (late Saleor event) is credited by `sync_order_cashback` itself, so the checkpoint never
+      needs to look back for it.
     """
     now = now or timezone.now()
-    credited, after = 0, None
-    for _ in range(max_batches):
-        batch = list(_due(now, after).values_list("pk", "available_at")[:batch_size])
-        if not batch:
-            break
-        for earn_id, _available_at in batch:
-            credited += _credit_one(earn_id, cards)
-        after = (batch[-1][1], batch[-1][0])
-    return credited
+    if not _try_job_lock():
+        return 0
+    try:
+        checkpoint, _ = JobCheckpoint.objects.get_or_create(name=CREDIT_JOB)
+        after = (checkpoint.position_at - CLOCK_SKEW_OVERLAP, 0) if checkpoint.position_at else (None, 0)
+        credited = 0
+        for _ in range(max_batches):
+            batch = list(_due(now, after).values_list("pk", "available_at")[:batch_size])
+            if not batch:
+                break
+            for earn_id, _available_at in batch:
+                credited += _credit_one(earn_id, cards)  # own transaction: a member is locked only briefly
+            after = (batch[-1][1], batch[-1][0])
+            with transaction.atomic():
+                checkpoint = JobCheckpoint.objects.select_for_update().get(name=CREDIT_JOB)
+                if checkpoint.position_at is None or after > (checkpoint.position_at, checkpoint.position_id):
+                    checkpoint.position_at, checkpoint.position_id = after
+                    checkpoint.save(update_fields=["position_at", "position_id", "updated_at"])
+            if len(batch) < batch_size:
+                break
+        return credited
+    finally:
+        _release_job_lock()
+
+
+def _try_job_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [CREDIT_JOB_LOCK])
+        return cursor.fetchone()[0]
+
+
+def _release_job_lock() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_unlock(%s)", [CREDIT_JOB_LOCK])
+
+
+def credit_member_cashback(account: LoyaltyAccount, cards: StoreCreditCards, now: datetime | None = None) -> int:
+    """Credit a member's due earns now, including those held by guest accounts merged into theirs."""
+    now = now or timezone.now()
+    holders = [account.pk, *LoyaltyAccount.objects.filter(merged_into=account).values_list("pk", flat=True)]
+    due = _due(now, (None, 0)).filter(account_id__in=holders).values_list("pk", flat=True)
+    return sum(_credit_one(earn_id, cards) for earn_id in due)
 
 
 def _credit_one(earn_id: int, cards: StoreCreditCards) -> int:
+    """Credit one earn under its member's lock; 0 when it is a guest's, or was credited meanwhile."""
     with transaction.atomic():
         earn = CreditEntry.objects.select_related("account").get(pk=earn_id)
         holder = ledger.effective_account(earn.account)
         if holder.user_id is None:
             return 0  # a guest's cashback waits until the email signs up and owns a card
-        locked = LoyaltyAccount.objects.select_for_update(skip_locked=True).filter(pk=holder.pk).first()
-        if locked is None or earn.followups.filter(kind=CreditKind.CASHBACK_CREDIT).exists():
+        locked = ledger.lock_account(holder)
+        if earn.followups.filter(kind=CreditKind.CASHBACK_CREDIT).exists():
             return 0
         net = earn.amount + (earn.followups.filter(kind=CreditKind.CASHBACK_REVERSAL)
                              .aggregate(t=Sum("amount"))["t"] or Decimal(0))

@@ -51,15 +51,20 @@ def _legacy_refunded(order) -> Decimal:
     )
 
 
-def _legacy_gift_card_spend(order) -> Decimal:
+def _used_in_order(**filters) -> Decimal:
+    """What Saleor's legacy flow took from gift cards, read from its USED_IN_ORDER events."""
     from saleor.giftcard import GiftCardEvents
     from saleor.giftcard.models import GiftCardEvent
 
     spent = Decimal(0)
-    for event in GiftCardEvent.objects.filter(order=order, type=GiftCardEvents.USED_IN_ORDER):
+    for event in GiftCardEvent.objects.filter(type=GiftCardEvents.USED_IN_ORDER, **filters):
         balance = event.parameters.get("balance", {})
         spent += Decimal(str(balance.get("old_current_balance", 0))) - Decimal(str(balance.get("current_balance", 0)))
     return spent
+
+
+def _legacy_gift_card_spend(order) -> Decimal:
+    return _used_in_order(order=order)
 
 
 def order_facts(order_id) -> OrderFacts | None:
@@ -189,7 +194,8 @@ class SaleorGiftCards:
     def balance(self, gift_card_id: int) -> Decimal:
         from saleor.giftcard.models import GiftCard
 
-        return GiftCard.objects.filter(pk=gift_card_id).values_list("current_balance_amount", flat=True).first() or Decimal(0)
+        balance = GiftCard.objects.filter(pk=gift_card_id).values_list("current_balance_amount", flat=True).first()
+        return balance or Decimal(0)
 
     def code(self, gift_card_id: int) -> str:
         from saleor.giftcard.models import GiftCard
@@ -249,15 +255,7 @@ class SaleorGiftCards:
         )
 
     def spent_on_order(self, gift_card_id: int, order_id) -> Decimal:
-        from saleor.giftcard import GiftCardEvents
-        from saleor.giftcard.models import GiftCardEvent
-
-        spent = Decimal(0)
-        for event in GiftCardEvent.objects.filter(gift_card_id=gift_card_id, order_id=order_id,
-                                                  type=GiftCardEvents.USED_IN_ORDER):
-            balance = event.parameters.get("balance", {})
-            spent += Decimal(str(balance.get("old_current_balance", 0))) - Decimal(str(balance.get("current_balance", 0)))
-        return spent
+        return _used_in_order(gift_card_id=gift_card_id, order_id=order_id)
 
 
 gift_cards = SaleorGiftCards()

@@ -12,6 +12,7 @@ from django.db import InterfaceError, OperationalError
 
 from . import abandonment, cashback, ledger, programs, redemption, saleor_adapter
 from .exceptions import LoyaltyError
+from .models import LoyaltyAccount
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +55,8 @@ def credit_due_cashback_task() -> int:
 def attach_guest_points_task(user_id: int, email: str) -> None:
     with saleor_adapter.writer_connection():
         ledger.attach_guest_accounts(user_id, email)
+        for account in LoyaltyAccount.objects.filter(user_id=user_id, merged_into__isnull=True):
+            cashback.credit_member_cashback(account, saleor_adapter.gift_cards)
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)

@@ -7,9 +7,10 @@ from decimal import Decimal
 
 import pytest
 from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from saleor_loyalty import cashback, ledger, store_credit
-from saleor_loyalty.models import CreditEntry, CreditKind, LoyaltyAccount, StoreCreditCard
+from saleor_loyalty.models import CreditEntry, CreditKind, JobCheckpoint, LoyaltyAccount, StoreCreditCard
 
 from .conftest import PAID_AT
 
@@ -26,12 +27,14 @@ def card_balance(cards, user):
     return cards.balance(card.gift_card_id) if card else Decimal(0)
 
 
-def test_cashback_on_paid_order_is_pending_with_what_it_was_computed_from(cashback_program, customer, make_order, cards):
+def test_cashback_on_paid_order_is_pending_with_what_it_was_computed_from(
+    cashback_program, customer, make_order, cards
+):
     # given a paid order with ₪150 of goods and ₪25 shipping
     facts = make_order(user=customer)
 
     # when
-    cashback.sync_order_cashback(facts, cards)
+    cashback.sync_order_cashback(facts, cards, now=PAID_AT)
 
     # then 2% of the goods (the points base) is pending, nothing is on a card yet
     earn = CreditEntry.objects.get(kind=CreditKind.CASHBACK_EARN)
@@ -44,7 +47,7 @@ def test_cashback_on_paid_order_is_pending_with_what_it_was_computed_from(cashba
 
 
 def test_cashback_is_off_by_default(program, customer, make_order, cards):
-    cashback.sync_order_cashback(make_order(user=customer), cards)
+    cashback.sync_order_cashback(make_order(user=customer), cards, now=PAID_AT)
 
     assert not CreditEntry.objects.exists()
 
@@ -53,7 +56,7 @@ def test_cashback_excludes_gift_card_money_like_points(cashback_program, custome
     # given a ₪175 order of which ₪87.50 was paid with gift cards
     facts = make_order(user=customer, gift_card_paid="87.50")
 
-    cashback.sync_order_cashback(facts, cards)
+    cashback.sync_order_cashback(facts, cards, now=PAID_AT)
 
     assert CreditEntry.objects.get().amount == Decimal("1.50")
 
@@ -62,7 +65,7 @@ def test_replayed_paid_order_earns_cashback_once(cashback_program, customer, mak
     facts = make_order(user=customer)
 
     for _ in range(5):
-        cashback.sync_order_cashback(facts, cards)
+        cashback.sync_order_cashback(facts, cards, now=PAID_AT)
 
     assert CreditEntry.objects.filter(kind=CreditKind.CASHBACK_EARN).count() == 1
 
@@ -70,7 +73,7 @@ def test_replayed_paid_order_earns_cashback_once(cashback_program, customer, mak
 def test_credit_job_credits_due_cashback_once_onto_the_members_card(cashback_program, customer, make_order, cards,
                                                                     after_pending):
     # given pending cashback of ₪3
-    cashback.sync_order_cashback(make_order(user=customer), cards)
+    cashback.sync_order_cashback(make_order(user=customer), cards, now=PAID_AT)
 
     # when the job runs before the pending period ends, then nothing happens
     assert cashback.credit_due_cashback(cards, now=PAID_AT + timedelta(days=13)) == 0
@@ -89,7 +92,7 @@ def test_credit_job_credits_due_cashback_once_onto_the_members_card(cashback_pro
 
 def test_credit_job_works_in_bounded_batches(cashback_program, customer, make_order, cards, after_pending):
     for _ in range(5):
-        cashback.sync_order_cashback(make_order(user=customer), cards)
+        cashback.sync_order_cashback(make_order(user=customer), cards, now=PAID_AT)
 
     credited = cashback.credit_due_cashback(cards, now=after_pending, batch_size=2, max_batches=2)
     rest = cashback.credit_due_cashback(cards, now=after_pending, batch_size=2, max_batches=2)
@@ -101,8 +104,8 @@ def test_credit_job_works_in_bounded_batches(cashback_program, customer, make_or
 def test_refund_before_crediting_lowers_what_is_credited(cashback_program, customer, make_order, cards, after_pending):
     # given ₪3 pending on a ₪175 order, and ₪70 of it refunded (40 %)
     facts = make_order(user=customer)
-    cashback.sync_order_cashback(facts, cards)
-    cashback.sync_order_cashback(dataclasses.replace(facts, refunded_amount=Decimal("70")), cards)
+    cashback.sync_order_cashback(facts, cards, now=PAID_AT)
+    cashback.sync_order_cashback(dataclasses.replace(facts, refunded_amount=Decimal("70")), cards, now=PAID_AT)
 
     # when the pending period ends
     cashback.credit_due_cashback(cards, now=after_pending)
@@ -113,11 +116,11 @@ def test_refund_before_crediting_lowers_what_is_credited(cashback_program, custo
 
 def test_partial_refunds_add_up_to_the_whole_cashback(cashback_program, customer, make_order, cards, after_pending):
     facts = make_order(user=customer)
-    cashback.sync_order_cashback(facts, cards)
+    cashback.sync_order_cashback(facts, cards, now=PAID_AT)
     cashback.credit_due_cashback(cards, now=after_pending)
 
     for refunded in ("35", "35", "100", "175", "100"):
-        cashback.sync_order_cashback(dataclasses.replace(facts, refunded_amount=Decimal(refunded)), cards)
+        cashback.sync_order_cashback(dataclasses.replace(facts, refunded_amount=Decimal(refunded)), cards, now=PAID_AT)
 
     assert card_balance(cards, customer) == 0
     reversals = CreditEntry.objects.filter(kind=CreditKind.CASHBACK_REVERSAL)
@@ -129,13 +132,13 @@ def test_reversal_after_spending_takes_the_card_rest_then_records_debt_repaid_by
 ):
     # given ₪3 credited of which the member spent ₪2.50
     facts = make_order(user=customer)
-    cashback.sync_order_cashback(facts, cards)
+    cashback.sync_order_cashback(facts, cards, now=PAID_AT)
     cashback.credit_due_cashback(cards, now=after_pending)
     card = StoreCreditCard.objects.get()
     cards.spend_on_order(card.gift_card_id, "other-order", "2.50")
 
     # when the order is cancelled
-    cashback.sync_order_cashback(dataclasses.replace(facts, is_cancelled=True), cards)
+    cashback.sync_order_cashback(dataclasses.replace(facts, is_cancelled=True), cards, now=PAID_AT)
 
     # then the card's ₪0.50 is taken and ₪2.50 is debt
     account = LoyaltyAccount.objects.get(user=customer)
@@ -143,7 +146,7 @@ def test_reversal_after_spending_takes_the_card_rest_then_records_debt_repaid_by
     assert store_credit.outstanding_debt(account) == Decimal("2.50")
 
     # when the next order's ₪3 cashback is credited, it pays the debt first
-    cashback.sync_order_cashback(make_order(user=customer), cards)
+    cashback.sync_order_cashback(make_order(user=customer), cards, now=PAID_AT)
     cashback.credit_due_cashback(cards, now=after_pending)
 
     assert cards.balance(card.gift_card_id) == Decimal("0.50")
@@ -153,21 +156,46 @@ def test_reversal_after_spending_takes_the_card_rest_then_records_debt_repaid_by
 def test_guest_cashback_waits_until_the_email_signs_up(cashback_program, make_order, cards, after_pending,
                                                       django_user_model):
     # given a guest's paid order
-    cashback.sync_order_cashback(make_order(email="guest@example.co.il"), cards)
+    cashback.sync_order_cashback(make_order(email="guest@example.co.il"), cards, now=PAID_AT)
 
     # when the job runs, then there is no card to credit
     assert cashback.credit_due_cashback(cards, now=after_pending) == 0
 
-    # when the guest signs up and the job runs again
+    # when the guest signs up (what the customer_created task does)
     user = django_user_model.objects.create(username="guest", email="guest@example.co.il")
-    ledger.attach_guest_accounts(user.pk, user.email)
+    (account,) = ledger.attach_guest_accounts(user.pk, user.email)
 
-    assert cashback.credit_due_cashback(cards, now=after_pending) == 1
+    assert cashback.credit_member_cashback(account, cards, now=after_pending) == 1
     assert card_balance(cards, user) == Decimal("3.00")
 
 
+def test_already_due_cashback_of_a_late_event_is_credited_at_once(cashback_program, customer, make_order, cards):
+    # given an order paid long ago whose event arrives after its pending period
+    cashback.sync_order_cashback(make_order(user=customer), cards, now=PAID_AT + timedelta(days=30))
+
+    assert card_balance(cards, customer) == Decimal("3.00")
+
+
+def test_credit_job_resumes_from_its_checkpoint(cashback_program, customer, make_order, cards, after_pending):
+    # given one earn credited by a run, then another paid a day later
+    cashback.sync_order_cashback(make_order(user=customer), cards, now=PAID_AT)
+    cashback.credit_due_cashback(cards, now=after_pending)
+    later = dataclasses.replace(make_order(user=customer), paid_at=PAID_AT + timedelta(days=1))
+    cashback.sync_order_cashback(later, cards, now=PAID_AT)
+
+    # when the next run starts, then it reads from its checkpoint and credits only the new one
+    with CaptureQueriesContext(connection) as queries:
+        credited = cashback.credit_due_cashback(cards, now=after_pending + timedelta(days=1))
+
+    assert credited == 1
+    checkpoint = JobCheckpoint.objects.get(name=cashback.CREDIT_JOB)
+    assert checkpoint.position_at == PAID_AT + timedelta(days=15)
+    scans = [q["sql"] for q in queries.captured_queries if '"kind" = \'cashback_earn\'' in q["sql"]]
+    assert scans and all('"available_at" >' in sql for sql in scans)
+
+
 def test_credit_rows_are_append_only_in_the_database(cashback_program, customer, make_order, cards):
-    cashback.sync_order_cashback(make_order(user=customer), cards)
+    cashback.sync_order_cashback(make_order(user=customer), cards, now=PAID_AT)
 
     with pytest.raises(DatabaseError), transaction.atomic():
         CreditEntry.objects.update(amount=Decimal("999"))
@@ -181,7 +209,7 @@ def test_concurrent_credit_jobs_credit_each_earn_once(cashback_program, customer
                             for i in range(3)]
     for member in members:
         for _ in range(3):
-            cashback.sync_order_cashback(make_order(user=member), cards)
+            cashback.sync_order_cashback(make_order(user=member), cards, now=PAID_AT)
     barrier, errors = threading.Barrier(4), []
 
     def worker():

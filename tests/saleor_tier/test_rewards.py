@@ -1,9 +1,11 @@
 """Store credit inside Saleor's real flow: redeemed points lower the charge, cashback is the member's own credit."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import graphene
 import pytest
+from django.utils import timezone
 
 from saleor.giftcard.models import GiftCard
 from saleor.order.models import Order
@@ -126,12 +128,15 @@ def test_redeem_on_someone_elses_checkout_is_refused(user_api_client, customer_u
 def test_cashback_is_gift_card_credit_only_the_member_can_spend(
     user_api_client, user2_api_client, customer_user, shop
 ):
-    # given 10 % cashback with no pending period, and a paid order of $30 of goods
-    LoyaltyProgram.objects.create(channel_slug="main", currency="USD", pending_days=0, cashback_percent=Decimal("10"))
+    # given 10 % cashback after a 14-day pending period, and a paid order of $30 of goods
+    LoyaltyProgram.objects.create(channel_slug="main", currency="USD", pending_days=14, cashback_percent=Decimal("10"))
     place_paid_order(user_api_client, *shop, quantity=3, email=customer_user.email)
+    _, pending = club(ME_CREDIT, user=customer_user)
+    assert pending["data"]["me"] == {"storeCredit": {"amount": 0.0, "currency": "USD"},
+                                     "pendingCashback": {"amount": 3.0}}
 
-    # when the beat job runs
-    credited = cashback.credit_due_cashback(saleor_adapter.gift_cards)
+    # when the beat job runs after the pending period
+    credited = cashback.credit_due_cashback(saleor_adapter.gift_cards, now=timezone.now() + timedelta(days=15))
 
     # then $3 is on a Saleor gift card assigned to the member, and `me` shows it
     card = members_card(customer_user)
@@ -158,10 +163,10 @@ def test_cashback_is_gift_card_credit_only_the_member_can_spend(
 def test_order_refund_through_saleor_takes_cashback_back_from_the_card(
     user_api_client, staff_orders, customer_user, shop
 ):
-    # given $3 of cashback credited for a paid order
+    # given $3 of cashback credited for a paid order (no pending period: credited when the order syncs)
     LoyaltyProgram.objects.create(channel_slug="main", currency="USD", pending_days=0, cashback_percent=Decimal("10"))
     order = place_paid_order(user_api_client, *shop, quantity=3, email=customer_user.email)
-    cashback.credit_due_cashback(saleor_adapter.gift_cards)
+    assert members_card(customer_user).current_balance_amount == Decimal("3.000")
     total = Decimal(str(order["total"]["gross"]["amount"]))
 
     # when a third, then the rest, is refunded through Saleor's orderRefund
