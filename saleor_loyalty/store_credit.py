@@ -39,6 +39,9 @@ class StoreCreditCards(Protocol):
     def balance(self, gift_card_id: int) -> Decimal:
         ...
 
+    def code(self, gift_card_id: int) -> str:
+        """The card's code, which the member enters (or the storefront passes) at checkout."""
+
     def apply_to_checkout(self, gift_card_id: int, checkout_token: UUID) -> None:
         """Put the card on the checkout the way `checkoutAddPromoCode` does."""
 
@@ -130,6 +133,7 @@ class CreditSummary:
     balance: Money
     pending_cashback: Money
     debt: Money
+    code: str | None = None
 
 
 def summarize(account: LoyaltyAccount | None, currency: str, cards: StoreCreditCards | None) -> CreditSummary:
@@ -138,9 +142,10 @@ def summarize(account: LoyaltyAccount | None, currency: str, cards: StoreCreditC
     if account is None:
         return CreditSummary(balance=zero, pending_cashback=zero, debt=zero)
     card = find_card(account.user_id, currency)
-    balance = cards.balance(card.gift_card_id) if card is not None and cards is not None else Decimal(0)
+    on_card = card is not None and cards is not None
     return CreditSummary(
-        balance=quantize_money(balance, currency),
+        balance=quantize_money(cards.balance(card.gift_card_id) if on_card else Decimal(0), currency),
         pending_cashback=quantize_money(pending_cashback(account), currency),
         debt=quantize_money(outstanding_debt(account), currency),
+        code=cards.code(card.gift_card_id) if on_card else None,
     )

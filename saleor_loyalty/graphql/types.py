@@ -138,6 +138,9 @@ class Member(graphene.ObjectType):
         MoneyType, required=True, description="Spendable credit on the member's personal gift card now.")
     pending_cashback = graphene.Field(
         MoneyType, required=True, description="Cashback earned but still inside the pending period.")
+    store_credit_code = graphene.String(
+        description="Code of the member's store-credit gift card, for Saleor's checkoutAddPromoCode; "
+                    "shown to the member only.")
     credit_debt = graphene.Field(
         MoneyType, required=True, description="Cashback taken back after it was spent; repaid from future cashback.")
     transactions = graphene.Field(
@@ -169,6 +172,12 @@ class Member(graphene.ObjectType):
     @staticmethod
     def resolve_store_credit(root: MemberView, info):
         return MoneyType.from_money(root.credit(info.context.cards).balance)
+
+    @staticmethod
+    def resolve_store_credit_code(root: MemberView, info):
+        if info.context.requestor.user_id is None or info.context.requestor.user_id != root.user_id:
+            return None
+        return root.credit(info.context.cards).code
 
     @staticmethod
     def resolve_pending_cashback(root: MemberView, info):

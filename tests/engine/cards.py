@@ -33,6 +33,9 @@ class InMemoryCards:
     def balance(self, gift_card_id):
         return self.cards[gift_card_id]["balance"]
 
+    def code(self, gift_card_id):
+        return f"LOYALTY-{gift_card_id:04d}"
+
     def apply_to_checkout(self, gift_card_id, checkout_token):
         checkout = self.checkouts[checkout_token]
         assert self.cards[gift_card_id]["user_id"] == checkout.user_id, "assigned card on someone else's checkout"

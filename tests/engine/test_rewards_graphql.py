@@ -16,7 +16,8 @@ PROGRAM_UPDATE = """mutation($input: LoyaltyProgramInput!) {
     errors { field message code }
     program { cashbackPercent redeemMinPoints redeemStepPoints redeemMaxSharePercent } } }"""
 ME = """{ me(channel: "il") { storeCredit { amount currency } pendingCashback { amount currency }
-  creditDebt { amount } points { available } } }"""
+  creditDebt { amount } storeCreditCode } }"""
+MEMBER = """query($id: ID!) { member(channel: "il", userId: $id) { storeCredit { amount } storeCreditCode } }"""
 PREVIEW = """query($id: ID!) { checkoutPreview(checkoutId: $id) {
   points cashback { amount currency } maxRedeemablePoints maxRedeemableValue { amount currency } tier { name } } }"""
 SETTINGS = Requestor(user_id=1, is_staff=True, permissions=frozenset({"MANAGE_SETTINGS"}))
@@ -78,6 +79,12 @@ def test_me_shows_store_credit_and_pending_cashback(program, customer, make_orde
     assert me["storeCredit"] == {"amount": 3.0, "currency": "ILS"}
     assert me["pendingCashback"] == {"amount": 3.0, "currency": "ILS"}
     assert me["creditDebt"] == {"amount": 0.0}
+    assert me["storeCreditCode"] == "LOYALTY-0001"
+
+    # and staff see the credit but not the card's code
+    staff = Requestor(user_id=999, is_staff=True, permissions=frozenset({"MANAGE_USERS"}))
+    member = run(MEMBER, staff, cards, id=graphene.Node.to_global_id("User", customer.pk)).data["member"]
+    assert member == {"storeCredit": {"amount": 3.0}, "storeCreditCode": None}
 
 
 def test_checkout_preview_shows_what_the_checkout_earns_and_can_redeem(program, customer, make_checkout, cards):

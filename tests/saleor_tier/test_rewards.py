@@ -33,6 +33,7 @@ mutation($checkoutId: ID!, $points: Int!, $key: String!) {
 PREVIEW = """query($id: ID!) { checkoutPreview(checkoutId: $id) {
   points cashback { amount } maxRedeemablePoints maxRedeemableValue { amount } } }"""
 ME_CREDIT = """{ me(channel: "main") { storeCredit { amount currency } pendingCashback { amount } } }"""
+ME_CODE = """{ me(channel: "main") { storeCreditCode } }"""
 
 
 @pytest.fixture
@@ -125,6 +126,22 @@ def test_redeem_on_someone_elses_checkout_is_refused(user_api_client, customer_u
     assert not StoreCreditCard.objects.exists() and not GiftCard.objects.exists()
 
 
+def test_redeem_where_saleor_refuses_gift_cards_writes_nothing(user_api_client, customer_user, shop, channel_USD):
+    # given a channel that only takes gift cards as transaction-flow payments
+    give_points(customer_user, 400)
+    channel_USD.allow_legacy_gift_card_use = False
+    channel_USD.save(update_fields=["allow_legacy_gift_card_use"])
+    checkout_id, total = open_checkout(user_api_client, *shop, email=customer_user.email)
+
+    _, body = club(REDEEM, {"checkoutId": checkout_id, "points": 200, "key": "k"}, user=customer_user)
+
+    # then a typed error, and no points, card or credit row moved
+    assert body["data"]["loyaltyRedeemPoints"]["errors"][0]["field"] == "checkoutId"
+    assert LoyaltyAccount.objects.get(user=customer_user).balance == 400
+    assert not GiftCard.objects.exists() and not CreditEntry.objects.exists()
+    assert checkout_total(user_api_client, checkout_id) == total
+
+
 def test_cashback_is_gift_card_credit_only_the_member_can_spend(
     user_api_client, user2_api_client, customer_user, shop
 ):
@@ -151,7 +168,10 @@ def test_cashback_is_gift_card_credit_only_the_member_can_spend(
     refused = user2_api_client.post_graphql(ADD_PROMO_CODE, {"id": other_checkout, "code": card.code})
     assert refused.json()["data"]["checkoutAddPromoCode"]["errors"][0]["field"] == "promoCode"
 
-    # when the member applies it on the next checkout, then Saleor takes $3 off and charges the rest
+    # when the member applies the code `me` gives them on the next checkout,
+    # then Saleor takes $3 off and charges the rest
+    _, me_code = club(ME_CODE, user=customer_user)
+    assert me_code["data"]["me"]["storeCreditCode"] == card.code
     checkout_id, total = open_checkout(user_api_client, *shop, quantity=1, email=customer_user.email)
     saleor_call(user_api_client, ADD_PROMO_CODE, {"id": checkout_id, "code": card.code}, "checkoutAddPromoCode")
     order, _ = pay_and_complete(user_api_client, checkout_id)
