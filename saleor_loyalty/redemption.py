@@ -3,10 +3,14 @@
 The value lands on the member's own assigned gift card, not on a one-off discount, so:
 - a checkout that is never completed leaves the value on the card for the next one;
 - Saleor's normal gift-card flow charges less at `checkoutComplete`;
-- what comes back after a cancellation or refund is card money. In Saleor's transaction flow
-  Saleor itself returns gift-card money when the gift-card transaction is refunded; in the legacy
-  flow Saleor never returns it, so `sync_order_card_return` fills that gap (cumulative, like
-  points reversals, keyed by the refund facts).
+- what comes back after a cancellation or refund is card money, never points. What Saleor 3.23
+  does by itself (read in `giftcard/gateway.py`, `order/utils.py`): in the transaction flow the
+  card is charged as a transaction, and refunding that transaction
+  (`transactionRequestAction`/granted refund → `refund_gift_card_transaction`) puts the money
+  back on the card; cancelling the order alone returns nothing, as for any charged payment. In
+  the legacy flow the balance is taken at order creation and no cancel or refund path ever
+  returns it: `sync_order_card_return` fills exactly that gap (cumulative, like points
+  reversals, keyed by the refund facts).
 """
 
 from dataclasses import dataclass

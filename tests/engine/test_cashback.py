@@ -61,6 +61,26 @@ def test_cashback_excludes_gift_card_money_like_points(cashback_program, custome
     assert CreditEntry.objects.get().amount == Decimal("1.50")
 
 
+def test_full_cash_refund_of_a_legacy_order_paid_partly_by_gift_card_reverses_everything(
+    cashback_program, customer, make_order, cards
+):
+    # given a legacy-flow order: ₪175 of which ₪75 came from a gift card, so Saleor's total is ₪100 cash
+    facts = dataclasses.replace(make_order(user=customer), gift_cards_in_total=False,
+                                total_gross=Decimal("100.00"), gift_card_paid=Decimal("75.00"))
+    ledger.sync_order(facts)
+    cashback.sync_order_cashback(facts, cards, now=PAID_AT)
+
+    # when all of the cash is refunded through Saleor
+    refunded = dataclasses.replace(facts, refunded_amount=Decimal("100.00"))
+    ledger.sync_order(refunded)
+    cashback.sync_order_cashback(refunded, cards, now=PAID_AT)
+
+    # then no points and no cashback remain for it
+    account = LoyaltyAccount.objects.get(user=customer)
+    assert account.balance == 0
+    assert store_credit.pending_cashback(account) == 0
+
+
 def test_replayed_paid_order_earns_cashback_once(cashback_program, customer, make_order, cards):
     facts = make_order(user=customer)
 
