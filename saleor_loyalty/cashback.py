@@ -10,7 +10,6 @@ Three steps, each idempotent by a unique key:
   money from the card and records what the card no longer holds as debt.
 """
 
-import logging
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -25,8 +24,6 @@ from .models import CreditEntry, CreditKind, JobCheckpoint, LoyaltyAccount, Loya
 from .money import cashback_for_amount, proportional_money
 from .rules import compute_earn
 from .store_credit import StoreCreditCards
-
-logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
 MAX_BATCHES = 25

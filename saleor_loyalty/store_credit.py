@@ -119,9 +119,11 @@ def outstanding_debt(account: LoyaltyAccount) -> Decimal:
 
 
 def pending_cashback(account: LoyaltyAccount) -> Decimal:
-    """Cashback earned (net of its reversals) that is not on the card yet."""
-    credited = CreditEntry.objects.filter(account=account, kind=CreditKind.CASHBACK_CREDIT).values("earn_id")
-    total = CreditEntry.objects.filter(account=account).filter(
+    """Cashback earned (net of its reversals) that is not on the card yet, including earns of guest
+    accounts merged into this one (their credit and reversals are written to this account)."""
+    holders = [account.pk, *LoyaltyAccount.objects.filter(merged_into=account).values_list("pk", flat=True)]
+    credited = CreditEntry.objects.filter(account_id__in=holders, kind=CreditKind.CASHBACK_CREDIT).values("earn_id")
+    total = CreditEntry.objects.filter(account_id__in=holders).filter(
         Q(kind=CreditKind.CASHBACK_EARN) & ~Q(pk__in=credited)
         | Q(kind=CreditKind.CASHBACK_REVERSAL) & ~Q(earn_id__in=credited)
     ).aggregate(total=Sum("amount"))["total"]

@@ -189,6 +189,23 @@ def test_guest_cashback_waits_until_the_email_signs_up(cashback_program, make_or
     assert card_balance(cards, user) == Decimal("3.00")
 
 
+def test_guest_cashback_merged_into_an_existing_member_is_pending_then_credited_there(
+    cashback_program, customer, make_order, cards, after_pending
+):
+    # given a member with an account, and a pending guest order placed with their email
+    ledger.account_for(cashback_program, customer.pk, customer.email)
+    cashback.sync_order_cashback(make_order(email=customer.email), cards, now=PAID_AT)
+
+    # when the guest account is merged into the member's
+    (account,) = ledger.attach_guest_accounts(customer.pk, customer.email)
+
+    # then the member sees it pending, and it is credited onto their card
+    assert store_credit.pending_cashback(account) == Decimal("3.00")
+    assert cashback.credit_member_cashback(account, cards, now=after_pending) == 1
+    assert card_balance(cards, customer) == Decimal("3.00")
+    assert store_credit.pending_cashback(account) == 0
+
+
 def test_already_due_cashback_of_a_late_event_is_credited_at_once(cashback_program, customer, make_order, cards):
     # given an order paid long ago whose event arrives after its pending period
     cashback.sync_order_cashback(make_order(user=customer), cards, now=PAID_AT + timedelta(days=30))
