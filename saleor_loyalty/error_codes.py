@@ -15,3 +15,7 @@ class LoyaltyErrorCode(Enum):
     UNAUTHENTICATED = "unauthenticated"
     TIER_HAS_MEMBERS = "tier_has_members"
     CHANGE_LIMITED = "change_limited"
+    BELOW_MINIMUM = "below_minimum"
+    NOT_IN_STEPS = "not_in_steps"
+    CHECKOUT_NOT_FOUND = "checkout_not_found"
+    NOT_YOUR_CHECKOUT = "not_your_checkout"

@@ -92,3 +92,29 @@ class BirthdayChangeLimited(LoyaltyError):
 
     code = LoyaltyErrorCode.CHANGE_LIMITED
     field = "month"
+class CheckoutNotFound(LoyaltyError):
+    """No open checkout with that id: unknown, or already completed (Saleor deletes completed checkouts)."""
+
+    code = LoyaltyErrorCode.CHECKOUT_NOT_FOUND
+    field = "checkoutId"
+
+
+class NotYourCheckout(LoyaltyError):
+    """The checkout belongs to another customer (or to a guest)."""
+
+    code = LoyaltyErrorCode.NOT_YOUR_CHECKOUT
+    field = "checkoutId"
+
+
+class BelowMinimum(LoyaltyError):
+    """Fewer points than the program's minimum redemption."""
+
+    code = LoyaltyErrorCode.BELOW_MINIMUM
+    field = "points"
+
+
+class NotInSteps(LoyaltyError):
+    """Points to redeem must be a multiple of the program's step."""
+
+    code = LoyaltyErrorCode.NOT_IN_STEPS
+    field = "points"

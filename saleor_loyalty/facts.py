@@ -43,6 +43,28 @@ class OrderFacts:
 
 
 @dataclass(frozen=True)
+class CheckoutFacts:
+    """A Saleor checkout as stored now (prices as Saleor last calculated them), before gift cards."""
+
+    token: UUID
+    channel_slug: str
+    currency: str
+    user_id: int | None
+    email: str
+    lines: tuple[OrderLineFacts, ...]
+    shipping_gross: Decimal
+    total_gross: Decimal
+
+    def as_order_facts(self, paid_at: datetime) -> OrderFacts:
+        """The order this checkout would become if paid now in cash, for previews with accrual's own rules."""
+        return OrderFacts(
+            order_id=self.token, number="", channel_slug=self.channel_slug, currency=self.currency,
+            user_id=self.user_id, email=self.email, lines=self.lines, shipping_gross=self.shipping_gross,
+            total_gross=self.total_gross, gift_cards_in_total=True, is_paid=True, paid_at=paid_at,
+        )
+
+
+@dataclass(frozen=True)
 class ChannelFacts:
     slug: str
     currency: str

@@ -100,6 +100,11 @@ def _lock(account: LoyaltyAccount) -> LoyaltyAccount:
     return account_qs_select_for_update().get(pk=account.pk)
 
 
+def lock_account(account: LoyaltyAccount) -> LoyaltyAccount:
+    """Lock a member's account for a change that spans the ledger and store credit (call inside atomic)."""
+    return _lock(account)
+
+
 def pending_points(account: LoyaltyAccount, now=None) -> int:
     """Earned points still inside their pending period (net of reversals of those lots)."""
     now = now or timezone.now()
@@ -333,6 +338,25 @@ def award_birthday_points(account: LoyaltyAccount, points: int, year: int, tier_
             locked, kind=EntryKind.BIRTHDAY, points=points, source_key=birthday_source_key(account.pk, year),
             reason=f"Birthday gift {year} ({tier_name})", detail={"year": year, "tier": tier_name},
         )
+def redemption_source_key(checkout_token, request_key: str) -> str:
+    return f"redeem:{checkout_token}:{request_key}"
+
+
+def redeem_points(account: LoyaltyAccount, points: int, source_key: str, reason: str,
+                  detail: dict | None = None) -> LedgerEntry | None:
+    """Spend points on a redemption; None when that source_key was already redeemed.
+
+    Takes only spendable points (never pending ones, never into debt); the check and the insert
+    run under the account lock, so two redemptions at once can never spend the same points.
+    """
+    if isinstance(points, bool) or not isinstance(points, int) or points <= 0:
+        raise InvalidPoints("Points must be a positive whole number.")
+    with transaction.atomic():
+        locked = _lock(effective_account(account))
+        if locked.balance - pending_points(locked) < points:
+            raise InsufficientPoints("The member does not have that many spendable points.")
+        return _append(locked, kind=EntryKind.REDEMPTION, points=-points, source_key=source_key,
+                       reason=reason, detail=detail or {})
 
 
 def attach_guest_accounts(user_id: int, email: str) -> list[LoyaltyAccount]:

@@ -66,6 +66,16 @@ class LoyaltyProgram(models.Model):
     tier_grace_days = models.PositiveIntegerField(
         default=30, help_text="Days a member may stay below the retain threshold before a downgrade."
     )
+    cashback_percent = models.DecimalField(
+        max_digits=5, decimal_places=2, default=Decimal("0"),
+        help_text="Store credit per paid order, in % of the accrual base; 0 turns cashback off.",
+    )
+    redeem_min_points = models.PositiveIntegerField(default=0, help_text="Fewest points one redemption takes.")
+    redeem_step_points = models.PositiveIntegerField(default=1, help_text="Redemptions are multiples of this.")
+    redeem_max_share_percent = models.DecimalField(
+        max_digits=5, decimal_places=2, default=Decimal("100"),
+        help_text="Most of a checkout's total (in %) that redeemed points may cover.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -76,6 +86,17 @@ class LoyaltyProgram(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(point_value__gt=0), name="loyalty_program_point_value_positive_chk"
+            ),
+            models.CheckConstraint(
+                condition=Q(cashback_percent__gte=0, cashback_percent__lte=100),
+                name="loyalty_program_cashback_percent_range_chk",
+            ),
+            models.CheckConstraint(
+                condition=Q(redeem_step_points__gte=1), name="loyalty_program_redeem_step_positive_chk"
+            ),
+            models.CheckConstraint(
+                condition=Q(redeem_max_share_percent__gt=0, redeem_max_share_percent__lte=100),
+                name="loyalty_program_redeem_share_range_chk",
             ),
         ]
 
@@ -145,6 +166,7 @@ class EntryKind(models.TextChoices):
     MERGE_IN = "merge_in", "Guest balance received from a guest account"
     EXPIRE = "expire", "What was left of an earned lot when it expired"
     BIRTHDAY = "birthday", "Birthday gift of the member's tier"
+    REDEMPTION = "redemption", "Points turned into store credit on a checkout"
 
 
 class AppendOnlyError(Exception):
@@ -207,6 +229,10 @@ class LedgerEntry(models.Model):
             models.CheckConstraint(
                 condition=~Q(kind="earn_reversal") | (Q(points__lte=0) & Q(reverses__isnull=False)),
                 name="loyalty_ledgerentry_reversal_shape_chk",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="redemption") | Q(points__lt=0),
+                name="loyalty_ledgerentry_redemption_negative_chk",
             ),
         ]
 
@@ -363,3 +389,109 @@ class CheckoutActivity(models.Model):
 
     def __str__(self):
         return f"Checkout {self.token} last seen {self.last_seen_at:%Y-%m-%d %H:%M}"
+
+
+class StoreCreditCard(models.Model):
+    """A member's personal Saleor gift card for one currency (by id: the card itself lives in Saleor).
+
+    Unique per (user, currency), so two workers crediting the same member at once cannot create two
+    cards: the loser's insert fails and its Saleor card is rolled back with it.
+    """
+
+    user_id = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    gift_card_id = models.BigIntegerField(unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user_id", "currency"], name="loyalty_storecredit_user_currency_uniq"),
+        ]
+
+    def __str__(self):
+        return f"Store credit card {self.gift_card_id} of user {self.user_id} ({self.currency})"
+
+
+class CreditKind(models.TextChoices):
+    CASHBACK_EARN = "cashback_earn", "Cashback earned on a paid order, pending until available_at"
+    CASHBACK_CREDIT = "cashback_credit", "Pending cashback put on the member's card"
+    CASHBACK_REVERSAL = "cashback_reversal", "Cashback taken back by a refund or cancellation"
+    REDEMPTION = "redemption", "Points turned into credit on the member's card"
+    CARD_RETURN = "card_return", "Card money spent on an order, given back after a cancellation or refund"
+
+
+class CreditEntry(models.Model):
+    """One fact about a member's store credit. Append-only, like `LedgerEntry`.
+
+    A separate ledger (not more points kinds) because credit is money in a currency, not points,
+    and because it tracks two things the points ledger has no place for: what is on the Saleor
+    card (`card_amount`) and what the member owes after a reversal found the card spent (`debt_amount`).
+    `amount` is the change of the member's credit claim; pending cashback is the sum of `amount` of
+    earns (and their reversals) that have no credit row yet.
+    """
+
+    account = models.ForeignKey(LoyaltyAccount, on_delete=models.PROTECT, related_name="credit_entries")
+    kind = models.CharField(max_length=32, choices=CreditKind.choices)
+    currency = models.CharField(max_length=3)
+    amount = models.DecimalField(max_digits=14, decimal_places=4)
+    card_amount = models.DecimalField(max_digits=14, decimal_places=4, default=Decimal("0"))
+    debt_amount = models.DecimalField(max_digits=14, decimal_places=4, default=Decimal("0"))
+    points = models.IntegerField(default=0, help_text="Points a redemption converted.")
+    source_key = models.CharField(max_length=200)
+    earn = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="followups",
+        help_text="The cashback earn a credit or reversal belongs to.",
+    )
+    order_id = models.UUIDField(null=True, blank=True, db_index=True)
+    checkout_token = models.UUIDField(null=True, blank=True, db_index=True)
+    detail = models.JSONField(default=dict, blank=True)
+    available_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        indexes = [
+            models.Index(fields=["kind", "available_at", "id"], name="loyalty_credit_due_idx"),
+            models.Index(fields=["account", "-id"], name="loyalty_credit_account_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "source_key"], name="loyalty_creditentry_source_uniq"),
+            models.UniqueConstraint(
+                fields=["earn"], condition=Q(kind="cashback_credit"), name="loyalty_creditentry_one_credit_per_earn",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="cashback_earn") | (Q(amount__gt=0) & Q(earn__isnull=True)),
+                name="loyalty_creditentry_earn_shape_chk",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=["cashback_credit", "cashback_reversal"]) | Q(earn__isnull=False),
+                name="loyalty_creditentry_followup_shape_chk",
+            ),
+        ]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("Credit rows are never changed; write a correcting row instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Credit rows are never deleted.")
+
+    def __str__(self):
+        return f"{self.kind} {self.amount} {self.currency} ({self.source_key})"
+
+
+class JobCheckpoint(models.Model):
+    """How far a periodic job has got through its keyset, so a run starts where the last one stopped.
+
+    Advanced in the same transaction as the work of each batch: a crash loses at most the batch in
+    flight, which the next run redoes (its rows are idempotent anyway).
+    """
+
+    name = models.CharField(max_length=64, primary_key=True)
+    position_at = models.DateTimeField(null=True, blank=True)
+    position_id = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.name} at ({self.position_at}, {self.position_id})"

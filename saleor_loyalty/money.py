@@ -51,3 +51,38 @@ def proportional_points(points: int, part, whole) -> int:
         return 0
     share = (Decimal(points) * part / whole).to_integral_value(rounding=ROUND_HALF_UP)
     return min(int(share), points)
+
+
+def _minor_unit(currency: str) -> Decimal:
+    return Decimal(1).scaleb(-get_currency_precision(currency))
+
+
+def cashback_for_amount(amount, percent, currency: str) -> Money:
+    """Cashback on an accrual base: rounded down, so a customer never gets credit not paid for."""
+    amount = _require_decimal(amount, "amount")
+    percent = _require_decimal(percent, "percent")
+    value = max(amount * percent / Decimal(100), Decimal(0))
+    return Money(value.quantize(_minor_unit(currency), rounding=ROUND_DOWN), currency)
+
+
+def proportional_money(amount, part, whole, currency: str) -> Money:
+    """The share of `amount` that `part` of `whole` represents, half-up, never above `amount`.
+
+    Reversals take the cumulative share (like `proportional_points`), so partial refunds add up
+    exactly to the whole amount.
+    """
+    amount, part, whole = (_require_decimal(v, n) for v, n in ((amount, "amount"), (part, "part"), (whole, "whole")))
+    if whole <= 0 or part >= whole:
+        return quantize_money(amount, currency)
+    if part <= 0:
+        return Money(Decimal(0).quantize(_minor_unit(currency)), currency)
+    return quantize_money(min(amount * part / whole, amount), currency)
+
+
+def points_within(amount, point_value) -> int:
+    """The most whole points whose worth does not exceed `amount` (for caps on redemption)."""
+    amount = _require_decimal(amount, "amount")
+    value = _require_decimal(point_value, "point_value")
+    if amount <= 0 or value <= 0:
+        return 0
+    return int((amount / value).to_integral_value(rounding=ROUND_DOWN))

@@ -131,4 +131,5 @@ def _club_context(request) -> ClubContext:
         requestor = saleor_adapter.requestor_from_request(request)
     except jwt.PyJWTError as error:
         raise PermissionError(f"Invalid token: {error}") from None
-    return ClubContext(requestor=requestor, channel_lookup=saleor_adapter.channel_facts)
+    return ClubContext(requestor=requestor, channel_lookup=saleor_adapter.channel_facts,
+                       cards=saleor_adapter.gift_cards)

@@ -63,6 +63,12 @@ def _bounded_int(value, field: str, low: int, high: int) -> int:
     return value
 
 
+PERCENT_FIELDS = {
+    "cashback_percent": ("cashbackPercent", False),
+    "redeem_max_share_percent": ("redeemMaxSharePercent", True),
+}
+
+
 def _validate(program: LoyaltyProgram, changes: dict) -> dict:
     cleaned = {}
     for field, value in changes.items():
@@ -87,6 +93,17 @@ def _validate(program: LoyaltyProgram, changes: dict) -> dict:
             cleaned[field] = _bounded_int(value, "expiryMonths", 0, 120)
         elif field == "expiry_reminder_days":
             cleaned[field] = _bounded_int(value, "expiryReminderDays", 0, 365)
+        elif field in PERCENT_FIELDS:
+            name, low_exclusive = PERCENT_FIELDS[field]
+            percent = _decimal(value, name)
+            low_ok = percent > 0 if low_exclusive else percent >= 0
+            if not low_ok or percent > 100 or percent.as_tuple().exponent < -2:
+                raise InvalidProgramSetting(f"{name} must be a percentage up to 100 with at most 2 decimals.", name)
+            cleaned[field] = percent
+        elif field == "redeem_min_points":
+            cleaned[field] = _bounded_int(value, "redeemMinPoints", 0, 100_000_000)
+        elif field == "redeem_step_points":
+            cleaned[field] = _bounded_int(value, "redeemStepPoints", 1, 1_000_000)
         elif field == "max_adjustment_points":
             cleaned[field] = _bounded_int(value, "maxAdjustmentPoints", 1, 100_000_000)
         elif field == "negative_balance_policy":

@@ -83,7 +83,10 @@ def compute_earn(program, facts: OrderFacts, paid_at: datetime, tier: EarnTier =
         "include_tax": program.include_tax,
         "cash_share": str(share),
         "base": str(base),
-        "refund_basis": str(whole),
+        # Refunds are measured against `order.total`: in the legacy flow that is the cash paid (gift-card
+        # money left it, and orderRefund returns only cash), in the transaction flow the whole order
+        # (refunds then include gift-card transactions). So a full refund reverses everything in both.
+        "refund_basis": str(facts.total_gross),
         "lines": lines,
     }
     return EarnComputation(

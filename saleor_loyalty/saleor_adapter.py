@@ -8,7 +8,7 @@ import logging
 from contextlib import contextmanager
 from decimal import Decimal
 
-from .facts import ChannelFacts, OrderFacts, OrderLineFacts, Requestor
+from .facts import ChannelFacts, CheckoutFacts, OrderFacts, OrderLineFacts, Requestor
 
 logger = logging.getLogger(__name__)
 
@@ -51,12 +51,13 @@ def _legacy_refunded(order) -> Decimal:
     )
 
 
-def _legacy_gift_card_spend(order) -> Decimal:
+def _used_in_order(**filters) -> Decimal:
+    """What Saleor's legacy flow took from gift cards, read from its USED_IN_ORDER events."""
     from saleor.giftcard import GiftCardEvents
     from saleor.giftcard.models import GiftCardEvent
 
     spent = Decimal(0)
-    for event in GiftCardEvent.objects.filter(order=order, type=GiftCardEvents.USED_IN_ORDER):
+    for event in GiftCardEvent.objects.filter(type=GiftCardEvents.USED_IN_ORDER, **filters):
         balance = event.parameters.get("balance", {})
         spent += Decimal(str(balance.get("old_current_balance", 0))) - Decimal(str(balance.get("current_balance", 0)))
     return spent
@@ -69,6 +70,10 @@ def _gift_card_gateway_id() -> str | None:
     except ImportError:
         return None
     return GIFT_CARD_PAYMENT_GATEWAY_ID
+
+
+def _legacy_gift_card_spend(order) -> Decimal:
+    return _used_in_order(order=order)
 
 
 def order_facts(order_id) -> OrderFacts | None:
@@ -155,3 +160,126 @@ def requestor_from_request(request) -> Requestor:
         permissions = frozenset(name.split(".", 1)[1].upper() for name in app.get_permissions())
         return Requestor(app_id=app.pk, app_name=app.name, permissions=permissions)
     return Requestor()
+
+
+class SaleorGiftCards:
+    """Members' store-credit cards as real Saleor gift cards, and checkouts as Saleor stores them.
+
+    Every balance change follows `giftCardBalanceAdjust`: lock the card row, apply the delta
+    (never below zero, raising the initial balance when needed), write Saleor's BALANCE_ADJUSTED
+    event, and fire `gift_card_updated` after commit. It runs inside the club's transaction, so the
+    card moves exactly when the club's credit row is written.
+    """
+
+    @staticmethod
+    def _manager():
+        from saleor.plugins.manager import get_plugins_manager
+
+        return get_plugins_manager(allow_replica=False)
+
+    def create_card(self, user_id: int, email: str, currency: str) -> int:
+        from saleor.account.models import User
+        from saleor.core.utils.events import call_event
+        from saleor.core.utils.promo_code import generate_promo_code
+        from saleor.giftcard.events import gift_card_issued_event
+        from saleor.giftcard.models import GiftCard
+
+        user = User.objects.get(pk=user_id)
+        card = GiftCard(code=generate_promo_code(), currency=currency, initial_balance_amount=Decimal(0),
+                        current_balance_amount=Decimal(0), is_active=True)
+        if hasattr(GiftCard, "assigned_to"):  # Saleor 3.23.19+: only the member can apply it
+            card.assigned_to, card.assigned_to_email = user, user.email
+        card.save()
+        gift_card_issued_event(gift_card=card, user=None, app=None)
+        call_event(self._manager().gift_card_created, card, webhooks=None)
+        return card.pk
+
+    def adjust(self, gift_card_id: int, delta: Decimal, note: str) -> Decimal:
+        from django.db import transaction
+
+        from saleor.core.utils.events import call_event
+        from saleor.giftcard.events import gift_card_balance_adjusted_event, gift_card_note_added_event
+        from saleor.giftcard.lock_objects import gift_card_qs_select_for_update
+
+        with transaction.atomic():
+            card = gift_card_qs_select_for_update().get(pk=gift_card_id)
+            old_current, old_initial = card.current_balance_amount, card.initial_balance_amount
+            card.current_balance_amount = max(old_current + delta, Decimal(0))
+            fields = ["current_balance_amount"]
+            if card.current_balance_amount > old_initial:
+                card.initial_balance_amount = card.current_balance_amount
+                fields.append("initial_balance_amount")
+            card.save(update_fields=fields)
+            gift_card_balance_adjusted_event(card, old_current, old_initial, None, None)
+            gift_card_note_added_event(card, None, None, f"Loyalty club: {note}")
+        call_event(self._manager().gift_card_updated, card)
+        return card.current_balance_amount - old_current
+
+    def balance(self, gift_card_id: int) -> Decimal:
+        from saleor.giftcard.models import GiftCard
+
+        balance = GiftCard.objects.filter(pk=gift_card_id).values_list("current_balance_amount", flat=True).first()
+        return balance or Decimal(0)
+
+    def code(self, gift_card_id: int) -> str:
+        from saleor.giftcard.models import GiftCard
+
+        return GiftCard.objects.values_list("code", flat=True).get(pk=gift_card_id)
+
+    def apply_to_checkout(self, gift_card_id: int, checkout_token) -> None:
+        """What `checkoutAddPromoCode` does with a gift-card code, through Saleor's own utils."""
+        from django.core.exceptions import ValidationError
+
+        from saleor.checkout.actions import call_checkout_info_event
+        from saleor.checkout.fetch import fetch_checkout_info, fetch_checkout_lines
+        from saleor.checkout.models import Checkout
+        from saleor.checkout.utils import add_promo_code_to_checkout, invalidate_checkout
+        from saleor.webhook.event_types import WebhookEventAsyncType
+
+        from .exceptions import LoyaltyError
+
+        checkout = Checkout.objects.select_for_update().get(pk=checkout_token)
+        manager = self._manager()
+        lines, _ = fetch_checkout_lines(checkout)
+        checkout_info = fetch_checkout_info(checkout, lines, manager)
+        try:
+            add_promo_code_to_checkout(manager, checkout_info, lines, self.code(gift_card_id))
+        except ValidationError as error:
+            raise LoyaltyError(f"Saleor refused the store-credit card: {error.messages[0]}", "checkoutId") from None
+        checkout.save(update_fields=invalidate_checkout(checkout_info, lines, manager,
+                                                        recalculate_discount=False, save=False))
+        call_checkout_info_event(manager, event_name=WebhookEventAsyncType.CHECKOUT_UPDATED,
+                                 checkout_info=checkout_info, lines=lines)
+
+    def checkout(self, checkout_token) -> CheckoutFacts | None:
+        from saleor.checkout.models import Checkout
+        from saleor.product import ProductTypeKind
+
+        checkout = (
+            Checkout.objects.filter(pk=checkout_token, completing_started_at__isnull=True)
+            .select_related("channel")
+            .prefetch_related("lines__variant__product__product_type")
+            .first()
+        )
+        if checkout is None:
+            return None
+        lines = tuple(
+            OrderLineFacts(
+                line_id=str(line.pk), product_name=line.variant.product.name, sku=line.variant.sku or "",
+                quantity=line.quantity, total_net=line.total_price_net_amount,
+                total_gross=line.total_price_gross_amount,
+                is_gift_card=line.variant.product.product_type.kind == ProductTypeKind.GIFT_CARD,
+            )
+            for line in checkout.lines.all()
+        )
+        return CheckoutFacts(
+            token=checkout.pk, channel_slug=checkout.channel.slug, currency=checkout.currency,
+            user_id=checkout.user_id, email=checkout.get_customer_email() or "", lines=lines,
+            shipping_gross=checkout.shipping_price_gross_amount, total_gross=checkout.total_gross_amount,
+        )
+
+    def spent_on_order(self, gift_card_id: int, order_id) -> Decimal:
+        return _used_in_order(gift_card_id=gift_card_id, order_id=order_id)
+
+
+gift_cards = SaleorGiftCards()

@@ -4,10 +4,12 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ..facts import ChannelFacts, Requestor
+from ..store_credit import StoreCreditCards
 
 
 @dataclass
 class ClubContext:
     requestor: Requestor
     channel_lookup: Callable[[str], ChannelFacts | None] | None = None
+    cards: StoreCreditCards | None = None
     loaders: dict = field(default_factory=dict)

@@ -1,10 +1,12 @@
 """Shared lookups: resolve a channel's program and a customer from API input, as typed errors."""
 
+import uuid
+
 import graphene
 from django.contrib.auth import get_user_model
 
 from .. import programs
-from ..exceptions import LoyaltyError, MemberNotFound
+from ..exceptions import CheckoutNotFound, LoyaltyError, MemberNotFound
 from ..members import find_account
 from .types import MemberView
 
@@ -21,6 +23,21 @@ def user_pk_from_global_id(user_id: str) -> int:
     except (ValueError, TypeError, UnicodeDecodeError):
         pass
     raise MemberNotFound(f"Couldn't resolve to a customer: {user_id}", "userId")
+
+
+def checkout_token_from_id(checkout_id: str) -> uuid.UUID:
+    """A checkout's token from Saleor's global ID ("Checkout:<token>") or from the bare token."""
+    try:
+        return uuid.UUID(checkout_id)
+    except (ValueError, TypeError, AttributeError):
+        pass
+    try:
+        type_name, token = graphene.Node.from_global_id(checkout_id)
+        if type_name == "Checkout":
+            return uuid.UUID(token)
+    except (ValueError, TypeError, UnicodeDecodeError, AttributeError):
+        pass
+    raise CheckoutNotFound(f"Couldn't resolve to a checkout: {checkout_id}")
 
 
 def find_user(user_id: str | None = None, email: str | None = None):

@@ -2,7 +2,8 @@
 
 import graphene
 
-from ..exceptions import LoyaltyError
+from .. import checkout_preview
+from ..exceptions import CheckoutNotFound, LoyaltyError
 from ..members import find_account
 from .errors import query_error, require_customer, require_permission
 from .mutations.birthday_set import LoyaltyBirthdaySet
@@ -12,8 +13,9 @@ from .mutations.tier_create import LoyaltyTierCreate
 from .mutations.tier_delete import LoyaltyTierDelete
 from .mutations.tier_override import LoyaltyTierOverride
 from .mutations.tier_update import LoyaltyTierUpdate
-from .resolvers import find_user, member_view, program_for
-from .types import Member, MemberView, Program
+from .mutations.redeem_points import LoyaltyRedeemPoints
+from .resolvers import checkout_token_from_id, find_user, member_view, program_for
+from .types import CheckoutPreviewType, Member, MemberView, Program
 
 MANAGE_USERS = "MANAGE_USERS"
 MANAGE_SETTINGS = "MANAGE_SETTINGS"
@@ -32,6 +34,26 @@ class Query(graphene.ObjectType):
         Program, channel=graphene.String(required=True),
         description="A channel's club settings. Requires MANAGE_SETTINGS.",
     )
+
+    checkout_preview = graphene.Field(
+        CheckoutPreviewType, checkout_id=graphene.ID(required=True),
+        description="What the signed-in customer's checkout earns and how many points it can take.",
+    )
+
+    @staticmethod
+    def resolve_checkout_preview(_root, info, checkout_id):
+        requestor = info.context.requestor
+        try:
+            require_customer(requestor)
+            token = checkout_token_from_id(checkout_id)
+            checkout = info.context.cards.checkout(token)
+            if checkout is None:
+                raise CheckoutNotFound("No open checkout with that id (it may be completed already).")
+            program = program_for(info, checkout.channel_slug)
+            preview = checkout_preview.preview(program, requestor.user_id, token, info.context.cards)
+        except LoyaltyError as error:
+            raise query_error(error) from None
+        return CheckoutPreviewType.from_preview(preview)
 
     @staticmethod
     def resolve_me(_root, info, channel):
@@ -70,6 +92,7 @@ class Mutation(graphene.ObjectType):
     loyalty_tier_delete = LoyaltyTierDelete.Field()
     loyalty_tier_override = LoyaltyTierOverride.Field()
     loyalty_birthday_set = LoyaltyBirthdaySet.Field()
+    loyalty_redeem_points = LoyaltyRedeemPoints.Field()
 
 
 schema = graphene.Schema(query=Query, mutation=Mutation, auto_camelcase=True)

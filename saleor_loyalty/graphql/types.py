@@ -11,6 +11,7 @@ from ..exceptions import LoyaltyError
 from ..expiry import next_expiring
 from ..members import PointsSummary, points_value, summarize
 from ..models import LedgerEntry, LoyaltyAccount, LoyaltyProgram, TierEvent
+from ..store_credit import summarize as summarize_credit
 from ..tiers import TierStanding, ladder, standing
 from .enums import LoyaltyTransactionKindEnum, NegativeBalancePolicyEnum, TierBasisEnum, TierWindowEnum
 from .errors import query_error
@@ -139,6 +140,11 @@ class MemberView:
         """Tier, next tier, progress and retention from two queries (the ladder, the qualification)."""
         return standing(self.program, self.account)
 
+    def credit(self, cards):
+        if not hasattr(self, "_credit"):
+            self._credit = summarize_credit(self.account, self.program.currency, cards)
+        return self._credit
+
 
 class Birthday(graphene.ObjectType):
     month = graphene.Int(required=True)
@@ -156,6 +162,15 @@ class Member(graphene.ObjectType):
     points = graphene.Field(PointsType, required=True)
     points_value = graphene.Field(MoneyType, required=True, description="What the available points are worth.")
     next_expiring = graphene.Field(ExpiringPoints, description="The soonest-expiring points still held.")
+    store_credit = graphene.Field(
+        MoneyType, required=True, description="Spendable credit on the member's personal gift card now.")
+    pending_cashback = graphene.Field(
+        MoneyType, required=True, description="Cashback earned but still inside the pending period.")
+    store_credit_code = graphene.String(
+        description="Code of the member's store-credit gift card, for Saleor's checkoutAddPromoCode; "
+                    "shown to the member only.")
+    credit_debt = graphene.Field(
+        MoneyType, required=True, description="Cashback taken back after it was spent; repaid from future cashback.")
     transactions = graphene.Field(
         LoyaltyTransactionConnection, required=True,
         first=graphene.Int(default_value=20), after=graphene.String(),
@@ -235,6 +250,22 @@ class Member(graphene.ObjectType):
             return None
         points, expires_at = upcoming
         return ExpiringPoints(points=points, expires_at=expires_at.astimezone(ZoneInfo(root.program.timezone)))
+    def resolve_store_credit(root: MemberView, info):
+        return MoneyType.from_money(root.credit(info.context.cards).balance)
+
+    @staticmethod
+    def resolve_store_credit_code(root: MemberView, info):
+        if info.context.requestor.user_id is None or info.context.requestor.user_id != root.user_id:
+            return None
+        return root.credit(info.context.cards).code
+
+    @staticmethod
+    def resolve_pending_cashback(root: MemberView, info):
+        return MoneyType.from_money(root.credit(info.context.cards).pending_cashback)
+
+    @staticmethod
+    def resolve_credit_debt(root: MemberView, info):
+        return MoneyType.from_money(root.credit(info.context.cards).debt)
 
     @staticmethod
     def resolve_transactions(root: MemberView, _info, first=20, after=None):
@@ -249,12 +280,15 @@ class Program(DjangoObjectType):
     point_value = graphene.Field(MoneyType, required=True)
     earn_rate = graphene.Float(required=True)
     negative_balance_policy = NegativeBalancePolicyEnum(required=True)
+    cashback_percent = graphene.Float(required=True)
+    redeem_max_share_percent = graphene.Float(required=True)
 
     class Meta:
         model = LoyaltyProgram
         name = "LoyaltyProgram"
         fields = ("currency", "timezone", "is_active", "include_tax", "pending_days", "expiry_months",
-                  "expiry_reminder_days", "max_adjustment_points", "tier_grace_days")
+                  "expiry_reminder_days", "max_adjustment_points", "tier_grace_days", "redeem_min_points",
+                  "redeem_step_points")
         convert_choices_to_enum = False
 
     tier_basis = TierBasisEnum(required=True)
@@ -276,3 +310,40 @@ class Program(DjangoObjectType):
     @staticmethod
     def resolve_earn_rate(root, _info):
         return root.earn_rate
+
+    @staticmethod
+    def resolve_cashback_percent(root, _info):
+        return root.cashback_percent
+
+    @staticmethod
+    def resolve_redeem_max_share_percent(root, _info):
+        return root.redeem_max_share_percent
+
+
+class TierOutlookType(graphene.ObjectType):
+    name = graphene.String(required=True)
+    reached = graphene.Boolean(required=True, description="True when this checkout makes the member reach it.")
+
+    class Meta:
+        name = "LoyaltyTierOutlook"
+
+
+class CheckoutPreviewType(graphene.ObjectType):
+    points = graphene.Int(required=True, description="Points this checkout earns once paid.")
+    cashback = graphene.Field(MoneyType, required=True, description="Store credit this checkout earns once paid.")
+    max_redeemable_points = graphene.Int(required=True, description="Most points the member can redeem on it now.")
+    max_redeemable_value = graphene.Field(MoneyType, required=True)
+    tier = graphene.Field(TierOutlookType, description="The tier this checkout moves the member to, if any.")
+
+    class Meta:
+        name = "LoyaltyCheckoutPreview"
+
+    @staticmethod
+    def from_preview(preview):
+        tier = preview.tier
+        return CheckoutPreviewType(
+            points=preview.points, cashback=MoneyType.from_money(preview.cashback),
+            max_redeemable_points=preview.max_redeemable_points,
+            max_redeemable_value=MoneyType.from_money(preview.max_redeemable_value),
+            tier=TierOutlookType(name=tier.name, reached=tier.reached) if tier else None,
+        )

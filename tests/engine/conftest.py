@@ -56,3 +56,35 @@ def make_order():
 @pytest.fixture
 def after_pending():
     return PAID_AT + timedelta(days=15)
+
+
+@pytest.fixture
+def cards():
+    from .cards import InMemoryCards
+
+    return InMemoryCards()
+
+
+@pytest.fixture
+def make_checkout(cards):
+    """An open checkout registered with the in-memory cards; ₪ goods of 150 plus 25 shipping unless told."""
+    from saleor_loyalty.facts import CheckoutFacts
+
+    def build(user=None, lines=(("Shirt", "120.00"), ("Socks", "30.00")), shipping="25.00", currency="ILS",
+              channel="il"):
+        order_lines = tuple(
+            OrderLineFacts(line_id=f"c{i}", product_name=name, sku=f"SKU-{i}", quantity=1,
+                           total_net=(Decimal(gross) / Decimal("1.18")).quantize(Decimal("0.01")),
+                           total_gross=Decimal(gross))
+            for i, (name, gross) in enumerate(lines)
+        )
+        checkout = CheckoutFacts(
+            token=uuid.uuid4(), channel_slug=channel, currency=currency, user_id=user.pk if user else None,
+            email=user.email if user else "guest@example.co.il", lines=order_lines,
+            shipping_gross=Decimal(shipping),
+            total_gross=sum((line.total_gross for line in order_lines), Decimal(0)) + Decimal(shipping),
+        )
+        cards.checkouts[checkout.token] = checkout
+        return checkout
+
+    return build

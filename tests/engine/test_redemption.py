@@ -1,0 +1,235 @@
+"""Redeeming points into store credit on the customer's checkout: clamps, typed errors, idempotency, concurrency."""
+
+import dataclasses
+import threading
+from decimal import Decimal
+
+import graphene
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from saleor_loyalty import ledger, redemption
+from saleor_loyalty.facts import Requestor
+from saleor_loyalty.graphql.context import ClubContext
+from saleor_loyalty.graphql.schema import schema
+from saleor_loyalty.models import CreditEntry, CreditKind, EntryKind, LedgerEntry, LoyaltyAccount, StoreCreditCard
+
+REDEEM = """mutation($channel: String!, $checkoutId: ID!, $points: Int!, $key: String!) {
+  loyaltyRedeemPoints(channel: $channel, checkoutId: $checkoutId, points: $points, requestKey: $key) {
+    errors { field message code } requestedPoints appliedPoints value { amount currency } clampedBy
+    member { points { available } storeCredit { amount currency } } } }"""
+
+
+def run(query, requestor, cards, **variables):
+    return schema.execute(query, variable_values=variables,
+                          context_value=ClubContext(requestor=requestor, cards=cards))
+
+
+def checkout_gid(checkout):
+    return graphene.Node.to_global_id("Checkout", str(checkout.token))
+
+
+@pytest.fixture
+def member(program, customer):
+    """Dana with 1,000 spendable points worth ₪0.05 each."""
+    program.pending_days = 0
+    program.save()
+    account = ledger.account_for(program, customer.pk, customer.email)
+    ledger.adjust_points(account, 1000, "opening balance", ledger.SYSTEM)
+    return Requestor(user_id=customer.pk, email=customer.email)
+
+
+def nothing_written(customer):
+    account = LoyaltyAccount.objects.get(user=customer)
+    return (account.balance == 1000 and not LedgerEntry.objects.filter(kind=EntryKind.REDEMPTION).exists()
+            and not CreditEntry.objects.exists() and not StoreCreditCard.objects.exists())
+
+
+def test_redeem_puts_value_on_the_members_card_and_applies_it_to_the_checkout(
+    program, customer, member, make_checkout, cards
+):
+    # given Dana's checkout of ₪175
+    checkout = make_checkout(user=customer)
+
+    # when she redeems 200 points
+    result = run(REDEEM, member, cards, channel="il", checkoutId=checkout_gid(checkout), points=200, key="tab-1")
+
+    # then ₪10 is on her card, the card is on the checkout and the points are gone
+    payload = result.data["loyaltyRedeemPoints"]
+    assert payload["errors"] == []
+    assert (payload["requestedPoints"], payload["appliedPoints"], payload["clampedBy"]) == (200, 200, None)
+    assert payload["value"] == {"amount": 10.0, "currency": "ILS"}
+    assert payload["member"] == {"points": {"available": 800}, "storeCredit": {"amount": 10.0, "currency": "ILS"}}
+    card = StoreCreditCard.objects.get(user_id=customer.pk)
+    assert cards.applied[checkout.token] == {card.gift_card_id}
+    entry = LedgerEntry.objects.get(kind=EntryKind.REDEMPTION)
+    assert entry.points == -200
+    credit = CreditEntry.objects.get(kind=CreditKind.REDEMPTION)
+    assert (credit.amount, credit.card_amount, credit.points) == (Decimal("10.00"), Decimal("10.00"), 200)
+
+
+def test_redeem_is_clamped_to_the_programs_share_of_the_checkout(program, customer, member, make_checkout, cards):
+    # given at most 10 % of a ₪175 checkout (₪17.50 = 350 points), in steps of 100
+    program.redeem_max_share_percent = Decimal("10")
+    program.redeem_step_points = 100
+    program.save()
+    checkout = make_checkout(user=customer)
+
+    # when she asks for 500, then for 100 more
+    first = run(REDEEM, member, cards, channel="il", checkoutId=checkout_gid(checkout), points=500, key="a")
+    second = run(REDEEM, member, cards, channel="il", checkoutId=checkout_gid(checkout), points=100, key="b")
+
+    # then 300 (the cap rounded down to the step) is applied and the checkout takes no more
+    first = first.data["loyaltyRedeemPoints"]
+    assert (first["requestedPoints"], first["appliedPoints"], first["clampedBy"]) == (500, 300, "max_share")
+    assert second.data["loyaltyRedeemPoints"]["errors"][0]["code"] == "BELOW_MINIMUM"
+    assert LoyaltyAccount.objects.get(user=customer).balance == 700
+
+
+def test_redeem_with_the_same_request_key_redeems_once(program, customer, member, make_checkout, cards):
+    checkout = make_checkout(user=customer)
+
+    results = [run(REDEEM, member, cards, channel="il", checkoutId=checkout_gid(checkout), points=100, key="k")
+               for _ in range(3)]
+
+    assert {r.data["loyaltyRedeemPoints"]["appliedPoints"] for r in results} == {100}
+    assert LedgerEntry.objects.filter(kind=EntryKind.REDEMPTION).count() == 1
+    assert cards.balance(StoreCreditCard.objects.get().gift_card_id) == Decimal("5.00")
+
+
+@pytest.mark.parametrize(
+    ("case", "points", "code", "field"),
+    [
+        ("more than available", 1050, "INSUFFICIENT_POINTS", "points"),
+        ("below minimum", 50, "BELOW_MINIMUM", "points"),
+        ("not in steps", 135, "NOT_IN_STEPS", "points"),
+        ("zero", 0, "OUT_OF_RANGE", "points"),
+        ("someone else's checkout", 100, "NOT_YOUR_CHECKOUT", "checkoutId"),
+        ("guest checkout", 100, "NOT_YOUR_CHECKOUT", "checkoutId"),
+        ("completed or unknown checkout", 100, "CHECKOUT_NOT_FOUND", "checkoutId"),
+        ("not a checkout id", 100, "CHECKOUT_NOT_FOUND", "checkoutId"),
+        ("currency mismatch", 100, "CURRENCY_MISMATCH", "checkoutId"),
+        ("unknown channel", 100, "CHANNEL_NOT_FOUND", "channel"),
+    ],
+)
+def test_bad_redemptions_are_typed_errors_and_write_nothing(
+    program, customer, member, make_checkout, cards, django_user_model, case, points, code, field
+):
+    # given a program with a 100-point minimum in steps of 10
+    program.redeem_min_points, program.redeem_step_points = 100, 10
+    program.save()
+    checkout_id, channel = checkout_gid(make_checkout(user=customer)), "il"
+    if case == "someone else's checkout":
+        other = django_user_model.objects.create(username="noa", email="noa@example.co.il")
+        checkout_id = checkout_gid(make_checkout(user=other))
+    elif case == "guest checkout":
+        checkout_id = checkout_gid(make_checkout(user=None))
+    elif case == "completed or unknown checkout":
+        checkout = make_checkout(user=customer)
+        del cards.checkouts[checkout.token]
+        checkout_id = checkout_gid(checkout)
+    elif case == "not a checkout id":
+        checkout_id = graphene.Node.to_global_id("Order", "1")
+    elif case == "currency mismatch":
+        checkout_id = checkout_gid(make_checkout(user=customer, currency="USD"))
+    elif case == "unknown channel":
+        channel = "nowhere"
+
+    result = run(REDEEM, member, cards, channel=channel, checkoutId=checkout_id, points=points, key="k")
+
+    error = result.data["loyaltyRedeemPoints"]["errors"][0]
+    assert (error["code"], error["field"]) == (code, field)
+    assert nothing_written(customer)
+
+
+def test_pending_points_cannot_be_redeemed(program, customer, make_order, make_checkout, cards):
+    # given 150 points still pending from an order paid just now
+    ledger.sync_order(dataclasses.replace(make_order(user=customer), paid_at=timezone.now()))
+    checkout = make_checkout(user=customer)
+
+    result = run(REDEEM, Requestor(user_id=customer.pk), cards, channel="il", checkoutId=checkout_gid(checkout),
+                 points=100, key="k")
+
+    assert result.data["loyaltyRedeemPoints"]["errors"][0]["code"] == "INSUFFICIENT_POINTS"
+
+
+@pytest.mark.parametrize("requestor", [Requestor(), Requestor(app_id=3, app_name="crm",
+                                                                 permissions=frozenset({"MANAGE_USERS"}))])
+def test_redeem_points_requires_permission_of_a_signed_in_customer(program, customer, member, make_checkout, cards, requestor):
+    checkout = make_checkout(user=customer)
+
+    result = run(REDEEM, requestor, cards, channel="il", checkoutId=checkout_gid(checkout), points=100, key="k")
+
+    assert result.data["loyaltyRedeemPoints"]["errors"][0]["code"] == "UNAUTHENTICATED"
+    assert nothing_written(customer)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_tabs_redeeming_at_once_never_overspend(program, customer, make_checkout, cards):
+    # given 100 spendable points and two tabs each asking for 80, over several rounds
+    program.pending_days = 0
+    program.save()
+    account = ledger.account_for(program, customer.pk, customer.email)
+    for round_number in range(5):
+        account.refresh_from_db()
+        ledger.adjust_points(account, 100 - account.balance, "top up to 100", ledger.SYSTEM, f"round-{round_number}")
+        checkout = make_checkout(user=customer)
+        barrier, outcomes = threading.Barrier(2), []
+
+        def tab(key, checkout=checkout, barrier=barrier, outcomes=outcomes):
+            try:
+                barrier.wait()
+                outcomes.append(redemption.redeem(program, customer.pk, checkout.token, 80, key, cards).applied)
+            except Exception as error:  # the loser's typed error is the expected outcome
+                outcomes.append(type(error).__name__)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=tab, args=(f"tab-{i}",)) for i in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+        # then exactly one tab redeemed and the balance never went below zero
+        assert sorted(map(str, outcomes)) == ["80", "InsufficientPoints"]
+        account.refresh_from_db()
+        assert account.balance == 20
+    assert ledger.reconcile_account(account) == 0
+
+
+def test_cancelled_legacy_order_gives_card_money_back_and_refunds_add_up(
+    program, customer, member, make_checkout, make_order, cards
+):
+    # given ₪10 redeemed onto the card and taken by Saleor's legacy flow for a ₪165 cash order
+    checkout = make_checkout(user=customer)
+    redemption.redeem(program, customer.pk, checkout.token, 200, "k", cards)
+    card = StoreCreditCard.objects.get()
+    order = make_order(user=customer, shipping="15.00")
+    order = dataclasses.replace(order, gift_cards_in_total=False, total_gross=Decimal("155.00"),
+                                gift_card_paid=Decimal("10"))
+    cards.spend_on_order(card.gift_card_id, order.order_id, "10")
+
+    # when a third of the cash is refunded, twice delivered, then the order is cancelled
+    for facts in (dataclasses.replace(order, refunded_amount=Decimal("51.67")),) * 2:
+        redemption.sync_order_card_return(facts, program, cards)
+    third = cards.balance(card.gift_card_id)
+    redemption.sync_order_card_return(dataclasses.replace(order, is_cancelled=True), program, cards)
+
+    # then the card got its share back, then the rest, never more than Saleor took
+    assert third == Decimal("3.33")
+    assert cards.balance(card.gift_card_id) == Decimal("10.00")
+    assert CreditEntry.objects.filter(kind=CreditKind.CARD_RETURN).count() == 2
+
+
+def test_transaction_flow_refund_is_left_to_saleor(program, customer, member, make_checkout, make_order, cards):
+    # given the card paid in Saleor's transaction flow (Saleor refunds the gift-card transaction itself)
+    checkout = make_checkout(user=customer)
+    redemption.redeem(program, customer.pk, checkout.token, 200, "k", cards)
+    card = StoreCreditCard.objects.get()
+    order = make_order(user=customer, cancelled=True)
+    cards.spend_on_order(card.gift_card_id, order.order_id, "10")
+
+    assert redemption.sync_order_card_return(order, program, cards) is None
+    assert cards.balance(card.gift_card_id) == 0
