@@ -221,6 +221,11 @@ class SaleorGiftCards:
         balance = GiftCard.objects.filter(pk=gift_card_id).values_list("current_balance_amount", flat=True).first()
         return balance or Decimal(0)
 
+    def exists(self, gift_card_id: int) -> bool:
+        from saleor.giftcard.models import GiftCard
+
+        return GiftCard.objects.filter(pk=gift_card_id).exists()
+
     def code(self, gift_card_id: int) -> str:
         from saleor.giftcard.models import GiftCard
 

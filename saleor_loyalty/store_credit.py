@@ -39,6 +39,9 @@ class StoreCreditCards(Protocol):
     def balance(self, gift_card_id: int) -> Decimal:
         ...
 
+    def exists(self, gift_card_id: int) -> bool:
+        """False once staff deleted the card in Saleor."""
+
     def code(self, gift_card_id: int) -> str:
         """The card's code, which the member enters (or the storefront passes) at checkout."""
 
@@ -63,10 +66,17 @@ def find_card(user_id: int | None, currency: str) -> StoreCreditCard | None:
 
 
 def card_for(account: LoyaltyAccount, cards: StoreCreditCards) -> StoreCreditCard:
-    """The member's card in the program's currency, created (assigned to them) on first need."""
+    """The member's card in the program's currency, created (assigned to them) on first need.
+
+    A card staff deleted in Saleor is replaced by a new one, so crediting never gets stuck on it
+    (a card staff only deactivated is kept: that is their decision to undo).
+    """
     currency = account.program.currency
     card = find_card(account.user_id, currency)
     if card is not None:
+        if not cards.exists(card.gift_card_id):
+            card.gift_card_id = cards.create_card(account.user_id, account.email, currency)
+            card.save(update_fields=["gift_card_id"])
         return card
     try:
         with transaction.atomic():

@@ -5,6 +5,7 @@ assigned to one user, only open checkouts are found. It is not transactional: th
 only after its own checks passed, under the member's account lock.
 """
 
+import itertools
 import threading
 from decimal import Decimal
 
@@ -16,10 +17,11 @@ class InMemoryCards:
         self.checkouts = {}  # token -> CheckoutFacts
         self.applied = {}  # token -> set of card ids
         self.spent = {}  # (card id, order id) -> Decimal
+        self._ids = itertools.count(1)
 
     def create_card(self, user_id, email, currency):
         with self._lock:
-            card_id = len(self.cards) + 1
+            card_id = next(self._ids)
             self.cards[card_id] = {"user_id": user_id, "currency": currency, "balance": Decimal(0)}
             return card_id
 
@@ -32,6 +34,9 @@ class InMemoryCards:
 
     def balance(self, gift_card_id):
         return self.cards[gift_card_id]["balance"]
+
+    def exists(self, gift_card_id):
+        return gift_card_id in self.cards
 
     def code(self, gift_card_id):
         return f"LOYALTY-{gift_card_id:04d}"

@@ -231,6 +231,24 @@ def test_credit_job_resumes_from_its_checkpoint(cashback_program, customer, make
     assert scans and all('"available_at" >' in sql for sql in scans)
 
 
+def test_cashback_goes_to_a_new_card_when_staff_deleted_the_old_one(
+    cashback_program, customer, make_order, cards, after_pending
+):
+    # given a member whose card staff deleted in Saleor
+    cashback.sync_order_cashback(make_order(user=customer), cards, now=PAID_AT)
+    cashback.credit_due_cashback(cards, now=after_pending)
+    old = StoreCreditCard.objects.get().gift_card_id
+    del cards.cards[old]
+
+    # when the next cashback is credited
+    cashback.sync_order_cashback(make_order(user=customer), cards, now=after_pending)
+
+    # then it lands on a new card assigned to the member
+    card = StoreCreditCard.objects.get()
+    assert card.gift_card_id != old
+    assert cards.cards[card.gift_card_id] == {"user_id": customer.pk, "currency": "ILS", "balance": Decimal("3.00")}
+
+
 def test_credit_rows_are_append_only_in_the_database(cashback_program, customer, make_order, cards):
     cashback.sync_order_cashback(make_order(user=customer), cards, now=PAID_AT)
 

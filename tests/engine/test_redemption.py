@@ -156,7 +156,9 @@ def test_pending_points_cannot_be_redeemed(program, customer, make_order, make_c
 
 @pytest.mark.parametrize("requestor", [Requestor(), Requestor(app_id=3, app_name="crm",
                                                                  permissions=frozenset({"MANAGE_USERS"}))])
-def test_redeem_points_requires_permission_of_a_signed_in_customer(program, customer, member, make_checkout, cards, requestor):
+def test_redeem_points_requires_permission_of_a_signed_in_customer(
+    program, customer, member, make_checkout, cards, requestor
+):
     checkout = make_checkout(user=customer)
 
     result = run(REDEEM, requestor, cards, channel="il", checkoutId=checkout_gid(checkout), points=100, key="k")

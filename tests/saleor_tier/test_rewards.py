@@ -7,6 +7,7 @@ import graphene
 import pytest
 from django.utils import timezone
 
+from saleor.checkout.models import Checkout
 from saleor.giftcard.models import GiftCard
 from saleor.order.models import Order
 from saleor_loyalty import cashback, ledger, saleor_adapter
@@ -217,3 +218,19 @@ def test_cancelled_order_gives_redeemed_value_back_to_the_card(
     # then the $10 is back on the member's card, once
     assert members_card(customer_user).current_balance_amount == Decimal("10.000")
     assert CreditEntry.objects.filter(kind=CreditKind.CARD_RETURN).count() == 1
+
+
+def test_value_of_an_abandoned_checkout_stays_on_the_members_card(user_api_client, customer_user, shop):
+    # given 200 points ($10) redeemed on a checkout that Saleor then deletes as expired
+    give_points(customer_user, 400)
+    checkout_id, _ = open_checkout(user_api_client, *shop, email=customer_user.email)
+    club(REDEEM, {"checkoutId": checkout_id, "points": 200, "key": "k"}, user=customer_user)
+    Checkout.objects.filter(pk=graphene.Node.from_global_id(checkout_id)[1]).delete()
+
+    # then the $10 is still the member's credit, and a new checkout can use it
+    _, me = club(ME_CREDIT, user=customer_user)
+    assert me["data"]["me"]["storeCredit"] == {"amount": 10.0, "currency": "USD"}
+    next_checkout, total = open_checkout(user_api_client, *shop, email=customer_user.email)
+    saleor_call(user_api_client, ADD_PROMO_CODE, {"id": next_checkout, "code": members_card(customer_user).code},
+                "checkoutAddPromoCode")
+    assert checkout_total(user_api_client, next_checkout) == total - 10
