@@ -13,14 +13,15 @@ Three steps, each idempotent by a unique key:
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from . import ledger, programs, store_credit
 from .exceptions import CurrencyMismatch
 from .facts import OrderFacts
-from .models import CreditEntry, CreditKind, JobCheckpoint, LoyaltyAccount, LoyaltyProgram
+from .jobs import single_runner
+from .models import CreditEntry, CreditKind, JobCursor, LoyaltyAccount, LoyaltyProgram
 from .money import cashback_for_amount, proportional_money
 from .rules import compute_earn
 from .store_credit import StoreCreditCards
@@ -109,7 +110,6 @@ def _reverse(earn: CreditEntry, facts: OrderFacts, cards: StoreCreditCards) -> C
 
 
 CREDIT_JOB = "credit_due_cashback"
-CREDIT_JOB_LOCK = 0x4C4F59_0001  # pg advisory lock key: one crediting worker at a time
 CLOCK_SKEW_OVERLAP = timedelta(hours=1)
 
 
@@ -132,8 +132,8 @@ def credit_due_cashback(cards: StoreCreditCards, now: datetime | None = None, ba
       (clock skew between workers; a crash between a batch and its checkpoint), and the anti-join
       skips what is already credited.
     - Bounded: at most `max_batches` × `batch_size` earns per run.
-    - Safe on several workers: a transaction-free advisory lock lets one worker credit while the
-      others return at once; the one-credit-per-earn constraint refuses a second credit whatever
+    - Safe on several workers: `jobs.single_runner` lets one worker credit while the others return
+      at once; the one-credit-per-earn constraint refuses a second credit whatever
       happens.
     - Earns the checkpoint passes without crediting are those of guests (no card yet):
       `credit_member_cashback` credits them when the email signs up. An earn written already due
@@ -141,40 +141,27 @@ def credit_due_cashback(cards: StoreCreditCards, now: datetime | None = None, ba
       needs to look back for it.
     """
     now = now or timezone.now()
-    if not _try_job_lock():
-        return 0
-    try:
-        checkpoint, _ = JobCheckpoint.objects.get_or_create(name=CREDIT_JOB)
-        after = (checkpoint.position_at - CLOCK_SKEW_OVERLAP, 0) if checkpoint.position_at else (None, 0)
-        credited = 0
-        for _ in range(max_batches):
-            batch = list(_due(now, after).values_list("pk", "available_at")[:batch_size])
-            if not batch:
-                break
-            for earn_id, _available_at in batch:
-                credited += _credit_one(earn_id, cards)  # own transaction: a member is locked only briefly
-            after = (batch[-1][1], batch[-1][0])
-            with transaction.atomic():
-                checkpoint = JobCheckpoint.objects.select_for_update().get(name=CREDIT_JOB)
-                if checkpoint.position_at is None or after > (checkpoint.position_at, checkpoint.position_id):
-                    checkpoint.position_at, checkpoint.position_id = after
-                    checkpoint.save(update_fields=["position_at", "position_id", "updated_at"])
-            if len(batch) < batch_size:
-                break
-        return credited
-    finally:
-        _release_job_lock()
+    with single_runner(CREDIT_JOB) as mine:
+        return _credit_due(cards, now, batch_size, max_batches) if mine else 0
 
 
-def _try_job_lock() -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [CREDIT_JOB_LOCK])
-        return cursor.fetchone()[0]
-
-
-def _release_job_lock() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_unlock(%s)", [CREDIT_JOB_LOCK])
+def _credit_due(cards: StoreCreditCards, now: datetime, batch_size: int, max_batches: int) -> int:
+    cursor, _ = JobCursor.objects.get_or_create(name=CREDIT_JOB)
+    after = (cursor.moment - CLOCK_SKEW_OVERLAP, 0) if cursor.moment else (None, 0)
+    credited = 0
+    for _ in range(max_batches):
+        batch = list(_due(now, after).values_list("pk", "available_at")[:batch_size])
+        if not batch:
+            break
+        for earn_id, _available_at in batch:
+            credited += _credit_one(earn_id, cards)  # own transaction: a member is locked only briefly
+        after = (batch[-1][1], batch[-1][0])
+        if cursor.moment is None or after > (cursor.moment, cursor.last_id):
+            cursor.moment, cursor.last_id = after
+            cursor.save(update_fields=["moment", "last_id", "updated_at"])
+        if len(batch) < batch_size:
+            break
+    return credited
 
 
 def credit_member_cashback(account: LoyaltyAccount, cards: StoreCreditCards, now: datetime | None = None) -> int:

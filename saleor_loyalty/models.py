@@ -479,19 +479,3 @@ class CreditEntry(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.amount} {self.currency} ({self.source_key})"
-
-
-class JobCheckpoint(models.Model):
-    """How far a periodic job has got through its keyset, so a run starts where the last one stopped.
-
-    Advanced in the same transaction as the work of each batch: a crash loses at most the batch in
-    flight, which the next run redoes (its rows are idempotent anyway).
-    """
-
-    name = models.CharField(max_length=64, primary_key=True)
-    position_at = models.DateTimeField(null=True, blank=True)
-    position_id = models.BigIntegerField(default=0)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    def __str__(self):
-        return f"{self.name} at ({self.position_at}, {self.position_id})"

@@ -10,7 +10,7 @@ from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from saleor_loyalty import cashback, ledger, store_credit
-from saleor_loyalty.models import CreditEntry, CreditKind, JobCheckpoint, LoyaltyAccount, StoreCreditCard
+from saleor_loyalty.models import CreditEntry, CreditKind, JobCursor, LoyaltyAccount, StoreCreditCard
 
 from .conftest import PAID_AT
 
@@ -225,8 +225,8 @@ def test_credit_job_resumes_from_its_checkpoint(cashback_program, customer, make
         credited = cashback.credit_due_cashback(cards, now=after_pending + timedelta(days=1))
 
     assert credited == 1
-    checkpoint = JobCheckpoint.objects.get(name=cashback.CREDIT_JOB)
-    assert checkpoint.position_at == PAID_AT + timedelta(days=15)
+    cursor = JobCursor.objects.get(name=cashback.CREDIT_JOB)
+    assert cursor.moment == PAID_AT + timedelta(days=15)
     scans = [q["sql"] for q in queries.captured_queries if '"kind" = \'cashback_earn\'' in q["sql"]]
     assert scans and all('"available_at" >' in sql for sql in scans)
 
