@@ -153,6 +153,9 @@ class LoyaltyAccount(models.Model):
                 name="loyalty_account_program_guest_email_uniq",
             ),
         ]
+        indexes = [
+            models.Index(fields=["program", "birthday_month", "birthday_day"], name="loyalty_account_birthday_idx"),
+        ]
 
     def __str__(self):
         return f"Loyalty account {self.pk} ({self.email})"

@@ -44,7 +44,7 @@ def _clean(changes: dict) -> dict:
             cleaned[name] = None if value is None and name == "cashback_rate" else _decimal(value, field, low, high)
         elif name in TEXT_FIELDS:
             text = (value or "").strip()
-            if name == "name" and not text or len(text) > 64:
+            if (name == "name" and not text) or len(text) > 64:
                 raise InvalidTierSetting(f"{TEXT_FIELDS[name]} must be 1-64 characters.", TEXT_FIELDS[name])
             cleaned[name] = text
         elif name in FLAG_FIELDS:

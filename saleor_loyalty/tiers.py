@@ -24,7 +24,7 @@ from django.utils import timezone
 from .clock import add_months, local_date
 from .facts import Actor
 from .models import (
-    EntryKind, LedgerEntry, LoyaltyAccount, LoyaltyProgram, Tier, TierBasis, TierCause, TierEvent, TierWindow,
+    EntryKind, LedgerEntry, LoyaltyAccount, LoyaltyProgram, Tier, TierBasis, TierEvent, TierWindow,
 )
 
 DEFAULT_TIERS = (
