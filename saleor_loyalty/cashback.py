@@ -25,6 +25,7 @@ from .models import CreditEntry, CreditKind, JobCursor, LoyaltyAccount, LoyaltyP
 from .money import cashback_for_amount, proportional_money
 from .rules import compute_earn
 from .store_credit import StoreCreditCards
+from .tiers import cashback_percent_for
 
 BATCH_SIZE = 200
 MAX_BATCHES = 25
@@ -55,20 +56,23 @@ def sync_order_cashback(facts: OrderFacts, cards: StoreCreditCards, channel_look
 
 
 def _earn(program: LoyaltyProgram, facts: OrderFacts) -> CreditEntry | None:
-    if program.cashback_percent <= 0:
+    """The order's cashback at the member's rate: their tier's when it sets one (the tier held once
+    this order is recorded, so an order that makes the member Platinum earns Platinum cashback)."""
+    account = ledger.account_for(program, facts.user_id, facts.email)
+    percent = cashback_percent_for(program, account)
+    if percent <= 0:
         return None
     paid_at = facts.paid_at or timezone.now()
     computation = compute_earn(program, facts, paid_at)
-    amount = cashback_for_amount(computation.base, program.cashback_percent, program.currency)
+    amount = cashback_for_amount(computation.base, percent, program.currency)
     if amount.amount <= 0:
         return None
     detail = {
-        "cashback_percent": str(program.cashback_percent), "base": str(computation.base),
+        "cashback_percent": str(percent), "base": str(computation.base),
         "refund_basis": computation.detail["refund_basis"], "cash_share": computation.detail["cash_share"],
         "include_tax": program.include_tax, "lines": computation.detail["lines"],
     }
     key = earn_key(facts.order_id)
-    account = ledger.account_for(program, facts.user_id, facts.email)
     with transaction.atomic():
         locked = ledger.lock_account(account)
         entry = store_credit.append(

@@ -5,34 +5,35 @@ and the order's real earn cannot disagree unless Saleor's prices change before p
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
 from uuid import UUID
 
 from django.utils import timezone
 from prices import Money
 
 from .members import find_account
-from .models import LoyaltyAccount, LoyaltyProgram
+from .models import LoyaltyAccount, LoyaltyProgram, TierBasis
 from .money import cashback_for_amount, points_worth
 from .redemption import most_redeemable, open_checkout_of
 from .rules import compute_earn
 from .store_credit import StoreCreditCards
+from .tiers import cashback_percent_for, earn_tier, tier_after
 
 
 @dataclass(frozen=True)
 class TierOutlook:
-    """The tier a member would hold after spending more (filled by the tiers module)."""
+    """The tier the member holds once this checkout is paid, and whether the checkout is what gets them there."""
 
     name: str
     reached: bool
 
 
-def tier_after_spend(program: LoyaltyProgram, account: LoyaltyAccount | None, extra_spend: Money) -> TierOutlook | None:
-    """Seam for tiers: the member's tier after `extra_spend` more qualifying spend.
-
-    The club has no tiers yet, so there is no tier to reach: None. The tiers work replaces this
-    body; `preview` already passes the checkout's accrual base as the extra spend.
-    """
-    return None
+def tier_after_checkout(program: LoyaltyProgram, account: LoyaltyAccount | None, base: Decimal,
+                        points: int) -> TierOutlook | None:
+    """"This order makes you Gold": the checkout adds its accrual base (spend basis) or its points."""
+    extra = base if program.tier_basis == TierBasis.SPEND else Decimal(points)
+    tier, reached = tier_after(program, account, extra)
+    return TierOutlook(name=tier.name, reached=reached) if tier is not None else None
 
 
 @dataclass(frozen=True)
@@ -47,12 +48,13 @@ class CheckoutPreview:
 def preview(program: LoyaltyProgram, user_id: int, checkout_token: UUID, cards: StoreCreditCards) -> CheckoutPreview:
     checkout = open_checkout_of(cards, program, user_id, checkout_token)
     account = find_account(program, user_id=user_id)
-    computation = compute_earn(program, checkout.as_order_facts(timezone.now()), timezone.now())
+    computation = compute_earn(program, checkout.as_order_facts(timezone.now()), timezone.now(),
+                               earn_tier(program, account))
     redeemable = most_redeemable(program, account, checkout)
     return CheckoutPreview(
         points=computation.points,
-        cashback=cashback_for_amount(computation.base, program.cashback_percent, program.currency),
+        cashback=cashback_for_amount(computation.base, cashback_percent_for(program, account), program.currency),
         max_redeemable_points=redeemable,
         max_redeemable_value=points_worth(redeemable, program.point_value, program.currency),
-        tier=tier_after_spend(program, account, Money(computation.base, program.currency)),
+        tier=tier_after_checkout(program, account, computation.base, computation.points),
     )

@@ -293,9 +293,9 @@ class Tier(models.Model):
     free_shipping = models.BooleanField(default=False)
     early_access = models.BooleanField(default=False)
     birthday_points = models.PositiveIntegerField(default=0)
-    cashback_rate = models.DecimalField(
-        max_digits=6, decimal_places=4, null=True, blank=True,
-        help_text="Share of the accrual base paid back as store credit; null uses the program's rate.",
+    cashback_percent = models.DecimalField(
+        max_digits=5, decimal_places=2, null=True, blank=True,
+        help_text="Store credit per paid order in % of the accrual base; null uses the program's cashbackPercent.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -20,7 +20,7 @@ DECIMAL_FIELDS = {
     "retain_threshold": ("retainThreshold", Decimal(0), Decimal("1000000000")),
     "earn_multiplier": ("earnMultiplier", Decimal(0), Decimal(100)),
     "discount_percent": ("discountPercent", Decimal(0), Decimal(100)),
-    "cashback_rate": ("cashbackRate", Decimal(0), Decimal(1)),
+    "cashback_percent": ("cashbackPercent", Decimal(0), Decimal(100)),
 }
 TEXT_FIELDS = {"name": "name", "name_he": "nameHe"}
 FLAG_FIELDS = {"free_shipping", "early_access"}
@@ -41,7 +41,7 @@ def _clean(changes: dict) -> dict:
     for name, value in changes.items():
         if name in DECIMAL_FIELDS:
             field, low, high = DECIMAL_FIELDS[name]
-            cleaned[name] = None if value is None and name == "cashback_rate" else _decimal(value, field, low, high)
+            cleaned[name] = None if value is None and name == "cashback_percent" else _decimal(value, field, low, high)
         elif name in TEXT_FIELDS:
             text = (value or "").strip()
             if (name == "name" and not text) or len(text) > 64:

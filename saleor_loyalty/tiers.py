@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from .clock import add_months, local_date
 from .facts import Actor
+from .rules import NO_TIER, EarnTier
 from .models import (
     EntryKind, LedgerEntry, LoyaltyAccount, LoyaltyProgram, Tier, TierBasis, TierEvent, TierWindow,
 )
@@ -268,6 +269,33 @@ def standing(program: LoyaltyProgram, account: LoyaltyAccount | None, now: datet
         tier=tier, next_tier=next_tier, basis=program.tier_basis, current=amount, target=target,
         remaining=remaining, percent=percent, retain_amount=retain_amount, retain_by=retain_by,
     )
+
+
+def earn_tier(program: LoyaltyProgram, account: LoyaltyAccount | None) -> EarnTier:
+    """The member's tier as accrual would record it now (for previews; accrual reads it in its lock query)."""
+    tier = current_tier(account, ladder(program))
+    return EarnTier(tier.pk, tier.name, tier.earn_multiplier) if tier is not None else NO_TIER
+
+
+def cashback_percent_for(program: LoyaltyProgram, account: LoyaltyAccount | None) -> Decimal:
+    """The member's tier rate when their tier sets one (Platinum 5 %), else the program's."""
+    tier = current_tier(account, ladder(program))
+    if tier is not None and tier.cashback_percent is not None:
+        return tier.cashback_percent
+    return program.cashback_percent
+
+
+def tier_after(program: LoyaltyProgram, account: LoyaltyAccount | None, extra: Decimal,
+               now: datetime | None = None) -> tuple[Tier | None, bool]:
+    """The tier a member would hold with `extra` more qualifying spend or points, and whether that is a move up."""
+    tiers = ladder(program)
+    tier = current_tier(account, tiers)
+    if tier is None:
+        return None, False
+    reached = highest_entered(tiers, qualifying_amount(program, account, now or timezone.now()) + extra)
+    if reached is None or reached.position <= tier.position:
+        return tier, False
+    return reached, True
 
 
 def grace_end(program: LoyaltyProgram, today: date) -> date:

@@ -13,7 +13,7 @@ class TierBenefits(graphene.ObjectType):
     free_shipping = graphene.Boolean(required=True)
     early_access = graphene.Boolean(required=True, description="May see items staff marked for early access.")
     birthday_points = graphene.Int(required=True)
-    cashback_rate = graphene.Float(description="Cashback share for this tier; null uses the program's rate.")
+    cashback_percent = graphene.Float(description="Cashback in % for this tier; null uses the program's.")
 
     class Meta:
         name = "LoyaltyTierBenefits"
@@ -40,7 +40,7 @@ class TierType(graphene.ObjectType):
         return TierBenefits(
             earn_multiplier=root.earn_multiplier, discount_percent=root.discount_percent,
             free_shipping=root.free_shipping, early_access=root.early_access,
-            birthday_points=root.birthday_points, cashback_rate=root.cashback_rate,
+            birthday_points=root.birthday_points, cashback_percent=root.cashback_percent,
         )
 
 

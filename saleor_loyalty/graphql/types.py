@@ -333,7 +333,7 @@ class CheckoutPreviewType(graphene.ObjectType):
     cashback = graphene.Field(MoneyType, required=True, description="Store credit this checkout earns once paid.")
     max_redeemable_points = graphene.Int(required=True, description="Most points the member can redeem on it now.")
     max_redeemable_value = graphene.Field(MoneyType, required=True)
-    tier = graphene.Field(TierOutlookType, description="The tier this checkout moves the member to, if any.")
+    tier = graphene.Field(TierOutlookType, description="The member's tier once this checkout is paid; `reached` says this checkout gets them there.")
 
     class Meta:
         name = "LoyaltyCheckoutPreview"

@@ -131,7 +131,7 @@ class Migration(migrations.Migration):
                 ('free_shipping', models.BooleanField(default=False)),
                 ('early_access', models.BooleanField(default=False)),
                 ('birthday_points', models.PositiveIntegerField(default=0)),
-                ('cashback_rate', models.DecimalField(blank=True, decimal_places=4, help_text="Share of the accrual base paid back as store credit; null uses the program's rate.", max_digits=6, null=True)),
+                ('cashback_percent', models.DecimalField(blank=True, decimal_places=2, help_text="Store credit per paid order in % of the accrual base; null uses the program's cashbackPercent.", max_digits=5, null=True)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tiers', to='saleor_loyalty.loyaltyprogram')),

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('saleor_loyalty', '0004_tier_evaluation_runs'),
+        ('saleor_loyalty', '0005_tier_birthday_index'),
         ('saleor_loyalty', '0010_expiry'),
     ]
 

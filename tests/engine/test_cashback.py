@@ -9,8 +9,8 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from saleor_loyalty import cashback, ledger, store_credit
-from saleor_loyalty.models import CreditEntry, CreditKind, JobCursor, LoyaltyAccount, StoreCreditCard
+from saleor_loyalty import cashback, ledger, store_credit, tiers
+from saleor_loyalty.models import CreditEntry, CreditKind, JobCursor, LoyaltyAccount, StoreCreditCard, Tier
 
 from .conftest import PAID_AT
 
@@ -50,6 +50,29 @@ def test_cashback_is_off_by_default(program, customer, make_order, cards):
     cashback.sync_order_cashback(make_order(user=customer), cards, now=PAID_AT)
 
     assert not CreditEntry.objects.exists()
+
+
+def test_platinum_tier_rate_overrides_the_programs_and_is_recorded(cashback_program, customer, make_order, cards):
+    # given Platinum pays 5 % while the program pays 2 %, and the member is Platinum
+    ladder = tiers.ensure_default_tiers(cashback_program)
+    Tier.objects.filter(pk=ladder[2].pk).update(cashback_percent=Decimal("5"))
+    LoyaltyAccount.objects.update_or_create(program=cashback_program, user=customer,
+                                            defaults={"email": customer.email, "tier": ladder[2]})
+
+    cashback.sync_order_cashback(make_order(user=customer), cards, now=PAID_AT)
+
+    earn = CreditEntry.objects.get(kind=CreditKind.CASHBACK_EARN)
+    assert (earn.amount, earn.detail["cashback_percent"]) == (Decimal("7.50"), "5.00")
+
+
+def test_tier_without_its_own_rate_uses_the_programs(cashback_program, customer, make_order, cards):
+    ladder = tiers.ensure_default_tiers(cashback_program)
+    LoyaltyAccount.objects.update_or_create(program=cashback_program, user=customer,
+                                            defaults={"email": customer.email, "tier": ladder[1]})
+
+    cashback.sync_order_cashback(make_order(user=customer), cards, now=PAID_AT)
+
+    assert CreditEntry.objects.get(kind=CreditKind.CASHBACK_EARN).amount == Decimal("3.00")
 
 
 def test_cashback_excludes_gift_card_money_like_points(cashback_program, customer, make_order, cards):

@@ -1,11 +1,13 @@
 """The club API for rewards: program limits, `me` store credit, `checkoutPreview`."""
 
+import dataclasses
 from decimal import Decimal
 
 import graphene
 import pytest
+from django.utils import timezone
 
-from saleor_loyalty import cashback, ledger, redemption
+from saleor_loyalty import cashback, ledger, redemption, tiers
 from saleor_loyalty.facts import Requestor
 from saleor_loyalty.graphql.context import ClubContext
 from saleor_loyalty.graphql.schema import schema
@@ -136,3 +138,19 @@ def test_checkout_preview_is_for_the_checkout_owner_only(program, customer, make
 
     assert result.data["checkoutPreview"] is None
     assert result.errors[0].extensions["exception"]["code"] == code
+
+
+def test_checkout_preview_says_when_the_checkout_makes_the_member_gold(program, customer, make_order, make_checkout,
+                                                                        cards):
+    # given the default ladder (Gold from ₪2,000 spent this year) and ₪1,900 already spent
+    tiers.ensure_default_tiers(program)
+    ledger.sync_order(dataclasses.replace(make_order(lines=(("Sofa", "1900.00"),), shipping="0", user=customer),
+                                          paid_at=timezone.now()))
+
+    # when the member previews a ₪150 checkout, then it is the one that makes them Gold
+    preview = run(PREVIEW, Requestor(user_id=customer.pk), cards, id=gid(make_checkout(user=customer)))
+
+    assert preview.data["checkoutPreview"]["tier"] == {"name": "Gold"}
+    small = run(PREVIEW.replace("tier { name }", "tier { name reached }"), Requestor(user_id=customer.pk), cards,
+                id=gid(make_checkout(user=customer, lines=(("Socks", "30.00"),))))
+    assert small.data["checkoutPreview"]["tier"] == {"name": "Regular", "reached": False}

@@ -16,7 +16,7 @@ from saleor_loyalty.models import EntryKind, LedgerEntry, LoyaltyAccount, Tier, 
 STAFF = frozenset({"MANAGE_USERS", "MANAGE_SETTINGS"})
 
 ME_TIER = """query($channel: String!) { me(channel: $channel) {
-  tier { name nameHe benefits { earnMultiplier discountPercent freeShipping earlyAccess birthdayPoints cashbackRate } }
+  tier { name nameHe benefits { earnMultiplier discountPercent freeShipping earlyAccess birthdayPoints cashbackPercent } }
   nextTier { name entryThreshold }
   progress { basis current target remaining percent }
   retainBy { amount points date } } }"""
@@ -89,7 +89,7 @@ def test_me_shows_tier_progress_and_retention_in_four_queries(
     data = result.data["me"]
     assert data["tier"]["name"] == "Gold" and data["tier"]["nameHe"] == "זהב"
     assert data["tier"]["benefits"] == {"earnMultiplier": 1.5, "discountPercent": 5.0, "freeShipping": True,
-                                        "earlyAccess": False, "birthdayPoints": 200, "cashbackRate": None}
+                                        "earlyAccess": False, "birthdayPoints": 200, "cashbackPercent": None}
     assert data["nextTier"] == {"name": "Platinum", "entryThreshold": 6000.0}
     assert data["progress"] == {"basis": "SPEND", "current": 2500.0, "target": 6000.0,
                                 "remaining": 3500.0, "percent": 41.7}
@@ -154,12 +154,12 @@ def test_tier_update_changes_names_and_benefits(club, staff):
     gold = club.tiers.get(name="Gold")
 
     result = run(TIER_UPDATE, staff, channel="il", id=tier_gid(gold),
-                 input={"name": "Gold Club", "nameHe": "מועדון זהב", "discountPercent": "7.5", "cashbackRate": "0.03"})
+                 input={"name": "Gold Club", "nameHe": "מועדון זהב", "discountPercent": "7.5", "cashbackPercent": "3"})
 
     assert result.data["loyaltyTierUpdate"]["errors"] == []
     gold.refresh_from_db()
-    assert (gold.name, gold.name_he, gold.discount_percent, gold.cashback_rate) == (
-        "Gold Club", "מועדון זהב", Decimal("7.5"), Decimal("0.03"))
+    assert (gold.name, gold.name_he, gold.discount_percent, gold.cashback_percent) == (
+        "Gold Club", "מועדון זהב", Decimal("7.5"), Decimal("3"))
 
 
 @pytest.mark.parametrize("tier_id", ["TG95YWx0eVRpZXI6OTk5OQ==", "not-an-id", "other-channel"])

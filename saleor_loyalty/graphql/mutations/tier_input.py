@@ -14,13 +14,13 @@ class LoyaltyTierInput(graphene.InputObjectType):
     free_shipping = graphene.Boolean()
     early_access = graphene.Boolean()
     birthday_points = graphene.Int()
-    cashback_rate = graphene.Decimal(description="0-1; leave empty to use the program's rate.")
+    cashback_percent = graphene.Decimal(description="0-100 % of the accrual base; leave empty to use the program's.")
 
 
 def tier_values(data) -> dict:
     """Only the fields the caller sent (cashbackRate may be sent as null to clear it)."""
     return {name: value for name, value in data.items() if name != "position"
-            and (value is not None or name == "cashback_rate")}
+            and (value is not None or name == "cashback_percent")}
 
 
 def tier_pk(global_id: str | None, field: str = "id") -> int | None:
