@@ -13,3 +13,5 @@ class LoyaltyErrorCode(Enum):
     INSUFFICIENT_POINTS = "insufficient_points"
     PERMISSION_DENIED = "permission_denied"
     UNAUTHENTICATED = "unauthenticated"
+    OPT_IN_REQUIRED = "opt_in_required"
+    INVALID_TOKEN = "invalid_token"

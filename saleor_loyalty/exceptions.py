@@ -58,3 +58,30 @@ class InvalidProgramSetting(LoyaltyError):
     """A program setting outside its allowed range."""
 
     code = LoyaltyErrorCode.INVALID
+
+
+class InvalidConsentInput(LoyaltyError):
+    """A consent request with an unknown medium, action or source, or without an address."""
+
+    code = LoyaltyErrorCode.INVALID
+
+
+class ConsentWordingRequired(LoyaltyError):
+    """A grant must carry the exact wording shown, or it proves nothing under §30A."""
+
+    code = LoyaltyErrorCode.REQUIRED
+    field = "wording"
+
+
+class ExplicitOptInRequired(LoyaltyError):
+    """A newsletter sign-up counts as consent only with an explicit, unticked-by-default opt-in."""
+
+    code = LoyaltyErrorCode.OPT_IN_REQUIRED
+    field = "optIn"
+
+
+class RestoreTokenInvalid(LoyaltyError):
+    """A restore token that does not exist (forged), has expired, or whose checkout is gone."""
+
+    code = LoyaltyErrorCode.INVALID_TOKEN
+    field = "token"

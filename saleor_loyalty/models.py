@@ -184,3 +184,4 @@ class CheckoutActivity(models.Model):
 
     def __str__(self):
         return f"Checkout {self.token} last seen {self.last_seen_at:%Y-%m-%d %H:%M}"
+from .messaging_models import *  # noqa: E402,F401,F403  (consent, recovery, messages)

@@ -18,6 +18,7 @@ from saleor.plugins.base_plugin import BasePlugin, ConfigurationTypeField
 from . import saleor_adapter, tasks
 from .graphql import views
 from .graphql.context import ClubContext
+from .messages import unsubscribe
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +88,10 @@ class LoyaltyPlugin(BasePlugin):
         self.settings = LoyaltyPluginSettings.parse(self.configuration)
 
     @_never_raises
+    def order_created(self, order, webhooks=None):
+        _enqueue_after_commit(tasks.attribute_order_task, str(order.pk))
+
+    @_never_raises
     def order_fully_paid(self, order, webhooks=None):
         _enqueue_after_commit(tasks.sync_order_task, str(order.pk))
 
@@ -121,7 +126,11 @@ class LoyaltyPlugin(BasePlugin):
         )
 
     def webhook(self, request, path, previous_value):
-        if not self.active or path.rstrip("/") + "/" != GRAPHQL_PATH:
+        if not self.active:
+            return previous_value
+        if path.startswith(unsubscribe.PATH_PREFIX):
+            return unsubscribe.handle(request, path)
+        if path.rstrip("/") + "/" != GRAPHQL_PATH:
             return previous_value
         return views.handle(request, _club_context, self.settings.graphiql_enabled or settings.DEBUG)
 
@@ -131,4 +140,5 @@ def _club_context(request) -> ClubContext:
         requestor = saleor_adapter.requestor_from_request(request)
     except jwt.PyJWTError as error:
         raise PermissionError(f"Invalid token: {error}") from None
-    return ClubContext(requestor=requestor, channel_lookup=saleor_adapter.channel_facts)
+    return ClubContext(requestor=requestor, channel_lookup=saleor_adapter.channel_facts,
+                       client_ip=request.META.get("REMOTE_ADDR", ""), shop=saleor_adapter.SaleorShop())

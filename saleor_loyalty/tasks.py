@@ -41,3 +41,35 @@ def record_checkout_activity_task(token: str, channel_slug: str, user_id: int | 
                                   seen_at: str) -> None:
     with saleor_adapter.writer_connection():
         abandonment.record_checkout_activity(token, channel_slug, user_id, email, datetime.fromisoformat(seen_at))
+
+
+SWEEP_EVERY_MINUTES = 5
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def recovery_sweep_task() -> None:
+    """Beat: snapshot newly abandoned checkouts, then send what is due. Both halves are bounded per run."""
+    from django.utils import timezone
+
+    from . import recovery
+
+    shop = saleor_adapter.SaleorShop()
+    with saleor_adapter.writer_connection():
+        abandonment.sweep(shop, timezone.now())
+        recovery.process_due(shop, timezone.now())
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=8)
+def attribute_order_task(order_id: str) -> None:
+    """A new order stops its person's reminders and may recover an abandoned checkout."""
+    from django.utils import timezone
+
+    from . import attribution
+
+    with saleor_adapter.writer_connection():
+        order = saleor_adapter.order_ref(order_id)
+        if order is not None:
+            attribution.record_order(order, timezone.now())
+
+
+saleor_adapter.register_beat("loyalty-recovery-sweep", recovery_sweep_task.s(), SWEEP_EVERY_MINUTES)

@@ -11,3 +11,5 @@ class ClubContext:
     requestor: Requestor
     channel_lookup: Callable[[str], ChannelFacts | None] | None = None
     loaders: dict = field(default_factory=dict)
+    client_ip: str = ""
+    shop: object = None  # recovery's view of Saleor (checkouts, orders); absent in the engine tier

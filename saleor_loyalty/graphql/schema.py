@@ -5,8 +5,10 @@ import graphene
 from ..exceptions import LoyaltyError
 from ..members import find_account
 from .errors import query_error, require_customer, require_permission
+from .mutations.consent_set import LoyaltyConsentSet
 from .mutations.points_adjust import LoyaltyPointsAdjust
 from .mutations.program_update import LoyaltyProgramUpdate
+from .recovery import RecoveryQueries
 from .resolvers import find_user, member_view, program_for
 from .types import Member, MemberView, Program
 
@@ -14,7 +16,7 @@ MANAGE_USERS = "MANAGE_USERS"
 MANAGE_SETTINGS = "MANAGE_SETTINGS"
 
 
-class Query(graphene.ObjectType):
+class Query(RecoveryQueries, graphene.ObjectType):
     me = graphene.Field(
         Member, channel=graphene.String(required=True),
         description="The signed-in customer's membership in a channel's club.",
@@ -58,6 +60,7 @@ class Query(graphene.ObjectType):
 
 
 class Mutation(graphene.ObjectType):
+    loyalty_consent_set = LoyaltyConsentSet.Field()
     loyalty_points_adjust = LoyaltyPointsAdjust.Field()
     loyalty_program_update = LoyaltyProgramUpdate.Field()
 

@@ -17,10 +17,14 @@ class ClubMutation(graphene.Mutation):
     @classmethod
     def mutate(cls, _root, info, **data):
         try:
-            require_permission(info.context.requestor, cls.permission)
+            cls.authorize(info.context.requestor)
             return cls(errors=[], **cls.perform(info, **data))
         except LoyaltyError as error:
             return cls(errors=error_list(error))
+
+    @classmethod
+    def authorize(cls, requestor) -> None:
+        require_permission(requestor, cls.permission)
 
     @classmethod
     def perform(cls, info, **data) -> dict:
