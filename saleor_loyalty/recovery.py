@@ -61,8 +61,8 @@ def _lock_person(email_hash: str) -> None:
 
 
 def _log(row, medium, step, status, reason, now, address=""):
-    return pipeline.new_log(_outgoing(row, medium, step, address or row.email or row.phone or "unknown"),
-                            status, now, reason=reason)
+    address = address or (row.phone if medium == Medium.SMS else row.email)
+    return pipeline.new_log(_outgoing(row, medium, step, address), status, now, reason=reason)
 
 
 def _outgoing(row, medium, step, address, context=None):

@@ -42,7 +42,8 @@ def new_log(message: Outgoing, status: str, now: datetime, *, claim_key: str | N
     return MessageLog.objects.create(
         category=message.category, medium=message.medium, channel_slug=message.channel_slug,
         is_marketing=needs_marketing_consent(message.category), recipient=message.address[:254],
-        subject_hash=consent.subject_hash(message.medium, message.address), checkout_token=message.checkout_token,
+        subject_hash=consent.subject_hash(message.medium, message.address)
+        if consent.normalize_address(message.medium, message.address) else "", checkout_token=message.checkout_token,
         step=message.step, claim_key=claim_key, status=status, reason=reason, created_at=now,
     )
 
