@@ -40,6 +40,7 @@ class OrderFacts:
     paid_at: datetime | None = None
     refunded_amount: Decimal = Decimal(0)
     is_cancelled: bool = False
+    language_code: str = ""
 
 
 @dataclass(frozen=True)

@@ -102,6 +102,8 @@ class MessagingSettings(models.Model):
     holdout_percent = models.PositiveSmallIntegerField(default=0)
     attribution_days = models.PositiveIntegerField(default=5)
     observe_shabbat = models.BooleanField(default=True)
+    club_messages_enabled = models.BooleanField(
+        default=False, help_text="Send club news (points earned, …) through the pipeline in this channel.")
 
     class Meta:
         constraints = [
@@ -203,11 +205,16 @@ class MessageLog(models.Model):
     reason = models.TextField(blank=True, default="")
     subject = models.CharField(max_length=500, blank=True, default="")
     content_sha256 = models.CharField(max_length=64, blank=True, default="")
+    language_code = models.CharField(max_length=16, blank=True, default="")
+    context = models.JSONField(default=dict, blank=True, help_text="What a deferred club message renders from.")
+    retry_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
+            models.Index(fields=["retry_at"], condition=Q(status="deferred", retry_at__isnull=False),
+                         name="loyalty_message_retry_idx"),
             models.Index(fields=["subject_hash", "medium", "-created_at"], name="loyalty_message_subject_idx"),
             models.Index(fields=["channel_slug", "-created_at"], name="loyalty_message_channel_idx"),
             models.Index(fields=["checkout_token"], name="loyalty_message_checkout_idx"),

@@ -13,20 +13,18 @@ A deferral moves `next_action_at`; nothing is dropped silently: every decision i
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, connection, transaction
 
-from . import attribution, club_angle, consent, restore, sending_windows
+from . import attribution, club_angle, consent, restore
 from .abandonment import steps_of
-from .messages import pipeline
-from .messages.config import CART_REMINDER, marketing_email_gap_hours, sequence_gap_days
+from .messages import limits, pipeline
+from .messages.config import CART_REMINDER, sequence_gap_days
 from .models import AbandonedCheckout, Medium, MessageLog, MessageStatus, RecoveryState
 
 logger = logging.getLogger(__name__)
 
 PAYMENT_RETRY = timedelta(minutes=30)
-CLAIMED_OR_SENT = (MessageStatus.CLAIMED, MessageStatus.SENT)
 
 
 @dataclass
@@ -111,12 +109,7 @@ def _caps(row, medium, address_hash, now) -> tuple[datetime, str] | None:
         if other is not None:
             return other.sequence_started_at + gap, "one reminder sequence per person per 7 days"
     if medium == Medium.EMAIL:
-        email_gap = timedelta(hours=marketing_email_gap_hours())
-        last = (MessageLog.objects.filter(subject_hash=address_hash, medium=Medium.EMAIL, is_marketing=True,
-                                          status__in=CLAIMED_OR_SENT, created_at__gt=now - email_gap)
-                .order_by("-created_at").first())
-        if last is not None:
-            return last.created_at + email_gap, f"one marketing email per {marketing_email_gap_hours()} h"
+        return limits.email_gap_until(address_hash, now)
     return None
 
 
@@ -166,10 +159,7 @@ def _claim(pk: int, shop, now: datetime) -> Claim | None:
     if capped is not None:
         _defer(row, medium, step_index, capped[0], capped[1], now)
         return None
-    window = sending_windows.next_allowed(
-        now, medium, config.timezone, config.observe_shabbat,
-        sending_windows.quiet_days(config.country, now.astimezone(ZoneInfo(config.timezone)).date() - timedelta(days=1)),
-    )
+    window = limits.window_until(now, medium, config)
     if window > now:
         _defer(row, medium, step_index, window, "quiet hours, Shabbat or holiday", now)
         return None

@@ -111,6 +111,7 @@ def order_facts(order_id) -> OrderFacts | None:
         is_paid=is_paid,
         refunded_amount=refunded,
         is_cancelled=order.status == OrderStatus.CANCELED,
+        language_code=order.language_code or "",
     )
 
 

@@ -102,11 +102,14 @@ class Migration(migrations.Migration):
                 ('reason', models.TextField(blank=True, default='')),
                 ('subject', models.CharField(blank=True, default='', max_length=500)),
                 ('content_sha256', models.CharField(blank=True, default='', max_length=64)),
+                ('language_code', models.CharField(blank=True, default='', max_length=16)),
+                ('context', models.JSONField(blank=True, default=dict, help_text='What a deferred club message renders from.')),
+                ('retry_at', models.DateTimeField(blank=True, null=True)),
                 ('created_at', models.DateTimeField()),
                 ('sent_at', models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'indexes': [models.Index(fields=['subject_hash', 'medium', '-created_at'], name='loyalty_message_subject_idx'), models.Index(fields=['channel_slug', '-created_at'], name='loyalty_message_channel_idx'), models.Index(fields=['checkout_token'], name='loyalty_message_checkout_idx')],
+                'indexes': [models.Index(condition=models.Q(('retry_at__isnull', False), ('status', 'deferred')), fields=['retry_at'], name='loyalty_message_retry_idx'), models.Index(fields=['subject_hash', 'medium', '-created_at'], name='loyalty_message_subject_idx'), models.Index(fields=['channel_slug', '-created_at'], name='loyalty_message_channel_idx'), models.Index(fields=['checkout_token'], name='loyalty_message_checkout_idx')],
                 'constraints': [models.UniqueConstraint(fields=('claim_key',), name='loyalty_message_claim_uniq')],
             },
         ),
@@ -130,6 +133,7 @@ class Migration(migrations.Migration):
                 ('holdout_percent', models.PositiveSmallIntegerField(default=0)),
                 ('attribution_days', models.PositiveIntegerField(default=5)),
                 ('observe_shabbat', models.BooleanField(default=True)),
+                ('club_messages_enabled', models.BooleanField(default=False, help_text='Send club news (points earned, …) through the pipeline in this channel.')),
             ],
             options={
                 'constraints': [models.CheckConstraint(condition=models.Q(('abandon_after_minutes__gte', 5), ('abandon_after_minutes__lte', 1440)), name='loyalty_messagingsettings_abandon_after_chk'), models.CheckConstraint(condition=models.Q(('holdout_percent__lte', 50)), name='loyalty_messagingsettings_holdout_chk')],
