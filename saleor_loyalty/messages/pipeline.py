@@ -71,7 +71,10 @@ def deliver(message: Outgoing, log: MessageLog | None = None, now: datetime | No
     log = log or new_log(message, MessageStatus.CLAIMED, now)
     config = channel_settings(message.channel_slug)
     marketing = needs_marketing_consent(message.category)
-    consent_ok = consent.state_for_hash(log.subject_hash, message.channel_slug, message.medium).may_market
+    state = consent.state_for_hash(log.subject_hash, message.channel_slug, message.medium)
+    if state.suppressed:
+        return finish(log, MessageStatus.BLOCKED, "unsubscribed")
+    consent_ok = state.may_market
     language = rendering.pick_language(message.language_code, config.default_language)
     unsubscribe_url = unsubscribe.link(message.medium, log.subject_hash)
     context = _context(message, config, unsubscribe_url, language)

@@ -28,6 +28,10 @@ mutation($checkoutId: ID!, $wording: String!) {
     consent { granted } errors { field code message }
   }
 }"""
+LINES_DELETE = """
+mutation($id: ID!, $lines: [ID!]!) {
+  checkoutLinesDelete(id: $id, linesIds: $lines) { checkout { id } errors { field message code } }
+}"""
 RESTORE = 'query($token: String!) { restoreCheckout(token: $token) { checkoutId channel } }'
 
 
@@ -88,6 +92,13 @@ def test_abandoned_checkout_is_reminded_restored_and_recovered(
     # then it resolves to that very checkout (and nobody is signed in)
     assert status == 200 and body["data"]["restoreCheckout"] == {"checkoutId": checkout["id"], "channel": "main"}
 
+    # and a forged token, or the real one after 7 days, resolves to nothing
+    for token, at in (("A" * 43, timedelta(hours=25)), (restore_token_from(second), timedelta(days=8, hours=1))):
+        with freeze_time(T0 + at):
+            _, refused = club(RESTORE, {"token": token})
+        assert refused["data"]["restoreCheckout"] is None
+        assert refused["errors"][0]["extensions"]["exception"]["code"] == "INVALID_TOKEN"
+
     # when the checkout is completed through Saleor's API
     with freeze_time(T0 + timedelta(hours=30)):
         total = saleor_call(api_client, DELIVERY_UPDATE, {
@@ -119,6 +130,23 @@ def test_checkout_deleted_by_saleor_mid_sequence_stops_reminders(
     row = AbandonedCheckout.objects.get()
     assert (row.state, row.state_reason) == (RecoveryState.STOPPED, "checkout_deleted")
     assert MessageLog.objects.filter(status=MessageStatus.SKIPPED, reason="checkout deleted by Saleor").exists()
+
+
+def test_emptied_cart_stops_the_sequence(api_client, product, shipping_method, recovery_channel):
+    # given the first reminder went out
+    checkout = abandon_guest_checkout(api_client, product.variants.first(), shipping_method)
+    assert tick(T0 + timedelta(minutes=61)) == 1
+
+    # when the shopper removes every line through Saleor's API
+    saleor_checkout = Checkout.objects.get(pk=graphene.Node.from_global_id(checkout["id"])[1])
+    line_ids = [graphene.Node.to_global_id("CheckoutLine", line.pk) for line in saleor_checkout.lines.all()]
+    with freeze_time(T0 + timedelta(hours=2)):
+        saleor_call(api_client, LINES_DELETE, {"id": checkout["id"], "lines": line_ids}, "checkoutLinesDelete")
+
+    # then no further reminder goes out and the sequence stops as emptied
+    assert tick(T0 + timedelta(hours=24, minutes=1)) == 1
+    row = AbandonedCheckout.objects.get()
+    assert (row.state, row.state_reason) == (RecoveryState.STOPPED, "emptied")
 
 
 def test_checkout_without_consent_is_detected_but_never_mailed(api_client, product, recovery_channel):

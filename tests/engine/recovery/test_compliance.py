@@ -92,13 +92,17 @@ def test_service_message_needs_marketing_consent_by_default(channel, settings):
     assert "List-Unsubscribe" not in mail.outbox[0].extra_headers
 
 
-def test_service_message_never_goes_to_a_suppressed_person(channel, opted_in):
+def test_service_message_never_goes_to_a_suppressed_person(channel, opted_in, settings):
+    # given a category the merchant sends without marketing consent, and a person who unsubscribed
+    settings.LOYALTY_SERVICE_CATEGORIES_WITHOUT_CONSENT = ("tier_upgrade",)
     opted_in()
     consent.suppress(Medium.EMAIL, "dana@example.co.il")
     outgoing = pipeline.Outgoing(category="tier_upgrade", medium=Medium.EMAIL, channel_slug="il",
                                  address="dana@example.co.il", context={"tier": "Gold"})
+
+    # then it is still blocked
     assert pipeline.deliver(outgoing, now=T0).status == MessageStatus.BLOCKED
-    assert MessageLog.objects.get().reason == "no recorded opt-in"
+    assert MessageLog.objects.get().reason == "unsubscribed" and mail.outbox == []
 
 
 def test_sms_goes_through_the_logging_backend_labelled(channel, opted_in):
