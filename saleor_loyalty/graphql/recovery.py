@@ -4,6 +4,8 @@ import graphene
 from django.utils import timezone
 
 from .. import attribution, consent, restore
+from ..abandonment import steps_of
+from ..messages import pipeline
 from ..exceptions import LoyaltyError, RestoreTokenInvalid
 from ..models import AbandonedCheckout, Medium, MessageLog, RecoveryState
 from .errors import Unauthenticated, query_error, require_permission
@@ -136,7 +138,51 @@ def _page(rows, first, after):
     return list(rows.order_by("-pk")[:first])
 
 
+class RecoveryStepType(graphene.ObjectType):
+    after_minutes = graphene.Int(required=True)
+    medium = ConsentMediumEnum(required=True)
+
+    class Meta:
+        name = "LoyaltyRecoveryStep"
+
+
+class RecoverySettings(graphene.ObjectType):
+    channel = graphene.String(required=True)
+    recovery_enabled = graphene.Boolean(required=True)
+    club_messages_enabled = graphene.Boolean(required=True)
+    sender_name = graphene.String(required=True)
+    sender_email = graphene.String(required=True)
+    contact_address = graphene.String(required=True)
+    reply_to = graphene.String(required=True)
+    restore_url_template = graphene.String(required=True)
+    abandon_after_minutes = graphene.Int(required=True)
+    steps = graphene.List(graphene.NonNull(RecoveryStepType), required=True)
+    lost_after_days = graphene.Int(required=True)
+    holdout_percent = graphene.Int(required=True)
+    attribution_days = graphene.Int(required=True)
+    country = graphene.String(required=True)
+    timezone = graphene.String(required=True)
+    default_language = graphene.String(required=True)
+    observe_shabbat = graphene.Boolean(required=True)
+
+    class Meta:
+        name = "LoyaltyRecoverySettings"
+
+    @staticmethod
+    def resolve_channel(root, _info):
+        return root.channel_slug
+
+    @staticmethod
+    def resolve_steps(root, _info):
+        return [RecoveryStepType(**step) for step in steps_of(root)]
+
+
 class RecoveryQueries(graphene.ObjectType):
+    recovery_settings = graphene.Field(
+        RecoverySettings, channel=graphene.String(required=True),
+        description="A channel's cart-recovery and messaging settings. Requires MANAGE_SETTINGS.",
+    )
+
     my_consent = graphene.List(
         graphene.NonNull(ConsentStateType), required=True, channel=graphene.String(required=True),
         phone=graphene.String(description="Also show SMS consent for this number."),
@@ -161,6 +207,14 @@ class RecoveryQueries(graphene.ObjectType):
         RecoveryStatsType, channel=graphene.String(required=True), since=graphene.DateTime(required=True),
         until=graphene.DateTime(required=True), description="Recovery numbers for a period. Requires MANAGE_CHECKOUTS.",
     )
+
+    @staticmethod
+    def resolve_recovery_settings(_root, info, channel):
+        try:
+            require_permission(info.context.requestor, "MANAGE_SETTINGS")
+        except LoyaltyError as error:
+            raise query_error(error) from None
+        return pipeline.channel_settings(channel)
 
     @staticmethod
     def resolve_my_consent(_root, info, channel, phone=None):

@@ -8,6 +8,7 @@ from .errors import query_error, require_customer, require_permission
 from .mutations.consent_set import LoyaltyConsentSet
 from .mutations.points_adjust import LoyaltyPointsAdjust
 from .mutations.program_update import LoyaltyProgramUpdate
+from .mutations.recovery_settings_update import LoyaltyRecoverySettingsUpdate
 from .recovery import RecoveryQueries
 from .resolvers import find_user, member_view, program_for
 from .types import Member, MemberView, Program
@@ -61,6 +62,7 @@ class Query(RecoveryQueries, graphene.ObjectType):
 
 class Mutation(graphene.ObjectType):
     loyalty_consent_set = LoyaltyConsentSet.Field()
+    loyalty_recovery_settings_update = LoyaltyRecoverySettingsUpdate.Field()
     loyalty_points_adjust = LoyaltyPointsAdjust.Field()
     loyalty_program_update = LoyaltyProgramUpdate.Field()
 
