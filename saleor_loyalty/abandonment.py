@@ -8,6 +8,7 @@ with SKIP LOCKED). Snapshots are upserts: seeing a checkout again is harmless, a
 restarts the clock of the steps it has not had yet.
 """
 
+import json
 import random
 from datetime import datetime, timedelta
 
@@ -55,8 +56,14 @@ INSERT INTO {AbandonedCheckout._meta.db_table} AS ab
     (checkout_token, channel_slug, user_id, email, email_hash, phone, language_code, currency, total_gross,
      lines, checkout_changed_at, detected_at, lost_at, state, state_reason, next_step, next_action_at,
      reminders_sent, updated_at)
-VALUES (%(token)s, %(channel)s, %(user_id)s, %(email)s, %(email_hash)s, %(phone)s, %(language)s, %(currency)s,
-        %(total)s, %(lines)s::jsonb, %(changed)s, %(now)s, %(lost_at)s, %(state)s, '', 0, %(first_at)s, 0, %(now)s)
+SELECT token, %(channel)s, user_id, email, email_hash, phone, language, currency, total, lines::jsonb, changed,
+       %(now)s, lost_at, state, '', 0, first_at, 0, %(now)s
+FROM unnest(%(tokens)s::uuid[], %(user_ids)s::bigint[], %(emails)s::text[], %(email_hashes)s::text[],
+            %(phones)s::text[], %(languages)s::text[], %(currencies)s::text[], %(totals)s::numeric[],
+            %(lines)s::text[], %(changed)s::timestamptz[], %(lost_at)s::timestamptz[], %(states)s::text[],
+            %(first_at)s::timestamptz[])
+     AS batch(token, user_id, email, email_hash, phone, language, currency, total, lines, changed, lost_at, state,
+              first_at)
 ON CONFLICT (checkout_token) DO UPDATE SET
     user_id = EXCLUDED.user_id, email = EXCLUDED.email, email_hash = EXCLUDED.email_hash, phone = EXCLUDED.phone,
     language_code = EXCLUDED.language_code, total_gross = EXCLUDED.total_gross, lines = EXCLUDED.lines,
@@ -72,30 +79,32 @@ WHERE ab.checkout_changed_at < EXCLUDED.checkout_changed_at
 """
 
 
-def _snapshot_params(checkout, config, steps, now) -> dict:
-    import json
-
+def _row(checkout, config, steps) -> tuple:
     email = (checkout.email or "").strip().lower()
     holdout = config.holdout_percent and random.random() * 100 < config.holdout_percent
-    return {
-        "token": checkout.token, "channel": checkout.channel_slug, "user_id": checkout.user_id, "email": email,
-        "email_hash": subject_hash(Medium.EMAIL, email) if email else "", "phone": checkout.phone or "",
-        "language": checkout.language_code or "", "currency": checkout.currency, "total": checkout.total_gross,
-        "lines": json.dumps([{"name": line.name, "quantity": line.quantity, "total": str(line.total_gross)}
-                             for line in checkout.lines]),
-        "changed": checkout.last_change, "now": now,
-        "lost_at": checkout.last_change + timedelta(days=config.lost_after_days),
-        "state": RecoveryState.HOLDOUT if holdout else RecoveryState.ACTIVE,
-        "first_at": None if holdout else checkout.last_change + timedelta(minutes=steps[0]["after_minutes"]),
-        "step_count": len(steps), "delays": [int(step["after_minutes"]) for step in steps],
-    }
+    lines = json.dumps([{"name": line.name, "quantity": line.quantity, "total": str(line.total_gross)}
+                        for line in checkout.lines])
+    return (
+        checkout.token, checkout.user_id, email, subject_hash(Medium.EMAIL, email) if email else "",
+        checkout.phone or "", checkout.language_code or "", checkout.currency, checkout.total_gross, lines,
+        checkout.last_change, checkout.last_change + timedelta(days=config.lost_after_days),
+        RecoveryState.HOLDOUT if holdout else RecoveryState.ACTIVE,
+        None if holdout else checkout.last_change + timedelta(minutes=steps[0]["after_minutes"]),
+    )
 
 
 def snapshot(checkouts, config: MessagingSettings, now: datetime) -> None:
-    """Record abandoned checkouts; an unchanged one is left alone, a changed one restarts its clock."""
+    """Record a batch of abandoned checkouts in one statement; an unchanged one is left alone, a
+    changed one restarts the clock of the steps it has not had."""
     steps = steps_of(config)
+    columns = list(zip(*[_row(checkout, config, steps) for checkout in checkouts]))
+    names = ("tokens", "user_ids", "emails", "email_hashes", "phones", "languages", "currencies", "totals", "lines",
+             "changed", "lost_at", "states", "first_at")
+    params = {name: list(values) for name, values in zip(names, columns)}
+    params.update(channel=config.channel_slug, now=now, step_count=len(steps),
+                  delays=[int(step["after_minutes"]) for step in steps])
     with connection.cursor() as cursor:
-        cursor.executemany(_SNAPSHOT, [_snapshot_params(c, config, steps, now) for c in checkouts])
+        cursor.execute(_SNAPSHOT, params)
 
 
 def sweep_channel(shop, config: MessagingSettings, now: datetime, batch_size: int = 500,
