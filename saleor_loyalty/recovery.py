@@ -128,7 +128,10 @@ def _claim(pk: int, shop, now: datetime) -> Claim | None:
         return None
     order = shop.order_since(row.checkout_token, row.user_id, row.email, row.checkout_changed_at)
     if order is not None:
+        _log(row, medium, step_index, MessageStatus.SKIPPED, "the person ordered", now)
         attribution.record_order(order, now)
+        AbandonedCheckout.objects.filter(pk=row.pk, state=RecoveryState.ACTIVE).update(
+            state=RecoveryState.PURCHASED, state_reason="ordered", next_action_at=None)
         return None
     current = shop.checkout_now(row.checkout_token)
     if current is None:

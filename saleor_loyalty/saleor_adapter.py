@@ -250,7 +250,8 @@ class SaleorShop:
 
         person = Q(checkout_token=str(checkout_token))
         if email:
-            person |= Q(user_email__iexact=email, created_at__gte=since)
+            # equality (not iexact) so Saleor's (user_email, user_id) GIN index answers it
+            person |= Q(user_email__in={email, email.lower()}, created_at__gte=since)
         if user_id is not None:
             person |= Q(user_id=user_id, created_at__gte=since)
         order = Order.objects.non_draft().filter(person).exclude(status=OrderStatus.EXPIRED) \

@@ -222,3 +222,19 @@ def test_suppression_written_mid_sequence_wins_at_the_next_step(channel, shop, o
     tick(shop, T0 + hours(1.1))
     consent.suppress(Medium.EMAIL, "dana@example.co.il")
     assert tick(shop, T0 + hours(25)) == 1
+
+
+def test_order_in_another_channel_also_stops_the_reminders(channel, shop, opted_in):
+    # given a reminded cart in the Israeli channel
+    opted_in()
+    shop.add_checkout()
+    tick(shop, T0 + hours(1.1))
+
+    # when the person orders in another channel
+    shop.place_order(email="dana@example.co.il", at=T0 + hours(3), channel="eu")
+
+    # then the sequence stops (no recovery is credited across channels)
+    assert tick(shop, T0 + hours(25)) == 1
+    row = AbandonedCheckout.objects.get()
+    assert (row.state, row.recovered_order_id) == (RecoveryState.PURCHASED, None)
+    assert tick(shop, T0 + hours(80)) == 1
