@@ -20,7 +20,7 @@ from . import attribution, club_angle, consent, restore
 from .abandonment import steps_of
 from .messages import limits, pipeline
 from .messages.config import CART_REMINDER, sequence_gap_days
-from .models import AbandonedCheckout, Medium, MessageLog, MessageStatus, RecoveryState
+from .models import AbandonedCheckout, Medium, MessageLog, MessageStatus, MessagingSettings, RecoveryState
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +29,8 @@ PAYMENT_RETRY = timedelta(minutes=30)
 
 @dataclass
 class Claim:
+    row: AbandonedCheckout
+    config: MessagingSettings
     log: MessageLog
     message: pipeline.Outgoing
     restore_token: str
@@ -177,7 +179,7 @@ def _claim(pk: int, shop, now: datetime) -> Claim | None:
         return None
     token = restore.mint(row.checkout_token, row.channel_slug, now)
     _advance(row, steps, now, sent=True)
-    return Claim(log=log, message=message, restore_token=token)
+    return Claim(row=row, config=config, log=log, message=message, restore_token=token)
 
 
 def _refresh_snapshot(row, current) -> None:
@@ -188,14 +190,13 @@ def _refresh_snapshot(row, current) -> None:
 
 
 def _send(claim: Claim, shop, now: datetime) -> MessageLog:
-    row = AbandonedCheckout.objects.get(checkout_token=claim.message.checkout_token)
+    row, config = claim.row, claim.config
     order = shop.order_since(row.checkout_token, row.user_id, row.email, row.checkout_changed_at)
     if order is not None:
         attribution.record_order(order, now)
         return pipeline.finish(claim.log, MessageStatus.CANCELLED, "ordered between claim and send")
     if not consent.state_for_hash(claim.log.subject_hash, row.channel_slug, claim.message.medium).may_market:
         return pipeline.finish(claim.log, MessageStatus.CANCELLED, "consent withdrawn between claim and send")
-    config = pipeline.channel_settings(row.channel_slug)
     if not config.restore_url_template:
         return pipeline.finish(claim.log, MessageStatus.BLOCKED, "restore URL template missing")
     steps = steps_of(config)
@@ -206,4 +207,4 @@ def _send(claim: Claim, shop, now: datetime) -> MessageLog:
         **club_angle.for_cart(row.channel_slug, row.user_id, row.email, row.lines, now),
     }
     message = pipeline.Outgoing(**{**claim.message.__dict__, "context": context})
-    return pipeline.deliver(message, log=claim.log, now=now)
+    return pipeline.deliver(message, log=claim.log, now=now, config=config)

@@ -64,12 +64,13 @@ def _context(message: Outgoing, config: MessagingSettings, unsubscribe_url: str,
     }
 
 
-def deliver(message: Outgoing, log: MessageLog | None = None, now: datetime | None = None) -> MessageLog:
+def deliver(message: Outgoing, log: MessageLog | None = None, now: datetime | None = None,
+            config: MessagingSettings | None = None) -> MessageLog:
     if message.category not in CATEGORIES:
         raise ValueError(f"Unknown message category {message.category}")
     now = now or timezone.now()
     log = log or new_log(message, MessageStatus.CLAIMED, now)
-    config = channel_settings(message.channel_slug)
+    config = config or channel_settings(message.channel_slug)
     marketing = needs_marketing_consent(message.category)
     state = consent.state_for_hash(log.subject_hash, message.channel_slug, message.medium)
     if state.suppressed:
