@@ -177,3 +177,20 @@ def test_unsubscribe_link_through_the_plugin_url_stops_everything(
     response = client.post(path, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded")
     assert response.status_code == 200
     assert tick(T0 + timedelta(hours=24, minutes=1)) == 1
+
+
+def test_beat_entry_runs_the_whole_job_as_saleor_celery_would(api_client, product, shipping_method, recovery_channel):
+    # given the plugin's tasks module registered its beat entry with Saleor's Celery app
+    from saleor.celeryconf import app
+
+    from saleor_loyalty import tasks
+
+    assert "loyalty-recovery-sweep" in app.conf.beat_schedule
+    abandon_guest_checkout(api_client, product.variants.first(), shipping_method)
+
+    # when beat fires the task an hour later (eager in tests, under Saleor's writer-database guard)
+    with freeze_time(T0 + timedelta(minutes=61)):
+        tasks.recovery_sweep_task.delay()
+
+    # then the reminder went out
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["guest@example.com"]

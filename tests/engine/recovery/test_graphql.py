@@ -68,7 +68,7 @@ def test_guest_sets_consent_for_their_checkout_email(channel, shop):
     assert result.data["loyaltyConsentSet"]["consent"]["granted"] is True
 
 
-def test_consent_set_requires_a_signed_in_customer_or_a_checkout(channel):
+def test_consent_set_requires_permission_of_a_customer_or_checkout_holder(channel):
     result = run(CONSENT_SET, medium="EMAIL", granted=True, source="ACCOUNT_PAGE", wording=WORDING)
     assert result.data["loyaltyConsentSet"]["errors"][0]["code"] == "UNAUTHENTICATED"
     assert not ConsentEvent.objects.exists()
