@@ -13,6 +13,7 @@ A deferral moves `next_action_at`; nothing is dropped silently: every decision i
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, connection, transaction
 
@@ -189,6 +190,18 @@ def _refresh_snapshot(row, current) -> None:
                  for line in current.lines]
 
 
+def _incentive(claim: Claim, shop, now: datetime) -> dict:
+    """The last step's single-use voucher, created once per claimed step and recorded on its log row."""
+    config = claim.config
+    expires_at = now + timedelta(hours=config.incentive_hours)
+    code = shop.create_single_use_voucher(claim.row.channel_slug, config.last_step_discount_percent, now, expires_at,
+                                          f"Cart recovery {claim.row.checkout_token}")
+    claim.log.context = {"incentive_code": code, "incentive_expires_at": expires_at.isoformat()}
+    claim.log.save(update_fields=["context"])
+    return {"incentive_code": code, "incentive_percent": config.last_step_discount_percent,
+            "incentive_expires": expires_at.astimezone(ZoneInfo(config.timezone)).strftime("%d/%m/%Y %H:%M")}
+
+
 def _send(claim: Claim, shop, now: datetime) -> MessageLog:
     row, config = claim.row, claim.config
     order = shop.order_since(row.checkout_token, row.user_id, row.email, row.checkout_changed_at)
@@ -200,11 +213,14 @@ def _send(claim: Claim, shop, now: datetime) -> MessageLog:
     if not config.restore_url_template:
         return pipeline.finish(claim.log, MessageStatus.BLOCKED, "restore URL template missing")
     steps = steps_of(config)
+    last_step = claim.message.step == len(steps) - 1
     context = {
         "lines": row.lines, "total": row.total_gross.normalize(), "currency": row.currency,
         "restore_url": config.restore_url_template.replace("{token}", claim.restore_token),
-        "step": claim.message.step, "last_step": claim.message.step == len(steps) - 1,
+        "step": claim.message.step, "last_step": last_step,
         **club_angle.for_cart(row.channel_slug, row.user_id, row.email, row.lines, now),
     }
+    if last_step and config.last_step_discount_percent:
+        context.update(_incentive(claim, shop, now))
     message = pipeline.Outgoing(**{**claim.message.__dict__, "context": context})
     return pipeline.deliver(message, log=claim.log, now=now, config=config)

@@ -49,6 +49,10 @@ def _validate(changes: dict) -> dict:
             cleaned[field] = _bounded(value, "attributionDays", 1, 30)
         elif field == "holdout_percent":
             cleaned[field] = _bounded(value, "holdoutPercent", 0, 50)
+        elif field == "last_step_discount_percent":
+            cleaned[field] = _bounded(value, "lastStepDiscountPercent", 0, 50)
+        elif field == "incentive_hours":
+            cleaned[field] = _bounded(value, "incentiveHours", 1, 14 * 24)
         elif field in TEXT_FIELDS:
             value = (value or "").strip()
             if len(value) > TEXT_FIELDS[field]:

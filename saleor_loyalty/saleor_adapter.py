@@ -258,6 +258,25 @@ class SaleorShop:
             .select_related("channel").order_by("-created_at").first()
         return _order_ref(order) if order else None
 
+    def create_single_use_voucher(self, channel_slug: str, percent: int, starts_at, expires_at, name: str) -> str:
+        """A Saleor voucher with one random code: one use in total, once per customer, valid from the send."""
+        import secrets
+
+        from saleor.channel.models import Channel
+        from saleor.discount import DiscountValueType, VoucherType
+        from saleor.discount.models import Voucher, VoucherChannelListing, VoucherCode
+
+        channel = Channel.objects.get(slug=channel_slug)
+        code = f"BACK-{secrets.token_hex(5).upper()}"
+        voucher = Voucher.objects.create(
+            name=name[:255], type=VoucherType.ENTIRE_ORDER, discount_value_type=DiscountValueType.PERCENTAGE,
+            usage_limit=1, single_use=True, apply_once_per_customer=True, start_date=starts_at, end_date=expires_at,
+        )
+        VoucherCode.objects.create(voucher=voucher, code=code)
+        VoucherChannelListing.objects.create(voucher=voucher, channel=channel, discount_value=Decimal(percent),
+                                             currency=channel.currency_code)
+        return code
+
     def checkout_email(self, token) -> str | None:
         from saleor.checkout.models import Checkout
 

@@ -159,6 +159,8 @@ class RecoverySettings(graphene.ObjectType):
     steps = graphene.List(graphene.NonNull(RecoveryStepType), required=True)
     lost_after_days = graphene.Int(required=True)
     holdout_percent = graphene.Int(required=True)
+    last_step_discount_percent = graphene.Int(required=True)
+    incentive_hours = graphene.Int(required=True)
     attribution_days = graphene.Int(required=True)
     country = graphene.String(required=True)
     timezone = graphene.String(required=True)

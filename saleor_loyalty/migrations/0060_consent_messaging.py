@@ -133,10 +133,12 @@ class Migration(migrations.Migration):
                 ('holdout_percent', models.PositiveSmallIntegerField(default=0)),
                 ('attribution_days', models.PositiveIntegerField(default=5)),
                 ('observe_shabbat', models.BooleanField(default=True)),
+                ('last_step_discount_percent', models.PositiveSmallIntegerField(default=0, help_text='A single-use voucher in the last reminder (0 = no incentive).')),
+                ('incentive_hours', models.PositiveSmallIntegerField(default=48, help_text='How long the voucher is valid.')),
                 ('club_messages_enabled', models.BooleanField(default=False, help_text='Send club news (points earned, …) through the pipeline in this channel.')),
             ],
             options={
-                'constraints': [models.CheckConstraint(condition=models.Q(('abandon_after_minutes__gte', 5), ('abandon_after_minutes__lte', 1440)), name='loyalty_messagingsettings_abandon_after_chk'), models.CheckConstraint(condition=models.Q(('holdout_percent__lte', 50)), name='loyalty_messagingsettings_holdout_chk')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('abandon_after_minutes__gte', 5), ('abandon_after_minutes__lte', 1440)), name='loyalty_messagingsettings_abandon_after_chk'), models.CheckConstraint(condition=models.Q(('holdout_percent__lte', 50)), name='loyalty_messagingsettings_holdout_chk'), models.CheckConstraint(condition=models.Q(('last_step_discount_percent__lte', 50)), name='loyalty_messagingsettings_discount_chk')],
             },
         ),
         migrations.CreateModel(

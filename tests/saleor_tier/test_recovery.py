@@ -32,6 +32,10 @@ LINES_DELETE = """
 mutation($id: ID!, $lines: [ID!]!) {
   checkoutLinesDelete(id: $id, linesIds: $lines) { checkout { id } errors { field message code } }
 }"""
+ADD_PROMO_CODE = """
+mutation($id: ID!, $code: String!) {
+  checkoutAddPromoCode(id: $id, promoCode: $code) { checkout { id } errors { field message code } }
+}"""
 RESTORE = 'query($token: String!) { restoreCheckout(token: $token) { checkoutId channel } }'
 
 
@@ -130,6 +134,32 @@ def test_checkout_deleted_by_saleor_mid_sequence_stops_reminders(
     row = AbandonedCheckout.objects.get()
     assert (row.state, row.state_reason) == (RecoveryState.STOPPED, "checkout_deleted")
     assert MessageLog.objects.filter(status=MessageStatus.SKIPPED, reason="checkout deleted by Saleor").exists()
+
+
+def test_last_step_voucher_is_a_single_use_saleor_voucher(api_client, product, shipping_method, recovery_channel):
+    # given a channel offering 10 % in the last of its three reminders
+    from saleor.discount.models import VoucherCode
+
+    recovery_channel.last_step_discount_percent = 10
+    recovery_channel.save()
+    checkout = abandon_guest_checkout(api_client, product.variants.first(), shipping_method)
+
+    # when the three steps go out
+    for at in (timedelta(minutes=61), timedelta(hours=24, minutes=1), timedelta(hours=72, minutes=1)):
+        tick(T0 + at)
+
+    # then the last email's code is a real, single-use, expiring voucher in that channel
+    assert len(mail.outbox) == 3
+    code = VoucherCode.objects.select_related("voucher").get()
+    assert code.code in mail.outbox[2].body and code.code not in mail.outbox[1].body
+    voucher = code.voucher
+    assert (voucher.single_use, voucher.usage_limit, voucher.apply_once_per_customer) == (True, 1, True)
+    assert voucher.end_date == T0 + timedelta(hours=72, minutes=1) + timedelta(hours=48)
+    assert voucher.channel_listings.get().discount_value == 10
+
+    # and Saleor accepts it on the restored checkout before it expires
+    with freeze_time(T0 + timedelta(hours=80)):
+        saleor_call(api_client, ADD_PROMO_CODE, {"id": checkout["id"], "code": code.code}, "checkoutAddPromoCode")
 
 
 def test_emptied_cart_stops_the_sequence(api_client, product, shipping_method, recovery_channel):

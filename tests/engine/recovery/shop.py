@@ -17,6 +17,7 @@ class FakeShop:
         self.checkouts: dict = {}
         self.orders: list[OrderRef] = []
         self.before_order_lookup = None
+        self.vouchers: list[tuple] = []
 
     def add_checkout(self, *, email="dana@example.co.il", user_id=None, phone="", language="he",
                      changed_at=T0, channel="il", lines=(("Shirt", 1, "120.00"),)) -> CheckoutFacts:
@@ -66,6 +67,11 @@ class FakeShop:
             if same_person and order.created_at >= since:
                 return order
         return None
+
+    def create_single_use_voucher(self, channel_slug, percent, starts_at, expires_at, name):
+        code = f"BACK-{len(self.vouchers) + 1:04d}"
+        self.vouchers.append((code, channel_slug, percent, expires_at, name))
+        return code
 
     def checkout_email(self, token):
         checkout = self.checkouts.get(uuid.UUID(str(token)))

@@ -238,3 +238,22 @@ def test_order_in_another_channel_also_stops_the_reminders(channel, shop, opted_
     row = AbandonedCheckout.objects.get()
     assert (row.state, row.recovered_order_id) == (RecoveryState.PURCHASED, None)
     assert tick(shop, T0 + hours(80)) == 1
+
+
+def test_only_the_last_step_carries_the_single_use_voucher(channel, shop, opted_in):
+    # given a channel offering 10 % for 48 h in the last reminder
+    channel.last_step_discount_percent = 10
+    channel.save()
+    opted_in()
+    shop.add_checkout()
+
+    # when all three steps go out
+    for at in (hours(1.1), hours(24.1), hours(72.1)):
+        tick(shop, T0 + at)
+
+    # then exactly one voucher was made, for the last step, valid 48 h from its send
+    assert len(mail.outbox) == 3
+    assert [code for code, *_ in shop.vouchers] == ["BACK-0001"]
+    assert shop.vouchers[0][2:4] == (10, T0 + hours(72.1) + hours(48))
+    assert "BACK-0001" not in mail.outbox[1].body and "10% הנחה עם הקוד BACK-0001" in mail.outbox[2].body
+    assert MessageLog.objects.get(step=2, status=MessageStatus.SENT).context["incentive_code"] == "BACK-0001"
