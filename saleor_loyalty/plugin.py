@@ -1,4 +1,5 @@
-"""The only door from Saleor: hooks become Celery tasks with ids, HTTP becomes the club GraphQL endpoint.
+"""The only door from Saleor: hooks become Celery tasks with ids, HTTP becomes the club GraphQL endpoint
+(and the signed unsubscribe links of club messages).
 
 No business rule lives here. Every hook returns Saleor's `previous_value`, never raises into
 Saleor's checkout or order flow, and enqueues its task only after Saleor's transaction commits

@@ -1,3 +1,5 @@
+import uuid
+
 import graphene
 
 from ... import consent
@@ -15,7 +17,7 @@ def _checkout_token(checkout_id: str):
     try:
         type_name, token = graphene.Node.from_global_id(checkout_id)
         if type_name == "Checkout":
-            return token
+            return uuid.UUID(token)
     except (ValueError, TypeError, UnicodeDecodeError):
         pass
     raise InvalidConsentInput("Couldn't resolve to a checkout.", "checkoutId")
@@ -49,20 +51,18 @@ class LoyaltyConsentSet(ClubMutation):
         if granted and source == ConsentSource.NEWSLETTER_SIGNUP and opt_in is not True:
             raise ExplicitOptInRequired("Newsletter sign-up needs an explicit opt-in.")
         user_id = context.requestor.user_id
+        if user_id is None and not checkout_id:
+            raise Unauthenticated("Sign in, or give your checkout, to set your consent.")
         if medium == Medium.SMS:
             if not phone:
                 raise InvalidConsentInput("A phone number is required for SMS consent.", "phone")
             address = phone
         elif user_id is not None:
             address = context.requestor.email
-        elif checkout_id and context.shop is not None:
-            address = context.shop.checkout_email(_checkout_token(checkout_id))
-            if not address:
-                raise InvalidConsentInput("That checkout has no email.", "checkoutId")
         else:
-            raise Unauthenticated("Sign in, or give your checkout, to set your consent.")
-        if user_id is None and not checkout_id:
-            raise Unauthenticated("Sign in, or give your checkout, to set your consent.")
+            address = context.shop.checkout_email(_checkout_token(checkout_id)) if context.shop else None
+            if not address:
+                raise InvalidConsentInput("That checkout does not exist or has no email.", "checkoutId")
         consent.record(channel, medium, address, ConsentAction.GRANT if granted else ConsentAction.WITHDRAW, source,
                        wording=wording or "", locale=locale or "", ip=context.client_ip, user_id=user_id)
         return {"consent": consent_view(channel, medium, address)}

@@ -112,3 +112,13 @@ def test_dashboard_shows_carts_log_and_stats(channel, shop, opted_in):
         {"email": "dana@example.co.il", "state": "ACTIVE", "remindersSent": 1, "lines": [{"name": "Shirt"}]}]
     assert result.data["messageLog"] == [{"status": "sent", "recipient": "dana@example.co.il", "category": "cart_reminder"}]
     assert result.data["recoveryStats"] == {"abandonedCount": 1, "remindersSent": 1, "recoveryRate": "0.0000"}
+
+
+def test_consent_for_a_malformed_or_unknown_checkout_is_a_typed_error(channel, shop):
+    for checkout_id in (graphene.Node.to_global_id("Checkout", "not-a-uuid"),
+                        graphene.Node.to_global_id("Checkout", "00000000-0000-0000-0000-000000000000")):
+        result = run(CONSENT_SET, shop=shop, medium="EMAIL", granted=True, source="CHECKOUT_CHECKBOX",
+                     wording=WORDING, checkoutId=checkout_id)
+        assert result.errors is None
+        assert result.data["loyaltyConsentSet"]["errors"][0]["field"] == "checkoutId"
+    assert not ConsentEvent.objects.exists()
