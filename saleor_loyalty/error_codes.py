@@ -19,3 +19,5 @@ class LoyaltyErrorCode(Enum):
     NOT_IN_STEPS = "not_in_steps"
     CHECKOUT_NOT_FOUND = "checkout_not_found"
     NOT_YOUR_CHECKOUT = "not_your_checkout"
+    OPT_IN_REQUIRED = "opt_in_required"
+    INVALID_TOKEN = "invalid_token"

@@ -63,6 +63,10 @@ class InvalidProgramSetting(LoyaltyError):
 class InvalidTierSetting(LoyaltyError):
     """A tier value out of range, or a ladder whose thresholds do not increase with the order."""
 
+
+class InvalidConsentInput(LoyaltyError):
+    """A consent request with an unknown medium, action or source, or without an address."""
+
     code = LoyaltyErrorCode.INVALID
 
 
@@ -92,6 +96,8 @@ class BirthdayChangeLimited(LoyaltyError):
 
     code = LoyaltyErrorCode.CHANGE_LIMITED
     field = "month"
+
+
 class CheckoutNotFound(LoyaltyError):
     """No open checkout with that id: unknown, or already completed (Saleor deletes completed checkouts)."""
 
@@ -118,3 +124,24 @@ class NotInSteps(LoyaltyError):
 
     code = LoyaltyErrorCode.NOT_IN_STEPS
     field = "points"
+
+
+class ConsentWordingRequired(LoyaltyError):
+    """A grant must carry the exact wording shown, or it proves nothing under §30A."""
+
+    code = LoyaltyErrorCode.REQUIRED
+    field = "wording"
+
+
+class ExplicitOptInRequired(LoyaltyError):
+    """A newsletter sign-up counts as consent only with an explicit, unticked-by-default opt-in."""
+
+    code = LoyaltyErrorCode.OPT_IN_REQUIRED
+    field = "optIn"
+
+
+class RestoreTokenInvalid(LoyaltyError):
+    """A restore token that does not exist (forged), has expired, or whose checkout is gone."""
+
+    code = LoyaltyErrorCode.INVALID_TOKEN
+    field = "token"

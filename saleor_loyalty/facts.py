@@ -40,6 +40,7 @@ class OrderFacts:
     paid_at: datetime | None = None
     refunded_amount: Decimal = Decimal(0)
     is_cancelled: bool = False
+    language_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -103,3 +104,40 @@ class Requestor:
         if self.app_id is not None:
             return Actor(app_id=self.app_id, label=f"app:{self.app_name}")
         return Actor(user_id=self.user_id, label=self.email)
+
+
+@dataclass(frozen=True)
+class CheckoutLineFacts:
+    name: str
+    quantity: int
+    total_gross: Decimal
+
+
+@dataclass(frozen=True)
+class AbandonedCheckoutFacts:
+    """A Saleor checkout as the recovery sweep sees it, from Saleor's stored totals."""
+
+    token: UUID
+    channel_slug: str
+    last_change: datetime
+    currency: str
+    total_gross: Decimal
+    user_id: int | None = None
+    email: str = ""
+    phone: str = ""
+    language_code: str = ""
+    lines: tuple[CheckoutLineFacts, ...] = ()
+    payment_in_progress: bool = False
+
+
+@dataclass(frozen=True)
+class OrderRef:
+    """Just enough of an order to stop reminders and attribute a recovery."""
+
+    order_id: UUID
+    channel_slug: str
+    checkout_token: str
+    user_id: int | None
+    email: str
+    total_gross: Decimal
+    created_at: datetime

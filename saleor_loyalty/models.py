@@ -482,3 +482,4 @@ class CreditEntry(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.amount} {self.currency} ({self.source_key})"
+from .messaging_models import *  # noqa: E402,F401,F403  (consent, recovery, messages)

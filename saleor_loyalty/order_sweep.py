@@ -14,7 +14,6 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from . import ledger
 from .exceptions import LoyaltyError
 from .jobs import JobRun, single_runner
 from .models import JobCursor
@@ -25,17 +24,18 @@ SWEEP = "order-sweep"
 FIRST_LOOKBACK = timedelta(days=2)
 
 
-def sweep_changed_orders(changed_after, load_facts, channel_lookup=None, now=None,
-                         batch_size: int = 200, max_batches: int = 50) -> JobRun:
-    """`changed_after(moment, last_key, limit)` lists (order id, updated_at); `load_facts(id)` reads one."""
+def sweep_changed_orders(changed_after, load_facts, sync, now=None, batch_size: int = 200,
+                         max_batches: int = 50) -> JobRun:
+    """`changed_after(moment, last_key, limit)` lists (order id, updated_at); `load_facts(id)` reads one;
+    `sync(facts)` is the same per-order sync the hooks' task runs (`orders.sync_order`)."""
     run = JobRun()
     with single_runner(SWEEP) as mine:
         if mine:
-            _sweep(run, changed_after, load_facts, channel_lookup, now, batch_size, max_batches)
+            _sweep(run, changed_after, load_facts, sync, now, batch_size, max_batches)
     return run
 
 
-def _sweep(run, changed_after, load_facts, channel_lookup, now, batch_size, max_batches) -> None:
+def _sweep(run, changed_after, load_facts, sync, now, batch_size, max_batches) -> None:
     cursor, _ = JobCursor.objects.get_or_create(
         name=SWEEP, defaults={"moment": (now or timezone.now()) - FIRST_LOOKBACK}
     )
@@ -48,7 +48,7 @@ def _sweep(run, changed_after, load_facts, channel_lookup, now, batch_size, max_
             if facts is None:
                 continue
             try:
-                result = ledger.sync_order(facts, channel_lookup)
+                result = sync(facts)
             except LoyaltyError:
                 logger.exception("Order sweep could not sync order %s", order_id)
                 continue

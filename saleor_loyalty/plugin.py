@@ -1,4 +1,5 @@
-"""The only door from Saleor: hooks become Celery tasks with ids, HTTP becomes the club GraphQL endpoint.
+"""The only door from Saleor: hooks become Celery tasks with ids, HTTP becomes the club GraphQL endpoint
+(and the signed unsubscribe links of club messages).
 
 No business rule lives here. Every hook returns Saleor's `previous_value`, never raises into
 Saleor's checkout or order flow, and enqueues its task only after Saleor's transaction commits
@@ -18,6 +19,7 @@ from saleor.plugins.base_plugin import BasePlugin, ConfigurationTypeField
 from . import saleor_adapter, tasks
 from .graphql import views
 from .graphql.context import ClubContext
+from .messages import unsubscribe
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +89,10 @@ class LoyaltyPlugin(BasePlugin):
         self.settings = LoyaltyPluginSettings.parse(self.configuration)
 
     @_never_raises
+    def order_created(self, order, webhooks=None):
+        _enqueue_after_commit(tasks.attribute_order_task, str(order.pk))
+
+    @_never_raises
     def order_fully_paid(self, order, webhooks=None):
         _enqueue_after_commit(tasks.sync_order_task, str(order.pk))
 
@@ -121,7 +127,11 @@ class LoyaltyPlugin(BasePlugin):
         )
 
     def webhook(self, request, path, previous_value):
-        if not self.active or path.rstrip("/") + "/" != GRAPHQL_PATH:
+        if not self.active:
+            return previous_value
+        if path.startswith(unsubscribe.PATH_PREFIX):
+            return unsubscribe.handle(request, path)
+        if path.rstrip("/") + "/" != GRAPHQL_PATH:
             return previous_value
         return views.handle(request, _club_context, self.settings.graphiql_enabled or settings.DEBUG)
 
@@ -132,4 +142,5 @@ def _club_context(request) -> ClubContext:
     except jwt.PyJWTError as error:
         raise PermissionError(f"Invalid token: {error}") from None
     return ClubContext(requestor=requestor, channel_lookup=saleor_adapter.channel_facts,
-                       cards=saleor_adapter.gift_cards)
+                       cards=saleor_adapter.gift_cards,
+                       client_ip=request.META.get("REMOTE_ADDR", ""), shop=saleor_adapter.SaleorShop())

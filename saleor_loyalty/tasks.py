@@ -1,7 +1,9 @@
-"""Celery tasks behind the plugin's hooks. They take ids, re-read Saleor, and rely on the ledger's idempotency.
+"""Celery tasks behind the plugin's hooks and the club's periodic jobs.
 
-Saleor's Celery app autodiscovers this module (it imports `<plugin package>.tasks`). Retries are
-only for transient database errors; a retried or redelivered task converges to the same rows.
+Tasks take ids, re-read Saleor and rely on the engine's idempotency: a retried or redelivered task
+converges to the same rows. Retries are only for transient database errors. Saleor's Celery app
+autodiscovers this module (it imports `<plugin package>.tasks`); the beat entries are added to it
+here, so installing the plugin needs no change to Saleor's settings.
 """
 
 import logging
@@ -9,16 +11,19 @@ from datetime import datetime, timedelta
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
+from django.utils import timezone
 
-from . import (abandonment, birthdays, cashback, expiry, ledger, order_sweep, programs, redemption,
+from . import (abandonment, attribution, birthdays, cashback, expiry, ledger, order_sweep, orders, recovery,
                saleor_adapter, tier_evaluation)
 from .exceptions import LoyaltyError
-from .models import LoyaltyAccount
+from .messages import club, pipeline
+from .models import LoyaltyAccount, Medium, MessagingSettings
 
 logger = logging.getLogger(__name__)
 
 TRANSIENT = (OperationalError, InterfaceError)
 EXPIRY_BATCHES_PER_RUN = 500  # 1M lots at 2,000 a batch; the next run resumes from the cursor
+TIER_EVALUATION_BATCHES_PER_RUN = 200
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=8)
@@ -28,29 +33,30 @@ def sync_order_task(order_id: str) -> None:
         if facts is None:
             return
         try:
-            ledger.sync_order(facts, saleor_adapter.channel_facts)
-            cashback.sync_order_cashback(facts, saleor_adapter.gift_cards, saleor_adapter.channel_facts)
-            program = programs.get_program(facts.channel_slug, saleor_adapter.channel_facts)
-            redemption.sync_order_card_return(facts, program, saleor_adapter.gift_cards)
+            result = orders.sync_order(facts, saleor_adapter.gift_cards, saleor_adapter.channel_facts)
         except LoyaltyError:
             logger.exception("Loyalty sync refused order %s", order_id)
+            return
+    if result.earned is not None:
+        _notify_points_earned(facts, result.earned)
 
 
-CREDIT_DUE_CASHBACK_EVERY = timedelta(minutes=15)
-BEAT_SCHEDULE = {
-    "loyalty-credit-due-cashback": {
-        "task": "saleor_loyalty.tasks.credit_due_cashback_task",
-        "schedule": CREDIT_DUE_CASHBACK_EVERY,
-    },
-}
-"""Add to Saleor's `CELERY_BEAT_SCHEDULE` (e.g. `CELERY_BEAT_SCHEDULE.update(tasks.BEAT_SCHEDULE)`)."""
-
-
-@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
-def credit_due_cashback_task() -> int:
-    """Beat job: put cashback whose pending period is over on members' cards (bounded per run)."""
-    with saleor_adapter.writer_connection():
-        return cashback.credit_due_cashback(saleor_adapter.gift_cards)
+def _notify_points_earned(facts, entry) -> None:
+    """Club news after the ledger committed; a messaging failure never touches the points."""
+    if not facts.email:
+        return
+    try:
+        with saleor_adapter.writer_connection():
+            if not MessagingSettings.objects.filter(channel_slug=facts.channel_slug, club_messages_enabled=True).exists():
+                return
+            entry.account.refresh_from_db(fields=["balance"])
+            club.send(pipeline.Outgoing(
+                category="points_earned", medium=Medium.EMAIL, channel_slug=facts.channel_slug, address=facts.email,
+                language_code=facts.language_code,
+                context={"points": entry.points, "balance": entry.account.balance, "order_number": facts.number},
+            ), timezone.now())
+    except Exception:
+        logger.exception("Points-earned message for order %s failed", facts.order_id)
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=8)
@@ -66,6 +72,22 @@ def record_checkout_activity_task(token: str, channel_slug: str, user_id: int | 
                                   seen_at: str) -> None:
     with saleor_adapter.writer_connection():
         abandonment.record_checkout_activity(token, channel_slug, user_id, email, datetime.fromisoformat(seen_at))
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=8)
+def attribute_order_task(order_id: str) -> None:
+    """A new order stops its person's reminders and may recover an abandoned checkout."""
+    with saleor_adapter.writer_connection():
+        order = saleor_adapter.order_ref(order_id)
+        if order is not None:
+            attribution.record_order(order, timezone.now())
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def credit_due_cashback_task() -> int:
+    """Beat job: put cashback whose pending period is over on members' cards (bounded per run)."""
+    with saleor_adapter.writer_connection():
+        return cashback.credit_due_cashback(saleor_adapter.gift_cards)
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
@@ -84,11 +106,9 @@ def queue_expiry_reminders_task() -> None:
 def sweep_changed_orders_task() -> None:
     with saleor_adapter.writer_connection():
         order_sweep.sweep_changed_orders(
-            saleor_adapter.orders_changed_after, saleor_adapter.order_facts, saleor_adapter.channel_facts
+            saleor_adapter.orders_changed_after, saleor_adapter.order_facts,
+            lambda facts: orders.sync_order(facts, saleor_adapter.gift_cards, saleor_adapter.channel_facts),
         )
-
-
-TIER_EVALUATION_BATCHES_PER_RUN = 200
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
@@ -106,29 +126,34 @@ def birthday_gifts_task() -> None:
         birthdays.give_all_birthday_gifts()
 
 
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def recovery_sweep_task() -> None:
+    """Beat: snapshot newly abandoned checkouts, send due reminders and deferred club news; each bounded per run."""
+    shop = saleor_adapter.SaleorShop()
+    with saleor_adapter.writer_connection():
+        abandonment.sweep(shop, timezone.now())
+        recovery.process_due(shop, timezone.now())
+        club.retry_due(timezone.now())
+
+
 def register_periodic_tasks(app) -> None:
-    """Beat entries in Saleor's Celery app, added when it autodiscovers this module (no settings change).
+    """Beat entries of every club job. Each is resumable, bounded per run and safe on several workers.
 
-    Expiry runs every 15 minutes: lots expire at the end of a local day in each channel's own
-    timezone, so one daily UTC run would be hours late somewhere; a run with nothing due costs one query.
+    Jobs tied to a local day (expiry, tiers, birthdays) run every 15-60 minutes rather than once a
+    day: each channel's midnight is in its own timezone, and a run with nothing due costs one query.
     """
-    app.add_periodic_task(timedelta(minutes=15), expire_lots_task.s(), name="loyalty-expire-lots")
-    app.add_periodic_task(timedelta(hours=1), queue_expiry_reminders_task.s(), name="loyalty-expiry-reminders")
-    app.add_periodic_task(timedelta(minutes=10), sweep_changed_orders_task.s(), name="loyalty-order-sweep")
-    app.add_periodic_task(timedelta(hours=1), evaluate_tiers_task.s(), name="loyalty-tier-evaluation")
-    app.add_periodic_task(timedelta(hours=1), birthday_gifts_task.s(), name="loyalty-birthday-gifts")
+    every = {
+        "loyalty-expire-lots": (expire_lots_task, timedelta(minutes=15)),
+        "loyalty-expiry-reminders": (queue_expiry_reminders_task, timedelta(hours=1)),
+        "loyalty-order-sweep": (sweep_changed_orders_task, timedelta(minutes=10)),
+        "loyalty-tier-evaluation": (evaluate_tiers_task, timedelta(hours=1)),
+        "loyalty-birthday-gifts": (birthday_gifts_task, timedelta(hours=1)),
+        "loyalty-credit-due-cashback": (credit_due_cashback_task, timedelta(minutes=15)),
+        "loyalty-recovery-sweep": (recovery_sweep_task, timedelta(minutes=5)),
+    }
+    for name, (task, interval) in every.items():
+        app.add_periodic_task(interval, task.s(), name=name)
 
 
-def _saleor_celery_app():
-    """Saleor's Celery app when running inside Saleor; None for the engine alone (call the functions)."""
-    from django.conf import settings
-
-    if "saleor.core" not in settings.INSTALLED_APPS:
-        return None
-    from saleor.celeryconf import app
-
-    return app
-
-
-if (_app := _saleor_celery_app()) is not None:
-    register_periodic_tasks(_app)
+if (_saleor_app := saleor_adapter.saleor_celery_app()) is not None:
+    register_periodic_tasks(_saleor_app)

@@ -13,3 +13,5 @@ class ClubContext:
     channel_lookup: Callable[[str], ChannelFacts | None] | None = None
     cards: StoreCreditCards | None = None
     loaders: dict = field(default_factory=dict)
+    client_ip: str = ""
+    shop: object = None  # recovery's view of Saleor (checkouts, orders); absent in the engine tier

@@ -14,6 +14,9 @@ from .mutations.tier_delete import LoyaltyTierDelete
 from .mutations.tier_override import LoyaltyTierOverride
 from .mutations.tier_update import LoyaltyTierUpdate
 from .mutations.redeem_points import LoyaltyRedeemPoints
+from .mutations.consent_set import LoyaltyConsentSet
+from .mutations.recovery_settings_update import LoyaltyRecoverySettingsUpdate
+from .recovery import RecoveryQueries
 from .resolvers import checkout_token_from_id, find_user, member_view, program_for
 from .types import CheckoutPreviewType, Member, MemberView, Program
 
@@ -21,7 +24,7 @@ MANAGE_USERS = "MANAGE_USERS"
 MANAGE_SETTINGS = "MANAGE_SETTINGS"
 
 
-class Query(graphene.ObjectType):
+class Query(RecoveryQueries, graphene.ObjectType):
     me = graphene.Field(
         Member, channel=graphene.String(required=True),
         description="The signed-in customer's membership in a channel's club.",
@@ -85,6 +88,8 @@ class Query(graphene.ObjectType):
 
 
 class Mutation(graphene.ObjectType):
+    loyalty_consent_set = LoyaltyConsentSet.Field()
+    loyalty_recovery_settings_update = LoyaltyRecoverySettingsUpdate.Field()
     loyalty_points_adjust = LoyaltyPointsAdjust.Field()
     loyalty_program_update = LoyaltyProgramUpdate.Field()
     loyalty_tier_create = LoyaltyTierCreate.Field()

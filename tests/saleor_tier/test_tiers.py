@@ -87,10 +87,17 @@ def test_refund_through_saleor_does_not_downgrade_before_evaluation(
     assert TierEvaluationRun.objects.get(program=main_club).evaluated == 1
 
 
-def test_tier_jobs_are_on_saleors_beat_schedule():
+def test_every_club_job_is_on_saleors_beat_schedule():
     from saleor.celeryconf import app
 
     schedule = app.conf.beat_schedule
 
-    assert schedule["loyalty-tier-evaluation"]["task"] == tasks.evaluate_tiers_task.name
-    assert schedule["loyalty-birthday-gifts"]["task"] == tasks.birthday_gifts_task.name
+    assert {name: schedule[name]["task"] for name in schedule if name.startswith("loyalty-")} == {
+        "loyalty-expire-lots": tasks.expire_lots_task.name,
+        "loyalty-expiry-reminders": tasks.queue_expiry_reminders_task.name,
+        "loyalty-order-sweep": tasks.sweep_changed_orders_task.name,
+        "loyalty-tier-evaluation": tasks.evaluate_tiers_task.name,
+        "loyalty-birthday-gifts": tasks.birthday_gifts_task.name,
+        "loyalty-credit-due-cashback": tasks.credit_due_cashback_task.name,
+        "loyalty-recovery-sweep": tasks.recovery_sweep_task.name,
+    }

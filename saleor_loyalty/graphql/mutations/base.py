@@ -6,7 +6,8 @@ from ..errors import LoyaltyErrorType, error_list, require_permission
 
 
 class ClubMutation(graphene.Mutation):
-    """Checks the permission, runs `perform` in one transaction, and turns domain errors into `errors`.
+    """Checks `authorize` (a Saleor permission unless overridden), runs `perform` in one transaction,
+    and turns domain errors into `errors`.
 
     A domain error raised anywhere in `perform` rolls back everything it wrote, so a failure writes nothing.
     """
@@ -21,11 +22,15 @@ class ClubMutation(graphene.Mutation):
     @classmethod
     def mutate(cls, _root, info, **data):
         try:
-            require_permission(info.context.requestor, cls.permission)
+            cls.authorize(info.context.requestor)
             with transaction.atomic():
                 return cls(errors=[], **cls.perform(info, **data))
         except LoyaltyError as error:
             return cls(errors=error_list(error))
+
+    @classmethod
+    def authorize(cls, requestor) -> None:
+        require_permission(requestor, cls.permission)
 
     @classmethod
     def perform(cls, info, **data) -> dict:

@@ -1,0 +1,68 @@
+import uuid
+
+import graphene
+
+from ... import consent
+from ...exceptions import ExplicitOptInRequired, InvalidConsentInput
+from ...models import ConsentAction, ConsentSource, Medium
+from ..errors import Unauthenticated
+from ..recovery import ConsentMediumEnum, ConsentStateType, consent_view
+from .base import ClubMutation
+
+CUSTOMER_SOURCES = (ConsentSource.CHECKOUT_CHECKBOX, ConsentSource.ACCOUNT_PAGE, ConsentSource.NEWSLETTER_SIGNUP)
+ConsentSourceEnum = graphene.Enum("LoyaltyConsentSource", [(value.upper(), value) for value in CUSTOMER_SOURCES])
+
+
+def _checkout_token(checkout_id: str):
+    try:
+        type_name, token = graphene.Node.from_global_id(checkout_id)
+        if type_name == "Checkout":
+            return uuid.UUID(token)
+    except (ValueError, TypeError, UnicodeDecodeError):
+        pass
+    raise InvalidConsentInput("Couldn't resolve to a checkout.", "checkoutId")
+
+
+class LoyaltyConsentSet(ClubMutation):
+    consent = graphene.Field(ConsentStateType)
+
+    class Arguments:
+        channel = graphene.String(required=True)
+        medium = ConsentMediumEnum(required=True)
+        granted = graphene.Boolean(required=True)
+        source = ConsentSourceEnum(required=True)
+        wording = graphene.String(description="The exact text shown next to the checkbox (required to grant).")
+        locale = graphene.String()
+        opt_in = graphene.Boolean(description="A newsletter sign-up counts only when this is explicitly true.")
+        phone = graphene.String(description="The number, for SMS consent.")
+        checkout_id = graphene.ID(description="A guest at checkout: consent for this checkout's email.")
+
+    class Meta:
+        description = "Give or withdraw one's own marketing consent (signed-in customer, or the checkout's holder)."
+
+    @classmethod
+    def authorize(cls, requestor):
+        """Anyone may call; `perform` decides whose consent it is (their own, or their checkout's)."""
+
+    @classmethod
+    def perform(cls, info, channel, medium, granted, source, wording=None, locale=None, opt_in=None,
+                phone=None, checkout_id=None):
+        context = info.context
+        if granted and source == ConsentSource.NEWSLETTER_SIGNUP and opt_in is not True:
+            raise ExplicitOptInRequired("Newsletter sign-up needs an explicit opt-in.")
+        user_id = context.requestor.user_id
+        if user_id is None and not checkout_id:
+            raise Unauthenticated("Sign in, or give your checkout, to set your consent.")
+        if medium == Medium.SMS:
+            if not phone:
+                raise InvalidConsentInput("A phone number is required for SMS consent.", "phone")
+            address = phone
+        elif user_id is not None:
+            address = context.requestor.email
+        else:
+            address = context.shop.checkout_email(_checkout_token(checkout_id)) if context.shop else None
+            if not address:
+                raise InvalidConsentInput("That checkout does not exist or has no email.", "checkoutId")
+        consent.record(channel, medium, address, ConsentAction.GRANT if granted else ConsentAction.WITHDRAW, source,
+                       wording=wording or "", locale=locale or "", ip=context.client_ip, user_id=user_id)
+        return {"consent": consent_view(channel, medium, address)}

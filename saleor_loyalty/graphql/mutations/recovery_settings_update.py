@@ -1,0 +1,59 @@
+import graphene
+
+from ... import recovery_settings
+from ..recovery import ConsentMediumEnum, RecoverySettings
+from ..resolvers import program_for
+from .base import ClubMutation
+
+
+class RecoveryStepInput(graphene.InputObjectType):
+    after_minutes = graphene.Int(required=True, description="Minutes after the cart's last change.")
+    medium = ConsentMediumEnum(required=True)
+
+    class Meta:
+        name = "LoyaltyRecoveryStepInput"
+
+
+class RecoverySettingsInput(graphene.InputObjectType):
+    recovery_enabled = graphene.Boolean()
+    club_messages_enabled = graphene.Boolean()
+    sender_name = graphene.String()
+    sender_email = graphene.String()
+    contact_address = graphene.String()
+    reply_to = graphene.String(description="A monitored mailbox: replies are refusals.")
+    restore_url_template = graphene.String(description="Storefront URL with {token}.")
+    abandon_after_minutes = graphene.Int(description="5 to 1440.")
+    steps = graphene.List(graphene.NonNull(RecoveryStepInput))
+    lost_after_days = graphene.Int()
+    holdout_percent = graphene.Int(description="0 to 50.")
+    last_step_discount_percent = graphene.Int(description="Single-use voucher in the last step, 0 (off) to 50.")
+    incentive_hours = graphene.Int(description="How long that voucher is valid (default 48).")
+    attribution_days = graphene.Int()
+    country = graphene.String(description="Decides the advertising label (IL: פרסומת).")
+    timezone = graphene.String()
+    default_language = graphene.String()
+    observe_shabbat = graphene.Boolean()
+
+    class Meta:
+        name = "LoyaltyRecoverySettingsInput"
+
+
+class LoyaltyRecoverySettingsUpdate(ClubMutation):
+    settings = graphene.Field(RecoverySettings)
+
+    class Arguments:
+        channel = graphene.String(required=True)
+        input = RecoverySettingsInput(required=True)
+
+    class Meta:
+        description = "Change a channel's cart-recovery and messaging settings. Requires MANAGE_SETTINGS."
+
+    permission = "MANAGE_SETTINGS"
+
+    @classmethod
+    def perform(cls, info, channel, input):
+        program_for(info, channel)
+        changes = {name: value for name, value in input.items() if value is not None}
+        if "steps" in changes:
+            changes["steps"] = [dict(step) for step in changes["steps"]]
+        return {"settings": recovery_settings.update_settings(channel, **changes)}

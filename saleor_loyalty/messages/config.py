@@ -1,0 +1,55 @@
+"""Deployment settings of the messaging pipeline (`LOYALTY_` prefix), read with their defaults."""
+
+from django.conf import settings
+
+CART_REMINDER = "cart_reminder"
+SERVICE_CATEGORIES = ("points_earned", "tier_upgrade", "points_expiring", "cashback_credited")
+CATEGORIES = (CART_REMINDER, *SERVICE_CATEGORIES)
+
+DEFAULT_AD_LABELS = {"IL": "פרסומת"}
+DEFAULT_STEPS = ({"after_minutes": 60, "medium": "email"}, {"after_minutes": 1440, "medium": "email"},
+                 {"after_minutes": 4320, "medium": "email"})
+
+
+def ad_labels() -> dict[str, str]:
+    """Country → the word that must open a marketing subject (§30A: "פרסומת" in Israel)."""
+    return getattr(settings, "LOYALTY_AD_LABELS", DEFAULT_AD_LABELS)
+
+
+def needs_marketing_consent(category: str) -> bool:
+    """Cart reminders always do. Club news does too unless the merchant lists it as a pure service message.
+
+    The strict reading is the default: Israeli courts have held informational club mail to be
+    advertising, so only categories in LOYALTY_SERVICE_CATEGORIES_WITHOUT_CONSENT skip consent.
+    """
+    if category == CART_REMINDER:
+        return True
+    return category not in getattr(settings, "LOYALTY_SERVICE_CATEGORIES_WITHOUT_CONSENT", ())
+
+
+def public_url() -> str:
+    return (getattr(settings, "LOYALTY_PUBLIC_URL", "") or getattr(settings, "PUBLIC_URL", "")
+            or "http://localhost:8000").rstrip("/")
+
+
+def template_dirs() -> list[str]:
+    """Merchant template folders, searched before the package's own templates."""
+    return list(getattr(settings, "LOYALTY_TEMPLATE_DIRS", []))
+
+
+def marketing_email_gap_hours() -> int:
+    return int(getattr(settings, "LOYALTY_MARKETING_EMAIL_GAP_HOURS", 16))
+
+
+def sequence_gap_days() -> int:
+    return int(getattr(settings, "LOYALTY_SEQUENCE_GAP_DAYS", 7))
+
+
+def sms_window() -> tuple[int, int]:
+    """Local hours [start, end) in which marketing SMS may go out."""
+    return tuple(getattr(settings, "LOYALTY_SMS_HOURS", (9, 20)))
+
+
+def shabbat_window() -> tuple[int, int]:
+    """Friday hour from which, and Saturday hour until which, nothing goes out (covers sunset all year)."""
+    return tuple(getattr(settings, "LOYALTY_SHABBAT_HOURS", (14, 21)))

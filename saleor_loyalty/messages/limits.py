@@ -1,0 +1,38 @@
+"""Limits shared by every marketing message: the per-person email gap and the sending windows.
+
+Cart reminders and club news draw on the same budget, so a person never gets a reminder an hour
+after a "you earned points" email. Callers serialise on the person before asking (recovery takes an
+advisory lock), so two workers cannot both see "nothing sent yet".
+"""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from .. import sending_windows
+from ..models import Medium, MessageLog, MessageStatus
+from .config import marketing_email_gap_hours
+
+CLAIMED_OR_SENT = (MessageStatus.CLAIMED, MessageStatus.SENT)
+
+
+def email_gap_until(address_hash: str, now: datetime, asking: MessageLog | None = None) -> tuple[datetime, str] | None:
+    """When the next marketing email to this person may go, if the gap since the last one is too short.
+
+    `asking` is the caller's own claim row, which does not count against itself.
+    """
+    gap = timedelta(hours=marketing_email_gap_hours())
+    earlier = MessageLog.objects.filter(subject_hash=address_hash, medium=Medium.EMAIL, is_marketing=True,
+                                        status__in=CLAIMED_OR_SENT, created_at__gt=now - gap)
+    if asking is not None:
+        earlier = earlier.exclude(pk=asking.pk)
+    last = earlier.order_by("-created_at").first()
+    if last is None:
+        return None
+    return last.created_at + gap, f"one marketing email per {marketing_email_gap_hours()} h"
+
+
+def window_until(now: datetime, medium: str, config) -> datetime:
+    """`now` when the channel's quiet hours, Shabbat and holidays allow sending, else the next opening."""
+    local_day = now.astimezone(ZoneInfo(config.timezone)).date()
+    holidays = sending_windows.quiet_days(config.country, local_day - timedelta(days=1))
+    return sending_windows.next_allowed(now, medium, config.timezone, config.observe_shabbat, holidays)

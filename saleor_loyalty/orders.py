@@ -1,0 +1,16 @@
+"""Everything an order's current facts call for, in one place: points, cashback, card money given back.
+
+The hooks' task and the order sweep both call this, so an event lost on its way is caught up
+completely, not just its points. Each part converges on the facts, so running it again is free.
+"""
+
+from . import cashback, ledger, programs, redemption
+from .facts import OrderFacts
+from .ledger import OrderSyncResult
+
+
+def sync_order(facts: OrderFacts, cards, channel_lookup=None) -> OrderSyncResult:
+    result = ledger.sync_order(facts, channel_lookup)
+    cashback.sync_order_cashback(facts, cards, channel_lookup)
+    redemption.sync_order_card_return(facts, programs.get_program(facts.channel_slug, channel_lookup), cards)
+    return result
