@@ -19,7 +19,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Count, Sum
 
-from saleor_loyalty import ledger, programs
+from saleor_loyalty import ledger, programs, tiers
 from saleor_loyalty.facts import Actor, ChannelFacts, OrderFacts, OrderLineFacts
 from saleor_loyalty.members import summarize
 from saleor_loyalty.models import EntryKind, LedgerEntry, LoyaltyAccount
@@ -51,6 +51,7 @@ class Report:
     pending: int = 0
     debt: int = 0
     liability: str = ""
+    tiers: str = ""
     drifted_accounts: int = 0
     orders_with_two_earns: int = 0
     events: Counter = field(default_factory=Counter)
@@ -73,6 +74,7 @@ class Report:
             ("  of which still pending", self.pending),
             ("Points debt (refunds of spent points)", self.debt),
             ("Outstanding liability", self.liability),
+            ("Members by tier", self.tiers),
             ("Accounts whose cached balance drifted", self.drifted_accounts),
             ("Orders with more than one earn", self.orders_with_two_earns),
         ]
@@ -222,6 +224,9 @@ def _report(report: Report, program, as_of: datetime) -> Report:
         report.drifted_accounts += ledger.reconcile_account(account) != 0
     liability = points_worth(report.outstanding, program.point_value, program.currency)
     report.liability = f"₪{liability.amount:,.2f}"
+    ladder = tiers.ladder(program)
+    held = Counter(tiers.current_tier(account, ladder).name for account in accounts.filter(user__isnull=False))
+    report.tiers = ", ".join(f"{tier.name} {held[tier.name]}" for tier in ladder)
     report.orders_with_two_earns = (
         LedgerEntry.objects.filter(kind=EntryKind.EARN).values("order_id").annotate(n=Count("id")).filter(n__gt=1).count()
     )
