@@ -1,11 +1,12 @@
 """Club programs: one per Saleor channel, created on first use with the seeds' defaults."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.db import transaction
 
+from .validation import number, whole_number
 from .exceptions import CurrencyMismatch, InvalidProgramSetting, ProgramNotFound
 from .facts import ChannelFacts
 from .models import LoyaltyProgram, NegativeBalancePolicy, TierBasis, TierWindow
@@ -47,22 +48,6 @@ def ensure_program(channel: ChannelFacts) -> LoyaltyProgram:
     return program
 
 
-def _decimal(value, field: str) -> Decimal:
-    try:
-        result = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        raise InvalidProgramSetting(f"{field} must be a number.", field) from None
-    if not result.is_finite():
-        raise InvalidProgramSetting(f"{field} must be a number.", field)
-    return result
-
-
-def _bounded_int(value, field: str, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise InvalidProgramSetting(f"{field} must be a whole number from {low} to {high}.", field)
-    return value
-
-
 PERCENT_FIELDS = {
     "cashback_percent": ("cashbackPercent", False),
     "redeem_max_share_percent": ("redeemMaxSharePercent", True),
@@ -73,7 +58,7 @@ def _validate(program: LoyaltyProgram, changes: dict) -> dict:
     cleaned = {}
     for field, value in changes.items():
         if field == "earn_rate":
-            rate = _decimal(value, "earnRate")
+            rate = number(value, "earnRate", InvalidProgramSetting)
             if not Decimal(0) <= rate <= Decimal(1000) or rate.as_tuple().exponent < -4:
                 raise InvalidProgramSetting("earnRate must be 0-1000 with at most 4 decimals.", "earnRate")
             cleaned[field] = rate
@@ -83,29 +68,29 @@ def _validate(program: LoyaltyProgram, changes: dict) -> dict:
                 raise CurrencyMismatch(
                     f"The channel's currency is {program.currency}, not {currency}.", "pointValue"
                 )
-            amount = _decimal(amount, "pointValue")
+            amount = number(amount, "pointValue", InvalidProgramSetting)
             if not Decimal(0) < amount <= Decimal(1000) or amount.as_tuple().exponent < -4:
                 raise InvalidProgramSetting("pointValue must be above 0, at most 1000, 4 decimals.", "pointValue")
             cleaned[field] = amount
         elif field == "pending_days":
-            cleaned[field] = _bounded_int(value, "pendingDays", 0, 365)
+            cleaned[field] = whole_number(value, "pendingDays", InvalidProgramSetting, 0, 365)
         elif field == "expiry_months":
-            cleaned[field] = _bounded_int(value, "expiryMonths", 0, 120)
+            cleaned[field] = whole_number(value, "expiryMonths", InvalidProgramSetting, 0, 120)
         elif field == "expiry_reminder_days":
-            cleaned[field] = _bounded_int(value, "expiryReminderDays", 0, 365)
+            cleaned[field] = whole_number(value, "expiryReminderDays", InvalidProgramSetting, 0, 365)
         elif field in PERCENT_FIELDS:
             name, low_exclusive = PERCENT_FIELDS[field]
-            percent = _decimal(value, name)
+            percent = number(value, name, InvalidProgramSetting)
             low_ok = percent > 0 if low_exclusive else percent >= 0
             if not low_ok or percent > 100 or percent.as_tuple().exponent < -2:
                 raise InvalidProgramSetting(f"{name} must be a percentage up to 100 with at most 2 decimals.", name)
             cleaned[field] = percent
         elif field == "redeem_min_points":
-            cleaned[field] = _bounded_int(value, "redeemMinPoints", 0, 100_000_000)
+            cleaned[field] = whole_number(value, "redeemMinPoints", InvalidProgramSetting, 0, 100_000_000)
         elif field == "redeem_step_points":
-            cleaned[field] = _bounded_int(value, "redeemStepPoints", 1, 1_000_000)
+            cleaned[field] = whole_number(value, "redeemStepPoints", InvalidProgramSetting, 1, 1_000_000)
         elif field == "max_adjustment_points":
-            cleaned[field] = _bounded_int(value, "maxAdjustmentPoints", 1, 100_000_000)
+            cleaned[field] = whole_number(value, "maxAdjustmentPoints", InvalidProgramSetting, 1, 100_000_000)
         elif field == "negative_balance_policy":
             if value not in NegativeBalancePolicy.values:
                 raise InvalidProgramSetting("Unknown negative balance policy.", "negativeBalancePolicy")
@@ -125,7 +110,7 @@ def _validate(program: LoyaltyProgram, changes: dict) -> dict:
                 raise InvalidProgramSetting("Unknown tier window.", "tierWindow")
             cleaned[field] = value
         elif field == "tier_grace_days":
-            cleaned[field] = _bounded_int(value, "tierGraceDays", 0, 730)
+            cleaned[field] = whole_number(value, "tierGraceDays", InvalidProgramSetting, 0, 730)
         elif field in {"include_tax", "is_active"}:
             cleaned[field] = bool(value)
         else:

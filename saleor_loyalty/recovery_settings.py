@@ -7,6 +7,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 from .exceptions import InvalidProgramSetting
+from .validation import whole_number
 from .models import Medium, MessagingSettings
 
 MAX_STEPS = 5
@@ -15,18 +16,12 @@ TEXT_FIELDS = {"sender_name": 255, "contact_address": 500, "restore_url_template
 EMAIL_FIELDS = ("sender_email", "reply_to")
 
 
-def _bounded(value, field: str, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise InvalidProgramSetting(f"{field} must be a whole number from {low} to {high}.", field)
-    return value
-
-
 def _steps(steps) -> list[dict]:
     if not isinstance(steps, list) or not 1 <= len(steps) <= MAX_STEPS:
         raise InvalidProgramSetting(f"Give 1 to {MAX_STEPS} steps.", "steps")
     cleaned, previous = [], 0
     for step in steps:
-        minutes = _bounded(step.get("after_minutes"), "steps", 5, MAX_STEP_MINUTES)
+        minutes = whole_number(step.get("after_minutes"), "steps", InvalidProgramSetting, 5, MAX_STEP_MINUTES)
         if minutes <= previous:
             raise InvalidProgramSetting("Steps must come later and later.", "steps")
         if step.get("medium") not in Medium.values:
@@ -42,17 +37,17 @@ def _validate(changes: dict) -> dict:
         if field == "steps":
             cleaned[field] = _steps(value)
         elif field == "abandon_after_minutes":
-            cleaned[field] = _bounded(value, "abandonAfterMinutes", 5, 24 * 60)
+            cleaned[field] = whole_number(value, "abandonAfterMinutes", InvalidProgramSetting, 5, 24 * 60)
         elif field == "lost_after_days":
-            cleaned[field] = _bounded(value, "lostAfterDays", 1, 30)
+            cleaned[field] = whole_number(value, "lostAfterDays", InvalidProgramSetting, 1, 30)
         elif field == "attribution_days":
-            cleaned[field] = _bounded(value, "attributionDays", 1, 30)
+            cleaned[field] = whole_number(value, "attributionDays", InvalidProgramSetting, 1, 30)
         elif field == "holdout_percent":
-            cleaned[field] = _bounded(value, "holdoutPercent", 0, 50)
+            cleaned[field] = whole_number(value, "holdoutPercent", InvalidProgramSetting, 0, 50)
         elif field == "last_step_discount_percent":
-            cleaned[field] = _bounded(value, "lastStepDiscountPercent", 0, 50)
+            cleaned[field] = whole_number(value, "lastStepDiscountPercent", InvalidProgramSetting, 0, 50)
         elif field == "incentive_hours":
-            cleaned[field] = _bounded(value, "incentiveHours", 1, 14 * 24)
+            cleaned[field] = whole_number(value, "incentiveHours", InvalidProgramSetting, 1, 14 * 24)
         elif field in TEXT_FIELDS:
             value = (value or "").strip()
             if len(value) > TEXT_FIELDS[field]:

@@ -2,11 +2,12 @@
 first and written in one transaction, so bad input writes nothing.
 """
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
+from .validation import number
 from .exceptions import InvalidTierSetting, ReasonRequired, TierHasMembers, TierNotFound
 from .facts import Actor
 from .lock_objects import account_qs_select_for_update
@@ -26,22 +27,12 @@ TEXT_FIELDS = {"name": "name", "name_he": "nameHe"}
 FLAG_FIELDS = {"free_shipping", "early_access"}
 
 
-def _decimal(value, field: str, low: Decimal, high: Decimal) -> Decimal:
-    try:
-        result = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        raise InvalidTierSetting(f"{field} must be a number.", field) from None
-    if not result.is_finite() or not low <= result <= high:
-        raise InvalidTierSetting(f"{field} must be from {low} to {high}.", field)
-    return result
-
-
 def _clean(changes: dict) -> dict:
     cleaned = {}
     for name, value in changes.items():
         if name in DECIMAL_FIELDS:
             field, low, high = DECIMAL_FIELDS[name]
-            cleaned[name] = None if value is None and name == "cashback_percent" else _decimal(value, field, low, high)
+            cleaned[name] = None if value is None and name == "cashback_percent" else number(value, field, InvalidTierSetting, low, high)
         elif name in TEXT_FIELDS:
             text = (value or "").strip()
             if (name == "name" and not text) or len(text) > 64:

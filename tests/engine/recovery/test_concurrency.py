@@ -1,39 +1,17 @@
 """Two beat workers at once on the same due reminders: real threads, real connections."""
 
-import threading
 import time
 
 import pytest
 from django.core import mail
-from django.db import connection
 
 from saleor_loyalty import abandonment, recovery
 from saleor_loyalty.models import AbandonedCheckout, MessageLog, MessageStatus
+from tests.concurrency import run_concurrently
 
 from .shop import T0, hours
 
 WORKERS = 4
-
-
-def run_concurrently(work):
-    barrier = threading.Barrier(WORKERS)
-    errors = []
-
-    def worker():
-        try:
-            barrier.wait()
-            work()
-        except Exception as error:  # surfaced by the assertion below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(WORKERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
 
 
 @pytest.mark.django_db(transaction=True)
@@ -49,8 +27,8 @@ def test_concurrent_sweeps_send_each_step_once(channel, shop, opted_in):
         abandonment.sweep(shop, at)
         recovery.process_due(shop, at)
 
-    run_concurrently(job)
-    run_concurrently(job)
+    run_concurrently(lambda _: job(), WORKERS)
+    run_concurrently(lambda _: job(), WORKERS)
 
     # then every cart got exactly one email and one claim
     assert len(mail.outbox) == 20
@@ -78,7 +56,7 @@ def test_two_carts_of_one_person_concurrently_get_one_email(channel, shop, opted
     abandonment.sweep(shop, at)
 
     # when workers process them at once
-    run_concurrently(lambda: recovery.process_due(shop, at))
+    run_concurrently(lambda _: recovery.process_due(shop, at), WORKERS)
 
     # then the per-person lock and caps let only one through
     assert len(mail.outbox) == 1
