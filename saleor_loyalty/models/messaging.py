@@ -1,4 +1,4 @@
-"""Consent, suppression, cart-abandonment sequences and the message log (imported by models.py).
+"""Consent, suppression, cart-abandonment sequences and the message log.
 
 Invariants:
 - consent is append-only (`ConsentEvent`); the current state for (person, channel, medium) is the
@@ -12,6 +12,20 @@ Invariants:
 
 from django.db import models
 from django.db.models import Q
+
+
+class CheckoutActivity(models.Model):
+    """Last activity seen on a Saleor checkout (by token, no FK: Saleor deletes checkouts)."""
+
+    token = models.UUIDField(primary_key=True)
+    channel_slug = models.SlugField(max_length=255)
+    user_id = models.BigIntegerField(null=True, blank=True)
+    email = models.EmailField(blank=True, default="")
+    first_seen_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"Checkout {self.token} last seen {self.last_seen_at:%Y-%m-%d %H:%M}"
 
 
 class Medium(models.TextChoices):

@@ -1,0 +1,19 @@
+"""Club data: one program per Saleor channel, one account per member, an append-only ledger.
+
+Invariants (enforced by the database, not only by the code):
+- a ledger row is never updated or deleted (trigger `loyalty_ledgerentry_append_only`);
+- a (kind, source_key) pair exists at most once, so a replayed Saleor event cannot award twice;
+- `LoyaltyAccount.balance` equals the sum of its rows' points (kept by `ledger.py`, checked by
+  `ledger.reconcile_account`).
+
+Saleor objects (channels, orders, users' ids) are referenced by value, never by foreign key to
+Saleor tables, so Saleor deleting a checkout or an order never erases club history. The only foreign
+key out of the club is to the user model, with SET_NULL: deleting a customer keeps the ledger.
+"""
+
+from .credit import CreditEntry, CreditKind, StoreCreditCard
+from .jobs import JobCursor
+from .ledger import AppendOnlyError, EntryKind, ExpiryReminder, LedgerEntry
+from .messaging import *  # noqa: F401,F403  (consent, recovery, messages, checkout activity)
+from .program import LoyaltyAccount, LoyaltyProgram, NegativeBalancePolicy, TierBasis, TierWindow
+from .tiers import Tier, TierCause, TierEvaluationRun, TierEvent
