@@ -3,7 +3,7 @@
 Invariants (enforced by the database, not only by the code):
 - a ledger row is never updated or deleted (trigger `loyalty_ledgerentry_append_only`);
 - a (kind, source_key) pair exists at most once, so a replayed Saleor event cannot award twice;
-- `LoyaltyAccount.balance` equals the sum of its rows' points (kept by `ledger.py`, checked by
+- `LoyaltyAccount.balance` equals the sum of its rows' points (kept by the `ledger` package, checked by
   `ledger.reconcile_account`).
 
 Saleor objects (channels, orders, users' ids) are referenced by value, never by foreign key to
