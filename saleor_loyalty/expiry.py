@@ -99,4 +99,5 @@ def queue_expiry_reminders(now: datetime | None = None, batch_size: int = DEFAUL
 def next_expiring(account: LoyaltyAccount, now: datetime | None = None) -> tuple[int, datetime] | None:
     """(points, when) of the member's soonest-expiring points still held."""
     now = now or timezone.now()
-    return ledger.replay_accounts([account.pk]).get(account.pk, replay([])).next_expiring(now)
+    upcoming = ledger.replay_accounts([account.pk]).get(account.pk, replay([])).next_expiring(ledger.to_micros(now))
+    return (upcoming[0], ledger.from_micros(upcoming[1])) if upcoming else None

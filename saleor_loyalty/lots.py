@@ -14,12 +14,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 
+Instant = datetime | int  # a datetime, or epoch microseconds (the database path): one kind per replay
+
+
 @dataclass(frozen=True)
 class Row:
     id: int
     points: int
-    created_at: datetime
-    expires_at: datetime | None = None
+    created_at: Instant
+    expires_at: Instant | None = None
     reverses_id: int | None = None
 
 
@@ -28,8 +31,8 @@ class Lot:
     id: int
     points: int
     remaining: int
-    expires_at: datetime | None
-    created_at: datetime
+    expires_at: Instant | None
+    created_at: Instant
 
 
 @dataclass
@@ -37,7 +40,7 @@ class Replay:
     lots: dict[int, Lot] = field(default_factory=dict)
     debt: int = 0
 
-    def alive(self, moment: datetime | None = None) -> list[Lot]:
+    def alive(self, moment: Instant | None = None) -> list[Lot]:
         """Lots with points left, in spending order, ignoring lots already expired at `moment`."""
         lots = [
             lot for lot in self.lots.values()
@@ -45,7 +48,7 @@ class Replay:
         ]
         return sorted(lots, key=lambda lot: (lot.expires_at is None, lot.expires_at or lot.created_at, lot.id))
 
-    def next_expiring(self, now: datetime) -> tuple[int, datetime] | None:
+    def next_expiring(self, now: Instant) -> tuple[int, Instant] | None:
         """Points left in the lots that expire soonest after `now`, and when (the earliest instant)."""
         upcoming = [lot for lot in self.alive(now) if lot.expires_at is not None]
         if not upcoming:
@@ -72,7 +75,7 @@ def replay(rows: list[Row]) -> Replay:
     return state
 
 
-def _spend(state: Replay, points: int, moment: datetime) -> None:
+def _spend(state: Replay, points: int, moment: Instant) -> None:
     for lot in state.alive(moment):
         taken = min(points, lot.remaining)
         lot.remaining -= taken

@@ -1,6 +1,7 @@
 """Accounts and the one way a ledger row is written: lock the account, insert, move the cached totals."""
 
 from collections import defaultdict
+from datetime import UTC, datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
@@ -82,21 +83,38 @@ def pending_points(account: LoyaltyAccount, now=None) -> int:
     return max(total or 0, 0)
 
 
+# Instants travel as integer microseconds since the epoch: exact, and parsing them is ~10x cheaper in
+# Python than timestamptz text, which dominated the nightly expiry of large batches.
+_MICROS = "(EXTRACT(EPOCH FROM {column}) * 1000000)::bigint"
+_ROW_COLUMNS = (f"entry.id, entry.account_id, entry.points, {_MICROS.format(column='entry.created_at')}, "
+                f"{_MICROS.format(column='entry.expires_at')}, entry.reverses_id")
 _ACCOUNT_ROWS_SQL = f"""
-SELECT id, account_id, points, created_at, expires_at, reverses_id FROM {LedgerEntry._meta.db_table}
-WHERE account_id = ANY(%(accounts)s) ORDER BY id
+SELECT {_ROW_COLUMNS} FROM {LedgerEntry._meta.db_table} entry
+WHERE entry.account_id = ANY(%(accounts)s) ORDER BY entry.id
 """
 _LOCKED_ACCOUNT_ROWS_SQL = f"""
 WITH locked AS (
     SELECT id FROM {LoyaltyAccount._meta.db_table} WHERE id = ANY(%(accounts)s) ORDER BY id FOR UPDATE
 )
-SELECT entry.id, entry.account_id, entry.points, entry.created_at, entry.expires_at, entry.reverses_id
-FROM {LedgerEntry._meta.db_table} entry JOIN locked ON locked.id = entry.account_id ORDER BY entry.id
+SELECT {_ROW_COLUMNS} FROM {LedgerEntry._meta.db_table} entry JOIN locked ON locked.id = entry.account_id
+ORDER BY entry.id
 """
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def to_micros(moment: datetime) -> int:
+    return (moment - EPOCH) // timedelta(microseconds=1)
+
+
+def from_micros(micros: int) -> datetime:
+    return EPOCH + timedelta(microseconds=micros)
 
 
 def replay_accounts(account_ids, lock: bool = False) -> dict[int, Replay]:
-    """What is left of every lot of these accounts (see lots.py); `lock` also locks them, in pk order."""
+    """What is left of every lot of these accounts (see lots.py); `lock` also locks them, in pk order.
+
+    The replay's instants are epoch microseconds (`to_micros` / `from_micros` convert).
+    """
     rows = defaultdict(list)
     with connection.cursor() as cursor:
         cursor.execute(_LOCKED_ACCOUNT_ROWS_SQL if lock else _ACCOUNT_ROWS_SQL, {"accounts": list(account_ids)})
