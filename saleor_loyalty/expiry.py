@@ -9,13 +9,16 @@ constraints back this up: a batch re-run after a crash writes nothing twice.
 
 from datetime import datetime, timedelta
 
+from zoneinfo import ZoneInfo
+
 from django.db import transaction
 from django.utils import timezone
 
 from . import ledger
 from .jobs import JobRun, claim_cursor
 from .lots import replay
-from .models import ExpiryReminder, JobCursor, LedgerEntry, LoyaltyAccount, LoyaltyProgram
+from .messages import club, pipeline
+from .models import ExpiryReminder, JobCursor, LedgerEntry, LoyaltyAccount, LoyaltyProgram, Medium, MessagingSettings
 
 EXPIRY_JOB = "expire-lots"
 DEFAULT_BATCH = 2000
@@ -94,6 +97,36 @@ def queue_expiry_reminders(now: datetime | None = None, batch_size: int = DEFAUL
             run.seen += len(due)
             run.written += len(reminders)
     return run
+
+
+def send_expiry_reminders(now: datetime | None = None, limit: int = 200) -> int:
+    """Hand queued reminders to club messaging, where consent, the §30A gate, caps, quiet hours and
+    Shabbat apply (a held message is deferred there, not dropped). Each reminder is taken by one
+    worker (SKIP LOCKED) and marked handed over in the same transaction. Channels that have not
+    switched club messages on get none: the reminder is marked handled without a message."""
+    now = now or timezone.now()
+    handed = 0
+    for _ in range(limit):
+        with transaction.atomic():
+            reminder = (
+                ExpiryReminder.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("account__program").filter(sent_at__isnull=True, expires_at__gt=now)
+                .order_by("expires_at", "id").first()
+            )
+            if reminder is None:
+                break
+            program, email = reminder.account.program, reminder.account.email
+            if email and MessagingSettings.objects.filter(channel_slug=program.channel_slug,
+                                                          club_messages_enabled=True).exists():
+                expiring_on = reminder.expires_at.astimezone(ZoneInfo(program.timezone)).date().isoformat()
+                club.send(pipeline.Outgoing(
+                    category="points_expiring", medium=Medium.EMAIL, channel_slug=program.channel_slug,
+                    address=email, context={"points": reminder.points, "expiring_on": expiring_on},
+                ), now)
+                handed += 1
+            reminder.sent_at = now
+            reminder.save(update_fields=["sent_at"])
+    return handed
 
 
 def next_expiring(account: LoyaltyAccount, now: datetime | None = None) -> tuple[int, datetime] | None:

@@ -13,8 +13,8 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from . import (abandonment, attribution, birthdays, cashback, expiry, ledger, order_sweep, orders, recovery,
-               saleor_adapter, tier_evaluation)
+from . import (abandonment, attribution, birthdays, cashback, club_news, expiry, ledger, order_sweep, orders,
+               recovery, saleor_adapter, tier_evaluation)
 from .exceptions import LoyaltyError
 from .messages import club, pipeline
 from .models import LoyaltyAccount, Medium, MessagingSettings
@@ -100,6 +100,7 @@ def expire_lots_task() -> None:
 def queue_expiry_reminders_task() -> None:
     with saleor_adapter.writer_connection():
         expiry.queue_expiry_reminders()
+        expiry.send_expiry_reminders()
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
@@ -127,6 +128,13 @@ def birthday_gifts_task() -> None:
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def club_news_task() -> None:
+    """Beat: tell members about tier upgrades and credited cashback (each once)."""
+    with saleor_adapter.writer_connection():
+        club_news.send_club_news()
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
 def recovery_sweep_task() -> None:
     """Beat: snapshot newly abandoned checkouts, send due reminders and deferred club news; each bounded per run."""
     shop = saleor_adapter.SaleorShop()
@@ -150,6 +158,7 @@ def register_periodic_tasks(app) -> None:
         "loyalty-birthday-gifts": (birthday_gifts_task, timedelta(hours=1)),
         "loyalty-credit-due-cashback": (credit_due_cashback_task, timedelta(minutes=15)),
         "loyalty-recovery-sweep": (recovery_sweep_task, timedelta(minutes=5)),
+        "loyalty-club-news": (club_news_task, timedelta(minutes=5)),
     }
     for name, (task, interval) in every.items():
         app.add_periodic_task(interval, task.s(), name=name)

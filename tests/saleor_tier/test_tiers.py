@@ -100,4 +100,5 @@ def test_every_club_job_is_on_saleors_beat_schedule():
         "loyalty-birthday-gifts": tasks.birthday_gifts_task.name,
         "loyalty-credit-due-cashback": tasks.credit_due_cashback_task.name,
         "loyalty-recovery-sweep": tasks.recovery_sweep_task.name,
+        "loyalty-club-news": tasks.club_news_task.name,
     }
