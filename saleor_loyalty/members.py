@@ -38,6 +38,12 @@ def points_value(program: LoyaltyProgram, summary: PointsSummary) -> Money:
     return points_worth(summary.available, program.point_value, program.currency)
 
 
+def member_account(channel_slug: str, user_id: int) -> LoyaltyAccount | None:
+    """A customer's account with its program, in one query (the storefront's `me` reads both)."""
+    return (LoyaltyAccount.objects.select_related("program")
+            .filter(program__channel_slug=channel_slug, user_id=user_id, merged_into__isnull=True).first())
+
+
 def find_account(program: LoyaltyProgram, user_id: int | None = None, email: str = "") -> LoyaltyAccount | None:
     """The member's account without creating one (a read must not write)."""
     accounts = LoyaltyAccount.objects.filter(program=program, merged_into__isnull=True)

@@ -4,7 +4,7 @@ import graphene
 
 from .. import checkout_preview
 from ..exceptions import CheckoutNotFound, LoyaltyError
-from ..members import find_account
+from ..members import member_account
 from .errors import query_error, require_customer, require_permission
 from .mutations.birthday_set import LoyaltyBirthdaySet
 from .mutations.points_adjust import LoyaltyPointsAdjust
@@ -63,11 +63,11 @@ class Query(RecoveryQueries, graphene.ObjectType):
         requestor = info.context.requestor
         try:
             require_customer(requestor)
-            program = program_for(info, channel)
+            account = member_account(channel, requestor.user_id)
+            program = account.program if account else program_for(info, channel)
         except LoyaltyError as error:
             raise query_error(error) from None
-        return MemberView(program=program, account=find_account(program, user_id=requestor.user_id),
-                          user_id=requestor.user_id, email=requestor.email)
+        return MemberView(program=program, account=account, user_id=requestor.user_id, email=requestor.email)
 
     @staticmethod
     def resolve_member(_root, info, channel, email=None, user_id=None):

@@ -71,7 +71,7 @@ def ladder_snapshot(program):
         "name", "entry_threshold", "retain_threshold"))
 
 
-def test_me_shows_tier_progress_and_retention_in_four_queries(
+def test_me_shows_tier_progress_and_retention_in_three_queries(
     club, customer, make_order, django_assert_max_num_queries
 ):
     # given a Gold member (₪2,500 this year)
@@ -80,8 +80,8 @@ def test_me_shows_tier_progress_and_retention_in_four_queries(
         make_order(lines=(("TV", "2500.00"),), user=customer, shipping="0"), paid_at=now))
     me = Requestor(user_id=customer.pk, email=customer.email)
 
-    # when the storefront asks for the tier in one query: program, account, ladder, qualification
-    with django_assert_max_num_queries(4):
+    # when the storefront asks for the tier in one query: account with its program, ladder, qualification
+    with django_assert_max_num_queries(3):
         result = run(ME_TIER, me, channel="il")
 
     # then tier, benefits, the distance to Platinum and what keeps Gold are all there
