@@ -1,20 +1,17 @@
 """What the club adds to a cart reminder: points this cart earns, points about to expire, next tier.
 
-Small seams into the engine: the earn estimate uses the program's rate through `money.py` (the
-same rounding as accrual); the tier preview is a merchant-provided callable
-(LOYALTY_TIER_PREVIEW, `(program, account, goods_total) -> tier name | None`), so this module
-knows nothing of how tiers work.
+The same engine the ledger uses answers each part: the member's tier multiplier for the points,
+the lot replay for what is left of the lots expiring soon, and the tier ladder for "this order
+makes you Gold" (the cart's goods counted as spend, or its points, by the program's tier basis).
 """
 
 from datetime import datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
-from django.conf import settings
-from django.db.models import Sum
-from django.utils.module_loading import import_string
-
-from .members import find_account, summarize
-from .models import EntryKind, LedgerEntry, LoyaltyProgram
+from . import ledger, tiers
+from .members import find_account
+from .models import LoyaltyProgram, TierBasis
 from .money import points_for_amount
 
 EXPIRY_HORIZON = timedelta(days=30)
@@ -25,12 +22,16 @@ def goods_total(lines: list[dict]) -> Decimal:
 
 
 def expiring_points(account, now: datetime) -> tuple[int, datetime | None]:
-    """Points of earns expiring within 30 days, never more than the member can spend."""
-    soon = LedgerEntry.objects.filter(account=account, kind=EntryKind.EARN, expires_at__gt=now,
-                                      expires_at__lte=now + EXPIRY_HORIZON)
-    total = soon.aggregate(points=Sum("points"))["points"] or 0
-    first = soon.order_by("expires_at").values_list("expires_at", flat=True).first()
-    return min(total, summarize(account, now).available), first
+    """Points left in lots expiring within 30 days, and when the first of them expires."""
+    replay = ledger.replay_accounts([account.pk]).get(account.pk)
+    if replay is None:
+        return 0, None
+    horizon = ledger.to_micros(now + EXPIRY_HORIZON)
+    soon = [lot for lot in replay.alive(ledger.to_micros(now))
+            if lot.expires_at is not None and lot.expires_at <= horizon]
+    if not soon:
+        return 0, None
+    return sum(lot.remaining for lot in soon), ledger.from_micros(soon[0].expires_at)
 
 
 def for_cart(channel_slug: str, user_id: int | None, email: str, lines: list[dict], now: datetime) -> dict:
@@ -38,15 +39,16 @@ def for_cart(channel_slug: str, user_id: int | None, email: str, lines: list[dic
     if program is None:
         return {}
     total = goods_total(lines)
-    angle = {"points_to_earn": points_for_amount(total, program.earn_rate)}
     account = find_account(program, user_id=user_id, email=email)
+    points = points_for_amount(total, program.earn_rate * tiers.earn_tier(program, account).earn_multiplier)
+    angle = {"points_to_earn": points}
     if account is not None:
         expiring, first = expiring_points(account, now)
         if expiring > 0:
-            angle.update(points_expiring=expiring, expiring_on=first.date().isoformat())
-    preview = getattr(settings, "LOYALTY_TIER_PREVIEW", "")
-    if preview:
-        tier = import_string(preview)(program, account, total)
-        if tier:
-            angle["tier_after"] = tier
+            angle.update(points_expiring=expiring,
+                         expiring_on=first.astimezone(ZoneInfo(program.timezone)).date().isoformat())
+    extra = total if program.tier_basis == TierBasis.SPEND else Decimal(points)
+    tier, reached = tiers.tier_after(program, account, extra, now)
+    if reached:
+        angle["tier_after"] = tier.name
     return angle

@@ -1,25 +1,20 @@
-from decimal import Decimal
-
 from django.core import mail
 
-from saleor_loyalty import club_angle, ledger
+from saleor_loyalty import club_angle, ledger, tiers
 
 from .flows import tick
 from .shop import T0, hours
 
 
-def gold_when_over_100(program, account, goods_total):
-    """A stand-in for the tier module's preview seam."""
-    return "Gold" if goods_total >= Decimal(100) else None
-
-
 def test_reminder_shows_points_to_earn_points_expiring_and_next_tier(channel, shop, opted_in, program, customer,
-                                                                     make_order, settings):
-    # given a member whose points from March expire on 10 Dec 2026, and a tier preview seam
+                                                                     make_order):
+    # given a member whose 150 points from March expire on 10 Dec 2026, ₪150 short of Gold's ₪2,000
     program.expiry_months = 9
     program.save()
+    tiers.ensure_default_tiers(program)
     ledger.sync_order(make_order(user=customer))
-    settings.LOYALTY_TIER_PREVIEW = "tests.engine.recovery.test_club_angle.gold_when_over_100"
+    ledger.sync_order(make_order(lines=(("Sofa", "1700.00"),), shipping="0", user=customer))
+    ledger.adjust_points(ledger.account_for(program, customer.pk, customer.email), -1700, "spent", ledger.SYSTEM)
     opted_in(customer.email)
     shop.add_checkout(email=customer.email, user_id=customer.pk, lines=(("Shirt", 2, "240.00"),))
 
