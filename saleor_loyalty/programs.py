@@ -48,6 +48,20 @@ def ensure_program(channel: ChannelFacts) -> LoyaltyProgram:
     return program
 
 
+WHOLE_NUMBER_FIELDS = {
+    "pending_days": ("pendingDays", 0, 365),
+    "expiry_months": ("expiryMonths", 0, 120),
+    "expiry_reminder_days": ("expiryReminderDays", 0, 365),
+    "redeem_min_points": ("redeemMinPoints", 0, 100_000_000),
+    "redeem_step_points": ("redeemStepPoints", 1, 1_000_000),
+    "max_adjustment_points": ("maxAdjustmentPoints", 1, 100_000_000),
+    "tier_grace_days": ("tierGraceDays", 0, 730),
+}
+CHOICE_FIELDS = {
+    "negative_balance_policy": ("negativeBalancePolicy", NegativeBalancePolicy),
+    "tier_basis": ("tierBasis", TierBasis),
+    "tier_window": ("tierWindow", TierWindow),
+}
 PERCENT_FIELDS = {
     "cashback_percent": ("cashbackPercent", False),
     "redeem_max_share_percent": ("redeemMaxSharePercent", True),
@@ -72,12 +86,14 @@ def _validate(program: LoyaltyProgram, changes: dict) -> dict:
             if not Decimal(0) < amount <= Decimal(1000) or amount.as_tuple().exponent < -4:
                 raise InvalidProgramSetting("pointValue must be above 0, at most 1000, 4 decimals.", "pointValue")
             cleaned[field] = amount
-        elif field == "pending_days":
-            cleaned[field] = whole_number(value, "pendingDays", InvalidProgramSetting, 0, 365)
-        elif field == "expiry_months":
-            cleaned[field] = whole_number(value, "expiryMonths", InvalidProgramSetting, 0, 120)
-        elif field == "expiry_reminder_days":
-            cleaned[field] = whole_number(value, "expiryReminderDays", InvalidProgramSetting, 0, 365)
+        elif field in WHOLE_NUMBER_FIELDS:
+            name, low, high = WHOLE_NUMBER_FIELDS[field]
+            cleaned[field] = whole_number(value, name, InvalidProgramSetting, low, high)
+        elif field in CHOICE_FIELDS:
+            name, choices = CHOICE_FIELDS[field]
+            if value not in choices.values:
+                raise InvalidProgramSetting(f"Unknown {name} '{value}'.", name)
+            cleaned[field] = value
         elif field in PERCENT_FIELDS:
             name, low_exclusive = PERCENT_FIELDS[field]
             percent = number(value, name, InvalidProgramSetting)
@@ -85,32 +101,12 @@ def _validate(program: LoyaltyProgram, changes: dict) -> dict:
             if not low_ok or percent > 100 or percent.as_tuple().exponent < -2:
                 raise InvalidProgramSetting(f"{name} must be a percentage up to 100 with at most 2 decimals.", name)
             cleaned[field] = percent
-        elif field == "redeem_min_points":
-            cleaned[field] = whole_number(value, "redeemMinPoints", InvalidProgramSetting, 0, 100_000_000)
-        elif field == "redeem_step_points":
-            cleaned[field] = whole_number(value, "redeemStepPoints", InvalidProgramSetting, 1, 1_000_000)
-        elif field == "max_adjustment_points":
-            cleaned[field] = whole_number(value, "maxAdjustmentPoints", InvalidProgramSetting, 1, 100_000_000)
-        elif field == "negative_balance_policy":
-            if value not in NegativeBalancePolicy.values:
-                raise InvalidProgramSetting("Unknown negative balance policy.", "negativeBalancePolicy")
-            cleaned[field] = value
         elif field == "timezone":
             try:
                 ZoneInfo(value)
             except (ZoneInfoNotFoundError, ValueError):
                 raise InvalidProgramSetting(f"Unknown timezone '{value}'.", "timezone") from None
             cleaned[field] = value
-        elif field == "tier_basis":
-            if value not in TierBasis.values:
-                raise InvalidProgramSetting("Unknown tier basis.", "tierBasis")
-            cleaned[field] = value
-        elif field == "tier_window":
-            if value not in TierWindow.values:
-                raise InvalidProgramSetting("Unknown tier window.", "tierWindow")
-            cleaned[field] = value
-        elif field == "tier_grace_days":
-            cleaned[field] = whole_number(value, "tierGraceDays", InvalidProgramSetting, 0, 730)
         elif field in {"include_tax", "is_active"}:
             cleaned[field] = bool(value)
         else:

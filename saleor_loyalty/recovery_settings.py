@@ -12,6 +12,14 @@ from .models import Medium, MessagingSettings
 
 MAX_STEPS = 5
 MAX_STEP_MINUTES = 30 * 24 * 60
+WHOLE_NUMBER_FIELDS = {
+    "abandon_after_minutes": ("abandonAfterMinutes", 5, 24 * 60),
+    "lost_after_days": ("lostAfterDays", 1, 30),
+    "attribution_days": ("attributionDays", 1, 30),
+    "holdout_percent": ("holdoutPercent", 0, 50),
+    "last_step_discount_percent": ("lastStepDiscountPercent", 0, 50),
+    "incentive_hours": ("incentiveHours", 1, 14 * 24),
+}
 TEXT_FIELDS = {"sender_name": 255, "contact_address": 500, "restore_url_template": 500}
 EMAIL_FIELDS = ("sender_email", "reply_to")
 
@@ -36,18 +44,9 @@ def _validate(changes: dict) -> dict:
     for field, value in changes.items():
         if field == "steps":
             cleaned[field] = _steps(value)
-        elif field == "abandon_after_minutes":
-            cleaned[field] = whole_number(value, "abandonAfterMinutes", InvalidProgramSetting, 5, 24 * 60)
-        elif field == "lost_after_days":
-            cleaned[field] = whole_number(value, "lostAfterDays", InvalidProgramSetting, 1, 30)
-        elif field == "attribution_days":
-            cleaned[field] = whole_number(value, "attributionDays", InvalidProgramSetting, 1, 30)
-        elif field == "holdout_percent":
-            cleaned[field] = whole_number(value, "holdoutPercent", InvalidProgramSetting, 0, 50)
-        elif field == "last_step_discount_percent":
-            cleaned[field] = whole_number(value, "lastStepDiscountPercent", InvalidProgramSetting, 0, 50)
-        elif field == "incentive_hours":
-            cleaned[field] = whole_number(value, "incentiveHours", InvalidProgramSetting, 1, 14 * 24)
+        elif field in WHOLE_NUMBER_FIELDS:
+            name, low, high = WHOLE_NUMBER_FIELDS[field]
+            cleaned[field] = whole_number(value, name, InvalidProgramSetting, low, high)
         elif field in TEXT_FIELDS:
             value = (value or "").strip()
             if len(value) > TEXT_FIELDS[field]:
