@@ -21,3 +21,4 @@ class LoyaltyErrorCode(Enum):
     NOT_YOUR_CHECKOUT = "not_your_checkout"
     OPT_IN_REQUIRED = "opt_in_required"
     INVALID_TOKEN = "invalid_token"
+    UNSUPPORTED = "unsupported"

@@ -145,3 +145,9 @@ class RestoreTokenInvalid(LoyaltyError):
 
     code = LoyaltyErrorCode.INVALID_TOKEN
     field = "token"
+
+
+class StoreCreditUnavailable(LoyaltyError):
+    """This Saleor cannot hold club store credit (gift-card balance adjustments arrived in 3.23)."""
+
+    code = LoyaltyErrorCode.UNSUPPORTED

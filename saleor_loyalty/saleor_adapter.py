@@ -8,6 +8,7 @@ import logging
 from contextlib import contextmanager
 from decimal import Decimal
 
+from .exceptions import StoreCreditUnavailable
 from .facts import ChannelFacts, CheckoutFacts, OrderFacts, OrderLineFacts, Requestor
 
 logger = logging.getLogger(__name__)
@@ -178,7 +179,16 @@ class SaleorGiftCards:
 
         return get_plugins_manager(allow_replica=False)
 
+    @staticmethod
+    def _require_store_credit() -> None:
+        """Saleor 3.22 has no balance-adjusted gift-card events: refuse before any card is made or moved."""
+        from saleor.giftcard import events
+
+        if not hasattr(events, "gift_card_balance_adjusted_event"):
+            raise StoreCreditUnavailable("Cashback and redemption need Saleor 3.23 or newer.")
+
     def create_card(self, user_id: int, email: str, currency: str) -> int:
+        self._require_store_credit()
         from saleor.account.models import User
         from saleor.core.utils.events import call_event
         from saleor.core.utils.promo_code import generate_promo_code
@@ -196,6 +206,7 @@ class SaleorGiftCards:
         return card.pk
 
     def adjust(self, gift_card_id: int, delta: Decimal, note: str) -> Decimal:
+        self._require_store_credit()
         from django.db import transaction
 
         from saleor.core.utils.events import call_event
