@@ -1,12 +1,11 @@
 """Club programs: one per Saleor channel, created on first use with the seeds' defaults."""
 
 from decimal import Decimal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.db import transaction
 
-from .validation import number, whole_number
+from .validation import number, timezone_name, whole_number
 from .exceptions import CurrencyMismatch, InvalidProgramSetting, ProgramNotFound
 from .facts import ChannelFacts
 from .models import LoyaltyProgram, NegativeBalancePolicy, TierBasis, TierWindow
@@ -102,11 +101,7 @@ def _validate(program: LoyaltyProgram, changes: dict) -> dict:
                 raise InvalidProgramSetting(f"{name} must be a percentage up to 100 with at most 2 decimals.", name)
             cleaned[field] = percent
         elif field == "timezone":
-            try:
-                ZoneInfo(value)
-            except (ZoneInfoNotFoundError, ValueError):
-                raise InvalidProgramSetting(f"Unknown timezone '{value}'.", "timezone") from None
-            cleaned[field] = value
+            cleaned[field] = timezone_name(value, "timezone", InvalidProgramSetting)
         elif field in {"include_tax", "is_active"}:
             cleaned[field] = bool(value)
         else:

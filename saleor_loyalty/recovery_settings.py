@@ -1,13 +1,12 @@
 """A channel's messaging settings, validated as a whole: bad input changes nothing."""
 
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
 from .exceptions import InvalidProgramSetting
-from .validation import whole_number
+from .validation import timezone_name, whole_number
 from .models import Medium, MessagingSettings
 
 MAX_STEPS = 5
@@ -61,11 +60,7 @@ def _validate(changes: dict) -> dict:
                 raise InvalidProgramSetting(f"{field} must be an email address.", field) from None
             cleaned[field] = value
         elif field == "timezone":
-            try:
-                ZoneInfo(value)
-            except (ZoneInfoNotFoundError, ValueError):
-                raise InvalidProgramSetting(f"Unknown timezone '{value}'.", "timezone") from None
-            cleaned[field] = value
+            cleaned[field] = timezone_name(value, "timezone", InvalidProgramSetting)
         elif field in {"country", "default_language"}:
             if not isinstance(value, str) or not 2 <= len(value) <= 8:
                 raise InvalidProgramSetting(f"{field} must be a short code.", field)

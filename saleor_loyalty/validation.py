@@ -1,6 +1,7 @@
 """Checks shared by every settings form (program, tiers, recovery): one wording, one behaviour."""
 
 from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .exceptions import LoyaltyError
 
@@ -22,4 +23,13 @@ def number(value, field: str, error: type[LoyaltyError], low: Decimal | None = N
 def whole_number(value, field: str, error: type[LoyaltyError], low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise error(f"{field} must be a whole number from {low} to {high}.", field)
+    return value
+
+
+def timezone_name(value, field: str, error: type[LoyaltyError]) -> str:
+    """An IANA zone name: 'midnight', 'end of day' and 'Shabbat' are computed in it."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise error(f"Unknown timezone '{value}'.", field) from None
     return value
