@@ -1,7 +1,6 @@
 """Cashback: earned on the accrual base, credited once after the pending period, reversed from the card then as debt."""
 
 import dataclasses
-import threading
 from datetime import timedelta
 from decimal import Decimal
 
@@ -11,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from saleor_loyalty import cashback, ledger, store_credit, tiers
 from saleor_loyalty.models import CreditEntry, CreditKind, JobCursor, LoyaltyAccount, StoreCreditCard, Tier
+from tests.concurrency import run_concurrently
 
 from .conftest import PAID_AT
 
@@ -288,26 +288,11 @@ def test_concurrent_credit_jobs_credit_each_earn_once(cashback_program, customer
     for member in members:
         for _ in range(3):
             cashback.sync_order_cashback(make_order(user=member), cards, now=PAID_AT)
-    barrier, errors = threading.Barrier(4), []
 
-    def worker():
-        try:
-            barrier.wait()
-            cashback.credit_due_cashback(cards, now=after_pending)
-        except Exception as error:  # surfaced below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    # when four workers run the job at once, then again once everything is quiet
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    # when four workers run the job at once (any error is re-raised), then again once everything is quiet
+    run_concurrently(lambda _: cashback.credit_due_cashback(cards, now=after_pending), workers=4)
     cashback.credit_due_cashback(cards, now=after_pending)
 
     # then every earn was credited exactly once
-    assert errors == []
     assert CreditEntry.objects.filter(kind=CreditKind.CASHBACK_CREDIT).count() == 12
     assert all(card_balance(cards, member) == Decimal("9.00") for member in members)

@@ -1,18 +1,18 @@
 """Tier rules without Saleor: windows in Asia/Jerusalem, upgrade on paid orders, refunds, grace, floor."""
 
 import dataclasses
-import threading
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from saleor_loyalty import ledger, programs, tier_evaluation, tiers
 from saleor_loyalty.exceptions import ReasonRequired
 from saleor_loyalty.facts import Actor, ChannelFacts
 from saleor_loyalty.models import LoyaltyAccount, TierBasis, TierCause, TierEvent, TierWindow
 from saleor_loyalty.tier_settings import set_floor
+from tests.concurrency import run_concurrently
 
 STAFF = Actor(user_id=1, label="staff@shop.co.il")
 
@@ -224,25 +224,12 @@ def test_two_evaluation_workers_never_evaluate_a_member_twice(make_order, django
         order = paid(make_order, user, "2400.00", now)
         ledger.sync_order(order)
         ledger.sync_order(dataclasses.replace(order, refunded_amount=Decimal("1200.00")))
-    reports, errors = [], []
+    reports = []
 
-    def work():
-        try:
-            reports.append(tier_evaluation.evaluate_program(club, now, batch_size=4))
-        except Exception as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    # when two workers evaluate at the same time
-    threads = [threading.Thread(target=work) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    # when two workers evaluate at the same time (any error is re-raised)
+    run_concurrently(lambda _: reports.append(tier_evaluation.evaluate_program(club, now, batch_size=4)), workers=2)
 
     # then every member was evaluated exactly once
-    assert errors == []
     assert sum(r.evaluated for r in reports) == 30
     assert TierEvent.objects.filter(cause=TierCause.GRACE_STARTED).count() == 30
 
