@@ -22,3 +22,4 @@ class LoyaltyErrorCode(Enum):
     OPT_IN_REQUIRED = "opt_in_required"
     INVALID_TOKEN = "invalid_token"
     UNSUPPORTED = "unsupported"
+    NOT_APPLICABLE = "not_applicable"

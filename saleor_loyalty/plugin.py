@@ -12,11 +12,12 @@ from dataclasses import dataclass
 
 import jwt
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from saleor.plugins.base_plugin import BasePlugin, ConfigurationTypeField
 
-from . import saleor_adapter, tasks
+from . import checkout_benefits, saleor_adapter, tasks
 from .graphql import views
 from .graphql.context import ClubContext
 from .messages import unsubscribe
@@ -115,10 +116,25 @@ class LoyaltyPlugin(BasePlugin):
     @_never_raises
     def checkout_created(self, checkout, webhooks=None):
         self._record_checkout(checkout)
+        _carry_club_voucher(checkout)
 
     @_never_raises
     def checkout_updated(self, checkout, webhooks=None):
         self._record_checkout(checkout)
+        _carry_club_voucher(checkout)
+
+    def preprocess_order_creation(self, checkout_info, lines, previous_value):
+        """Saleor's last look before an order exists: a club code or club shipping method the customer
+        was not given fails here, as Saleor's own typed checkout error."""
+        if not self.active:
+            return previous_value
+        with saleor_adapter.writer_connection():
+            facts = saleor_adapter.checkout_benefit_facts(checkout_info.checkout)
+            try:
+                checkout_benefits.check_order_creation(facts)
+            except checkout_benefits.ClubBenefitRefused as refusal:
+                raise ValidationError({refusal.field: ValidationError(refusal.message, code=refusal.saleor_code)})
+        return previous_value
 
     def _record_checkout(self, checkout):
         _enqueue_after_commit(
@@ -136,6 +152,17 @@ class LoyaltyPlugin(BasePlugin):
         return views.handle(request, _club_context, self.settings.graphiql_enabled or settings.DEBUG)
 
 
+def _carry_club_voucher(checkout):
+    """Runs in Saleor's request, on the checkout object Saleor answers with, so the reply shows it."""
+    with saleor_adapter.writer_connection():
+        decision = checkout_benefits.decide(saleor_adapter.checkout_benefit_facts(checkout),
+                                            saleor_adapter.SaleorVouchers())
+        if isinstance(decision, checkout_benefits.Apply):
+            saleor_adapter.set_checkout_voucher(checkout, decision.code)
+        elif isinstance(decision, checkout_benefits.Remove):
+            saleor_adapter.set_checkout_voucher(checkout, None)
+
+
 def _club_context(request) -> ClubContext:
     try:
         requestor = saleor_adapter.requestor_from_request(request)
@@ -143,4 +170,5 @@ def _club_context(request) -> ClubContext:
         raise PermissionError(f"Invalid token: {error}") from None
     return ClubContext(requestor=requestor, channel_lookup=saleor_adapter.channel_facts,
                        cards=saleor_adapter.gift_cards,
+                       shipping_method_exists=saleor_adapter.club_shipping_method_exists,
                        client_ip=request.META.get("REMOTE_ADDR", ""), shop=saleor_adapter.SaleorShop())

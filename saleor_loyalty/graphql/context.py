@@ -14,4 +14,5 @@ class ClubContext:
     cards: StoreCreditCards | None = None
     loaders: dict = field(default_factory=dict)
     client_ip: str = ""
+    shipping_method_exists: Callable[[int, str], bool] | None = None  # (method id, channel slug)
     shop: object = None  # recovery's view of Saleor (checkouts, orders); absent in the engine tier

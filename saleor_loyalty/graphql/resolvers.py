@@ -25,6 +25,17 @@ def user_pk_from_global_id(user_id: str) -> int:
     raise MemberNotFound(f"Couldn't resolve to a customer: {user_id}", "userId")
 
 
+def saleor_pk_from_global_id(global_id: str, type_name: str, field: str) -> int:
+    """A Saleor object's numeric id from its global ID ("<Type>:<pk>"), or a typed error on that field."""
+    try:
+        found_type, pk = graphene.Node.from_global_id(global_id)
+        if found_type == type_name:
+            return int(pk)
+    except (ValueError, TypeError, UnicodeDecodeError):
+        pass
+    raise LoyaltyError(f"Couldn't resolve to a {type_name}: {global_id}", field)
+
+
 def checkout_token_from_id(checkout_id: str) -> uuid.UUID:
     """A checkout's token from Saleor's global ID ("Checkout:<token>") or from the bare token."""
     try:

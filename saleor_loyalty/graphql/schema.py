@@ -2,11 +2,12 @@
 
 import graphene
 
-from .. import checkout_preview
+from .. import checkout_benefits, checkout_preview
 from ..exceptions import CheckoutNotFound, LoyaltyError
 from ..members import member_account
 from .errors import query_error, require_customer, require_permission
 from .mutations.birthday_set import LoyaltyBirthdaySet
+from .mutations.club_shipping_set import LoyaltyClubShippingMethodsSet
 from .mutations.points_adjust import LoyaltyPointsAdjust
 from .mutations.program_update import LoyaltyProgramUpdate
 from .mutations.tier_create import LoyaltyTierCreate
@@ -38,10 +39,24 @@ class Query(RecoveryQueries, graphene.ObjectType):
         description="A channel's club settings. Requires MANAGE_SETTINGS.",
     )
 
+    club_shipping_method_ids = graphene.List(
+        graphene.NonNull(graphene.ID), required=True, channel=graphene.String(required=True),
+        description="Saleor shipping methods only free-shipping tiers may complete an order with: a storefront "
+                    "shows them only to members whose tier has freeShipping. Public.",
+    )
     checkout_preview = graphene.Field(
         CheckoutPreviewType, checkout_id=graphene.ID(required=True),
         description="What the signed-in customer's checkout earns and how many points it can take.",
     )
+
+    @staticmethod
+    def resolve_club_shipping_method_ids(_root, info, channel):
+        try:
+            program = program_for(info, channel)
+        except LoyaltyError as error:
+            raise query_error(error) from None
+        return [graphene.Node.to_global_id("ShippingMethod", pk)
+                for pk in checkout_benefits.club_shipping_method_ids(program)]
 
     @staticmethod
     def resolve_checkout_preview(_root, info, checkout_id):
@@ -98,6 +113,7 @@ class Mutation(graphene.ObjectType):
     loyalty_tier_override = LoyaltyTierOverride.Field()
     loyalty_birthday_set = LoyaltyBirthdaySet.Field()
     loyalty_redeem_points = LoyaltyRedeemPoints.Field()
+    loyalty_club_shipping_methods_set = LoyaltyClubShippingMethodsSet.Field()
 
 
 schema = graphene.Schema(query=Query, mutation=Mutation, auto_camelcase=True)

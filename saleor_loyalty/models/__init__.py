@@ -11,6 +11,7 @@ Saleor tables, so Saleor deleting a checkout or an order never erases club histo
 key out of the club is to the user model, with SET_NULL: deleting a customer keeps the ledger.
 """
 
+from .benefits import ClubShippingMethod, MemberVoucherCode, TierVoucher
 from .credit import CreditEntry, CreditKind, StoreCreditCard
 from .jobs import JobCursor
 from .ledger import AppendOnlyError, EntryKind, ExpiryReminder, LedgerEntry

@@ -1,0 +1,193 @@
+"""Tier benefits inside Saleor's checkout: the tier discount as a member-bound voucher code, free
+shipping as shipping methods only free-shipping tiers may complete with.
+
+Saleor has no customer predicate on vouchers, promotions or shipping methods, and a checkout holds
+one voucher. So the club:
+- keeps one Saleor voucher per discount tier (ENTIRE_ORDER, percentage, marked as the club's) and
+  gives each member their own random code on it, applied to their checkouts automatically;
+- never replaces a voucher the customer chose themselves (one voucher per checkout is Saleor's rule);
+- lets staff reserve shipping methods (priced 0) for free-shipping tiers;
+- re-checks both at order creation (`guard`), because a code or a method is a bearer instrument
+  until then: a leaked code or a reserved method fails for anyone the club did not grant it to.
+"""
+
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Protocol
+
+from django.db import transaction
+
+from .error_codes import LoyaltyErrorCode
+from .exceptions import LoyaltyError
+from .members import find_account
+from .models import ClubShippingMethod, LoyaltyAccount, LoyaltyProgram, MemberVoucherCode, Tier, TierVoucher
+from .tiers import current_tier, ladder
+
+CODE_PREFIX = "CLUB-"
+
+
+class CheckoutVouchers(Protocol):
+    """Saleor's vouchers as the club needs them (`saleor_adapter.SaleorVouchers`)."""
+
+    def create_tier_voucher(self, channel_slug: str, name: str, percent: Decimal) -> int:
+        """A percentage ENTIRE_ORDER voucher listed in the channel and marked as the club's."""
+
+    def set_percent(self, voucher_id: int, channel_slug: str, percent: Decimal) -> None:
+        """Idempotent: the channel listing's value becomes `percent`."""
+
+    def add_code(self, voucher_id: int, code: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class CheckoutBenefitFacts:
+    """What the club reads off a checkout, as Saleor holds it."""
+
+    channel_slug: str
+    user_id: int | None
+    voucher_code: str | None
+    voucher_is_club: bool
+    voucher_percent: Decimal | None
+    shipping_method_id: int | None
+
+
+@dataclass(frozen=True)
+class Keep:
+    pass
+
+
+@dataclass(frozen=True)
+class Apply:
+    code: str
+
+
+@dataclass(frozen=True)
+class Remove:
+    pass
+
+
+class ClubBenefitRefused(LoyaltyError):
+    """A club code or club shipping method at order creation that the checkout's customer was not given."""
+
+    code = LoyaltyErrorCode.NOT_APPLICABLE
+
+    def __init__(self, message: str, field: str, saleor_code: str):
+        super().__init__(message, field)
+        self.saleor_code = saleor_code
+
+
+def _voucher_name(tier: Tier) -> str:
+    return f"Loyalty club · {tier.name} {tier.discount_percent.normalize():f}%"
+
+
+def tier_voucher_id(tier: Tier, vouchers: CheckoutVouchers) -> int:
+    """The tier's Saleor voucher, kept at the tier's percent; made once, under the tier row's lock."""
+    existing = TierVoucher.objects.filter(tier=tier).values_list("saleor_voucher_id", flat=True).first()
+    if existing is None:
+        with transaction.atomic():
+            locked = Tier.objects.select_for_update().get(pk=tier.pk)
+            existing = TierVoucher.objects.filter(tier=locked).values_list("saleor_voucher_id", flat=True).first()
+            if existing is None:
+                voucher_id = vouchers.create_tier_voucher(tier.program.channel_slug, _voucher_name(locked),
+                                                          locked.discount_percent)
+                TierVoucher.objects.create(tier=locked, saleor_voucher_id=voucher_id)
+                return voucher_id
+    vouchers.set_percent(existing, tier.program.channel_slug, tier.discount_percent)
+    return existing
+
+
+def member_code(account: LoyaltyAccount, tier: Tier, vouchers: CheckoutVouchers) -> str:
+    """The member's own code for this tier; the (account, tier) unique key makes a concurrent second
+    request wait for the first and return its code."""
+    voucher_id = tier_voucher_id(tier, vouchers)
+    with transaction.atomic():
+        row, created = MemberVoucherCode.objects.get_or_create(
+            account=account, tier=tier, defaults={"code": CODE_PREFIX + secrets.token_hex(8).upper()})
+        if created:
+            vouchers.add_code(voucher_id, row.code)
+    return row.code
+
+
+def _member_and_tier(program: LoyaltyProgram, user_id: int | None) -> tuple[LoyaltyAccount | None, Tier | None]:
+    if user_id is None:
+        return None, None
+    account = find_account(program, user_id=user_id)
+    return account, current_tier(account, ladder(program)) if account is not None else None
+
+
+def plan(program: LoyaltyProgram, facts: CheckoutBenefitFacts, vouchers: CheckoutVouchers) -> Keep | Apply | Remove:
+    """What the checkout's voucher should become: the member's tier code, or nothing of the club's."""
+    if facts.voucher_code and not facts.voucher_is_club:
+        return Keep()
+    account, tier = _member_and_tier(program, facts.user_id)
+    wanted = member_code(account, tier, vouchers) if tier is not None and tier.discount_percent > 0 else None
+    if facts.voucher_code == wanted:
+        return Keep()
+    if wanted is not None:
+        return Apply(wanted)
+    return Remove() if facts.voucher_code else Keep()
+
+
+def guard(program: LoyaltyProgram, facts: CheckoutBenefitFacts) -> None:
+    """Refuse, at order creation, a club benefit the checkout's customer does not hold now."""
+    account, tier = _member_and_tier(program, facts.user_id)
+    if facts.voucher_is_club:
+        owned = (MemberVoucherCode.objects.select_related("account")
+                 .filter(code=facts.voucher_code, account__program=program).first())
+        if owned is None or account is None or owned.account_id != account.pk:
+            raise ClubBenefitRefused("This club code belongs to another member.", "promo_code",
+                                     "voucher_not_applicable")
+        if tier is None or (facts.voucher_percent or Decimal(0)) > tier.discount_percent:
+            raise ClubBenefitRefused("Your club discount has changed; please review the checkout.",
+                                     "promo_code", "voucher_not_applicable")
+    if facts.shipping_method_id is not None and ClubShippingMethod.objects.filter(
+            program=program, saleor_shipping_method_id=facts.shipping_method_id).exists():
+        if tier is None or not tier.free_shipping:
+            eligible = ", ".join(t.name for t in ladder(program) if t.free_shipping) or "no tier"
+            raise ClubBenefitRefused(f"This shipping method is for club members of {eligible}.",
+                                     "shipping_method", "invalid_shipping_method")
+
+
+def set_club_shipping_methods(program: LoyaltyProgram, method_ids: list[int]) -> list[int]:
+    """Replace the program's reserved methods (existence is checked by the caller against Saleor)."""
+    wanted = sorted(set(method_ids))
+    with transaction.atomic():
+        LoyaltyProgram.objects.select_for_update().get(pk=program.pk)
+        ClubShippingMethod.objects.filter(program=program).exclude(saleor_shipping_method_id__in=wanted).delete()
+        ClubShippingMethod.objects.bulk_create(
+            [ClubShippingMethod(program=program, saleor_shipping_method_id=pk) for pk in wanted],
+            ignore_conflicts=True)
+    return wanted
+
+
+def club_shipping_method_ids(program: LoyaltyProgram) -> list[int]:
+    return sorted(ClubShippingMethod.objects.filter(program=program)
+                  .values_list("saleor_shipping_method_id", flat=True))
+
+
+def _program(channel_slug: str) -> LoyaltyProgram | None:
+    return LoyaltyProgram.objects.filter(channel_slug=channel_slug).first()
+
+
+def decide(facts: CheckoutBenefitFacts, vouchers: CheckoutVouchers) -> Keep | Apply | Remove:
+    """Entry point for every checkout change Saleor reports; a guest's code-less checkout costs no query."""
+    if facts.user_id is None and not facts.voucher_is_club:
+        return Keep()
+    program = _program(facts.channel_slug)
+    if program is None:
+        return Remove() if facts.voucher_is_club else Keep()
+    with transaction.atomic():
+        return plan(program, facts, vouchers)
+
+
+def check_order_creation(facts: CheckoutBenefitFacts) -> None:
+    """Entry point for Saleor's last look before an order is created; raises `ClubBenefitRefused`."""
+    if not facts.voucher_is_club and facts.shipping_method_id is None:
+        return
+    program = _program(facts.channel_slug)
+    if program is None:
+        if facts.voucher_is_club:
+            raise ClubBenefitRefused("This club code is not valid in this channel.", "promo_code",
+                                     "voucher_not_applicable")
+        return
+    guard(program, facts)
