@@ -11,7 +11,7 @@ from saleor.order.models import Order
 from saleor_loyalty import programs, saleor_adapter, tier_settings
 from saleor_loyalty.facts import ChannelFacts, Actor
 from saleor_loyalty.ledger.accounts import account_for
-from saleor_loyalty.models import MemberVoucherCode
+from saleor_loyalty.models import LedgerEntry, MemberVoucherCode
 
 from .flows import ADDRESS, CHECKOUT_COMPLETE, CHECKOUT_CREATE, DELIVERY_UPDATE, PAYMENT_CREATE, club, saleor_call
 
@@ -111,6 +111,9 @@ def test_gold_member_checkout_gets_tier_discount_and_free_shipping(
     assert (order.voucher_code, order.shipping_price_gross.amount, order.total_gross.amount) == (
         code, Decimal(0), Decimal("28.50"))
     assert [d.amount_value for d in order.discounts.all()] == [Decimal("1.50")]
+    # and Gold's 1.5× points are earned on what the goods cost after the discount: 28.50 × 1.5 → 42
+    assert list(LedgerEntry.objects.filter(account__user=gold_member).values_list("kind", "points")) == [
+        ("earn", 42)]
 
 
 def test_leaked_club_code_fails_at_order_creation_for_anyone_else(
