@@ -153,8 +153,9 @@ class LoyaltyPlugin(BasePlugin):
 
 
 def _carry_club_voucher(checkout):
-    """Runs in Saleor's request, on the checkout object Saleor answers with, so the reply shows it."""
-    with saleor_adapter.writer_connection():
+    """Runs in Saleor's request, on the checkout object Saleor answers with, so the reply shows it.
+    Its own savepoint: a failure here rolls back only the club's part, never Saleor's transaction."""
+    with saleor_adapter.writer_connection(), transaction.atomic():
         decision = checkout_benefits.decide(saleor_adapter.checkout_benefit_facts(checkout),
                                             saleor_adapter.SaleorVouchers())
         if isinstance(decision, checkout_benefits.Apply):
