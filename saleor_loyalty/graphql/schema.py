@@ -2,7 +2,7 @@
 
 import graphene
 
-from .. import checkout_benefits, checkout_preview
+from .. import checkout_benefits, checkout_preview, member_list
 from ..exceptions import CheckoutNotFound, LoyaltyError
 from ..members import member_account
 from .errors import query_error, require_customer, require_permission
@@ -19,7 +19,17 @@ from .mutations.consent_set import LoyaltyConsentSet
 from .mutations.recovery_settings_update import LoyaltyRecoverySettingsUpdate
 from .recovery import RecoveryQueries
 from .resolvers import checkout_token_from_id, find_user, member_view, program_for
-from .types import CheckoutPreviewType, Member, MemberView, Program
+from .mutations.tier_input import tier_pk
+from .types import CheckoutPreviewType, LoyaltyMemberConnection, Member, MemberView, Program, members_page
+
+
+class LoyaltyMemberFilterInput(graphene.InputObjectType):
+    tier_id = graphene.ID(description="Members currently in this tier.")
+    balance_min = graphene.Int(description="Available-plus-pending balance at least this.")
+    balance_max = graphene.Int()
+    last_order_from = graphene.DateTime(description="Last paid order at or after (timezone required).")
+    last_order_to = graphene.DateTime()
+    search = graphene.String(description="Part of the member's email.")
 
 MANAGE_USERS = "MANAGE_USERS"
 MANAGE_SETTINGS = "MANAGE_SETTINGS"
@@ -33,6 +43,12 @@ class Query(RecoveryQueries, graphene.ObjectType):
     member = graphene.Field(
         Member, channel=graphene.String(required=True), email=graphene.String(), user_id=graphene.ID(),
         description="A customer's membership. Requires MANAGE_USERS.",
+    )
+    members = graphene.Field(
+        LoyaltyMemberConnection, required=True, channel=graphene.String(required=True),
+        filter=graphene.Argument(LoyaltyMemberFilterInput), first=graphene.Int(default_value=20),
+        after=graphene.String(),
+        description="The channel's members, newest first, with filters; cursor pages. Requires MANAGE_USERS.",
     )
     program = graphene.Field(
         Program, channel=graphene.String(required=True),
@@ -83,6 +99,22 @@ class Query(RecoveryQueries, graphene.ObjectType):
         except LoyaltyError as error:
             raise query_error(error) from None
         return MemberView(program=program, account=account, user_id=requestor.user_id, email=requestor.email)
+
+    @staticmethod
+    def resolve_members(_root, info, channel, filter=None, first=20, after=None):
+        filter = filter or {}
+        try:
+            require_permission(info.context.requestor, MANAGE_USERS)
+            program = program_for(info, channel)
+            accounts = member_list.members(program, member_list.MemberFilter(
+                tier_id=tier_pk(filter.get("tier_id"), "filter"), balance_min=filter.get("balance_min"),
+                balance_max=filter.get("balance_max"), last_order_from=filter.get("last_order_from"),
+                last_order_to=filter.get("last_order_to"), search=filter.get("search") or ""))
+            return members_page(program, accounts, first, after)
+        except ValueError as error:
+            raise query_error(LoyaltyError(str(error), "after")) from None
+        except LoyaltyError as error:
+            raise query_error(error) from None
 
     @staticmethod
     def resolve_member(_root, info, channel, email=None, user_id=None):

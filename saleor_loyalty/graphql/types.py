@@ -89,16 +89,16 @@ class LoyaltyTransactionConnection(graphene.ObjectType):
     total_count = graphene.Int(required=True)
 
 
-def _cursor(entry_id: int) -> str:
-    return base64.b64encode(f"entry:{entry_id}".encode()).decode()
+def _cursor(row_id: int, kind: str = "entry") -> str:
+    return base64.b64encode(f"{kind}:{row_id}".encode()).decode()
 
 
-def _after_id(cursor: str | None) -> int | None:
+def _after_id(cursor: str | None, expected_kind: str = "entry") -> int | None:
     if not cursor:
         return None
     try:
         kind, value = base64.b64decode(cursor).decode().split(":", 1)
-        if kind == "entry":
+        if kind == expected_kind:
             return int(value)
     except (ValueError, UnicodeDecodeError):
         pass
@@ -347,3 +347,32 @@ class CheckoutPreviewType(graphene.ObjectType):
             max_redeemable_value=MoneyType.from_money(preview.max_redeemable_value),
             tier=TierOutlookType(name=tier.name, reached=tier.reached) if tier else None,
         )
+
+
+class LoyaltyMemberEdge(graphene.ObjectType):
+    node = graphene.Field(Member, required=True)
+    cursor = graphene.String(required=True)
+
+
+class LoyaltyMemberConnection(graphene.ObjectType):
+    edges = graphene.List(graphene.NonNull(LoyaltyMemberEdge), required=True)
+    page_info = graphene.Field(PageInfo, required=True)
+    total_count = graphene.Int(required=True)
+
+
+def members_page(program: LoyaltyProgram, accounts, first: int | None, after: str | None) -> LoyaltyMemberConnection:
+    """Keyset pages over account ids (newest first): a member joining never shifts a page already read."""
+    first = max(1, min(first or 20, MAX_PAGE))
+    after_id = _after_id(after, "member")
+    total = accounts.count()
+    if after_id is not None:
+        accounts = accounts.filter(pk__lt=after_id)
+    page = list(accounts.select_related("program")[: first + 1])
+    edges = [LoyaltyMemberEdge(node=MemberView(program=program, account=account, user_id=account.user_id,
+                                               email=account.email),
+                               cursor=_cursor(account.pk, "member")) for account in page[:first]]
+    return LoyaltyMemberConnection(
+        edges=edges,
+        page_info=PageInfo(has_next_page=len(page) > first, end_cursor=edges[-1].cursor if edges else None),
+        total_count=total,
+    )
