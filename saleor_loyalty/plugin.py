@@ -142,5 +142,5 @@ def _club_context(request) -> ClubContext:
     except jwt.PyJWTError as error:
         raise PermissionError(f"Invalid token: {error}") from None
     return ClubContext(requestor=requestor, channel_lookup=saleor_adapter.channel_facts,
-                       cards=saleor_adapter.gift_cards,
+                       cards=saleor_adapter.gift_cards, catalog=saleor_adapter.catalog_ids,
                        client_ip=request.META.get("REMOTE_ADDR", ""), shop=saleor_adapter.SaleorShop())

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from typing import Callable
 
+from ..early_access import CatalogLookup
 from ..facts import ChannelFacts, Requestor
 from ..store_credit import StoreCreditCards
 
@@ -15,3 +16,4 @@ class ClubContext:
     loaders: dict = field(default_factory=dict)
     client_ip: str = ""
     shop: object = None  # recovery's view of Saleor (checkouts, orders); absent in the engine tier
+    catalog: CatalogLookup | None = None  # which Saleor products/collections exist, for early access

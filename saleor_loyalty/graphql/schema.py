@@ -6,7 +6,10 @@ from .. import checkout_preview
 from ..exceptions import CheckoutNotFound, LoyaltyError
 from ..members import member_account
 from .errors import query_error, require_customer, require_permission
+from .early_access import EarlyAccessQueries
 from .mutations.birthday_set import LoyaltyBirthdaySet
+from .mutations.early_access_mark import LoyaltyEarlyAccessMark
+from .mutations.early_access_unmark import LoyaltyEarlyAccessUnmark
 from .mutations.points_adjust import LoyaltyPointsAdjust
 from .mutations.program_update import LoyaltyProgramUpdate
 from .mutations.tier_create import LoyaltyTierCreate
@@ -24,7 +27,7 @@ MANAGE_USERS = "MANAGE_USERS"
 MANAGE_SETTINGS = "MANAGE_SETTINGS"
 
 
-class Query(RecoveryQueries, graphene.ObjectType):
+class Query(RecoveryQueries, EarlyAccessQueries, graphene.ObjectType):
     me = graphene.Field(
         Member, channel=graphene.String(required=True),
         description="The signed-in customer's membership in a channel's club.",
@@ -98,6 +101,8 @@ class Mutation(graphene.ObjectType):
     loyalty_tier_override = LoyaltyTierOverride.Field()
     loyalty_birthday_set = LoyaltyBirthdaySet.Field()
     loyalty_redeem_points = LoyaltyRedeemPoints.Field()
+    loyalty_early_access_mark = LoyaltyEarlyAccessMark.Field()
+    loyalty_early_access_unmark = LoyaltyEarlyAccessUnmark.Field()
 
 
 schema = graphene.Schema(query=Query, mutation=Mutation, auto_camelcase=True)
