@@ -142,7 +142,7 @@ def views_for(program: LoyaltyProgram, items, account: LoyaltyAccount | None, *,
 
 def gated_items(program: LoyaltyProgram, account: LoyaltyAccount | None, *, signed_in: bool,
                 now: datetime | None = None) -> list[ItemView]:
-    """Every item still gated (not launched yet), locked or not for the caller: the ladder and the items, two queries."""
+    """Every item still gated (not launched yet), locked or not for the caller; two queries (ladder, items)."""
     now = now or timezone.now()
     items = (EarlyAccessItem.objects.filter(program=program).filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
              .order_by("kind", "saleor_id"))

@@ -163,7 +163,8 @@ def test_marking_again_keeps_one_row_with_the_latest_window_and_tier(club, merch
                                                                       (product(7), "PRODUCT")]
     rows = list(EarlyAccessItem.objects.order_by("kind").values_list("kind", "saleor_id", "ends_at",
                                                                       "minimum_tier__name", "marked_by"))
-    assert rows == [("collection", 3, ends, "Gold", "merch@shop.co.il"), ("product", 7, ends, "Gold", "merch@shop.co.il")]
+    assert rows == [("collection", 3, ends, "Gold", "merch@shop.co.il"),
+                    ("product", 7, ends, "Gold", "merch@shop.co.il")]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,4 +1,4 @@
-"""The birthday gift as store credit inside Saleor: the job puts it on the member's real gift card, spendable at checkout."""
+"""Birthday credit inside Saleor: the job puts it on the member's real gift card, spendable at checkout."""
 
 from decimal import Decimal
 

@@ -14,11 +14,13 @@ class LoyaltyEarlyAccessInput(graphene.InputObjectType):
     starts_at = graphene.DateTime(description="Members may see them from then (with a timezone); empty = at once.")
     ends_at = graphene.DateTime(description="Public launch (with a timezone): no longer gated from then; "
                                             "empty = until unmarked.")
-    minimum_tier = graphene.ID(description="Members of this tier or above; empty = tiers with the early-access benefit.")
+    minimum_tier = graphene.ID(
+        description="Members of this tier or above; empty = tiers with the early-access benefit.")
 
 
 class LoyaltyEarlyAccessMark(ClubMutation):
-    items = graphene.List(graphene.NonNull(EarlyAccessItemType), description="The marked items, as the caller sees them.")
+    items = graphene.List(
+        graphene.NonNull(EarlyAccessItemType), description="The marked items, as the caller sees them.")
 
     class Arguments:
         channel = graphene.String(required=True)
