@@ -1,11 +1,13 @@
 """Birthdays: the member sets day and month (rarely), and the tier's gift arrives once a year on the day.
 
 "On the birthday" means the program's local date. A 29 February birthday is celebrated on
-28 February in years without one. The gift is a ledger row keyed by account and year, so a job
-that runs twice, on two workers, or is restarted after a crash gives it once.
+28 February in years without one. The gift is points (a ledger row) and/or store credit on the
+member's card (a credit row written with the card's move), each keyed by account and year, so a
+job that runs twice, on two workers, or is restarted after a crash gives each once.
 """
 
 import calendar
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -13,12 +15,16 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from . import ledger
+from . import ledger, store_credit
 from .clock import local_date
-from .exceptions import BirthdayChangeLimited, InvalidBirthday
+from .exceptions import BirthdayChangeLimited, InvalidBirthday, StoreCreditUnavailable
 from .lock_objects import account_qs_select_for_update
-from .models import LoyaltyAccount, LoyaltyProgram
+from .models import CreditEntry, CreditKind, LoyaltyAccount, LoyaltyProgram, Tier
+from .money import quantize_money
+from .store_credit import StoreCreditCards
 from .tiers import current_tier, ladder
+
+logger = logging.getLogger(__name__)
 
 CHANGE_INTERVAL = timedelta(days=365)
 BATCH_SIZE = 1000
@@ -56,15 +62,45 @@ def celebrated_today(today: date) -> Q:
     return matches
 
 
+def give_birthday_credit(account: LoyaltyAccount, tier: Tier, year: int, cards: StoreCreditCards,
+                         now: datetime) -> CreditEntry | None:
+    """The tier's birthday credit for one year, onto the member's card; None when that year's was given.
+
+    Checked under the account lock before the card moves, so a repeat never touches the card; the
+    (kind, source_key) constraint refuses a second row, and the card move with it, whatever happens.
+    """
+    key = ledger.birthday_source_key(account.pk, year)
+    with transaction.atomic():
+        locked = ledger.lock_account(account)
+        locked.program = account.program
+        if CreditEntry.objects.filter(kind=CreditKind.BIRTHDAY_GIFT, source_key=key).exists():
+            return None
+        amount = quantize_money(tier.birthday_credit, locked.program.currency).amount
+        card = store_credit.card_for(locked, cards)
+        return store_credit.move_card_and_record(
+            locked, card, cards, delta=amount, note=f"Birthday gift {year} ({tier.name})",
+            kind=CreditKind.BIRTHDAY_GIFT, amount=amount, source_key=key, available_at=now,
+            detail={"year": year, "tier": tier.name},
+        )
+
+
 @dataclass
 class BirthdayReport:
     gifted: int = 0
     already_gifted: int = 0
+    credited: int = 0
+    already_credited: int = 0
+    credit_unavailable: int = 0
 
 
-def give_birthday_gifts(program: LoyaltyProgram, now: datetime | None = None,
-                        batch_size: int = BATCH_SIZE) -> BirthdayReport:
-    """Give today's birthday gifts in one program, batch by batch (keyset on the account id)."""
+def give_birthday_gifts(program: LoyaltyProgram, now: datetime | None = None, batch_size: int = BATCH_SIZE, *,
+                        cards: StoreCreditCards) -> BirthdayReport:
+    """Give today's birthday gifts in one program, batch by batch (keyset on the account id).
+
+    Points and credit are separate rows in separate transactions: a Saleor that cannot hold store
+    credit (3.22 answers StoreCreditUnavailable, before any card is made or moved) still lets the
+    points through; the credit is skipped, counted and logged once per run.
+    """
     now = now or timezone.now()
     today = local_date(now, program.timezone)
     tiers = ladder(program)
@@ -73,11 +109,14 @@ def give_birthday_gifts(program: LoyaltyProgram, now: datetime | None = None,
         return report
     members = LoyaltyAccount.objects.filter(
         celebrated_today(today), program=program, merged_into__isnull=True, user__isnull=False,
-    ).order_by("pk")
+    ).select_related("program").order_by("pk")
     after_id = 0
     while True:
         batch = list(members.filter(pk__gt=after_id)[:batch_size])
         if not batch:
+            if report.credit_unavailable:
+                logger.warning("%s birthday credits in %s skipped: this Saleor cannot hold store credit",
+                               report.credit_unavailable, program.channel_slug)
             return report
         for account in batch:
             tier = current_tier(account, tiers)
@@ -86,11 +125,26 @@ def give_birthday_gifts(program: LoyaltyProgram, now: datetime | None = None,
                 report.gifted += 1
             elif tier.birthday_points > 0:
                 report.already_gifted += 1
+            if tier.birthday_credit > 0:
+                _credit(report, account, tier, today.year, cards, now)
         after_id = batch[-1].pk
 
 
-def give_all_birthday_gifts(now: datetime | None = None) -> dict[str, BirthdayReport]:
+def _credit(report: BirthdayReport, account: LoyaltyAccount, tier: Tier, year: int, cards: StoreCreditCards,
+            now: datetime) -> None:
+    try:
+        credit = give_birthday_credit(account, tier, year, cards, now)
+    except StoreCreditUnavailable:
+        report.credit_unavailable += 1
+        return
+    if credit is not None:
+        report.credited += 1
+    else:
+        report.already_credited += 1
+
+
+def give_all_birthday_gifts(now: datetime | None = None, *, cards: StoreCreditCards) -> dict[str, BirthdayReport]:
     return {
-        program.channel_slug: give_birthday_gifts(program, now)
+        program.channel_slug: give_birthday_gifts(program, now, cards=cards)
         for program in LoyaltyProgram.objects.filter(is_active=True).order_by("pk")
     }

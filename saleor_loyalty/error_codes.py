@@ -14,6 +14,7 @@ class LoyaltyErrorCode(Enum):
     PERMISSION_DENIED = "permission_denied"
     UNAUTHENTICATED = "unauthenticated"
     TIER_HAS_MEMBERS = "tier_has_members"
+    TIER_IN_USE = "tier_in_use"
     CHANGE_LIMITED = "change_limited"
     BELOW_MINIMUM = "below_minimum"
     NOT_IN_STEPS = "not_in_steps"

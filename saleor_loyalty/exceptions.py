@@ -151,3 +151,22 @@ class StoreCreditUnavailable(LoyaltyError):
     """This Saleor cannot hold club store credit (gift-card balance adjustments arrived in 3.23)."""
 
     code = LoyaltyErrorCode.UNSUPPORTED
+
+
+class InvalidEarlyAccess(LoyaltyError):
+    """An early-access request without items, with too many, or with a window that closes before it opens."""
+
+    code = LoyaltyErrorCode.INVALID
+
+
+class CatalogItemNotFound(LoyaltyError):
+    """A product or collection id that Saleor does not know."""
+
+    code = LoyaltyErrorCode.NOT_FOUND
+
+
+class TierGatesEarlyAccess(LoyaltyError):
+    """Deleting a tier that is the minimum tier of early-access items would silently regate them."""
+
+    code = LoyaltyErrorCode.TIER_IN_USE
+    field = "id"

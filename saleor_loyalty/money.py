@@ -57,6 +57,12 @@ def _minor_unit(currency: str) -> Decimal:
     return Decimal(1).scaleb(-get_currency_precision(currency))
 
 
+def fits_currency(amount, currency: str) -> bool:
+    """True when the amount needs no rounding in the currency (₪ 5.10 yes, ₪ 5.105 no, JPY 5.5 no)."""
+    amount = _require_decimal(amount, "amount")
+    return amount == amount.quantize(_minor_unit(currency))
+
+
 def cashback_for_amount(amount, percent, currency: str) -> Money:
     """Cashback on an accrual base: rounded down, so a customer never gets credit not paid for."""
     amount = _require_decimal(amount, "amount")

@@ -170,6 +170,6 @@ def _club_context(request) -> ClubContext:
     except jwt.PyJWTError as error:
         raise PermissionError(f"Invalid token: {error}") from None
     return ClubContext(requestor=requestor, channel_lookup=saleor_adapter.channel_facts,
-                       cards=saleor_adapter.gift_cards,
+                       cards=saleor_adapter.gift_cards, catalog=saleor_adapter.catalog_ids,
                        shipping_method_exists=saleor_adapter.club_shipping_method_exists,
                        client_ip=request.META.get("REMOTE_ADDR", ""), shop=saleor_adapter.SaleorShop())

@@ -38,6 +38,14 @@ def channel_facts(slug: str) -> ChannelFacts | None:
     )
 
 
+def catalog_ids(kind: str, ids: frozenset[int]) -> set[int]:
+    """The ids among these that Saleor has as products or collections (`kind`): early access marks only those."""
+    from saleor.product.models import Collection, Product
+
+    model = {"product": Product, "collection": Collection}[kind]
+    return set(model.objects.filter(pk__in=ids).values_list("pk", flat=True))
+
+
 def _legacy_refunded(order) -> Decimal:
     from saleor.payment import TransactionKind
 

@@ -124,7 +124,7 @@ def evaluate_tiers_task() -> None:
 def birthday_gifts_task() -> None:
     """Hourly, so every program's local day is covered whatever its timezone; gifts are keyed per year."""
     with saleor_adapter.writer_connection():
-        birthdays.give_all_birthday_gifts()
+        birthdays.give_all_birthday_gifts(cards=saleor_adapter.gift_cards)
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)

@@ -8,10 +8,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from .validation import number
-from .exceptions import InvalidTierSetting, ReasonRequired, TierHasMembers, TierNotFound
+from .exceptions import (
+    CurrencyMismatch, InvalidTierSetting, ReasonRequired, TierGatesEarlyAccess, TierHasMembers, TierNotFound,
+)
 from .facts import Actor
 from .lock_objects import account_qs_select_for_update
-from .models import LoyaltyAccount, LoyaltyProgram, Tier, TierCause
+from .models import EarlyAccessItem, LoyaltyAccount, LoyaltyProgram, Tier, TierCause
+from .money import fits_currency
 from .tiers import current_tier, ladder, move_to, record_event
 
 MAX_TIERS = 10
@@ -25,9 +28,21 @@ DECIMAL_FIELDS = {
 }
 TEXT_FIELDS = {"name": "name", "name_he": "nameHe"}
 FLAG_FIELDS = {"free_shipping", "early_access"}
+MAX_BIRTHDAY_CREDIT = Decimal(1_000_000)
 
 
-def _clean(changes: dict) -> dict:
+def _birthday_credit(value: tuple, currency: str) -> Decimal:
+    """Money in the program's currency, never negative, with no more decimals than the currency has."""
+    amount, given_currency = value
+    if given_currency != currency:
+        raise CurrencyMismatch(f"The channel's currency is {currency}, not {given_currency}.", "birthdayCredit")
+    amount = number(amount, "birthdayCredit", InvalidTierSetting, Decimal(0), MAX_BIRTHDAY_CREDIT)
+    if not fits_currency(amount, currency):
+        raise InvalidTierSetting(f"birthdayCredit has more decimals than {currency} allows.", "birthdayCredit")
+    return amount
+
+
+def _clean(changes: dict, currency: str) -> dict:
     cleaned = {}
     for name, value in changes.items():
         if name in DECIMAL_FIELDS:
@@ -44,6 +59,8 @@ def _clean(changes: dict) -> dict:
             if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 1_000_000:
                 raise InvalidTierSetting("birthdayPoints must be 0-1000000.", "birthdayPoints")
             cleaned[name] = value
+        elif name == "birthday_credit":
+            cleaned[name] = _birthday_credit(value, currency)
         else:
             raise InvalidTierSetting(f"{name} cannot be set.", name)
     return cleaned
@@ -93,7 +110,7 @@ def tier_in_program(program: LoyaltyProgram, tier_id: int | None, field: str = "
 
 
 def create_tier(program: LoyaltyProgram, position: int | None = None, **values) -> Tier:
-    cleaned = _clean(values)
+    cleaned = _clean(values, program.currency)
     if "name" not in cleaned:
         raise InvalidTierSetting("name is required.", "name")
     with transaction.atomic():
@@ -109,7 +126,7 @@ def create_tier(program: LoyaltyProgram, position: int | None = None, **values) 
 
 
 def update_tier(program: LoyaltyProgram, tier_id: int, **values) -> Tier:
-    cleaned = _clean(values)
+    cleaned = _clean(values, program.currency)
     with transaction.atomic():
         tiers = _locked_ladder(program)
         tier = next((t for t in tiers if t.pk == tier_id), None)
@@ -126,6 +143,8 @@ def delete_tier(program: LoyaltyProgram, tier_id: int, move_members_to: int | No
     """Delete a tier; its members (and floors) move to `move_members_to`, which is required if it has any.
 
     Returns how many members moved. The first tier cannot be deleted: it is where everyone starts.
+    Nor can a tier that gates early-access items: moving them to another tier would open them to
+    more members (or fewer) than staff chose, so staff re-mark them first.
     """
     with transaction.atomic():
         tiers = _locked_ladder(program)
@@ -134,6 +153,10 @@ def delete_tier(program: LoyaltyProgram, tier_id: int, move_members_to: int | No
             raise TierNotFound("No such tier in this channel's program.", "id")
         if tier.position == 0:
             raise InvalidTierSetting("The first tier cannot be deleted.", "id")
+        gated = EarlyAccessItem.objects.filter(minimum_tier=tier).count()
+        if gated:
+            raise TierGatesEarlyAccess(
+                f"{tier.name} is the minimum tier of {gated} early-access items; re-mark or unmark them first.")
         target = None
         if move_members_to is not None:
             target = next((t for t in tiers if t.pk == move_members_to and t.pk != tier.pk), None)

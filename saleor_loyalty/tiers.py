@@ -50,7 +50,8 @@ def ensure_default_tiers(program: LoyaltyProgram) -> list[Tier]:
 
 
 def ladder(program: LoyaltyProgram) -> list[Tier]:
-    return list(Tier.objects.filter(program=program).order_by("position"))
+    """The tiers in position order; through the related manager, so `tier.program` costs no query."""
+    return list(program.tiers.order_by("position"))
 
 
 def current_tier(account: LoyaltyAccount | None, tiers: list[Tier]) -> Tier | None:

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from typing import Callable
 
+from ..early_access import CatalogLookup
 from ..facts import ChannelFacts, Requestor
 from ..store_credit import StoreCreditCards
 
@@ -16,3 +17,4 @@ class ClubContext:
     client_ip: str = ""
     shipping_method_exists: Callable[[int, str], bool] | None = None  # (method id, channel slug)
     shop: object = None  # recovery's view of Saleor (checkouts, orders); absent in the engine tier
+    catalog: CatalogLookup | None = None  # which Saleor products/collections exist, for early access

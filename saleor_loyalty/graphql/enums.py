@@ -1,7 +1,7 @@
 import graphene
 
 from ..error_codes import LoyaltyErrorCode
-from ..models import EntryKind, NegativeBalancePolicy, TierBasis, TierCause, TierWindow
+from ..models import EarlyAccessKind, EntryKind, NegativeBalancePolicy, TierBasis, TierCause, TierWindow
 
 LoyaltyErrorCodeEnum = graphene.Enum.from_enum(LoyaltyErrorCode)
 LoyaltyTransactionKindEnum = graphene.Enum(
@@ -13,3 +13,6 @@ NegativeBalancePolicyEnum = graphene.Enum(
 TierBasisEnum = graphene.Enum("LoyaltyTierBasis", [(value.upper(), value) for value in TierBasis.values])
 TierWindowEnum = graphene.Enum("LoyaltyTierWindow", [(value.upper(), value) for value in TierWindow.values])
 TierCauseEnum = graphene.Enum("LoyaltyTierCause", [(value.upper(), value) for value in TierCause.values])
+EarlyAccessKindEnum = graphene.Enum(
+    "LoyaltyEarlyAccessKind", [(value.upper(), value) for value in EarlyAccessKind.values]
+)

@@ -6,8 +6,11 @@ from .. import checkout_benefits, checkout_preview, member_list
 from ..exceptions import CheckoutNotFound, LoyaltyError
 from ..members import member_account
 from .errors import query_error, require_customer, require_permission
+from .early_access import EarlyAccessQueries
 from .mutations.birthday_set import LoyaltyBirthdaySet
 from .mutations.club_shipping_set import LoyaltyClubShippingMethodsSet
+from .mutations.early_access_mark import LoyaltyEarlyAccessMark
+from .mutations.early_access_unmark import LoyaltyEarlyAccessUnmark
 from .mutations.points_adjust import LoyaltyPointsAdjust
 from .mutations.program_update import LoyaltyProgramUpdate
 from .mutations.tier_create import LoyaltyTierCreate
@@ -35,7 +38,7 @@ MANAGE_USERS = "MANAGE_USERS"
 MANAGE_SETTINGS = "MANAGE_SETTINGS"
 
 
-class Query(RecoveryQueries, graphene.ObjectType):
+class Query(RecoveryQueries, EarlyAccessQueries, graphene.ObjectType):
     me = graphene.Field(
         Member, channel=graphene.String(required=True),
         description="The signed-in customer's membership in a channel's club.",
@@ -146,6 +149,8 @@ class Mutation(graphene.ObjectType):
     loyalty_birthday_set = LoyaltyBirthdaySet.Field()
     loyalty_redeem_points = LoyaltyRedeemPoints.Field()
     loyalty_club_shipping_methods_set = LoyaltyClubShippingMethodsSet.Field()
+    loyalty_early_access_mark = LoyaltyEarlyAccessMark.Field()
+    loyalty_early_access_unmark = LoyaltyEarlyAccessUnmark.Field()
 
 
 schema = graphene.Schema(query=Query, mutation=Mutation, auto_camelcase=True)

@@ -3,6 +3,7 @@
 import graphene
 
 from ..models import Tier, TierBasis, TierEvent
+from ..money import quantize_money
 from ..tiers import TierStanding
 from .enums import TierBasisEnum, TierCauseEnum
 
@@ -11,8 +12,12 @@ class TierBenefits(graphene.ObjectType):
     earn_multiplier = graphene.Float(required=True, description="Points per unit spent are multiplied by this.")
     discount_percent = graphene.Float(required=True, description="Discount on the member's checkouts.")
     free_shipping = graphene.Boolean(required=True)
-    early_access = graphene.Boolean(required=True, description="May see items staff marked for early access.")
+    early_access = graphene.Boolean(
+        required=True, description="May see early-access items marked without a minimum tier.")
     birthday_points = graphene.Int(required=True)
+    birthday_credit = graphene.Field(
+        "saleor_loyalty.graphql.types.MoneyType", required=True,
+        description="Store credit put on the member's card on their birthday; 0 = none.")
     cashback_percent = graphene.Float(description="Cashback in % for this tier; null uses the program's.")
 
     class Meta:
@@ -41,6 +46,7 @@ class TierType(graphene.ObjectType):
             earn_multiplier=root.earn_multiplier, discount_percent=root.discount_percent,
             free_shipping=root.free_shipping, early_access=root.early_access,
             birthday_points=root.birthday_points, cashback_percent=root.cashback_percent,
+            birthday_credit=quantize_money(root.birthday_credit, root.program.currency),
         )
 
 

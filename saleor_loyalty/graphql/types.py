@@ -185,9 +185,16 @@ class Member(graphene.ObjectType):
         description="Tier changes, newest first.",
     )
     birthday = graphene.Field(Birthday)
+    early_access = graphene.Boolean(
+        required=True, description="The member's tier has the early-access benefit: items marked without a "
+                                   "minimum tier are open to them (see `earlyAccess` for each item).")
 
     class Meta:
         name = "LoyaltyMember"
+
+    @staticmethod
+    def resolve_early_access(root: MemberView, _info):
+        return bool(root.standing.tier and root.standing.tier.early_access)
 
     @staticmethod
     def resolve_tier(root: MemberView, _info):

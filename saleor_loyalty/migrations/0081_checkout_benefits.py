@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('saleor_loyalty', '0070_merge_messaging'),
+        ('saleor_loyalty', '0080_early_access_birthday_gift'),
     ]
 
     operations = [

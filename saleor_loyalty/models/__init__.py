@@ -13,6 +13,7 @@ key out of the club is to the user model, with SET_NULL: deleting a customer kee
 
 from .benefits import ClubShippingMethod, MemberVoucherCode, TierVoucher
 from .credit import CreditEntry, CreditKind, StoreCreditCard
+from .early_access import EarlyAccessItem, EarlyAccessKind
 from .jobs import JobCursor
 from .ledger import AppendOnlyError, EntryKind, ExpiryReminder, LedgerEntry
 from .messaging import *  # noqa: F401,F403  (consent, recovery, messages, checkout activity)

@@ -36,6 +36,7 @@ class CreditKind(models.TextChoices):
     CASHBACK_REVERSAL = "cashback_reversal", "Cashback taken back by a refund or cancellation"
     REDEMPTION = "redemption", "Points turned into credit on the member's card"
     CARD_RETURN = "card_return", "Card money spent on an order, given back after a cancellation or refund"
+    BIRTHDAY_GIFT = "birthday_gift", "The tier's birthday credit put on the member's card"
 
 
 class CreditEntry(models.Model):

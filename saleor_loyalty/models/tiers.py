@@ -25,6 +25,10 @@ class Tier(models.Model):
     free_shipping = models.BooleanField(default=False)
     early_access = models.BooleanField(default=False)
     birthday_points = models.PositiveIntegerField(default=0)
+    birthday_credit = models.DecimalField(
+        max_digits=14, decimal_places=4, default=Decimal(0),
+        help_text="Store credit in the program's currency put on the member's card on their birthday; 0 = none.",
+    )
     cashback_percent = models.DecimalField(
         max_digits=5, decimal_places=2, null=True, blank=True,
         help_text="Store credit per paid order in % of the accrual base; null uses the program's cashbackPercent.",
@@ -49,6 +53,7 @@ class Tier(models.Model):
                 condition=Q(discount_percent__gte=0) & Q(discount_percent__lte=100),
                 name="loyalty_tier_discount_percent_chk",
             ),
+            models.CheckConstraint(condition=Q(birthday_credit__gte=0), name="loyalty_tier_birthday_credit_chk"),
         ]
 
     def __str__(self):

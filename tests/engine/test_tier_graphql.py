@@ -16,7 +16,9 @@ from saleor_loyalty.models import EntryKind, LedgerEntry, LoyaltyAccount, Tier, 
 STAFF = frozenset({"MANAGE_USERS", "MANAGE_SETTINGS"})
 
 ME_TIER = """query($channel: String!) { me(channel: $channel) {
-  tier { name nameHe benefits { earnMultiplier discountPercent freeShipping earlyAccess birthdayPoints cashbackPercent } }
+  tier { name nameHe benefits { earnMultiplier discountPercent freeShipping earlyAccess birthdayPoints cashbackPercent
+                                birthdayCredit { amount currency } } }
+  earlyAccess
   nextTier { name entryThreshold }
   progress { basis current target remaining percent }
   retainBy { amount points date } } }"""
@@ -89,7 +91,9 @@ def test_me_shows_tier_progress_and_retention_in_three_queries(
     data = result.data["me"]
     assert data["tier"]["name"] == "Gold" and data["tier"]["nameHe"] == "זהב"
     assert data["tier"]["benefits"] == {"earnMultiplier": 1.5, "discountPercent": 5.0, "freeShipping": True,
-                                        "earlyAccess": False, "birthdayPoints": 200, "cashbackPercent": None}
+                                        "earlyAccess": False, "birthdayPoints": 200, "cashbackPercent": None,
+                                        "birthdayCredit": {"amount": 0.0, "currency": "ILS"}}
+    assert data["earlyAccess"] is False
     assert data["nextTier"] == {"name": "Platinum", "entryThreshold": 6000.0}
     assert data["progress"] == {"basis": "SPEND", "current": 2500.0, "target": 6000.0,
                                 "remaining": 3500.0, "percent": 41.7}
@@ -298,15 +302,15 @@ def test_birthday_can_change_again_after_a_year(club, customer):
     assert (changed.birthday_month, changed.birthday_day) == (6, 6)
 
 
-def test_birthday_gift_once_on_the_local_day_with_the_tiers_points(club, customer):
+def test_birthday_gift_once_on_the_local_day_with_the_tiers_points(club, customer, cards):
     # given a member born on 14 May
     account = ledger.account_for(club, customer.pk, customer.email)
     birthdays.set_birthday(account, 5, 14, now=datetime(2025, 1, 1, tzinfo=UTC))
 
     # when the job runs at 22:30 UTC on 13 May (already 14 May in Jerusalem), and again later that day
-    first = birthdays.give_birthday_gifts(club, datetime(2026, 5, 13, 22, 30, tzinfo=UTC))
-    again = birthdays.give_birthday_gifts(club, datetime(2026, 5, 14, 12, 0, tzinfo=UTC))
-    day_before = birthdays.give_birthday_gifts(club, datetime(2026, 5, 13, 20, 0, tzinfo=UTC))
+    first = birthdays.give_birthday_gifts(club, datetime(2026, 5, 13, 22, 30, tzinfo=UTC), cards=cards)
+    again = birthdays.give_birthday_gifts(club, datetime(2026, 5, 14, 12, 0, tzinfo=UTC), cards=cards)
+    day_before = birthdays.give_birthday_gifts(club, datetime(2026, 5, 13, 20, 0, tzinfo=UTC), cards=cards)
 
     # then the Regular tier's 50 points were given exactly once
     assert (first.gifted, again.gifted, again.already_gifted, day_before.gifted) == (1, 0, 1, 0)
@@ -320,11 +324,11 @@ def test_birthday_gift_once_on_the_local_day_with_the_tiers_points(club, custome
     (datetime(2028, 2, 28, 10, tzinfo=UTC), 0),  # leap year: wait for the 29th
     (datetime(2028, 2, 29, 10, tzinfo=UTC), 1),
 ])
-def test_leap_day_birthday_is_celebrated_on_28_february_in_common_years(club, customer, today, gifted):
+def test_leap_day_birthday_is_celebrated_on_28_february_in_common_years(club, customer, cards, today, gifted):
     account = ledger.account_for(club, customer.pk, customer.email)
     birthdays.set_birthday(account, 2, 29, now=datetime(2025, 1, 1, tzinfo=UTC))
 
-    assert birthdays.give_birthday_gifts(club, today).gifted == gifted
+    assert birthdays.give_birthday_gifts(club, today, cards=cards).gifted == gifted
 
 
 MEMBERS = """query($channel: String!, $filter: LoyaltyMemberFilterInput, $first: Int, $after: String) {

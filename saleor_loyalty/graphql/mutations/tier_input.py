@@ -1,6 +1,7 @@
 import graphene
 
 from ...exceptions import TierNotFound
+from .program_update import MoneyInput
 
 
 class LoyaltyTierInput(graphene.InputObjectType):
@@ -14,13 +15,18 @@ class LoyaltyTierInput(graphene.InputObjectType):
     free_shipping = graphene.Boolean()
     early_access = graphene.Boolean()
     birthday_points = graphene.Int()
+    birthday_credit = graphene.Field(MoneyInput, description="Store credit on the member's card on their birthday, "
+                                                             "in the channel's currency; 0 = none.")
     cashback_percent = graphene.Decimal(description="0-100 % of the accrual base; leave empty to use the program's.")
 
 
 def tier_values(data) -> dict:
-    """Only the fields the caller sent (cashbackRate may be sent as null to clear it)."""
-    return {name: value for name, value in data.items() if name != "position"
-            and (value is not None or name == "cashback_percent")}
+    """Only the fields the caller sent (cashbackRate may be sent as null to clear it); money as (amount, currency)."""
+    values = {name: value for name, value in data.items() if name != "position"
+              and (value is not None or name == "cashback_percent")}
+    if "birthday_credit" in values:
+        values["birthday_credit"] = (values["birthday_credit"]["amount"], values["birthday_credit"]["currency"])
+    return values
 
 
 def tier_pk(global_id: str | None, field: str = "id") -> int | None:

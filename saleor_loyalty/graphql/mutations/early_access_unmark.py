@@ -1,0 +1,25 @@
+import graphene
+
+from ... import early_access
+from ..early_access import items_from
+from ..resolvers import program_for
+from .base import ClubMutation
+
+
+class LoyaltyEarlyAccessUnmark(ClubMutation):
+    unmarked = graphene.Int(description="How many of the items were marked (unmarking twice is a no-op).")
+
+    class Arguments:
+        channel = graphene.String(required=True)
+        products = graphene.List(graphene.NonNull(graphene.ID))
+        collections = graphene.List(graphene.NonNull(graphene.ID))
+
+    class Meta:
+        description = "Stop gating Saleor products and collections in a channel's club. Requires MANAGE_PRODUCTS."
+
+    permission = "MANAGE_PRODUCTS"
+
+    @classmethod
+    def perform(cls, info, channel, products=None, collections=None):
+        program = program_for(info, channel)
+        return {"unmarked": early_access.unmark_items(program, items_from(products, collections))}
