@@ -6,7 +6,8 @@ one voucher. So the club:
 - keeps one Saleor voucher per discount tier (ENTIRE_ORDER, percentage, marked as the club's) and
   gives each member their own random code on it, applied to their checkouts automatically;
 - never replaces a voucher the customer chose themselves (one voucher per checkout is Saleor's rule);
-- lets staff reserve shipping methods (priced 0) for free-shipping tiers;
+- lets staff reserve shipping methods (priced 0) for free-shipping tiers, and picks one for a
+  free-shipping member whose checkout has no delivery chosen yet;
 - re-checks both at order creation (`guard`), because a code or a method is a bearer instrument
   until then: a leaked code or a reserved method fails for anyone the club did not grant it to.
 """
@@ -14,7 +15,7 @@ one voucher. So the club:
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol
+from typing import Callable, Protocol
 
 from django.db import transaction
 
@@ -49,6 +50,8 @@ class CheckoutBenefitFacts:
     voucher_is_club: bool
     voucher_percent: Decimal | None
     shipping_method_id: int | None
+    delivery_chosen: bool = False  # a shipping method or a collection point
+    ships: bool = False  # has a shipping address and lines that need shipping
 
 
 @dataclass(frozen=True)
@@ -178,6 +181,22 @@ def decide(facts: CheckoutBenefitFacts, vouchers: CheckoutVouchers) -> Keep | Ap
         return Remove() if facts.voucher_is_club else Keep()
     with transaction.atomic():
         return plan(program, facts, vouchers)
+
+
+def shipping_to_assign(facts: CheckoutBenefitFacts, available_method_ids: Callable[[], list[int]]) -> int | None:
+    """The reserved method a free-shipping member's checkout gets when it ships and no delivery is chosen
+    yet; a delivery the customer chose is never replaced. `available_method_ids` asks Saleor (costly)
+    only when everything else already says yes."""
+    if facts.user_id is None or facts.delivery_chosen or not facts.ships:
+        return None
+    program = _program(facts.channel_slug)
+    reserved = set(club_shipping_method_ids(program)) if program is not None else set()
+    if not reserved:
+        return None
+    _, tier = _member_and_tier(program, facts.user_id)
+    if tier is None or not tier.free_shipping:
+        return None
+    return next((pk for pk in available_method_ids() if pk in reserved), None)
 
 
 def check_order_creation(facts: CheckoutBenefitFacts) -> None:

@@ -116,12 +116,12 @@ class LoyaltyPlugin(BasePlugin):
     @_never_raises
     def checkout_created(self, checkout, webhooks=None):
         self._record_checkout(checkout)
-        _carry_club_voucher(checkout)
+        _carry_club_benefits(checkout)
 
     @_never_raises
     def checkout_updated(self, checkout, webhooks=None):
         self._record_checkout(checkout)
-        _carry_club_voucher(checkout)
+        _carry_club_benefits(checkout)
 
     def preprocess_order_creation(self, checkout_info, lines, previous_value):
         """Saleor's last look before an order exists: a club code or club shipping method the customer
@@ -152,16 +152,20 @@ class LoyaltyPlugin(BasePlugin):
         return views.handle(request, _club_context, self.settings.graphiql_enabled or settings.DEBUG)
 
 
-def _carry_club_voucher(checkout):
+def _carry_club_benefits(checkout):
     """Runs in Saleor's request, on the checkout object Saleor answers with, so the reply shows it.
     Its own savepoint: a failure here rolls back only the club's part, never Saleor's transaction."""
     with saleor_adapter.writer_connection(), transaction.atomic():
-        decision = checkout_benefits.decide(saleor_adapter.checkout_benefit_facts(checkout),
-                                            saleor_adapter.SaleorVouchers())
+        facts = saleor_adapter.checkout_benefit_facts(checkout)
+        decision = checkout_benefits.decide(facts, saleor_adapter.SaleorVouchers())
         if isinstance(decision, checkout_benefits.Apply):
             saleor_adapter.set_checkout_voucher(checkout, decision.code)
         elif isinstance(decision, checkout_benefits.Remove):
             saleor_adapter.set_checkout_voucher(checkout, None)
+        method_id = checkout_benefits.shipping_to_assign(
+            facts, lambda: saleor_adapter.available_built_in_method_ids(checkout))
+        if method_id is not None:
+            saleor_adapter.assign_built_in_method(checkout, method_id)
 
 
 def _club_context(request) -> ClubContext:

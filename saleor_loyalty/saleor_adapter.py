@@ -538,9 +538,13 @@ def checkout_benefit_facts(checkout):
             percent = VoucherChannelListing.objects.filter(voucher_id=code.voucher_id,
                                                            channel_id=checkout.channel_id) \
                 .values_list("discount_value", flat=True).first()
+    shipping_method_id = _built_in_shipping_method_id(checkout)
     return CheckoutBenefitFacts(
         channel_slug=checkout.channel.slug, user_id=checkout.user_id, voucher_code=checkout.voucher_code or None,
-        voucher_is_club=is_club, voucher_percent=percent, shipping_method_id=_built_in_shipping_method_id(checkout),
+        voucher_is_club=is_club, voucher_percent=percent, shipping_method_id=shipping_method_id,
+        delivery_chosen=shipping_method_id is not None or checkout.collection_point_id is not None
+        or bool(checkout.external_shipping_method_id),
+        ships=checkout.shipping_address_id is not None and checkout.is_shipping_required(),
     )
 
 
@@ -548,13 +552,9 @@ def set_checkout_voucher(checkout, code: str | None) -> None:
     """Put the club's code on (or take it off) the very checkout object Saleor is about to answer with."""
     from django.core.exceptions import ValidationError
 
-    from saleor.checkout.fetch import fetch_checkout_info, fetch_checkout_lines
     from saleor.checkout.utils import add_voucher_code_to_checkout, invalidate_checkout, remove_voucher_from_checkout
-    from saleor.plugins.manager import get_plugins_manager
 
-    manager = get_plugins_manager(allow_replica=False)
-    lines, _ = fetch_checkout_lines(checkout)
-    checkout_info = fetch_checkout_info(checkout, lines, manager)
+    checkout_info, lines, manager = _checkout_info(checkout)
     if code is None:
         remove_voucher_from_checkout(checkout)
         checkout_info.voucher = checkout_info.voucher_code = None
@@ -565,6 +565,38 @@ def set_checkout_voucher(checkout, code: str | None) -> None:
             logger.info("Club code not applicable to checkout %s: %s", checkout.pk, error)
             return
     checkout.save(update_fields=invalidate_checkout(checkout_info, lines, manager, save=False))
+
+
+def _checkout_info(checkout):
+    from saleor.checkout.fetch import fetch_checkout_info, fetch_checkout_lines
+    from saleor.plugins.manager import get_plugins_manager
+
+    manager = get_plugins_manager(allow_replica=False)
+    lines, _ = fetch_checkout_lines(checkout)
+    return fetch_checkout_info(checkout, lines, manager), lines, manager
+
+
+def available_built_in_method_ids(checkout) -> list[int]:
+    """Saleor's valid shipping methods for the checkout (3.23 stores them as deliveries; 3.22 has none)."""
+    try:
+        from saleor.checkout.delivery_context import get_or_fetch_checkout_deliveries
+    except ImportError:
+        return []
+    checkout_info, _, _ = _checkout_info(checkout)
+    deliveries = get_or_fetch_checkout_deliveries(checkout_info, requestor=None).get()
+    return [d.built_in_shipping_method_id for d in deliveries if d.is_valid and d.built_in_shipping_method_id]
+
+
+def assign_built_in_method(checkout, method_id: int) -> None:
+    """What `checkoutDeliveryMethodUpdate` does with a built-in method, through Saleor's own function."""
+    from saleor.checkout.delivery_context import assign_delivery_method_to_checkout
+    from saleor.checkout.models import CheckoutDelivery
+
+    delivery = CheckoutDelivery.objects.filter(checkout_id=checkout.pk, built_in_shipping_method_id=method_id,
+                                               is_valid=True).first()
+    if delivery is not None:
+        checkout_info, lines, manager = _checkout_info(checkout)
+        assign_delivery_method_to_checkout(checkout_info, lines, manager, delivery)
 
 
 def club_shipping_method_exists(method_id: int, channel_slug: str) -> bool:

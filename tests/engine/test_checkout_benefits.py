@@ -1,5 +1,6 @@
 """Tier benefits reaching the checkout: which code a checkout should carry, and who order creation refuses."""
 
+import dataclasses
 import threading
 from decimal import Decimal
 
@@ -222,3 +223,31 @@ class TestReservingShippingMethods:
         answer = set_shipping([method_gid(5)], permissions=frozenset())
         assert answer["errors"][0]["code"] == "PERMISSION_DENIED"
         assert benefits.club_shipping_method_ids(club) == []
+
+
+class TestPickingReservedShipping:
+    def ship(self, user, **changes):
+        return dataclasses.replace(facts(user), **{"ships": True, **changes})
+
+    def test_free_shipping_member_gets_the_reserved_method_when_none_is_chosen(self, club):
+        gold = member(club, "gold", "Gold")
+        benefits.set_club_shipping_methods(club, [41])
+        assert benefits.shipping_to_assign(self.ship(gold), lambda: [12, 41]) == 41
+
+    def test_nothing_is_picked_otherwise(self, club):
+        gold, regular = member(club, "gold", "Gold"), member(club, "regular")
+        asked = []
+
+        def available():
+            asked.append(1)
+            return [41]
+
+        assert benefits.shipping_to_assign(self.ship(gold), available) is None  # nothing reserved yet
+        benefits.set_club_shipping_methods(club, [41])
+        assert benefits.shipping_to_assign(self.ship(regular), available) is None
+        assert benefits.shipping_to_assign(self.ship(None), available) is None
+        assert benefits.shipping_to_assign(self.ship(gold, delivery_chosen=True, shipping_method_id=12),
+                                           available) is None
+        assert benefits.shipping_to_assign(self.ship(gold, ships=False), available) is None
+        assert asked == []  # Saleor's shipping list is only fetched when the member qualifies
+        assert benefits.shipping_to_assign(self.ship(gold), lambda: [12]) is None  # not offered to this address

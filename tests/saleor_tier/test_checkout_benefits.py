@@ -16,11 +16,15 @@ from saleor_loyalty.models import LedgerEntry, MemberVoucherCode
 from .flows import ADDRESS, CHECKOUT_COMPLETE, CHECKOUT_CREATE, DELIVERY_UPDATE, PAYMENT_CREATE, club, saleor_call
 
 CHECKOUT = """query($id: ID!) { checkout(id: $id) {
-  voucherCode discount { amount } subtotalPrice { gross { amount } } shippingPrice { gross { amount } }
+  voucherCode discount { amount } deliveryMethod { ... on ShippingMethod { id } } subtotalPrice { gross { amount } } shippingPrice { gross { amount } }
   totalPrice { gross { amount } } } }"""
 ADD_PROMO_CODE = """
 mutation($id: ID!, $code: String!) {
   checkoutAddPromoCode(id: $id, promoCode: $code) { checkout { voucherCode } errors { field message code } }
+}"""
+EMAIL_UPDATE = """
+mutation($id: ID!, $email: String!) {
+  checkoutEmailUpdate(id: $id, email: $email) { checkout { id } errors { field message code } }
 }"""
 RESERVE_SHIPPING = """
 mutation($ids: [ID!]!) {
@@ -100,9 +104,11 @@ def test_gold_member_checkout_gets_tier_discount_and_free_shipping(
     assert checkout["voucherCode"] == code
     assert (checkout["subtotalPrice"]["gross"]["amount"], checkout["discount"]["amount"]) == (28.5, 1.5)
 
-    # when the member takes the club's free shipping and pays through Saleor
-    choose_delivery(user_api_client, checkout_id, club_shipping, capture)
-    assert read_checkout(user_api_client, checkout_id)["totalPrice"]["gross"]["amount"] == 28.5
+    # and picked the club's free shipping, as no delivery was chosen yet
+    assert checkout["deliveryMethod"] == {"id": graphene.Node.to_global_id("ShippingMethod", club_shipping.pk)}
+    assert (checkout["shippingPrice"]["gross"]["amount"], checkout["totalPrice"]["gross"]["amount"]) == (0, 28.5)
+
+    # when the member pays through Saleor
     result = pay_and_complete(user_api_client, checkout_id, capture)
 
     # then Saleor's order carries both benefits
@@ -173,6 +179,21 @@ def test_reserved_shipping_method_fails_for_a_regular_member(
 
     assert result["order"] is None
     assert [(e["field"], e["code"]) for e in result["errors"]] == [("shippingMethod", "INVALID_SHIPPING_METHOD")]
+
+
+def test_a_delivery_the_member_chose_is_never_replaced(
+    user_api_client, gold_member, product, club_shipping, shipping_method, django_capture_on_commit_callbacks,
+):
+    capture = django_capture_on_commit_callbacks
+    checkout_id = open_checkout(user_api_client, product.variants.first(), capture, gold_member.email)
+
+    choose_delivery(user_api_client, checkout_id, shipping_method, capture)  # the paid courier, on purpose
+    _as_saleor_runs_it(capture, lambda: saleor_call(  # any later change runs the club's hook again
+        user_api_client, EMAIL_UPDATE, {"id": checkout_id, "email": gold_member.email}, "checkoutEmailUpdate"))
+
+    checkout = read_checkout(user_api_client, checkout_id)
+    assert checkout["deliveryMethod"] == {"id": graphene.Node.to_global_id("ShippingMethod", shipping_method.pk)}
+    assert checkout["shippingPrice"]["gross"]["amount"] == 10
 
 
 def test_a_voucher_the_member_chose_is_never_replaced(
