@@ -34,8 +34,8 @@ class CheckoutVouchers(Protocol):
     def create_tier_voucher(self, channel_slug: str, name: str, percent: Decimal) -> int:
         """A percentage ENTIRE_ORDER voucher listed in the channel and marked as the club's."""
 
-    def set_percent(self, voucher_id: int, channel_slug: str, percent: Decimal) -> None:
-        """Idempotent: the channel listing's value becomes `percent`."""
+    def sync_voucher(self, voucher_id: int, channel_slug: str, name: str, percent: Decimal) -> None:
+        """Idempotent: the voucher's name (what orders show) and its channel value follow the tier."""
 
     def add_code(self, voucher_id: int, code: str) -> None: ...
 
@@ -95,7 +95,7 @@ def tier_voucher_id(tier: Tier, vouchers: CheckoutVouchers) -> int:
                                                           locked.discount_percent)
                 TierVoucher.objects.create(tier=locked, saleor_voucher_id=voucher_id)
                 return voucher_id
-    vouchers.set_percent(existing, tier.program.channel_slug, tier.discount_percent)
+    vouchers.sync_voucher(existing, tier.program.channel_slug, _voucher_name(tier), tier.discount_percent)
     return existing
 
 
@@ -124,9 +124,9 @@ def plan(program: LoyaltyProgram, facts: CheckoutBenefitFacts, vouchers: Checkou
         return Keep()
     account, tier = _member_and_tier(program, facts.user_id)
     wanted = member_code(account, tier, vouchers) if tier is not None and tier.discount_percent > 0 else None
-    if facts.voucher_code == wanted:
+    if facts.voucher_code == wanted and facts.voucher_percent == tier.discount_percent:
         return Keep()
-    if wanted is not None:
+    if wanted is not None:  # new, or the same code re-applied so Saleor re-prices a changed percent
         return Apply(wanted)
     return Remove() if facts.voucher_code else Keep()
 

@@ -506,9 +506,10 @@ class SaleorVouchers:
                                              currency=channel.currency_code)
         return voucher.pk
 
-    def set_percent(self, voucher_id: int, channel_slug: str, percent: Decimal) -> None:
-        from saleor.discount.models import VoucherChannelListing
+    def sync_voucher(self, voucher_id: int, channel_slug: str, name: str, percent: Decimal) -> None:
+        from saleor.discount.models import Voucher, VoucherChannelListing
 
+        Voucher.objects.filter(pk=voucher_id).exclude(name=name).update(name=name)
         VoucherChannelListing.objects.filter(voucher_id=voucher_id, channel__slug=channel_slug) \
             .exclude(discount_value=percent).update(discount_value=percent)
 

@@ -28,16 +28,17 @@ class FakeVouchers:
     def __init__(self):
         self.lock = threading.Lock()
         self.percent = {}
+        self.names = {}
         self.codes = {}
 
     def create_tier_voucher(self, channel_slug, name, percent):
         with self.lock:
             voucher_id = len(self.percent) + 1
-            self.percent[voucher_id] = percent
+            self.percent[voucher_id], self.names[voucher_id] = percent, name
             return voucher_id
 
-    def set_percent(self, voucher_id, channel_slug, percent):
-        self.percent[voucher_id] = percent
+    def sync_voucher(self, voucher_id, channel_slug, name, percent):
+        self.percent[voucher_id], self.names[voucher_id] = percent, name
 
     def add_code(self, voucher_id, code):
         with self.lock:
@@ -112,8 +113,10 @@ def test_new_tier_means_new_code_and_percent_follows_the_tier(club, vouchers):
     gold_tier = club.tiers.get(name="Gold")
     update_tier(club, gold_tier.pk, discount_percent=Decimal(7))
 
-    assert benefits.decide(facts(gold, gold_code, True, Decimal(5)), vouchers) == Keep()
-    assert vouchers.percent[TierVoucher.objects.get(tier=gold_tier).saleor_voucher_id] == Decimal(7)
+    assert benefits.decide(facts(gold, gold_code, True, Decimal(5)), vouchers) == Apply(gold_code)  # re-priced
+    assert benefits.decide(facts(gold, gold_code, True, Decimal(7)), vouchers) == Keep()
+    voucher_id = TierVoucher.objects.get(tier=gold_tier).saleor_voucher_id
+    assert (vouchers.percent[voucher_id], vouchers.names[voucher_id]) == (Decimal(7), "Loyalty club · Gold 7%")
 
     set_floor(gold.loyalty_accounts.get(), club.tiers.get(name="Platinum"), "Promotion", STAFF)
     platinum_code = benefits.decide(facts(gold, gold_code, True, Decimal(7)), vouchers).code

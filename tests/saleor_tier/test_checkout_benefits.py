@@ -207,3 +207,25 @@ def test_a_voucher_the_member_chose_is_never_replaced(
         user_api_client, ADD_PROMO_CODE, {"id": checkout_id, "code": merchant_code}, "checkoutAddPromoCode"))
 
     assert read_checkout(user_api_client, checkout_id)["voucherCode"] == merchant_code
+
+
+TIER_UPDATE = """mutation($id: ID!) { loyaltyTierUpdate(channel: "main", id: $id, input: {discountPercent: "7"}) {
+  errors { field code } } }"""
+
+
+def test_staff_changing_the_tier_discount_reaches_open_checkouts(
+    user_api_client, gold_member, main_club, product, staff_user, permission_manage_settings,
+    django_capture_on_commit_callbacks,
+):
+    capture = django_capture_on_commit_callbacks
+    checkout_id = open_checkout(user_api_client, product.variants.first(), capture, gold_member.email)
+    staff_user.user_permissions.add(permission_manage_settings)
+    gold = main_club.tiers.get(name="Gold")
+    _, body = club(TIER_UPDATE, {"id": graphene.Node.to_global_id("LoyaltyTier", gold.pk)},
+                   user=User.objects.get(pk=staff_user.pk))
+    assert body["data"]["loyaltyTierUpdate"]["errors"] == []
+
+    _as_saleor_runs_it(capture, lambda: saleor_call(
+        user_api_client, EMAIL_UPDATE, {"id": checkout_id, "email": gold_member.email}, "checkoutEmailUpdate"))
+
+    assert read_checkout(user_api_client, checkout_id)["discount"]["amount"] == 2.1
