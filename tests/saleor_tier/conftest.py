@@ -77,3 +77,27 @@ def loyalty_plugin_enabled(setup_dummy_gateways, settings):
     """Saleor's autouse `setup_dummy_gateways` replaces settings.PLUGINS for every test; add ours back."""
     settings.PLUGINS = [*settings.PLUGINS, LOYALTY_PLUGIN]
     return settings
+
+
+@pytest.fixture
+def shop(product, shipping_method):
+    """One variant of Saleor's `product` fixture ($10) and its $10 `shipping_method`."""
+    return product.variants.first(), shipping_method
+
+
+@pytest.fixture
+def main_club(channel_USD):
+    """The `main` channel's program with the default ladder: Gold gives 5 % off and free shipping."""
+    from saleor_loyalty import programs
+    from saleor_loyalty.facts import ChannelFacts
+
+    return programs.ensure_program(ChannelFacts(channel_USD.slug, channel_USD.currency_code))
+
+
+@pytest.fixture
+def settings_staff(staff_user, permission_manage_settings):
+    """A staff user holding MANAGE_SETTINGS (re-read so Django's permission cache is fresh)."""
+    from saleor.account.models import User
+
+    staff_user.user_permissions.add(permission_manage_settings)
+    return User.objects.get(pk=staff_user.pk)

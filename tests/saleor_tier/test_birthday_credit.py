@@ -3,10 +3,8 @@
 from decimal import Decimal
 
 import graphene
-import pytest
 from django.utils import timezone
 
-from saleor.account.models import User
 from saleor_loyalty import programs, tasks
 from saleor_loyalty.clock import local_date
 from saleor_loyalty.facts import ChannelFacts
@@ -28,15 +26,8 @@ mutation($month: Int!, $day: Int!) {
 ME_CREDIT = """{ me(channel: "main") { storeCredit { amount currency } } }"""
 
 
-@pytest.fixture
-def shop(product, shipping_method):
-    return product.variants.first(), shipping_method
 
 
-@pytest.fixture
-def settings_staff(staff_user, permission_manage_settings):
-    staff_user.user_permissions.add(permission_manage_settings)
-    return User.objects.get(pk=staff_user.pk)  # drop the permission cache
 
 
 def test_birthday_job_puts_the_tiers_credit_on_the_members_saleor_card(

@@ -6,10 +6,9 @@ from decimal import Decimal
 import graphene
 import pytest
 
-from saleor.account.models import User
 from saleor.order.models import Order
-from saleor_loyalty import programs, saleor_adapter, tier_settings
-from saleor_loyalty.facts import ChannelFacts, Actor
+from saleor_loyalty import saleor_adapter, tier_settings
+from saleor_loyalty.facts import Actor
 from saleor_loyalty.ledger.accounts import account_for
 from saleor_loyalty.models import LedgerEntry, MemberVoucherCode
 
@@ -35,10 +34,6 @@ mutation($ids: [ID!]!) {
 CLUB_SHIPPING = """{ clubShippingMethodIds(channel: "main") }"""
 
 
-@pytest.fixture
-def main_club(channel_USD):
-    """The `main` channel's default ladder: Gold gives 5 % off and free shipping."""
-    return programs.ensure_program(ChannelFacts(channel_USD.slug, channel_USD.currency_code))
 
 
 @pytest.fixture
@@ -49,12 +44,10 @@ def gold_member(main_club, customer_user):
 
 
 @pytest.fixture
-def club_shipping(shipping_method_price_0, staff_user, permission_manage_settings, main_club):
-    """Staff reserve a ₪0-style method (priced 0 by the merchant) for free-shipping tiers."""
-    staff_user.user_permissions.add(permission_manage_settings)
-    staff = User.objects.get(pk=staff_user.pk)
+def club_shipping(shipping_method_price_0, settings_staff, main_club):
+    """Staff reserve a method the merchant priced 0 for free-shipping tiers."""
     method_id = graphene.Node.to_global_id("ShippingMethod", shipping_method_price_0.pk)
-    _, body = club(RESERVE_SHIPPING, {"ids": [method_id]}, user=staff)
+    _, body = club(RESERVE_SHIPPING, {"ids": [method_id]}, user=settings_staff)
     assert body["data"]["loyaltyClubShippingMethodsSet"] == {"shippingMethodIds": [method_id], "errors": []}
     return shipping_method_price_0
 
@@ -214,15 +207,13 @@ TIER_UPDATE = """mutation($id: ID!) { loyaltyTierUpdate(channel: "main", id: $id
 
 
 def test_staff_changing_the_tier_discount_reaches_open_checkouts(
-    user_api_client, gold_member, main_club, product, staff_user, permission_manage_settings,
-    django_capture_on_commit_callbacks,
+    user_api_client, gold_member, main_club, product, settings_staff, django_capture_on_commit_callbacks,
 ):
     capture = django_capture_on_commit_callbacks
     checkout_id = open_checkout(user_api_client, product.variants.first(), capture, gold_member.email)
-    staff_user.user_permissions.add(permission_manage_settings)
     gold = main_club.tiers.get(name="Gold")
     _, body = club(TIER_UPDATE, {"id": graphene.Node.to_global_id("LoyaltyTier", gold.pk)},
-                   user=User.objects.get(pk=staff_user.pk))
+                   user=settings_staff)
     assert body["data"]["loyaltyTierUpdate"]["errors"] == []
 
     _as_saleor_runs_it(capture, lambda: saleor_call(

@@ -4,8 +4,7 @@ import graphene
 import pytest
 
 from saleor.account.models import User
-from saleor_loyalty import ledger, programs, tier_settings
-from saleor_loyalty.facts import ChannelFacts
+from saleor_loyalty import ledger, tier_settings
 from saleor_loyalty.models import EarlyAccessItem
 
 from .flows import club
@@ -20,9 +19,6 @@ GATED = """{ earlyAccess(channel: "main") { id kind locked } }"""
 ME = """{ me(channel: "main") { earlyAccess tier { name } } }"""
 
 
-@pytest.fixture
-def main_club(channel_USD):
-    return programs.ensure_program(ChannelFacts(channel_USD.slug, channel_USD.currency_code))
 
 
 @pytest.fixture

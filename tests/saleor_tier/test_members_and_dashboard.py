@@ -30,9 +30,6 @@ mutation($channel: String!, $userId: ID!, $points: Int!, $reason: String!) {
 }"""
 
 
-@pytest.fixture
-def shop(product, shipping_method):
-    return product.variants.first(), shipping_method
 
 
 def test_guest_points_follow_the_email_into_the_new_account(api_client, site_settings, shop):

@@ -3,7 +3,6 @@
 from decimal import ROUND_DOWN, Decimal
 
 import graphene
-import pytest
 
 from saleor.core.jwt import create_access_token
 from saleor.order.models import Order
@@ -24,9 +23,6 @@ def goods_points(order_data) -> int:
     return int(Decimal(str(order_data["subtotal"]["gross"]["amount"])).to_integral_value(rounding=ROUND_DOWN))
 
 
-@pytest.fixture
-def shop(product, shipping_method):
-    return product.variants.first(), shipping_method
 
 
 def test_paid_checkout_earns_points_the_customer_sees(user_api_client, customer_user, shop):

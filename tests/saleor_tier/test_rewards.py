@@ -37,9 +37,6 @@ ME_CREDIT = """{ me(channel: "main") { storeCredit { amount currency } pendingCa
 ME_CODE = """{ me(channel: "main") { storeCreditCode } }"""
 
 
-@pytest.fixture
-def shop(product, shipping_method):
-    return product.variants.first(), shipping_method
 
 
 @pytest.fixture

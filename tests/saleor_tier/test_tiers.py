@@ -4,8 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from saleor_loyalty import programs, tasks
-from saleor_loyalty.facts import ChannelFacts
+from saleor_loyalty import tasks
 from saleor_loyalty.models import LoyaltyAccount, TierCause, TierEvaluationRun, TierEvent
 
 from .flows import club, place_paid_order, saleor_call
@@ -26,16 +25,10 @@ mutation($id: ID!, $amount: PositiveDecimal!) {
 
 
 @pytest.fixture
-def main_club(channel_USD):
-    """The `main` channel's program with Gold reachable in a small basket: entry $50, retain $40."""
-    program = programs.ensure_program(ChannelFacts(channel_USD.slug, channel_USD.currency_code))
-    program.tiers.filter(name="Gold").update(entry_threshold=Decimal(50), retain_threshold=Decimal(40))
-    return program
-
-
-@pytest.fixture
-def shop(product, shipping_method):
-    return product.variants.first(), shipping_method
+def main_club(main_club):
+    """Gold reachable in a small basket: entry $50, retain $40."""
+    main_club.tiers.filter(name="Gold").update(entry_threshold=Decimal(50), retain_threshold=Decimal(40))
+    return main_club
 
 
 def test_paid_checkout_crossing_gold_entry_upgrades_at_once(user_api_client, customer_user, shop, main_club):
