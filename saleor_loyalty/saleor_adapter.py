@@ -540,12 +540,15 @@ def checkout_benefit_facts(checkout):
                                                            channel_id=checkout.channel_id) \
                 .values_list("discount_value", flat=True).first()
     shipping_method_id = _built_in_shipping_method_id(checkout)
+    delivery_chosen = shipping_method_id is not None or checkout.collection_point_id is not None \
+        or bool(checkout.external_shipping_method_id)
     return CheckoutBenefitFacts(
         channel_slug=checkout.channel.slug, user_id=checkout.user_id, voucher_code=checkout.voucher_code or None,
         voucher_is_club=is_club, voucher_percent=percent, shipping_method_id=shipping_method_id,
-        delivery_chosen=shipping_method_id is not None or checkout.collection_point_id is not None
-        or bool(checkout.external_shipping_method_id),
-        ships=checkout.shipping_address_id is not None and checkout.is_shipping_required(),
+        delivery_chosen=delivery_chosen,
+        # reads the lines, so only asked when a member's checkout could still get a delivery picked
+        ships=bool(checkout.user_id and not delivery_chosen and checkout.shipping_address_id
+                   and checkout.is_shipping_required()),
     )
 
 
