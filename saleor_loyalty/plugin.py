@@ -114,6 +114,10 @@ class LoyaltyPlugin(BasePlugin):
         _enqueue_after_commit(tasks.attach_guest_points_task, customer.pk, customer.email)
 
     @_never_raises
+    def customer_deleted(self, customer, webhooks=None):
+        _enqueue_after_commit(tasks.forget_customer_task, customer.pk, customer.email)
+
+    @_never_raises
     def checkout_created(self, checkout, webhooks=None):
         self._record_checkout(checkout)
         _carry_club_benefits(checkout)

@@ -14,7 +14,7 @@ from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from . import (abandonment, attribution, birthdays, cashback, club_news, expiry, ledger, order_sweep, orders,
-               recovery, saleor_adapter, tier_evaluation)
+               privacy, recovery, saleor_adapter, tier_evaluation)
 from .exceptions import LoyaltyError
 from .messages import club, pipeline
 from .models import LoyaltyAccount, Medium, MessagingSettings
@@ -65,6 +65,12 @@ def attach_guest_points_task(user_id: int, email: str) -> None:
         ledger.attach_guest_accounts(user_id, email)
         for account in LoyaltyAccount.objects.filter(user_id=user_id, merged_into__isnull=True):
             cashback.credit_member_cashback(account, saleor_adapter.gift_cards)
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=8)
+def forget_customer_task(user_id: int, email: str) -> None:
+    with saleor_adapter.writer_connection():
+        privacy.forget_customer(user_id, email)
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)

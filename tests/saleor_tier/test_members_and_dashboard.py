@@ -125,3 +125,31 @@ def test_graphiql_only_on_get_in_debug(settings, channel_USD):
 
     assert hidden.status_code == 405
     assert shown.status_code == 200 and b"GraphiQL" in shown.content
+
+
+CUSTOMER_DELETE = """
+mutation($id: ID!) { customerDelete(id: $id) { errors { field message code } } }"""
+
+
+def test_saleor_deleting_a_customer_makes_the_club_forget_them(
+    user_api_client, staff_api_client, permission_manage_users, customer_user, shop,
+    django_capture_on_commit_callbacks,
+):
+    # given a member with points from a real order
+    variant, shipping = shop
+    place_paid_order(user_api_client, variant, shipping, quantity=3, email=customer_user.email)
+    account = LoyaltyAccount.objects.get(user=customer_user)
+    earned = list(LedgerEntry.objects.filter(account=account).values_list("kind", "points"))
+    assert earned == [(EntryKind.EARN, 30)]
+
+    # when staff delete the customer through Saleor's own mutation
+    staff_api_client.user.user_permissions.add(permission_manage_users)
+    with django_capture_on_commit_callbacks(execute=True):
+        saleor_call(staff_api_client, CUSTOMER_DELETE, {"id": graphene.Node.to_global_id("User", customer_user.pk)},
+                    "customerDelete")
+
+    # then the account is anonymous, and its ledger is exactly what it was
+    account.refresh_from_db()
+    assert (account.user_id, account.email) == (None, f"account-{account.pk}@forgotten.invalid")
+    assert list(LedgerEntry.objects.filter(account=account).values_list("kind", "points")) == earned
+    assert not LoyaltyAccount.objects.filter(email__iexact=customer_user.email).exists()
