@@ -124,11 +124,11 @@ def plan(program: LoyaltyProgram, facts: CheckoutBenefitFacts, vouchers: Checkou
         return Keep()
     account, tier = _member_and_tier(program, facts.user_id)
     wanted = member_code(account, tier, vouchers) if tier is not None and tier.discount_percent > 0 else None
+    if wanted is None:
+        return Remove() if facts.voucher_code else Keep()
     if facts.voucher_code == wanted and facts.voucher_percent == tier.discount_percent:
         return Keep()
-    if wanted is not None:  # new, or the same code re-applied so Saleor re-prices a changed percent
-        return Apply(wanted)
-    return Remove() if facts.voucher_code else Keep()
+    return Apply(wanted)  # new, or the same code re-applied so Saleor re-prices a changed percent
 
 
 def guard(program: LoyaltyProgram, facts: CheckoutBenefitFacts) -> None:

@@ -91,6 +91,14 @@ def test_regular_member_and_guest_get_nothing_and_lose_a_leaked_code(club, vouch
     assert benefits.decide(facts(None, leaked, True, Decimal(5)), vouchers) == Remove()
 
 
+def test_a_customer_without_an_account_yet_gets_nothing(club, vouchers):
+    newcomer = get_user_model().objects.create(username="new", email="new@example.co.il")
+    assert benefits.decide(facts(newcomer), vouchers) == Keep()
+    assert benefits.decide(facts(newcomer, "CLUB-LEAKED", True, Decimal(5)), vouchers) == Remove()
+    benefits.set_club_shipping_methods(club, [41])
+    assert benefits.shipping_to_assign(dataclasses.replace(facts(newcomer), ships=True), lambda: [41]) is None
+
+
 def test_another_members_code_is_swapped_for_ones_own(club, vouchers):
     gold, platinum = member(club, "gold", "Gold"), member(club, "plat", "Platinum")
     leaked = benefits.decide(facts(gold), vouchers).code
