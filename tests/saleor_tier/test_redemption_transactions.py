@@ -6,12 +6,13 @@ import graphene
 import pytest
 
 from saleor.giftcard.const import GIFT_CARD_PAYMENT_GATEWAY_ID
+from saleor.giftcard.models import GiftCard
 from saleor.order import OrderChargeStatus
 from saleor.order.models import Order
 from saleor.payment.models import TransactionItem
 from saleor.plugins.manager import get_plugins_manager
 from saleor_loyalty import orders, saleor_adapter, store_credit
-from saleor_loyalty.models import CreditEntry, CreditKind, LoyaltyAccount
+from saleor_loyalty.models import CreditEntry, CreditKind, LoyaltyAccount, StoreCreditCard
 
 from .flows import CHECKOUT_COMPLETE, club, saleor_call
 from .test_order_points import ORDER_CANCEL
@@ -143,7 +144,7 @@ def paid_order(user_api_client, psp_app, customer_user, shop, gift_cards_only_as
     give_points(customer_user, 400)
     checkout_id, total = open_checkout(user_api_client, *shop, email=customer_user.email)
     redeem(customer_user, checkout_id, 200, "tab-1", django_capture_on_commit_callbacks)
-    order, order_data, psp, owed = pay_rest_and_complete(user_api_client, psp_app, checkout_id)
+    order, order_data, psp, _ = pay_rest_and_complete(user_api_client, psp_app, checkout_id)
     return order, order_data, psp, total
 
 
@@ -342,3 +343,22 @@ def test_promo_code_card_with_a_transaction_payment_comes_back_once_from_the_clu
     assert credit_rows() == [(CreditKind.REDEMPTION, Decimal("10.0000")), (CreditKind.CARD_RETURN, Decimal("10.0000"))]
     assert LoyaltyAccount.objects.get(user=customer_user).balance == 200
 
+
+
+def test_redeem_on_a_checkout_already_paid_in_full_writes_nothing(
+    user_api_client, psp_app, customer_user, shop, gift_cards_only_as_payments, django_capture_on_commit_callbacks
+):
+    # given a checkout whose payment app already charged its whole total
+    give_points(customer_user, 400)
+    checkout_id, total = open_checkout(user_api_client, *shop, email=customer_user.email)
+    saleor_call(psp_app, TRANSACTION_CREATE, {"id": checkout_id, "amount": str(total)}, "transactionCreate")
+
+    # when points are redeemed on it
+    payload = redeem(customer_user, checkout_id, 200, "k", django_capture_on_commit_callbacks)
+
+    # then the card would pay nothing: a typed error, and no points, card or credit row was written
+    assert payload["errors"][0]["field"] == "checkoutId"
+    assert LoyaltyAccount.objects.get(user=customer_user).balance == 400
+    assert not StoreCreditCard.objects.exists() and not GiftCard.objects.exists()
+    assert not CreditEntry.objects.exists()
+    assert not TransactionItem.objects.filter(app_identifier=GIFT_CARD_PAYMENT_GATEWAY_ID).exists()
