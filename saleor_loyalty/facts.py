@@ -23,7 +23,12 @@ class OrderLineFacts:
 
 @dataclass(frozen=True)
 class OrderFacts:
-    """What Saleor knows about an order now. Amounts are in `currency`."""
+    """What Saleor knows about an order now. Amounts are in `currency`.
+
+    Saleor 3.23 takes gift-card money two ways, and one order can have both: charged as a
+    transaction (inside `total_gross`, refunded by Saleor like any transaction) or, in the legacy
+    flow, taken off the card at order creation (outside `total_gross`, never returned by Saleor).
+    """
 
     order_id: UUID
     number: str
@@ -35,7 +40,7 @@ class OrderFacts:
     shipping_gross: Decimal
     total_gross: Decimal
     gift_card_paid: Decimal = Decimal(0)
-    gift_cards_in_total: bool = False
+    legacy_gift_card_paid: Decimal = Decimal(0)
     is_paid: bool = False
     paid_at: datetime | None = None
     refunded_amount: Decimal = Decimal(0)
@@ -61,8 +66,17 @@ class CheckoutFacts:
         return OrderFacts(
             order_id=self.token, number="", channel_slug=self.channel_slug, currency=self.currency,
             user_id=self.user_id, email=self.email, lines=self.lines, shipping_gross=self.shipping_gross,
-            total_gross=self.total_gross, gift_cards_in_total=True, is_paid=True, paid_at=paid_at,
+            total_gross=self.total_gross, is_paid=True, paid_at=paid_at,
         )
+
+
+@dataclass(frozen=True)
+class CardPayment:
+    """The member's card authorized on a checkout as a Saleor gift-card transaction (transaction flow)."""
+
+    transaction_token: UUID
+    amount: Decimal
+    gateway: str
 
 
 @dataclass(frozen=True)

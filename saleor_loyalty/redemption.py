@@ -1,16 +1,19 @@
 """Redeeming points: points become credit on the member's card, and the card goes on the checkout.
 
-The value lands on the member's own assigned gift card, not on a one-off discount, so:
-- a checkout that is never completed leaves the value on the card for the next one;
-- Saleor's normal gift-card flow charges less at `checkoutComplete`;
-- what comes back after a cancellation or refund is card money, never points. What Saleor 3.23
-  does by itself (read in `giftcard/gateway.py`, `order/utils.py`): in the transaction flow the
-  card is charged as a transaction, and refunding that transaction
-  (`transactionRequestAction`/granted refund → `refund_gift_card_transaction`) puts the money
-  back on the card; cancelling the order alone returns nothing, as for any charged payment. In
-  the legacy flow the balance is taken at order creation and no cancel or refund path ever
-  returns it: `sync_order_card_return` fills exactly that gap (cumulative, like points
-  reversals, keyed by the refund facts).
+The value lands on the member's own assigned gift card, not on a one-off discount, so a checkout
+that is never completed leaves the value on the card for the next one, and what comes back after
+a cancellation or refund is card money, never points. How the card goes on the checkout follows
+the channel (Saleor 3.23 `allow_legacy_gift_card_use`):
+
+- legacy use allowed: as a promo code (`checkoutAddPromoCode`); Saleor takes the balance off at
+  order creation and never gives it back, so `sync_order_card_return` does (cumulatively, like
+  points reversals, keyed by the refund facts);
+- legacy use off: as an authorized transaction of Saleor's gift-card gateway, in the same
+  database transaction as the points (see `SaleorGiftCards._authorize_card`). Saleor charges it
+  when the order is confirmed and puts it back when that transaction is refunded
+  (`transactionRequestAction`, a granted refund); cancelling the order alone returns no payment,
+  card or cash, as Saleor does for any transaction. The club never returns such money itself, so
+  it can never come back twice.
 """
 
 from dataclasses import dataclass
@@ -27,7 +30,7 @@ from .exceptions import (
     BelowMinimum, CheckoutNotFound, CurrencyMismatch, InsufficientPoints, InvalidPoints, LoyaltyError,
     NotInSteps, NotYourCheckout,
 )
-from .facts import CheckoutFacts, OrderFacts
+from .facts import CardPayment, CheckoutFacts, OrderFacts
 from .members import find_account, summarize
 from .models import CreditEntry, CreditKind, EntryKind, LedgerEntry, LoyaltyAccount, LoyaltyProgram
 from .money import points_within, points_worth, proportional_money
@@ -43,6 +46,7 @@ class Redemption:
     value: Money
     clamped_by: str | None
     duplicate: bool = False
+    card_payment: CardPayment | None = None
 
 
 def open_checkout_of(cards: StoreCreditCards, program: LoyaltyProgram, user_id: int, token: UUID) -> CheckoutFacts:
@@ -118,7 +122,7 @@ def redeem(program: LoyaltyProgram, user_id: int, checkout_token: UUID, points: 
         locked.program = program
         earlier = LedgerEntry.objects.filter(kind=EntryKind.REDEMPTION, source_key=key).first()
         if earlier is not None:
-            return _replayed(program, earlier)
+            return _replayed(program, earlier, cards.card_payment(key))
         if summarize(locked).available < points:
             raise InsufficientPoints("The member does not have that many spendable points.")
         cap = checkout_cap(program, checkout, redeemed_on_checkout(locked, checkout_token))
@@ -135,27 +139,30 @@ def redeem(program: LoyaltyProgram, user_id: int, checkout_token: UUID, points: 
             kind=CreditKind.REDEMPTION, amount=value.amount, points=applied, source_key=key,
             checkout_token=checkout_token, detail=detail, available_at=timezone.now(),
         )
-        cards.apply_to_checkout(card.gift_card_id, checkout_token)
-    return Redemption(requested=points, applied=applied, value=value, clamped_by=detail["clamped_by"])
+        payment = cards.apply_to_checkout(card.gift_card_id, checkout_token, key)
+    return Redemption(requested=points, applied=applied, value=value, clamped_by=detail["clamped_by"],
+                      card_payment=payment)
 
 
-def _replayed(program: LoyaltyProgram, entry: LedgerEntry) -> Redemption:
+def _replayed(program: LoyaltyProgram, entry: LedgerEntry, payment: CardPayment | None) -> Redemption:
     detail = entry.detail
     return Redemption(
         requested=detail["requested"], applied=detail["applied"],
         value=points_worth(detail["applied"], Decimal(detail["point_value"]), program.currency),
-        clamped_by=detail["clamped_by"], duplicate=True,
+        clamped_by=detail["clamped_by"], duplicate=True, card_payment=payment,
     )
 
 
 def sync_order_card_return(facts: OrderFacts, program: LoyaltyProgram, cards: StoreCreditCards) -> CreditEntry | None:
-    """Legacy flow only: give back to the card what the order took from it, as cancellation/refunds call for.
+    """Legacy use only: give back to the card what the order took from it, as cancellation/refunds call for.
 
-    Cancellation returns all of it; a refund returns the refunded share of what the customer paid
-    in cash (legacy `order.total` excludes gift-card money), cumulatively, so repeated partial
-    refunds add up to exactly what the card paid.
+    Cancellation returns all of it; a refund returns the refunded share of `order.total` (which
+    legacy card money is not part of), cumulatively, so repeated partial refunds add up to exactly
+    what the card paid. Card money charged as a transaction is Saleor's to refund, never counted here.
     """
-    if facts.gift_cards_in_total or facts.user_id is None or not (facts.is_cancelled or facts.refunded_amount > 0):
+    if facts.legacy_gift_card_paid <= 0 or facts.user_id is None:
+        return None
+    if not (facts.is_cancelled or facts.refunded_amount > 0):
         return None
     card = store_credit.find_card(facts.user_id, program.currency)
     account = find_account(program, user_id=facts.user_id)

@@ -41,14 +41,15 @@ def _cash_share(facts: OrderFacts) -> tuple[Decimal, Decimal]:
     """(order value before gift cards, share of it paid with something other than gift cards).
 
     Saleor's legacy flow leaves gift-card money out of `order.total`; the transaction flow keeps it
-    in and charges it as a transaction. Either way points are only given for the money that was
-    not gift-card or store credit.
+    in and charges it as a transaction (one order can have both). Either way points are only given
+    for the money that was not gift-card or store credit.
     """
-    gift_card_paid = max(facts.gift_card_paid, Decimal(0))
-    whole = facts.total_gross if facts.gift_cards_in_total else facts.total_gross + gift_card_paid
+    in_total = max(facts.gift_card_paid, Decimal(0))
+    outside_total = max(facts.legacy_gift_card_paid, Decimal(0))
+    whole = facts.total_gross + outside_total
     if whole <= 0:
         return Decimal(0), Decimal(0)
-    cash = max(whole - gift_card_paid, Decimal(0))
+    cash = max(whole - in_total - outside_total, Decimal(0))
     return whole, cash / whole
 
 

@@ -8,8 +8,8 @@ import logging
 from contextlib import contextmanager
 from decimal import Decimal
 
-from .exceptions import StoreCreditUnavailable
-from .facts import ChannelFacts, CheckoutFacts, OrderFacts, OrderLineFacts, Requestor
+from .exceptions import LoyaltyError, StoreCreditUnavailable
+from .facts import CardPayment, ChannelFacts, CheckoutFacts, OrderFacts, OrderLineFacts, Requestor
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ def _legacy_refunded(order) -> Decimal:
 
 
 def _used_in_order(**filters) -> Decimal:
-    """What Saleor's legacy flow took from gift cards, read from its USED_IN_ORDER events."""
+    """What Saleor took from gift cards for orders, read from its USED_IN_ORDER events."""
     from saleor.giftcard import GiftCardEvents
     from saleor.giftcard.models import GiftCardEvent
 
@@ -81,8 +81,20 @@ def _gift_card_gateway_id() -> str | None:
     return GIFT_CARD_PAYMENT_GATEWAY_ID
 
 
-def _legacy_gift_card_spend(order) -> Decimal:
-    return _used_in_order(order=order)
+def _charged_as_transactions(transactions) -> Decimal:
+    """What gift-card transactions took from their cards (charged now plus refunded since)."""
+    gateway_id = _gift_card_gateway_id()
+    return sum((t.charged_value + t.refunded_value for t in transactions
+                if gateway_id and t.app_identifier == gateway_id), Decimal(0))
+
+
+def _legacy_gift_card_spend(order_id, transactions, **card) -> Decimal:
+    """What Saleor took off gift cards at order creation (legacy use), which Saleor never gives back.
+
+    Charging a gift-card transaction writes the same USED_IN_ORDER event, so those charges are
+    subtracted; a 3.23 order can hold a legacy card and transactions at once.
+    """
+    return max(_used_in_order(order_id=order_id, **card) - _charged_as_transactions(transactions), Decimal(0))
 
 
 def order_facts(order_id) -> OrderFacts | None:
@@ -99,13 +111,6 @@ def order_facts(order_id) -> OrderFacts | None:
     if order is None or order.status == OrderStatus.DRAFT:
         return None
     transactions = list(order.payment_transactions.all())
-    gateway_id = _gift_card_gateway_id()
-    gift_card_transactions = [t for t in transactions if gateway_id and t.app_identifier == gateway_id]
-    uses_transactions = bool(transactions)
-    if uses_transactions:
-        gift_card_paid = sum((t.charged_value + t.refunded_value for t in gift_card_transactions), Decimal(0))
-    else:
-        gift_card_paid = _legacy_gift_card_spend(order)
     refunded = sum((t.refunded_value for t in transactions), Decimal(0)) + _legacy_refunded(order)
     total = order.total_gross_amount
     is_paid = order.charge_status in (OrderChargeStatus.FULL, OrderChargeStatus.OVERCHARGED) or (
@@ -129,8 +134,8 @@ def order_facts(order_id) -> OrderFacts | None:
         lines=lines,
         shipping_gross=order.shipping_price_gross_amount,
         total_gross=total,
-        gift_card_paid=gift_card_paid,
-        gift_cards_in_total=uses_transactions,
+        gift_card_paid=_charged_as_transactions(transactions),
+        legacy_gift_card_paid=_legacy_gift_card_spend(order.pk, transactions),
         is_paid=is_paid,
         refunded_amount=refunded,
         is_cancelled=order.status == OrderStatus.CANCELED,
@@ -170,6 +175,26 @@ def requestor_from_request(request) -> Requestor:
         permissions = frozenset(name.split(".", 1)[1].upper() for name in app.get_permissions())
         return Requestor(app_id=app.pk, app_name=app.name, permissions=permissions)
     return Requestor()
+
+
+CARD_PAYMENT_KEY_PREFIX = "saleor.loyalty:"
+
+
+def _card_amount_due(checkout, card, gateway_id: str) -> Decimal:
+    """The card's whole balance up to what the checkout still owes, as the legacy flow applies a card.
+
+    Owed is counted as `transactionInitialize` counts it with no amount given, except the card's own
+    earlier authorizations here, which Saleor cancels when the card is authorized again.
+    """
+    from saleor.core.prices import quantize_price
+
+    owed = checkout.total_gross_amount
+    for item in checkout.payment_transactions.all():
+        if item.app_identifier == gateway_id and item.gift_card_id == card.pk:
+            continue
+        owed -= max(item.authorized_value, item.charged_value)
+        owed -= item.authorize_pending_value + item.charge_pending_value
+    return quantize_price(max(min(card.current_balance_amount, owed), Decimal(0)), checkout.currency)
 
 
 class SaleorGiftCards:
@@ -251,19 +276,25 @@ class SaleorGiftCards:
 
         return GiftCard.objects.values_list("code", flat=True).get(pk=gift_card_id)
 
-    def apply_to_checkout(self, gift_card_id: int, checkout_token) -> None:
+    def apply_to_checkout(self, gift_card_id: int, checkout_token, key: str) -> CardPayment | None:
+        """Put the card on the checkout the way the channel takes gift cards (see `_authorize_card`)."""
+        from saleor.checkout.models import Checkout
+
+        checkout = Checkout.objects.select_for_update().select_related("channel").get(pk=checkout_token)
+        if getattr(checkout.channel, "allow_legacy_gift_card_use", True):
+            self._add_promo_code(checkout, gift_card_id)
+            return None
+        return self._authorize_card(checkout, gift_card_id, key)
+
+    def _add_promo_code(self, checkout, gift_card_id: int) -> None:
         """What `checkoutAddPromoCode` does with a gift-card code, through Saleor's own utils."""
         from django.core.exceptions import ValidationError
 
         from saleor.checkout.actions import call_checkout_info_event
         from saleor.checkout.fetch import fetch_checkout_info, fetch_checkout_lines
-        from saleor.checkout.models import Checkout
         from saleor.checkout.utils import add_promo_code_to_checkout, invalidate_checkout
         from saleor.webhook.event_types import WebhookEventAsyncType
 
-        from .exceptions import LoyaltyError
-
-        checkout = Checkout.objects.select_for_update().get(pk=checkout_token)
         manager = self._manager()
         lines, _ = fetch_checkout_lines(checkout)
         checkout_info = fetch_checkout_info(checkout, lines, manager)
@@ -275,6 +306,57 @@ class SaleorGiftCards:
                                                         recalculate_discount=False, save=False))
         call_checkout_info_event(manager, event_name=WebhookEventAsyncType.CHECKOUT_UPDATED,
                                  checkout_info=checkout_info, lines=lines)
+
+    def _authorize_card(self, checkout, gift_card_id: int, key: str) -> CardPayment:
+        """What `transactionInitialize` with Saleor's gift-card gateway does, run inside the club's transaction.
+
+        Done here rather than left to the storefront because that gateway lives in Saleor's process
+        (no app, no webhook): initializing it is database work Saleor itself runs in one atomic block,
+        so points → card credit → authorization commit together or not at all, with Saleor's own checks
+        (assignee, balance, currency) and its rule that a card is authorized on one checkout at a time
+        (an earlier authorization of the card is cancelled, never added to). An authorization moves no
+        money: Saleor charges the card when the order is confirmed, so an abandoned checkout leaves
+        the value on the card, and only a refund of that transaction ever puts it back.
+        """
+        from saleor.channel import TransactionFlowStrategy
+        from saleor.checkout.utils import cancel_active_payments
+        from saleor.giftcard.const import GIFT_CARD_PAYMENT_GATEWAY_ID
+        from saleor.giftcard.models import GiftCard
+        from saleor.payment import TransactionEventType
+        from saleor.payment.interface import PaymentGatewayData
+        from saleor.payment.utils import handle_transaction_initialize_session
+
+        if checkout.is_checkout_locked():
+            raise LoyaltyError("The checkout is being completed.", "checkoutId")
+        card = GiftCard.objects.get(pk=gift_card_id)
+        amount = _card_amount_due(checkout, card, GIFT_CARD_PAYMENT_GATEWAY_ID)
+        if amount <= 0:
+            raise LoyaltyError("Nothing is left to pay on this checkout.", "checkoutId")
+        cancel_active_payments(checkout)  # as transactionInitialize: one checkout is never paid in both flows
+        transaction_item, event, _ = handle_transaction_initialize_session(
+            source_object=checkout, amount=amount, action=TransactionFlowStrategy.AUTHORIZATION,
+            payment_gateway_data=PaymentGatewayData(app_identifier=GIFT_CARD_PAYMENT_GATEWAY_ID,
+                                                    data={"code": card.code}),
+            customer_ip_address=None, app=None, manager=self._manager(),
+            idempotency_key=f"{CARD_PAYMENT_KEY_PREFIX}{key}",
+        )
+        if event.type != TransactionEventType.AUTHORIZATION_SUCCESS:
+            raise LoyaltyError(f"Saleor refused the store-credit card: {event.message}", "checkoutId")
+        return CardPayment(transaction_token=transaction_item.token, amount=transaction_item.authorized_value,
+                           gateway=GIFT_CARD_PAYMENT_GATEWAY_ID)
+
+    def card_payment(self, key: str) -> CardPayment | None:
+        from saleor.payment.models import TransactionItem
+
+        gateway_id = _gift_card_gateway_id()
+        if gateway_id is None:
+            return None
+        transaction_item = TransactionItem.objects.filter(
+            idempotency_key=f"{CARD_PAYMENT_KEY_PREFIX}{key}", app_identifier=gateway_id).first()
+        if transaction_item is None:
+            return None
+        return CardPayment(transaction_token=transaction_item.token, amount=transaction_item.authorized_value,
+                           gateway=gateway_id)
 
     def checkout(self, checkout_token) -> CheckoutFacts | None:
         from saleor.checkout.models import Checkout
@@ -304,7 +386,11 @@ class SaleorGiftCards:
         )
 
     def spent_on_order(self, gift_card_id: int, order_id) -> Decimal:
-        return _used_in_order(gift_card_id=gift_card_id, order_id=order_id)
+        from saleor.payment.models import TransactionItem
+
+        transactions = (TransactionItem.objects.filter(order_id=order_id, gift_card_id=gift_card_id)
+                        if _gift_card_gateway_id() else [])  # 3.22's transactions hold no gift cards
+        return _legacy_gift_card_spend(order_id, transactions, gift_card_id=gift_card_id)
 
 
 gift_cards = SaleorGiftCards()

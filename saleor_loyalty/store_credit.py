@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from prices import Money
 
-from .facts import CheckoutFacts
+from .facts import CardPayment, CheckoutFacts
 from .models import CreditEntry, CreditKind, LoyaltyAccount, StoreCreditCard
 from .money import quantize_money
 
@@ -45,14 +45,18 @@ class StoreCreditCards(Protocol):
     def code(self, gift_card_id: int) -> str:
         """The card's code, which the member enters (or the storefront passes) at checkout."""
 
-    def apply_to_checkout(self, gift_card_id: int, checkout_token: UUID) -> None:
-        """Put the card on the checkout the way `checkoutAddPromoCode` does."""
+    def apply_to_checkout(self, gift_card_id: int, checkout_token: UUID, key: str) -> CardPayment | None:
+        """Put the card on the checkout: as `checkoutAddPromoCode` does where the channel allows legacy
+        gift-card use (None), else as an authorized gift-card transaction, idempotent on `key`."""
+
+    def card_payment(self, key: str) -> CardPayment | None:
+        """The gift-card transaction `apply_to_checkout` made for `key`, as it is now."""
 
     def checkout(self, checkout_token: UUID) -> CheckoutFacts | None:
         """The open checkout, or None when unknown or already completed."""
 
     def spent_on_order(self, gift_card_id: int, order_id: UUID) -> Decimal:
-        """What Saleor took from the card for the order (legacy flow)."""
+        """What Saleor took off the card at order creation (legacy use; not gift-card transactions)."""
 
 
 def _constraint(error: IntegrityError) -> str | None:

@@ -114,7 +114,7 @@ class Shop:
             order_id=uuid.uuid4(), number=str(1000 + self.report.orders), channel_slug=CHANNEL.slug,
             currency="ILS", user_id=user.pk if user else None, email=user.email if user else email,
             lines=tuple(lines), shipping_gross=shipping, total_gross=total, gift_card_paid=gift_card_paid,
-            gift_cards_in_total=True, is_paid=True, paid_at=when,
+            is_paid=True, paid_at=when,
         )
 
     def deliver(self, facts: OrderFacts, event: str) -> None:

@@ -1,13 +1,20 @@
 """An in-memory stand-in for Saleor's gift cards and checkouts, for the engine tier (no Saleor).
 
 It keeps Saleor's rules that the engine relies on: a balance never goes below zero, a card is
-assigned to one user, only open checkouts are found. It is not transactional: the engine calls it
-only after its own checks passed, under the member's account lock.
+assigned to one user, only open checkouts are found, a checkout of a channel without legacy
+gift-card use (`transaction_flow`) gets the card as an authorization of its balance up to what is
+owed, never as a promo code. It is not transactional: the engine calls it only after its own
+checks passed, under the member's account lock.
 """
 
 import itertools
 import threading
+import uuid
 from decimal import Decimal
+
+from saleor_loyalty.facts import CardPayment
+
+GIFT_CARD_GATEWAY = "saleor.io.gift-card-payment-gateway"
 
 
 class InMemoryCards:
@@ -16,6 +23,8 @@ class InMemoryCards:
         self.cards = {}  # id -> {"user_id", "currency", "balance"}
         self.checkouts = {}  # token -> CheckoutFacts
         self.applied = {}  # token -> set of card ids
+        self.transaction_flow = set()  # checkout tokens whose channel takes gift cards only as transactions
+        self.authorized = {}  # key -> CardPayment
         self.spent = {}  # (card id, order id) -> Decimal
         self._ids = itertools.count(1)
 
@@ -41,10 +50,18 @@ class InMemoryCards:
     def code(self, gift_card_id):
         return f"LOYALTY-{gift_card_id:04d}"
 
-    def apply_to_checkout(self, gift_card_id, checkout_token):
+    def apply_to_checkout(self, gift_card_id, checkout_token, key):
         checkout = self.checkouts[checkout_token]
         assert self.cards[gift_card_id]["user_id"] == checkout.user_id, "assigned card on someone else's checkout"
-        self.applied.setdefault(checkout_token, set()).add(gift_card_id)
+        if checkout_token not in self.transaction_flow:
+            self.applied.setdefault(checkout_token, set()).add(gift_card_id)
+            return None
+        amount = min(self.balance(gift_card_id), checkout.total_gross)
+        self.authorized[key] = CardPayment(transaction_token=uuid.uuid4(), amount=amount, gateway=GIFT_CARD_GATEWAY)
+        return self.authorized[key]
+
+    def card_payment(self, key):
+        return self.authorized.get(key)
 
     def checkout(self, checkout_token):
         return self.checkouts.get(checkout_token)

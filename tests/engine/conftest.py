@@ -46,7 +46,7 @@ def make_order():
             currency=currency, user_id=user.pk if user else None,
             email=email or (user.email if user else "guest@example.co.il"), lines=tuple(order_lines),
             shipping_gross=Decimal(shipping), total_gross=total, gift_card_paid=Decimal(gift_card_paid),
-            gift_cards_in_total=True, is_paid=paid, paid_at=PAID_AT if paid else None,
+            is_paid=paid, paid_at=PAID_AT if paid else None,
             refunded_amount=Decimal(refunded), is_cancelled=cancelled,
         )
 

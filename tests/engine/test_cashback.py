@@ -88,8 +88,8 @@ def test_full_cash_refund_of_a_legacy_order_paid_partly_by_gift_card_reverses_ev
     cashback_program, customer, make_order, cards
 ):
     # given a legacy-flow order: ₪175 of which ₪75 came from a gift card, so Saleor's total is ₪100 cash
-    facts = dataclasses.replace(make_order(user=customer), gift_cards_in_total=False,
-                                total_gross=Decimal("100.00"), gift_card_paid=Decimal("75.00"))
+    facts = dataclasses.replace(make_order(user=customer), total_gross=Decimal("100.00"),
+                                legacy_gift_card_paid=Decimal("75.00"))
     ledger.sync_order(facts)
     cashback.sync_order_cashback(facts, cards, now=PAID_AT)
 

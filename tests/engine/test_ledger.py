@@ -53,6 +53,19 @@ def test_gift_card_money_and_gift_card_products_earn_nothing(program, customer, 
     assert result.earned.points == 75
 
 
+def test_gift_card_money_in_and_outside_the_total_both_earn_nothing(program, customer, make_order):
+    # given ₪200 of goods: ₪50 taken off a card at order creation (so Saleor's total is ₪150) and
+    # ₪30 charged as a gift-card transaction inside that total
+    facts = dataclasses.replace(make_order(lines=(("Coat", "200.00"),), shipping="0", user=customer),
+                                total_gross=Decimal("150.00"), legacy_gift_card_paid=Decimal("50.00"),
+                                gift_card_paid=Decimal("30.00"))
+
+    result = ledger.sync_order(facts)
+
+    # then only the ₪120 paid otherwise earns
+    assert result.earned.points == 120
+
+
 def test_net_accrual_excludes_tax_when_configured(program, customer, make_order):
     program.include_tax = False
     program.save()

@@ -69,6 +69,44 @@ def test_redeem_puts_value_on_the_members_card_and_applies_it_to_the_checkout(
     assert (credit.amount, credit.card_amount, credit.points) == (Decimal("10.00"), Decimal("10.00"), 200)
 
 
+TX_REDEEM = """mutation($checkoutId: ID!, $points: Int!, $key: String!) {
+  loyaltyRedeemPoints(channel: "il", checkoutId: $checkoutId, points: $points, requestKey: $key) {
+    errors { code } appliedPoints value { amount } cardTransaction { id amount { amount currency } paymentGateway } } }"""
+
+
+def test_redeem_in_the_transaction_flow_answers_the_card_authorization_and_replays_it(
+    program, customer, member, make_checkout, cards
+):
+    # given a checkout in a channel that takes gift cards only as transactions
+    checkout = make_checkout(user=customer)
+    cards.transaction_flow.add(checkout.token)
+
+    # when 200 points are redeemed, and the same request is replayed
+    first = run(TX_REDEEM, member, cards, checkoutId=checkout_gid(checkout), points=200, key="k")
+    replay = run(TX_REDEEM, member, cards, checkoutId=checkout_gid(checkout), points=200, key="k")
+
+    # then the points became ₪10 on the card once, the card was authorized instead of added as a code,
+    # and the replay answers the same authorization
+    payload = first.data["loyaltyRedeemPoints"]
+    assert payload["errors"] == [] and payload["appliedPoints"] == 200
+    transaction = payload["cardTransaction"]
+    assert transaction["amount"] == {"amount": 10.0, "currency": "ILS"}
+    assert transaction["paymentGateway"] == "saleor.io.gift-card-payment-gateway"
+    assert transaction["id"].startswith("VHJhbnNhY3Rpb25JdGVtO")  # Saleor's "TransactionItem:<token>"
+    assert replay.data["loyaltyRedeemPoints"]["cardTransaction"] == transaction
+    assert checkout.token not in cards.applied
+    assert LoyaltyAccount.objects.get(user=customer).balance == 800
+    assert CreditEntry.objects.get(kind=CreditKind.REDEMPTION).amount == Decimal("10.00")
+
+
+def test_redeem_as_a_promo_code_has_no_card_transaction(program, customer, member, make_checkout, cards):
+    checkout = make_checkout(user=customer)
+
+    payload = run(TX_REDEEM, member, cards, checkoutId=checkout_gid(checkout), points=200, key="k").data
+
+    assert payload["loyaltyRedeemPoints"]["cardTransaction"] is None
+
+
 def test_redeem_is_clamped_to_the_programs_share_of_the_checkout(program, customer, member, make_checkout, cards):
     # given at most 10 % of a ₪175 checkout (₪17.50 = 350 points), in steps of 100
     program.redeem_max_share_percent = Decimal("10")
@@ -209,8 +247,8 @@ def test_cancelled_legacy_order_gives_card_money_back_and_refunds_add_up(
     redemption.redeem(program, customer.pk, checkout.token, 200, "k", cards)
     card = StoreCreditCard.objects.get()
     order = make_order(user=customer, shipping="15.00")
-    order = dataclasses.replace(order, gift_cards_in_total=False, total_gross=Decimal("155.00"),
-                                gift_card_paid=Decimal("10"))
+    order = dataclasses.replace(order, total_gross=Decimal("155.00"),
+                                legacy_gift_card_paid=Decimal("10"))
     cards.spend_on_order(card.gift_card_id, order.order_id, "10")
 
     # when a third of the cash is refunded, twice delivered, then the order is cancelled
@@ -226,12 +264,33 @@ def test_cancelled_legacy_order_gives_card_money_back_and_refunds_add_up(
 
 
 def test_transaction_flow_refund_is_left_to_saleor(program, customer, member, make_checkout, make_order, cards):
-    # given the card paid in Saleor's transaction flow (Saleor refunds the gift-card transaction itself)
+    # given the card paid ₪10 as a Saleor transaction (Saleor refunds the gift-card transaction itself)
     checkout = make_checkout(user=customer)
     redemption.redeem(program, customer.pk, checkout.token, 200, "k", cards)
     card = StoreCreditCard.objects.get()
-    order = make_order(user=customer, cancelled=True)
-    cards.spend_on_order(card.gift_card_id, order.order_id, "10")
+    cards.adjust(card.gift_card_id, Decimal("-10"), "charged by a gift-card transaction")
+    order = dataclasses.replace(make_order(user=customer, cancelled=True), gift_card_paid=Decimal("10"))
 
     assert redemption.sync_order_card_return(order, program, cards) is None
     assert cards.balance(card.gift_card_id) == 0
+
+
+def test_order_with_a_promo_code_card_and_a_card_transaction_returns_only_the_promo_code_money(
+    program, customer, member, make_checkout, make_order, cards
+):
+    # given ₪10 redeemed and taken off the card at order creation (promo code), and another ₪20 of
+    # gift-card money charged as a transaction, on a ₪175 order whose Saleor total is ₪165
+    checkout = make_checkout(user=customer)
+    redemption.redeem(program, customer.pk, checkout.token, 200, "k", cards)
+    card = StoreCreditCard.objects.get()
+    order = dataclasses.replace(make_order(user=customer), total_gross=Decimal("165.00"),
+                                legacy_gift_card_paid=Decimal("10"), gift_card_paid=Decimal("20"))
+    cards.spend_on_order(card.gift_card_id, order.order_id, "10")
+
+    # when the order is cancelled, twice delivered
+    for _ in range(2):
+        redemption.sync_order_card_return(dataclasses.replace(order, is_cancelled=True), program, cards)
+
+    # then the club returned the promo-code money once; the transaction is Saleor's to refund
+    assert cards.balance(card.gift_card_id) == Decimal("10.00")
+    assert CreditEntry.objects.filter(kind=CreditKind.CARD_RETURN).count() == 1

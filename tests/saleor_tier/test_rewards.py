@@ -124,22 +124,6 @@ def test_redeem_on_someone_elses_checkout_is_refused(user_api_client, customer_u
     assert not StoreCreditCard.objects.exists() and not GiftCard.objects.exists()
 
 
-def test_redeem_where_saleor_refuses_gift_cards_writes_nothing(user_api_client, customer_user, shop, channel_USD):
-    # given a channel that only takes gift cards as transaction-flow payments
-    give_points(customer_user, 400)
-    channel_USD.allow_legacy_gift_card_use = False
-    channel_USD.save(update_fields=["allow_legacy_gift_card_use"])
-    checkout_id, total = open_checkout(user_api_client, *shop, email=customer_user.email)
-
-    _, body = club(REDEEM, {"checkoutId": checkout_id, "points": 200, "key": "k"}, user=customer_user)
-
-    # then a typed error, and no points, card or credit row moved
-    assert body["data"]["loyaltyRedeemPoints"]["errors"][0]["field"] == "checkoutId"
-    assert LoyaltyAccount.objects.get(user=customer_user).balance == 400
-    assert not GiftCard.objects.exists() and not CreditEntry.objects.exists()
-    assert checkout_total(user_api_client, checkout_id) == total
-
-
 def test_cashback_is_gift_card_credit_only_the_member_can_spend(
     user_api_client, user2_api_client, customer_user, shop
 ):

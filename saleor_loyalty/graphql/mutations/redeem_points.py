@@ -9,11 +9,32 @@ from ..types import Member, MemberView, MoneyType
 from .base import ClubMutation
 
 
+class CardTransaction(graphene.ObjectType):
+    id = graphene.ID(required=True, description="Saleor's TransactionItem ID of the authorization.")
+    amount = graphene.Field(MoneyType, required=True, description="What the card is authorized to pay now.")
+    payment_gateway = graphene.String(required=True, description="Saleor's gift-card gateway id.")
+
+    class Meta:
+        name = "LoyaltyCardTransaction"
+        description = (
+            "Where the channel takes gift cards only as payments (legacy gift-card use off): the member's card "
+            "authorized on the checkout through Saleor's gift-card gateway, paying its balance up to what is owed."
+        )
+
+    @staticmethod
+    def from_payment(payment, currency):
+        return CardTransaction(id=graphene.Node.to_global_id("TransactionItem", str(payment.transaction_token)),
+                               amount=MoneyType(amount=payment.amount, currency=currency),
+                               payment_gateway=payment.gateway)
+
+
 class LoyaltyRedeemPoints(ClubMutation):
     requested_points = graphene.Int(description="What was asked for.")
     applied_points = graphene.Int(description="What was redeemed after the program's per-checkout cap.")
     value = graphene.Field(MoneyType, description="Credit put on the member's card and applied to the checkout.")
     clamped_by = graphene.String(description="Why fewer points were applied than asked ('max_share'), or null.")
+    card_transaction = graphene.Field(
+        CardTransaction, description="How the card pays in the transaction flow; null where it went on as a promo code.")
     member = graphene.Field(Member)
 
     class Arguments:
@@ -26,7 +47,8 @@ class LoyaltyRedeemPoints(ClubMutation):
     class Meta:
         description = (
             "Redeem the signed-in customer's points on their checkout: the value goes on their personal "
-            "store-credit gift card, which is applied to the checkout so Saleor charges less."
+            "store-credit gift card, which is applied to the checkout so Saleor charges less: as a promo code, or, "
+            "in a channel without legacy gift-card use, as an authorized gift-card transaction (`cardTransaction`)."
         )
 
     @classmethod
@@ -47,6 +69,8 @@ class LoyaltyRedeemPoints(ClubMutation):
         return {
             "requested_points": result.requested, "applied_points": result.applied,
             "value": MoneyType.from_money(result.value), "clamped_by": result.clamped_by,
+            "card_transaction": result.card_payment and CardTransaction.from_payment(result.card_payment,
+                                                                                     program.currency),
             "member": MemberView(program=program, account=find_account(program, user_id=requestor.user_id),
                                  user_id=requestor.user_id, email=requestor.email),
         }
