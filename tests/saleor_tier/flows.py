@@ -20,6 +20,12 @@ mutation($id: ID!, $method: ID!) {
     checkout { totalPrice { gross { amount } } } errors { field message code }
   }
 }"""
+ADD_PROMO_CODE = """
+mutation($id: ID!, $code: String!) {
+  checkoutAddPromoCode(id: $id, promoCode: $code) {
+    checkout { id voucherCode totalPrice { gross { amount } } } errors { field message code }
+  }
+}"""
 PAYMENT_CREATE = """
 mutation($id: ID!, $input: PaymentInput!) {
   checkoutPaymentCreate(id: $id, input: $input) { payment { id } errors { field message code } }
@@ -44,13 +50,16 @@ def saleor_call(api_client, query, variables, name):
     return data
 
 
-def prepare_checkout(api_client, variant, shipping_method, quantity=3, email="dana@example.com", channel="main"):
-    """Checkout → delivery → dummy-gateway payment: everything but the completion."""
+def prepare_checkout(api_client, variant, shipping_method, quantity=3, email="dana@example.com", channel="main",
+                     promo_code=None):
+    """Checkout → (promo code) → delivery → dummy-gateway payment: everything but the completion."""
     checkout_id = saleor_call(api_client, CHECKOUT_CREATE, {"input": {
         "channel": channel, "email": email,
         "lines": [{"quantity": quantity, "variantId": graphene.Node.to_global_id("ProductVariant", variant.pk)}],
         "shippingAddress": ADDRESS, "billingAddress": ADDRESS,
     }}, "checkoutCreate")["checkout"]["id"]
+    if promo_code:
+        saleor_call(api_client, ADD_PROMO_CODE, {"id": checkout_id, "code": promo_code}, "checkoutAddPromoCode")
     total = saleor_call(api_client, DELIVERY_UPDATE, {
         "id": checkout_id, "method": graphene.Node.to_global_id("ShippingMethod", shipping_method.pk),
     }, "checkoutDeliveryMethodUpdate")["checkout"]["totalPrice"]["gross"]["amount"]

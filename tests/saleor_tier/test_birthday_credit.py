@@ -10,8 +10,8 @@ from saleor_loyalty.clock import local_date
 from saleor_loyalty.facts import ChannelFacts
 from saleor_loyalty.models import CreditEntry, CreditKind
 
-from .flows import club, saleor_call
-from .test_rewards import ADD_PROMO_CODE, members_card, open_checkout
+from .flows import ADD_PROMO_CODE, club, saleor_call
+from .test_rewards import members_card, open_checkout
 
 TIER_UPDATE = """
 mutation($id: ID!, $input: LoyaltyTierInput!) {

@@ -12,15 +12,13 @@ from saleor_loyalty.facts import Actor
 from saleor_loyalty.ledger.accounts import account_for
 from saleor_loyalty.models import LedgerEntry, MemberVoucherCode
 
-from .flows import ADDRESS, CHECKOUT_COMPLETE, CHECKOUT_CREATE, DELIVERY_UPDATE, PAYMENT_CREATE, club, saleor_call
+from .flows import (
+    ADD_PROMO_CODE, ADDRESS, CHECKOUT_COMPLETE, CHECKOUT_CREATE, DELIVERY_UPDATE, PAYMENT_CREATE, club, saleor_call,
+)
 
 CHECKOUT = """query($id: ID!) { checkout(id: $id) {
   voucherCode discount { amount } deliveryMethod { ... on ShippingMethod { id } } subtotalPrice { gross { amount } } shippingPrice { gross { amount } }
   totalPrice { gross { amount } } } }"""
-ADD_PROMO_CODE = """
-mutation($id: ID!, $code: String!) {
-  checkoutAddPromoCode(id: $id, promoCode: $code) { checkout { voucherCode } errors { field message code } }
-}"""
 EMAIL_UPDATE = """
 mutation($id: ID!, $email: String!) {
   checkoutEmailUpdate(id: $id, email: $email) { checkout { id } errors { field message code } }

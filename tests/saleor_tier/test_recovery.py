@@ -12,7 +12,7 @@ from saleor.checkout.models import Checkout
 from saleor_loyalty import abandonment, recovery, saleor_adapter
 from saleor_loyalty.models import AbandonedCheckout, MessageLog, MessageStatus, MessagingSettings, RecoveryState
 
-from .flows import ADDRESS, CHECKOUT_COMPLETE, DELIVERY_UPDATE, PAYMENT_CREATE, club, saleor_call
+from .flows import ADD_PROMO_CODE, ADDRESS, CHECKOUT_COMPLETE, DELIVERY_UPDATE, PAYMENT_CREATE, club, saleor_call
 
 T0 = datetime(2026, 11, 17, 8, 0, tzinfo=dt_timezone.utc)  # a Tuesday, 10:00 in Israel
 WORDING = "I agree to receive marketing email from Dana's shop"
@@ -31,10 +31,6 @@ mutation($checkoutId: ID!, $wording: String!) {
 LINES_DELETE = """
 mutation($id: ID!, $lines: [ID!]!) {
   checkoutLinesDelete(id: $id, linesIds: $lines) { checkout { id } errors { field message code } }
-}"""
-ADD_PROMO_CODE = """
-mutation($id: ID!, $code: String!) {
-  checkoutAddPromoCode(id: $id, promoCode: $code) { checkout { id } errors { field message code } }
 }"""
 RESTORE = 'query($token: String!) { restoreCheckout(token: $token) { checkoutId channel } }'
 

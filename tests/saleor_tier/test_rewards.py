@@ -14,17 +14,12 @@ from saleor_loyalty import cashback, ledger, saleor_adapter
 from saleor_loyalty.models import CreditEntry, CreditKind, LoyaltyAccount, LoyaltyProgram, StoreCreditCard
 
 from .flows import (
-    ADDRESS, CHECKOUT_COMPLETE, CHECKOUT_CREATE, DELIVERY_UPDATE, PAYMENT_CREATE, club, place_paid_order, saleor_call,
+    ADD_PROMO_CODE, ADDRESS, CHECKOUT_COMPLETE, CHECKOUT_CREATE, DELIVERY_UPDATE, PAYMENT_CREATE, club, place_paid_order,
+    saleor_call,
 )
 from .test_order_points import ORDER_CANCEL, ORDER_REFUND
 
 CHECKOUT_TOTAL = """query($id: ID!) { checkout(id: $id) { totalPrice { gross { amount } } } }"""
-ADD_PROMO_CODE = """
-mutation($id: ID!, $code: String!) {
-  checkoutAddPromoCode(id: $id, promoCode: $code) {
-    checkout { totalPrice { gross { amount } } } errors { field message code }
-  }
-}"""
 REDEEM = """
 mutation($checkoutId: ID!, $points: Int!, $key: String!) {
   loyaltyRedeemPoints(channel: "main", checkoutId: $checkoutId, points: $points, requestKey: $key) {
