@@ -10,8 +10,8 @@ from ..lock_objects import account_qs_select_for_update
 from ..lots import Replay
 from ..models import EntryKind, LedgerEntry, LoyaltyAccount, TierCause
 from ..tiers import upgrade_if_qualified
-from .accounts import (append_entry, effective_account, lock_account, normalize_email, pending_points,
-                       replay_accounts)
+from .accounts import (append_entry, effective_account, int_array, lock_account, normalize_email,
+                       pending_points, replay_accounts)
 
 MAX_REASON_LENGTH = 1000
 
@@ -147,10 +147,13 @@ SELECT count(*), coalesce(-sum(points), 0) FROM expired
 def expire_lots(due: list[tuple[int, int]]) -> tuple[int, int]:
     """Expire what is left of each (lot id, account id); returns (rows written, points expired).
 
-    Batched for the nightly job: one statement locks all the accounts (pk order) and reads their
-    rows to replay, one statement inserts the `expire` rows (keyed `expire:<lot>`, so a re-run
-    writes nothing) and moves every cached balance by exactly what was inserted.
+    Batched for the nightly job: one statement locks all the accounts (pk order), the next reads
+    their rows to replay (see `replay_accounts`), one statement inserts the `expire` rows (keyed
+    `expire:<lot>`, so a re-run writes nothing) and moves every cached balance by exactly what was
+    inserted.
     """
+    if not due:
+        return 0, 0
     replays = replay_accounts(sorted({account_id for _, account_id in due}), lock=True)
     accounts, points, lots = [], [], []
     for lot_id, account_id in due:
@@ -162,7 +165,7 @@ def expire_lots(due: list[tuple[int, int]]) -> tuple[int, int]:
     if not lots:
         return 0, 0
     with connection.cursor() as cursor:
-        cursor.execute(_EXPIRE_LOTS_SQL, {"kind": EntryKind.EXPIRE, "accounts": accounts, "points": points,
-                                          "lots": lots})
+        cursor.execute(_EXPIRE_LOTS_SQL, {"kind": EntryKind.EXPIRE, "accounts": int_array(accounts),
+                                          "points": int_array(points), "lots": int_array(lots)})
         written, expired = cursor.fetchone()
     return written, expired
