@@ -52,14 +52,15 @@ ORDER BY lot.expires_at, lot.id
 """
 # Every due lot after the cursor of these accounts, account by account in the order given, at most
 # `limit`. The ordered subquery lets PostgreSQL stop reading accounts once the limit is reached.
+# Each account's rows are read through the account index (the OFFSET 0 fence): offered the due
+# range too, the planner may walk the expiry index from the cursor for every account instead.
 _MEMBERS_DUE_SQL = f"""
 SELECT member.account_id, lot.id
 FROM (SELECT account_id, position FROM unnest(%(accounts)s::bigint[]) WITH ORDINALITY AS m(account_id, position)
       ORDER BY position) AS member
 CROSS JOIN LATERAL (
-    SELECT id, expires_at FROM {_ENTRY}
-    WHERE account_id = member.account_id AND expires_at <= %(now)s AND (expires_at, id) > (%(moment)s, %(last_id)s)
-    ORDER BY expires_at, id LIMIT %(limit)s
+    SELECT id, expires_at FROM (SELECT id, expires_at FROM {_ENTRY} WHERE account_id = member.account_id OFFSET 0) AS mine
+    WHERE expires_at <= %(now)s AND (expires_at, id) > (%(moment)s, %(last_id)s)
 ) AS lot
 ORDER BY member.position, lot.expires_at, lot.id LIMIT %(limit)s
 """
