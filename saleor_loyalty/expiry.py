@@ -18,7 +18,8 @@ from . import ledger
 from .jobs import JobRun, claim_cursor
 from .lots import replay
 from .messages import club, pipeline
-from .models import ExpiryReminder, JobCursor, LedgerEntry, LoyaltyAccount, LoyaltyProgram, Medium, MessagingSettings
+from .models import (EntryKind, ExpiryReminder, JobCursor, LedgerEntry, LoyaltyAccount, LoyaltyProgram, Medium,
+                     MessagingSettings)
 
 EXPIRY_JOB = "expire-lots"
 DEFAULT_BATCH = 2000
@@ -39,7 +40,8 @@ _ENTRY = LedgerEntry._meta.db_table
 # Whether an earlier batch expired the lot: one probe of the (kind, source_key) index per lot. As a
 # LATERAL it stays a probe; as EXISTS the planner may hash every expire row at each batch instead.
 _EXPIRED_JOIN = f"""LEFT JOIN LATERAL (
-    SELECT true AS found FROM {_ENTRY} done WHERE done.kind = 'expire' AND done.source_key = 'expire:' || lot.id LIMIT 1
+    SELECT true AS found FROM {_ENTRY} done
+    WHERE done.kind = '{EntryKind.EXPIRE.value}' AND done.source_key = {ledger.expire_source_key_sql('lot.id')} LIMIT 1
 ) AS expired ON true"""
 # The next due lots after the cursor, each flagged when an earlier batch already expired it.
 _DUE_WINDOW_SQL = f"""
@@ -64,7 +66,7 @@ CROSS JOIN LATERAL (
 ) AS lot
 ORDER BY member.position, lot.expires_at, lot.id LIMIT %(limit)s
 """
-_START = datetime(1, 1, 1, tzinfo=UTC)
+_START = datetime(1, 1, 1, tzinfo=UTC)  # the cursor of a job that never ran: before any lot
 
 
 def expire_due_lots(now: datetime | None = None, batch_size: int = DEFAULT_BATCH,
