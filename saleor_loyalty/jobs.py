@@ -17,9 +17,14 @@ class JobRun:
 
 
 def claim_cursor(name: str) -> JobCursor | None:
-    """The job's cursor row locked for this transaction, or None while another worker holds it."""
-    JobCursor.objects.get_or_create(name=name)
-    return JobCursor.objects.select_for_update(skip_locked=True).filter(name=name).first()
+    """The job's cursor row locked for this transaction, or None while another worker holds it.
+
+    One query once the row exists (jobs claim it at every batch); the first claim creates it.
+    """
+    claimed = JobCursor.objects.select_for_update(skip_locked=True).filter(name=name).first()
+    if claimed is None and JobCursor.objects.get_or_create(name=name)[1]:
+        claimed = JobCursor.objects.select_for_update(skip_locked=True).filter(name=name).first()
+    return claimed
 
 
 @contextmanager

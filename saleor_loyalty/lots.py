@@ -10,15 +10,18 @@ ledger never stores "what is left of a lot"; it is derived here, so it can never
 - what a debit cannot find becomes debt, and the next lots pay the debt before anything else.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 
 Instant = datetime | int  # a datetime, or epoch microseconds (the database path): one kind per replay
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
+    """A ledger row as the replay needs it (a plain tuple: the nightly expiry builds millions)."""
+
     id: int
     points: int
     created_at: Instant
@@ -26,7 +29,7 @@ class Row:
     reverses_id: int | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Lot:
     id: int
     points: int
@@ -57,21 +60,22 @@ class Replay:
         return sum(lot.remaining for lot in upcoming if lot.expires_at == first), first
 
 
-def replay(rows: list[Row]) -> Replay:
-    """Rows must be in ledger order (primary key)."""
+def replay(rows: Iterable[Row]) -> Replay:
+    """Rows must be in ledger order (primary key); plain tuples of Row's fields do as well."""
     state = Replay()
-    for row in rows:
-        if row.points > 0 and row.reverses_id is None:
-            paid_debt = min(row.points, state.debt)
+    lots = state.lots
+    for row_id, points, created_at, expires_at, reverses_id in rows:
+        if points > 0 and reverses_id is None:
+            paid_debt = min(points, state.debt)
             state.debt -= paid_debt
-            state.lots[row.id] = Lot(row.id, row.points, row.points - paid_debt, row.expires_at, row.created_at)
-        elif row.points < 0 and row.reverses_id in state.lots:
-            lot = state.lots[row.reverses_id]
-            taken = min(-row.points, lot.remaining)
+            lots[row_id] = Lot(row_id, points, points - paid_debt, expires_at, created_at)
+        elif points < 0 and reverses_id in lots:
+            lot = lots[reverses_id]
+            taken = min(-points, lot.remaining)
             lot.remaining -= taken
-            state.debt += -row.points - taken
-        elif row.points < 0:
-            _spend(state, -row.points, row.created_at)
+            state.debt += -points - taken
+        elif points < 0:
+            _spend(state, -points, created_at)
     return state
 
 

@@ -7,11 +7,10 @@ from django.db import connection, transaction
 from ..exceptions import InsufficientPoints, InvalidPoints, ReasonRequired
 from ..facts import Actor
 from ..lock_objects import account_qs_select_for_update
-from ..lots import Replay
 from ..models import EntryKind, LedgerEntry, LoyaltyAccount, TierCause
 from ..tiers import upgrade_if_qualified
-from .accounts import (append_entry, effective_account, lock_account, normalize_email, pending_points,
-                       replay_accounts)
+from .accounts import (append_entry, effective_account, int_array, lock_account, normalize_email,
+                       pending_points, replay_accounts)
 
 MAX_REASON_LENGTH = 1000
 
@@ -123,12 +122,17 @@ def _merge(guest: LoyaltyAccount, member: LoyaltyAccount) -> LoyaltyAccount:
     return member
 
 
+def expire_source_key_sql(lot_id: str) -> str:
+    """The `expire:<lot>` key of a lot's expiry row, as SQL over a lot id column."""
+    return f"'expire:' || {lot_id}"
+
+
 _EXPIRE_LOTS_SQL = f"""
 WITH expired AS (
     INSERT INTO {LedgerEntry._meta.db_table}
         (account_id, kind, points, forgiven_points, source_key, reverses_id, order_number, reason,
          detail, available_at, actor_label, occurred_at, created_at)
-    SELECT lot.account_id, %(kind)s, -lot.points, 0, 'expire:' || lot.lot_id, lot.lot_id, '',
+    SELECT lot.account_id, %(kind)s, -lot.points, 0, {expire_source_key_sql('lot.lot_id')}, lot.lot_id, '',
            'Points expired', '{{}}'::jsonb, now(), 'system', now(), now()
     FROM unnest(%(accounts)s::bigint[], %(points)s::int[], %(lots)s::bigint[]) AS lot(account_id, points, lot_id)
     ON CONFLICT (kind, source_key) DO NOTHING
@@ -147,14 +151,17 @@ SELECT count(*), coalesce(-sum(points), 0) FROM expired
 def expire_lots(due: list[tuple[int, int]]) -> tuple[int, int]:
     """Expire what is left of each (lot id, account id); returns (rows written, points expired).
 
-    Batched for the nightly job: one statement locks all the accounts (pk order) and reads their
-    rows to replay, one statement inserts the `expire` rows (keyed `expire:<lot>`, so a re-run
-    writes nothing) and moves every cached balance by exactly what was inserted.
+    Batched for the nightly job: one statement locks all the accounts (pk order), the next reads
+    their rows to replay (see `replay_accounts`), one statement inserts the `expire` rows (keyed
+    `expire:<lot>`, so a re-run writes nothing) and moves every cached balance by exactly what was
+    inserted.
     """
+    if not due:
+        return 0, 0
     replays = replay_accounts(sorted({account_id for _, account_id in due}), lock=True)
     accounts, points, lots = [], [], []
     for lot_id, account_id in due:
-        lot = replays.get(account_id, Replay()).lots.get(lot_id)
+        lot = replays[account_id].lots.get(lot_id) if account_id in replays else None
         if lot is not None and lot.remaining > 0:
             accounts.append(account_id)
             points.append(lot.remaining)
@@ -162,7 +169,7 @@ def expire_lots(due: list[tuple[int, int]]) -> tuple[int, int]:
     if not lots:
         return 0, 0
     with connection.cursor() as cursor:
-        cursor.execute(_EXPIRE_LOTS_SQL, {"kind": EntryKind.EXPIRE, "accounts": accounts, "points": points,
-                                          "lots": lots})
+        cursor.execute(_EXPIRE_LOTS_SQL, {"kind": EntryKind.EXPIRE, "accounts": int_array(accounts),
+                                          "points": int_array(points), "lots": int_array(lots)})
         written, expired = cursor.fetchone()
     return written, expired

@@ -1,7 +1,11 @@
+import dataclasses
+import threading
+import time
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection, transaction
 
 from saleor_loyalty import expiry, ledger
 from saleor_loyalty.clock import end_of_local_day, lot_expiry
@@ -88,6 +92,68 @@ def test_two_workers_running_expiry_at_once_expire_each_lot_once(program, custom
 
     account = LoyaltyAccount.objects.get(user=customer)
     assert LedgerEntry.objects.filter(kind=EntryKind.EXPIRE).count() == 20
+    assert account.balance == 0
+    assert ledger.reconcile_account(account) == 0
+
+
+def test_a_batch_expires_each_members_due_lots_together_within_its_bound(program, customer, django_user_model,
+                                                                        make_order):
+    other = django_user_model.objects.create(username="noa", email="noa@example.co.il")
+    for day, user in [(0, customer), (1, other), (2, customer), (3, other), (4, customer)]:
+        facts = make_order(lines=(("Bread", "10.00"),), shipping="0", user=user)
+        ledger.sync_order(dataclasses.replace(facts, paid_at=PAID_AT + timedelta(days=day)))
+    lots = list(LedgerEntry.objects.filter(kind=EntryKind.EARN).order_by("expires_at", "id"))
+    due = lots[-1].expires_at + timedelta(days=1)
+
+    first = expiry.expire_due_lots(now=due, batch_size=4, max_batches=1)
+    expired_first = set(LedgerEntry.objects.filter(kind=EntryKind.EXPIRE).values_list("reverses_id", flat=True))
+    rest = expiry.expire_due_lots(now=due, batch_size=4)
+
+    # the first window is customer, other, customer, other: all three of the customer's lots go in
+    # the first batch, the last of the four is the other member's second lot, left for the next batch
+    assert (first.written, first.seen) == (4, 3)
+    assert expired_first == {lots[0].pk, lots[1].pk, lots[2].pk, lots[4].pk}
+    assert (rest.written, rest.seen) == (1, 2)
+    for account in LoyaltyAccount.objects.all():
+        assert account.balance == 0
+        assert ledger.reconcile_account(account) == 0
+
+
+def _wait_until_a_backend_waits_for_a_lock(timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                           "AND wait_event_type = 'Lock'")
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.01)
+    raise AssertionError("nobody waited for the lock")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_expiry_waiting_for_a_member_lock_sees_what_the_holder_committed(program, customer, make_order):
+    program.pending_days = 0
+    program.save()
+    lot = ledger.sync_order(make_order(lines=(("Shirt", "100.00"),), shipping="0", user=customer)).earned
+    account = LoyaltyAccount.objects.get(user=customer)
+    holding = threading.Event()
+
+    def work(index):
+        if index == 0:
+            with transaction.atomic():
+                ledger.adjust_points(account, -30, "spent at the counter", ledger.SYSTEM)
+                holding.set()
+                _wait_until_a_backend_waits_for_a_lock()
+        else:
+            holding.wait(10)
+            expiry.expire_due_lots(now=lot.expires_at + timedelta(seconds=1))
+
+    run_concurrently(work, workers=2)
+
+    account.refresh_from_db()
+    assert LedgerEntry.objects.get(kind=EntryKind.EXPIRE).points == -70
     assert account.balance == 0
     assert ledger.reconcile_account(account) == 0
 
