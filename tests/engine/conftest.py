@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 
-from saleor_loyalty.facts import OrderFacts, OrderLineFacts
+from saleor_loyalty import programs
+from saleor_loyalty.facts import ChannelFacts, OrderFacts, OrderLineFacts
 from saleor_loyalty.models import LoyaltyProgram
 
 PAID_AT = datetime(2026, 3, 10, 9, 30, tzinfo=dt_timezone.utc)
@@ -15,6 +16,13 @@ PAID_AT = datetime(2026, 3, 10, 9, 30, tzinfo=dt_timezone.utc)
 @pytest.fixture
 def program(db):
     return LoyaltyProgram.objects.create(channel_slug="il", currency="ILS", timezone="Asia/Jerusalem")
+
+
+@pytest.fixture
+def club(db):
+    """The `il` channel's program as Saleor's first order creates it: with the default ladder
+    (Regular; Gold 5 % + free shipping; Platinum 10 % + free shipping + early access)."""
+    return programs.ensure_program(ChannelFacts("il", "ILS", "IL"))
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from datetime import UTC, datetime
 from decimal import Decimal
 
-import graphene
 import pytest
 
 from saleor_loyalty import birthdays, ledger, programs, tier_settings
@@ -13,6 +12,7 @@ from saleor_loyalty.graphql.context import ClubContext
 from saleor_loyalty.graphql.schema import schema
 from saleor_loyalty.models import CreditEntry, CreditKind, EntryKind, LedgerEntry, StoreCreditCard, Tier
 from tests.concurrency import run_concurrently
+from tests.engine.ids import tier_gid
 
 from .cards import InMemoryCards
 
@@ -38,15 +38,11 @@ def run(query, requestor, cards=None, **variables):
     return schema.execute(query, variable_values=variables, context_value=ClubContext(requestor=requestor, cards=cards))
 
 
-def tier_gid(tier):
-    return graphene.Node.to_global_id("LoyaltyTier", tier.pk)
-
-
 @pytest.fixture
-def club(db):
-    program = programs.ensure_program(ChannelFacts("il", "ILS", "IL"))
-    program.tiers.filter(name="Regular").update(birthday_credit=Decimal("25.50"))
-    return program
+def club(club):
+    """Regular members get ₪25.50 of store credit on their birthday."""
+    club.tiers.filter(name="Regular").update(birthday_credit=Decimal("25.50"))
+    return club
 
 
 @pytest.fixture

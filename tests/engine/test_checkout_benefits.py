@@ -47,12 +47,6 @@ class FakeVouchers:
 
 
 @pytest.fixture
-def club(program):
-    ensure_default_tiers(program)  # Regular 0 %, Gold 5 % + free shipping, Platinum 10 % + free shipping
-    return program
-
-
-@pytest.fixture
 def vouchers():
     return FakeVouchers()
 

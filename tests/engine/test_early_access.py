@@ -11,6 +11,7 @@ from saleor_loyalty.graphql.context import ClubContext
 from saleor_loyalty.graphql.schema import schema
 from saleor_loyalty.models import EarlyAccessItem, EarlyAccessKind, Tier
 from tests.concurrency import run_concurrently
+from tests.engine.ids import tier_gid
 
 PRODUCTS = frozenset({7, 8, 9})
 COLLECTIONS = frozenset({3})
@@ -49,16 +50,6 @@ def product(pk):
 
 def collection(pk):
     return graphene.Node.to_global_id("Collection", pk)
-
-
-def tier_gid(tier):
-    return graphene.Node.to_global_id("LoyaltyTier", tier.pk)
-
-
-@pytest.fixture
-def club(db):
-    return programs.ensure_program(ChannelFacts("il", "ILS", "IL"))
-
 
 @pytest.fixture
 def merchandiser(django_user_model):

@@ -4,7 +4,6 @@ import dataclasses
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-import graphene
 import pytest
 
 from saleor_loyalty import birthdays, ledger, programs
@@ -12,6 +11,7 @@ from saleor_loyalty.facts import ChannelFacts, Requestor
 from saleor_loyalty.graphql.context import ClubContext
 from saleor_loyalty.graphql.schema import schema
 from saleor_loyalty.models import EntryKind, LedgerEntry, LoyaltyAccount, Tier, TierCause, TierEvent
+from tests.engine.ids import tier_gid, user_gid
 
 STAFF = frozenset({"MANAGE_USERS", "MANAGE_SETTINGS"})
 
@@ -42,20 +42,6 @@ BIRTHDAY_SET = """mutation($channel: String!, $month: Int!, $day: Int!) {
 
 def run(query, requestor, **variables):
     return schema.execute(query, variable_values=variables, context_value=ClubContext(requestor=requestor))
-
-
-def tier_gid(tier):
-    return graphene.Node.to_global_id("LoyaltyTier", tier.pk)
-
-
-def user_gid(user):
-    return graphene.Node.to_global_id("User", user.pk)
-
-
-@pytest.fixture
-def club(db):
-    return programs.ensure_program(ChannelFacts("il", "ILS", "IL"))
-
 
 @pytest.fixture
 def other_club(db):

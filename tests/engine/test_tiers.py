@@ -17,12 +17,6 @@ from tests.concurrency import run_concurrently
 STAFF = Actor(user_id=1, label="staff@shop.co.il")
 
 
-@pytest.fixture
-def club(db):
-    """The channel's program as Saleor's first order creates it: with the default ladder."""
-    return programs.ensure_program(ChannelFacts("il", "ILS", "IL"))
-
-
 def paid(make_order, customer, amount, at, **kwargs):
     facts = make_order(lines=(("Goods", amount),), user=customer, shipping="0", **kwargs)
     return dataclasses.replace(facts, paid_at=at)
