@@ -170,6 +170,7 @@ def _carry_club_benefits(checkout):
             facts, lambda: saleor_adapter.available_built_in_method_ids(checkout))
         if method_id is not None:
             saleor_adapter.assign_built_in_method(checkout, method_id)
+        saleor_adapter.gift_cards.refit_card_authorizations(checkout)
 
 
 def _club_context(request) -> ClubContext:

@@ -189,3 +189,13 @@ def sync_order_card_return(facts: OrderFacts, program: LoyaltyProgram, cards: St
             kind=CreditKind.CARD_RETURN, amount=missing, source_key=key, order_id=facts.order_id,
             detail={"spent_on_order": str(spent), "cumulative_target": str(target)}, available_at=timezone.now(),
         )
+
+
+def card_authorization_refit(authorized: Decimal, owed_now: Decimal) -> Decimal | None:
+    """The amount a club card authorization must shrink to after the cart changed, or None to keep it.
+
+    Saleor charges a gift-card transaction its whole authorized amount, so an authorization above what
+    the checkout owes would overcharge the order; one below it stays (the rest is paid otherwise)."""
+    if owed_now <= 0 or authorized <= owed_now:
+        return None
+    return owed_now

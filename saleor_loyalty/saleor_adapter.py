@@ -345,6 +345,30 @@ class SaleorGiftCards:
         return CardPayment(transaction_token=transaction_item.token, amount=transaction_item.authorized_value,
                            gateway=GIFT_CARD_PAYMENT_GATEWAY_ID)
 
+    def refit_card_authorizations(self, checkout) -> None:
+        """After a cart change, shrink a club card authorization that now exceeds what the checkout owes
+        (see `redemption.card_authorization_refit`): Saleor's own re-initialization of the card, with the
+        amount owed now, which cancels the earlier authorization."""
+        from saleor.checkout.calculations import fetch_checkout_data
+        from saleor.giftcard.const import GIFT_CARD_PAYMENT_GATEWAY_ID
+        from saleor.payment.models import TransactionItem
+
+        from .redemption import card_authorization_refit
+
+        authorizations = list(TransactionItem.objects.filter(
+            checkout_id=checkout.pk, app_identifier=GIFT_CARD_PAYMENT_GATEWAY_ID, gift_card__isnull=False,
+            authorized_value__gt=0, charged_value=0, idempotency_key__startswith=CARD_PAYMENT_KEY_PREFIX,
+        ).select_related("gift_card"))
+        if not authorizations or checkout.is_checkout_locked():
+            return
+        checkout_info, lines, manager = _checkout_info(checkout)
+        fetch_checkout_data(checkout_info, manager, lines, requestor=None).get()  # the cart just changed: price it
+        for item in authorizations:
+            owed_now = _card_amount_due(checkout, item.gift_card, GIFT_CARD_PAYMENT_GATEWAY_ID)
+            if card_authorization_refit(item.authorized_value, owed_now) is not None:
+                key = item.idempotency_key.removeprefix(CARD_PAYMENT_KEY_PREFIX)
+                self._authorize_card(checkout, item.gift_card_id, f"{key}:refit:{owed_now}")
+
     def card_payment(self, key: str) -> CardPayment | None:
         from saleor.payment.models import TransactionItem
 

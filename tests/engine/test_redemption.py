@@ -294,3 +294,13 @@ def test_order_with_a_promo_code_card_and_a_card_transaction_returns_only_the_pr
     # then the club returned the promo-code money once; the transaction is Saleor's to refund
     assert cards.balance(card.gift_card_id) == Decimal("10.00")
     assert CreditEntry.objects.filter(kind=CreditKind.CARD_RETURN).count() == 1
+
+
+@pytest.mark.parametrize("authorized, owed, refit", [
+    (Decimal(30), Decimal(20), Decimal(20)),  # the cart shrank below the card's authorization
+    (Decimal(20), Decimal(20), None),
+    (Decimal(10), Decimal(25), None),  # the cart grew: the rest is paid otherwise
+    (Decimal(30), Decimal(0), None),  # other payments cover it all: Saleor's own rules apply
+])
+def test_a_card_authorization_only_ever_shrinks_to_what_is_owed(authorized, owed, refit):
+    assert redemption.card_authorization_refit(authorized, owed) == refit

@@ -12,7 +12,7 @@ from saleor.order.models import Order
 from saleor.payment.models import TransactionItem
 from saleor.plugins.manager import get_plugins_manager
 from saleor_loyalty import orders, saleor_adapter, store_credit
-from saleor_loyalty.models import CreditEntry, CreditKind, LoyaltyAccount, StoreCreditCard
+from saleor_loyalty.models import CreditEntry, CreditKind, LoyaltyAccount, LoyaltyProgram, StoreCreditCard
 
 from .flows import CHECKOUT_COMPLETE, club, saleor_call
 from .test_order_points import ORDER_CANCEL
@@ -362,3 +362,39 @@ def test_redeem_on_a_checkout_already_paid_in_full_writes_nothing(
     assert not StoreCreditCard.objects.exists() and not GiftCard.objects.exists()
     assert not CreditEntry.objects.exists()
     assert not TransactionItem.objects.filter(app_identifier=GIFT_CARD_PAYMENT_GATEWAY_ID).exists()
+
+
+LINES_UPDATE = """
+mutation($id: ID!, $lines: [CheckoutLineUpdateInput!]!) {
+  checkoutLinesUpdate(id: $id, lines: $lines) { checkout { id } errors { field message code } }
+}"""
+
+
+def test_a_cart_that_shrinks_below_the_card_authorization_is_never_overcharged(
+    user_api_client, psp_app, customer_user, shop, gift_cards_only_as_payments, django_capture_on_commit_callbacks,
+):
+    # given points may cover a whole checkout, and a member redeems $30 on a $40 checkout (3 × $10 + shipping)
+    give_points(customer_user, 800)
+    LoyaltyProgram.objects.filter(channel_slug="main").update(redeem_max_share_percent=Decimal(100))
+    checkout_id, total = open_checkout(user_api_client, *shop, email=customer_user.email)
+    assert total == 40
+    assert redeem(customer_user, checkout_id, 600, "tab-1", django_capture_on_commit_callbacks)["errors"] == []
+
+    # when the member takes two items out: the checkout now owes $20, less than the $30 authorized
+    variant, _ = shop
+    with django_capture_on_commit_callbacks(execute=True):
+        saleor_call(user_api_client, LINES_UPDATE, {"id": checkout_id, "lines": [
+            {"variantId": graphene.Node.to_global_id("ProductVariant", variant.pk), "quantity": 1}]},
+            "checkoutLinesUpdate")
+
+    # then the club has re-fitted the card's authorization to the $20 owed, through Saleor's gateway
+    checkout = payments_of(psp_app, checkout_id)
+    assert checkout["totalPrice"]["gross"]["amount"] == 20
+    assert [t["authorizedAmount"]["amount"] for t in checkout["transactions"] if t["authorizedAmount"]["amount"]] \
+        == [20.0]
+    # and the completed order is charged exactly its total: $20 from the card, $10 stays on it
+    with django_capture_on_commit_callbacks(execute=True):
+        order = saleor_call(user_api_client, CHECKOUT_COMPLETE, {"id": checkout_id}, "checkoutComplete")["order"]
+    order = Order.objects.get(pk=graphene.Node.from_global_id(order["id"])[1])
+    assert (order.total_charged_amount, order.charge_status) == (Decimal(20), OrderChargeStatus.FULL)
+    assert members_card(customer_user).current_balance_amount == 10
