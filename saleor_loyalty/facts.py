@@ -106,6 +106,7 @@ class Requestor:
     app_name: str = ""
     is_staff: bool = False
     permissions: frozenset[str] = field(default_factory=frozenset)
+    channel_slugs: frozenset[str] | None = None  # the channels a staff user's groups reach; None = every one
 
     @property
     def is_anonymous(self) -> bool:
@@ -113,6 +114,9 @@ class Requestor:
 
     def has_perm(self, permission: str) -> bool:
         return permission in self.permissions
+
+    def reaches_channel(self, channel_slug: str) -> bool:
+        return self.channel_slugs is None or channel_slug in self.channel_slugs
 
     def as_actor(self) -> Actor:
         if self.app_id is not None:

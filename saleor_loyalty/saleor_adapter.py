@@ -158,6 +158,18 @@ def orders_changed_after(moment, last_key: str, limit: int) -> list[tuple[str, o
             orders.order_by("updated_at", "id").values_list("id", "updated_at")[:limit]]
 
 
+def _staff_channel_slugs(user) -> frozenset[str] | None:
+    """Saleor's channel restriction: any permission group without it reaches every channel, otherwise the
+    restricted groups' channels. Superusers, and staff whose permissions were granted directly rather than
+    through a group (Saleor's Dashboard never does that), are not restricted (None)."""
+    if user.is_superuser:
+        return None
+    groups = list(user.groups.prefetch_related("channels"))
+    if not groups or any(not group.restricted_access_to_channels for group in groups):
+        return None
+    return frozenset(channel.slug for group in groups for channel in group.channels.all())
+
+
 def requestor_from_request(request) -> Requestor:
     """Authenticate exactly as Saleor's API does: a user JWT, or an app token.
 
@@ -168,8 +180,11 @@ def requestor_from_request(request) -> Requestor:
 
     user = load_user_from_request(request)
     if user is not None:
-        permissions = frozenset(p.codename.upper() for p in user.effective_permissions) if user.is_staff else frozenset()
-        return Requestor(user_id=user.pk, email=user.email, is_staff=user.is_staff, permissions=permissions)
+        if not user.is_staff:
+            return Requestor(user_id=user.pk, email=user.email)
+        return Requestor(user_id=user.pk, email=user.email, is_staff=True,
+                         permissions=frozenset(p.codename.upper() for p in user.effective_permissions),
+                         channel_slugs=_staff_channel_slugs(user))
     app = get_app_promise(request).get()
     if app is not None:
         permissions = frozenset(name.split(".", 1)[1].upper() for name in app.get_permissions())

@@ -37,9 +37,12 @@ class Unauthenticated(LoyaltyError):
     code = LoyaltyErrorCode.UNAUTHENTICATED
 
 
-def require_permission(requestor, permission: str) -> None:
+def require_permission(requestor, permission: str, channel: str) -> None:
+    """A Saleor permission, in a channel the caller's permission groups reach (Saleor's channel restriction)."""
     if requestor.is_anonymous or not requestor.has_perm(permission):
         raise PermissionDenied(f"You need the {permission} permission.")
+    if not requestor.reaches_channel(channel):
+        raise PermissionDenied(f"Your permission groups don't reach channel '{channel}'.")
 
 
 def require_customer(requestor) -> None:

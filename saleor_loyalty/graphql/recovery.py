@@ -213,7 +213,7 @@ class RecoveryQueries(graphene.ObjectType):
     @staticmethod
     def resolve_recovery_settings(_root, info, channel):
         try:
-            require_permission(info.context.requestor, "MANAGE_SETTINGS")
+            require_permission(info.context.requestor, "MANAGE_SETTINGS", channel)
         except LoyaltyError as error:
             raise query_error(error) from None
         return pipeline.channel_settings(channel)
@@ -246,7 +246,7 @@ class RecoveryQueries(graphene.ObjectType):
     @staticmethod
     def resolve_abandoned_checkouts(_root, info, channel, state=None, first=20, after=None):
         try:
-            require_permission(info.context.requestor, MANAGE_CHECKOUTS)
+            require_permission(info.context.requestor, MANAGE_CHECKOUTS, channel)
         except LoyaltyError as error:
             raise query_error(error) from None
         rows = AbandonedCheckout.objects.filter(channel_slug=channel)
@@ -257,7 +257,7 @@ class RecoveryQueries(graphene.ObjectType):
     @staticmethod
     def resolve_message_log(_root, info, channel, first=20, after=None):
         try:
-            require_permission(info.context.requestor, MANAGE_CHECKOUTS)
+            require_permission(info.context.requestor, MANAGE_CHECKOUTS, channel)
         except LoyaltyError as error:
             raise query_error(error) from None
         return [MessageLogType.build(row) for row in _page(MessageLog.objects.filter(channel_slug=channel), first, after)]
@@ -265,7 +265,7 @@ class RecoveryQueries(graphene.ObjectType):
     @staticmethod
     def resolve_recovery_stats(_root, info, channel, since, until):
         try:
-            require_permission(info.context.requestor, MANAGE_CHECKOUTS)
+            require_permission(info.context.requestor, MANAGE_CHECKOUTS, channel)
         except LoyaltyError as error:
             raise query_error(error) from None
         result = attribution.stats(channel, since, until)

@@ -107,7 +107,7 @@ class Query(RecoveryQueries, EarlyAccessQueries, graphene.ObjectType):
     def resolve_members(_root, info, channel, filter=None, first=20, after=None):
         filter = filter or {}
         try:
-            require_permission(info.context.requestor, MANAGE_USERS)
+            require_permission(info.context.requestor, MANAGE_USERS, channel)
             program = program_for(info, channel)
             accounts = member_list.members(program, member_list.MemberFilter(
                 tier_id=tier_pk(filter.get("tier_id"), "filter"), balance_min=filter.get("balance_min"),
@@ -122,7 +122,7 @@ class Query(RecoveryQueries, EarlyAccessQueries, graphene.ObjectType):
     @staticmethod
     def resolve_member(_root, info, channel, email=None, user_id=None):
         try:
-            require_permission(info.context.requestor, MANAGE_USERS)
+            require_permission(info.context.requestor, MANAGE_USERS, channel)
             program = program_for(info, channel)
             return member_view(program, find_user(user_id, email))
         except LoyaltyError as error:
@@ -131,7 +131,7 @@ class Query(RecoveryQueries, EarlyAccessQueries, graphene.ObjectType):
     @staticmethod
     def resolve_program(_root, info, channel):
         try:
-            require_permission(info.context.requestor, MANAGE_SETTINGS)
+            require_permission(info.context.requestor, MANAGE_SETTINGS, channel)
             return program_for(info, channel)
         except LoyaltyError as error:
             raise query_error(error) from None

@@ -382,3 +382,23 @@ class TestMemberList:
     def test_bad_cursor_is_a_typed_error(self, roster):
         result = run(MEMBERS, Requestor(user_id=1, email="staff@example.co.il", is_staff=True, permissions=STAFF), channel="il", after="garbage")
         assert result.errors[0].extensions["exception"]["field"] == "after"
+
+
+class TestStaffChannelRestriction:
+    """Saleor's permission groups can restrict staff to channels; the club API follows them."""
+
+    def test_staff_restricted_to_another_channel_can_neither_read_nor_write(self, club, other_club, customer):
+        us_only = Requestor(user_id=1, email="us@shop.com", is_staff=True, permissions=STAFF,
+                            channel_slugs=frozenset({"us"}))
+        gold = Tier.objects.get(program=club, name="Gold")
+
+        read = run(MEMBERS, us_only, channel="il")
+        update = run(TIER_UPDATE, us_only, channel="il", id=tier_gid(gold), input={"name": "Zahav"})
+        override = run(OVERRIDE, us_only, channel="il", userId=user_gid(customer), tierId=tier_gid(gold),
+                       reason="VIP")
+
+        assert read.errors[0].extensions["exception"]["code"] == "PERMISSION_DENIED"
+        assert update.data["loyaltyTierUpdate"]["errors"][0]["code"] == "PERMISSION_DENIED"
+        assert override.data["loyaltyTierOverride"]["errors"][0]["code"] == "PERMISSION_DENIED"
+        assert Tier.objects.get(pk=gold.pk).name == "Gold" and not TierEvent.objects.exists()
+        assert run(MEMBERS, us_only, channel="us").errors is None

@@ -153,3 +153,26 @@ def test_saleor_deleting_a_customer_makes_the_club_forget_them(
     assert (account.user_id, account.email) == (None, f"account-{account.pk}@forgotten.invalid")
     assert list(LedgerEntry.objects.filter(account=account).values_list("kind", "points")) == earned
     assert not LoyaltyAccount.objects.filter(email__iexact=customer_user.email).exists()
+
+
+def test_staff_group_restricted_to_another_channel_cannot_reach_this_channels_club(
+    staff_user, permission_group_manage_users, channel_USD, channel_PLN, customer_user,
+):
+    # given a staff member whose only MANAGE_USERS group is restricted to the PLN channel
+    permission_group_manage_users.user_set.add(staff_user)
+    permission_group_manage_users.restricted_access_to_channels = True
+    permission_group_manage_users.save(update_fields=["restricted_access_to_channels"])
+    permission_group_manage_users.channels.add(channel_PLN)
+    staff = User.objects.get(pk=staff_user.pk)
+
+    # then the `main` (USD) club is closed to them, the PLN club is open
+    _, denied = club(MEMBER, {"channel": channel_USD.slug, "email": customer_user.email}, user=staff)
+    assert denied["errors"][0]["extensions"]["exception"]["code"] == "PERMISSION_DENIED"
+    _, allowed = club(MEMBER, {"channel": channel_PLN.slug, "email": customer_user.email}, user=staff)
+    assert "errors" not in allowed, allowed
+
+    # and lifting the restriction opens `main` again, as in Saleor's own API
+    permission_group_manage_users.restricted_access_to_channels = False
+    permission_group_manage_users.save(update_fields=["restricted_access_to_channels"])
+    _, reopened = club(MEMBER, {"channel": channel_USD.slug, "email": customer_user.email}, user=staff)
+    assert "errors" not in reopened, reopened

@@ -22,15 +22,15 @@ class ClubMutation(graphene.Mutation):
     @classmethod
     def mutate(cls, _root, info, **data):
         try:
-            cls.authorize(info.context.requestor)
+            cls.authorize(info.context.requestor, data["channel"])
             with transaction.atomic():
                 return cls(errors=[], **cls.perform(info, **data))
         except LoyaltyError as error:
             return cls(errors=error_list(error))
 
     @classmethod
-    def authorize(cls, requestor) -> None:
-        require_permission(requestor, cls.permission)
+    def authorize(cls, requestor, channel: str) -> None:
+        require_permission(requestor, cls.permission, channel)
 
     @classmethod
     def perform(cls, info, **data) -> dict:

@@ -41,7 +41,7 @@ class LoyaltyConsentSet(ClubMutation):
         description = "Give or withdraw one's own marketing consent (signed-in customer, or the checkout's holder)."
 
     @classmethod
-    def authorize(cls, requestor):
+    def authorize(cls, requestor, channel):
         """Anyone may call; `perform` decides whose consent it is (their own, or their checkout's)."""
 
     @classmethod
