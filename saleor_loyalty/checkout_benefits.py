@@ -118,17 +118,42 @@ def _member_and_tier(program: LoyaltyProgram, user_id: int | None) -> tuple[Loya
     return account, current_tier(account, ladder(program)) if account is not None else None
 
 
-def plan(program: LoyaltyProgram, facts: CheckoutBenefitFacts, vouchers: CheckoutVouchers) -> Keep | Apply | Remove:
-    """What the checkout's voucher should become: the member's tier code, or nothing of the club's."""
+def _voucher_plan(account: LoyaltyAccount | None, tier: Tier | None, facts: CheckoutBenefitFacts,
+                  vouchers: CheckoutVouchers) -> Keep | Apply | Remove:
+    """What the checkout's voucher should become: the member's tier code, or nothing of the club's.
+
+    A checkout already carrying the member's code at the tier's percent costs one read: Saleor's voucher
+    is only synced and a code only issued when the code has to be (re)applied."""
     if facts.voucher_code and not facts.voucher_is_club:
         return Keep()
-    account, tier = _member_and_tier(program, facts.user_id)
-    wanted = member_code(account, tier, vouchers) if tier is not None and tier.discount_percent > 0 else None
-    if wanted is None:
+    if tier is None or tier.discount_percent <= 0:
         return Remove() if facts.voucher_code else Keep()
-    if facts.voucher_code == wanted and facts.voucher_percent == tier.discount_percent:
+    held = MemberVoucherCode.objects.filter(account=account, tier=tier).values_list("code", flat=True).first()
+    if held is not None and facts.voucher_code == held and facts.voucher_percent == tier.discount_percent:
         return Keep()
-    return Apply(wanted)  # new, or the same code re-applied so Saleor re-prices a changed percent
+    return Apply(member_code(account, tier, vouchers))  # new, or re-applied so Saleor re-prices a changed percent
+
+
+@dataclass(frozen=True)
+class CheckoutPlan:
+    """The club's answer to one checkout change: the voucher, and (lazily) a reserved method to pick."""
+
+    voucher: Keep | Apply | Remove
+    facts: CheckoutBenefitFacts
+    program: LoyaltyProgram | None = None
+    tier: Tier | None = None
+
+    def method_to_pick(self, available_method_ids: Callable[[], list[int]]) -> int | None:
+        """The reserved method a free-shipping member's checkout gets when it ships and no delivery is
+        chosen yet; a delivery the customer chose is never replaced. `available_method_ids` asks Saleor
+        (costly), after the voucher is applied, only when everything else already says yes."""
+        facts = self.facts
+        if self.tier is None or not self.tier.free_shipping or facts.delivery_chosen or not facts.ships:
+            return None
+        reserved = set(club_shipping_method_ids(self.program))
+        if not reserved:
+            return None
+        return next((pk for pk in available_method_ids() if pk in reserved), None)
 
 
 def guard(program: LoyaltyProgram, facts: CheckoutBenefitFacts) -> None:
@@ -172,31 +197,18 @@ def _program(channel_slug: str) -> LoyaltyProgram | None:
     return LoyaltyProgram.objects.filter(channel_slug=channel_slug).first()
 
 
-def decide(facts: CheckoutBenefitFacts, vouchers: CheckoutVouchers) -> Keep | Apply | Remove:
-    """Entry point for every checkout change Saleor reports; a guest's code-less checkout costs no query."""
+def plan_checkout(facts: CheckoutBenefitFacts, vouchers: CheckoutVouchers) -> CheckoutPlan:
+    """Entry point for every checkout change Saleor reports (a hot path: it runs inside Saleor's request).
+    The member and tier are looked up once; a guest's code-less checkout costs no query."""
     if facts.user_id is None and not facts.voucher_is_club:
-        return Keep()
+        return CheckoutPlan(Keep(), facts)
     program = _program(facts.channel_slug)
     if program is None:
-        return Remove() if facts.voucher_is_club else Keep()
+        return CheckoutPlan(Remove() if facts.voucher_is_club else Keep(), facts)
+    account, tier = _member_and_tier(program, facts.user_id)
     with transaction.atomic():
-        return plan(program, facts, vouchers)
-
-
-def shipping_to_assign(facts: CheckoutBenefitFacts, available_method_ids: Callable[[], list[int]]) -> int | None:
-    """The reserved method a free-shipping member's checkout gets when it ships and no delivery is chosen
-    yet; a delivery the customer chose is never replaced. `available_method_ids` asks Saleor (costly)
-    only when everything else already says yes."""
-    if facts.user_id is None or facts.delivery_chosen or not facts.ships:
-        return None
-    program = _program(facts.channel_slug)
-    reserved = set(club_shipping_method_ids(program)) if program is not None else set()
-    if not reserved:
-        return None
-    _, tier = _member_and_tier(program, facts.user_id)
-    if tier is None or not tier.free_shipping:
-        return None
-    return next((pk for pk in available_method_ids() if pk in reserved), None)
+        voucher = _voucher_plan(account, tier, facts, vouchers)
+    return CheckoutPlan(voucher, facts, program, tier)
 
 
 def check_order_creation(facts: CheckoutBenefitFacts) -> None:

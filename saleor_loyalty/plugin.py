@@ -160,14 +160,13 @@ def _carry_club_benefits(checkout):
     """Runs in Saleor's request, on the checkout object Saleor answers with, so the reply shows it.
     Its own savepoint: a failure here rolls back only the club's part, never Saleor's transaction."""
     with saleor_adapter.writer_connection(), transaction.atomic():
-        facts = saleor_adapter.checkout_benefit_facts(checkout)
-        decision = checkout_benefits.decide(facts, saleor_adapter.SaleorVouchers())
-        if isinstance(decision, checkout_benefits.Apply):
-            saleor_adapter.set_checkout_voucher(checkout, decision.code)
-        elif isinstance(decision, checkout_benefits.Remove):
+        plan = checkout_benefits.plan_checkout(saleor_adapter.checkout_benefit_facts(checkout),
+                                               saleor_adapter.SaleorVouchers())
+        if isinstance(plan.voucher, checkout_benefits.Apply):
+            saleor_adapter.set_checkout_voucher(checkout, plan.voucher.code)
+        elif isinstance(plan.voucher, checkout_benefits.Remove):
             saleor_adapter.set_checkout_voucher(checkout, None)
-        method_id = checkout_benefits.shipping_to_assign(
-            facts, lambda: saleor_adapter.available_built_in_method_ids(checkout))
+        method_id = plan.method_to_pick(lambda: saleor_adapter.available_built_in_method_ids(checkout))
         if method_id is not None:
             saleor_adapter.assign_built_in_method(checkout, method_id)
         saleor_adapter.gift_cards.refit_card_authorizations(checkout)
