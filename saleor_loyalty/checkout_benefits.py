@@ -157,7 +157,13 @@ class CheckoutPlan:
 
 
 def guard(program: LoyaltyProgram, facts: CheckoutBenefitFacts) -> None:
-    """Refuse, at order creation, a club benefit the checkout's customer does not hold now."""
+    """Refuse, at order creation, a club benefit the checkout's customer does not hold now.
+
+    Every completion passes here, so the member is looked up only when a club benefit is on the checkout."""
+    reserved_method = facts.shipping_method_id is not None and ClubShippingMethod.objects.filter(
+        program=program, saleor_shipping_method_id=facts.shipping_method_id).exists()
+    if not facts.voucher_is_club and not reserved_method:
+        return
     account, tier = _member_and_tier(program, facts.user_id)
     if facts.voucher_is_club:
         owned = (MemberVoucherCode.objects.select_related("account")
@@ -168,12 +174,10 @@ def guard(program: LoyaltyProgram, facts: CheckoutBenefitFacts) -> None:
         if tier is None or (facts.voucher_percent or Decimal(0)) > tier.discount_percent:
             raise ClubBenefitRefused("Your club discount has changed; please review the checkout.",
                                      "promo_code", "voucher_not_applicable")
-    if facts.shipping_method_id is not None and ClubShippingMethod.objects.filter(
-            program=program, saleor_shipping_method_id=facts.shipping_method_id).exists():
-        if tier is None or not tier.free_shipping:
-            eligible = ", ".join(t.name for t in ladder(program) if t.free_shipping) or "no tier"
-            raise ClubBenefitRefused(f"This shipping method is for club members of {eligible}.",
-                                     "shipping_method", "invalid_shipping_method")
+    if reserved_method and (tier is None or not tier.free_shipping):
+        eligible = ", ".join(t.name for t in ladder(program) if t.free_shipping) or "no tier"
+        raise ClubBenefitRefused(f"This shipping method is for club members of {eligible}.",
+                                 "shipping_method", "invalid_shipping_method")
 
 
 def set_club_shipping_methods(program: LoyaltyProgram, method_ids: list[int]) -> list[int]:

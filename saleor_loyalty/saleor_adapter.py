@@ -370,6 +370,8 @@ class SaleorGiftCards:
 
         from .redemption import card_authorization_refit
 
+        if getattr(checkout.channel, "allow_legacy_gift_card_use", True):
+            return  # there the club puts the card on as a promo code, never as a transaction
         authorizations = list(TransactionItem.objects.filter(
             checkout_id=checkout.pk, app_identifier=GIFT_CARD_PAYMENT_GATEWAY_ID, gift_card__isnull=False,
             authorized_value__gt=0, charged_value=0, idempotency_key__startswith=CARD_PAYMENT_KEY_PREFIX,
