@@ -128,7 +128,10 @@ def main():
     parser.add_argument("--send", type=int, default=1000, help="Also time this many due reminders (0: skip).")
     args = parser.parse_args()
     setup_django()
-    from saleor_loyalty import abandonment, consent, recovery, saleor_adapter
+    from saleor_loyalty.saleor_adapter import abandoned_checkouts
+    from saleor_loyalty.recovery import abandonment
+    from saleor_loyalty.messages import consent
+    from saleor_loyalty.recovery import sequences
     from saleor_loyalty.models import AbandonedCheckout, ConsentAction, ConsentSource, Medium, MessagingSettings
 
     now = datetime.now(UTC)
@@ -137,7 +140,7 @@ def main():
         channel_slug="bench", recovery_enabled=True, observe_shabbat=False, sender_name="Bench shop",
         sender_email="shop@example.com", contact_address="1 Herzl St", restore_url_template="https://s/r/{token}",
     )
-    shop = saleor_adapter.SaleorShop()
+    shop = abandoned_checkouts.SaleorShop()
     cutoff = now - abandonment.abandon_after(config)
 
     baseline(cutoff)  # warm the cache for both contenders
@@ -172,7 +175,7 @@ def main():
                 return None
 
             def checkout_now(self, token):
-                from saleor_loyalty.facts import AbandonedCheckoutFacts, CheckoutLineFacts
+                from saleor_loyalty.core.facts import AbandonedCheckoutFacts, CheckoutLineFacts
 
                 row = self.rows.get(token)
                 if row is None:
@@ -183,7 +186,7 @@ def main():
 
         AbandonedCheckout.objects.exclude(pk__in=[row.pk for row in due]).update(state="stopped", next_action_at=None)
         started = time.perf_counter()
-        sent = recovery.process_due(StillThere(due), now + timedelta(minutes=61), limit=args.send)
+        sent = sequences.process_due(StillThere(due), now + timedelta(minutes=61), limit=args.send)
         send_seconds = time.perf_counter() - started
         print(f"due reminders claimed, checked, rendered, sent: {sent} in {send_seconds:.2f} s "
               f"({sent / send_seconds:.0f}/s)")

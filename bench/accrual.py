@@ -29,7 +29,7 @@ def setup_django():
 
 
 def make_orders(count: int, users: list):
-    from saleor_loyalty.facts import OrderFacts, OrderLineFacts
+    from saleor_loyalty.core.facts import OrderFacts, OrderLineFacts
 
     paid_at = datetime(2026, 11, 1, tzinfo=UTC)
     line = OrderLineFacts("1", "Sourdough", "BKR-1", 2, Decimal("54.24"), Decimal("64.00"))
@@ -74,8 +74,8 @@ def main():
     setup_django()
     from django.contrib.auth import get_user_model
 
-    from saleor_loyalty import programs
-    from saleor_loyalty.facts import ChannelFacts
+    from saleor_loyalty.ledger import programs
+    from saleor_loyalty.core.facts import ChannelFacts
     from saleor_loyalty.models import LedgerEntry
 
     programs.ensure_program(ChannelFacts("bench", "ILS", "IL"))

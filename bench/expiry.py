@@ -53,8 +53,8 @@ def build(lots: int):
     twenty refunded all of the first lot after redeeming it, so that member owes points (debt)."""
     from django.db import connection
 
-    from saleor_loyalty import programs
-    from saleor_loyalty.facts import ChannelFacts
+    from saleor_loyalty.ledger import programs
+    from saleor_loyalty.core.facts import ChannelFacts
     from saleor_loyalty.models import LedgerEntry, LoyaltyAccount
 
     program = programs.ensure_program(ChannelFacts("bench-expiry", "ILS", "IL"))
@@ -150,7 +150,7 @@ def main():
     from django.db.models import Sum
     from django.utils import timezone
 
-    from saleor_loyalty import expiry
+    from saleor_loyalty.ledger import expiry
     from saleor_loyalty.models import LedgerEntry
 
     started = time.perf_counter()

@@ -75,9 +75,11 @@ def baseline(rounds: int) -> tuple[float, int]:
 def club(rounds: int) -> tuple[float, int, int]:
     from django.contrib.auth import get_user_model
 
-    from saleor_loyalty import ledger, programs, redemption
+    from saleor_loyalty import ledger
+    from saleor_loyalty.ledger import programs
+    from saleor_loyalty.rewards import redemption
     from saleor_loyalty.exceptions import InsufficientPoints
-    from saleor_loyalty.facts import ChannelFacts, CheckoutFacts
+    from saleor_loyalty.core.facts import ChannelFacts, CheckoutFacts
     from saleor_loyalty.models import LoyaltyAccount
     from tests.engine.cards import InMemoryCards
 

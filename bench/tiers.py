@@ -41,8 +41,8 @@ def seed(members: int):
     """Accounts and ledger rows written in bulk SQL (the bench measures evaluation, not accrual)."""
     from django.db import connection
 
-    from saleor_loyalty import programs
-    from saleor_loyalty.facts import ChannelFacts
+    from saleor_loyalty.ledger import programs
+    from saleor_loyalty.core.facts import ChannelFacts
     from saleor_loyalty.models import LedgerEntry, LoyaltyAccount
 
     program = programs.ensure_program(ChannelFacts("bench-tiers", "ILS", "IL"))
@@ -107,7 +107,7 @@ def main():
     parser.add_argument("--database", default=f"loyalty_bench_tiers{os.environ.get('LOYALTY_TEST_DB_SUFFIX', '')}")
     args = parser.parse_args()
     setup_django(args.database)
-    from saleor_loyalty import tier_evaluation
+    from saleor_loyalty.tiers import evaluation as tier_evaluation
 
     seeding = time.perf_counter()
     program = seed(args.members)

@@ -1,6 +1,6 @@
 """Domain errors, one per rule. GraphQL maps them to `errors { field message code }` in one place."""
 
-from .error_codes import LoyaltyErrorCode
+from saleor_loyalty.error_codes import LoyaltyErrorCode
 
 
 class LoyaltyError(Exception):

@@ -17,10 +17,13 @@ from django.db import transaction
 from django.utils import timezone
 from saleor.plugins.base_plugin import BasePlugin, ConfigurationTypeField
 
-from . import checkout_benefits, saleor_adapter, tasks
-from .graphql import views
-from .graphql.context import ClubContext
-from .messages import unsubscribe
+from saleor_loyalty import tasks
+
+from saleor_loyalty.saleor_adapter import abandoned_checkouts, auth, checkouts, gift_cards, runtime, shop
+from saleor_loyalty.benefits import checkout as checkout_benefits
+from saleor_loyalty.graphql import views
+from saleor_loyalty.graphql.context import ClubContext
+from saleor_loyalty.messages import unsubscribe
 
 logger = logging.getLogger(__name__)
 
@@ -132,8 +135,8 @@ class LoyaltyPlugin(BasePlugin):
         was not given fails here, as Saleor's own typed checkout error."""
         if not self.active:
             return previous_value
-        with saleor_adapter.writer_connection():
-            facts = saleor_adapter.checkout_benefit_facts(checkout_info.checkout)
+        with runtime.writer_connection():
+            facts = checkouts.checkout_benefit_facts(checkout_info.checkout)
             try:
                 checkout_benefits.check_order_creation(facts)
             except checkout_benefits.ClubBenefitRefused as refusal:
@@ -159,25 +162,25 @@ class LoyaltyPlugin(BasePlugin):
 def _carry_club_benefits(checkout):
     """Runs in Saleor's request, on the checkout object Saleor answers with, so the reply shows it.
     Its own savepoint: a failure here rolls back only the club's part, never Saleor's transaction."""
-    with saleor_adapter.writer_connection(), transaction.atomic():
-        plan = checkout_benefits.plan_checkout(saleor_adapter.checkout_benefit_facts(checkout),
-                                               saleor_adapter.SaleorVouchers())
+    with runtime.writer_connection(), transaction.atomic():
+        plan = checkout_benefits.plan_checkout(checkouts.checkout_benefit_facts(checkout),
+                                               checkouts.SaleorVouchers())
         if isinstance(plan.voucher, checkout_benefits.Apply):
-            saleor_adapter.set_checkout_voucher(checkout, plan.voucher.code)
+            checkouts.set_checkout_voucher(checkout, plan.voucher.code)
         elif isinstance(plan.voucher, checkout_benefits.Remove):
-            saleor_adapter.set_checkout_voucher(checkout, None)
-        method_id = plan.method_to_pick(lambda: saleor_adapter.available_built_in_method_ids(checkout))
+            checkouts.set_checkout_voucher(checkout, None)
+        method_id = plan.method_to_pick(lambda: checkouts.available_built_in_method_ids(checkout))
         if method_id is not None:
-            saleor_adapter.assign_built_in_method(checkout, method_id)
-        saleor_adapter.gift_cards.refit_card_authorizations(checkout)
+            checkouts.assign_built_in_method(checkout, method_id)
+        gift_cards.saleor_gift_cards.refit_card_authorizations(checkout)
 
 
 def _club_context(request) -> ClubContext:
     try:
-        requestor = saleor_adapter.requestor_from_request(request)
+        requestor = auth.requestor_from_request(request)
     except jwt.PyJWTError as error:
         raise PermissionError(f"Invalid token: {error}") from None
-    return ClubContext(requestor=requestor, channel_lookup=saleor_adapter.channel_facts,
-                       cards=saleor_adapter.gift_cards, catalog=saleor_adapter.catalog_ids,
-                       shipping_method_exists=saleor_adapter.club_shipping_method_exists,
-                       client_ip=request.META.get("REMOTE_ADDR", ""), shop=saleor_adapter.SaleorShop())
+    return ClubContext(requestor=requestor, channel_lookup=shop.channel_facts,
+                       cards=gift_cards.saleor_gift_cards, catalog=shop.catalog_ids,
+                       shipping_method_exists=checkouts.club_shipping_method_exists,
+                       client_ip=request.META.get("REMOTE_ADDR", ""), shop=abandoned_checkouts.SaleorShop())

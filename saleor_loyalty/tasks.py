@@ -13,11 +13,25 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from . import (abandonment, attribution, birthdays, cashback, club_news, expiry, ledger, order_sweep, orders,
-               privacy, recovery, saleor_adapter, tier_evaluation)
-from .exceptions import LoyaltyError
-from .messages import club, pipeline
-from .models import LoyaltyAccount, Medium, MessagingSettings
+from saleor_loyalty import ledger
+
+from saleor_loyalty.saleor_adapter import abandoned_checkouts, gift_cards, runtime, shop
+
+from saleor_loyalty.saleor_adapter import orders as saleor_orders
+from saleor_loyalty.recovery import abandonment
+from saleor_loyalty.recovery import attribution
+from saleor_loyalty.benefits import birthdays
+from saleor_loyalty.rewards import cashback
+from saleor_loyalty.messages import club_news
+from saleor_loyalty.ledger import expiry
+from saleor_loyalty.orders import sweep as order_sweep
+from saleor_loyalty.orders import sync as orders
+from saleor_loyalty.members import privacy
+from saleor_loyalty.recovery import sequences
+from saleor_loyalty.tiers import evaluation as tier_evaluation
+from saleor_loyalty.exceptions import LoyaltyError
+from saleor_loyalty.messages import club, pipeline
+from saleor_loyalty.models import LoyaltyAccount, Medium, MessagingSettings
 
 logger = logging.getLogger(__name__)
 
@@ -28,12 +42,12 @@ TIER_EVALUATION_BATCHES_PER_RUN = 200
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=8)
 def sync_order_task(order_id: str) -> None:
-    with saleor_adapter.writer_connection():
-        facts = saleor_adapter.order_facts(order_id)
+    with runtime.writer_connection():
+        facts = saleor_orders.order_facts(order_id)
         if facts is None:
             return
         try:
-            result = orders.sync_order(facts, saleor_adapter.gift_cards, saleor_adapter.channel_facts)
+            result = orders.sync_order(facts, gift_cards.saleor_gift_cards, shop.channel_facts)
         except LoyaltyError:
             logger.exception("Loyalty sync refused order %s", order_id)
             return
@@ -46,7 +60,7 @@ def _notify_points_earned(facts, entry) -> None:
     if not facts.email:
         return
     try:
-        with saleor_adapter.writer_connection():
+        with runtime.writer_connection():
             if not MessagingSettings.objects.filter(channel_slug=facts.channel_slug, club_messages_enabled=True).exists():
                 return
             entry.account.refresh_from_db(fields=["balance"])
@@ -61,30 +75,30 @@ def _notify_points_earned(facts, entry) -> None:
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=8)
 def attach_guest_points_task(user_id: int, email: str) -> None:
-    with saleor_adapter.writer_connection():
+    with runtime.writer_connection():
         ledger.attach_guest_accounts(user_id, email)
         for account in LoyaltyAccount.objects.filter(user_id=user_id, merged_into__isnull=True):
-            cashback.credit_member_cashback(account, saleor_adapter.gift_cards)
+            cashback.credit_member_cashback(account, gift_cards.saleor_gift_cards)
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=8)
 def forget_customer_task(user_id: int, email: str) -> None:
-    with saleor_adapter.writer_connection():
+    with runtime.writer_connection():
         privacy.forget_customer(user_id, email)
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
 def record_checkout_activity_task(token: str, channel_slug: str, user_id: int | None, email: str,
                                   seen_at: str) -> None:
-    with saleor_adapter.writer_connection():
+    with runtime.writer_connection():
         abandonment.record_checkout_activity(token, channel_slug, user_id, email, datetime.fromisoformat(seen_at))
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=8)
 def attribute_order_task(order_id: str) -> None:
     """A new order stops its person's reminders and may recover an abandoned checkout."""
-    with saleor_adapter.writer_connection():
-        order = saleor_adapter.order_ref(order_id)
+    with runtime.writer_connection():
+        order = saleor_orders.order_ref(order_id)
         if order is not None:
             attribution.record_order(order, timezone.now())
 
@@ -92,29 +106,29 @@ def attribute_order_task(order_id: str) -> None:
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
 def credit_due_cashback_task() -> int:
     """Beat job: put cashback whose pending period is over on members' cards (bounded per run)."""
-    with saleor_adapter.writer_connection():
-        return cashback.credit_due_cashback(saleor_adapter.gift_cards)
+    with runtime.writer_connection():
+        return cashback.credit_due_cashback(gift_cards.saleor_gift_cards)
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
 def expire_lots_task() -> None:
-    with saleor_adapter.writer_connection():
+    with runtime.writer_connection():
         expiry.expire_due_lots(max_batches=EXPIRY_BATCHES_PER_RUN)
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
 def queue_expiry_reminders_task() -> None:
-    with saleor_adapter.writer_connection():
+    with runtime.writer_connection():
         expiry.queue_expiry_reminders()
         expiry.send_expiry_reminders()
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
 def sweep_changed_orders_task() -> None:
-    with saleor_adapter.writer_connection():
+    with runtime.writer_connection():
         order_sweep.sweep_changed_orders(
-            saleor_adapter.orders_changed_after, saleor_adapter.order_facts,
-            lambda facts: orders.sync_order(facts, saleor_adapter.gift_cards, saleor_adapter.channel_facts),
+            saleor_orders.orders_changed_after, saleor_orders.order_facts,
+            lambda facts: orders.sync_order(facts, gift_cards.saleor_gift_cards, shop.channel_facts),
         )
 
 
@@ -122,31 +136,31 @@ def sweep_changed_orders_task() -> None:
 def evaluate_tiers_task() -> None:
     """Hourly: evaluates members not yet evaluated on their program's local date, a bounded number of
     batches per run; the first run after local midnight starts the day's pass, later runs finish it."""
-    with saleor_adapter.writer_connection():
+    with runtime.writer_connection():
         tier_evaluation.evaluate_all(max_batches=TIER_EVALUATION_BATCHES_PER_RUN)
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
 def birthday_gifts_task() -> None:
     """Hourly, so every program's local day is covered whatever its timezone; gifts are keyed per year."""
-    with saleor_adapter.writer_connection():
-        birthdays.give_all_birthday_gifts(cards=saleor_adapter.gift_cards)
+    with runtime.writer_connection():
+        birthdays.give_all_birthday_gifts(cards=gift_cards.saleor_gift_cards)
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
 def club_news_task() -> None:
     """Beat: tell members about tier upgrades and credited cashback (each once)."""
-    with saleor_adapter.writer_connection():
+    with runtime.writer_connection():
         club_news.send_club_news()
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
 def recovery_sweep_task() -> None:
     """Beat: snapshot newly abandoned checkouts, send due reminders and deferred club news; each bounded per run."""
-    shop = saleor_adapter.SaleorShop()
-    with saleor_adapter.writer_connection():
+    shop = abandoned_checkouts.SaleorShop()
+    with runtime.writer_connection():
         abandonment.sweep(shop, timezone.now())
-        recovery.process_due(shop, timezone.now())
+        sequences.process_due(shop, timezone.now())
         club.retry_due(timezone.now())
 
 
@@ -170,5 +184,5 @@ def register_periodic_tasks(app) -> None:
         app.add_periodic_task(interval, task.s(), name=name)
 
 
-if (_saleor_app := saleor_adapter.saleor_celery_app()) is not None:
+if (_saleor_app := runtime.saleor_celery_app()) is not None:
     register_periodic_tasks(_saleor_app)

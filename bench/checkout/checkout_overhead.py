@@ -85,8 +85,9 @@ def test_checkout_complete_overhead(shape, request, user_api_client, product, sh
 def test_gold_member_whole_checkout_overhead(user_api_client, customer_user, product, shipping_method, channel_USD,
                                              voucher_percentage, stand_in_broker,
                                              django_capture_on_commit_callbacks):
-    from saleor_loyalty import programs, tier_settings
-    from saleor_loyalty.facts import Actor, ChannelFacts
+    from saleor_loyalty.ledger import programs
+    from saleor_loyalty.tiers import settings as tier_settings
+    from saleor_loyalty.core.facts import Actor, ChannelFacts
     from saleor_loyalty.ledger.accounts import account_for
 
     program = programs.ensure_program(ChannelFacts(channel_USD.slug, channel_USD.currency_code))

@@ -35,7 +35,7 @@ def main(argv=None) -> int:
     django.setup()
     call_command("migrate", verbosity=0)
 
-    from .simulation import simulate_month
+    from saleor_loyalty.demo.simulation import simulate_month
 
     report = simulate_month(seed=args.seed)
     print(report.render())

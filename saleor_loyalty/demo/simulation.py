@@ -19,11 +19,13 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Count, Sum
 
-from saleor_loyalty import ledger, programs, tiers
-from saleor_loyalty.facts import Actor, ChannelFacts, OrderFacts, OrderLineFacts
-from saleor_loyalty.members import summarize
+from saleor_loyalty import ledger
+from saleor_loyalty.ledger import programs
+from saleor_loyalty.tiers import ladder as tiers
+from saleor_loyalty.core.facts import Actor, ChannelFacts, OrderFacts, OrderLineFacts
+from saleor_loyalty.members.summary import summarize
 from saleor_loyalty.models import EntryKind, LedgerEntry, LoyaltyAccount
-from saleor_loyalty.money import points_worth
+from saleor_loyalty.core.money import points_worth
 
 TZ = ZoneInfo("Asia/Jerusalem")
 MONTH_START = datetime(2026, 10, 1, 8, 0, tzinfo=TZ)

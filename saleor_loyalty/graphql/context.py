@@ -3,9 +3,9 @@
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ..early_access import CatalogLookup
-from ..facts import ChannelFacts, Requestor
-from ..store_credit import StoreCreditCards
+from saleor_loyalty.benefits.early_access import CatalogLookup
+from saleor_loyalty.core.facts import ChannelFacts, Requestor
+from saleor_loyalty.rewards.store_credit import StoreCreditCards
 
 
 @dataclass

@@ -2,14 +2,14 @@
 
 import graphene
 
-from .. import early_access
-from ..exceptions import CatalogItemNotFound, LoyaltyError
-from ..members import member_account
-from ..models import EarlyAccessKind
-from .enums import EarlyAccessKindEnum
-from .errors import query_error
-from .resolvers import program_for
-from .tier_types import TierType
+from saleor_loyalty.benefits import early_access
+from saleor_loyalty.exceptions import CatalogItemNotFound, LoyaltyError
+from saleor_loyalty.members.summary import member_account
+from saleor_loyalty.models import EarlyAccessKind
+from saleor_loyalty.graphql.enums import EarlyAccessKindEnum
+from saleor_loyalty.graphql.errors import query_error
+from saleor_loyalty.graphql.resolvers import program_for
+from saleor_loyalty.graphql.tier_types import TierType
 
 SALEOR_TYPE = {EarlyAccessKind.PRODUCT: "Product", EarlyAccessKind.COLLECTION: "Collection"}
 MAX_SALEOR_PK = 2**63 - 1

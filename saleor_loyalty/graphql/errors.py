@@ -3,9 +3,9 @@
 import graphene
 from graphql.error import GraphQLError
 
-from ..error_codes import LoyaltyErrorCode
-from ..exceptions import LoyaltyError
-from .enums import LoyaltyErrorCodeEnum
+from saleor_loyalty.error_codes import LoyaltyErrorCode
+from saleor_loyalty.exceptions import LoyaltyError
+from saleor_loyalty.graphql.enums import LoyaltyErrorCodeEnum
 
 
 class LoyaltyErrorType(graphene.ObjectType):

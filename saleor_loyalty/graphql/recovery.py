@@ -3,12 +3,14 @@
 import graphene
 from django.utils import timezone
 
-from .. import attribution, consent, restore
-from ..abandonment import steps_of
-from ..messages import pipeline
-from ..exceptions import LoyaltyError, RestoreTokenInvalid
-from ..models import AbandonedCheckout, Medium, MessageLog, RecoveryState
-from .errors import Unauthenticated, query_error, require_permission
+from saleor_loyalty.recovery import attribution
+from saleor_loyalty.messages import consent
+from saleor_loyalty.recovery import restore
+from saleor_loyalty.recovery.abandonment import steps_of
+from saleor_loyalty.messages import pipeline
+from saleor_loyalty.exceptions import LoyaltyError, RestoreTokenInvalid
+from saleor_loyalty.models import AbandonedCheckout, Medium, MessageLog, RecoveryState
+from saleor_loyalty.graphql.errors import Unauthenticated, query_error, require_permission
 
 MANAGE_CHECKOUTS = "MANAGE_CHECKOUTS"
 MAX_PAGE = 100

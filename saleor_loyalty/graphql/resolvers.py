@@ -5,10 +5,10 @@ import uuid
 import graphene
 from django.contrib.auth import get_user_model
 
-from .. import programs
-from ..exceptions import CheckoutNotFound, LoyaltyError, MemberNotFound
-from ..members import find_account
-from .types import MemberView
+from saleor_loyalty.ledger import programs
+from saleor_loyalty.exceptions import CheckoutNotFound, LoyaltyError, MemberNotFound
+from saleor_loyalty.members.summary import find_account
+from saleor_loyalty.graphql.types import MemberView
 
 
 def program_for(info, channel: str):

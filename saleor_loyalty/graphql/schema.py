@@ -2,28 +2,30 @@
 
 import graphene
 
-from .. import checkout_benefits, checkout_preview, member_list
-from ..exceptions import CheckoutNotFound, LoyaltyError
-from ..members import member_account
-from .errors import query_error, require_customer, require_permission
-from .early_access import EarlyAccessQueries
-from .mutations.birthday_set import LoyaltyBirthdaySet
-from .mutations.club_shipping_set import LoyaltyClubShippingMethodsSet
-from .mutations.early_access_mark import LoyaltyEarlyAccessMark
-from .mutations.early_access_unmark import LoyaltyEarlyAccessUnmark
-from .mutations.points_adjust import LoyaltyPointsAdjust
-from .mutations.program_update import LoyaltyProgramUpdate
-from .mutations.tier_create import LoyaltyTierCreate
-from .mutations.tier_delete import LoyaltyTierDelete
-from .mutations.tier_override import LoyaltyTierOverride
-from .mutations.tier_update import LoyaltyTierUpdate
-from .mutations.redeem_points import LoyaltyRedeemPoints
-from .mutations.consent_set import LoyaltyConsentSet
-from .mutations.recovery_settings_update import LoyaltyRecoverySettingsUpdate
-from .recovery import RecoveryQueries
-from .resolvers import checkout_token_from_id, find_user, member_view, program_for
-from .mutations.tier_input import tier_pk
-from .types import CheckoutPreviewType, LoyaltyMemberConnection, Member, MemberView, Program, members_page
+from saleor_loyalty.benefits import checkout as checkout_benefits
+from saleor_loyalty.rewards import checkout_preview
+from saleor_loyalty.members import listing as member_list
+from saleor_loyalty.exceptions import CheckoutNotFound, LoyaltyError
+from saleor_loyalty.members.summary import member_account
+from saleor_loyalty.graphql.errors import query_error, require_customer, require_permission
+from saleor_loyalty.graphql.early_access import EarlyAccessQueries
+from saleor_loyalty.graphql.mutations.birthday_set import LoyaltyBirthdaySet
+from saleor_loyalty.graphql.mutations.club_shipping_set import LoyaltyClubShippingMethodsSet
+from saleor_loyalty.graphql.mutations.early_access_mark import LoyaltyEarlyAccessMark
+from saleor_loyalty.graphql.mutations.early_access_unmark import LoyaltyEarlyAccessUnmark
+from saleor_loyalty.graphql.mutations.points_adjust import LoyaltyPointsAdjust
+from saleor_loyalty.graphql.mutations.program_update import LoyaltyProgramUpdate
+from saleor_loyalty.graphql.mutations.tier_create import LoyaltyTierCreate
+from saleor_loyalty.graphql.mutations.tier_delete import LoyaltyTierDelete
+from saleor_loyalty.graphql.mutations.tier_override import LoyaltyTierOverride
+from saleor_loyalty.graphql.mutations.tier_update import LoyaltyTierUpdate
+from saleor_loyalty.graphql.mutations.redeem_points import LoyaltyRedeemPoints
+from saleor_loyalty.graphql.mutations.consent_set import LoyaltyConsentSet
+from saleor_loyalty.graphql.mutations.recovery_settings_update import LoyaltyRecoverySettingsUpdate
+from saleor_loyalty.graphql.recovery import RecoveryQueries
+from saleor_loyalty.graphql.resolvers import checkout_token_from_id, find_user, member_view, program_for
+from saleor_loyalty.graphql.mutations.tier_input import tier_pk
+from saleor_loyalty.graphql.types import CheckoutPreviewType, LoyaltyMemberConnection, Member, MemberView, Program, members_page
 
 
 class LoyaltyMemberFilterInput(graphene.InputObjectType):

@@ -2,10 +2,10 @@
 
 import graphene
 
-from ..models import Tier, TierBasis, TierEvent
-from ..money import quantize_money
-from ..tiers import TierStanding
-from .enums import TierBasisEnum, TierCauseEnum
+from saleor_loyalty.models import Tier, TierBasis, TierEvent
+from saleor_loyalty.core.money import quantize_money
+from saleor_loyalty.tiers.ladder import TierStanding
+from saleor_loyalty.graphql.enums import TierBasisEnum, TierCauseEnum
 
 
 class TierBenefits(graphene.ObjectType):

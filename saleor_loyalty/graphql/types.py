@@ -6,16 +6,16 @@ from functools import cached_property
 import graphene
 from graphene_django import DjangoObjectType
 
-from ..birthdays import CHANGE_INTERVAL
-from ..exceptions import LoyaltyError
-from ..expiry import next_expiring
-from ..members import PointsSummary, points_value, summarize
-from ..models import LedgerEntry, LoyaltyAccount, LoyaltyProgram, TierEvent
-from ..store_credit import summarize as summarize_credit
-from ..tiers import TierStanding, ladder, standing
-from .enums import LoyaltyTransactionKindEnum, NegativeBalancePolicyEnum, TierBasisEnum, TierWindowEnum
-from .errors import query_error
-from .tier_types import TierEventType, TierProgress, TierRetention, TierType, progress_of, retention_of
+from saleor_loyalty.benefits.birthdays import CHANGE_INTERVAL
+from saleor_loyalty.exceptions import LoyaltyError
+from saleor_loyalty.ledger.expiry import next_expiring
+from saleor_loyalty.members.summary import PointsSummary, points_value, summarize
+from saleor_loyalty.models import LedgerEntry, LoyaltyAccount, LoyaltyProgram, TierEvent
+from saleor_loyalty.rewards.store_credit import summarize as summarize_credit
+from saleor_loyalty.tiers.ladder import TierStanding, ladder, standing
+from saleor_loyalty.graphql.enums import LoyaltyTransactionKindEnum, NegativeBalancePolicyEnum, TierBasisEnum, TierWindowEnum
+from saleor_loyalty.graphql.errors import query_error
+from saleor_loyalty.graphql.tier_types import TierEventType, TierProgress, TierRetention, TierType, progress_of, retention_of
 
 MAX_PAGE = 100
 

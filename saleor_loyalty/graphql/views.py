@@ -8,8 +8,8 @@ from graphql import parse
 from graphql.error import GraphQLSyntaxError, format_error
 from graphql.language import ast
 
-from .context import ClubContext
-from .schema import schema
+from saleor_loyalty.graphql.context import ClubContext
+from saleor_loyalty.graphql.schema import schema
 
 logger = logging.getLogger(__name__)
 

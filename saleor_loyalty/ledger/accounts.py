@@ -8,10 +8,10 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from ..facts import Actor
-from ..lock_objects import account_qs_select_for_update
-from ..lots import Replay, replay
-from ..models import EntryKind, LedgerEntry, LoyaltyAccount, LoyaltyProgram
+from saleor_loyalty.core.facts import Actor
+from saleor_loyalty.core.lock_objects import account_qs_select_for_update
+from saleor_loyalty.ledger.lots import Replay, replay
+from saleor_loyalty.models import EntryKind, LedgerEntry, LoyaltyAccount, LoyaltyProgram
 
 SOURCE_UNIQUE_CONSTRAINT = "loyalty_ledgerentry_source_uniq"
 SYSTEM = Actor()

@@ -7,13 +7,14 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from .. import programs
-from ..exceptions import CurrencyMismatch
-from ..facts import OrderFacts
-from ..models import EntryKind, LedgerEntry, LoyaltyAccount, LoyaltyProgram, NegativeBalancePolicy, Tier, TierCause
-from ..rules import NO_TIER, EarnTier, compute_earn, reversal_target
-from ..tiers import upgrade_if_qualified
-from .accounts import SYSTEM, account_for, append_entry, effective_account, lock_account, normalize_email
+from saleor_loyalty.ledger import programs
+from saleor_loyalty.exceptions import CurrencyMismatch
+from saleor_loyalty.core.facts import OrderFacts
+from saleor_loyalty.models import EntryKind, LedgerEntry, LoyaltyAccount, LoyaltyProgram, NegativeBalancePolicy, Tier, TierCause
+from saleor_loyalty.core.facts import NO_TIER, EarnTier
+from saleor_loyalty.ledger.rules import compute_earn, reversal_target
+from saleor_loyalty.tiers.ladder import upgrade_if_qualified
+from saleor_loyalty.ledger.accounts import SYSTEM, account_for, append_entry, effective_account, lock_account, normalize_email
 
 @dataclass(frozen=True)
 class OrderSyncResult:

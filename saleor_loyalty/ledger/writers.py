@@ -4,12 +4,12 @@ import uuid
 
 from django.db import connection, transaction
 
-from ..exceptions import InsufficientPoints, InvalidPoints, ReasonRequired
-from ..facts import Actor
-from ..lock_objects import account_qs_select_for_update
-from ..models import EntryKind, LedgerEntry, LoyaltyAccount, TierCause
-from ..tiers import upgrade_if_qualified
-from .accounts import (append_entry, effective_account, int_array, lock_account, normalize_email,
+from saleor_loyalty.exceptions import InsufficientPoints, InvalidPoints, ReasonRequired
+from saleor_loyalty.core.facts import Actor
+from saleor_loyalty.core.lock_objects import account_qs_select_for_update
+from saleor_loyalty.models import EntryKind, LedgerEntry, LoyaltyAccount, TierCause
+from saleor_loyalty.tiers.ladder import upgrade_if_qualified
+from saleor_loyalty.ledger.accounts import (append_entry, effective_account, int_array, lock_account, normalize_email,
                        pending_points, replay_accounts)
 
 MAX_REASON_LENGTH = 1000

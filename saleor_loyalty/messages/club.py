@@ -9,9 +9,9 @@ from datetime import datetime
 
 from django.db import connection, transaction
 
-from ..models import Medium, MessageLog, MessageStatus
-from . import limits, pipeline
-from .config import SERVICE_CATEGORIES, needs_marketing_consent
+from saleor_loyalty.models import Medium, MessageLog, MessageStatus
+from saleor_loyalty.messages import limits, pipeline
+from saleor_loyalty.messages.config import SERVICE_CATEGORIES, needs_marketing_consent
 
 
 def _lock_person(subject: str) -> None:

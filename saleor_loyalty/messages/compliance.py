@@ -6,9 +6,9 @@ messages, or countries configured in LOYALTY_AD_LABELS), the sender's name and c
 signed unsubscribe link in the body, and the RFC 8058 one-click header pair.
 """
 
-from .config import ad_labels
-from .rendering import Rendered
-from .unsubscribe import read_token
+from saleor_loyalty.messages.config import ad_labels
+from saleor_loyalty.messages.rendering import Rendered
+from saleor_loyalty.messages.unsubscribe import read_token
 
 ONE_CLICK = "List-Unsubscribe=One-Click"
 

@@ -8,9 +8,9 @@ advisory lock), so two workers cannot both see "nothing sent yet".
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from .. import sending_windows
-from ..models import Medium, MessageLog, MessageStatus
-from .config import marketing_email_gap_hours
+from saleor_loyalty.messages import windows as sending_windows
+from saleor_loyalty.models import Medium, MessageLog, MessageStatus
+from saleor_loyalty.messages.config import marketing_email_gap_hours
 
 CLAIMED_OR_SENT = (MessageStatus.CLAIMED, MessageStatus.SENT)
 

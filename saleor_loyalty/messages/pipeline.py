@@ -11,10 +11,10 @@ from datetime import datetime
 from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
 
-from .. import consent
-from ..models import MessageLog, MessageStatus, MessagingSettings, Medium
-from . import compliance, rendering, sms, unsubscribe
-from .config import CATEGORIES, needs_marketing_consent
+from saleor_loyalty.messages import consent
+from saleor_loyalty.models import MessageLog, MessageStatus, MessagingSettings, Medium
+from saleor_loyalty.messages import compliance, rendering, sms, unsubscribe
+from saleor_loyalty.messages.config import CATEGORIES, needs_marketing_consent
 
 logger = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.template import Context, Engine
 
-from .config import template_dirs
+from saleor_loyalty.messages.config import template_dirs
 
 PACKAGE_TEMPLATES = str(Path(__file__).resolve().parent.parent / "templates")
 LANGUAGES = ("he", "en")

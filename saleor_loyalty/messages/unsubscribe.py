@@ -9,9 +9,9 @@ from django.core import signing
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.utils.html import escape
 
-from .. import consent
-from ..models import Medium
-from .config import public_url
+from saleor_loyalty.messages import consent
+from saleor_loyalty.models import Medium
+from saleor_loyalty.messages.config import public_url
 
 SALT = "saleor_loyalty.unsubscribe"
 PATH_PREFIX = "/unsubscribe/"

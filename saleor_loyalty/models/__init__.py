@@ -11,11 +11,11 @@ Saleor tables, so Saleor deleting a checkout or an order never erases club histo
 key out of the club is to the user model, with SET_NULL: deleting a customer keeps the ledger.
 """
 
-from .benefits import ClubShippingMethod, MemberVoucherCode, TierVoucher
-from .credit import CreditEntry, CreditKind, StoreCreditCard
-from .early_access import EarlyAccessItem, EarlyAccessKind
-from .jobs import JobCursor
-from .ledger import AppendOnlyError, EntryKind, ExpiryReminder, LedgerEntry
-from .messaging import *  # noqa: F401,F403  (consent, recovery, messages, checkout activity)
-from .program import LoyaltyAccount, LoyaltyProgram, NegativeBalancePolicy, TierBasis, TierWindow
-from .tiers import Tier, TierCause, TierEvaluationRun, TierEvent
+from saleor_loyalty.models.benefits import ClubShippingMethod, MemberVoucherCode, TierVoucher
+from saleor_loyalty.models.credit import CreditEntry, CreditKind, StoreCreditCard
+from saleor_loyalty.models.early_access import EarlyAccessItem, EarlyAccessKind
+from saleor_loyalty.models.jobs import JobCursor
+from saleor_loyalty.models.ledger import AppendOnlyError, EntryKind, ExpiryReminder, LedgerEntry
+from saleor_loyalty.models.messaging import *  # noqa: F401,F403  (consent, recovery, messages, checkout activity)
+from saleor_loyalty.models.program import LoyaltyAccount, LoyaltyProgram, NegativeBalancePolicy, TierBasis, TierWindow
+from saleor_loyalty.models.tiers import Tier, TierCause, TierEvaluationRun, TierEvent

@@ -7,8 +7,8 @@ checkout of anyone but its member (see `checkout_benefits.guard`).
 
 from django.db import models
 
-from .program import LoyaltyAccount, LoyaltyProgram
-from .tiers import Tier
+from saleor_loyalty.models.program import LoyaltyAccount, LoyaltyProgram
+from saleor_loyalty.models.tiers import Tier
 
 
 class TierVoucher(models.Model):

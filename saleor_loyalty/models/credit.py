@@ -5,8 +5,8 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Q
 
-from .ledger import AppendOnlyError
-from .program import LoyaltyAccount
+from saleor_loyalty.models.ledger import AppendOnlyError
+from saleor_loyalty.models.program import LoyaltyAccount
 
 
 class StoreCreditCard(models.Model):

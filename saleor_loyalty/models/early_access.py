@@ -3,7 +3,7 @@
 from django.db import models
 from django.db.models import F, Q
 
-from .program import LoyaltyProgram
+from saleor_loyalty.models.program import LoyaltyProgram
 
 
 class EarlyAccessKind(models.TextChoices):

@@ -3,7 +3,7 @@
 from django.db import models
 from django.db.models import Q
 
-from .program import LoyaltyAccount
+from saleor_loyalty.models.program import LoyaltyAccount
 
 
 class EntryKind(models.TextChoices):

@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Q
 
-from .program import LoyaltyAccount, LoyaltyProgram
+from saleor_loyalty.models.program import LoyaltyAccount, LoyaltyProgram
 
 
 class Tier(models.Model):

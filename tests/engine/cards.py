@@ -12,7 +12,7 @@ import threading
 import uuid
 from decimal import Decimal
 
-from saleor_loyalty.facts import CardPayment
+from saleor_loyalty.core.facts import CardPayment
 
 GIFT_CARD_GATEWAY = "saleor.io.gift-card-payment-gateway"
 

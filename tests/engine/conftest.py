@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 
-from saleor_loyalty import programs
-from saleor_loyalty.facts import ChannelFacts, OrderFacts, OrderLineFacts
+from saleor_loyalty.ledger import programs
+from saleor_loyalty.core.facts import ChannelFacts, OrderFacts, OrderLineFacts
 from saleor_loyalty.models import LoyaltyProgram
 
 PAID_AT = datetime(2026, 3, 10, 9, 30, tzinfo=dt_timezone.utc)
@@ -76,7 +76,7 @@ def cards():
 @pytest.fixture
 def make_checkout(cards):
     """An open checkout registered with the in-memory cards; ₪ goods of 150 plus 25 shipping unless told."""
-    from saleor_loyalty.facts import CheckoutFacts
+    from saleor_loyalty.core.facts import CheckoutFacts
 
     def build(user=None, lines=(("Shirt", "120.00"), ("Socks", "30.00")), shipping="25.00", currency="ILS",
               channel="il"):

@@ -5,9 +5,12 @@ from decimal import Decimal
 
 import pytest
 
-from saleor_loyalty import birthdays, ledger, programs, tier_settings
+from saleor_loyalty import ledger
+from saleor_loyalty.benefits import birthdays
+from saleor_loyalty.ledger import programs
+from saleor_loyalty.tiers import settings as tier_settings
 from saleor_loyalty.exceptions import StoreCreditUnavailable
-from saleor_loyalty.facts import ChannelFacts, Requestor
+from saleor_loyalty.core.facts import ChannelFacts, Requestor
 from saleor_loyalty.graphql.context import ClubContext
 from saleor_loyalty.graphql.schema import schema
 from saleor_loyalty.models import CreditEntry, CreditKind, EntryKind, LedgerEntry, StoreCreditCard, Tier

@@ -8,7 +8,10 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from saleor_loyalty import cashback, ledger, store_credit, tiers
+from saleor_loyalty import ledger
+from saleor_loyalty.rewards import cashback
+from saleor_loyalty.rewards import store_credit
+from saleor_loyalty.tiers import ladder as tiers
 from saleor_loyalty.models import CreditEntry, CreditKind, JobCursor, LoyaltyAccount, StoreCreditCard, Tier
 from tests.concurrency import run_concurrently
 

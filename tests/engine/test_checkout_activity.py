@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from saleor_loyalty.abandonment import record_checkout_activity
+from saleor_loyalty.recovery.abandonment import record_checkout_activity
 from saleor_loyalty.models import CheckoutActivity
 
 SEEN = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)

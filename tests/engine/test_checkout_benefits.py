@@ -8,15 +8,15 @@ import graphene
 import pytest
 from django.contrib.auth import get_user_model
 
-from saleor_loyalty import checkout_benefits as benefits
-from saleor_loyalty.checkout_benefits import Apply, CheckoutBenefitFacts, ClubBenefitRefused, Keep, Remove
-from saleor_loyalty.facts import Actor, Requestor
+from saleor_loyalty.benefits import checkout as benefits
+from saleor_loyalty.benefits.checkout import Apply, CheckoutBenefitFacts, ClubBenefitRefused, Keep, Remove
+from saleor_loyalty.core.facts import Actor, Requestor
 from saleor_loyalty.graphql.context import ClubContext
 from saleor_loyalty.graphql.schema import schema
 from saleor_loyalty.ledger.accounts import account_for
 from saleor_loyalty.models import LoyaltyProgram, MemberVoucherCode, TierVoucher
-from saleor_loyalty.tier_settings import set_floor, update_tier
-from saleor_loyalty.tiers import ensure_default_tiers
+from saleor_loyalty.tiers.settings import set_floor, update_tier
+from saleor_loyalty.tiers.ladder import ensure_default_tiers
 from tests.concurrency import run_concurrently
 
 STAFF = Actor(user_id=1, label="staff@example.com")

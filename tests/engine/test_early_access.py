@@ -5,8 +5,11 @@ from datetime import UTC, datetime, timedelta
 import graphene
 import pytest
 
-from saleor_loyalty import early_access, ledger, programs, tier_settings
-from saleor_loyalty.facts import ChannelFacts, Requestor
+from saleor_loyalty import ledger
+from saleor_loyalty.benefits import early_access
+from saleor_loyalty.ledger import programs
+from saleor_loyalty.tiers import settings as tier_settings
+from saleor_loyalty.core.facts import ChannelFacts, Requestor
 from saleor_loyalty.graphql.context import ClubContext
 from saleor_loyalty.graphql.schema import schema
 from saleor_loyalty.models import EarlyAccessItem, EarlyAccessKind, Tier

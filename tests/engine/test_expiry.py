@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connection, transaction
 
-from saleor_loyalty import expiry, ledger
-from saleor_loyalty.clock import end_of_local_day, lot_expiry
+from saleor_loyalty import ledger
+from saleor_loyalty.ledger import expiry
+from saleor_loyalty.core.clock import end_of_local_day, lot_expiry
 from saleor_loyalty.models import EntryKind, ExpiryReminder, LedgerEntry, LoyaltyAccount
 from tests.concurrency import run_concurrently
 

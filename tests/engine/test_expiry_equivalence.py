@@ -16,9 +16,10 @@ import pytest
 from django.db import connection
 from django.db.models import F
 
-from saleor_loyalty import expiry, ledger
-from saleor_loyalty.clock import lot_expiry
-from saleor_loyalty.lots import Row, replay
+from saleor_loyalty import ledger
+from saleor_loyalty.ledger import expiry
+from saleor_loyalty.core.clock import lot_expiry
+from saleor_loyalty.ledger.lots import Row, replay
 from saleor_loyalty.models import EntryKind, LedgerEntry, LoyaltyAccount
 
 START = datetime(2026, 1, 1, 6, 0, tzinfo=UTC)

@@ -4,7 +4,7 @@ import graphene
 import pytest
 
 from saleor_loyalty import ledger
-from saleor_loyalty.facts import Requestor
+from saleor_loyalty.core.facts import Requestor
 from saleor_loyalty.graphql.context import ClubContext
 from saleor_loyalty.graphql.schema import schema
 from saleor_loyalty.models import LedgerEntry, LoyaltyProgram

@@ -5,7 +5,7 @@ import json
 import pytest
 from django.test import RequestFactory
 
-from saleor_loyalty.facts import Requestor
+from saleor_loyalty.core.facts import Requestor
 from saleor_loyalty.graphql import views
 from saleor_loyalty.graphql.context import ClubContext
 

@@ -7,7 +7,7 @@ from django.db import IntegrityError, connection, transaction
 from saleor_loyalty import ledger
 from saleor_loyalty.exceptions import CurrencyMismatch
 from saleor_loyalty.models import AppendOnlyError, EntryKind, LedgerEntry, LoyaltyAccount
-from saleor_loyalty.members import summarize
+from saleor_loyalty.members.summary import summarize
 
 
 def test_paid_order_earns_one_point_per_shekel_of_goods(program, customer, make_order):

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from saleor_loyalty.lots import Row, replay
+from saleor_loyalty.ledger.lots import Row, replay
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from saleor_loyalty import ledger, order_sweep
+from saleor_loyalty import ledger
+from saleor_loyalty.orders import sweep as order_sweep
 from saleor_loyalty.models import EntryKind, LedgerEntry, LoyaltyAccount
 
 from .conftest import PAID_AT

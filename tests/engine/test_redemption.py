@@ -9,8 +9,9 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from saleor_loyalty import ledger, redemption
-from saleor_loyalty.facts import Requestor
+from saleor_loyalty import ledger
+from saleor_loyalty.rewards import redemption
+from saleor_loyalty.core.facts import Requestor
 from saleor_loyalty.graphql.context import ClubContext
 from saleor_loyalty.graphql.schema import schema
 from saleor_loyalty.models import CreditEntry, CreditKind, EntryKind, LedgerEntry, LoyaltyAccount, StoreCreditCard

@@ -7,8 +7,11 @@ import graphene
 import pytest
 from django.utils import timezone
 
-from saleor_loyalty import cashback, ledger, redemption, tiers
-from saleor_loyalty.facts import Requestor
+from saleor_loyalty import ledger
+from saleor_loyalty.rewards import cashback
+from saleor_loyalty.rewards import redemption
+from saleor_loyalty.tiers import ladder as tiers
+from saleor_loyalty.core.facts import Requestor
 from saleor_loyalty.graphql.context import ClubContext
 from saleor_loyalty.graphql.schema import schema
 from saleor_loyalty.models import LoyaltyProgram

@@ -7,11 +7,14 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
-from saleor_loyalty import ledger, programs, tier_evaluation, tiers
+from saleor_loyalty import ledger
+from saleor_loyalty.ledger import programs
+from saleor_loyalty.tiers import evaluation as tier_evaluation
+from saleor_loyalty.tiers import ladder as tiers
 from saleor_loyalty.exceptions import ReasonRequired
-from saleor_loyalty.facts import Actor, ChannelFacts
+from saleor_loyalty.core.facts import Actor, ChannelFacts
 from saleor_loyalty.models import LoyaltyAccount, TierBasis, TierCause, TierEvent, TierWindow
-from saleor_loyalty.tier_settings import set_floor
+from saleor_loyalty.tiers.settings import set_floor
 from tests.concurrency import run_concurrently
 
 STAFF = Actor(user_id=1, label="staff@shop.co.il")

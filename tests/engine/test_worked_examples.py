@@ -9,9 +9,12 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from saleor_loyalty import ledger, programs, tier_evaluation, tiers
-from saleor_loyalty.facts import ChannelFacts, OrderFacts, OrderLineFacts
-from saleor_loyalty.members import points_value, summarize
+from saleor_loyalty import ledger
+from saleor_loyalty.ledger import programs
+from saleor_loyalty.tiers import evaluation as tier_evaluation
+from saleor_loyalty.tiers import ladder as tiers
+from saleor_loyalty.core.facts import ChannelFacts, OrderFacts, OrderLineFacts
+from saleor_loyalty.members.summary import points_value, summarize
 from saleor_loyalty.models import LoyaltyAccount, TierEvent
 
 JERUSALEM = ZoneInfo("Asia/Jerusalem")

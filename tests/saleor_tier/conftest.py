@@ -88,8 +88,8 @@ def shop(product, shipping_method):
 @pytest.fixture
 def main_club(channel_USD):
     """The `main` channel's program with the default ladder: Gold gives 5 % off and free shipping."""
-    from saleor_loyalty import programs
-    from saleor_loyalty.facts import ChannelFacts
+    from saleor_loyalty.ledger import programs
+    from saleor_loyalty.core.facts import ChannelFacts
 
     return programs.ensure_program(ChannelFacts(channel_USD.slug, channel_USD.currency_code))
 

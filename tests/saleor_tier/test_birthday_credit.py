@@ -5,9 +5,10 @@ from decimal import Decimal
 import graphene
 from django.utils import timezone
 
-from saleor_loyalty import programs, tasks
-from saleor_loyalty.clock import local_date
-from saleor_loyalty.facts import ChannelFacts
+from saleor_loyalty import tasks
+from saleor_loyalty.ledger import programs
+from saleor_loyalty.core.clock import local_date
+from saleor_loyalty.core.facts import ChannelFacts
 from saleor_loyalty.models import CreditEntry, CreditKind
 
 from .flows import ADD_PROMO_CODE, club, saleor_call

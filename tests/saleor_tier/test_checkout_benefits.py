@@ -7,8 +7,10 @@ import graphene
 import pytest
 
 from saleor.order.models import Order
-from saleor_loyalty import saleor_adapter, tier_settings
-from saleor_loyalty.facts import Actor
+
+from saleor_loyalty.saleor_adapter import checkouts as adapter_checkouts
+from saleor_loyalty.tiers import settings as tier_settings
+from saleor_loyalty.core.facts import Actor
 from saleor_loyalty.ledger.accounts import account_for
 from saleor_loyalty.models import LedgerEntry, MemberVoucherCode
 
@@ -125,7 +127,7 @@ def test_leaked_club_code_fails_at_order_creation_for_anyone_else(
     checkout_id = open_checkout(api_client, product.variants.first(), capture, "stranger@example.com")
     choose_delivery(api_client, checkout_id, shipping_method, capture)
     with monkeypatch.context() as broken:
-        broken.setattr(saleor_adapter, "checkout_benefit_facts", _hook_failure)
+        broken.setattr(adapter_checkouts, "checkout_benefit_facts", _hook_failure)
         applied = saleor_call(api_client, ADD_PROMO_CODE, {"id": checkout_id, "code": code}, "checkoutAddPromoCode")
     assert applied["checkout"]["voucherCode"] == code  # Saleor's vouchers are bearer codes
     assert read_checkout(api_client, checkout_id)["discount"]["amount"] == 1.5

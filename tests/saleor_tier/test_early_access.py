@@ -4,7 +4,8 @@ import graphene
 import pytest
 
 from saleor.account.models import User
-from saleor_loyalty import ledger, tier_settings
+from saleor_loyalty import ledger
+from saleor_loyalty.tiers import settings as tier_settings
 from saleor_loyalty.models import EarlyAccessItem
 
 from .flows import club

@@ -1,4 +1,4 @@
-"""An abandoned Saleor checkout, end to end: detection, reminders in the mail outbox, restore, recovery."""
+"""An abandoned Saleor checkout, end to end: detection, reminders in the mail outbox, restore, sequences."""
 
 from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
@@ -9,7 +9,9 @@ from django.core import mail
 from freezegun import freeze_time
 
 from saleor.checkout.models import Checkout
-from saleor_loyalty import abandonment, recovery, saleor_adapter
+from saleor_loyalty.saleor_adapter import abandoned_checkouts
+from saleor_loyalty.recovery import abandonment
+from saleor_loyalty.recovery import sequences
 from saleor_loyalty.models import AbandonedCheckout, MessageLog, MessageStatus, MessagingSettings, RecoveryState
 
 from .flows import ADD_PROMO_CODE, ADDRESS, CHECKOUT_COMPLETE, DELIVERY_UPDATE, PAYMENT_CREATE, club, saleor_call
@@ -45,9 +47,9 @@ def recovery_channel(channel_USD):
 
 
 def tick(at) -> int:
-    shop = saleor_adapter.SaleorShop()
+    shop = abandoned_checkouts.SaleorShop()
     abandonment.sweep(shop, at)
-    recovery.process_due(shop, at)
+    sequences.process_due(shop, at)
     return len(mail.outbox)
 
 

@@ -11,7 +11,11 @@ from saleor.order import OrderChargeStatus
 from saleor.order.models import Order
 from saleor.payment.models import TransactionItem
 from saleor.plugins.manager import get_plugins_manager
-from saleor_loyalty import orders, saleor_adapter, store_credit
+from saleor_loyalty.saleor_adapter import gift_cards
+from saleor_loyalty.saleor_adapter import shop as saleor_shop
+from saleor_loyalty.saleor_adapter import orders as saleor_orders
+from saleor_loyalty.orders import sync as orders
+from saleor_loyalty.rewards import store_credit
 from saleor_loyalty.models import CreditEntry, CreditKind, LoyaltyAccount, LoyaltyProgram, StoreCreditCard
 
 from .flows import CHECKOUT_COMPLETE, club, saleor_call
@@ -134,7 +138,7 @@ def sync_again_as_the_sweep_would(order):
     for _ in range(3):
         manager.order_fully_refunded(order)
         manager.order_cancelled(order)
-        orders.sync_order(saleor_adapter.order_facts(order.pk), saleor_adapter.gift_cards, saleor_adapter.channel_facts)
+        orders.sync_order(saleor_orders.order_facts(order.pk), gift_cards.saleor_gift_cards, saleor_shop.channel_facts)
 
 
 @pytest.fixture
@@ -296,7 +300,7 @@ def test_redeem_where_saleor_refuses_the_card_writes_nothing(
     program = give_points(customer_user, 400)
     account = LoyaltyAccount.objects.get(user=customer_user)
     account.program = program
-    store_credit.card_for(account, saleor_adapter.gift_cards)
+    store_credit.card_for(account, gift_cards.saleor_gift_cards)
     card = members_card(customer_user)
     card.is_active = False
     card.save(update_fields=["is_active"])

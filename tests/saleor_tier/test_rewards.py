@@ -10,7 +10,9 @@ from django.utils import timezone
 from saleor.checkout.models import Checkout
 from saleor.giftcard.models import GiftCard
 from saleor.order.models import Order
-from saleor_loyalty import cashback, ledger, saleor_adapter
+from saleor_loyalty import ledger
+from saleor_loyalty.saleor_adapter import gift_cards
+from saleor_loyalty.rewards import cashback
 from saleor_loyalty.models import CreditEntry, CreditKind, LoyaltyAccount, LoyaltyProgram, StoreCreditCard
 
 from .flows import (
@@ -130,7 +132,7 @@ def test_cashback_is_gift_card_credit_only_the_member_can_spend(
                                      "pendingCashback": {"amount": 3.0}}
 
     # when the beat job runs after the pending period
-    credited = cashback.credit_due_cashback(saleor_adapter.gift_cards, now=timezone.now() + timedelta(days=15))
+    credited = cashback.credit_due_cashback(gift_cards.saleor_gift_cards, now=timezone.now() + timedelta(days=15))
 
     # then $3 is on a Saleor gift card assigned to the member, and `me` shows it
     card = members_card(customer_user)

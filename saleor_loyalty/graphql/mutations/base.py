@@ -1,8 +1,8 @@
 import graphene
 from django.db import transaction
 
-from ...exceptions import LoyaltyError
-from ..errors import LoyaltyErrorType, error_list, require_permission
+from saleor_loyalty.exceptions import LoyaltyError
+from saleor_loyalty.graphql.errors import LoyaltyErrorType, error_list, require_permission
 
 
 class ClubMutation(graphene.Mutation):

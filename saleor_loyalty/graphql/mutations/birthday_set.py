@@ -1,10 +1,11 @@
 import graphene
 
-from ... import birthdays, ledger
-from ...exceptions import LoyaltyError
-from ..errors import LoyaltyErrorType, error_list, require_customer
-from ..resolvers import program_for
-from ..types import Member, MemberView
+from saleor_loyalty import ledger
+from saleor_loyalty.benefits import birthdays
+from saleor_loyalty.exceptions import LoyaltyError
+from saleor_loyalty.graphql.errors import LoyaltyErrorType, error_list, require_customer
+from saleor_loyalty.graphql.resolvers import program_for
+from saleor_loyalty.graphql.types import Member, MemberView
 
 
 class LoyaltyBirthdaySet(graphene.Mutation):

@@ -1,9 +1,9 @@
 import graphene
 
-from ... import checkout_benefits
-from ...exceptions import LoyaltyError
-from ..resolvers import program_for, saleor_pk_from_global_id
-from .base import ClubMutation
+from saleor_loyalty.benefits import checkout as checkout_benefits
+from saleor_loyalty.exceptions import LoyaltyError
+from saleor_loyalty.graphql.resolvers import program_for, saleor_pk_from_global_id
+from saleor_loyalty.graphql.mutations.base import ClubMutation
 
 
 class LoyaltyClubShippingMethodsSet(ClubMutation):

@@ -2,12 +2,12 @@ import uuid
 
 import graphene
 
-from ... import consent
-from ...exceptions import ExplicitOptInRequired, InvalidConsentInput
-from ...models import ConsentAction, ConsentSource, Medium
-from ..errors import Unauthenticated
-from ..recovery import ConsentMediumEnum, ConsentStateType, consent_view
-from .base import ClubMutation
+from saleor_loyalty.messages import consent
+from saleor_loyalty.exceptions import ExplicitOptInRequired, InvalidConsentInput
+from saleor_loyalty.models import ConsentAction, ConsentSource, Medium
+from saleor_loyalty.graphql.errors import Unauthenticated
+from saleor_loyalty.graphql.recovery import ConsentMediumEnum, ConsentStateType, consent_view
+from saleor_loyalty.graphql.mutations.base import ClubMutation
 
 CUSTOMER_SOURCES = (ConsentSource.CHECKOUT_CHECKBOX, ConsentSource.ACCOUNT_PAGE, ConsentSource.NEWSLETTER_SIGNUP)
 ConsentSourceEnum = graphene.Enum("LoyaltyConsentSource", [(value.upper(), value) for value in CUSTOMER_SOURCES])

@@ -1,11 +1,11 @@
 import graphene
 
-from ... import early_access
-from ...members import find_account
-from ..early_access import EarlyAccessItemType, items_from
-from ..resolvers import program_for
-from .base import ClubMutation
-from .tier_input import tier_pk
+from saleor_loyalty.benefits import early_access
+from saleor_loyalty.members.summary import find_account
+from saleor_loyalty.graphql.early_access import EarlyAccessItemType, items_from
+from saleor_loyalty.graphql.resolvers import program_for
+from saleor_loyalty.graphql.mutations.base import ClubMutation
+from saleor_loyalty.graphql.mutations.tier_input import tier_pk
 
 
 class LoyaltyEarlyAccessInput(graphene.InputObjectType):

@@ -1,9 +1,9 @@
 import graphene
 
-from ... import early_access
-from ..early_access import items_from
-from ..resolvers import program_for
-from .base import ClubMutation
+from saleor_loyalty.benefits import early_access
+from saleor_loyalty.graphql.early_access import items_from
+from saleor_loyalty.graphql.resolvers import program_for
+from saleor_loyalty.graphql.mutations.base import ClubMutation
 
 
 class LoyaltyEarlyAccessUnmark(ClubMutation):

@@ -1,10 +1,10 @@
 import graphene
 
-from ... import programs
-from ..enums import NegativeBalancePolicyEnum, TierBasisEnum, TierWindowEnum
-from ..resolvers import program_for
-from ..types import Program
-from .base import ClubMutation
+from saleor_loyalty.ledger import programs
+from saleor_loyalty.graphql.enums import NegativeBalancePolicyEnum, TierBasisEnum, TierWindowEnum
+from saleor_loyalty.graphql.resolvers import program_for
+from saleor_loyalty.graphql.types import Program
+from saleor_loyalty.graphql.mutations.base import ClubMutation
 
 
 class MoneyInput(graphene.InputObjectType):

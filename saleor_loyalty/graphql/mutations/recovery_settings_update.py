@@ -1,9 +1,9 @@
 import graphene
 
-from ... import recovery_settings
-from ..recovery import ConsentMediumEnum, RecoverySettings
-from ..resolvers import program_for
-from .base import ClubMutation
+from saleor_loyalty.recovery import settings as recovery_settings
+from saleor_loyalty.graphql.recovery import ConsentMediumEnum, RecoverySettings
+from saleor_loyalty.graphql.resolvers import program_for
+from saleor_loyalty.graphql.mutations.base import ClubMutation
 
 
 class RecoveryStepInput(graphene.InputObjectType):

@@ -1,12 +1,12 @@
 import graphene
 
-from ... import redemption
-from ...exceptions import LoyaltyError
-from ...members import find_account
-from ..errors import error_list, require_customer
-from ..resolvers import checkout_token_from_id, program_for
-from ..types import Member, MemberView, MoneyType
-from .base import ClubMutation
+from saleor_loyalty.rewards import redemption
+from saleor_loyalty.exceptions import LoyaltyError
+from saleor_loyalty.members.summary import find_account
+from saleor_loyalty.graphql.errors import error_list, require_customer
+from saleor_loyalty.graphql.resolvers import checkout_token_from_id, program_for
+from saleor_loyalty.graphql.types import Member, MemberView, MoneyType
+from saleor_loyalty.graphql.mutations.base import ClubMutation
 
 
 class CardTransaction(graphene.ObjectType):

@@ -1,9 +1,9 @@
 import graphene
 
-from ... import tier_settings
-from ..resolvers import program_for
-from .base import ClubMutation
-from .tier_input import tier_pk
+from saleor_loyalty.tiers import settings as tier_settings
+from saleor_loyalty.graphql.resolvers import program_for
+from saleor_loyalty.graphql.mutations.base import ClubMutation
+from saleor_loyalty.graphql.mutations.tier_input import tier_pk
 
 
 class LoyaltyTierDelete(ClubMutation):

@@ -1,7 +1,7 @@
 import graphene
 
-from ...exceptions import TierNotFound
-from .program_update import MoneyInput
+from saleor_loyalty.exceptions import TierNotFound
+from saleor_loyalty.graphql.mutations.program_update import MoneyInput
 
 
 class LoyaltyTierInput(graphene.InputObjectType):

@@ -1,7 +1,7 @@
 import pytest
 from django.core import mail
 
-from saleor_loyalty import consent
+from saleor_loyalty.messages import consent
 from saleor_loyalty.models import ConsentAction, ConsentSource, Medium, MessagingSettings
 
 from .shop import T0, FakeShop

@@ -1,10 +1,11 @@
 from django.core import mail
 
-from saleor_loyalty import abandonment, recovery
+from saleor_loyalty.recovery import abandonment
+from saleor_loyalty.recovery import sequences
 
 
 def tick(shop, at) -> int:
     """One beat of the recovery job at `at`: detection sweep, then due steps. Returns emails sent so far."""
     abandonment.sweep(shop, at)
-    recovery.process_due(shop, at)
+    sequences.process_due(shop, at)
     return len(mail.outbox)

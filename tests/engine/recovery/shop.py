@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
 from decimal import Decimal
 
-from saleor_loyalty.facts import AbandonedCheckoutFacts, CheckoutLineFacts, OrderRef
+from saleor_loyalty.core.facts import AbandonedCheckoutFacts, CheckoutLineFacts, OrderRef
 
 # A Tuesday, 10:00 in Israel: inside every sending window.
 T0 = datetime(2026, 11, 17, 8, 0, tzinfo=dt_timezone.utc)

@@ -1,7 +1,7 @@
 from datetime import timedelta
 from decimal import Decimal
 
-from saleor_loyalty import attribution
+from saleor_loyalty.recovery import attribution
 from saleor_loyalty.models import AbandonedCheckout, RecoveryState
 
 from .flows import tick
@@ -53,7 +53,7 @@ def test_stats_show_recovery_rate_revenue_and_lift_against_holdout(channel, shop
     tick(shop, T0 + hours(1.1))
     channel.holdout_percent = 50
     channel.save()
-    monkeypatch.setattr("saleor_loyalty.abandonment.random.random", lambda: 0.1)
+    monkeypatch.setattr("saleor_loyalty.recovery.abandonment.random.random", lambda: 0.1)
     held = [shop.add_checkout(email=f"h{i}@example.co.il", changed_at=T0 + hours(1)) for i in range(2)]
     tick(shop, T0 + hours(2.1))
     for email, at, token in (("a@example.co.il", hours(3), ""), ("h0@example.co.il", hours(3), held[0].token)):

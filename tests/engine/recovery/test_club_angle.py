@@ -1,6 +1,8 @@
 from django.core import mail
 
-from saleor_loyalty import club_angle, ledger, tiers
+from saleor_loyalty import ledger
+from saleor_loyalty.recovery import reminder_content
+from saleor_loyalty.tiers import ladder as tiers
 
 from .flows import tick
 from .shop import T0, hours
@@ -29,4 +31,4 @@ def test_reminder_shows_points_to_earn_points_expiring_and_next_tier(channel, sh
 
 
 def test_club_angle_is_empty_without_a_program(db):
-    assert club_angle.for_cart("nowhere", None, "x@example.com", [{"total": "10"}], T0) == {}
+    assert reminder_content.for_cart("nowhere", None, "x@example.com", [{"total": "10"}], T0) == {}

@@ -3,7 +3,11 @@ from datetime import timezone as dt_timezone
 
 from django.core import mail
 
-from saleor_loyalty import cashback, club_news, expiry, ledger, tiers
+from saleor_loyalty import ledger
+from saleor_loyalty.rewards import cashback
+from saleor_loyalty.messages import club_news
+from saleor_loyalty.ledger import expiry
+from saleor_loyalty.tiers import ladder as tiers
 from saleor_loyalty.messages import club, pipeline
 from saleor_loyalty.models import ExpiryReminder, Medium, MessageLog, MessageStatus
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core import mail
 
-from saleor_loyalty import consent
+from saleor_loyalty.messages import consent
 from saleor_loyalty.messages import pipeline
 from saleor_loyalty.messages.sms import LoggingSmsBackend
 from saleor_loyalty.models import MessageLog, MessageStatus, Medium

@@ -5,7 +5,8 @@ import time
 import pytest
 from django.core import mail
 
-from saleor_loyalty import abandonment, recovery
+from saleor_loyalty.recovery import abandonment
+from saleor_loyalty.recovery import sequences
 from saleor_loyalty.models import AbandonedCheckout, MessageLog, MessageStatus
 from tests.concurrency import run_concurrently
 
@@ -25,7 +26,7 @@ def test_concurrent_sweeps_send_each_step_once(channel, shop, opted_in):
     # when four workers run the whole job at the same moment
     def job():
         abandonment.sweep(shop, at)
-        recovery.process_due(shop, at)
+        sequences.process_due(shop, at)
 
     run_concurrently(lambda _: job(), WORKERS)
     run_concurrently(lambda _: job(), WORKERS)
@@ -41,14 +42,14 @@ def test_concurrent_sweeps_send_each_step_once(channel, shop, opted_in):
 def test_two_carts_of_one_person_concurrently_get_one_email(channel, shop, opted_in, monkeypatch):
     # given one person with two abandoned carts due at the same moment, and a slow cap check
     # (widening the window in which two unserialised workers would both see "nothing sent yet")
-    checked_caps = recovery._caps
+    checked_caps = sequences._caps
 
     def slow_caps(*args):
         result = checked_caps(*args)
         time.sleep(0.3)
         return result
 
-    monkeypatch.setattr(recovery, "_caps", slow_caps)
+    monkeypatch.setattr(sequences, "_caps", slow_caps)
     opted_in()
     shop.add_checkout()
     shop.add_checkout()
@@ -56,7 +57,7 @@ def test_two_carts_of_one_person_concurrently_get_one_email(channel, shop, opted
     abandonment.sweep(shop, at)
 
     # when workers process them at once
-    run_concurrently(lambda _: recovery.process_due(shop, at), WORKERS)
+    run_concurrently(lambda _: sequences.process_due(shop, at), WORKERS)
 
     # then the per-person lock and caps let only one through
     assert len(mail.outbox) == 1

@@ -3,7 +3,7 @@ from django.utils import timezone
 import pytest
 from django.db import connection
 
-from saleor_loyalty import consent
+from saleor_loyalty.messages import consent
 from saleor_loyalty.exceptions import ConsentWordingRequired
 from saleor_loyalty.models import ConsentAction, ConsentEvent, ConsentSource, Medium
 

@@ -5,12 +5,13 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.core import mail
 
-from saleor_loyalty import ledger, privacy
+from saleor_loyalty import ledger
+from saleor_loyalty.members import privacy
 from saleor_loyalty.models import (
     AbandonedCheckout, CheckoutActivity, LedgerEntry, LoyaltyAccount, MessageLog, RecoveryState,
 )
-from saleor_loyalty.facts import ChannelFacts
-from saleor_loyalty.programs import ensure_program
+from saleor_loyalty.core.facts import ChannelFacts
+from saleor_loyalty.ledger.programs import ensure_program
 
 from .flows import tick
 from .shop import T0

@@ -3,8 +3,8 @@ from datetime import timedelta
 import graphene
 from django.core import mail
 
-from saleor_loyalty import restore
-from saleor_loyalty.facts import Requestor
+from saleor_loyalty.recovery import restore
+from saleor_loyalty.core.facts import Requestor
 from saleor_loyalty.graphql.context import ClubContext
 from saleor_loyalty.graphql.schema import schema
 from saleor_loyalty.models import ConsentEvent

@@ -1,4 +1,4 @@
-from saleor_loyalty.facts import Requestor
+from saleor_loyalty.core.facts import Requestor
 from saleor_loyalty.graphql.context import ClubContext
 from saleor_loyalty.graphql.schema import schema
 from saleor_loyalty.models import LoyaltyProgram, MessagingSettings

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 import pytest
 
-from saleor_loyalty import restore
+from saleor_loyalty.recovery import restore
 from saleor_loyalty.exceptions import RestoreTokenInvalid
 from saleor_loyalty.models import RestoreToken
 

@@ -4,7 +4,7 @@ from datetime import timezone as dt_timezone
 from django.core import mail
 from django.test import RequestFactory
 
-from saleor_loyalty import consent
+from saleor_loyalty.messages import consent
 from saleor_loyalty.messages import unsubscribe
 from saleor_loyalty.messages.sms import LoggingSmsBackend
 from saleor_loyalty.models import AbandonedCheckout, Medium, MessageLog, MessageStatus, RecoveryState, RestoreToken
@@ -208,7 +208,7 @@ def test_holdout_cart_gets_no_reminder(channel, shop, opted_in, monkeypatch):
     opted_in()
     channel.holdout_percent = 10
     channel.save()
-    monkeypatch.setattr("saleor_loyalty.abandonment.random.random", lambda: 0.05)
+    monkeypatch.setattr("saleor_loyalty.recovery.abandonment.random.random", lambda: 0.05)
     shop.add_checkout()
 
     for at in (hours(1.1), hours(25), hours(73)):

@@ -1,6 +1,6 @@
 from django.test import RequestFactory
 
-from saleor_loyalty import consent
+from saleor_loyalty.messages import consent
 from saleor_loyalty.messages import unsubscribe
 from saleor_loyalty.models import Medium, Suppression
 

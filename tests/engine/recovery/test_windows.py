@@ -1,7 +1,7 @@
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from saleor_loyalty.sending_windows import next_allowed
+from saleor_loyalty.messages.windows import next_allowed
 from saleor_loyalty.models import Medium
 
 IL = ZoneInfo("Asia/Jerusalem")

@@ -1,0 +1,124 @@
+"""Club programs: one per Saleor channel, created on first use with the seeds' defaults."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+
+from saleor_loyalty.core.validation import number, timezone_name, whole_number
+from saleor_loyalty.exceptions import CurrencyMismatch, InvalidProgramSetting, ProgramNotFound
+from saleor_loyalty.core.facts import ChannelFacts
+from saleor_loyalty.models import LoyaltyProgram, NegativeBalancePolicy, TierBasis, TierWindow
+from saleor_loyalty.tiers.ladder import ensure_default_tiers
+
+COUNTRY_TIMEZONES = {"IL": "Asia/Jerusalem"}
+
+
+def default_timezone(country: str) -> str:
+    return COUNTRY_TIMEZONES.get(country) or getattr(
+        settings, "LOYALTY_DEFAULT_TIMEZONE", settings.TIME_ZONE or "UTC"
+    )
+
+
+def get_program(channel_slug: str, channel_lookup=None) -> LoyaltyProgram:
+    """The channel's program; created from the channel's facts when the channel exists but has none yet.
+
+    `channel_lookup(slug) -> ChannelFacts | None` comes from the Saleor adapter; without it only
+    programs that already exist are found.
+    """
+    program = LoyaltyProgram.objects.filter(channel_slug=channel_slug).first()
+    if program is not None:
+        return program
+    channel = channel_lookup(channel_slug) if channel_lookup else None
+    if channel is None:
+        raise ProgramNotFound(f"No channel with slug '{channel_slug}'.")
+    return ensure_program(channel)
+
+
+def ensure_program(channel: ChannelFacts) -> LoyaltyProgram:
+    """The channel's program, created with the default tier ladder on first need."""
+    with transaction.atomic():
+        program, created = LoyaltyProgram.objects.get_or_create(
+            channel_slug=channel.slug,
+            defaults={"currency": channel.currency, "timezone": default_timezone(channel.default_country)},
+        )
+        if created:
+            ensure_default_tiers(program)
+    return program
+
+
+WHOLE_NUMBER_FIELDS = {
+    "pending_days": ("pendingDays", 0, 365),
+    "expiry_months": ("expiryMonths", 0, 120),
+    "expiry_reminder_days": ("expiryReminderDays", 0, 365),
+    "redeem_min_points": ("redeemMinPoints", 0, 100_000_000),
+    "redeem_step_points": ("redeemStepPoints", 1, 1_000_000),
+    "max_adjustment_points": ("maxAdjustmentPoints", 1, 100_000_000),
+    "tier_grace_days": ("tierGraceDays", 0, 730),
+}
+CHOICE_FIELDS = {
+    "negative_balance_policy": ("negativeBalancePolicy", NegativeBalancePolicy),
+    "tier_basis": ("tierBasis", TierBasis),
+    "tier_window": ("tierWindow", TierWindow),
+}
+PERCENT_FIELDS = {
+    "cashback_percent": ("cashbackPercent", False),
+    "redeem_max_share_percent": ("redeemMaxSharePercent", True),
+}
+
+
+def _validate(program: LoyaltyProgram, changes: dict) -> dict:
+    cleaned = {}
+    for field, value in changes.items():
+        if field == "earn_rate":
+            rate = number(value, "earnRate", InvalidProgramSetting)
+            if not Decimal(0) <= rate <= Decimal(1000) or rate.as_tuple().exponent < -4:
+                raise InvalidProgramSetting("earnRate must be 0-1000 with at most 4 decimals.", "earnRate")
+            cleaned[field] = rate
+        elif field == "point_value":
+            amount, currency = value
+            if currency != program.currency:
+                raise CurrencyMismatch(
+                    f"The channel's currency is {program.currency}, not {currency}.", "pointValue"
+                )
+            amount = number(amount, "pointValue", InvalidProgramSetting)
+            if not Decimal(0) < amount <= Decimal(1000) or amount.as_tuple().exponent < -4:
+                raise InvalidProgramSetting("pointValue must be above 0, at most 1000, 4 decimals.", "pointValue")
+            cleaned[field] = amount
+        elif field in WHOLE_NUMBER_FIELDS:
+            name, low, high = WHOLE_NUMBER_FIELDS[field]
+            cleaned[field] = whole_number(value, name, InvalidProgramSetting, low, high)
+        elif field in CHOICE_FIELDS:
+            name, choices = CHOICE_FIELDS[field]
+            if value not in choices.values:
+                raise InvalidProgramSetting(f"Unknown {name} '{value}'.", name)
+            cleaned[field] = value
+        elif field in PERCENT_FIELDS:
+            name, low_exclusive = PERCENT_FIELDS[field]
+            percent = number(value, name, InvalidProgramSetting)
+            low_ok = percent > 0 if low_exclusive else percent >= 0
+            if not low_ok or percent > 100 or percent.as_tuple().exponent < -2:
+                raise InvalidProgramSetting(f"{name} must be a percentage up to 100 with at most 2 decimals.", name)
+            cleaned[field] = percent
+        elif field == "timezone":
+            cleaned[field] = timezone_name(value, "timezone", InvalidProgramSetting)
+        elif field in {"include_tax", "is_active"}:
+            cleaned[field] = bool(value)
+        else:
+            raise InvalidProgramSetting(f"{field} cannot be changed.", field)
+    return cleaned
+
+
+def update_program(program: LoyaltyProgram, **changes) -> LoyaltyProgram:
+    """Validate every change first, then write them together: bad input writes nothing.
+
+    Earn rows keep the rate they were computed with, so changing the rate never changes what a
+    past order's refund reverses.
+    """
+    cleaned = _validate(program, changes)
+    with transaction.atomic():
+        program = LoyaltyProgram.objects.select_for_update().get(pk=program.pk)
+        for field, value in cleaned.items():
+            setattr(program, field, value)
+        program.save()
+    return program

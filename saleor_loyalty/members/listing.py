@@ -1,0 +1,56 @@
+"""The dashboard's member list: filters staff actually use, keyset pages that stay stable while members join."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Max, OuterRef, Q, Subquery
+
+from saleor_loyalty.exceptions import LoyaltyError
+from saleor_loyalty.models import EntryKind, LedgerEntry, LoyaltyAccount, LoyaltyProgram, Tier
+from saleor_loyalty.tiers.settings import tier_in_program
+from saleor_loyalty.tiers.ladder import ladder
+
+
+@dataclass(frozen=True)
+class MemberFilter:
+    tier_id: int | None = None
+    balance_min: int | None = None
+    balance_max: int | None = None
+    last_order_from: datetime | None = None
+    last_order_to: datetime | None = None
+    search: str = ""
+
+
+def _tier_condition(program: LoyaltyProgram, tier: Tier) -> Q:
+    """`tier` null on an account means the program's first tier."""
+    first = ladder(program)[0]
+    return Q(tier=tier) | Q(tier__isnull=True) if tier.pk == first.pk else Q(tier=tier)
+
+
+def members(program: LoyaltyProgram, wanted: MemberFilter):
+    """Signed-up and guest accounts of the program (merged guests are gone), newest first by id."""
+    if wanted.balance_min is not None and wanted.balance_max is not None and wanted.balance_min > wanted.balance_max:
+        raise LoyaltyError("balanceMin is above balanceMax.", "filter")
+    if wanted.last_order_from and wanted.last_order_to and wanted.last_order_from > wanted.last_order_to:
+        raise LoyaltyError("lastOrderFrom is after lastOrderTo.", "filter")
+    for moment in (wanted.last_order_from, wanted.last_order_to):
+        if moment is not None and moment.tzinfo is None:
+            raise LoyaltyError("Dates need a timezone (e.g. 2026-11-01T00:00:00+02:00).", "filter")
+    accounts = LoyaltyAccount.objects.filter(program=program, merged_into__isnull=True)
+    if wanted.tier_id is not None:
+        accounts = accounts.filter(_tier_condition(program, tier_in_program(program, wanted.tier_id, "filter")))
+    if wanted.balance_min is not None:
+        accounts = accounts.filter(balance__gte=wanted.balance_min)
+    if wanted.balance_max is not None:
+        accounts = accounts.filter(balance__lte=wanted.balance_max)
+    if wanted.search.strip():
+        accounts = accounts.filter(email__icontains=wanted.search.strip())
+    if wanted.last_order_from or wanted.last_order_to:
+        last_order = LedgerEntry.objects.filter(account=OuterRef("pk"), kind=EntryKind.EARN) \
+            .values("account").annotate(last=Max("occurred_at")).values("last")
+        accounts = accounts.annotate(last_order_at=Subquery(last_order))
+        if wanted.last_order_from:
+            accounts = accounts.filter(last_order_at__gte=wanted.last_order_from)
+        if wanted.last_order_to:
+            accounts = accounts.filter(last_order_at__lte=wanted.last_order_to)
+    return accounts.order_by("-pk")

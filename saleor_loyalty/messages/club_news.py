@@ -1,0 +1,62 @@
+"""Club news from what the club recorded: tier upgrades and cashback credited, each told once.
+
+The facts are append-only rows (`TierEvent`, `CreditEntry`), so the job only has to walk them by id
+from a cursor; it starts at the newest row the first time, so switching it on never mails history.
+One worker at a time (single-runner lock); the cursor moves after each row handed to messaging,
+where consent, the §30A gate, caps, quiet hours and Shabbat apply.
+"""
+
+from datetime import datetime
+
+from django.db.models import Max
+from django.utils import timezone
+
+from saleor_loyalty.core.jobs import JobRun, single_runner
+from saleor_loyalty.messages import club, pipeline
+from saleor_loyalty.models import CreditEntry, CreditKind, JobCursor, Medium, MessagingSettings, TierCause, TierEvent
+
+NEWS_JOB = "club-news"
+UPGRADES = (TierCause.ORDER_UPGRADE, TierCause.ADJUSTMENT_UPGRADE, TierCause.EVALUATION_UPGRADE)
+
+
+def _channels_with_club_news() -> set[str]:
+    return set(MessagingSettings.objects.filter(club_messages_enabled=True).values_list("channel_slug", flat=True))
+
+
+def _walk(name: str, rows, message_for, channels: set[str], now: datetime, limit: int, run: JobRun) -> None:
+    cursor, created = JobCursor.objects.get_or_create(name=name)
+    if created:
+        cursor.last_id = rows.aggregate(newest=Max("id"))["newest"] or 0
+        cursor.save(update_fields=["last_id", "updated_at"])
+    for row in rows.filter(id__gt=cursor.last_id).select_related("account__program").order_by("id")[:limit]:
+        run.seen += 1
+        account = row.account
+        if account.email and account.program.channel_slug in channels:
+            club.send(message_for(row, account.program.channel_slug, account.email), now)
+            run.written += 1
+        cursor.last_id = row.id
+        cursor.save(update_fields=["last_id", "updated_at"])
+
+
+def _tier_upgrade(event: TierEvent, channel_slug: str, email: str) -> pipeline.Outgoing:
+    return pipeline.Outgoing(category="tier_upgrade", medium=Medium.EMAIL, channel_slug=channel_slug,
+                             address=email, context={"tier": event.to_tier_name})
+
+
+def _cashback_credited(entry: CreditEntry, channel_slug: str, email: str) -> pipeline.Outgoing:
+    """A credit row's `card_amount` is what went on the card (its `amount`, the claim, is 0: earned before)."""
+    return pipeline.Outgoing(category="cashback_credited", medium=Medium.EMAIL, channel_slug=channel_slug,
+                             address=email, context={"amount": f"{entry.card_amount:.2f}", "currency": entry.currency})
+
+
+def send_club_news(now: datetime | None = None, limit: int = 200) -> JobRun:
+    now = now or timezone.now()
+    run = JobRun()
+    with single_runner(NEWS_JOB) as mine:
+        if mine:
+            channels = _channels_with_club_news()
+            _walk(f"{NEWS_JOB}:tier", TierEvent.objects.filter(cause__in=UPGRADES), _tier_upgrade, channels, now,
+                  limit, run)
+            _walk(f"{NEWS_JOB}:cashback", CreditEntry.objects.filter(kind=CreditKind.CASHBACK_CREDIT),
+                  _cashback_credited, channels, now, limit, run)
+    return run
