@@ -81,11 +81,16 @@ def setup_django():
 
     server = database_settings("postgres")
     if not os.environ.get("DATABASE_URL"):
-        with psycopg.connect(host=server["HOST"], user="postgres", dbname="postgres", autocommit=True) as conn:
+        with psycopg.connect(
+            host=server["HOST"], user="postgres", dbname="postgres", autocommit=True
+        ) as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
             conn.execute(f"CREATE DATABASE {DATABASE}")
     settings.configure(
-        SECRET_KEY="bench", USE_TZ=True, TIME_ZONE="UTC", DEFAULT_AUTO_FIELD="django.db.models.BigAutoField",
+        SECRET_KEY="bench",
+        USE_TZ=True,
+        TIME_ZONE="UTC",
+        DEFAULT_AUTO_FIELD="django.db.models.BigAutoField",
         INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.auth", "saleor_loyalty"],
         DATABASES={"default": database_settings(DATABASE)},
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
@@ -128,17 +133,27 @@ def main():
     parser.add_argument("--send", type=int, default=1000, help="Also time this many due reminders (0: skip).")
     args = parser.parse_args()
     setup_django()
-    from saleor_loyalty.saleor_adapter import abandoned_checkouts
-    from saleor_loyalty.recovery import abandonment
     from saleor_loyalty.messages import consent
-    from saleor_loyalty.recovery import sequences
-    from saleor_loyalty.models import AbandonedCheckout, ConsentAction, ConsentSource, Medium, MessagingSettings
+    from saleor_loyalty.models import (
+        AbandonedCheckout,
+        ConsentAction,
+        ConsentSource,
+        Medium,
+        MessagingSettings,
+    )
+    from saleor_loyalty.recovery import abandonment, sequences
+    from saleor_loyalty.saleor_adapter import abandoned_checkouts
 
     now = datetime.now(UTC)
     filled = fill(args.checkouts, args.abandoned, now)
     config = MessagingSettings.objects.create(
-        channel_slug="bench", recovery_enabled=True, observe_shabbat=False, sender_name="Bench shop",
-        sender_email="shop@example.com", contact_address="1 Herzl St", restore_url_template="https://s/r/{token}",
+        channel_slug="bench",
+        recovery_enabled=True,
+        observe_shabbat=False,
+        sender_name="Bench shop",
+        sender_email="shop@example.com",
+        contact_address="1 Herzl St",
+        restore_url_template="https://s/r/{token}",
     )
     shop = abandoned_checkouts.SaleorShop()
     cutoff = now - abandonment.abandon_after(config)
@@ -149,21 +164,34 @@ def main():
     seen = abandonment.sweep_channel(shop, config, now, batch_size=500, max_batches=10**9)
     sweep_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    again = abandonment.sweep_channel(shop, config, now + timedelta(minutes=5), batch_size=500, max_batches=10**9)
+    again = abandonment.sweep_channel(
+        shop, config, now + timedelta(minutes=5), batch_size=500, max_batches=10**9
+    )
     steady_seconds = time.perf_counter() - started
     assert seen == expected == AbandonedCheckout.objects.count(), (seen, expected)
 
     print(f"checkouts: {args.checkouts} (filled in {filled:.1f} s), abandoned: {expected}, one worker")
     print(f"baseline indexed scan (tokens only)  : {base_seconds:7.2f} s")
-    print(f"club sweep, first run (whole table)  : {sweep_seconds:7.2f} s  "
-          f"({sweep_seconds / base_seconds:.1f}x baseline; target < 60 s)")
-    print(f"club sweep, next run (from cursor)   : {steady_seconds:7.2f} s  ({again} checkouts re-read in the overlap)")
+    print(
+        f"club sweep, first run (whole table)  : {sweep_seconds:7.2f} s  "
+        f"({sweep_seconds / base_seconds:.1f}x baseline; target < 60 s)"
+    )
+    print(
+        f"club sweep, next run (from cursor)   : {steady_seconds:7.2f} s  ({again} checkouts re-read in the overlap)"
+    )
 
     if args.send:
         due = list(AbandonedCheckout.objects.order_by("-checkout_changed_at")[: args.send])
         for row in due:
-            consent.record("bench", Medium.EMAIL, row.email, ConsentAction.GRANT, ConsentSource.IMPORT,
-                           wording="bench opt-in", occurred_at=now - timedelta(days=1))
+            consent.record(
+                "bench",
+                Medium.EMAIL,
+                row.email,
+                ConsentAction.GRANT,
+                ConsentSource.IMPORT,
+                wording="bench opt-in",
+                occurred_at=now - timedelta(days=1),
+            )
 
         class StillThere:
             """The sweep's snapshot stands in for Saleor's live checkout (the bench has no ORM models)."""
@@ -180,16 +208,26 @@ def main():
                 row = self.rows.get(token)
                 if row is None:
                     return None
-                return AbandonedCheckoutFacts(token=token, channel_slug="bench", last_change=row.checkout_changed_at,
-                                     currency="ILS", total_gross=row.total_gross, email=row.email,
-                                     lines=(CheckoutLineFacts("Product", 1, row.total_gross),))
+                return AbandonedCheckoutFacts(
+                    token=token,
+                    channel_slug="bench",
+                    last_change=row.checkout_changed_at,
+                    currency="ILS",
+                    total_gross=row.total_gross,
+                    email=row.email,
+                    lines=(CheckoutLineFacts("Product", 1, row.total_gross),),
+                )
 
-        AbandonedCheckout.objects.exclude(pk__in=[row.pk for row in due]).update(state="stopped", next_action_at=None)
+        AbandonedCheckout.objects.exclude(pk__in=[row.pk for row in due]).update(
+            state="stopped", next_action_at=None
+        )
         started = time.perf_counter()
         sent = sequences.process_due(StillThere(due), now + timedelta(minutes=61), limit=args.send)
         send_seconds = time.perf_counter() - started
-        print(f"due reminders claimed, checked, rendered, sent: {sent} in {send_seconds:.2f} s "
-              f"({sent / send_seconds:.0f}/s)")
+        print(
+            f"due reminders claimed, checked, rendered, sent: {sent} in {send_seconds:.2f} s "
+            f"({sent / send_seconds:.0f}/s)"
+        )
 
 
 if __name__ == "__main__":

@@ -34,9 +34,19 @@ def make_orders(count: int, users: list):
     paid_at = datetime(2026, 11, 1, tzinfo=UTC)
     line = OrderLineFacts("1", "Sourdough", "BKR-1", 2, Decimal("54.24"), Decimal("64.00"))
     return [
-        OrderFacts(order_id=uuid.uuid4(), number=str(i), channel_slug="bench", currency="ILS",
-                   user_id=users[i % len(users)].pk, email="", lines=(line, line),
-                   shipping_gross=Decimal("0"), total_gross=Decimal("128.00"), is_paid=True, paid_at=paid_at)
+        OrderFacts(
+            order_id=uuid.uuid4(),
+            number=str(i),
+            channel_slug="bench",
+            currency="ILS",
+            user_id=users[i % len(users)].pk,
+            email="",
+            lines=(line, line),
+            shipping_gross=Decimal("0"),
+            total_gross=Decimal("128.00"),
+            is_paid=True,
+            paid_at=paid_at,
+        )
         for i in range(count)
     ]
 
@@ -52,7 +62,9 @@ def raw_baseline(count: int) -> float:
     started = time.perf_counter()
     for _ in range(count):
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("INSERT INTO bench_raw_row (order_id, points) VALUES (%s, %s)", [uuid.uuid4(), 128])
+            cursor.execute(
+                "INSERT INTO bench_raw_row (order_id, points) VALUES (%s, %s)", [uuid.uuid4(), 128]
+            )
             cursor.execute("UPDATE bench_raw_counter SET total = total + %s WHERE id = 1", [128])
     return count / (time.perf_counter() - started)
 
@@ -74,8 +86,8 @@ def main():
     setup_django()
     from django.contrib.auth import get_user_model
 
-    from saleor_loyalty.ledger import programs
     from saleor_loyalty.core.facts import ChannelFacts
+    from saleor_loyalty.ledger import programs
     from saleor_loyalty.models import LedgerEntry
 
     programs.ensure_program(ChannelFacts("bench", "ILS", "IL"))
@@ -93,7 +105,9 @@ def main():
 
     print(f"orders: {args.orders} on one worker, {args.members} members")
     print(f"raw insert+update baseline : {raw:8.0f} orders/s")
-    print(f"club accrual (sync_order)  : {club:8.0f} orders/s  ({club / raw:.0%} of raw; target >= 1000/s and >= 30%)")
+    print(
+        f"club accrual (sync_order)  : {club:8.0f} orders/s  ({club / raw:.0%} of raw; target >= 1000/s and >= 30%)"
+    )
     print(f"replayed deliveries (no-op): {replay:8.0f} orders/s  ({replay / raw:.0%} of raw)")
 
 

@@ -53,8 +53,8 @@ def build(lots: int):
     twenty refunded all of the first lot after redeeming it, so that member owes points (debt)."""
     from django.db import connection
 
-    from saleor_loyalty.ledger import programs
     from saleor_loyalty.core.facts import ChannelFacts
+    from saleor_loyalty.ledger import programs
     from saleor_loyalty.models import LedgerEntry, LoyaltyAccount
 
     program = programs.ensure_program(ChannelFacts("bench-expiry", "ILS", "IL"))
@@ -63,27 +63,38 @@ def build(lots: int):
     member_number = "split_part(substr(a.email, 2), '@', 1)::int"
     spent = "CASE WHEN g %% 2 = 0 THEN 150 ELSE 0 END"
     refunded = "CASE WHEN g %% 10 IN (3, 7) THEN 40 WHEN g %% 20 = 4 THEN 100 ELSE 0 END"
-    columns = ("account_id, kind, points, forgiven_points, source_key, reverses_id, order_number, reason, detail, "
-               "available_at, expires_at, actor_label, created_at")
+    columns = (
+        "account_id, kind, points, forgiven_points, source_key, reverses_id, order_number, reason, detail, "
+        "available_at, expires_at, actor_label, created_at"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(f"""
+        cursor.execute(
+            f"""
             INSERT INTO {account} (program_id, email, balance, lifetime_earned, created_at, updated_at)
             SELECT %s, 'm' || g || '@bench.example', 400 - {spent} - {refunded}, 400 - {refunded}, now(), now()
-            FROM generate_series(1, %s) g""", [program.pk, members])
-        cursor.execute(f"""
+            FROM generate_series(1, %s) g""",
+            [program.pk, members],
+        )
+        cursor.execute(
+            f"""
             INSERT INTO {entry} ({columns})
             SELECT a.id, 'earn', 100, 0, 'bench:' || a.id || ':' || k, NULL, '', 'bench', '{{}}',
                    now() - interval '400 days', now() - interval '1 day' + k * interval '1 minute', 'system',
                    now() - interval '400 days'
             FROM {account} a CROSS JOIN generate_series(1, {LOTS_PER_MEMBER}) k WHERE a.program_id = %s""",
-                       [program.pk])
-        cursor.execute(f"""
+            [program.pk],
+        )
+        cursor.execute(
+            f"""
             INSERT INTO {entry} ({columns})
             SELECT a.id, CASE WHEN g %% 4 = 0 THEN 'redemption' ELSE 'adjustment' END, -150, 0,
                    'bench-spend:' || a.id, NULL, '', 'spent', '{{}}', now(), NULL, 'system', now() - interval '300 days'
             FROM {account} a CROSS JOIN LATERAL (SELECT {member_number} AS g) m
-            WHERE a.program_id = %s AND g %% 2 = 0""", [program.pk])
-        cursor.execute(f"""
+            WHERE a.program_id = %s AND g %% 2 = 0""",
+            [program.pk],
+        )
+        cursor.execute(
+            f"""
             INSERT INTO {entry} ({columns})
             SELECT a.id, 'earn_reversal', -refund.points, 0, 'bench-refund:' || a.id, lot.id, '', 'refund', '{{}}',
                    now(), NULL, 'system', now() - refund.days_ago * interval '1 day'
@@ -92,7 +103,9 @@ def build(lots: int):
                                        CASE WHEN g %% 20 = 4 THEN 100 ELSE 40 END AS points,
                                        CASE WHEN g %% 20 = 4 THEN 200 ELSE 350 END AS days_ago) refund
             JOIN {entry} lot ON lot.kind = 'earn' AND lot.source_key = 'bench:' || a.id || ':' || refund.k
-            WHERE a.program_id = %s AND (g %% 10 IN (3, 7) OR g %% 20 = 4)""", [program.pk])
+            WHERE a.program_id = %s AND (g %% 10 IN (3, 7) OR g %% 20 = 4)""",
+            [program.pk],
+        )
         cursor.execute("ANALYZE")
     return program
 
@@ -119,11 +132,14 @@ def unreconciled(program) -> int:
     from saleor_loyalty.models import LedgerEntry, LoyaltyAccount
 
     with connection.cursor() as cursor:
-        cursor.execute(f"""
+        cursor.execute(
+            f"""
             SELECT count(*) FROM {LoyaltyAccount._meta.db_table} a
             LEFT JOIN (SELECT account_id, sum(points) AS points FROM {LedgerEntry._meta.db_table} GROUP BY account_id) s
                    ON s.account_id = a.id
-            WHERE a.program_id = %s AND a.balance <> coalesce(s.points, 0)""", [program.pk])
+            WHERE a.program_id = %s AND a.balance <> coalesce(s.points, 0)""",
+            [program.pk],
+        )
         return cursor.fetchone()[0]
 
 
@@ -167,9 +183,13 @@ def main():
     assert unreconciled(program) == 0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"baseline keyset scan      : {scan:6.1f} s ({run.seen / scan:9,.0f} lots/s)")
-    print(f"expire_due_lots           : {took:6.1f} s ({run.seen / took:9,.0f} lots/s, {took / scan:.1f}x the scan)")
+    print(
+        f"expire_due_lots           : {took:6.1f} s ({run.seen / took:9,.0f} lots/s, {took / scan:.1f}x the scan)"
+    )
     print(f"  lots seen {run.seen:,}, expiry rows {run.written:,}, points expired {run.points:,}")
-    print(f"  projected for 1M lots: {took * 1_000_000 / run.seen:.0f} s (target < 60 s); peak RSS {peak_mb:.0f} MB")
+    print(
+        f"  projected for 1M lots: {took * 1_000_000 / run.seen:.0f} s (target < 60 s); peak RSS {peak_mb:.0f} MB"
+    )
 
 
 if __name__ == "__main__":

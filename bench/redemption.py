@@ -56,14 +56,18 @@ def baseline(rounds: int) -> tuple[float, int]:
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_raw_balance")
         cursor.execute("CREATE TABLE bench_raw_balance (id int PRIMARY KEY, balance int)")
-        cursor.execute("INSERT INTO bench_raw_balance SELECT g, %s FROM generate_series(0, %s) g", [START, rounds])
+        cursor.execute(
+            "INSERT INTO bench_raw_balance SELECT g, %s FROM generate_series(0, %s) g", [START, rounds]
+        )
 
     def attempt(round_number, _index):
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SELECT balance FROM bench_raw_balance WHERE id = %s FOR UPDATE", [round_number])
             if cursor.fetchone()[0] < REDEEM:
                 return False
-            cursor.execute("UPDATE bench_raw_balance SET balance = balance - %s WHERE id = %s", [REDEEM, round_number])
+            cursor.execute(
+                "UPDATE bench_raw_balance SET balance = balance - %s WHERE id = %s", [REDEEM, round_number]
+            )
             return True
 
     rate, _ = run_pair(rounds, attempt)
@@ -76,32 +80,43 @@ def club(rounds: int) -> tuple[float, int, int]:
     from django.contrib.auth import get_user_model
 
     from saleor_loyalty import ledger
-    from saleor_loyalty.ledger import programs
-    from saleor_loyalty.rewards import redemption
-    from saleor_loyalty.exceptions import InsufficientPoints
     from saleor_loyalty.core.facts import ChannelFacts, CheckoutFacts
+    from saleor_loyalty.exceptions import InsufficientPoints
+    from saleor_loyalty.ledger import programs
     from saleor_loyalty.models import LoyaltyAccount
+    from saleor_loyalty.rewards import redemption
     from tests.engine.cards import InMemoryCards
 
     program = programs.ensure_program(ChannelFacts("bench-redeem", "ILS", "IL"))
     programs.update_program(program, pending_days=0)
     program.refresh_from_db()
     users = get_user_model().objects.bulk_create(
-        [get_user_model()(username=f"redeemer{i}-{time.time_ns()}", email=f"r{i}@example.com") for i in range(rounds)]
+        [
+            get_user_model()(username=f"redeemer{i}-{time.time_ns()}", email=f"r{i}@example.com")
+            for i in range(rounds)
+        ]
     )
     cards, checkouts = InMemoryCards(), []
     for user in users:
         ledger.adjust_points(ledger.account_for(program, user.pk, user.email), START, "bench", ledger.SYSTEM)
-        checkout = CheckoutFacts(token=uuid.uuid4(), channel_slug=program.channel_slug,
-                                 currency="ILS", user_id=user.pk, email=user.email, lines=(),
-                                 shipping_gross=Decimal(0), total_gross=Decimal("1000"))
+        checkout = CheckoutFacts(
+            token=uuid.uuid4(),
+            channel_slug=program.channel_slug,
+            currency="ILS",
+            user_id=user.pk,
+            email=user.email,
+            lines=(),
+            shipping_gross=Decimal(0),
+            total_gross=Decimal("1000"),
+        )
         cards.checkouts[checkout.token] = checkout
         checkouts.append(checkout)
 
     def attempt(round_number, index):
         try:
-            redemption.redeem(program, users[round_number].pk, checkouts[round_number].token, REDEEM,
-                              f"tab-{index}", cards)
+            redemption.redeem(
+                program, users[round_number].pk, checkouts[round_number].token, REDEEM, f"tab-{index}", cards
+            )
             return True
         except InsufficientPoints:
             return False
@@ -122,8 +137,10 @@ def main():
     club_rate, overspent, drift = club(args.rounds)
     print(f"rounds: {args.rounds}, two concurrent redeemers each asking {REDEEM} of {START} points")
     print(f"plain lock-and-update baseline : {raw_rate:7.0f} attempts/s, overspends {raw_overspent}")
-    print(f"club redemption (redeem)       : {club_rate:7.0f} attempts/s, overspends {overspent} (must be 0), "
-          f"ledger drift {drift}  ({club_rate / raw_rate:.0%} of baseline)")
+    print(
+        f"club redemption (redeem)       : {club_rate:7.0f} attempts/s, overspends {overspent} (must be 0), "
+        f"ledger drift {drift}  ({club_rate / raw_rate:.0%} of baseline)"
+    )
 
 
 if __name__ == "__main__":

@@ -18,12 +18,11 @@ from django.utils import timezone
 from saleor.plugins.base_plugin import BasePlugin, ConfigurationTypeField
 
 from saleor_loyalty import tasks
-
-from saleor_loyalty.saleor_adapter import abandoned_checkouts, auth, checkouts, gift_cards, runtime, shop
 from saleor_loyalty.benefits import checkout as checkout_benefits
 from saleor_loyalty.graphql import views
 from saleor_loyalty.graphql.context import ClubContext
 from saleor_loyalty.messages import unsubscribe
+from saleor_loyalty.saleor_adapter import abandoned_checkouts, auth, checkouts, gift_cards, runtime, shop
 
 logger = logging.getLogger(__name__)
 
@@ -140,13 +139,19 @@ class LoyaltyPlugin(BasePlugin):
             try:
                 checkout_benefits.check_order_creation(facts)
             except checkout_benefits.ClubBenefitRefused as refusal:
-                raise ValidationError({refusal.field: ValidationError(refusal.message, code=refusal.saleor_code)})
+                raise ValidationError(
+                    {refusal.field: ValidationError(refusal.message, code=refusal.saleor_code)}
+                ) from refusal
         return previous_value
 
     def _record_checkout(self, checkout):
         _enqueue_after_commit(
-            tasks.record_checkout_activity_task, str(checkout.pk), checkout.channel.slug,
-            checkout.user_id, checkout.get_customer_email() or "", timezone.now().isoformat(),
+            tasks.record_checkout_activity_task,
+            str(checkout.pk),
+            checkout.channel.slug,
+            checkout.user_id,
+            checkout.get_customer_email() or "",
+            timezone.now().isoformat(),
         )
 
     def webhook(self, request, path, previous_value):
@@ -163,8 +168,9 @@ def _carry_club_benefits(checkout):
     """Runs in Saleor's request, on the checkout object Saleor answers with, so the reply shows it.
     Its own savepoint: a failure here rolls back only the club's part, never Saleor's transaction."""
     with runtime.writer_connection(), transaction.atomic():
-        plan = checkout_benefits.plan_checkout(checkouts.checkout_benefit_facts(checkout),
-                                               checkouts.SaleorVouchers())
+        plan = checkout_benefits.plan_checkout(
+            checkouts.checkout_benefit_facts(checkout), checkouts.SaleorVouchers()
+        )
         if isinstance(plan.voucher, checkout_benefits.Apply):
             checkouts.set_checkout_voucher(checkout, plan.voucher.code)
         elif isinstance(plan.voucher, checkout_benefits.Remove):
@@ -180,7 +186,12 @@ def _club_context(request) -> ClubContext:
         requestor = auth.requestor_from_request(request)
     except jwt.PyJWTError as error:
         raise PermissionError(f"Invalid token: {error}") from None
-    return ClubContext(requestor=requestor, channel_lookup=shop.channel_facts,
-                       cards=gift_cards.saleor_gift_cards, catalog=shop.catalog_ids,
-                       shipping_method_exists=checkouts.club_shipping_method_exists,
-                       client_ip=request.META.get("REMOTE_ADDR", ""), shop=abandoned_checkouts.SaleorShop())
+    return ClubContext(
+        requestor=requestor,
+        channel_lookup=shop.channel_facts,
+        cards=gift_cards.saleor_gift_cards,
+        catalog=shop.catalog_ids,
+        shipping_method_exists=checkouts.club_shipping_method_exists,
+        client_ip=request.META.get("REMOTE_ADDR", ""),
+        shop=abandoned_checkouts.SaleorShop(),
+    )

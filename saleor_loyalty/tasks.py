@@ -14,24 +14,19 @@ from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from saleor_loyalty import ledger
-
-from saleor_loyalty.saleor_adapter import abandoned_checkouts, gift_cards, runtime, shop
-
-from saleor_loyalty.saleor_adapter import orders as saleor_orders
-from saleor_loyalty.recovery import abandonment
-from saleor_loyalty.recovery import attribution
 from saleor_loyalty.benefits import birthdays
-from saleor_loyalty.rewards import cashback
-from saleor_loyalty.messages import club_news
+from saleor_loyalty.exceptions import LoyaltyError
 from saleor_loyalty.ledger import expiry
+from saleor_loyalty.members import privacy
+from saleor_loyalty.messages import club, club_news, pipeline
+from saleor_loyalty.models import LoyaltyAccount, Medium, MessagingSettings
 from saleor_loyalty.orders import sweep as order_sweep
 from saleor_loyalty.orders import sync as orders
-from saleor_loyalty.members import privacy
-from saleor_loyalty.recovery import sequences
+from saleor_loyalty.recovery import abandonment, attribution, sequences
+from saleor_loyalty.rewards import cashback
+from saleor_loyalty.saleor_adapter import abandoned_checkouts, gift_cards, runtime, shop
+from saleor_loyalty.saleor_adapter import orders as saleor_orders
 from saleor_loyalty.tiers import evaluation as tier_evaluation
-from saleor_loyalty.exceptions import LoyaltyError
-from saleor_loyalty.messages import club, pipeline
-from saleor_loyalty.models import LoyaltyAccount, Medium, MessagingSettings
 
 logger = logging.getLogger(__name__)
 
@@ -61,14 +56,26 @@ def _notify_points_earned(facts, entry) -> None:
         return
     try:
         with runtime.writer_connection():
-            if not MessagingSettings.objects.filter(channel_slug=facts.channel_slug, club_messages_enabled=True).exists():
+            if not MessagingSettings.objects.filter(
+                channel_slug=facts.channel_slug, club_messages_enabled=True
+            ).exists():
                 return
             entry.account.refresh_from_db(fields=["balance"])
-            club.send(pipeline.Outgoing(
-                category="points_earned", medium=Medium.EMAIL, channel_slug=facts.channel_slug, address=facts.email,
-                language_code=facts.language_code,
-                context={"points": entry.points, "balance": entry.account.balance, "order_number": facts.number},
-            ), timezone.now())
+            club.send(
+                pipeline.Outgoing(
+                    category="points_earned",
+                    medium=Medium.EMAIL,
+                    channel_slug=facts.channel_slug,
+                    address=facts.email,
+                    language_code=facts.language_code,
+                    context={
+                        "points": entry.points,
+                        "balance": entry.account.balance,
+                        "order_number": facts.number,
+                    },
+                ),
+                timezone.now(),
+            )
     except Exception:
         logger.exception("Points-earned message for order %s failed", facts.order_id)
 
@@ -88,10 +95,13 @@ def forget_customer_task(user_id: int, email: str) -> None:
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
-def record_checkout_activity_task(token: str, channel_slug: str, user_id: int | None, email: str,
-                                  seen_at: str) -> None:
+def record_checkout_activity_task(
+    token: str, channel_slug: str, user_id: int | None, email: str, seen_at: str
+) -> None:
     with runtime.writer_connection():
-        abandonment.record_checkout_activity(token, channel_slug, user_id, email, datetime.fromisoformat(seen_at))
+        abandonment.record_checkout_activity(
+            token, channel_slug, user_id, email, datetime.fromisoformat(seen_at)
+        )
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=8)
@@ -127,7 +137,8 @@ def queue_expiry_reminders_task() -> None:
 def sweep_changed_orders_task() -> None:
     with runtime.writer_connection():
         order_sweep.sweep_changed_orders(
-            saleor_orders.orders_changed_after, saleor_orders.order_facts,
+            saleor_orders.orders_changed_after,
+            saleor_orders.order_facts,
             lambda facts: orders.sync_order(facts, gift_cards.saleor_gift_cards, shop.channel_facts),
         )
 

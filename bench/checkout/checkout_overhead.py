@@ -20,8 +20,8 @@ import statistics
 import time
 
 import pytest
-
 from saleor.plugins.models import PluginConfiguration
+
 from saleor_loyalty import tasks
 from saleor_loyalty.plugin import LoyaltyPlugin
 from tests.saleor_tier.flows import CHECKOUT_COMPLETE, prepare_checkout, saleor_call
@@ -54,23 +54,30 @@ def _interleaved(config, capture, run_round) -> dict:
 
 def _print(shape: str, p50: dict, what: str = "checkoutComplete"):
     overhead = p50[True] / p50[False] - 1
-    print(f"\n{shape:7} {what} p50: plugin inactive {p50[False]:7.1f} ms | active {p50[True]:7.1f} ms"
-          f" | overhead {overhead:+.1%} ({ROUNDS} rounds each)")
+    print(
+        f"\n{shape:7} {what} p50: plugin inactive {p50[False]:7.1f} ms | active {p50[True]:7.1f} ms"
+        f" | overhead {overhead:+.1%} ({ROUNDS} rounds each)"
+    )
 
 
 def _plugin_config():
-    return PluginConfiguration.objects.create(identifier=LoyaltyPlugin.PLUGIN_ID, active=True, configuration=[])
+    return PluginConfiguration.objects.create(
+        identifier=LoyaltyPlugin.PLUGIN_ID, active=True, configuration=[]
+    )
 
 
 @pytest.mark.parametrize("shape", ["eager", "broker"])
-def test_checkout_complete_overhead(shape, request, user_api_client, product, shipping_method,
-                                    django_capture_on_commit_callbacks):
+def test_checkout_complete_overhead(
+    shape, request, user_api_client, product, shipping_method, django_capture_on_commit_callbacks
+):
     published = request.getfixturevalue("stand_in_broker") if shape == "broker" else None
     variant = product.variants.first()
     variant.stocks.update(quantity=10_000)
 
     def complete_one(capture):
-        checkout_id = prepare_checkout(user_api_client, variant, shipping_method, quantity=1, email="bench@example.com")
+        checkout_id = prepare_checkout(
+            user_api_client, variant, shipping_method, quantity=1, email="bench@example.com"
+        )
         started = time.perf_counter()
         with capture(execute=True):
             saleor_call(user_api_client, CHECKOUT_COMPLETE, {"id": checkout_id}, "checkoutComplete")
@@ -82,13 +89,20 @@ def test_checkout_complete_overhead(shape, request, user_api_client, product, sh
         print(f"        tasks handed to the broker: {len(published)}")
 
 
-def test_gold_member_whole_checkout_overhead(user_api_client, customer_user, product, shipping_method, channel_USD,
-                                             voucher_percentage, stand_in_broker,
-                                             django_capture_on_commit_callbacks):
-    from saleor_loyalty.ledger import programs
-    from saleor_loyalty.tiers import settings as tier_settings
+def test_gold_member_whole_checkout_overhead(
+    user_api_client,
+    customer_user,
+    product,
+    shipping_method,
+    channel_USD,
+    voucher_percentage,
+    stand_in_broker,
+    django_capture_on_commit_callbacks,
+):
     from saleor_loyalty.core.facts import Actor, ChannelFacts
+    from saleor_loyalty.ledger import programs
     from saleor_loyalty.ledger.accounts import account_for
+    from saleor_loyalty.tiers import settings as tier_settings
 
     program = programs.ensure_program(ChannelFacts(channel_USD.slug, channel_USD.currency_code))
     account = account_for(program, customer_user.pk, customer_user.email)
@@ -101,10 +115,19 @@ def test_gold_member_whole_checkout_overhead(user_api_client, customer_user, pro
     def whole_checkout(capture):
         started = time.perf_counter()
         with capture(execute=True):
-            checkout_id = prepare_checkout(user_api_client, variant, shipping_method, quantity=1,
-                                           email=customer_user.email, promo_code=None if config.active else "saleor")
+            checkout_id = prepare_checkout(
+                user_api_client,
+                variant,
+                shipping_method,
+                quantity=1,
+                email=customer_user.email,
+                promo_code=None if config.active else "saleor",
+            )
             saleor_call(user_api_client, CHECKOUT_COMPLETE, {"id": checkout_id}, "checkoutComplete")
         return time.perf_counter() - started
 
-    _print("gold", _interleaved(config, django_capture_on_commit_callbacks, whole_checkout),
-           "whole checkout (inactive: same 5 % as a typed code)")
+    _print(
+        "gold",
+        _interleaved(config, django_capture_on_commit_callbacks, whole_checkout),
+        "whole checkout (inactive: same 5 % as a typed code)",
+    )

@@ -16,12 +16,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from saleor_loyalty import ledger
-from saleor_loyalty.rewards import store_credit
 from saleor_loyalty.core.clock import local_date
-from saleor_loyalty.exceptions import BirthdayChangeLimited, InvalidBirthday, StoreCreditUnavailable
 from saleor_loyalty.core.lock_objects import account_qs_select_for_update
-from saleor_loyalty.models import CreditEntry, CreditKind, LoyaltyAccount, LoyaltyProgram, Tier
 from saleor_loyalty.core.money import quantize_money
+from saleor_loyalty.exceptions import BirthdayChangeLimited, InvalidBirthday, StoreCreditUnavailable
+from saleor_loyalty.models import CreditEntry, CreditKind, LoyaltyAccount, LoyaltyProgram, Tier
+from saleor_loyalty.rewards import store_credit
 from saleor_loyalty.rewards.store_credit import StoreCreditCards
 from saleor_loyalty.tiers.ladder import current_tier, ladder
 
@@ -35,11 +35,17 @@ LEAP_DAY = (2, 29)
 def validate_birthday(month: int, day: int) -> None:
     if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12:
         raise InvalidBirthday("month must be 1-12.", "month")
-    if isinstance(day, bool) or not isinstance(day, int) or not 1 <= day <= calendar.monthrange(2000, month)[1]:
+    if (
+        isinstance(day, bool)
+        or not isinstance(day, int)
+        or not 1 <= day <= calendar.monthrange(2000, month)[1]
+    ):
         raise InvalidBirthday("That month has no such day.", "day")
 
 
-def set_birthday(account: LoyaltyAccount, month: int, day: int, now: datetime | None = None) -> LoyaltyAccount:
+def set_birthday(
+    account: LoyaltyAccount, month: int, day: int, now: datetime | None = None
+) -> LoyaltyAccount:
     """Set once; changing it again is allowed only a year after the last change (no gift farming)."""
     now = now or timezone.now()
     validate_birthday(month, day)
@@ -63,8 +69,9 @@ def celebrated_today(today: date) -> Q:
     return matches
 
 
-def give_birthday_credit(account: LoyaltyAccount, tier: Tier, year: int, cards: StoreCreditCards,
-                         now: datetime) -> CreditEntry | None:
+def give_birthday_credit(
+    account: LoyaltyAccount, tier: Tier, year: int, cards: StoreCreditCards, now: datetime
+) -> CreditEntry | None:
     """The tier's birthday credit for one year, onto the member's card; None when that year's was given.
 
     Checked under the account lock before the card moves, so a repeat never touches the card; the
@@ -79,8 +86,15 @@ def give_birthday_credit(account: LoyaltyAccount, tier: Tier, year: int, cards: 
         amount = quantize_money(tier.birthday_credit, locked.program.currency).amount
         card = store_credit.card_for(locked, cards)
         return store_credit.move_card_and_record(
-            locked, card, cards, delta=amount, note=f"Birthday gift {year} ({tier.name})",
-            kind=CreditKind.BIRTHDAY_GIFT, amount=amount, source_key=key, available_at=now,
+            locked,
+            card,
+            cards,
+            delta=amount,
+            note=f"Birthday gift {year} ({tier.name})",
+            kind=CreditKind.BIRTHDAY_GIFT,
+            amount=amount,
+            source_key=key,
+            available_at=now,
             detail={"year": year, "tier": tier.name},
         )
 
@@ -94,8 +108,13 @@ class BirthdayReport:
     credit_unavailable: int = 0
 
 
-def give_birthday_gifts(program: LoyaltyProgram, now: datetime | None = None, batch_size: int = BATCH_SIZE, *,
-                        cards: StoreCreditCards) -> BirthdayReport:
+def give_birthday_gifts(
+    program: LoyaltyProgram,
+    now: datetime | None = None,
+    batch_size: int = BATCH_SIZE,
+    *,
+    cards: StoreCreditCards,
+) -> BirthdayReport:
     """Give today's birthday gifts in one program, batch by batch (keyset on the account id).
 
     Points and credit are separate rows in separate transactions: a Saleor that cannot hold store
@@ -108,16 +127,26 @@ def give_birthday_gifts(program: LoyaltyProgram, now: datetime | None = None, ba
     report = BirthdayReport()
     if not tiers:
         return report
-    members = LoyaltyAccount.objects.filter(
-        celebrated_today(today), program=program, merged_into__isnull=True, user__isnull=False,
-    ).select_related("program").order_by("pk")
+    members = (
+        LoyaltyAccount.objects.filter(
+            celebrated_today(today),
+            program=program,
+            merged_into__isnull=True,
+            user__isnull=False,
+        )
+        .select_related("program")
+        .order_by("pk")
+    )
     after_id = 0
     while True:
         batch = list(members.filter(pk__gt=after_id)[:batch_size])
         if not batch:
             if report.credit_unavailable:
-                logger.warning("%s birthday credits in %s skipped: this Saleor cannot hold store credit",
-                               report.credit_unavailable, program.channel_slug)
+                logger.warning(
+                    "%s birthday credits in %s skipped: this Saleor cannot hold store credit",
+                    report.credit_unavailable,
+                    program.channel_slug,
+                )
             return report
         for account in batch:
             tier = current_tier(account, tiers)
@@ -131,8 +160,14 @@ def give_birthday_gifts(program: LoyaltyProgram, now: datetime | None = None, ba
         after_id = batch[-1].pk
 
 
-def _credit(report: BirthdayReport, account: LoyaltyAccount, tier: Tier, year: int, cards: StoreCreditCards,
-            now: datetime) -> None:
+def _credit(
+    report: BirthdayReport,
+    account: LoyaltyAccount,
+    tier: Tier,
+    year: int,
+    cards: StoreCreditCards,
+    now: datetime,
+) -> None:
     try:
         credit = give_birthday_credit(account, tier, year, cards, now)
     except StoreCreditUnavailable:
@@ -144,7 +179,9 @@ def _credit(report: BirthdayReport, account: LoyaltyAccount, tier: Tier, year: i
         report.already_credited += 1
 
 
-def give_all_birthday_gifts(now: datetime | None = None, *, cards: StoreCreditCards) -> dict[str, BirthdayReport]:
+def give_all_birthday_gifts(
+    now: datetime | None = None, *, cards: StoreCreditCards
+) -> dict[str, BirthdayReport]:
     return {
         program.channel_slug: give_birthday_gifts(program, now, cards=cards)
         for program in LoyaltyProgram.objects.filter(is_active=True).order_by("pk")

@@ -13,16 +13,24 @@ one voucher. So the club:
 """
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Callable, Protocol
+from typing import Protocol
 
 from django.db import transaction
 
 from saleor_loyalty.error_codes import LoyaltyErrorCode
 from saleor_loyalty.exceptions import LoyaltyError
 from saleor_loyalty.members.summary import find_account
-from saleor_loyalty.models import ClubShippingMethod, LoyaltyAccount, LoyaltyProgram, MemberVoucherCode, Tier, TierVoucher
+from saleor_loyalty.models import (
+    ClubShippingMethod,
+    LoyaltyAccount,
+    LoyaltyProgram,
+    MemberVoucherCode,
+    Tier,
+    TierVoucher,
+)
 from saleor_loyalty.tiers.ladder import current_tier, ladder
 
 CODE_PREFIX = "CLUB-"
@@ -89,10 +97,13 @@ def tier_voucher_id(tier: Tier, vouchers: CheckoutVouchers) -> int:
     if existing is None:
         with transaction.atomic():
             locked = Tier.objects.select_for_update().get(pk=tier.pk)
-            existing = TierVoucher.objects.filter(tier=locked).values_list("saleor_voucher_id", flat=True).first()
+            existing = (
+                TierVoucher.objects.filter(tier=locked).values_list("saleor_voucher_id", flat=True).first()
+            )
             if existing is None:
-                voucher_id = vouchers.create_tier_voucher(tier.program.channel_slug, _voucher_name(locked),
-                                                          locked.discount_percent)
+                voucher_id = vouchers.create_tier_voucher(
+                    tier.program.channel_slug, _voucher_name(locked), locked.discount_percent
+                )
                 TierVoucher.objects.create(tier=locked, saleor_voucher_id=voucher_id)
                 return voucher_id
     vouchers.sync_voucher(existing, tier.program.channel_slug, _voucher_name(tier), tier.discount_percent)
@@ -105,21 +116,25 @@ def member_code(account: LoyaltyAccount, tier: Tier, vouchers: CheckoutVouchers)
     voucher_id = tier_voucher_id(tier, vouchers)
     with transaction.atomic():
         row, created = MemberVoucherCode.objects.get_or_create(
-            account=account, tier=tier, defaults={"code": CODE_PREFIX + secrets.token_hex(8).upper()})
+            account=account, tier=tier, defaults={"code": CODE_PREFIX + secrets.token_hex(8).upper()}
+        )
         if created:
             vouchers.add_code(voucher_id, row.code)
     return row.code
 
 
-def _member_and_tier(program: LoyaltyProgram, user_id: int | None) -> tuple[LoyaltyAccount | None, Tier | None]:
+def _member_and_tier(
+    program: LoyaltyProgram, user_id: int | None
+) -> tuple[LoyaltyAccount | None, Tier | None]:
     if user_id is None:
         return None, None
     account = find_account(program, user_id=user_id)
     return account, current_tier(account, ladder(program)) if account is not None else None
 
 
-def _voucher_plan(account: LoyaltyAccount | None, tier: Tier | None, facts: CheckoutBenefitFacts,
-                  vouchers: CheckoutVouchers) -> Keep | Apply | Remove:
+def _voucher_plan(
+    account: LoyaltyAccount | None, tier: Tier | None, facts: CheckoutBenefitFacts, vouchers: CheckoutVouchers
+) -> Keep | Apply | Remove:
     """What the checkout's voucher should become: the member's tier code, or nothing of the club's.
 
     A checkout already carrying the member's code at the tier's percent costs one read: Saleor's voucher
@@ -131,7 +146,9 @@ def _voucher_plan(account: LoyaltyAccount | None, tier: Tier | None, facts: Chec
     held = MemberVoucherCode.objects.filter(account=account, tier=tier).values_list("code", flat=True).first()
     if held is not None and facts.voucher_code == held and facts.voucher_percent == tier.discount_percent:
         return Keep()
-    return Apply(member_code(account, tier, vouchers))  # new, or re-applied so Saleor re-prices a changed percent
+    return Apply(
+        member_code(account, tier, vouchers)
+    )  # new, or re-applied so Saleor re-prices a changed percent
 
 
 @dataclass(frozen=True)
@@ -160,24 +177,38 @@ def guard(program: LoyaltyProgram, facts: CheckoutBenefitFacts) -> None:
     """Refuse, at order creation, a club benefit the checkout's customer does not hold now.
 
     Every completion passes here, so the member is looked up only when a club benefit is on the checkout."""
-    reserved_method = facts.shipping_method_id is not None and ClubShippingMethod.objects.filter(
-        program=program, saleor_shipping_method_id=facts.shipping_method_id).exists()
+    reserved_method = (
+        facts.shipping_method_id is not None
+        and ClubShippingMethod.objects.filter(
+            program=program, saleor_shipping_method_id=facts.shipping_method_id
+        ).exists()
+    )
     if not facts.voucher_is_club and not reserved_method:
         return
     account, tier = _member_and_tier(program, facts.user_id)
     if facts.voucher_is_club:
-        owned = (MemberVoucherCode.objects.select_related("account")
-                 .filter(code=facts.voucher_code, account__program=program).first())
+        owned = (
+            MemberVoucherCode.objects.select_related("account")
+            .filter(code=facts.voucher_code, account__program=program)
+            .first()
+        )
         if owned is None or account is None or owned.account_id != account.pk:
-            raise ClubBenefitRefused("This club code belongs to another member.", "promo_code",
-                                     "voucher_not_applicable")
+            raise ClubBenefitRefused(
+                "This club code belongs to another member.", "promo_code", "voucher_not_applicable"
+            )
         if tier is None or (facts.voucher_percent or Decimal(0)) > tier.discount_percent:
-            raise ClubBenefitRefused("Your club discount has changed; please review the checkout.",
-                                     "promo_code", "voucher_not_applicable")
+            raise ClubBenefitRefused(
+                "Your club discount has changed; please review the checkout.",
+                "promo_code",
+                "voucher_not_applicable",
+            )
     if reserved_method and (tier is None or not tier.free_shipping):
         eligible = ", ".join(t.name for t in ladder(program) if t.free_shipping) or "no tier"
-        raise ClubBenefitRefused(f"This shipping method is for club members of {eligible}.",
-                                 "shipping_method", "invalid_shipping_method")
+        raise ClubBenefitRefused(
+            f"This shipping method is for club members of {eligible}.",
+            "shipping_method",
+            "invalid_shipping_method",
+        )
 
 
 def set_club_shipping_methods(program: LoyaltyProgram, method_ids: list[int]) -> list[int]:
@@ -185,16 +216,20 @@ def set_club_shipping_methods(program: LoyaltyProgram, method_ids: list[int]) ->
     wanted = sorted(set(method_ids))
     with transaction.atomic():
         LoyaltyProgram.objects.select_for_update().get(pk=program.pk)
-        ClubShippingMethod.objects.filter(program=program).exclude(saleor_shipping_method_id__in=wanted).delete()
+        ClubShippingMethod.objects.filter(program=program).exclude(
+            saleor_shipping_method_id__in=wanted
+        ).delete()
         ClubShippingMethod.objects.bulk_create(
             [ClubShippingMethod(program=program, saleor_shipping_method_id=pk) for pk in wanted],
-            ignore_conflicts=True)
+            ignore_conflicts=True,
+        )
     return wanted
 
 
 def club_shipping_method_ids(program: LoyaltyProgram) -> list[int]:
-    return sorted(ClubShippingMethod.objects.filter(program=program)
-                  .values_list("saleor_shipping_method_id", flat=True))
+    return sorted(
+        ClubShippingMethod.objects.filter(program=program).values_list("saleor_shipping_method_id", flat=True)
+    )
 
 
 def _program(channel_slug: str) -> LoyaltyProgram | None:
@@ -222,7 +257,8 @@ def check_order_creation(facts: CheckoutBenefitFacts) -> None:
     program = _program(facts.channel_slug)
     if program is None:
         if facts.voucher_is_club:
-            raise ClubBenefitRefused("This club code is not valid in this channel.", "promo_code",
-                                     "voucher_not_applicable")
+            raise ClubBenefitRefused(
+                "This club code is not valid in this channel.", "promo_code", "voucher_not_applicable"
+            )
         return
     guard(program, facts)

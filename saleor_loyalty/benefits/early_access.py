@@ -18,8 +18,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from saleor_loyalty.exceptions import CatalogItemNotFound, InvalidEarlyAccess, TierNotFound
 from saleor_loyalty.core.facts import Actor
+from saleor_loyalty.exceptions import CatalogItemNotFound, InvalidEarlyAccess, TierNotFound
 from saleor_loyalty.models import EarlyAccessItem, EarlyAccessKind, LoyaltyAccount, LoyaltyProgram, Tier
 from saleor_loyalty.tiers.ladder import current_tier, ladder
 
@@ -55,12 +55,21 @@ def _require_in_catalog(items: dict[str, frozenset[int]], catalog: CatalogLookup
         missing = sorted(ids - catalog(kind, ids)) if ids else []
         if missing:
             raise CatalogItemNotFound(
-                f"Saleor has no {kind} with id {', '.join(map(str, missing))}.", FIELD_OF_KIND[kind])
+                f"Saleor has no {kind} with id {', '.join(map(str, missing))}.", FIELD_OF_KIND[kind]
+            )
 
 
-def mark_items(program: LoyaltyProgram, items: dict[str, list[int]], catalog: CatalogLookup, actor: Actor, *,
-               starts_at: datetime | None = None, ends_at: datetime | None = None,
-               minimum_tier_id: int | None = None, now: datetime | None = None) -> list[EarlyAccessItem]:
+def mark_items(
+    program: LoyaltyProgram,
+    items: dict[str, list[int]],
+    catalog: CatalogLookup,
+    actor: Actor,
+    *,
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
+    minimum_tier_id: int | None = None,
+    now: datetime | None = None,
+) -> list[EarlyAccessItem]:
     """Mark Saleor products and collections for early access; every check runs before anything is written.
 
     The minimum tier is read with a row lock, so a concurrent deletion of that tier either sees
@@ -77,12 +86,22 @@ def mark_items(program: LoyaltyProgram, items: dict[str, list[int]], catalog: Ca
                 raise TierNotFound("No such tier in this channel's program.", "minimumTier")
         _require_in_catalog(cleaned, catalog)
         rows = [
-            EarlyAccessItem(program=program, kind=kind, saleor_id=saleor_id, starts_at=starts_at, ends_at=ends_at,
-                            minimum_tier=tier, marked_by=actor.label)
-            for kind, ids in cleaned.items() for saleor_id in sorted(ids)
+            EarlyAccessItem(
+                program=program,
+                kind=kind,
+                saleor_id=saleor_id,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                minimum_tier=tier,
+                marked_by=actor.label,
+            )
+            for kind, ids in cleaned.items()
+            for saleor_id in sorted(ids)
         ]
         EarlyAccessItem.objects.bulk_create(
-            rows, update_conflicts=True, unique_fields=["program", "kind", "saleor_id"],
+            rows,
+            update_conflicts=True,
+            unique_fields=["program", "kind", "saleor_id"],
             update_fields=["starts_at", "ends_at", "minimum_tier", "marked_by", "updated_at"],
         )
     return list(_items_of(program, cleaned).order_by("kind", "saleor_id"))
@@ -119,8 +138,14 @@ class ItemView:
     minimum_tier: Tier | None
 
 
-def views_for(program: LoyaltyProgram, items, account: LoyaltyAccount | None, *, signed_in: bool,
-              now: datetime | None = None) -> list[ItemView]:
+def views_for(
+    program: LoyaltyProgram,
+    items,
+    account: LoyaltyAccount | None,
+    *,
+    signed_in: bool,
+    now: datetime | None = None,
+) -> list[ItemView]:
     """Each item, locked or not for one caller at `now`.
 
     A signed-in customer without an account is in the first tier; anyone else (anonymous, apps)
@@ -133,17 +158,25 @@ def views_for(program: LoyaltyProgram, items, account: LoyaltyAccount | None, *,
     for item in items:
         allowed = open_to(item, tiers)
         is_open = item.starts_at is None or item.starts_at <= now
-        views.append(ItemView(
-            item=item, locked=not (is_open and tier is not None and tier in allowed), open_to=allowed,
-            minimum_tier=next((t for t in tiers if t.pk == item.minimum_tier_id), None),
-        ))
+        views.append(
+            ItemView(
+                item=item,
+                locked=not (is_open and tier is not None and tier in allowed),
+                open_to=allowed,
+                minimum_tier=next((t for t in tiers if t.pk == item.minimum_tier_id), None),
+            )
+        )
     return views
 
 
-def gated_items(program: LoyaltyProgram, account: LoyaltyAccount | None, *, signed_in: bool,
-                now: datetime | None = None) -> list[ItemView]:
+def gated_items(
+    program: LoyaltyProgram, account: LoyaltyAccount | None, *, signed_in: bool, now: datetime | None = None
+) -> list[ItemView]:
     """Every item still gated (not launched yet), locked or not for the caller; two queries (ladder, items)."""
     now = now or timezone.now()
-    items = (EarlyAccessItem.objects.filter(program=program).filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
-             .order_by("kind", "saleor_id"))
+    items = (
+        EarlyAccessItem.objects.filter(program=program)
+        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+        .order_by("kind", "saleor_id")
+    )
     return views_for(program, items, account, signed_in=signed_in, now=now)

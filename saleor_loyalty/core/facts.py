@@ -64,9 +64,17 @@ class CheckoutFacts:
     def as_order_facts(self, paid_at: datetime) -> OrderFacts:
         """The order this checkout would become if paid now in cash, for previews with accrual's own rules."""
         return OrderFacts(
-            order_id=self.token, number="", channel_slug=self.channel_slug, currency=self.currency,
-            user_id=self.user_id, email=self.email, lines=self.lines, shipping_gross=self.shipping_gross,
-            total_gross=self.total_gross, is_paid=True, paid_at=paid_at,
+            order_id=self.token,
+            number="",
+            channel_slug=self.channel_slug,
+            currency=self.currency,
+            user_id=self.user_id,
+            email=self.email,
+            lines=self.lines,
+            shipping_gross=self.shipping_gross,
+            total_gross=self.total_gross,
+            is_paid=True,
+            paid_at=paid_at,
         )
 
 

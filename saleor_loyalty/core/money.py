@@ -11,7 +11,7 @@ from prices import Money
 
 
 def _require_decimal(value, what: str) -> Decimal:
-    if isinstance(value, float) or not isinstance(value, (Decimal, int)):
+    if isinstance(value, float) or not isinstance(value, Decimal | int):
         raise TypeError(f"{what} must be a Decimal or int, got {type(value).__name__}")
     return Decimal(value)
 
@@ -77,7 +77,9 @@ def proportional_money(amount, part, whole, currency: str) -> Money:
     Reversals take the cumulative share (like `proportional_points`), so partial refunds add up
     exactly to the whole amount.
     """
-    amount, part, whole = (_require_decimal(v, n) for v, n in ((amount, "amount"), (part, "part"), (whole, "whole")))
+    amount, part, whole = (
+        _require_decimal(v, n) for v, n in ((amount, "amount"), (part, "part"), (whole, "whole"))
+    )
     if whole <= 0 or part >= whole:
         return quantize_money(amount, currency)
     if part <= 0:

@@ -6,8 +6,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from saleor_loyalty.exceptions import LoyaltyError
 
 
-def number(value, field: str, error: type[LoyaltyError], low: Decimal | None = None,
-           high: Decimal | None = None) -> Decimal:
+def number(
+    value, field: str, error: type[LoyaltyError], low: Decimal | None = None, high: Decimal | None = None
+) -> Decimal:
     """A finite decimal, optionally within [low, high]; floats are read through str, never as binary."""
     try:
         result = Decimal(str(value))

@@ -20,20 +20,23 @@ from django.db import connection
 from django.db.models import Count, Sum
 
 from saleor_loyalty import ledger
-from saleor_loyalty.ledger import programs
-from saleor_loyalty.tiers import ladder as tiers
 from saleor_loyalty.core.facts import Actor, ChannelFacts, OrderFacts, OrderLineFacts
+from saleor_loyalty.core.money import points_worth
+from saleor_loyalty.ledger import programs
 from saleor_loyalty.members.summary import summarize
 from saleor_loyalty.models import EntryKind, LedgerEntry, LoyaltyAccount
-from saleor_loyalty.core.money import points_worth
+from saleor_loyalty.tiers import ladder as tiers
 
 TZ = ZoneInfo("Asia/Jerusalem")
 MONTH_START = datetime(2026, 10, 1, 8, 0, tzinfo=TZ)
 CHANNEL = ChannelFacts(slug="bakery-levi", currency="ILS", default_country="IL")
 CATALOGUE = [
-    ("חלה מתוקה / Sweet challah", Decimal("24.00")), ("לחם מחמצת / Sourdough", Decimal("32.00")),
-    ("עוגת גבינה / Cheesecake", Decimal("118.00")), ("רוגלך שוקולד / Rugelach", Decimal("46.00")),
-    ("בורקס תפוחי אדמה / Bourekas", Decimal("38.00")), ("עוגת שמרים / Babka", Decimal("64.00")),
+    ("חלה מתוקה / Sweet challah", Decimal("24.00")),
+    ("לחם מחמצת / Sourdough", Decimal("32.00")),
+    ("עוגת גבינה / Cheesecake", Decimal("118.00")),
+    ("רוגלך שוקולד / Rugelach", Decimal("46.00")),
+    ("בורקס תפוחי אדמה / Bourekas", Decimal("38.00")),
+    ("עוגת שמרים / Babka", Decimal("64.00")),
 ]
 GIFT_CARD = ("כרטיס מתנה / Gift card", Decimal("200.00"))
 VAT = Decimal("1.18")
@@ -101,22 +104,38 @@ class Shop:
             name, price = self.rng.choice(CATALOGUE)
             quantity = self.rng.randint(1, 3)
             gross = price * quantity
-            lines.append(OrderLineFacts(
-                line_id=str(index), product_name=name, sku=f"BKR-{CATALOGUE.index((name, price))}",
-                quantity=quantity, total_net=(gross / VAT).quantize(Decimal("0.01")), total_gross=gross,
-            ))
+            lines.append(
+                OrderLineFacts(
+                    line_id=str(index),
+                    product_name=name,
+                    sku=f"BKR-{CATALOGUE.index((name, price))}",
+                    quantity=quantity,
+                    total_net=(gross / VAT).quantize(Decimal("0.01")),
+                    total_gross=gross,
+                )
+            )
         if self.rng.random() < 0.05:
             name, price = GIFT_CARD
             lines.append(OrderLineFacts("gc", name, "GIFT", 1, price, price, is_gift_card=True))
         shipping = Decimal("29.90") if self.rng.random() < 0.6 else Decimal("0")
         total = sum((line.total_gross for line in lines), Decimal(0)) + shipping
-        gift_card_paid = (total * Decimal("0.3")).quantize(Decimal("0.01")) if self.rng.random() < 0.08 else Decimal(0)
+        gift_card_paid = (
+            (total * Decimal("0.3")).quantize(Decimal("0.01")) if self.rng.random() < 0.08 else Decimal(0)
+        )
         self.report.orders += 1
         return OrderFacts(
-            order_id=uuid.uuid4(), number=str(1000 + self.report.orders), channel_slug=CHANNEL.slug,
-            currency="ILS", user_id=user.pk if user else None, email=user.email if user else email,
-            lines=tuple(lines), shipping_gross=shipping, total_gross=total, gift_card_paid=gift_card_paid,
-            is_paid=True, paid_at=when,
+            order_id=uuid.uuid4(),
+            number=str(1000 + self.report.orders),
+            channel_slug=CHANNEL.slug,
+            currency="ILS",
+            user_id=user.pk if user else None,
+            email=user.email if user else email,
+            lines=tuple(lines),
+            shipping_gross=shipping,
+            total_gross=total,
+            gift_card_paid=gift_card_paid,
+            is_paid=True,
+            paid_at=when,
         )
 
     def deliver(self, facts: OrderFacts, event: str) -> None:
@@ -175,7 +194,9 @@ def simulate_month(seed: int) -> Report:
         for facts in rng.sample(placed, k=min(len(placed), 2)):
             roll = rng.random()
             if roll < 0.25:
-                refunded = (facts.total_gross * Decimal(rng.choice(["0.25", "0.5"]))).quantize(Decimal("0.01"))
+                refunded = (facts.total_gross * Decimal(rng.choice(["0.25", "0.5"]))).quantize(
+                    Decimal("0.01")
+                )
                 shop.deliver(replace(facts, refunded_amount=refunded), "order_refunded")
                 shop.deliver(replace(facts, refunded_amount=refunded), "order_refunded")
             elif roll < 0.32:
@@ -204,7 +225,9 @@ def _redeem_then_cancel(shop: Shop, program, placed: list[OrderFacts], staff: Ac
     account = LoyaltyAccount.objects.get(program=program, user_id=facts.user_id)
     spendable = summarize(account).available
     if spendable > 0:
-        ledger.adjust_points(account, -spendable, "Redeemed at the bakery counter", staff, f"counter-{facts.number}")
+        ledger.adjust_points(
+            account, -spendable, "Redeemed at the bakery counter", staff, f"counter-{facts.number}"
+        )
     shop.deliver(replace(facts, is_cancelled=True), "order_cancelled")
 
 
@@ -214,7 +237,9 @@ def _report(report: Report, program, as_of: datetime) -> Report:
         LedgerEntry.objects.filter(account__program=program).values_list("kind").annotate(total=Sum("points"))
     )
     report.members = accounts.filter(user__isnull=False).count()
-    report.guests_holding_points = accounts.filter(user__isnull=True, merged_into__isnull=True, balance__gt=0).count()
+    report.guests_holding_points = accounts.filter(
+        user__isnull=True, merged_into__isnull=True, balance__gt=0
+    ).count()
     report.issued = totals.get(EntryKind.EARN, 0)
     report.reversed = -totals.get(EntryKind.EARN_REVERSAL, 0)
     report.adjusted = totals.get(EntryKind.ADJUSTMENT, 0)
@@ -227,9 +252,15 @@ def _report(report: Report, program, as_of: datetime) -> Report:
     liability = points_worth(report.outstanding, program.point_value, program.currency)
     report.liability = f"₪{liability.amount:,.2f}"
     ladder = tiers.ladder(program)
-    held = Counter(tiers.current_tier(account, ladder).name for account in accounts.filter(user__isnull=False))
+    held = Counter(
+        tiers.current_tier(account, ladder).name for account in accounts.filter(user__isnull=False)
+    )
     report.tiers = ", ".join(f"{tier.name} {held[tier.name]}" for tier in ladder)
     report.orders_with_two_earns = (
-        LedgerEntry.objects.filter(kind=EntryKind.EARN).values("order_id").annotate(n=Count("id")).filter(n__gt=1).count()
+        LedgerEntry.objects.filter(kind=EntryKind.EARN)
+        .values("order_id")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .count()
     )
     return report

@@ -1,7 +1,7 @@
 """What every resolver gets: who is calling and how to reach Saleor (absent in the engine tier)."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from saleor_loyalty.benefits.early_access import CatalogLookup
 from saleor_loyalty.core.facts import ChannelFacts, Requestor

@@ -4,12 +4,12 @@ import graphene
 
 from saleor_loyalty.benefits import early_access
 from saleor_loyalty.exceptions import CatalogItemNotFound, LoyaltyError
-from saleor_loyalty.members.summary import member_account
-from saleor_loyalty.models import EarlyAccessKind
 from saleor_loyalty.graphql.enums import EarlyAccessKindEnum
 from saleor_loyalty.graphql.errors import query_error
 from saleor_loyalty.graphql.resolvers import program_for
 from saleor_loyalty.graphql.tier_types import TierType
+from saleor_loyalty.members.summary import member_account
+from saleor_loyalty.models import EarlyAccessKind
 
 SALEOR_TYPE = {EarlyAccessKind.PRODUCT: "Product", EarlyAccessKind.COLLECTION: "Collection"}
 MAX_SALEOR_PK = 2**63 - 1
@@ -25,7 +25,9 @@ def saleor_pks(global_ids, kind: str, field: str) -> list[int]:
         except (ValueError, TypeError, UnicodeDecodeError):
             number = 0
         if not 0 < number <= MAX_SALEOR_PK:
-            raise CatalogItemNotFound(f"Couldn't resolve to a {SALEOR_TYPE[kind].lower()}: {global_id}", field)
+            raise CatalogItemNotFound(
+                f"Couldn't resolve to a {SALEOR_TYPE[kind].lower()}: {global_id}", field
+            )
         pks.append(number)
     return pks
 
@@ -41,13 +43,21 @@ class EarlyAccessItemType(graphene.ObjectType):
     id = graphene.ID(required=True, description="Saleor's global ID of the product or collection.")
     kind = EarlyAccessKindEnum(required=True)
     starts_at = graphene.DateTime(description="Members may see it from then; null = already open to them.")
-    ends_at = graphene.DateTime(description="Public launch: from then it is no longer gated; null = until unmarked.")
-    minimum_tier = graphene.Field(TierType, description="Members of this tier or above; null = tiers with the "
-                                                        "early-access benefit.")
-    open_to_tiers = graphene.List(graphene.NonNull(graphene.String), required=True,
-                                  description="Names of the tiers that may see it while its window is open.")
-    locked = graphene.Boolean(required=True, description="True when the caller may not see it now: anonymous, "
-                                                         "below the tier, or before startsAt.")
+    ends_at = graphene.DateTime(
+        description="Public launch: from then it is no longer gated; null = until unmarked."
+    )
+    minimum_tier = graphene.Field(
+        TierType, description="Members of this tier or above; null = tiers with the early-access benefit."
+    )
+    open_to_tiers = graphene.List(
+        graphene.NonNull(graphene.String),
+        required=True,
+        description="Names of the tiers that may see it while its window is open.",
+    )
+    locked = graphene.Boolean(
+        required=True,
+        description="True when the caller may not see it now: anonymous, below the tier, or before startsAt.",
+    )
 
     class Meta:
         name = "LoyaltyEarlyAccessItem"
@@ -75,9 +85,11 @@ class EarlyAccessItemType(graphene.ObjectType):
 
 class EarlyAccessQueries(graphene.ObjectType):
     early_access = graphene.List(
-        graphene.NonNull(EarlyAccessItemType), required=True, channel=graphene.String(required=True),
+        graphene.NonNull(EarlyAccessItemType),
+        required=True,
+        channel=graphene.String(required=True),
         description="Products and collections the club still gates in a channel (not launched yet), each "
-                    "`locked` or not for the caller; anyone may ask, anonymous callers see everything locked.",
+        "`locked` or not for the caller; anyone may ask, anonymous callers see everything locked.",
     )
 
     @staticmethod

@@ -1,7 +1,14 @@
 import graphene
 
 from saleor_loyalty.error_codes import LoyaltyErrorCode
-from saleor_loyalty.models import EarlyAccessKind, EntryKind, NegativeBalancePolicy, TierBasis, TierCause, TierWindow
+from saleor_loyalty.models import (
+    EarlyAccessKind,
+    EntryKind,
+    NegativeBalancePolicy,
+    TierBasis,
+    TierCause,
+    TierWindow,
+)
 
 LoyaltyErrorCodeEnum = graphene.Enum.from_enum(LoyaltyErrorCode)
 LoyaltyTransactionKindEnum = graphene.Enum(

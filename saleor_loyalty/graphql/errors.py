@@ -22,7 +22,9 @@ def error_list(error: LoyaltyError) -> list[LoyaltyErrorType]:
 
 
 def query_error(error: LoyaltyError) -> GraphQLError:
-    return GraphQLError(error.message, extensions={"exception": {"code": error.code.name, "field": error.field}})
+    return GraphQLError(
+        error.message, extensions={"exception": {"code": error.code.name, "field": error.field}}
+    )
 
 
 class PermissionDenied(LoyaltyError):

@@ -3,20 +3,20 @@
 import graphene
 from django.utils import timezone
 
-from saleor_loyalty.recovery import attribution
-from saleor_loyalty.messages import consent
-from saleor_loyalty.recovery import restore
-from saleor_loyalty.recovery.abandonment import steps_of
-from saleor_loyalty.messages import pipeline
 from saleor_loyalty.exceptions import LoyaltyError, RestoreTokenInvalid
-from saleor_loyalty.models import AbandonedCheckout, Medium, MessageLog, RecoveryState
 from saleor_loyalty.graphql.errors import Unauthenticated, query_error, require_permission
+from saleor_loyalty.messages import consent, pipeline
+from saleor_loyalty.models import AbandonedCheckout, Medium, MessageLog, RecoveryState
+from saleor_loyalty.recovery import attribution, restore
+from saleor_loyalty.recovery.abandonment import steps_of
 
 MANAGE_CHECKOUTS = "MANAGE_CHECKOUTS"
 MAX_PAGE = 100
 
 ConsentMediumEnum = graphene.Enum("LoyaltyConsentMedium", [(value.upper(), value) for value in Medium.values])
-RecoveryStateEnum = graphene.Enum("LoyaltyRecoveryState", [(value.upper(), value) for value in RecoveryState.values])
+RecoveryStateEnum = graphene.Enum(
+    "LoyaltyRecoveryState", [(value.upper(), value) for value in RecoveryState.values]
+)
 
 
 class ConsentStateType(graphene.ObjectType):
@@ -32,14 +32,21 @@ class ConsentStateType(graphene.ObjectType):
 
 def consent_view(channel: str, medium: str, address: str) -> ConsentStateType:
     state = consent.current_state(channel, medium, address)
-    return ConsentStateType(channel=channel, medium=medium, granted=state.may_market,
-                            suppressed=state.suppressed, updated_at=state.updated_at)
+    return ConsentStateType(
+        channel=channel,
+        medium=medium,
+        granted=state.may_market,
+        suppressed=state.suppressed,
+        updated_at=state.updated_at,
+    )
 
 
 class CartLineType(graphene.ObjectType):
     name = graphene.String(required=True)
     quantity = graphene.Int(required=True)
-    total = graphene.String(required=True, description="Gross line total, decimal string in the cart currency.")
+    total = graphene.String(
+        required=True, description="Gross line total, decimal string in the cart currency."
+    )
 
     class Meta:
         name = "LoyaltyCartLine"
@@ -78,13 +85,23 @@ class AbandonedCheckoutType(graphene.ObjectType):
     @staticmethod
     def build(row: AbandonedCheckout):
         return AbandonedCheckoutType(
-            checkout_id=graphene.Node.to_global_id("Checkout", row.checkout_token), channel=row.channel_slug,
-            email=row.email, state=row.state, state_reason=row.state_reason, total=str(row.total_gross.normalize()),
-            currency=row.currency, lines=_lines(row.lines), abandoned_at=row.checkout_changed_at,
-            next_action_at=row.next_action_at, reminders_sent=row.reminders_sent,
+            checkout_id=graphene.Node.to_global_id("Checkout", row.checkout_token),
+            channel=row.channel_slug,
+            email=row.email,
+            state=row.state,
+            state_reason=row.state_reason,
+            total=str(row.total_gross.normalize()),
+            currency=row.currency,
+            lines=_lines(row.lines),
+            abandoned_at=row.checkout_changed_at,
+            next_action_at=row.next_action_at,
+            reminders_sent=row.reminders_sent,
             recovered_order_id=graphene.Node.to_global_id("Order", row.recovered_order_id)
-            if row.recovered_order_id else None,
-            recovered_revenue=str(row.recovered_revenue.normalize()) if row.recovered_revenue is not None else None,
+            if row.recovered_order_id
+            else None,
+            recovered_revenue=str(row.recovered_revenue.normalize())
+            if row.recovered_revenue is not None
+            else None,
         )
 
 
@@ -107,9 +124,19 @@ class MessageLogType(graphene.ObjectType):
     @staticmethod
     def build(row: MessageLog):
         return MessageLogType(
-            id=row.pk, category=row.category, medium=row.medium, recipient=row.recipient, status=row.status,
-            reason=row.reason, subject=row.subject, step=row.step, created_at=row.created_at, sent_at=row.sent_at,
-            checkout_id=graphene.Node.to_global_id("Checkout", row.checkout_token) if row.checkout_token else None,
+            id=row.pk,
+            category=row.category,
+            medium=row.medium,
+            recipient=row.recipient,
+            status=row.status,
+            reason=row.reason,
+            subject=row.subject,
+            step=row.step,
+            created_at=row.created_at,
+            sent_at=row.sent_at,
+            checkout_id=graphene.Node.to_global_id("Checkout", row.checkout_token)
+            if row.checkout_token
+            else None,
         )
 
 
@@ -183,33 +210,46 @@ class RecoverySettings(graphene.ObjectType):
 
 class RecoveryQueries(graphene.ObjectType):
     recovery_settings = graphene.Field(
-        RecoverySettings, channel=graphene.String(required=True),
+        RecoverySettings,
+        channel=graphene.String(required=True),
         description="A channel's cart-recovery and messaging settings. Requires MANAGE_SETTINGS.",
     )
 
     my_consent = graphene.List(
-        graphene.NonNull(ConsentStateType), required=True, channel=graphene.String(required=True),
+        graphene.NonNull(ConsentStateType),
+        required=True,
+        channel=graphene.String(required=True),
         phone=graphene.String(description="Also show SMS consent for this number."),
         description="The signed-in customer's marketing consent in a channel.",
     )
     restore_checkout = graphene.Field(
-        RestoredCheckoutType, token=graphene.String(required=True),
+        RestoredCheckoutType,
+        token=graphene.String(required=True),
         description="The checkout a reminder's restore link points to. Signs nobody in.",
     )
     abandoned_checkouts = graphene.List(
-        graphene.NonNull(AbandonedCheckoutType), required=True, channel=graphene.String(required=True),
-        state=RecoveryStateEnum(), first=graphene.Int(default_value=20),
+        graphene.NonNull(AbandonedCheckoutType),
+        required=True,
+        channel=graphene.String(required=True),
+        state=RecoveryStateEnum(),
+        first=graphene.Int(default_value=20),
         after=graphene.String(description="The last id of the previous page (newest first)."),
         description="Abandoned checkouts and their reminder state. Requires MANAGE_CHECKOUTS.",
     )
     message_log = graphene.List(
-        graphene.NonNull(MessageLogType), required=True, channel=graphene.String(required=True),
-        first=graphene.Int(default_value=20), after=graphene.String(),
+        graphene.NonNull(MessageLogType),
+        required=True,
+        channel=graphene.String(required=True),
+        first=graphene.Int(default_value=20),
+        after=graphene.String(),
         description="Every message decision, newest first. Requires MANAGE_CHECKOUTS.",
     )
     recovery_stats = graphene.Field(
-        RecoveryStatsType, channel=graphene.String(required=True), since=graphene.DateTime(required=True),
-        until=graphene.DateTime(required=True), description="Recovery numbers for a period. Requires MANAGE_CHECKOUTS.",
+        RecoveryStatsType,
+        channel=graphene.String(required=True),
+        since=graphene.DateTime(required=True),
+        until=graphene.DateTime(required=True),
+        description="Recovery numbers for a period. Requires MANAGE_CHECKOUTS.",
     )
 
     @staticmethod
@@ -242,8 +282,10 @@ class RecoveryQueries(graphene.ObjectType):
                 raise RestoreTokenInvalid("This cart no longer exists.")
         except LoyaltyError as error:
             raise query_error(error) from None
-        return RestoredCheckoutType(checkout_id=graphene.Node.to_global_id("Checkout", record.checkout_token),
-                                    channel=record.channel_slug)
+        return RestoredCheckoutType(
+            checkout_id=graphene.Node.to_global_id("Checkout", record.checkout_token),
+            channel=record.channel_slug,
+        )
 
     @staticmethod
     def resolve_abandoned_checkouts(_root, info, channel, state=None, first=20, after=None):
@@ -262,7 +304,10 @@ class RecoveryQueries(graphene.ObjectType):
             require_permission(info.context.requestor, MANAGE_CHECKOUTS, channel)
         except LoyaltyError as error:
             raise query_error(error) from None
-        return [MessageLogType.build(row) for row in _page(MessageLog.objects.filter(channel_slug=channel), first, after)]
+        return [
+            MessageLogType.build(row)
+            for row in _page(MessageLog.objects.filter(channel_slug=channel), first, after)
+        ]
 
     @staticmethod
     def resolve_recovery_stats(_root, info, channel, since, until):
@@ -271,6 +316,10 @@ class RecoveryQueries(graphene.ObjectType):
         except LoyaltyError as error:
             raise query_error(error) from None
         result = attribution.stats(channel, since, until)
-        as_text = {name: (str(value) if value is not None else None) for name, value in result.__dict__.items()
-                   if name in {"abandoned_value", "recovered_revenue", "recovery_rate", "holdout_recovery_rate", "lift"}}
+        as_text = {
+            name: (str(value) if value is not None else None)
+            for name, value in result.__dict__.items()
+            if name
+            in {"abandoned_value", "recovered_revenue", "recovery_rate", "holdout_recovery_rate", "lift"}
+        }
         return RecoveryStatsType(**{**result.__dict__, **as_text})

@@ -5,10 +5,10 @@ import uuid
 import graphene
 from django.contrib.auth import get_user_model
 
-from saleor_loyalty.ledger import programs
 from saleor_loyalty.exceptions import CheckoutNotFound, LoyaltyError, MemberNotFound
-from saleor_loyalty.members.summary import find_account
 from saleor_loyalty.graphql.types import MemberView
+from saleor_loyalty.ledger import programs
+from saleor_loyalty.members.summary import find_account
 
 
 def program_for(info, channel: str):
@@ -68,5 +68,6 @@ def find_user(user_id: str | None = None, email: str | None = None):
 
 
 def member_view(program, user) -> MemberView:
-    return MemberView(program=program, account=find_account(program, user_id=user.pk),
-                      user_id=user.pk, email=user.email)
+    return MemberView(
+        program=program, account=find_account(program, user_id=user.pk), user_id=user.pk, email=user.email
+    )

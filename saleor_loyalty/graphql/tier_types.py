@@ -2,22 +2,27 @@
 
 import graphene
 
-from saleor_loyalty.models import Tier, TierBasis, TierEvent
 from saleor_loyalty.core.money import quantize_money
-from saleor_loyalty.tiers.ladder import TierStanding
 from saleor_loyalty.graphql.enums import TierBasisEnum, TierCauseEnum
+from saleor_loyalty.models import Tier, TierBasis, TierEvent
+from saleor_loyalty.tiers.ladder import TierStanding
 
 
 class TierBenefits(graphene.ObjectType):
-    earn_multiplier = graphene.Float(required=True, description="Points per unit spent are multiplied by this.")
+    earn_multiplier = graphene.Float(
+        required=True, description="Points per unit spent are multiplied by this."
+    )
     discount_percent = graphene.Float(required=True, description="Discount on the member's checkouts.")
     free_shipping = graphene.Boolean(required=True)
     early_access = graphene.Boolean(
-        required=True, description="May see early-access items marked without a minimum tier.")
+        required=True, description="May see early-access items marked without a minimum tier."
+    )
     birthday_points = graphene.Int(required=True)
     birthday_credit = graphene.Field(
-        "saleor_loyalty.graphql.types.MoneyType", required=True,
-        description="Store credit put on the member's card on their birthday; 0 = none.")
+        "saleor_loyalty.graphql.types.MoneyType",
+        required=True,
+        description="Store credit put on the member's card on their birthday; 0 = none.",
+    )
     cashback_percent = graphene.Float(description="Cashback in % for this tier; null uses the program's.")
 
     class Meta:
@@ -43,9 +48,12 @@ class TierType(graphene.ObjectType):
     @staticmethod
     def resolve_benefits(root: Tier, _info):
         return TierBenefits(
-            earn_multiplier=root.earn_multiplier, discount_percent=root.discount_percent,
-            free_shipping=root.free_shipping, early_access=root.early_access,
-            birthday_points=root.birthday_points, cashback_percent=root.cashback_percent,
+            earn_multiplier=root.earn_multiplier,
+            discount_percent=root.discount_percent,
+            free_shipping=root.free_shipping,
+            early_access=root.early_access,
+            birthday_points=root.birthday_points,
+            cashback_percent=root.cashback_percent,
             birthday_credit=quantize_money(root.birthday_credit, root.program.currency),
         )
 
@@ -73,8 +81,13 @@ class TierRetention(graphene.ObjectType):
 def progress_of(standing: TierStanding) -> TierProgress | None:
     if standing.tier is None:
         return None
-    return TierProgress(basis=standing.basis, current=standing.current, target=standing.target,
-                        remaining=standing.remaining, percent=standing.percent)
+    return TierProgress(
+        basis=standing.basis,
+        current=standing.current,
+        target=standing.target,
+        remaining=standing.remaining,
+        percent=standing.percent,
+    )
 
 
 def retention_of(standing: TierStanding) -> TierRetention | None:

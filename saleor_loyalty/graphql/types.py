@@ -1,21 +1,33 @@
 import base64
-from zoneinfo import ZoneInfo
 from dataclasses import dataclass
 from functools import cached_property
+from zoneinfo import ZoneInfo
 
 import graphene
 from graphene_django import DjangoObjectType
 
 from saleor_loyalty.benefits.birthdays import CHANGE_INTERVAL
 from saleor_loyalty.exceptions import LoyaltyError
+from saleor_loyalty.graphql.enums import (
+    LoyaltyTransactionKindEnum,
+    NegativeBalancePolicyEnum,
+    TierBasisEnum,
+    TierWindowEnum,
+)
+from saleor_loyalty.graphql.errors import query_error
+from saleor_loyalty.graphql.tier_types import (
+    TierEventType,
+    TierProgress,
+    TierRetention,
+    TierType,
+    progress_of,
+    retention_of,
+)
 from saleor_loyalty.ledger.expiry import next_expiring
 from saleor_loyalty.members.summary import PointsSummary, points_value, summarize
 from saleor_loyalty.models import LedgerEntry, LoyaltyAccount, LoyaltyProgram, TierEvent
 from saleor_loyalty.rewards.store_credit import summarize as summarize_credit
 from saleor_loyalty.tiers.ladder import TierStanding, ladder, standing
-from saleor_loyalty.graphql.enums import LoyaltyTransactionKindEnum, NegativeBalancePolicyEnum, TierBasisEnum, TierWindowEnum
-from saleor_loyalty.graphql.errors import query_error
-from saleor_loyalty.graphql.tier_types import TierEventType, TierProgress, TierRetention, TierType, progress_of, retention_of
 
 MAX_PAGE = 100
 
@@ -105,7 +117,9 @@ def _after_id(cursor: str | None, expected_kind: str = "entry") -> int | None:
     raise ValueError("Invalid cursor.")
 
 
-def transactions_page(account: LoyaltyAccount | None, first: int, after: str | None) -> LoyaltyTransactionConnection:
+def transactions_page(
+    account: LoyaltyAccount | None, first: int, after: str | None
+) -> LoyaltyTransactionConnection:
     """Newest first, keyset-paginated on the primary key, so pages stay stable while rows are appended."""
     first = max(1, min(first or 20, MAX_PAGE))
     after_id = _after_id(after)
@@ -160,34 +174,50 @@ class Member(graphene.ObjectType):
     email = graphene.String(required=True)
     user_id = graphene.ID(description="Saleor global ID of the customer; null for a guest.")
     points = graphene.Field(PointsType, required=True)
-    points_value = graphene.Field(MoneyType, required=True, description="What the available points are worth.")
+    points_value = graphene.Field(
+        MoneyType, required=True, description="What the available points are worth."
+    )
     next_expiring = graphene.Field(ExpiringPoints, description="The soonest-expiring points still held.")
     store_credit = graphene.Field(
-        MoneyType, required=True, description="Spendable credit on the member's personal gift card now.")
+        MoneyType, required=True, description="Spendable credit on the member's personal gift card now."
+    )
     pending_cashback = graphene.Field(
-        MoneyType, required=True, description="Cashback earned but still inside the pending period.")
+        MoneyType, required=True, description="Cashback earned but still inside the pending period."
+    )
     store_credit_code = graphene.String(
         description="Code of the member's store-credit gift card, for Saleor's checkoutAddPromoCode; "
-                    "shown to the member only.")
-    credit_debt = graphene.Field(
-        MoneyType, required=True, description="Cashback taken back after it was spent; repaid from future cashback.")
-    transactions = graphene.Field(
-        LoyaltyTransactionConnection, required=True,
-        first=graphene.Int(default_value=20), after=graphene.String(),
+        "shown to the member only."
     )
-    tier = graphene.Field(TierType, description="The member's tier with its benefits; null if the program has none.")
+    credit_debt = graphene.Field(
+        MoneyType,
+        required=True,
+        description="Cashback taken back after it was spent; repaid from future cashback.",
+    )
+    transactions = graphene.Field(
+        LoyaltyTransactionConnection,
+        required=True,
+        first=graphene.Int(default_value=20),
+        after=graphene.String(),
+    )
+    tier = graphene.Field(
+        TierType, description="The member's tier with its benefits; null if the program has none."
+    )
     next_tier = graphene.Field(TierType, description="The tier above; null at the top.")
     progress = graphene.Field(TierProgress, description="How far the next tier is, in the program's basis.")
     retain_by = graphene.Field(TierRetention, description="What is still needed, by when, to keep the tier.")
     tier_floor = graphene.Field(TierType, description="Tier set by staff that the member never drops below.")
     tier_history = graphene.List(
-        graphene.NonNull(TierEventType), required=True, first=graphene.Int(default_value=20),
+        graphene.NonNull(TierEventType),
+        required=True,
+        first=graphene.Int(default_value=20),
         description="Tier changes, newest first.",
     )
     birthday = graphene.Field(Birthday)
     early_access = graphene.Boolean(
-        required=True, description="The member's tier has the early-access benefit: items marked without a "
-                                   "minimum tier are open to them (see `earlyAccess` for each item).")
+        required=True,
+        description="The member's tier has the early-access benefit: items marked without a "
+        "minimum tier are open to them (see `earlyAccess` for each item).",
+    )
 
     class Meta:
         name = "LoyaltyMember"
@@ -222,15 +252,20 @@ class Member(graphene.ObjectType):
     def resolve_tier_history(root: MemberView, _info, first=20):
         if root.account is None:
             return []
-        return list(TierEvent.objects.filter(account=root.account).order_by("-pk")[: max(1, min(first, MAX_PAGE))])
+        return list(
+            TierEvent.objects.filter(account=root.account).order_by("-pk")[: max(1, min(first, MAX_PAGE))]
+        )
 
     @staticmethod
     def resolve_birthday(root: MemberView, _info):
         account = root.account
         if account is None or account.birthday_month is None:
             return None
-        return Birthday(month=account.birthday_month, day=account.birthday_day,
-                        changeable_from=(account.birthday_set_at + CHANGE_INTERVAL).date())
+        return Birthday(
+            month=account.birthday_month,
+            day=account.birthday_day,
+            changeable_from=(account.birthday_set_at + CHANGE_INTERVAL).date(),
+        )
 
     @staticmethod
     def resolve_channel(root: MemberView, _info):
@@ -243,8 +278,9 @@ class Member(graphene.ObjectType):
     @staticmethod
     def resolve_points(root: MemberView, _info):
         summary = root.summary
-        return PointsType(available=summary.available, pending=summary.pending,
-                          lifetime=summary.lifetime, debt=summary.debt)
+        return PointsType(
+            available=summary.available, pending=summary.pending, lifetime=summary.lifetime, debt=summary.debt
+        )
 
     @staticmethod
     def resolve_points_value(root: MemberView, _info):
@@ -256,7 +292,10 @@ class Member(graphene.ObjectType):
         if upcoming is None:
             return None
         points, expires_at = upcoming
-        return ExpiringPoints(points=points, expires_at=expires_at.astimezone(ZoneInfo(root.program.timezone)))
+        return ExpiringPoints(
+            points=points, expires_at=expires_at.astimezone(ZoneInfo(root.program.timezone))
+        )
+
     def resolve_store_credit(root: MemberView, info):
         return MoneyType.from_money(root.credit(info.context.cards).balance)
 
@@ -293,9 +332,19 @@ class Program(DjangoObjectType):
     class Meta:
         model = LoyaltyProgram
         name = "LoyaltyProgram"
-        fields = ("currency", "timezone", "is_active", "include_tax", "pending_days", "expiry_months",
-                  "expiry_reminder_days", "max_adjustment_points", "tier_grace_days", "redeem_min_points",
-                  "redeem_step_points")
+        fields = (
+            "currency",
+            "timezone",
+            "is_active",
+            "include_tax",
+            "pending_days",
+            "expiry_months",
+            "expiry_reminder_days",
+            "max_adjustment_points",
+            "tier_grace_days",
+            "redeem_min_points",
+            "redeem_step_points",
+        )
         convert_choices_to_enum = False
 
     tier_basis = TierBasisEnum(required=True)
@@ -329,7 +378,9 @@ class Program(DjangoObjectType):
 
 class TierOutlookType(graphene.ObjectType):
     name = graphene.String(required=True)
-    reached = graphene.Boolean(required=True, description="True when this checkout makes the member reach it.")
+    reached = graphene.Boolean(
+        required=True, description="True when this checkout makes the member reach it."
+    )
 
     class Meta:
         name = "LoyaltyTierOutlook"
@@ -337,10 +388,17 @@ class TierOutlookType(graphene.ObjectType):
 
 class CheckoutPreviewType(graphene.ObjectType):
     points = graphene.Int(required=True, description="Points this checkout earns once paid.")
-    cashback = graphene.Field(MoneyType, required=True, description="Store credit this checkout earns once paid.")
-    max_redeemable_points = graphene.Int(required=True, description="Most points the member can redeem on it now.")
+    cashback = graphene.Field(
+        MoneyType, required=True, description="Store credit this checkout earns once paid."
+    )
+    max_redeemable_points = graphene.Int(
+        required=True, description="Most points the member can redeem on it now."
+    )
     max_redeemable_value = graphene.Field(MoneyType, required=True)
-    tier = graphene.Field(TierOutlookType, description="The member's tier once this checkout is paid; `reached` says this checkout gets them there.")
+    tier = graphene.Field(
+        TierOutlookType,
+        description="The member's tier once this checkout is paid; `reached` says this checkout gets them there.",
+    )
 
     class Meta:
         name = "LoyaltyCheckoutPreview"
@@ -349,7 +407,8 @@ class CheckoutPreviewType(graphene.ObjectType):
     def from_preview(preview):
         tier = preview.tier
         return CheckoutPreviewType(
-            points=preview.points, cashback=MoneyType.from_money(preview.cashback),
+            points=preview.points,
+            cashback=MoneyType.from_money(preview.cashback),
             max_redeemable_points=preview.max_redeemable_points,
             max_redeemable_value=MoneyType.from_money(preview.max_redeemable_value),
             tier=TierOutlookType(name=tier.name, reached=tier.reached) if tier else None,
@@ -367,7 +426,9 @@ class LoyaltyMemberConnection(graphene.ObjectType):
     total_count = graphene.Int(required=True)
 
 
-def members_page(program: LoyaltyProgram, accounts, first: int | None, after: str | None) -> LoyaltyMemberConnection:
+def members_page(
+    program: LoyaltyProgram, accounts, first: int | None, after: str | None
+) -> LoyaltyMemberConnection:
     """Keyset pages over account ids (newest first): a member joining never shifts a page already read."""
     first = max(1, min(first or 20, MAX_PAGE))
     after_id = _after_id(after, "member")
@@ -375,9 +436,13 @@ def members_page(program: LoyaltyProgram, accounts, first: int | None, after: st
     if after_id is not None:
         accounts = accounts.filter(pk__lt=after_id)
     page = list(accounts.select_related("program")[: first + 1])
-    edges = [LoyaltyMemberEdge(node=MemberView(program=program, account=account, user_id=account.user_id,
-                                               email=account.email),
-                               cursor=_cursor(account.pk, "member")) for account in page[:first]]
+    edges = [
+        LoyaltyMemberEdge(
+            node=MemberView(program=program, account=account, user_id=account.user_id, email=account.email),
+            cursor=_cursor(account.pk, "member"),
+        )
+        for account in page[:first]
+    ]
     return LoyaltyMemberConnection(
         edges=edges,
         page_info=PageInfo(has_next_page=len(page) > first, end_cursor=edges[-1].cursor if edges else None),

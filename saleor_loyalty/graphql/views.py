@@ -54,19 +54,29 @@ def query_depth(query: str) -> int:
                 deepest = max(deepest, 1 + depth(selection.selection_set, seen))
         return deepest
 
-    return max((depth(d.selection_set, frozenset()) for d in document.definitions
-                if isinstance(d, ast.OperationDefinition)), default=0)
+    return max(
+        (
+            depth(d.selection_set, frozenset())
+            for d in document.definitions
+            if isinstance(d, ast.OperationDefinition)
+        ),
+        default=0,
+    )
 
 
 def execute(body: dict, context: ClubContext) -> dict:
     result = schema.execute(
-        body.get("query") or "", variable_values=body.get("variables") or {},
-        operation_name=body.get("operationName"), context_value=context,
+        body.get("query") or "",
+        variable_values=body.get("variables") or {},
+        operation_name=body.get("operationName"),
+        context_value=context,
     )
     payload = {"data": result.data}
     if result.errors:
         for error in result.errors:
-            if getattr(error, "original_error", None) and not getattr(error.original_error, "extensions", None):
+            if getattr(error, "original_error", None) and not getattr(
+                error.original_error, "extensions", None
+            ):
                 logger.error("Loyalty GraphQL error", exc_info=error.original_error)
         payload["errors"] = [format_error(error) for error in result.errors]
     return payload

@@ -17,15 +17,54 @@ Design overview
   sum), CLAMP stops at zero and records the rest as `forgiven_points` so it is not retried.
 """
 
-from saleor_loyalty.ledger.accounts import (SYSTEM, account_for, effective_account, from_micros, int_array, lock_account, micros_sql,
-                       normalize_email, pending_points, reconcile_account, replay_accounts, to_micros)
+from saleor_loyalty.ledger.accounts import (
+    SYSTEM,
+    account_for,
+    effective_account,
+    from_micros,
+    int_array,
+    lock_account,
+    micros_sql,
+    normalize_email,
+    pending_points,
+    reconcile_account,
+    replay_accounts,
+    to_micros,
+)
 from saleor_loyalty.ledger.orders import OrderSyncResult, earn_source_key, sync_order
-from saleor_loyalty.ledger.writers import (adjust_points, attach_guest_accounts, award_birthday_points, birthday_source_key, expire_lots,
-                      expire_source_key_sql, redeem_points, redemption_source_key)
+from saleor_loyalty.ledger.writers import (
+    adjust_points,
+    attach_guest_accounts,
+    award_birthday_points,
+    birthday_source_key,
+    expire_lots,
+    expire_source_key_sql,
+    redeem_points,
+    redemption_source_key,
+)
 
 __all__ = [
-    "SYSTEM", "OrderSyncResult", "account_for", "adjust_points", "attach_guest_accounts", "award_birthday_points",
-    "birthday_source_key", "earn_source_key", "effective_account", "expire_lots", "expire_source_key_sql",
-    "from_micros", "int_array", "lock_account", "micros_sql", "normalize_email", "pending_points", "reconcile_account",
-    "redeem_points", "redemption_source_key", "replay_accounts", "sync_order", "to_micros",
+    "SYSTEM",
+    "OrderSyncResult",
+    "account_for",
+    "adjust_points",
+    "attach_guest_accounts",
+    "award_birthday_points",
+    "birthday_source_key",
+    "earn_source_key",
+    "effective_account",
+    "expire_lots",
+    "expire_source_key_sql",
+    "from_micros",
+    "int_array",
+    "lock_account",
+    "micros_sql",
+    "normalize_email",
+    "pending_points",
+    "reconcile_account",
+    "redeem_points",
+    "redemption_source_key",
+    "replay_accounts",
+    "sync_order",
+    "to_micros",
 ]

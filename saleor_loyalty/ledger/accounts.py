@@ -47,16 +47,22 @@ def is_duplicate(error: IntegrityError) -> bool:
     return getattr(diag, "constraint_name", None) == SOURCE_UNIQUE_CONSTRAINT
 
 
-def append_entry(account: LoyaltyAccount, *, kind: str, points: int, source_key: str, actor: Actor = SYSTEM,
-                 **fields) -> LedgerEntry | None:
+def append_entry(
+    account: LoyaltyAccount, *, kind: str, points: int, source_key: str, actor: Actor = SYSTEM, **fields
+) -> LedgerEntry | None:
     """Insert one row for a locked account and move its cached totals; None if the source was seen."""
     fields.setdefault("available_at", timezone.now())
     fields.setdefault("occurred_at", timezone.now())
     try:
         with transaction.atomic():
             entry = LedgerEntry.objects.create(
-                account=account, kind=kind, points=points, source_key=source_key,
-                actor_user_id=actor.user_id, actor_app_id=actor.app_id, actor_label=actor.label,
+                account=account,
+                kind=kind,
+                points=points,
+                source_key=source_key,
+                actor_user_id=actor.user_id,
+                actor_app_id=actor.app_id,
+                actor_label=actor.label,
                 **fields,
             )
     except IntegrityError as error:
@@ -99,7 +105,7 @@ def int_array(values) -> str:
 # One index range per account (a LATERAL loop): joining a long account list to the ledger lets the
 # planner hash the whole table instead. Rows come grouped by account, each account's in ledger order.
 _ACCOUNT_ROWS_SQL = f"""
-SELECT member.id, entry.id, entry.points, {micros_sql('entry.created_at')}, {micros_sql('entry.expires_at')},
+SELECT member.id, entry.id, entry.points, {micros_sql("entry.created_at")}, {micros_sql("entry.expires_at")},
        entry.reverses_id
 FROM unnest(%(accounts)s::bigint[]) AS member(id)
 CROSS JOIN LATERAL (
@@ -107,8 +113,10 @@ CROSS JOIN LATERAL (
     WHERE account_id = member.id ORDER BY id
 ) AS entry
 """
-_LOCK_ACCOUNTS_SQL = (f"SELECT id FROM {LoyaltyAccount._meta.db_table} WHERE id = ANY(%(accounts)s::bigint[]) "
-                      "ORDER BY id FOR UPDATE")
+_LOCK_ACCOUNTS_SQL = (
+    f"SELECT id FROM {LoyaltyAccount._meta.db_table} WHERE id = ANY(%(accounts)s::bigint[]) "
+    "ORDER BY id FOR UPDATE"
+)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 

@@ -8,7 +8,6 @@ constraints back this up: a batch re-run after a crash writes nothing twice.
 """
 
 from datetime import UTC, datetime, timedelta
-
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
@@ -18,11 +17,20 @@ from saleor_loyalty import ledger
 from saleor_loyalty.core.jobs import JobRun, claim_cursor
 from saleor_loyalty.ledger.lots import replay
 from saleor_loyalty.messages import club, pipeline
-from saleor_loyalty.models import (EntryKind, ExpiryReminder, JobCursor, LedgerEntry, LoyaltyAccount, LoyaltyProgram, Medium,
-                     MessagingSettings)
+from saleor_loyalty.models import (
+    EntryKind,
+    ExpiryReminder,
+    JobCursor,
+    LedgerEntry,
+    LoyaltyAccount,
+    LoyaltyProgram,
+    Medium,
+    MessagingSettings,
+)
 
 EXPIRY_JOB = "expire-lots"
 DEFAULT_BATCH = 2000
+
 
 def _lots_after(queryset, cursor: JobCursor):
     """Lots after the cursor in (expires_at, id) order: a row comparison the expiry index can range-scan.
@@ -33,7 +41,9 @@ def _lots_after(queryset, cursor: JobCursor):
     if cursor.moment is None:
         return queryset
     table = LedgerEntry._meta.db_table
-    return queryset.extra(where=[f"({table}.expires_at, {table}.id) > (%s, %s)"], params=[cursor.moment, cursor.last_id])
+    return queryset.extra(
+        where=[f"({table}.expires_at, {table}.id) > (%s, %s)"], params=[cursor.moment, cursor.last_id]
+    )
 
 
 _ENTRY = LedgerEntry._meta.db_table
@@ -41,11 +51,11 @@ _ENTRY = LedgerEntry._meta.db_table
 # LATERAL it stays a probe; as EXISTS the planner may hash every expire row at each batch instead.
 _EXPIRED_JOIN = f"""LEFT JOIN LATERAL (
     SELECT true AS found FROM {_ENTRY} done
-    WHERE done.kind = '{EntryKind.EXPIRE.value}' AND done.source_key = {ledger.expire_source_key_sql('lot.id')} LIMIT 1
+    WHERE done.kind = '{EntryKind.EXPIRE.value}' AND done.source_key = {ledger.expire_source_key_sql("lot.id")} LIMIT 1
 ) AS expired ON true"""
 # The next due lots after the cursor, each flagged when an earlier batch already expired it.
 _DUE_WINDOW_SQL = f"""
-SELECT lot.id, lot.account_id, {ledger.micros_sql('lot.expires_at')}, expired.found IS NOT NULL
+SELECT lot.id, lot.account_id, {ledger.micros_sql("lot.expires_at")}, expired.found IS NOT NULL
 FROM (SELECT id, account_id, expires_at FROM {_ENTRY}
       WHERE expires_at IS NOT NULL AND expires_at <= %(now)s AND (expires_at, id) > (%(moment)s, %(last_id)s)
       ORDER BY expires_at, id LIMIT %(limit)s) AS lot
@@ -69,8 +79,9 @@ ORDER BY member.position, lot.expires_at, lot.id LIMIT %(limit)s
 _START = datetime(1, 1, 1, tzinfo=UTC)  # the cursor of a job that never ran: before any lot
 
 
-def expire_due_lots(now: datetime | None = None, batch_size: int = DEFAULT_BATCH,
-                    max_batches: int | None = None) -> JobRun:
+def expire_due_lots(
+    now: datetime | None = None, batch_size: int = DEFAULT_BATCH, max_batches: int | None = None
+) -> JobRun:
     """Write an `expire` row for what is left of every lot whose end-of-day has passed.
 
     Each batch: claim the cursor, take the next due lots (at most `batch_size`), let the ledger
@@ -89,18 +100,27 @@ def expire_due_lots(now: datetime | None = None, batch_size: int = DEFAULT_BATCH
             cursor = claim_cursor(EXPIRY_JOB)
             if cursor is None:
                 break
-            after = {"now": now, "moment": cursor.moment or _START, "last_id": cursor.last_id, "limit": batch_size}
+            after = {
+                "now": now,
+                "moment": cursor.moment or _START,
+                "last_id": cursor.last_id,
+                "limit": batch_size,
+            }
             with connection.cursor() as db:
                 db.execute(_DUE_WINDOW_SQL, {**after, "limit": window_size})
                 window = db.fetchall()
                 if not window:
                     break
-                members = list(dict.fromkeys(account_id for _, account_id, _, expired in window if not expired))
+                members = list(
+                    dict.fromkeys(account_id for _, account_id, _, expired in window if not expired)
+                )
                 lots = []
                 if members:
                     db.execute(_MEMBERS_DUE_SQL, {**after, "accounts": ledger.int_array(members)})
                     lots = db.fetchall()
-            written, expired_points = ledger.expire_lots([(lot_id, account_id) for account_id, lot_id in lots])
+            written, expired_points = ledger.expire_lots(
+                [(lot_id, account_id) for account_id, lot_id in lots]
+            )
             passed = _passed(window, {lot_id for _, lot_id in lots})
             run.written += written
             run.points += expired_points
@@ -139,16 +159,25 @@ def queue_expiry_reminders(now: datetime | None = None, batch_size: int = DEFAUL
                 if cursor is None:
                     break
                 due = list(
-                    _lots_after(LedgerEntry.objects.filter(
-                        account__program=program, expires_at__gt=now, expires_at__lte=horizon), cursor)
-                    .order_by("expires_at", "id").values_list("id", "account_id", "expires_at")[:batch_size]
+                    _lots_after(
+                        LedgerEntry.objects.filter(
+                            account__program=program, expires_at__gt=now, expires_at__lte=horizon
+                        ),
+                        cursor,
+                    )
+                    .order_by("expires_at", "id")
+                    .values_list("id", "account_id", "expires_at")[:batch_size]
                 )
                 if not due:
                     break
                 replays = ledger.replay_accounts(sorted({account_id for _, account_id, _ in due}))
                 reminders = [
-                    ExpiryReminder(lot_id=lot_id, account_id=account_id, expires_at=expires_at,
-                                   points=replays[account_id].lots[lot_id].remaining)
+                    ExpiryReminder(
+                        lot_id=lot_id,
+                        account_id=account_id,
+                        expires_at=expires_at,
+                        points=replays[account_id].lots[lot_id].remaining,
+                    )
                     for lot_id, account_id, expires_at in due
                     if lot_id in replays[account_id].lots and replays[account_id].lots[lot_id].remaining > 0
                 ]
@@ -172,19 +201,31 @@ def send_expiry_reminders(now: datetime | None = None, limit: int = 200) -> int:
         with transaction.atomic():
             reminder = (
                 ExpiryReminder.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("account__program").filter(sent_at__isnull=True, expires_at__gt=now)
-                .order_by("expires_at", "id").first()
+                .select_related("account__program")
+                .filter(sent_at__isnull=True, expires_at__gt=now)
+                .order_by("expires_at", "id")
+                .first()
             )
             if reminder is None:
                 break
             program, email = reminder.account.program, reminder.account.email
-            if email and MessagingSettings.objects.filter(channel_slug=program.channel_slug,
-                                                          club_messages_enabled=True).exists():
+            if (
+                email
+                and MessagingSettings.objects.filter(
+                    channel_slug=program.channel_slug, club_messages_enabled=True
+                ).exists()
+            ):
                 expiring_on = reminder.expires_at.astimezone(ZoneInfo(program.timezone)).date().isoformat()
-                club.send(pipeline.Outgoing(
-                    category="points_expiring", medium=Medium.EMAIL, channel_slug=program.channel_slug,
-                    address=email, context={"points": reminder.points, "expiring_on": expiring_on},
-                ), now)
+                club.send(
+                    pipeline.Outgoing(
+                        category="points_expiring",
+                        medium=Medium.EMAIL,
+                        channel_slug=program.channel_slug,
+                        address=email,
+                        context={"points": reminder.points, "expiring_on": expiring_on},
+                    ),
+                    now,
+                )
                 handed += 1
             reminder.sent_at = now
             reminder.save(update_fields=["sent_at"])
@@ -194,5 +235,7 @@ def send_expiry_reminders(now: datetime | None = None, limit: int = 200) -> int:
 def next_expiring(account: LoyaltyAccount, now: datetime | None = None) -> tuple[int, datetime] | None:
     """(points, when) of the member's soonest-expiring points still held."""
     now = now or timezone.now()
-    upcoming = ledger.replay_accounts([account.pk]).get(account.pk, replay([])).next_expiring(ledger.to_micros(now))
+    upcoming = (
+        ledger.replay_accounts([account.pk]).get(account.pk, replay([])).next_expiring(ledger.to_micros(now))
+    )
     return (upcoming[0], ledger.from_micros(upcoming[1])) if upcoming else None

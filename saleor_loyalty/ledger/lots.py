@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
-
 Instant = datetime | int  # a datetime, or epoch microseconds (the database path): one kind per replay
 
 
@@ -46,10 +45,13 @@ class Replay:
     def alive(self, moment: Instant | None = None) -> list[Lot]:
         """Lots with points left, in spending order, ignoring lots already expired at `moment`."""
         lots = [
-            lot for lot in self.lots.values()
+            lot
+            for lot in self.lots.values()
             if lot.remaining > 0 and (moment is None or lot.expires_at is None or lot.expires_at >= moment)
         ]
-        return sorted(lots, key=lambda lot: (lot.expires_at is None, lot.expires_at or lot.created_at, lot.id))
+        return sorted(
+            lots, key=lambda lot: (lot.expires_at is None, lot.expires_at or lot.created_at, lot.id)
+        )
 
     def next_expiring(self, now: Instant) -> tuple[int, Instant] | None:
         """Points left in the lots that expire soonest after `now`, and when (the earliest instant)."""

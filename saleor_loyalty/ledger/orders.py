@@ -7,14 +7,29 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from saleor_loyalty.ledger import programs
+from saleor_loyalty.core.facts import NO_TIER, EarnTier, OrderFacts
 from saleor_loyalty.exceptions import CurrencyMismatch
-from saleor_loyalty.core.facts import OrderFacts
-from saleor_loyalty.models import EntryKind, LedgerEntry, LoyaltyAccount, LoyaltyProgram, NegativeBalancePolicy, Tier, TierCause
-from saleor_loyalty.core.facts import NO_TIER, EarnTier
+from saleor_loyalty.ledger import programs
+from saleor_loyalty.ledger.accounts import (
+    SYSTEM,
+    account_for,
+    append_entry,
+    effective_account,
+    lock_account,
+    normalize_email,
+)
 from saleor_loyalty.ledger.rules import compute_earn, reversal_target
+from saleor_loyalty.models import (
+    EntryKind,
+    LedgerEntry,
+    LoyaltyAccount,
+    LoyaltyProgram,
+    NegativeBalancePolicy,
+    Tier,
+    TierCause,
+)
 from saleor_loyalty.tiers.ladder import upgrade_if_qualified
-from saleor_loyalty.ledger.accounts import SYSTEM, account_for, append_entry, effective_account, lock_account, normalize_email
+
 
 @dataclass(frozen=True)
 class OrderSyncResult:
@@ -45,13 +60,18 @@ WHERE p.channel_slug = %s AND {{member}}
 FOR UPDATE OF a
 """
 _BY_USER = _LOCK_MEMBER_SQL.format(member="a.user_id = %s")
-_BY_GUEST_EMAIL = _LOCK_MEMBER_SQL.format(member="a.user_id IS NULL AND a.merged_into_id IS NULL AND a.email = %s")
+_BY_GUEST_EMAIL = _LOCK_MEMBER_SQL.format(
+    member="a.user_id IS NULL AND a.merged_into_id IS NULL AND a.email = %s"
+)
 
 
 def _lock_member(facts: OrderFacts) -> tuple[LoyaltyAccount, LoyaltyProgram, EarnTier] | None:
     """Lock the order's member account, read its program and tier, in one round trip (the accrual hot path)."""
-    sql, member = (_BY_USER, facts.user_id) if facts.user_id is not None else (
-        _BY_GUEST_EMAIL, normalize_email(facts.email))
+    sql, member = (
+        (_BY_USER, facts.user_id)
+        if facts.user_id is not None
+        else (_BY_GUEST_EMAIL, normalize_email(facts.email))
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, [facts.channel_slug, member])
         row = cursor.fetchone()
@@ -61,7 +81,7 @@ def _lock_member(facts: OrderFacts) -> tuple[LoyaltyAccount, LoyaltyProgram, Ear
     program_fields = [f.attname for f in LoyaltyProgram._meta.concrete_fields]
     account = LoyaltyAccount.from_db(connection.alias, account_fields, row[: len(account_fields)])
     split = len(account_fields) + len(program_fields)
-    program = LoyaltyProgram.from_db(connection.alias, program_fields, row[len(account_fields):split])
+    program = LoyaltyProgram.from_db(connection.alias, program_fields, row[len(account_fields) : split])
     account.program = program
     tier_id, tier_name, multiplier, next_entry = row[split:]
     tier = EarnTier(tier_id, tier_name, multiplier, next_entry) if tier_id is not None else NO_TIER
@@ -97,18 +117,39 @@ def _earn(program, account, facts: OrderFacts, earn_key: str, tier: EarnTier) ->
     if computation.points <= 0:
         return None
     entry = LedgerEntry(
-        account=account, kind=EntryKind.EARN, points=computation.points, source_key=earn_key,
-        order_id=facts.order_id, order_number=facts.number, money_amount=computation.base,
-        reason=f"Order #{facts.number}", detail=computation.detail, available_at=computation.available_at,
-        expires_at=computation.expires_at, actor_label=SYSTEM.label, occurred_at=paid_at,
+        account=account,
+        kind=EntryKind.EARN,
+        points=computation.points,
+        source_key=earn_key,
+        order_id=facts.order_id,
+        order_number=facts.number,
+        money_amount=computation.base,
+        reason=f"Order #{facts.number}",
+        detail=computation.detail,
+        available_at=computation.available_at,
+        expires_at=computation.expires_at,
+        actor_label=SYSTEM.label,
+        occurred_at=paid_at,
     )
     with connection.cursor() as cursor:
-        cursor.execute(_INSERT_EARN_SQL, {
-            "account": account.pk, "kind": entry.kind, "points": entry.points, "key": earn_key,
-            "order_id": entry.order_id, "number": entry.order_number, "amount": entry.money_amount,
-            "reason": entry.reason, "detail": json.dumps(entry.detail), "available_at": entry.available_at,
-            "expires_at": entry.expires_at, "actor": entry.actor_label, "occurred_at": entry.occurred_at,
-        })
+        cursor.execute(
+            _INSERT_EARN_SQL,
+            {
+                "account": account.pk,
+                "kind": entry.kind,
+                "points": entry.points,
+                "key": earn_key,
+                "order_id": entry.order_id,
+                "number": entry.order_number,
+                "amount": entry.money_amount,
+                "reason": entry.reason,
+                "detail": json.dumps(entry.detail),
+                "available_at": entry.available_at,
+                "expires_at": entry.expires_at,
+                "actor": entry.actor_label,
+                "occurred_at": entry.occurred_at,
+            },
+        )
         row = cursor.fetchone()
     if row is None:
         return None
@@ -137,8 +178,13 @@ def sync_order(facts: OrderFacts, channel_lookup=None) -> OrderSyncResult:
                 _check_currency(program, facts)
                 earned = _earn(program, account, facts, earn_key, tier) if facts.is_paid else None
                 if earned is not None:
-                    upgrade_if_qualified(account, program, TierCause.ORDER_UPGRADE, order_id=facts.order_id,
-                                         next_entry=tier.next_entry)
+                    upgrade_if_qualified(
+                        account,
+                        program,
+                        TierCause.ORDER_UPGRADE,
+                        order_id=facts.order_id,
+                        next_entry=tier.next_entry,
+                    )
                 earn = earned or LedgerEntry.objects.filter(kind=EntryKind.EARN, source_key=earn_key).first()
                 if earn is None or earn.account_id == account.pk:
                     reversed_now = _reverse(program, account, earn, facts) if earn else None
@@ -187,9 +233,16 @@ def _reverse(program, account, earn: LedgerEntry, facts: OrderFacts) -> LedgerEn
     if program.negative_balance_policy == NegativeBalancePolicy.CLAMP:
         taken = min(missing, max(account.balance, 0))
     return append_entry(
-        account, kind=EntryKind.EARN_REVERSAL, points=-taken, forgiven_points=missing - taken,
-        source_key=target.source_key, reverses=earn, order_id=facts.order_id,
-        order_number=facts.number, money_amount=target.money_amount, reason=target.reason,
+        account,
+        kind=EntryKind.EARN_REVERSAL,
+        points=-taken,
+        forgiven_points=missing - taken,
+        source_key=target.source_key,
+        reverses=earn,
+        order_id=facts.order_id,
+        order_number=facts.number,
+        money_amount=target.money_amount,
+        reason=target.reason,
         available_at=earn.available_at,
         detail={"cumulative_target": target.points, "earned": earn.points},
     )

@@ -5,9 +5,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 
+from saleor_loyalty.core.facts import ChannelFacts
 from saleor_loyalty.core.validation import number, timezone_name, whole_number
 from saleor_loyalty.exceptions import CurrencyMismatch, InvalidProgramSetting, ProgramNotFound
-from saleor_loyalty.core.facts import ChannelFacts
 from saleor_loyalty.models import LoyaltyProgram, NegativeBalancePolicy, TierBasis, TierWindow
 from saleor_loyalty.tiers.ladder import ensure_default_tiers
 
@@ -83,7 +83,9 @@ def _validate(program: LoyaltyProgram, changes: dict) -> dict:
                 )
             amount = number(amount, "pointValue", InvalidProgramSetting)
             if not Decimal(0) < amount <= Decimal(1000) or amount.as_tuple().exponent < -4:
-                raise InvalidProgramSetting("pointValue must be above 0, at most 1000, 4 decimals.", "pointValue")
+                raise InvalidProgramSetting(
+                    "pointValue must be above 0, at most 1000, 4 decimals.", "pointValue"
+                )
             cleaned[field] = amount
         elif field in WHOLE_NUMBER_FIELDS:
             name, low, high = WHOLE_NUMBER_FIELDS[field]
@@ -98,7 +100,9 @@ def _validate(program: LoyaltyProgram, changes: dict) -> dict:
             percent = number(value, name, InvalidProgramSetting)
             low_ok = percent > 0 if low_exclusive else percent >= 0
             if not low_ok or percent > 100 or percent.as_tuple().exponent < -2:
-                raise InvalidProgramSetting(f"{name} must be a percentage up to 100 with at most 2 decimals.", name)
+                raise InvalidProgramSetting(
+                    f"{name} must be a percentage up to 100 with at most 2 decimals.", name
+                )
             cleaned[field] = percent
         elif field == "timezone":
             cleaned[field] = timezone_name(value, "timezone", InvalidProgramSetting)

@@ -54,10 +54,16 @@ def compute_earn(program, facts: OrderFacts, paid_at: datetime, tier: EarnTier =
         amount = line.total_gross if program.include_tax else line.total_net
         line_base = amount * share
         base += line_base
-        lines.append({
-            "line_id": line.line_id, "sku": line.sku, "name": line.product_name,
-            "quantity": line.quantity, "amount": str(amount), "base": str(line_base),
-        })
+        lines.append(
+            {
+                "line_id": line.line_id,
+                "sku": line.sku,
+                "name": line.product_name,
+                "quantity": line.quantity,
+                "amount": str(amount),
+                "base": str(line_base),
+            }
+        )
     points = points_for_amount(base, program.earn_rate * tier.earn_multiplier)
     available_at = paid_at + timedelta(days=program.pending_days)
     detail = {

@@ -4,18 +4,27 @@ import uuid
 
 from django.db import connection, transaction
 
-from saleor_loyalty.exceptions import InsufficientPoints, InvalidPoints, ReasonRequired
 from saleor_loyalty.core.facts import Actor
 from saleor_loyalty.core.lock_objects import account_qs_select_for_update
+from saleor_loyalty.exceptions import InsufficientPoints, InvalidPoints, ReasonRequired
+from saleor_loyalty.ledger.accounts import (
+    append_entry,
+    effective_account,
+    int_array,
+    lock_account,
+    normalize_email,
+    pending_points,
+    replay_accounts,
+)
 from saleor_loyalty.models import EntryKind, LedgerEntry, LoyaltyAccount, TierCause
 from saleor_loyalty.tiers.ladder import upgrade_if_qualified
-from saleor_loyalty.ledger.accounts import (append_entry, effective_account, int_array, lock_account, normalize_email,
-                       pending_points, replay_accounts)
 
 MAX_REASON_LENGTH = 1000
 
-def adjust_points(account: LoyaltyAccount, points, reason: str, actor: Actor,
-                  idempotency_key: str | None = None) -> LedgerEntry:
+
+def adjust_points(
+    account: LoyaltyAccount, points, reason: str, actor: Actor, idempotency_key: str | None = None
+) -> LedgerEntry:
     """A staff or app correction with a mandatory reason. A retried call with the same key is a no-op.
 
     A deduction may not take more than the member can spend now: staff correct mistakes, they do
@@ -37,8 +46,12 @@ def adjust_points(account: LoyaltyAccount, points, reason: str, actor: Actor,
         if points < 0 and locked.balance - pending_points(locked) < -points:
             raise InsufficientPoints("The member does not have that many spendable points.")
         entry = append_entry(
-            locked, kind=EntryKind.ADJUSTMENT, points=points, source_key=source_key,
-            reason=reason, actor=actor,
+            locked,
+            kind=EntryKind.ADJUSTMENT,
+            points=points,
+            source_key=source_key,
+            reason=reason,
+            actor=actor,
         )
         if entry is not None and points > 0:
             upgrade_if_qualified(locked, program, TierCause.ADJUSTMENT_UPGRADE, actor=actor)
@@ -49,22 +62,31 @@ def birthday_source_key(account_id: int, year: int) -> str:
     return f"birthday:{account_id}:{year}"
 
 
-def award_birthday_points(account: LoyaltyAccount, points: int, year: int, tier_name: str) -> LedgerEntry | None:
+def award_birthday_points(
+    account: LoyaltyAccount, points: int, year: int, tier_name: str
+) -> LedgerEntry | None:
     """The tier's birthday gift for one year; keyed by account and year, so a rerun gives nothing twice."""
     if points <= 0:
         return None
     with transaction.atomic():
         locked = lock_account(account)
         return append_entry(
-            locked, kind=EntryKind.BIRTHDAY, points=points, source_key=birthday_source_key(account.pk, year),
-            reason=f"Birthday gift {year} ({tier_name})", detail={"year": year, "tier": tier_name},
+            locked,
+            kind=EntryKind.BIRTHDAY,
+            points=points,
+            source_key=birthday_source_key(account.pk, year),
+            reason=f"Birthday gift {year} ({tier_name})",
+            detail={"year": year, "tier": tier_name},
         )
+
+
 def redemption_source_key(checkout_token, request_key: str) -> str:
     return f"redeem:{checkout_token}:{request_key}"
 
 
-def redeem_points(account: LoyaltyAccount, points: int, source_key: str, reason: str,
-                  detail: dict | None = None) -> LedgerEntry | None:
+def redeem_points(
+    account: LoyaltyAccount, points: int, source_key: str, reason: str, detail: dict | None = None
+) -> LedgerEntry | None:
     """Spend points on a redemption; None when that source_key was already redeemed.
 
     Takes only spendable points (never pending ones, never into debt); the check and the insert
@@ -76,8 +98,14 @@ def redeem_points(account: LoyaltyAccount, points: int, source_key: str, reason:
         locked = lock_account(effective_account(account))
         if locked.balance - pending_points(locked) < points:
             raise InsufficientPoints("The member does not have that many spendable points.")
-        return append_entry(locked, kind=EntryKind.REDEMPTION, points=-points, source_key=source_key,
-                       reason=reason, detail=detail or {})
+        return append_entry(
+            locked,
+            kind=EntryKind.REDEMPTION,
+            points=-points,
+            source_key=source_key,
+            reason=reason,
+            detail=detail or {},
+        )
 
 
 def attach_guest_accounts(user_id: int, email: str) -> list[LoyaltyAccount]:
@@ -94,8 +122,12 @@ def attach_guest_accounts(user_id: int, email: str) -> list[LoyaltyAccount]:
     for guest in guests:
         with transaction.atomic():
             member = LoyaltyAccount.objects.filter(program_id=guest.program_id, user_id=user_id).first()
-            locked = {a.pk: a for a in account_qs_select_for_update().filter(
-                pk__in=[guest.pk] + ([member.pk] if member else []))}
+            locked = {
+                a.pk: a
+                for a in account_qs_select_for_update().filter(
+                    pk__in=[guest.pk] + ([member.pk] if member else [])
+                )
+            }
             guest = locked[guest.pk]
             if guest.user_id is not None or guest.merged_into_id is not None:
                 continue
@@ -113,10 +145,20 @@ def _merge(guest: LoyaltyAccount, member: LoyaltyAccount) -> LoyaltyAccount:
     moved = guest.balance
     if moved:
         key = f"merge:{guest.pk}"
-        append_entry(guest, kind=EntryKind.MERGE_OUT, points=-moved, source_key=key,
-                reason=f"Moved to account {member.pk}")
-        append_entry(member, kind=EntryKind.MERGE_IN, points=moved, source_key=key,
-                reason=f"Guest points from account {guest.pk}")
+        append_entry(
+            guest,
+            kind=EntryKind.MERGE_OUT,
+            points=-moved,
+            source_key=key,
+            reason=f"Moved to account {member.pk}",
+        )
+        append_entry(
+            member,
+            kind=EntryKind.MERGE_IN,
+            points=moved,
+            source_key=key,
+            reason=f"Guest points from account {guest.pk}",
+        )
     guest.merged_into = member
     guest.save(update_fields=["merged_into", "updated_at"])
     return member
@@ -132,7 +174,7 @@ WITH expired AS (
     INSERT INTO {LedgerEntry._meta.db_table}
         (account_id, kind, points, forgiven_points, source_key, reverses_id, order_number, reason,
          detail, available_at, actor_label, occurred_at, created_at)
-    SELECT lot.account_id, %(kind)s, -lot.points, 0, {expire_source_key_sql('lot.lot_id')}, lot.lot_id, '',
+    SELECT lot.account_id, %(kind)s, -lot.points, 0, {expire_source_key_sql("lot.lot_id")}, lot.lot_id, '',
            'Points expired', '{{}}'::jsonb, now(), 'system', now(), now()
     FROM unnest(%(accounts)s::bigint[], %(points)s::int[], %(lots)s::bigint[]) AS lot(account_id, points, lot_id)
     ON CONFLICT (kind, source_key) DO NOTHING
@@ -169,7 +211,14 @@ def expire_lots(due: list[tuple[int, int]]) -> tuple[int, int]:
     if not lots:
         return 0, 0
     with connection.cursor() as cursor:
-        cursor.execute(_EXPIRE_LOTS_SQL, {"kind": EntryKind.EXPIRE, "accounts": int_array(accounts),
-                                          "points": int_array(points), "lots": int_array(lots)})
+        cursor.execute(
+            _EXPIRE_LOTS_SQL,
+            {
+                "kind": EntryKind.EXPIRE,
+                "accounts": int_array(accounts),
+                "points": int_array(points),
+                "lots": int_array(lots),
+            },
+        )
         written, expired = cursor.fetchone()
     return written, expired

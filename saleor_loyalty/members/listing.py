@@ -7,8 +7,8 @@ from django.db.models import Max, OuterRef, Q, Subquery
 
 from saleor_loyalty.exceptions import LoyaltyError
 from saleor_loyalty.models import EntryKind, LedgerEntry, LoyaltyAccount, LoyaltyProgram, Tier
-from saleor_loyalty.tiers.settings import tier_in_program
 from saleor_loyalty.tiers.ladder import ladder
+from saleor_loyalty.tiers.settings import tier_in_program
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,11 @@ def _tier_condition(program: LoyaltyProgram, tier: Tier) -> Q:
 
 def members(program: LoyaltyProgram, wanted: MemberFilter):
     """Signed-up and guest accounts of the program (merged guests are gone), newest first by id."""
-    if wanted.balance_min is not None and wanted.balance_max is not None and wanted.balance_min > wanted.balance_max:
+    if (
+        wanted.balance_min is not None
+        and wanted.balance_max is not None
+        and wanted.balance_min > wanted.balance_max
+    ):
         raise LoyaltyError("balanceMin is above balanceMax.", "filter")
     if wanted.last_order_from and wanted.last_order_to and wanted.last_order_from > wanted.last_order_to:
         raise LoyaltyError("lastOrderFrom is after lastOrderTo.", "filter")
@@ -38,7 +42,9 @@ def members(program: LoyaltyProgram, wanted: MemberFilter):
             raise LoyaltyError("Dates need a timezone (e.g. 2026-11-01T00:00:00+02:00).", "filter")
     accounts = LoyaltyAccount.objects.filter(program=program, merged_into__isnull=True)
     if wanted.tier_id is not None:
-        accounts = accounts.filter(_tier_condition(program, tier_in_program(program, wanted.tier_id, "filter")))
+        accounts = accounts.filter(
+            _tier_condition(program, tier_in_program(program, wanted.tier_id, "filter"))
+        )
     if wanted.balance_min is not None:
         accounts = accounts.filter(balance__gte=wanted.balance_min)
     if wanted.balance_max is not None:
@@ -46,8 +52,12 @@ def members(program: LoyaltyProgram, wanted: MemberFilter):
     if wanted.search.strip():
         accounts = accounts.filter(email__icontains=wanted.search.strip())
     if wanted.last_order_from or wanted.last_order_to:
-        last_order = LedgerEntry.objects.filter(account=OuterRef("pk"), kind=EntryKind.EARN) \
-            .values("account").annotate(last=Max("occurred_at")).values("last")
+        last_order = (
+            LedgerEntry.objects.filter(account=OuterRef("pk"), kind=EntryKind.EARN)
+            .values("account")
+            .annotate(last=Max("occurred_at"))
+            .values("last")
+        )
         accounts = accounts.annotate(last_order_at=Subquery(last_order))
         if wanted.last_order_from:
             accounts = accounts.filter(last_order_at__gte=wanted.last_order_from)

@@ -11,10 +11,16 @@ from django.db import transaction
 from django.db.models import CharField, Q, Value
 from django.db.models.functions import Cast, Concat
 
-from saleor_loyalty.messages.consent import subject_hash
 from saleor_loyalty.ledger.accounts import normalize_email
+from saleor_loyalty.messages.consent import subject_hash
 from saleor_loyalty.models import (
-    AbandonedCheckout, CheckoutActivity, LoyaltyAccount, Medium, MessageLog, MessageStatus, RecoveryState,
+    AbandonedCheckout,
+    CheckoutActivity,
+    LoyaltyAccount,
+    Medium,
+    MessageLog,
+    MessageStatus,
+    RecoveryState,
 )
 
 FORGOTTEN_DOMAIN = "@forgotten.invalid"
@@ -30,7 +36,9 @@ def forget_customer(user_id: int | None, email: str) -> int:
     with transaction.atomic():
         snapshots = AbandonedCheckout.objects.filter(person)
         phones = {phone for phone in snapshots.values_list("phone", flat=True) if phone}
-        snapshots.filter(state=RecoveryState.ACTIVE).update(state=RecoveryState.STOPPED, state_reason=FORGOTTEN_REASON)
+        snapshots.filter(state=RecoveryState.ACTIVE).update(
+            state=RecoveryState.STOPPED, state_reason=FORGOTTEN_REASON
+        )
         snapshots.update(email="", phone="", user_id=None)
         CheckoutActivity.objects.filter(person).update(email="", user_id=None)
 
@@ -38,12 +46,16 @@ def forget_customer(user_id: int | None, email: str) -> int:
         if email:
             subjects.add(subject_hash(Medium.EMAIL, email))
         messages = MessageLog.objects.filter(subject_hash__in=subjects)
-        messages.filter(status=MessageStatus.DEFERRED).update(status=MessageStatus.CANCELLED,
-                                                             reason=FORGOTTEN_REASON, retry_at=None)
+        messages.filter(status=MessageStatus.DEFERRED).update(
+            status=MessageStatus.CANCELLED, reason=FORGOTTEN_REASON, retry_at=None
+        )
         messages.exclude(recipient="").update(recipient="", context={})
 
         accounts = LoyaltyAccount.objects.filter(person).exclude(email__endswith=FORGOTTEN_DOMAIN)
         return accounts.update(
             email=Concat(Value("account-"), Cast("id", CharField()), Value(FORGOTTEN_DOMAIN)),
-            user=None, birthday_month=None, birthday_day=None, birthday_set_at=None,
+            user=None,
+            birthday_month=None,
+            birthday_day=None,
+            birthday_set_at=None,
         )

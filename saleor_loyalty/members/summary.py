@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from django.utils import timezone
 from prices import Money
 
+from saleor_loyalty.core.money import points_worth
 from saleor_loyalty.ledger import pending_points
 from saleor_loyalty.models import LoyaltyAccount, LoyaltyProgram
-from saleor_loyalty.core.money import points_worth
 
 
 @dataclass(frozen=True)
@@ -40,11 +40,16 @@ def points_value(program: LoyaltyProgram, summary: PointsSummary) -> Money:
 
 def member_account(channel_slug: str, user_id: int) -> LoyaltyAccount | None:
     """A customer's account with its program, in one query (the storefront's `me` reads both)."""
-    return (LoyaltyAccount.objects.select_related("program")
-            .filter(program__channel_slug=channel_slug, user_id=user_id, merged_into__isnull=True).first())
+    return (
+        LoyaltyAccount.objects.select_related("program")
+        .filter(program__channel_slug=channel_slug, user_id=user_id, merged_into__isnull=True)
+        .first()
+    )
 
 
-def find_account(program: LoyaltyProgram, user_id: int | None = None, email: str = "") -> LoyaltyAccount | None:
+def find_account(
+    program: LoyaltyProgram, user_id: int | None = None, email: str = ""
+) -> LoyaltyAccount | None:
     """The member's account without creating one (a read must not write)."""
     accounts = LoyaltyAccount.objects.filter(program=program, merged_into__isnull=True)
     if user_id is not None:

@@ -9,9 +9,9 @@ from datetime import datetime
 
 from django.db import connection, transaction
 
-from saleor_loyalty.models import Medium, MessageLog, MessageStatus
 from saleor_loyalty.messages import limits, pipeline
 from saleor_loyalty.messages.config import SERVICE_CATEGORIES, needs_marketing_consent
+from saleor_loyalty.models import Medium, MessageLog, MessageStatus
 
 
 def _lock_person(subject: str) -> None:
@@ -22,7 +22,10 @@ def _lock_person(subject: str) -> None:
 def _hold_until(message: pipeline.Outgoing, log: MessageLog, now: datetime) -> tuple[datetime, str] | None:
     if not needs_marketing_consent(message.category):
         return None
-    if message.medium == Medium.EMAIL and (gap := limits.email_gap_until(log.subject_hash, now, log)) is not None:
+    if (
+        message.medium == Medium.EMAIL
+        and (gap := limits.email_gap_until(log.subject_hash, now, log)) is not None
+    ):
         return gap
     window = limits.window_until(now, message.medium, pipeline.channel_settings(message.channel_slug))
     return (window, "quiet hours, Shabbat or holiday") if window > now else None
@@ -37,7 +40,11 @@ def send(message: pipeline.Outgoing, now: datetime) -> MessageLog:
         _lock_person(log.subject_hash)
         held = _hold_until(message, log, now)
         if held is not None:
-            log.status, log.reason, log.retry_at = MessageStatus.DEFERRED, f"{held[1]}; until {held[0].isoformat()}", held[0]
+            log.status, log.reason, log.retry_at = (
+                MessageStatus.DEFERRED,
+                f"{held[1]}; until {held[0].isoformat()}",
+                held[0],
+            )
             log.language_code, log.context = message.language_code, message.context
             log.save(update_fields=["status", "reason", "retry_at", "language_code", "context"])
             return log
@@ -49,12 +56,22 @@ def retry_due(now: datetime, limit: int = 200) -> int:
     sent = 0
     for _ in range(limit):
         with transaction.atomic():
-            log = (MessageLog.objects.select_for_update(skip_locked=True)
-                   .filter(status=MessageStatus.DEFERRED, retry_at__lte=now).order_by("retry_at").first())
+            log = (
+                MessageLog.objects.select_for_update(skip_locked=True)
+                .filter(status=MessageStatus.DEFERRED, retry_at__lte=now)
+                .order_by("retry_at")
+                .first()
+            )
             if log is None:
                 break
-            message = pipeline.Outgoing(category=log.category, medium=log.medium, channel_slug=log.channel_slug,
-                                        address=log.recipient, language_code=log.language_code, context=log.context)
+            message = pipeline.Outgoing(
+                category=log.category,
+                medium=log.medium,
+                channel_slug=log.channel_slug,
+                address=log.recipient,
+                language_code=log.language_code,
+                context=log.context,
+            )
             _lock_person(log.subject_hash)
             held = _hold_until(message, log, now)
             if held is not None:

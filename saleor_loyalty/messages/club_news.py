@@ -13,14 +13,24 @@ from django.utils import timezone
 
 from saleor_loyalty.core.jobs import JobRun, single_runner
 from saleor_loyalty.messages import club, pipeline
-from saleor_loyalty.models import CreditEntry, CreditKind, JobCursor, Medium, MessagingSettings, TierCause, TierEvent
+from saleor_loyalty.models import (
+    CreditEntry,
+    CreditKind,
+    JobCursor,
+    Medium,
+    MessagingSettings,
+    TierCause,
+    TierEvent,
+)
 
 NEWS_JOB = "club-news"
 UPGRADES = (TierCause.ORDER_UPGRADE, TierCause.ADJUSTMENT_UPGRADE, TierCause.EVALUATION_UPGRADE)
 
 
 def _channels_with_club_news() -> set[str]:
-    return set(MessagingSettings.objects.filter(club_messages_enabled=True).values_list("channel_slug", flat=True))
+    return set(
+        MessagingSettings.objects.filter(club_messages_enabled=True).values_list("channel_slug", flat=True)
+    )
 
 
 def _walk(name: str, rows, message_for, channels: set[str], now: datetime, limit: int, run: JobRun) -> None:
@@ -39,14 +49,24 @@ def _walk(name: str, rows, message_for, channels: set[str], now: datetime, limit
 
 
 def _tier_upgrade(event: TierEvent, channel_slug: str, email: str) -> pipeline.Outgoing:
-    return pipeline.Outgoing(category="tier_upgrade", medium=Medium.EMAIL, channel_slug=channel_slug,
-                             address=email, context={"tier": event.to_tier_name})
+    return pipeline.Outgoing(
+        category="tier_upgrade",
+        medium=Medium.EMAIL,
+        channel_slug=channel_slug,
+        address=email,
+        context={"tier": event.to_tier_name},
+    )
 
 
 def _cashback_credited(entry: CreditEntry, channel_slug: str, email: str) -> pipeline.Outgoing:
     """A credit row's `card_amount` is what went on the card (its `amount`, the claim, is 0: earned before)."""
-    return pipeline.Outgoing(category="cashback_credited", medium=Medium.EMAIL, channel_slug=channel_slug,
-                             address=email, context={"amount": f"{entry.card_amount:.2f}", "currency": entry.currency})
+    return pipeline.Outgoing(
+        category="cashback_credited",
+        medium=Medium.EMAIL,
+        channel_slug=channel_slug,
+        address=email,
+        context={"amount": f"{entry.card_amount:.2f}", "currency": entry.currency},
+    )
 
 
 def send_club_news(now: datetime | None = None, limit: int = 200) -> JobRun:
@@ -55,8 +75,22 @@ def send_club_news(now: datetime | None = None, limit: int = 200) -> JobRun:
     with single_runner(NEWS_JOB) as mine:
         if mine:
             channels = _channels_with_club_news()
-            _walk(f"{NEWS_JOB}:tier", TierEvent.objects.filter(cause__in=UPGRADES), _tier_upgrade, channels, now,
-                  limit, run)
-            _walk(f"{NEWS_JOB}:cashback", CreditEntry.objects.filter(kind=CreditKind.CASHBACK_CREDIT),
-                  _cashback_credited, channels, now, limit, run)
+            _walk(
+                f"{NEWS_JOB}:tier",
+                TierEvent.objects.filter(cause__in=UPGRADES),
+                _tier_upgrade,
+                channels,
+                now,
+                limit,
+                run,
+            )
+            _walk(
+                f"{NEWS_JOB}:cashback",
+                CreditEntry.objects.filter(kind=CreditKind.CASHBACK_CREDIT),
+                _cashback_credited,
+                channels,
+                now,
+                limit,
+                run,
+            )
     return run

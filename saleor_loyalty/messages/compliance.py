@@ -27,8 +27,18 @@ def _link_works(url: str) -> bool:
     return read_token(token) is not None
 
 
-def check_email(rendered: Rendered, *, marketing: bool, consent_ok: bool, country: str, language: str,
-                sender_name: str, sender_email: str, contact_address: str, unsubscribe_url: str) -> list[str]:
+def check_email(
+    rendered: Rendered,
+    *,
+    marketing: bool,
+    consent_ok: bool,
+    country: str,
+    language: str,
+    sender_name: str,
+    sender_email: str,
+    contact_address: str,
+    unsubscribe_url: str,
+) -> list[str]:
     problems = []
     if not sender_name or sender_name not in rendered.text:
         problems.append("sender name missing")
@@ -54,8 +64,16 @@ def check_email(rendered: Rendered, *, marketing: bool, consent_ok: bool, countr
     return problems
 
 
-def check_sms(text: str, *, marketing: bool, consent_ok: bool, country: str, language: str,
-              sender_name: str, unsubscribe_url: str) -> list[str]:
+def check_sms(
+    text: str,
+    *,
+    marketing: bool,
+    consent_ok: bool,
+    country: str,
+    language: str,
+    sender_name: str,
+    unsubscribe_url: str,
+) -> list[str]:
     problems = []
     if not sender_name or sender_name not in text:
         problems.append("sender name missing")

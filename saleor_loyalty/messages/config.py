@@ -7,8 +7,11 @@ SERVICE_CATEGORIES = ("points_earned", "tier_upgrade", "points_expiring", "cashb
 CATEGORIES = (CART_REMINDER, *SERVICE_CATEGORIES)
 
 DEFAULT_AD_LABELS = {"IL": "פרסומת"}
-DEFAULT_STEPS = ({"after_minutes": 60, "medium": "email"}, {"after_minutes": 1440, "medium": "email"},
-                 {"after_minutes": 4320, "medium": "email"})
+DEFAULT_STEPS = (
+    {"after_minutes": 60, "medium": "email"},
+    {"after_minutes": 1440, "medium": "email"},
+    {"after_minutes": 4320, "medium": "email"},
+)
 
 
 def ad_labels() -> dict[str, str]:
@@ -28,8 +31,11 @@ def needs_marketing_consent(category: str) -> bool:
 
 
 def public_url() -> str:
-    return (getattr(settings, "LOYALTY_PUBLIC_URL", "") or getattr(settings, "PUBLIC_URL", "")
-            or "http://localhost:8000").rstrip("/")
+    return (
+        getattr(settings, "LOYALTY_PUBLIC_URL", "")
+        or getattr(settings, "PUBLIC_URL", "")
+        or "http://localhost:8000"
+    ).rstrip("/")
 
 
 def template_dirs() -> list[str]:

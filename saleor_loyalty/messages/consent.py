@@ -75,17 +75,28 @@ def state_for_hash(subject: str, channel_slug: str, medium: str) -> ConsentState
     granted = action == ConsentAction.GRANT
     suppressed = suppressed_at is not None and (not granted or suppressed_at >= occurred_at)
     updated = max((t for t in (occurred_at, suppressed_at) if t is not None), default=None)
-    return ConsentState(granted=granted and not suppressed, suppressed=suppressed, updated_at=updated,
-                        source=source or "")
+    return ConsentState(
+        granted=granted and not suppressed, suppressed=suppressed, updated_at=updated, source=source or ""
+    )
 
 
 def current_state(channel_slug: str, medium: str, address: str) -> ConsentState:
     return state_for_hash(subject_hash(medium, address), channel_slug, medium)
 
 
-def record(channel_slug: str, medium: str, address: str, action: str, source: str, *,
-           wording: str = "", locale: str = "", ip: str | None = None, user_id: int | None = None,
-           occurred_at: datetime | None = None) -> ConsentEvent:
+def record(
+    channel_slug: str,
+    medium: str,
+    address: str,
+    action: str,
+    source: str,
+    *,
+    wording: str = "",
+    locale: str = "",
+    ip: str | None = None,
+    user_id: int | None = None,
+    occurred_at: datetime | None = None,
+) -> ConsentEvent:
     """Append a grant or withdrawal. A grant needs the exact wording shown; a withdrawal takes effect now."""
     if medium not in Medium.values:
         raise InvalidConsentInput(f"Unknown medium '{medium}'.", "medium")
@@ -100,18 +111,29 @@ def record(channel_slug: str, medium: str, address: str, action: str, source: st
         raise InvalidConsentInput(f"The wording can be at most {MAX_WORDING} characters.", "wording")
     subject = subject_hash(medium, address)
     return ConsentEvent.objects.create(
-        subject_hash=subject, user_id=user_id, channel_slug=channel_slug, medium=medium, action=action,
-        source=source, wording=wording, locale=(locale or "")[:16], ip_hash=ip_hash(ip),
+        subject_hash=subject,
+        user_id=user_id,
+        channel_slug=channel_slug,
+        medium=medium,
+        action=action,
+        source=source,
+        wording=wording,
+        locale=(locale or "")[:16],
+        ip_hash=ip_hash(ip),
         occurred_at=occurred_at or timezone.now(),
     )
 
 
-def suppress_hash(subject: str, medium: str, reason: str = "unsubscribed", at: datetime | None = None) -> None:
+def suppress_hash(
+    subject: str, medium: str, reason: str = "unsubscribed", at: datetime | None = None
+) -> None:
     """Person-level stop on a medium in every channel, effective for the very next send check."""
     at = at or timezone.now()
     with transaction.atomic():
         Suppression.objects.update_or_create(
-            subject_hash=subject, medium=medium, defaults={"reason": reason, "suppressed_at": at},
+            subject_hash=subject,
+            medium=medium,
+            defaults={"reason": reason, "suppressed_at": at},
         )
 
 

@@ -9,20 +9,27 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from saleor_loyalty.messages import windows as sending_windows
-from saleor_loyalty.models import Medium, MessageLog, MessageStatus
 from saleor_loyalty.messages.config import marketing_email_gap_hours
+from saleor_loyalty.models import Medium, MessageLog, MessageStatus
 
 CLAIMED_OR_SENT = (MessageStatus.CLAIMED, MessageStatus.SENT)
 
 
-def email_gap_until(address_hash: str, now: datetime, asking: MessageLog | None = None) -> tuple[datetime, str] | None:
+def email_gap_until(
+    address_hash: str, now: datetime, asking: MessageLog | None = None
+) -> tuple[datetime, str] | None:
     """When the next marketing email to this person may go, if the gap since the last one is too short.
 
     `asking` is the caller's own claim row, which does not count against itself.
     """
     gap = timedelta(hours=marketing_email_gap_hours())
-    earlier = MessageLog.objects.filter(subject_hash=address_hash, medium=Medium.EMAIL, is_marketing=True,
-                                        status__in=CLAIMED_OR_SENT, created_at__gt=now - gap)
+    earlier = MessageLog.objects.filter(
+        subject_hash=address_hash,
+        medium=Medium.EMAIL,
+        is_marketing=True,
+        status__in=CLAIMED_OR_SENT,
+        created_at__gt=now - gap,
+    )
     if asking is not None:
         earlier = earlier.exclude(pk=asking.pk)
     last = earlier.order_by("-created_at").first()

@@ -11,10 +11,9 @@ from datetime import datetime
 from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
 
-from saleor_loyalty.messages import consent
-from saleor_loyalty.models import MessageLog, MessageStatus, MessagingSettings, Medium
-from saleor_loyalty.messages import compliance, rendering, sms, unsubscribe
+from saleor_loyalty.messages import compliance, consent, rendering, sms, unsubscribe
 from saleor_loyalty.messages.config import CATEGORIES, needs_marketing_consent
+from saleor_loyalty.models import Medium, MessageLog, MessageStatus, MessagingSettings
 
 logger = logging.getLogger(__name__)
 
@@ -34,23 +33,46 @@ class Outgoing:
 def channel_settings(channel_slug: str) -> MessagingSettings:
     """The channel's messaging settings; unsaved defaults when the merchant has set none."""
     return MessagingSettings.objects.filter(channel_slug=channel_slug).first() or MessagingSettings(
-        channel_slug=channel_slug)
-
-
-def new_log(message: Outgoing, status: str, now: datetime, *, claim_key: str | None = None,
-            reason: str = "") -> MessageLog:
-    return MessageLog.objects.create(
-        category=message.category, medium=message.medium, channel_slug=message.channel_slug,
-        is_marketing=needs_marketing_consent(message.category), recipient=message.address[:254],
-        subject_hash=consent.subject_hash(message.medium, message.address)
-        if consent.normalize_address(message.medium, message.address) else "", checkout_token=message.checkout_token,
-        step=message.step, claim_key=claim_key, status=status, reason=reason, created_at=now,
+        channel_slug=channel_slug
     )
 
 
-def finish(log: MessageLog, status: str, reason: str = "", subject: str = "", sha: str = "",
-            sent_at: datetime | None = None) -> MessageLog:
-    log.status, log.reason, log.subject, log.content_sha256, log.sent_at = status, reason, subject[:500], sha, sent_at
+def new_log(
+    message: Outgoing, status: str, now: datetime, *, claim_key: str | None = None, reason: str = ""
+) -> MessageLog:
+    return MessageLog.objects.create(
+        category=message.category,
+        medium=message.medium,
+        channel_slug=message.channel_slug,
+        is_marketing=needs_marketing_consent(message.category),
+        recipient=message.address[:254],
+        subject_hash=consent.subject_hash(message.medium, message.address)
+        if consent.normalize_address(message.medium, message.address)
+        else "",
+        checkout_token=message.checkout_token,
+        step=message.step,
+        claim_key=claim_key,
+        status=status,
+        reason=reason,
+        created_at=now,
+    )
+
+
+def finish(
+    log: MessageLog,
+    status: str,
+    reason: str = "",
+    subject: str = "",
+    sha: str = "",
+    sent_at: datetime | None = None,
+) -> MessageLog:
+    log.status, log.reason, log.subject, log.content_sha256, log.sent_at = (
+        status,
+        reason,
+        subject[:500],
+        sha,
+        sent_at,
+    )
     log.save(update_fields=["status", "reason", "subject", "content_sha256", "sent_at"])
     return log
 
@@ -59,13 +81,19 @@ def _context(message: Outgoing, config: MessagingSettings, unsubscribe_url: str,
     return {
         **message.context,
         "ad_label": compliance.required_label(config.country, language),
-        "sender_name": config.sender_name, "contact_address": config.contact_address,
-        "reply_to": config.reply_to or config.sender_email, "unsubscribe_url": unsubscribe_url,
+        "sender_name": config.sender_name,
+        "contact_address": config.contact_address,
+        "reply_to": config.reply_to or config.sender_email,
+        "unsubscribe_url": unsubscribe_url,
     }
 
 
-def deliver(message: Outgoing, log: MessageLog | None = None, now: datetime | None = None,
-            config: MessagingSettings | None = None) -> MessageLog:
+def deliver(
+    message: Outgoing,
+    log: MessageLog | None = None,
+    now: datetime | None = None,
+    config: MessagingSettings | None = None,
+) -> MessageLog:
     if message.category not in CATEGORIES:
         raise ValueError(f"Unknown message category {message.category}")
     now = now or timezone.now()
@@ -83,18 +111,29 @@ def deliver(message: Outgoing, log: MessageLog | None = None, now: datetime | No
         return _deliver_sms(message, log, config, marketing, consent_ok, language, context, now)
     rendered = rendering.render_email(message.category, language, context)
     if marketing:
-        rendered.headers.update({"List-Unsubscribe": f"<{unsubscribe_url}>",
-                                 "List-Unsubscribe-Post": compliance.ONE_CLICK})
+        rendered.headers.update(
+            {"List-Unsubscribe": f"<{unsubscribe_url}>", "List-Unsubscribe-Post": compliance.ONE_CLICK}
+        )
     problems = compliance.check_email(
-        rendered, marketing=marketing, consent_ok=consent_ok, country=config.country, language=language,
-        sender_name=config.sender_name, sender_email=config.sender_email,
-        contact_address=config.contact_address, unsubscribe_url=unsubscribe_url,
+        rendered,
+        marketing=marketing,
+        consent_ok=consent_ok,
+        country=config.country,
+        language=language,
+        sender_name=config.sender_name,
+        sender_email=config.sender_email,
+        contact_address=config.contact_address,
+        unsubscribe_url=unsubscribe_url,
     )
     if problems:
         return finish(log, MessageStatus.BLOCKED, "; ".join(problems), rendered.subject, rendered.sha256)
     email = EmailMultiAlternatives(
-        subject=rendered.subject, body=rendered.text, from_email=f"{config.sender_name} <{config.sender_email}>",
-        to=[message.address], reply_to=[config.reply_to or config.sender_email], headers=rendered.headers,
+        subject=rendered.subject,
+        body=rendered.text,
+        from_email=f"{config.sender_name} <{config.sender_email}>",
+        to=[message.address],
+        reply_to=[config.reply_to or config.sender_email],
+        headers=rendered.headers,
     )
     email.attach_alternative(rendered.html, "text/html")
     try:
@@ -108,8 +147,13 @@ def deliver(message: Outgoing, log: MessageLog | None = None, now: datetime | No
 def _deliver_sms(message, log, config, marketing, consent_ok, language, context, now) -> MessageLog:
     text = rendering.render_sms(message.category, language, context)
     problems = compliance.check_sms(
-        text, marketing=marketing, consent_ok=consent_ok, country=config.country, language=language,
-        sender_name=config.sender_name, unsubscribe_url=context["unsubscribe_url"],
+        text,
+        marketing=marketing,
+        consent_ok=consent_ok,
+        country=config.country,
+        language=language,
+        sender_name=config.sender_name,
+        unsubscribe_url=context["unsubscribe_url"],
     )
     sha = rendering.Rendered(subject="", text=text, html="").sha256
     if problems:

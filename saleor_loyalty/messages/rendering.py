@@ -45,16 +45,26 @@ def pick_language(language_code: str, default: str = "he") -> str:
 
 
 def render_email(category: str, language: str, context: dict) -> Rendered:
-    text = engine().get_template(f"loyalty/messages/{language}/{category}.txt").render(Context(context, autoescape=False))
+    text = (
+        engine()
+        .get_template(f"loyalty/messages/{language}/{category}.txt")
+        .render(Context(context, autoescape=False))
+    )
     subject, _, body = text.strip().partition("\n")
     body = body.strip()
-    html = engine().get_template(f"loyalty/messages/{language}/layout.html").render(
-        Context({**context, "subject": subject.strip(), "body": body}))
+    html = (
+        engine()
+        .get_template(f"loyalty/messages/{language}/layout.html")
+        .render(Context({**context, "subject": subject.strip(), "body": body}))
+    )
     return Rendered(subject=" ".join(subject.split()), text=body, html=html)
 
 
 def render_sms(category: str, language: str, context: dict) -> str:
     headline = render_email(category, language, context).subject
-    text = engine().get_template(f"loyalty/messages/{language}/sms.txt").render(
-        Context({**context, "headline": headline}, autoescape=False))
+    text = (
+        engine()
+        .get_template(f"loyalty/messages/{language}/sms.txt")
+        .render(Context({**context, "headline": headline}, autoescape=False))
+    )
     return " ".join(text.split())

@@ -10,8 +10,8 @@ from django.http import HttpResponse, HttpResponseBadRequest
 from django.utils.html import escape
 
 from saleor_loyalty.messages import consent
-from saleor_loyalty.models import Medium
 from saleor_loyalty.messages.config import public_url
+from saleor_loyalty.models import Medium
 
 SALT = "saleor_loyalty.unsubscribe"
 PATH_PREFIX = "/unsubscribe/"
@@ -44,18 +44,30 @@ _FORM = """<form method="post"><input type="hidden" name="confirm" value="1">
 
 def handle(request, path: str) -> HttpResponse:
     """`path` is what follows the plugin id: /unsubscribe/<token>/."""
-    token = path[len(PATH_PREFIX):].strip("/")
+    token = path[len(PATH_PREFIX) :].strip("/")
     parsed = read_token(token)
     if parsed is None:
-        return HttpResponseBadRequest(_PAGE.format(
-            title="Invalid link", body="הקישור אינו תקין. / This unsubscribe link is not valid.", form=""))
+        return HttpResponseBadRequest(
+            _PAGE.format(
+                title="Invalid link", body="הקישור אינו תקין. / This unsubscribe link is not valid.", form=""
+            )
+        )
     medium, subject = parsed
     if request.method == "POST":
         consent.suppress_hash(subject, medium, reason="unsubscribed")
-        return HttpResponse(_PAGE.format(
-            title="Unsubscribed", body="הוסרת מרשימת הדיוור. / You will get no more marketing messages.", form=""))
+        return HttpResponse(
+            _PAGE.format(
+                title="Unsubscribed",
+                body="הוסרת מרשימת הדיוור. / You will get no more marketing messages.",
+                form="",
+            )
+        )
     if request.method == "GET":
-        return HttpResponse(_PAGE.format(
-            title="Unsubscribe", body=escape("להסרה מדיוור שיווקי לחצו כאן. / Confirm to stop marketing messages."),
-            form=_FORM))
+        return HttpResponse(
+            _PAGE.format(
+                title="Unsubscribe",
+                body=escape("להסרה מדיוור שיווקי לחצו כאן. / Confirm to stop marketing messages."),
+                form=_FORM,
+            )
+        )
     return HttpResponse(status=405)

@@ -8,7 +8,7 @@ year in Israel); a holiday from 14:00 on its eve to 21:00 on the day (`QuietDay`
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from saleor_loyalty.messages.config import sms_window, shabbat_window
+from saleor_loyalty.messages.config import shabbat_window, sms_window
 from saleor_loyalty.models import Medium, QuietDay
 
 FRIDAY, SATURDAY = 4, 5
@@ -16,15 +16,20 @@ MAX_MOVES = 30
 
 
 def quiet_days(country: str, start: date, days: int = 40) -> set[date]:
-    return set(QuietDay.objects.filter(country=country, day__gte=start, day__lte=start + timedelta(days=days))
-               .values_list("day", flat=True))
+    return set(
+        QuietDay.objects.filter(
+            country=country, day__gte=start, day__lte=start + timedelta(days=days)
+        ).values_list("day", flat=True)
+    )
 
 
 def _at(day: date, hour: int, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=tz)
 
 
-def _blocked_until(local: datetime, medium: str, observe_shabbat: bool, holidays: set[date]) -> datetime | None:
+def _blocked_until(
+    local: datetime, medium: str, observe_shabbat: bool, holidays: set[date]
+) -> datetime | None:
     """The local time the block covering `local` ends, or None when `local` is allowed."""
     tz, day, hour = local.tzinfo, local.date(), local.hour
     eve_from, night_at = shabbat_window()
@@ -46,8 +51,9 @@ def _blocked_until(local: datetime, medium: str, observe_shabbat: bool, holidays
     return None
 
 
-def next_allowed(moment: datetime, medium: str, tz_name: str, observe_shabbat: bool,
-                 holidays: set[date]) -> datetime:
+def next_allowed(
+    moment: datetime, medium: str, tz_name: str, observe_shabbat: bool, holidays: set[date]
+) -> datetime:
     """`moment` itself when sending is allowed then, else the first allowed instant after it."""
     local = moment.astimezone(ZoneInfo(tz_name))
     for _ in range(MAX_MOVES):

@@ -17,5 +17,11 @@ from saleor_loyalty.models.early_access import EarlyAccessItem, EarlyAccessKind
 from saleor_loyalty.models.jobs import JobCursor
 from saleor_loyalty.models.ledger import AppendOnlyError, EntryKind, ExpiryReminder, LedgerEntry
 from saleor_loyalty.models.messaging import *  # noqa: F401,F403  (consent, recovery, messages, checkout activity)
-from saleor_loyalty.models.program import LoyaltyAccount, LoyaltyProgram, NegativeBalancePolicy, TierBasis, TierWindow
+from saleor_loyalty.models.program import (
+    LoyaltyAccount,
+    LoyaltyProgram,
+    NegativeBalancePolicy,
+    TierBasis,
+    TierWindow,
+)
 from saleor_loyalty.models.tiers import Tier, TierCause, TierEvaluationRun, TierEvent

@@ -36,12 +36,16 @@ class MemberVoucherCode(models.Model):
 class ClubShippingMethod(models.Model):
     """A Saleor shipping method (priced 0 by the merchant) that only free-shipping tiers may complete with."""
 
-    program = models.ForeignKey(LoyaltyProgram, on_delete=models.CASCADE, related_name="club_shipping_methods")
+    program = models.ForeignKey(
+        LoyaltyProgram, on_delete=models.CASCADE, related_name="club_shipping_methods"
+    )
     saleor_shipping_method_id = models.BigIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["program", "saleor_shipping_method_id"],
-                                    name="loyalty_clubshipping_program_method_uniq"),
+            models.UniqueConstraint(
+                fields=["program", "saleor_shipping_method_id"],
+                name="loyalty_clubshipping_program_method_uniq",
+            ),
         ]

@@ -23,7 +23,9 @@ class StoreCreditCard(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user_id", "currency"], name="loyalty_storecredit_user_currency_uniq"),
+            models.UniqueConstraint(
+                fields=["user_id", "currency"], name="loyalty_storecredit_user_currency_uniq"
+            ),
         ]
 
     def __str__(self):
@@ -58,7 +60,11 @@ class CreditEntry(models.Model):
     points = models.IntegerField(default=0, help_text="Points a redemption converted.")
     source_key = models.CharField(max_length=200)
     earn = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="followups",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="followups",
         help_text="The cashback earn a credit or reversal belongs to.",
     )
     order_id = models.UUIDField(null=True, blank=True, db_index=True)
@@ -76,7 +82,9 @@ class CreditEntry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind", "source_key"], name="loyalty_creditentry_source_uniq"),
             models.UniqueConstraint(
-                fields=["earn"], condition=Q(kind="cashback_credit"), name="loyalty_creditentry_one_credit_per_earn",
+                fields=["earn"],
+                condition=Q(kind="cashback_credit"),
+                name="loyalty_creditentry_one_credit_per_earn",
             ),
             models.CheckConstraint(
                 condition=~Q(kind="cashback_earn") | (Q(amount__gt=0) & Q(earn__isnull=True)),

@@ -22,12 +22,20 @@ class EarlyAccessItem(models.Model):
     program = models.ForeignKey(LoyaltyProgram, on_delete=models.CASCADE, related_name="early_access_items")
     kind = models.CharField(max_length=16, choices=EarlyAccessKind.choices)
     saleor_id = models.BigIntegerField(help_text="Saleor's numeric product or collection id.")
-    starts_at = models.DateTimeField(null=True, blank=True, help_text="Members may see it from then; null = at once.")
+    starts_at = models.DateTimeField(
+        null=True, blank=True, help_text="Members may see it from then; null = at once."
+    )
     ends_at = models.DateTimeField(
-        null=True, blank=True, help_text="Public launch: from then it is no longer gated; null = until unmarked.",
+        null=True,
+        blank=True,
+        help_text="Public launch: from then it is no longer gated; null = until unmarked.",
     )
     minimum_tier = models.ForeignKey(
-        "Tier", null=True, blank=True, on_delete=models.PROTECT, related_name="early_access_items",
+        "Tier",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="early_access_items",
         help_text="Members of this tier or above may see it; null = tiers with the early-access benefit.",
     )
     marked_by = models.CharField(max_length=255, blank=True, default="")
@@ -38,14 +46,16 @@ class EarlyAccessItem(models.Model):
         ordering = ["program_id", "kind", "saleor_id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["program", "kind", "saleor_id"], name="loyalty_earlyaccessitem_program_item_uniq",
+                fields=["program", "kind", "saleor_id"],
+                name="loyalty_earlyaccessitem_program_item_uniq",
             ),
             models.CheckConstraint(
                 condition=Q(starts_at__isnull=True) | Q(ends_at__isnull=True) | Q(ends_at__gt=F("starts_at")),
                 name="loyalty_earlyaccessitem_window_chk",
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=EarlyAccessKind.values), name="loyalty_earlyaccessitem_kind_chk",
+                condition=Q(kind__in=EarlyAccessKind.values),
+                name="loyalty_earlyaccessitem_kind_chk",
             ),
         ]
 

@@ -45,7 +45,9 @@ class LedgerEntry(models.Model):
     actor_app_id = models.BigIntegerField(null=True, blank=True)
     actor_label = models.CharField(max_length=255, blank=True, default="")
     occurred_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the fact happened (order paid, adjustment made): tier windows count by it."
+        null=True,
+        blank=True,
+        help_text="When the fact happened (order paid, adjustment made): tier windows count by it.",
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
@@ -54,8 +56,11 @@ class LedgerEntry(models.Model):
         indexes = [
             models.Index(fields=["account", "-id"], name="loyalty_entry_account_idx"),
             # The expiry and reminder jobs walk lots in (expires_at, id) order.
-            models.Index(fields=["expires_at", "id"], condition=Q(expires_at__isnull=False),
-                         name="loyalty_entry_expiry_idx"),
+            models.Index(
+                fields=["expires_at", "id"],
+                condition=Q(expires_at__isnull=False),
+                name="loyalty_entry_expiry_idx",
+            ),
             models.Index(
                 fields=["account", "kind", "occurred_at"],
                 include=["id", "points", "money_amount", "reverses", "forgiven_points"],
@@ -63,9 +68,7 @@ class LedgerEntry(models.Model):
             ),
         ]
         constraints = [
-            models.UniqueConstraint(
-                fields=["kind", "source_key"], name="loyalty_ledgerentry_source_uniq"
-            ),
+            models.UniqueConstraint(fields=["kind", "source_key"], name="loyalty_ledgerentry_source_uniq"),
             models.CheckConstraint(
                 condition=~Q(points=0) | Q(forgiven_points__gt=0),
                 name="loyalty_ledgerentry_points_nonzero_chk",

@@ -64,7 +64,9 @@ class ConsentEvent(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["subject_hash", "channel_slug", "medium", "-id"], name="loyalty_consent_subject_idx"),
+            models.Index(
+                fields=["subject_hash", "channel_slug", "medium", "-id"], name="loyalty_consent_subject_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -88,7 +90,9 @@ class Suppression(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["subject_hash", "medium"], name="loyalty_suppression_subject_uniq"),
+            models.UniqueConstraint(
+                fields=["subject_hash", "medium"], name="loyalty_suppression_subject_uniq"
+            ),
         ]
 
 
@@ -102,14 +106,22 @@ class MessagingSettings(models.Model):
     default_language = models.CharField(max_length=8, default="he")
     sender_name = models.CharField(max_length=255, blank=True, default="")
     sender_email = models.EmailField(blank=True, default="")
-    contact_address = models.CharField(max_length=500, blank=True, default="", help_text="Postal address or phone.")
-    reply_to = models.EmailField(blank=True, default="", help_text="A monitored mailbox for refusals by reply.")
+    contact_address = models.CharField(
+        max_length=500, blank=True, default="", help_text="Postal address or phone."
+    )
+    reply_to = models.EmailField(
+        blank=True, default="", help_text="A monitored mailbox for refusals by reply."
+    )
     restore_url_template = models.CharField(
-        max_length=500, blank=True, default="", help_text="Storefront URL with {token}, e.g. https://shop/cart/restore/{token}",
+        max_length=500,
+        blank=True,
+        default="",
+        help_text="Storefront URL with {token}, e.g. https://shop/cart/restore/{token}",
     )
     abandon_after_minutes = models.PositiveIntegerField(default=60)
     steps = models.JSONField(
-        default=list, blank=True,
+        default=list,
+        blank=True,
         help_text='[{"after_minutes": 60, "medium": "email"}, ...]; empty means +1 h, +24 h, +72 h by email.',
     )
     lost_after_days = models.PositiveIntegerField(default=7)
@@ -117,10 +129,12 @@ class MessagingSettings(models.Model):
     attribution_days = models.PositiveIntegerField(default=5)
     observe_shabbat = models.BooleanField(default=True)
     last_step_discount_percent = models.PositiveSmallIntegerField(
-        default=0, help_text="A single-use voucher in the last reminder (0 = no incentive).")
+        default=0, help_text="A single-use voucher in the last reminder (0 = no incentive)."
+    )
     incentive_hours = models.PositiveSmallIntegerField(default=48, help_text="How long the voucher is valid.")
     club_messages_enabled = models.BooleanField(
-        default=False, help_text="Send club news (points earned, …) through the pipeline in this channel.")
+        default=False, help_text="Send club news (points earned, …) through the pipeline in this channel."
+    )
 
     class Meta:
         constraints = [
@@ -128,9 +142,12 @@ class MessagingSettings(models.Model):
                 condition=Q(abandon_after_minutes__gte=5, abandon_after_minutes__lte=1440),
                 name="loyalty_messagingsettings_abandon_after_chk",
             ),
-            models.CheckConstraint(condition=Q(holdout_percent__lte=50), name="loyalty_messagingsettings_holdout_chk"),
-            models.CheckConstraint(condition=Q(last_step_discount_percent__lte=50),
-                                   name="loyalty_messagingsettings_discount_chk"),
+            models.CheckConstraint(
+                condition=Q(holdout_percent__lte=50), name="loyalty_messagingsettings_holdout_chk"
+            ),
+            models.CheckConstraint(
+                condition=Q(last_step_discount_percent__lte=50), name="loyalty_messagingsettings_discount_chk"
+            ),
         ]
 
 
@@ -184,7 +201,9 @@ class AbandonedCheckout(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["next_action_at"], condition=Q(state="active"), name="loyalty_abandoned_due_idx"),
+            models.Index(
+                fields=["next_action_at"], condition=Q(state="active"), name="loyalty_abandoned_due_idx"
+            ),
             models.Index(fields=["channel_slug", "detected_at"], name="loyalty_abandoned_channel_idx"),
         ]
 
@@ -225,16 +244,23 @@ class MessageLog(models.Model):
     subject = models.CharField(max_length=500, blank=True, default="")
     content_sha256 = models.CharField(max_length=64, blank=True, default="")
     language_code = models.CharField(max_length=16, blank=True, default="")
-    context = models.JSONField(default=dict, blank=True, help_text="What a deferred club message renders from.")
+    context = models.JSONField(
+        default=dict, blank=True, help_text="What a deferred club message renders from."
+    )
     retry_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
-            models.Index(fields=["retry_at"], condition=Q(status="deferred", retry_at__isnull=False),
-                         name="loyalty_message_retry_idx"),
-            models.Index(fields=["subject_hash", "medium", "-created_at"], name="loyalty_message_subject_idx"),
+            models.Index(
+                fields=["retry_at"],
+                condition=Q(status="deferred", retry_at__isnull=False),
+                name="loyalty_message_retry_idx",
+            ),
+            models.Index(
+                fields=["subject_hash", "medium", "-created_at"], name="loyalty_message_subject_idx"
+            ),
             models.Index(fields=["channel_slug", "-created_at"], name="loyalty_message_channel_idx"),
             models.Index(fields=["checkout_token"], name="loyalty_message_checkout_idx"),
         ]

@@ -31,11 +31,15 @@ class LoyaltyProgram(models.Model):
     timezone = models.CharField(max_length=64, default="Asia/Jerusalem")
     is_active = models.BooleanField(default=True)
     earn_rate = models.DecimalField(
-        max_digits=9, decimal_places=4, default=Decimal("1"),
+        max_digits=9,
+        decimal_places=4,
+        default=Decimal("1"),
         help_text="Points per one unit of currency in the accrual base.",
     )
     point_value = models.DecimalField(
-        max_digits=12, decimal_places=4, default=Decimal("0.05"),
+        max_digits=12,
+        decimal_places=4,
+        default=Decimal("0.05"),
         help_text="What one point is worth in the channel currency.",
     )
     include_tax = models.BooleanField(
@@ -51,18 +55,28 @@ class LoyaltyProgram(models.Model):
         default=30, help_text="Queue a reminder this many days before points expire; 0 = off."
     )
     tier_basis = models.CharField(max_length=16, choices=TierBasis.choices, default=TierBasis.SPEND)
-    tier_window = models.CharField(max_length=32, choices=TierWindow.choices, default=TierWindow.CALENDAR_YEAR)
+    tier_window = models.CharField(
+        max_length=32, choices=TierWindow.choices, default=TierWindow.CALENDAR_YEAR
+    )
     tier_grace_days = models.PositiveIntegerField(
         default=30, help_text="Days a member may stay below the retain threshold before a downgrade."
     )
     cashback_percent = models.DecimalField(
-        max_digits=5, decimal_places=2, default=Decimal("0"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
         help_text="Store credit per paid order, in % of the accrual base; 0 turns cashback off.",
     )
-    redeem_min_points = models.PositiveIntegerField(default=0, help_text="Fewest points one redemption takes.")
-    redeem_step_points = models.PositiveIntegerField(default=1, help_text="Redemptions are multiples of this.")
+    redeem_min_points = models.PositiveIntegerField(
+        default=0, help_text="Fewest points one redemption takes."
+    )
+    redeem_step_points = models.PositiveIntegerField(
+        default=1, help_text="Redemptions are multiples of this."
+    )
     redeem_max_share_percent = models.DecimalField(
-        max_digits=5, decimal_places=2, default=Decimal("100"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("100"),
         help_text="Most of a checkout's total (in %) that redeemed points may cover.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -103,7 +117,10 @@ class LoyaltyAccount(models.Model):
 
     program = models.ForeignKey(LoyaltyProgram, on_delete=models.PROTECT, related_name="accounts")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="loyalty_accounts",
     )
     email = models.EmailField(db_index=True)
@@ -113,12 +130,20 @@ class LoyaltyAccount(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_accounts"
     )
     tier = models.ForeignKey(
-        "Tier", null=True, blank=True, on_delete=models.PROTECT, related_name="members",
+        "Tier",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
         help_text="Current tier; null means the program's first tier.",
     )
     tier_since = models.DateTimeField(null=True, blank=True)
     tier_floor = models.ForeignKey(
-        "Tier", null=True, blank=True, on_delete=models.PROTECT, related_name="floor_members",
+        "Tier",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="floor_members",
         help_text="Set by staff: the member is never below this tier.",
     )
     tier_floor_reason = models.TextField(blank=True, default="", db_default="")
@@ -134,16 +159,20 @@ class LoyaltyAccount(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["program", "user"], condition=Q(user__isnull=False),
+                fields=["program", "user"],
+                condition=Q(user__isnull=False),
                 name="loyalty_account_program_user_uniq",
             ),
             models.UniqueConstraint(
-                fields=["program", "email"], condition=Q(user__isnull=True, merged_into__isnull=True),
+                fields=["program", "email"],
+                condition=Q(user__isnull=True, merged_into__isnull=True),
                 name="loyalty_account_program_guest_email_uniq",
             ),
         ]
         indexes = [
-            models.Index(fields=["program", "birthday_month", "birthday_day"], name="loyalty_account_birthday_idx"),
+            models.Index(
+                fields=["program", "birthday_month", "birthday_day"], name="loyalty_account_birthday_idx"
+            ),
         ]
 
     def __str__(self):

@@ -26,11 +26,16 @@ class Tier(models.Model):
     early_access = models.BooleanField(default=False)
     birthday_points = models.PositiveIntegerField(default=0)
     birthday_credit = models.DecimalField(
-        max_digits=14, decimal_places=4, default=Decimal(0),
+        max_digits=14,
+        decimal_places=4,
+        default=Decimal(0),
         help_text="Store credit in the program's currency put on the member's card on their birthday; 0 = none.",
     )
     cashback_percent = models.DecimalField(
-        max_digits=5, decimal_places=2, null=True, blank=True,
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
         help_text="Store credit per paid order in % of the accrual base; null uses the program's cashbackPercent.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -40,7 +45,8 @@ class Tier(models.Model):
         ordering = ["program_id", "position"]
         constraints = [
             models.UniqueConstraint(
-                fields=["program", "position"], name="loyalty_tier_program_position_uniq",
+                fields=["program", "position"],
+                name="loyalty_tier_program_position_uniq",
                 deferrable=models.Deferrable.DEFERRED,
             ),
             models.UniqueConstraint(fields=["program", "name"], name="loyalty_tier_program_name_uniq"),
@@ -53,7 +59,9 @@ class Tier(models.Model):
                 condition=Q(discount_percent__gte=0) & Q(discount_percent__lte=100),
                 name="loyalty_tier_discount_percent_chk",
             ),
-            models.CheckConstraint(condition=Q(birthday_credit__gte=0), name="loyalty_tier_birthday_credit_chk"),
+            models.CheckConstraint(
+                condition=Q(birthday_credit__gte=0), name="loyalty_tier_birthday_credit_chk"
+            ),
         ]
 
     def __str__(self):
@@ -77,7 +85,9 @@ class TierEvent(models.Model):
 
     account = models.ForeignKey(LoyaltyAccount, on_delete=models.PROTECT, related_name="tier_events")
     cause = models.CharField(max_length=32, choices=TierCause.choices)
-    from_tier_id = models.BigIntegerField(null=True, blank=True, help_text="By value: a tier may be deleted later.")
+    from_tier_id = models.BigIntegerField(
+        null=True, blank=True, help_text="By value: a tier may be deleted later."
+    )
     to_tier_id = models.BigIntegerField(null=True, blank=True)
     from_tier_name = models.CharField(max_length=64, blank=True, default="")
     to_tier_name = models.CharField(max_length=64, blank=True, default="")

@@ -14,8 +14,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from saleor_loyalty.exceptions import LoyaltyError
 from saleor_loyalty.core.jobs import JobRun, single_runner
+from saleor_loyalty.exceptions import LoyaltyError
 from saleor_loyalty.models import JobCursor
 
 logger = logging.getLogger(__name__)
@@ -24,8 +24,9 @@ SWEEP = "order-sweep"
 FIRST_LOOKBACK = timedelta(days=2)
 
 
-def sweep_changed_orders(changed_after, load_facts, sync, now=None, batch_size: int = 200,
-                         max_batches: int = 50) -> JobRun:
+def sweep_changed_orders(
+    changed_after, load_facts, sync, now=None, batch_size: int = 200, max_batches: int = 50
+) -> JobRun:
     """`changed_after(moment, last_key, limit)` lists (order id, updated_at); `load_facts(id)` reads one;
     `sync(facts)` is the same per-order sync the hooks' task runs (`orders.sync_order`)."""
     run = JobRun()

@@ -5,11 +5,9 @@ completely, not just its points. Each part converges on the facts, so running it
 """
 
 from saleor_loyalty import ledger
-from saleor_loyalty.rewards import cashback
-from saleor_loyalty.ledger import programs
-from saleor_loyalty.rewards import redemption
 from saleor_loyalty.core.facts import OrderFacts
-from saleor_loyalty.ledger import OrderSyncResult
+from saleor_loyalty.ledger import OrderSyncResult, programs
+from saleor_loyalty.rewards import cashback, redemption
 
 
 def sync_order(facts: OrderFacts, cards, channel_lookup=None) -> OrderSyncResult:

@@ -14,9 +14,16 @@ from datetime import datetime, timedelta
 
 from django.db import connection, transaction
 
-from saleor_loyalty.messages.consent import subject_hash
 from saleor_loyalty.messages.config import DEFAULT_STEPS
-from saleor_loyalty.models import AbandonedCheckout, CheckoutActivity, Medium, MessagingSettings, RecoveryState, SweepCursor
+from saleor_loyalty.messages.consent import subject_hash
+from saleor_loyalty.models import (
+    AbandonedCheckout,
+    CheckoutActivity,
+    Medium,
+    MessagingSettings,
+    RecoveryState,
+    SweepCursor,
+)
 
 _UPSERT = f"""
 INSERT INTO {CheckoutActivity._meta.db_table} AS seen
@@ -33,8 +40,9 @@ SWEEP_OVERLAP = timedelta(minutes=10)
 MIN_ABANDON_MINUTES, MAX_ABANDON_MINUTES = 5, 24 * 60
 
 
-def record_checkout_activity(token: str, channel_slug: str, user_id: int | None, email: str,
-                             seen_at: datetime) -> None:
+def record_checkout_activity(
+    token: str, channel_slug: str, user_id: int | None, email: str, seen_at: datetime
+) -> None:
     """One statement, so concurrent hooks never lose an update, and a late one never moves time back."""
     if seen_at.tzinfo is None:
         raise ValueError("seen_at must be timezone-aware")
@@ -82,12 +90,24 @@ WHERE ab.checkout_changed_at < EXCLUDED.checkout_changed_at
 def _row(checkout, config, steps) -> tuple:
     email = (checkout.email or "").strip().lower()
     holdout = config.holdout_percent and random.random() * 100 < config.holdout_percent
-    lines = json.dumps([{"name": line.name, "quantity": line.quantity, "total": str(line.total_gross)}
-                        for line in checkout.lines])
+    lines = json.dumps(
+        [
+            {"name": line.name, "quantity": line.quantity, "total": str(line.total_gross)}
+            for line in checkout.lines
+        ]
+    )
     return (
-        checkout.token, checkout.user_id, email, subject_hash(Medium.EMAIL, email) if email else "",
-        checkout.phone or "", checkout.language_code or "", checkout.currency, checkout.total_gross, lines,
-        checkout.last_change, checkout.last_change + timedelta(days=config.lost_after_days),
+        checkout.token,
+        checkout.user_id,
+        email,
+        subject_hash(Medium.EMAIL, email) if email else "",
+        checkout.phone or "",
+        checkout.language_code or "",
+        checkout.currency,
+        checkout.total_gross,
+        lines,
+        checkout.last_change,
+        checkout.last_change + timedelta(days=config.lost_after_days),
         RecoveryState.HOLDOUT if holdout else RecoveryState.ACTIVE,
         None if holdout else checkout.last_change + timedelta(minutes=steps[0]["after_minutes"]),
     )
@@ -97,24 +117,45 @@ def snapshot(checkouts, config: MessagingSettings, now: datetime) -> None:
     """Record a batch of abandoned checkouts in one statement; an unchanged one is left alone, a
     changed one restarts the clock of the steps it has not had."""
     steps = steps_of(config)
-    columns = list(zip(*[_row(checkout, config, steps) for checkout in checkouts]))
-    names = ("tokens", "user_ids", "emails", "email_hashes", "phones", "languages", "currencies", "totals", "lines",
-             "changed", "lost_at", "states", "first_at")
-    params = {name: list(values) for name, values in zip(names, columns)}
-    params.update(channel=config.channel_slug, now=now, step_count=len(steps),
-                  delays=[int(step["after_minutes"]) for step in steps])
+    columns = list(zip(*[_row(checkout, config, steps) for checkout in checkouts], strict=False))
+    names = (
+        "tokens",
+        "user_ids",
+        "emails",
+        "email_hashes",
+        "phones",
+        "languages",
+        "currencies",
+        "totals",
+        "lines",
+        "changed",
+        "lost_at",
+        "states",
+        "first_at",
+    )
+    params = {name: list(values) for name, values in zip(names, columns, strict=False)}
+    params.update(
+        channel=config.channel_slug,
+        now=now,
+        step_count=len(steps),
+        delays=[int(step["after_minutes"]) for step in steps],
+    )
     with connection.cursor() as cursor:
         cursor.execute(_SNAPSHOT, params)
 
 
-def sweep_channel(shop, config: MessagingSettings, now: datetime, batch_size: int = 500,
-                  max_batches: int = 20) -> int:
+def sweep_channel(
+    shop, config: MessagingSettings, now: datetime, batch_size: int = 500, max_batches: int = 20
+) -> int:
     """Snapshot one channel's newly abandoned checkouts; returns how many were seen (0 if another worker has it)."""
     SweepCursor.objects.get_or_create(channel_slug=config.channel_slug)
     seen = 0
     with transaction.atomic():
-        cursor = SweepCursor.objects.select_for_update(skip_locked=True).filter(
-            channel_slug=config.channel_slug).first()
+        cursor = (
+            SweepCursor.objects.select_for_update(skip_locked=True)
+            .filter(channel_slug=config.channel_slug)
+            .first()
+        )
         if cursor is None:
             return 0
         cutoff = now - abandon_after(config)
@@ -135,5 +176,7 @@ def sweep_channel(shop, config: MessagingSettings, now: datetime, batch_size: in
 
 def sweep(shop, now: datetime, batch_size: int = 500, max_batches: int = 20) -> int:
     """The beat job: every channel with recovery switched on."""
-    return sum(sweep_channel(shop, config, now, batch_size, max_batches)
-               for config in MessagingSettings.objects.filter(recovery_enabled=True).order_by("pk"))
+    return sum(
+        sweep_channel(shop, config, now, batch_size, max_batches)
+        for config in MessagingSettings.objects.filter(recovery_enabled=True).order_by("pk")
+    )

@@ -10,10 +10,10 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from saleor_loyalty import ledger
-from saleor_loyalty.tiers import ladder as tiers
+from saleor_loyalty.core.money import points_for_amount
 from saleor_loyalty.members.summary import find_account
 from saleor_loyalty.models import LoyaltyProgram, TierBasis
-from saleor_loyalty.core.money import points_for_amount
+from saleor_loyalty.tiers import ladder as tiers
 
 EXPIRY_HORIZON = timedelta(days=30)
 
@@ -28,8 +28,11 @@ def expiring_points(account, now: datetime) -> tuple[int, datetime | None]:
     if replay is None:
         return 0, None
     horizon = ledger.to_micros(now + EXPIRY_HORIZON)
-    soon = [lot for lot in replay.alive(ledger.to_micros(now))
-            if lot.expires_at is not None and lot.expires_at <= horizon]
+    soon = [
+        lot
+        for lot in replay.alive(ledger.to_micros(now))
+        if lot.expires_at is not None and lot.expires_at <= horizon
+    ]
     if not soon:
         return 0, None
     return sum(lot.remaining for lot in soon), ledger.from_micros(soon[0].expires_at)
@@ -46,8 +49,10 @@ def for_cart(channel_slug: str, user_id: int | None, email: str, lines: list[dic
     if account is not None:
         expiring, first = expiring_points(account, now)
         if expiring > 0:
-            angle.update(points_expiring=expiring,
-                         expiring_on=first.astimezone(ZoneInfo(program.timezone)).date().isoformat())
+            angle.update(
+                points_expiring=expiring,
+                expiring_on=first.astimezone(ZoneInfo(program.timezone)).date().isoformat(),
+            )
     extra = total if program.tier_basis == TierBasis.SPEND else Decimal(points)
     tier, reached = tiers.tier_after(program, account, extra, now)
     if reached:

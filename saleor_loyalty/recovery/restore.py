@@ -24,8 +24,13 @@ def validity() -> timedelta:
 
 def mint(checkout_token, channel_slug: str, now: datetime) -> str:
     raw = secrets.token_urlsafe(32)
-    RestoreToken.objects.create(token_hash=_hash(raw), checkout_token=checkout_token, channel_slug=channel_slug,
-                                expires_at=now + validity(), created_at=now)
+    RestoreToken.objects.create(
+        token_hash=_hash(raw),
+        checkout_token=checkout_token,
+        channel_slug=channel_slug,
+        expires_at=now + validity(),
+        created_at=now,
+    )
     return raw
 
 

@@ -17,14 +17,18 @@ from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, connection, transaction
 
-from saleor_loyalty.recovery import attribution
-from saleor_loyalty.recovery import reminder_content
-from saleor_loyalty.messages import consent
-from saleor_loyalty.recovery import restore
-from saleor_loyalty.recovery.abandonment import steps_of
-from saleor_loyalty.messages import limits, pipeline
+from saleor_loyalty.messages import consent, limits, pipeline
 from saleor_loyalty.messages.config import CART_REMINDER, sequence_gap_days
-from saleor_loyalty.models import AbandonedCheckout, Medium, MessageLog, MessageStatus, MessagingSettings, RecoveryState
+from saleor_loyalty.models import (
+    AbandonedCheckout,
+    Medium,
+    MessageLog,
+    MessageStatus,
+    MessagingSettings,
+    RecoveryState,
+)
+from saleor_loyalty.recovery import attribution, reminder_content, restore
+from saleor_loyalty.recovery.abandonment import steps_of
 
 logger = logging.getLogger(__name__)
 
@@ -46,8 +50,11 @@ def claim_key(checkout_token, step: int, medium: str) -> str:
 
 def process_due(shop, now: datetime, limit: int = 200) -> int:
     """The beat job: send what is due, at most `limit` checkouts per run; returns messages sent."""
-    due = list(AbandonedCheckout.objects.filter(state=RecoveryState.ACTIVE, next_action_at__lte=now)
-               .order_by("next_action_at").values_list("pk", flat=True)[:limit])
+    due = list(
+        AbandonedCheckout.objects.filter(state=RecoveryState.ACTIVE, next_action_at__lte=now)
+        .order_by("next_action_at")
+        .values_list("pk", flat=True)[:limit]
+    )
     return sum(1 for pk in due if process_one(pk, shop, now) == MessageStatus.SENT)
 
 
@@ -70,9 +77,16 @@ def _log(row, medium, step, status, reason, now, address=""):
 
 
 def _outgoing(row, medium, step, address, context=None):
-    return pipeline.Outgoing(category=CART_REMINDER, medium=medium, channel_slug=row.channel_slug, address=address,
-                             language_code=row.language_code, context=context or {},
-                             checkout_token=row.checkout_token, step=step)
+    return pipeline.Outgoing(
+        category=CART_REMINDER,
+        medium=medium,
+        channel_slug=row.channel_slug,
+        address=address,
+        language_code=row.language_code,
+        context=context or {},
+        checkout_token=row.checkout_token,
+        step=step,
+    )
 
 
 def stop(row: AbandonedCheckout, reason: str, now: datetime, state: str = RecoveryState.STOPPED) -> None:
@@ -82,7 +96,9 @@ def stop(row: AbandonedCheckout, reason: str, now: datetime, state: str = Recove
 
 def _defer(row, medium, step, until: datetime, reason: str, now) -> None:
     if until >= row.lost_at:
-        _log(row, medium, step, MessageStatus.SKIPPED, f"{reason}; next chance is after the cart is lost", now)
+        _log(
+            row, medium, step, MessageStatus.SKIPPED, f"{reason}; next chance is after the cart is lost", now
+        )
         stop(row, "lost", now)
         return
     _log(row, medium, step, MessageStatus.DEFERRED, f"{reason}; until {until.isoformat()}", now)
@@ -110,8 +126,12 @@ def _advance(row, steps, now, sent: bool) -> None:
 def _caps(row, medium, address_hash, now) -> tuple[datetime, str] | None:
     gap = timedelta(days=sequence_gap_days())
     if row.sequence_started_at is None:
-        other = (AbandonedCheckout.objects.filter(email_hash=row.email_hash, sequence_started_at__gt=now - gap)
-                 .exclude(pk=row.pk).order_by("-sequence_started_at").first())
+        other = (
+            AbandonedCheckout.objects.filter(email_hash=row.email_hash, sequence_started_at__gt=now - gap)
+            .exclude(pk=row.pk)
+            .order_by("-sequence_started_at")
+            .first()
+        )
         if other is not None:
             return other.sequence_started_at + gap, "one reminder sequence per person per 7 days"
     if medium == Medium.EMAIL:
@@ -120,8 +140,11 @@ def _caps(row, medium, address_hash, now) -> tuple[datetime, str] | None:
 
 
 def _claim(pk: int, shop, now: datetime) -> Claim | None:
-    row = (AbandonedCheckout.objects.select_for_update(skip_locked=True)
-           .filter(pk=pk, state=RecoveryState.ACTIVE, next_action_at__lte=now).first())
+    row = (
+        AbandonedCheckout.objects.select_for_update(skip_locked=True)
+        .filter(pk=pk, state=RecoveryState.ACTIVE, next_action_at__lte=now)
+        .first()
+    )
     if row is None:
         return None
     _lock_person(row.email_hash or str(row.checkout_token))
@@ -137,7 +160,8 @@ def _claim(pk: int, shop, now: datetime) -> Claim | None:
         _log(row, medium, step_index, MessageStatus.SKIPPED, "the person ordered", now)
         attribution.record_order(order, now)
         AbandonedCheckout.objects.filter(pk=row.pk, state=RecoveryState.ACTIVE).update(
-            state=RecoveryState.PURCHASED, state_reason="ordered", next_action_at=None)
+            state=RecoveryState.PURCHASED, state_reason="ordered", next_action_at=None
+        )
         return None
     current = shop.checkout_now(row.checkout_token)
     if current is None:
@@ -175,8 +199,12 @@ def _claim(pk: int, shop, now: datetime) -> Claim | None:
     message = _outgoing(row, medium, step_index, address)
     try:
         with transaction.atomic():
-            log = pipeline.new_log(message, MessageStatus.CLAIMED, now,
-                                   claim_key=claim_key(row.checkout_token, step_index, medium))
+            log = pipeline.new_log(
+                message,
+                MessageStatus.CLAIMED,
+                now,
+                claim_key=claim_key(row.checkout_token, step_index, medium),
+            )
     except IntegrityError:
         logger.info("Step %s of %s was already claimed", step_index, row.checkout_token)
         _advance(row, steps, now, sent=False)
@@ -189,20 +217,30 @@ def _claim(pk: int, shop, now: datetime) -> Claim | None:
 def _refresh_snapshot(row, current) -> None:
     """The message shows the cart as it is now, not as it was when it was first seen."""
     row.total_gross = current.total_gross
-    row.lines = [{"name": line.name, "quantity": line.quantity, "total": str(line.total_gross)}
-                 for line in current.lines]
+    row.lines = [
+        {"name": line.name, "quantity": line.quantity, "total": str(line.total_gross)}
+        for line in current.lines
+    ]
 
 
 def _incentive(claim: Claim, shop, now: datetime) -> dict:
     """The last step's single-use voucher, created once per claimed step and recorded on its log row."""
     config = claim.config
     expires_at = now + timedelta(hours=config.incentive_hours)
-    code = shop.create_single_use_voucher(claim.row.channel_slug, config.last_step_discount_percent, now, expires_at,
-                                          f"Cart recovery {claim.row.checkout_token}")
+    code = shop.create_single_use_voucher(
+        claim.row.channel_slug,
+        config.last_step_discount_percent,
+        now,
+        expires_at,
+        f"Cart recovery {claim.row.checkout_token}",
+    )
     claim.log.context = {"incentive_code": code, "incentive_expires_at": expires_at.isoformat()}
     claim.log.save(update_fields=["context"])
-    return {"incentive_code": code, "incentive_percent": config.last_step_discount_percent,
-            "incentive_expires": expires_at.astimezone(ZoneInfo(config.timezone)).strftime("%d/%m/%Y %H:%M")}
+    return {
+        "incentive_code": code,
+        "incentive_percent": config.last_step_discount_percent,
+        "incentive_expires": expires_at.astimezone(ZoneInfo(config.timezone)).strftime("%d/%m/%Y %H:%M"),
+    }
 
 
 def _send(claim: Claim, shop, now: datetime) -> MessageLog:
@@ -218,9 +256,12 @@ def _send(claim: Claim, shop, now: datetime) -> MessageLog:
     steps = steps_of(config)
     last_step = claim.message.step == len(steps) - 1
     context = {
-        "lines": row.lines, "total": row.total_gross.normalize(), "currency": row.currency,
+        "lines": row.lines,
+        "total": row.total_gross.normalize(),
+        "currency": row.currency,
         "restore_url": config.restore_url_template.replace("{token}", claim.restore_token),
-        "step": claim.message.step, "last_step": last_step,
+        "step": claim.message.step,
+        "last_step": last_step,
         **reminder_content.for_cart(row.channel_slug, row.user_id, row.email, row.lines, now),
     }
     if last_step and config.last_step_discount_percent:

@@ -1,12 +1,11 @@
 """A channel's messaging settings, validated as a whole: bad input changes nothing."""
 
-
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
-from saleor_loyalty.exceptions import InvalidProgramSetting
 from saleor_loyalty.core.validation import timezone_name, whole_number
+from saleor_loyalty.exceptions import InvalidProgramSetting
 from saleor_loyalty.models import Medium, MessagingSettings
 
 MAX_STEPS = 5
@@ -51,7 +50,9 @@ def _validate(changes: dict) -> dict:
             if len(value) > TEXT_FIELDS[field]:
                 raise InvalidProgramSetting(f"{field} is too long.", field)
             if field == "restore_url_template" and value and "{token}" not in value:
-                raise InvalidProgramSetting("The restore URL needs a {token} placeholder.", "restoreUrlTemplate")
+                raise InvalidProgramSetting(
+                    "The restore URL needs a {token} placeholder.", "restoreUrlTemplate"
+                )
             cleaned[field] = value
         elif field in EMAIL_FIELDS:
             try:
@@ -78,9 +79,15 @@ def update_settings(channel_slug: str, **changes) -> MessagingSettings:
         config, _ = MessagingSettings.objects.select_for_update().get_or_create(channel_slug=channel_slug)
         for field, value in cleaned.items():
             setattr(config, field, value)
-        if config.recovery_enabled and not (config.sender_name and config.sender_email and config.contact_address
-                                            and config.restore_url_template):
+        if config.recovery_enabled and not (
+            config.sender_name
+            and config.sender_email
+            and config.contact_address
+            and config.restore_url_template
+        ):
             raise InvalidProgramSetting(
-                "Reminders need a sender name, sender email, contact address and restore URL.", "recoveryEnabled")
+                "Reminders need a sender name, sender email, contact address and restore URL.",
+                "recoveryEnabled",
+            )
         config.save()
     return config

@@ -18,14 +18,14 @@ from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from saleor_loyalty import ledger
-from saleor_loyalty.ledger import programs
-from saleor_loyalty.rewards import store_credit
-from saleor_loyalty.exceptions import CurrencyMismatch
 from saleor_loyalty.core.facts import OrderFacts
 from saleor_loyalty.core.jobs import single_runner
-from saleor_loyalty.models import CreditEntry, CreditKind, JobCursor, LoyaltyAccount, LoyaltyProgram
 from saleor_loyalty.core.money import cashback_for_amount, proportional_money
+from saleor_loyalty.exceptions import CurrencyMismatch
+from saleor_loyalty.ledger import programs
 from saleor_loyalty.ledger.rules import compute_earn
+from saleor_loyalty.models import CreditEntry, CreditKind, JobCursor, LoyaltyAccount, LoyaltyProgram
+from saleor_loyalty.rewards import store_credit
 from saleor_loyalty.rewards.store_credit import StoreCreditCards
 from saleor_loyalty.tiers.ladder import cashback_percent_for
 
@@ -37,8 +37,9 @@ def earn_key(order_id) -> str:
     return f"order:{order_id}"
 
 
-def sync_order_cashback(facts: OrderFacts, cards: StoreCreditCards, channel_lookup=None,
-                        now: datetime | None = None) -> None:
+def sync_order_cashback(
+    facts: OrderFacts, cards: StoreCreditCards, channel_lookup=None, now: datetime | None = None
+) -> None:
     """Bring the order's cashback rows in line with its current facts. Safe to call any number of times.
 
     An earn that is already due (no pending period, or a late event) is credited right here: the
@@ -46,8 +47,12 @@ def sync_order_cashback(facts: OrderFacts, cards: StoreCreditCards, channel_look
     """
     program = programs.get_program(facts.channel_slug, channel_lookup)
     if facts.currency != program.currency:
-        raise CurrencyMismatch(f"Order {facts.number} is in {facts.currency}; the program in {program.currency}.")
-    earn = CreditEntry.objects.filter(kind=CreditKind.CASHBACK_EARN, source_key=earn_key(facts.order_id)).first()
+        raise CurrencyMismatch(
+            f"Order {facts.number} is in {facts.currency}; the program in {program.currency}."
+        )
+    earn = CreditEntry.objects.filter(
+        kind=CreditKind.CASHBACK_EARN, source_key=earn_key(facts.order_id)
+    ).first()
     if earn is None and program.is_active and facts.is_paid:
         earn = _earn(program, facts)
     if earn is None:
@@ -70,16 +75,24 @@ def _earn(program: LoyaltyProgram, facts: OrderFacts) -> CreditEntry | None:
     if amount.amount <= 0:
         return None
     detail = {
-        "cashback_percent": str(percent), "base": str(computation.base),
-        "refund_basis": computation.detail["refund_basis"], "cash_share": computation.detail["cash_share"],
-        "include_tax": program.include_tax, "lines": computation.detail["lines"],
+        "cashback_percent": str(percent),
+        "base": str(computation.base),
+        "refund_basis": computation.detail["refund_basis"],
+        "cash_share": computation.detail["cash_share"],
+        "include_tax": program.include_tax,
+        "lines": computation.detail["lines"],
     }
     key = earn_key(facts.order_id)
     with transaction.atomic():
         locked = ledger.lock_account(account)
         entry = store_credit.append(
-            locked, kind=CreditKind.CASHBACK_EARN, amount=amount.amount, source_key=key,
-            order_id=facts.order_id, detail=detail, available_at=computation.available_at,
+            locked,
+            kind=CreditKind.CASHBACK_EARN,
+            amount=amount.amount,
+            source_key=key,
+            order_id=facts.order_id,
+            detail=detail,
+            available_at=computation.available_at,
         )
     return entry or CreditEntry.objects.get(kind=CreditKind.CASHBACK_EARN, source_key=key)
 
@@ -89,7 +102,9 @@ def _target(earn: CreditEntry, facts: OrderFacts) -> tuple[Decimal, str] | None:
         return earn.amount, f"cancel:{facts.order_id}"
     if facts.refunded_amount <= 0:
         return None
-    taken = proportional_money(earn.amount, facts.refunded_amount, Decimal(earn.detail["refund_basis"]), earn.currency)
+    taken = proportional_money(
+        earn.amount, facts.refunded_amount, Decimal(earn.detail["refund_basis"]), earn.currency
+    )
     return taken.amount, f"refund:{facts.order_id}:{facts.refunded_amount.normalize():f}"
 
 
@@ -100,19 +115,28 @@ def _reverse(earn: CreditEntry, facts: OrderFacts, cards: StoreCreditCards) -> C
     amount, key = target
     with transaction.atomic():
         holder = ledger.lock_account(ledger.effective_account(earn.account))
-        done = -(earn.followups.filter(kind=CreditKind.CASHBACK_REVERSAL).aggregate(t=Sum("amount"))["t"] or 0)
+        done = -(
+            earn.followups.filter(kind=CreditKind.CASHBACK_REVERSAL).aggregate(t=Sum("amount"))["t"] or 0
+        )
         missing = amount - done
         if missing <= 0:
             return None
-        row = dict(kind=CreditKind.CASHBACK_REVERSAL, amount=-missing, source_key=key, earn=earn,
-                   order_id=facts.order_id, available_at=earn.available_at,
-                   detail={"cumulative_target": str(amount), "refunded": str(facts.refunded_amount)})
+        row = {
+            "kind": CreditKind.CASHBACK_REVERSAL,
+            "amount": -missing,
+            "source_key": key,
+            "earn": earn,
+            "order_id": facts.order_id,
+            "available_at": earn.available_at,
+            "detail": {"cumulative_target": str(amount), "refunded": str(facts.refunded_amount)},
+        }
         credited = earn.followups.filter(kind=CreditKind.CASHBACK_CREDIT).exists()
         if not credited:
             return store_credit.append(holder, **row)
         card = store_credit.card_for(holder, cards)
         return store_credit.move_card_and_record(
-            holder, card, cards, delta=-missing, note=f"Cashback reversed: order {facts.number}", **row)
+            holder, card, cards, delta=-missing, note=f"Cashback reversed: order {facts.number}", **row
+        )
 
 
 CREDIT_JOB = "credit_due_cashback"
@@ -122,15 +146,21 @@ CLOCK_SKEW_OVERLAP = timedelta(hours=1)
 def _due(now: datetime, after: tuple[datetime | None, int]):
     """Uncredited earns due by `now`, after a keyset position, oldest first (index loyalty_credit_due_idx)."""
     credited = CreditEntry.objects.filter(kind=CreditKind.CASHBACK_CREDIT, earn_id=OuterRef("pk"))
-    rows = CreditEntry.objects.filter(kind=CreditKind.CASHBACK_EARN, available_at__lte=now).filter(~Exists(credited))
+    rows = CreditEntry.objects.filter(kind=CreditKind.CASHBACK_EARN, available_at__lte=now).filter(
+        ~Exists(credited)
+    )
     position_at, position_id = after
     if position_at is not None:
         rows = rows.filter(Q(available_at__gt=position_at) | Q(available_at=position_at, pk__gt=position_id))
     return rows.order_by("available_at", "pk")
 
 
-def credit_due_cashback(cards: StoreCreditCards, now: datetime | None = None, batch_size: int = BATCH_SIZE,
-                        max_batches: int = MAX_BATCHES) -> int:
+def credit_due_cashback(
+    cards: StoreCreditCards,
+    now: datetime | None = None,
+    batch_size: int = BATCH_SIZE,
+    max_batches: int = MAX_BATCHES,
+) -> int:
     """Beat job: credit earns whose pending period is over, in keyset batches; how many were credited.
 
     - Resumable: a checkpoint (advanced after each batch) says where the next run starts, so a run
@@ -170,7 +200,9 @@ def _credit_due(cards: StoreCreditCards, now: datetime, batch_size: int, max_bat
     return credited
 
 
-def credit_member_cashback(account: LoyaltyAccount, cards: StoreCreditCards, now: datetime | None = None) -> int:
+def credit_member_cashback(
+    account: LoyaltyAccount, cards: StoreCreditCards, now: datetime | None = None
+) -> int:
     """Credit a member's due earns now, including those held by guest accounts merged into theirs."""
     now = now or timezone.now()
     holders = [account.pk, *LoyaltyAccount.objects.filter(merged_into=account).values_list("pk", flat=True)]
@@ -188,15 +220,26 @@ def _credit_one(earn_id: int, cards: StoreCreditCards) -> int:
         locked = ledger.lock_account(holder)
         if earn.followups.filter(kind=CreditKind.CASHBACK_CREDIT).exists():
             return 0
-        net = earn.amount + (earn.followups.filter(kind=CreditKind.CASHBACK_REVERSAL)
-                             .aggregate(t=Sum("amount"))["t"] or Decimal(0))
+        net = earn.amount + (
+            earn.followups.filter(kind=CreditKind.CASHBACK_REVERSAL).aggregate(t=Sum("amount"))["t"]
+            or Decimal(0)
+        )
         repaid = min(store_credit.outstanding_debt(locked), max(net, Decimal(0)))
         to_card = max(net - repaid, Decimal(0))
         card = store_credit.card_for(locked, cards)
         entry = store_credit.move_card_and_record(
-            locked, card, cards, delta=to_card, note=f"Cashback for order {earn.order_id}",
-            kind=CreditKind.CASHBACK_CREDIT, amount=Decimal(0), debt_amount=-repaid,
-            source_key=f"credit:{earn.pk}", earn=earn, order_id=earn.order_id, available_at=earn.available_at,
+            locked,
+            card,
+            cards,
+            delta=to_card,
+            note=f"Cashback for order {earn.order_id}",
+            kind=CreditKind.CASHBACK_CREDIT,
+            amount=Decimal(0),
+            debt_amount=-repaid,
+            source_key=f"credit:{earn.pk}",
+            earn=earn,
+            order_id=earn.order_id,
+            available_at=earn.available_at,
             detail={"net": str(net), "debt_repaid": str(repaid)},
         )
         return int(entry is not None)

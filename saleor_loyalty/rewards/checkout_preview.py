@@ -11,11 +11,11 @@ from uuid import UUID
 from django.utils import timezone
 from prices import Money
 
+from saleor_loyalty.core.money import cashback_for_amount, points_worth
+from saleor_loyalty.ledger.rules import compute_earn
 from saleor_loyalty.members.summary import find_account
 from saleor_loyalty.models import LoyaltyAccount, LoyaltyProgram, TierBasis
-from saleor_loyalty.core.money import cashback_for_amount, points_worth
 from saleor_loyalty.rewards.redemption import most_redeemable, open_checkout_of
-from saleor_loyalty.ledger.rules import compute_earn
 from saleor_loyalty.rewards.store_credit import StoreCreditCards
 from saleor_loyalty.tiers.ladder import cashback_percent_for, earn_tier, tier_after
 
@@ -28,9 +28,10 @@ class TierOutlook:
     reached: bool
 
 
-def tier_after_checkout(program: LoyaltyProgram, account: LoyaltyAccount | None, base: Decimal,
-                        points: int) -> TierOutlook | None:
-    """"This order makes you Gold": the checkout adds its accrual base (spend basis) or its points."""
+def tier_after_checkout(
+    program: LoyaltyProgram, account: LoyaltyAccount | None, base: Decimal, points: int
+) -> TierOutlook | None:
+    """ "This order makes you Gold": the checkout adds its accrual base (spend basis) or its points."""
     extra = base if program.tier_basis == TierBasis.SPEND else Decimal(points)
     tier, reached = tier_after(program, account, extra)
     return TierOutlook(name=tier.name, reached=reached) if tier is not None else None
@@ -45,15 +46,20 @@ class CheckoutPreview:
     tier: TierOutlook | None
 
 
-def preview(program: LoyaltyProgram, user_id: int, checkout_token: UUID, cards: StoreCreditCards) -> CheckoutPreview:
+def preview(
+    program: LoyaltyProgram, user_id: int, checkout_token: UUID, cards: StoreCreditCards
+) -> CheckoutPreview:
     checkout = open_checkout_of(cards, program, user_id, checkout_token)
     account = find_account(program, user_id=user_id)
-    computation = compute_earn(program, checkout.as_order_facts(timezone.now()), timezone.now(),
-                               earn_tier(program, account))
+    computation = compute_earn(
+        program, checkout.as_order_facts(timezone.now()), timezone.now(), earn_tier(program, account)
+    )
     redeemable = most_redeemable(program, account, checkout)
     return CheckoutPreview(
         points=computation.points,
-        cashback=cashback_for_amount(computation.base, cashback_percent_for(program, account), program.currency),
+        cashback=cashback_for_amount(
+            computation.base, cashback_percent_for(program, account), program.currency
+        ),
         max_redeemable_points=redeemable,
         max_redeemable_value=points_worth(redeemable, program.point_value, program.currency),
         tier=tier_after_checkout(program, account, computation.base, computation.points),

@@ -26,15 +26,28 @@ from django.utils import timezone
 from prices import Money
 
 from saleor_loyalty import ledger
-from saleor_loyalty.rewards import store_credit
-from saleor_loyalty.exceptions import (
-    BelowMinimum, CheckoutNotFound, CurrencyMismatch, InsufficientPoints, InvalidPoints, LoyaltyError,
-    NotInSteps, NotYourCheckout,
-)
 from saleor_loyalty.core.facts import CardPayment, CheckoutFacts, OrderFacts
-from saleor_loyalty.members.summary import find_account, summarize
-from saleor_loyalty.models import CreditEntry, CreditKind, EntryKind, LedgerEntry, LoyaltyAccount, LoyaltyProgram
 from saleor_loyalty.core.money import points_within, points_worth, proportional_money
+from saleor_loyalty.exceptions import (
+    BelowMinimum,
+    CheckoutNotFound,
+    CurrencyMismatch,
+    InsufficientPoints,
+    InvalidPoints,
+    LoyaltyError,
+    NotInSteps,
+    NotYourCheckout,
+)
+from saleor_loyalty.members.summary import find_account, summarize
+from saleor_loyalty.models import (
+    CreditEntry,
+    CreditKind,
+    EntryKind,
+    LedgerEntry,
+    LoyaltyAccount,
+    LoyaltyProgram,
+)
+from saleor_loyalty.rewards import store_credit
 from saleor_loyalty.rewards.store_credit import StoreCreditCards
 
 MAX_REQUEST_KEY = 64
@@ -50,7 +63,9 @@ class Redemption:
     card_payment: CardPayment | None = None
 
 
-def open_checkout_of(cards: StoreCreditCards, program: LoyaltyProgram, user_id: int, token: UUID) -> CheckoutFacts:
+def open_checkout_of(
+    cards: StoreCreditCards, program: LoyaltyProgram, user_id: int, token: UUID
+) -> CheckoutFacts:
     """The customer's own open checkout in the program's channel, or a typed error."""
     checkout = cards.checkout(token)
     if checkout is None:
@@ -72,9 +87,12 @@ def _round_to_step(points: int, step: int) -> int:
 
 
 def redeemed_on_checkout(account: LoyaltyAccount, token: UUID) -> int:
-    return CreditEntry.objects.filter(
-        account=account, kind=CreditKind.REDEMPTION, checkout_token=token
-    ).aggregate(total=Sum("points"))["total"] or 0
+    return (
+        CreditEntry.objects.filter(
+            account=account, kind=CreditKind.REDEMPTION, checkout_token=token
+        ).aggregate(total=Sum("points"))["total"]
+        or 0
+    )
 
 
 def checkout_cap(program: LoyaltyProgram, checkout: CheckoutFacts, already_redeemed: int) -> int:
@@ -104,8 +122,14 @@ def _validate_request(program: LoyaltyProgram, points, request_key: str) -> None
         raise NotInSteps(f"Points are redeemed in steps of {program.redeem_step_points}.")
 
 
-def redeem(program: LoyaltyProgram, user_id: int, checkout_token: UUID, points: int, request_key: str,
-           cards: StoreCreditCards) -> Redemption:
+def redeem(
+    program: LoyaltyProgram,
+    user_id: int,
+    checkout_token: UUID,
+    points: int,
+    request_key: str,
+    cards: StoreCreditCards,
+) -> Redemption:
     """Turn points into card credit for the customer's checkout; bad input raises and writes nothing.
 
     The request is re-clamped to what the checkout still allows (max share of its total minus what
@@ -129,32 +153,54 @@ def redeem(program: LoyaltyProgram, user_id: int, checkout_token: UUID, points: 
         cap = checkout_cap(program, checkout, redeemed_on_checkout(locked, checkout_token))
         applied = min(points, cap)
         if applied < max(program.redeem_min_points, 1):
-            raise BelowMinimum("This checkout cannot take more points (the program caps redemption per order).")
+            raise BelowMinimum(
+                "This checkout cannot take more points (the program caps redemption per order)."
+            )
         value = points_worth(applied, program.point_value, program.currency)
-        detail = {"requested": points, "applied": applied, "point_value": str(program.point_value),
-                  "clamped_by": "max_share" if applied < points else None, "value": str(value.amount)}
+        detail = {
+            "requested": points,
+            "applied": applied,
+            "point_value": str(program.point_value),
+            "clamped_by": "max_share" if applied < points else None,
+            "value": str(value.amount),
+        }
         ledger.redeem_points(locked, applied, key, f"Redeemed on checkout {checkout_token}", detail)
         card = store_credit.card_for(locked, cards)
         store_credit.move_card_and_record(
-            locked, card, cards, delta=value.amount, note=f"{applied} points redeemed",
-            kind=CreditKind.REDEMPTION, amount=value.amount, points=applied, source_key=key,
-            checkout_token=checkout_token, detail=detail, available_at=timezone.now(),
+            locked,
+            card,
+            cards,
+            delta=value.amount,
+            note=f"{applied} points redeemed",
+            kind=CreditKind.REDEMPTION,
+            amount=value.amount,
+            points=applied,
+            source_key=key,
+            checkout_token=checkout_token,
+            detail=detail,
+            available_at=timezone.now(),
         )
         payment = cards.apply_to_checkout(card.gift_card_id, checkout_token, key)
-    return Redemption(requested=points, applied=applied, value=value, clamped_by=detail["clamped_by"],
-                      card_payment=payment)
+    return Redemption(
+        requested=points, applied=applied, value=value, clamped_by=detail["clamped_by"], card_payment=payment
+    )
 
 
 def _replayed(program: LoyaltyProgram, entry: LedgerEntry, payment: CardPayment | None) -> Redemption:
     detail = entry.detail
     return Redemption(
-        requested=detail["requested"], applied=detail["applied"],
+        requested=detail["requested"],
+        applied=detail["applied"],
         value=points_worth(detail["applied"], Decimal(detail["point_value"]), program.currency),
-        clamped_by=detail["clamped_by"], duplicate=True, card_payment=payment,
+        clamped_by=detail["clamped_by"],
+        duplicate=True,
+        card_payment=payment,
     )
 
 
-def sync_order_card_return(facts: OrderFacts, program: LoyaltyProgram, cards: StoreCreditCards) -> CreditEntry | None:
+def sync_order_card_return(
+    facts: OrderFacts, program: LoyaltyProgram, cards: StoreCreditCards
+) -> CreditEntry | None:
     """Legacy use only: give back to the card what the order took from it, as cancellation/refunds call for.
 
     Cancellation returns all of it; a refund returns the refunded share of `order.total` (which
@@ -186,9 +232,17 @@ def sync_order_card_return(facts: OrderFacts, program: LoyaltyProgram, cards: St
         if missing <= 0:
             return None
         return store_credit.move_card_and_record(
-            locked, card, cards, delta=missing, note=f"Card money returned: order {facts.number}",
-            kind=CreditKind.CARD_RETURN, amount=missing, source_key=key, order_id=facts.order_id,
-            detail={"spent_on_order": str(spent), "cumulative_target": str(target)}, available_at=timezone.now(),
+            locked,
+            card,
+            cards,
+            delta=missing,
+            note=f"Card money returned: order {facts.number}",
+            kind=CreditKind.CARD_RETURN,
+            amount=missing,
+            source_key=key,
+            order_id=facts.order_id,
+            detail={"spent_on_order": str(spent), "cumulative_target": str(target)},
+            available_at=timezone.now(),
         )
 
 

@@ -19,8 +19,8 @@ from django.db.models import Q, Sum
 from prices import Money
 
 from saleor_loyalty.core.facts import CardPayment, CheckoutFacts
-from saleor_loyalty.models import CreditEntry, CreditKind, LoyaltyAccount, StoreCreditCard
 from saleor_loyalty.core.money import quantize_money
+from saleor_loyalty.models import CreditEntry, CreditKind, LoyaltyAccount, StoreCreditCard
 
 CREDIT_SOURCE_UNIQUE = "loyalty_creditentry_source_uniq"
 ONE_CREDIT_PER_EARN = "loyalty_creditentry_one_credit_per_earn"
@@ -36,8 +36,7 @@ class StoreCreditCards(Protocol):
     def adjust(self, gift_card_id: int, delta: Decimal, note: str) -> Decimal:
         """Move the card's balance by `delta` under the card's row lock, never below zero; the delta applied."""
 
-    def balance(self, gift_card_id: int) -> Decimal:
-        ...
+    def balance(self, gift_card_id: int) -> Decimal: ...
 
     def exists(self, gift_card_id: int) -> bool:
         """False once staff deleted the card in Saleor."""
@@ -85,20 +84,28 @@ def card_for(account: LoyaltyAccount, cards: StoreCreditCards) -> StoreCreditCar
     try:
         with transaction.atomic():
             gift_card_id = cards.create_card(account.user_id, account.email, currency)
-            return StoreCreditCard.objects.create(user_id=account.user_id, currency=currency, gift_card_id=gift_card_id)
+            return StoreCreditCard.objects.create(
+                user_id=account.user_id, currency=currency, gift_card_id=gift_card_id
+            )
     except IntegrityError as error:
         if _constraint(error) != CARD_UNIQUE:
             raise
     return StoreCreditCard.objects.get(user_id=account.user_id, currency=currency)
 
 
-def append(account: LoyaltyAccount, *, kind: str, amount: Decimal, source_key: str, **fields) -> CreditEntry | None:
+def append(
+    account: LoyaltyAccount, *, kind: str, amount: Decimal, source_key: str, **fields
+) -> CreditEntry | None:
     """Insert one credit row for a locked account; None when that source was already recorded."""
     try:
         with transaction.atomic():
             return CreditEntry.objects.create(
-                account=account, kind=kind, amount=amount, currency=account.program.currency,
-                source_key=source_key, **fields,
+                account=account,
+                kind=kind,
+                amount=amount,
+                currency=account.program.currency,
+                source_key=source_key,
+                **fields,
             )
     except IntegrityError as error:
         if _constraint(error) in (CREDIT_SOURCE_UNIQUE, ONE_CREDIT_PER_EARN):
@@ -106,8 +113,15 @@ def append(account: LoyaltyAccount, *, kind: str, amount: Decimal, source_key: s
         raise
 
 
-def move_card_and_record(account: LoyaltyAccount, card: StoreCreditCard, cards: StoreCreditCards, *,
-                         delta: Decimal, note: str, **row) -> CreditEntry | None:
+def move_card_and_record(
+    account: LoyaltyAccount,
+    card: StoreCreditCard,
+    cards: StoreCreditCards,
+    *,
+    delta: Decimal,
+    note: str,
+    **row,
+) -> CreditEntry | None:
     """Move the card and write the row in one savepoint: a duplicate row undoes the card move too.
 
     A deduction the card cannot cover (the member already spent it) is recorded as debt.
@@ -118,7 +132,10 @@ def move_card_and_record(account: LoyaltyAccount, card: StoreCreditCard, cards: 
             if delta < 0:
                 row["debt_amount"] = row.get("debt_amount", Decimal(0)) + (applied - delta)
             return CreditEntry.objects.create(
-                account=account, currency=account.program.currency, card_amount=applied, **row,
+                account=account,
+                currency=account.program.currency,
+                card_amount=applied,
+                **row,
             )
     except IntegrityError as error:
         if _constraint(error) in (CREDIT_SOURCE_UNIQUE, ONE_CREDIT_PER_EARN):
@@ -136,11 +153,17 @@ def pending_cashback(account: LoyaltyAccount) -> Decimal:
     """Cashback earned (net of its reversals) that is not on the card yet, including earns of guest
     accounts merged into this one (their credit and reversals are written to this account)."""
     holders = [account.pk, *LoyaltyAccount.objects.filter(merged_into=account).values_list("pk", flat=True)]
-    credited = CreditEntry.objects.filter(account_id__in=holders, kind=CreditKind.CASHBACK_CREDIT).values("earn_id")
-    total = CreditEntry.objects.filter(account_id__in=holders).filter(
-        Q(kind=CreditKind.CASHBACK_EARN) & ~Q(pk__in=credited)
-        | Q(kind=CreditKind.CASHBACK_REVERSAL) & ~Q(earn_id__in=credited)
-    ).aggregate(total=Sum("amount"))["total"]
+    credited = CreditEntry.objects.filter(account_id__in=holders, kind=CreditKind.CASHBACK_CREDIT).values(
+        "earn_id"
+    )
+    total = (
+        CreditEntry.objects.filter(account_id__in=holders)
+        .filter(
+            Q(kind=CreditKind.CASHBACK_EARN) & ~Q(pk__in=credited)
+            | Q(kind=CreditKind.CASHBACK_REVERSAL) & ~Q(earn_id__in=credited)
+        )
+        .aggregate(total=Sum("amount"))["total"]
+    )
     return max(total or Decimal(0), Decimal(0))
 
 

@@ -4,11 +4,15 @@ from decimal import Decimal
 
 from saleor_loyalty.saleor_adapter.orders import order_ref_of
 
-
-
-SALEOR_TABLES = {"checkout": "checkout_checkout", "line": "checkout_checkoutline", "user": "account_user",
-                 "address": "account_address", "channel": "channel_channel", "variant": "product_productvariant",
-                 "product": "product_product"}
+SALEOR_TABLES = {
+    "checkout": "checkout_checkout",
+    "line": "checkout_checkoutline",
+    "user": "account_user",
+    "address": "account_address",
+    "channel": "channel_channel",
+    "variant": "product_productvariant",
+    "product": "product_product",
+}
 
 
 COMPLETION_LOCK = 3  # minutes; Saleor's CHECKOUT_COMPLETION_LOCK_TIME
@@ -59,8 +63,13 @@ def fetch_abandoned(cursor, tables: dict, channel_slug: str, cutoff, after, limi
     """Run the sweep's two queries (checkouts, then their lines) and build AbandonedCheckoutFacts."""
     from saleor_loyalty.core.facts import AbandonedCheckoutFacts, CheckoutLineFacts
 
-    params = {"channel": channel_slug, "cutoff": cutoff, "limit": limit,
-              "after_change": after[0] if after else None, "after_token": after[1] if after else None}
+    params = {
+        "channel": channel_slug,
+        "cutoff": cutoff,
+        "limit": limit,
+        "after_change": after[0] if after else None,
+        "after_token": after[1] if after else None,
+    }
     keyset = "start" if after is None else ("after" if after[1] else "from")
     cursor.execute(candidates_sql(tables, keyset), params)
     rows = cursor.fetchall()
@@ -72,9 +81,19 @@ def fetch_abandoned(cursor, tables: dict, channel_slug: str, cutoff, after, limi
         name = f"{product} ({variant})" if variant and variant != product else product
         lines.setdefault(token, []).append(CheckoutLineFacts(name=name, quantity=quantity, total_gross=total))
     return [
-        AbandonedCheckoutFacts(token=token, channel_slug=channel_slug, last_change=last_change, currency=currency,
-                      total_gross=total, user_id=user_id, email=email, phone=phone, language_code=language or "",
-                      lines=tuple(lines.get(token, ())), payment_in_progress=completing)
+        AbandonedCheckoutFacts(
+            token=token,
+            channel_slug=channel_slug,
+            last_change=last_change,
+            currency=currency,
+            total_gross=total,
+            user_id=user_id,
+            email=email,
+            phone=phone,
+            language_code=language or "",
+            lines=tuple(lines.get(token, ())),
+            payment_in_progress=completing,
+        )
         for token, last_change, currency, total, user_id, email, phone, language, completing in rows
     ]
 
@@ -94,24 +113,39 @@ class SaleorShop:
 
         from saleor_loyalty.core.facts import AbandonedCheckoutFacts, CheckoutLineFacts
 
-        checkout = (Checkout.objects.filter(pk=token).select_related("channel", "user", "billing_address")
-                    .prefetch_related("lines__variant__product").first())
+        checkout = (
+            Checkout.objects.filter(pk=token)
+            .select_related("channel", "user", "billing_address")
+            .prefetch_related("lines__variant__product")
+            .first()
+        )
         if checkout is None:
             return None
         lines = tuple(
-            CheckoutLineFacts(name=line.variant.product.name, quantity=line.quantity,
-                              total_gross=line.total_price_gross_amount or Decimal(0))
+            CheckoutLineFacts(
+                name=line.variant.product.name,
+                quantity=line.quantity,
+                total_gross=line.total_price_gross_amount or Decimal(0),
+            )
             for line in checkout.lines.all()
         )
-        paying = (checkout.charge_status != CheckoutChargeStatus.NONE
-                  or checkout.authorize_status != CheckoutAuthorizeStatus.NONE
-                  or checkout.completing_started_at is not None)
+        paying = (
+            checkout.charge_status != CheckoutChargeStatus.NONE
+            or checkout.authorize_status != CheckoutAuthorizeStatus.NONE
+            or checkout.completing_started_at is not None
+        )
         return AbandonedCheckoutFacts(
-            token=checkout.pk, channel_slug=checkout.channel.slug, last_change=checkout.last_change,
-            currency=checkout.currency, total_gross=checkout.total_gross_amount, user_id=checkout.user_id,
+            token=checkout.pk,
+            channel_slug=checkout.channel.slug,
+            last_change=checkout.last_change,
+            currency=checkout.currency,
+            total_gross=checkout.total_gross_amount,
+            user_id=checkout.user_id,
             email=checkout.get_customer_email() or "",
             phone=str(checkout.billing_address.phone or "") if checkout.billing_address else "",
-            language_code=checkout.language_code or "", lines=lines, payment_in_progress=paying,
+            language_code=checkout.language_code or "",
+            lines=lines,
+            payment_in_progress=paying,
         )
 
     def order_since(self, checkout_token, user_id, email, since):
@@ -126,11 +160,19 @@ class SaleorShop:
             person |= Q(user_email__in={email, email.lower()}, created_at__gte=since)
         if user_id is not None:
             person |= Q(user_id=user_id, created_at__gte=since)
-        order = Order.objects.non_draft().filter(person).exclude(status=OrderStatus.EXPIRED) \
-            .select_related("channel").order_by("-created_at").first()
+        order = (
+            Order.objects.non_draft()
+            .filter(person)
+            .exclude(status=OrderStatus.EXPIRED)
+            .select_related("channel")
+            .order_by("-created_at")
+            .first()
+        )
         return order_ref_of(order) if order else None
 
-    def create_single_use_voucher(self, channel_slug: str, percent: int, starts_at, expires_at, name: str) -> str:
+    def create_single_use_voucher(
+        self, channel_slug: str, percent: int, starts_at, expires_at, name: str
+    ) -> str:
         """A Saleor voucher with one random code: one use in total, once per customer, valid from the send."""
         import secrets
 
@@ -141,12 +183,19 @@ class SaleorShop:
         channel = Channel.objects.get(slug=channel_slug)
         code = f"BACK-{secrets.token_hex(5).upper()}"
         voucher = Voucher.objects.create(
-            name=name[:255], type=VoucherType.ENTIRE_ORDER, discount_value_type=DiscountValueType.PERCENTAGE,
-            usage_limit=1, single_use=True, apply_once_per_customer=True, start_date=starts_at, end_date=expires_at,
+            name=name[:255],
+            type=VoucherType.ENTIRE_ORDER,
+            discount_value_type=DiscountValueType.PERCENTAGE,
+            usage_limit=1,
+            single_use=True,
+            apply_once_per_customer=True,
+            start_date=starts_at,
+            end_date=expires_at,
         )
         VoucherCode.objects.create(voucher=voucher, code=code)
-        VoucherChannelListing.objects.create(voucher=voucher, channel=channel, discount_value=Decimal(percent),
-                                             currency=channel.currency_code)
+        VoucherChannelListing.objects.create(
+            voucher=voucher, channel=channel, discount_value=Decimal(percent), currency=channel.currency_code
+        )
         return code
 
     def checkout_email(self, token) -> str | None:

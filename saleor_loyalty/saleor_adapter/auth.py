@@ -1,8 +1,6 @@
 """Authenticating a club API request exactly as Saleor's API does (user JWT or app token)."""
 
-
 from saleor_loyalty.core.facts import Requestor
-
 
 
 def _staff_channel_slugs(user) -> frozenset[str] | None:
@@ -29,9 +27,13 @@ def requestor_from_request(request) -> Requestor:
     if user is not None:
         if not user.is_staff:
             return Requestor(user_id=user.pk, email=user.email)
-        return Requestor(user_id=user.pk, email=user.email, is_staff=True,
-                         permissions=frozenset(p.codename.upper() for p in user.effective_permissions),
-                         channel_slugs=_staff_channel_slugs(user))
+        return Requestor(
+            user_id=user.pk,
+            email=user.email,
+            is_staff=True,
+            permissions=frozenset(p.codename.upper() for p in user.effective_permissions),
+            channel_slugs=_staff_channel_slugs(user),
+        )
     app = get_app_promise(request).get()
     if app is not None:
         permissions = frozenset(name.split(".", 1)[1].upper() for name in app.get_permissions())

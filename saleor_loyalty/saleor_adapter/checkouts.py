@@ -3,7 +3,6 @@
 import logging
 from decimal import Decimal
 
-
 logger = logging.getLogger(__name__)
 
 
@@ -20,19 +19,24 @@ class SaleorVouchers:
         from saleor.discount.models import Voucher, VoucherChannelListing
 
         channel = Channel.objects.get(slug=channel_slug)
-        voucher = Voucher.objects.create(name=name[:255], type=VoucherType.ENTIRE_ORDER,
-                                         discount_value_type=DiscountValueType.PERCENTAGE,
-                                         private_metadata={CLUB_VOUCHER_MARK: channel_slug})
-        VoucherChannelListing.objects.create(voucher=voucher, channel=channel, discount_value=percent,
-                                             currency=channel.currency_code)
+        voucher = Voucher.objects.create(
+            name=name[:255],
+            type=VoucherType.ENTIRE_ORDER,
+            discount_value_type=DiscountValueType.PERCENTAGE,
+            private_metadata={CLUB_VOUCHER_MARK: channel_slug},
+        )
+        VoucherChannelListing.objects.create(
+            voucher=voucher, channel=channel, discount_value=percent, currency=channel.currency_code
+        )
         return voucher.pk
 
     def sync_voucher(self, voucher_id: int, channel_slug: str, name: str, percent: Decimal) -> None:
         from saleor.discount.models import Voucher, VoucherChannelListing
 
         Voucher.objects.filter(pk=voucher_id).exclude(name=name).update(name=name)
-        VoucherChannelListing.objects.filter(voucher_id=voucher_id, channel__slug=channel_slug) \
-            .exclude(discount_value=percent).update(discount_value=percent)
+        VoucherChannelListing.objects.filter(voucher_id=voucher_id, channel__slug=channel_slug).exclude(
+            discount_value=percent
+        ).update(discount_value=percent)
 
     def add_code(self, voucher_id: int, code: str) -> None:
         from saleor.discount.models import VoucherCode
@@ -57,27 +61,45 @@ def checkout_benefit_facts(checkout):
         code = VoucherCode.objects.select_related("voucher").filter(code=checkout.voucher_code).first()
         if code is not None:
             is_club = CLUB_VOUCHER_MARK in (code.voucher.private_metadata or {})
-            percent = VoucherChannelListing.objects.filter(voucher_id=code.voucher_id,
-                                                           channel_id=checkout.channel_id) \
-                .values_list("discount_value", flat=True).first()
+            percent = (
+                VoucherChannelListing.objects.filter(
+                    voucher_id=code.voucher_id, channel_id=checkout.channel_id
+                )
+                .values_list("discount_value", flat=True)
+                .first()
+            )
     shipping_method_id = _built_in_shipping_method_id(checkout)
-    delivery_chosen = shipping_method_id is not None or checkout.collection_point_id is not None \
+    delivery_chosen = (
+        shipping_method_id is not None
+        or checkout.collection_point_id is not None
         or bool(checkout.external_shipping_method_id)
+    )
     return CheckoutBenefitFacts(
-        channel_slug=checkout.channel.slug, user_id=checkout.user_id, voucher_code=checkout.voucher_code or None,
-        voucher_is_club=is_club, voucher_percent=percent, shipping_method_id=shipping_method_id,
+        channel_slug=checkout.channel.slug,
+        user_id=checkout.user_id,
+        voucher_code=checkout.voucher_code or None,
+        voucher_is_club=is_club,
+        voucher_percent=percent,
+        shipping_method_id=shipping_method_id,
         delivery_chosen=delivery_chosen,
         # reads the lines, so only asked when a member's checkout could still get a delivery picked
-        ships=bool(checkout.user_id and not delivery_chosen and checkout.shipping_address_id
-                   and checkout.is_shipping_required()),
+        ships=bool(
+            checkout.user_id
+            and not delivery_chosen
+            and checkout.shipping_address_id
+            and checkout.is_shipping_required()
+        ),
     )
 
 
 def set_checkout_voucher(checkout, code: str | None) -> None:
     """Put the club's code on (or take it off) the very checkout object Saleor is about to answer with."""
     from django.core.exceptions import ValidationError
-
-    from saleor.checkout.utils import add_voucher_code_to_checkout, invalidate_checkout, remove_voucher_from_checkout
+    from saleor.checkout.utils import (
+        add_voucher_code_to_checkout,
+        invalidate_checkout,
+        remove_voucher_from_checkout,
+    )
 
     checkout_info, lines, manager = load_checkout_info(checkout)
     if code is None:
@@ -86,7 +108,9 @@ def set_checkout_voucher(checkout, code: str | None) -> None:
     else:
         try:
             add_voucher_code_to_checkout(manager, checkout_info, lines, code)
-        except ValidationError as error:  # not applicable to this cart, or the code is gone: leave it as it is
+        except (
+            ValidationError
+        ) as error:  # not applicable to this cart, or the code is gone: leave it as it is
             logger.info("Club code not applicable to checkout %s: %s", checkout.pk, error)
             return
     checkout.save(update_fields=invalidate_checkout(checkout_info, lines, manager, save=False))
@@ -117,8 +141,9 @@ def assign_built_in_method(checkout, method_id: int) -> None:
     from saleor.checkout.delivery_context import assign_delivery_method_to_checkout
     from saleor.checkout.models import CheckoutDelivery
 
-    delivery = CheckoutDelivery.objects.filter(checkout_id=checkout.pk, built_in_shipping_method_id=method_id,
-                                               is_valid=True).first()
+    delivery = CheckoutDelivery.objects.filter(
+        checkout_id=checkout.pk, built_in_shipping_method_id=method_id, is_valid=True
+    ).first()
     if delivery is not None:
         checkout_info, lines, manager = load_checkout_info(checkout)
         assign_delivery_method_to_checkout(checkout_info, lines, manager, delivery)
@@ -127,5 +152,6 @@ def assign_built_in_method(checkout, method_id: int) -> None:
 def club_shipping_method_exists(method_id: int, channel_slug: str) -> bool:
     from saleor.shipping.models import ShippingMethodChannelListing
 
-    return ShippingMethodChannelListing.objects.filter(shipping_method_id=method_id,
-                                                       channel__slug=channel_slug).exists()
+    return ShippingMethodChannelListing.objects.filter(
+        shipping_method_id=method_id, channel__slug=channel_slug
+    ).exists()

@@ -7,8 +7,6 @@ from saleor_loyalty.exceptions import LoyaltyError, StoreCreditUnavailable
 from saleor_loyalty.saleor_adapter.checkouts import load_checkout_info
 from saleor_loyalty.saleor_adapter.orders import gift_card_gateway_id, legacy_gift_card_spend
 
-
-
 CARD_PAYMENT_KEY_PREFIX = "saleor.loyalty:"
 
 
@@ -61,8 +59,13 @@ class SaleorGiftCards:
         from saleor.giftcard.models import GiftCard
 
         user = User.objects.get(pk=user_id)
-        card = GiftCard(code=generate_promo_code(), currency=currency, initial_balance_amount=Decimal(0),
-                        current_balance_amount=Decimal(0), is_active=True)
+        card = GiftCard(
+            code=generate_promo_code(),
+            currency=currency,
+            initial_balance_amount=Decimal(0),
+            current_balance_amount=Decimal(0),
+            is_active=True,
+        )
         if hasattr(GiftCard, "assigned_to"):  # Saleor 3.23.19+: only the member can apply it
             card.assigned_to, card.assigned_to_email = user, user.email
         card.save()
@@ -73,7 +76,6 @@ class SaleorGiftCards:
     def adjust(self, gift_card_id: int, delta: Decimal, note: str) -> Decimal:
         self._require_store_credit()
         from django.db import transaction
-
         from saleor.core.utils.events import call_event
         from saleor.giftcard.events import gift_card_balance_adjusted_event, gift_card_note_added_event
         from saleor.giftcard.lock_objects import gift_card_qs_select_for_update
@@ -95,7 +97,9 @@ class SaleorGiftCards:
     def balance(self, gift_card_id: int) -> Decimal:
         from saleor.giftcard.models import GiftCard
 
-        balance = GiftCard.objects.filter(pk=gift_card_id).values_list("current_balance_amount", flat=True).first()
+        balance = (
+            GiftCard.objects.filter(pk=gift_card_id).values_list("current_balance_amount", flat=True).first()
+        )
         return balance or Decimal(0)
 
     def exists(self, gift_card_id: int) -> bool:
@@ -121,7 +125,6 @@ class SaleorGiftCards:
     def _add_promo_code(self, checkout, gift_card_id: int) -> None:
         """What `checkoutAddPromoCode` does with a gift-card code, through Saleor's own utils."""
         from django.core.exceptions import ValidationError
-
         from saleor.checkout.actions import call_checkout_info_event
         from saleor.checkout.fetch import fetch_checkout_info, fetch_checkout_lines
         from saleor.checkout.utils import add_promo_code_to_checkout, invalidate_checkout
@@ -133,11 +136,20 @@ class SaleorGiftCards:
         try:
             add_promo_code_to_checkout(manager, checkout_info, lines, self.code(gift_card_id))
         except ValidationError as error:
-            raise LoyaltyError(f"Saleor refused the store-credit card: {error.messages[0]}", "checkoutId") from None
-        checkout.save(update_fields=invalidate_checkout(checkout_info, lines, manager,
-                                                        recalculate_discount=False, save=False))
-        call_checkout_info_event(manager, event_name=WebhookEventAsyncType.CHECKOUT_UPDATED,
-                                 checkout_info=checkout_info, lines=lines)
+            raise LoyaltyError(
+                f"Saleor refused the store-credit card: {error.messages[0]}", "checkoutId"
+            ) from None
+        checkout.save(
+            update_fields=invalidate_checkout(
+                checkout_info, lines, manager, recalculate_discount=False, save=False
+            )
+        )
+        call_checkout_info_event(
+            manager,
+            event_name=WebhookEventAsyncType.CHECKOUT_UPDATED,
+            checkout_info=checkout_info,
+            lines=lines,
+        )
 
     def _authorize_card(self, checkout, gift_card_id: int, key: str) -> CardPayment:
         """What `transactionInitialize` with Saleor's gift-card gateway does, run inside the club's transaction.
@@ -166,16 +178,24 @@ class SaleorGiftCards:
             raise LoyaltyError("Nothing is left to pay on this checkout.", "checkoutId")
         cancel_active_payments(checkout)  # as transactionInitialize: one checkout is never paid in both flows
         transaction_item, event, _ = handle_transaction_initialize_session(
-            source_object=checkout, amount=amount, action=TransactionFlowStrategy.AUTHORIZATION,
-            payment_gateway_data=PaymentGatewayData(app_identifier=GIFT_CARD_PAYMENT_GATEWAY_ID,
-                                                    data={"code": card.code}),
-            customer_ip_address=None, app=None, manager=self._manager(),
+            source_object=checkout,
+            amount=amount,
+            action=TransactionFlowStrategy.AUTHORIZATION,
+            payment_gateway_data=PaymentGatewayData(
+                app_identifier=GIFT_CARD_PAYMENT_GATEWAY_ID, data={"code": card.code}
+            ),
+            customer_ip_address=None,
+            app=None,
+            manager=self._manager(),
             idempotency_key=f"{CARD_PAYMENT_KEY_PREFIX}{key}",
         )
         if event.type != TransactionEventType.AUTHORIZATION_SUCCESS:
             raise LoyaltyError(f"Saleor refused the store-credit card: {event.message}", "checkoutId")
-        return CardPayment(transaction_token=transaction_item.token, amount=transaction_item.authorized_value,
-                           gateway=GIFT_CARD_PAYMENT_GATEWAY_ID)
+        return CardPayment(
+            transaction_token=transaction_item.token,
+            amount=transaction_item.authorized_value,
+            gateway=GIFT_CARD_PAYMENT_GATEWAY_ID,
+        )
 
     def refit_card_authorizations(self, checkout) -> None:
         """After a cart change, shrink a club card authorization that now exceeds what the checkout owes
@@ -189,14 +209,22 @@ class SaleorGiftCards:
 
         if getattr(checkout.channel, "allow_legacy_gift_card_use", True):
             return  # there the club puts the card on as a promo code, never as a transaction
-        authorizations = list(TransactionItem.objects.filter(
-            checkout_id=checkout.pk, app_identifier=GIFT_CARD_PAYMENT_GATEWAY_ID, gift_card__isnull=False,
-            authorized_value__gt=0, charged_value=0, idempotency_key__startswith=CARD_PAYMENT_KEY_PREFIX,
-        ).select_related("gift_card"))
+        authorizations = list(
+            TransactionItem.objects.filter(
+                checkout_id=checkout.pk,
+                app_identifier=GIFT_CARD_PAYMENT_GATEWAY_ID,
+                gift_card__isnull=False,
+                authorized_value__gt=0,
+                charged_value=0,
+                idempotency_key__startswith=CARD_PAYMENT_KEY_PREFIX,
+            ).select_related("gift_card")
+        )
         if not authorizations or checkout.is_checkout_locked():
             return
         checkout_info, lines, manager = load_checkout_info(checkout)
-        fetch_checkout_data(checkout_info, manager, lines, requestor=None).get()  # the cart just changed: price it
+        fetch_checkout_data(
+            checkout_info, manager, lines, requestor=None
+        ).get()  # the cart just changed: price it
         for item in authorizations:
             owed_now = _card_amount_due(checkout, item.gift_card, GIFT_CARD_PAYMENT_GATEWAY_ID)
             if card_authorization_refit(item.authorized_value, owed_now) is not None:
@@ -210,11 +238,15 @@ class SaleorGiftCards:
         if gateway_id is None:
             return None
         transaction_item = TransactionItem.objects.filter(
-            idempotency_key=f"{CARD_PAYMENT_KEY_PREFIX}{key}", app_identifier=gateway_id).first()
+            idempotency_key=f"{CARD_PAYMENT_KEY_PREFIX}{key}", app_identifier=gateway_id
+        ).first()
         if transaction_item is None:
             return None
-        return CardPayment(transaction_token=transaction_item.token, amount=transaction_item.authorized_value,
-                           gateway=gateway_id)
+        return CardPayment(
+            transaction_token=transaction_item.token,
+            amount=transaction_item.authorized_value,
+            gateway=gateway_id,
+        )
 
     def checkout(self, checkout_token) -> CheckoutFacts | None:
         from saleor.checkout.models import Checkout
@@ -230,24 +262,35 @@ class SaleorGiftCards:
             return None
         lines = tuple(
             OrderLineFacts(
-                line_id=str(line.pk), product_name=line.variant.product.name, sku=line.variant.sku or "",
-                quantity=line.quantity, total_net=line.total_price_net_amount,
+                line_id=str(line.pk),
+                product_name=line.variant.product.name,
+                sku=line.variant.sku or "",
+                quantity=line.quantity,
+                total_net=line.total_price_net_amount,
                 total_gross=line.total_price_gross_amount,
                 is_gift_card=line.variant.product.product_type.kind == ProductTypeKind.GIFT_CARD,
             )
             for line in checkout.lines.all()
         )
         return CheckoutFacts(
-            token=checkout.pk, channel_slug=checkout.channel.slug, currency=checkout.currency,
-            user_id=checkout.user_id, email=checkout.get_customer_email() or "", lines=lines,
-            shipping_gross=checkout.shipping_price_gross_amount, total_gross=checkout.total_gross_amount,
+            token=checkout.pk,
+            channel_slug=checkout.channel.slug,
+            currency=checkout.currency,
+            user_id=checkout.user_id,
+            email=checkout.get_customer_email() or "",
+            lines=lines,
+            shipping_gross=checkout.shipping_price_gross_amount,
+            total_gross=checkout.total_gross_amount,
         )
 
     def spent_on_order(self, gift_card_id: int, order_id) -> Decimal:
         from saleor.payment.models import TransactionItem
 
-        transactions = (TransactionItem.objects.filter(order_id=order_id, gift_card_id=gift_card_id)
-                        if gift_card_gateway_id() else [])  # 3.22's transactions hold no gift cards
+        transactions = (
+            TransactionItem.objects.filter(order_id=order_id, gift_card_id=gift_card_id)
+            if gift_card_gateway_id()
+            else []
+        )  # 3.22's transactions hold no gift cards
         return legacy_gift_card_spend(order_id, transactions, gift_card_id=gift_card_id)
 
 

@@ -5,7 +5,6 @@ from decimal import Decimal
 from saleor_loyalty.core.facts import OrderFacts, OrderLineFacts
 
 
-
 def _legacy_refunded(order) -> Decimal:
     from saleor.payment import TransactionKind
 
@@ -28,7 +27,9 @@ def _used_in_order(**filters) -> Decimal:
     spent = Decimal(0)
     for event in GiftCardEvent.objects.filter(type=GiftCardEvents.USED_IN_ORDER, **filters):
         balance = event.parameters.get("balance", {})
-        spent += Decimal(str(balance.get("old_current_balance", 0))) - Decimal(str(balance.get("current_balance", 0)))
+        spent += Decimal(str(balance.get("old_current_balance", 0))) - Decimal(
+            str(balance.get("current_balance", 0))
+        )
     return spent
 
 
@@ -44,8 +45,14 @@ def gift_card_gateway_id() -> str | None:
 def _charged_as_transactions(transactions) -> Decimal:
     """What gift-card transactions took from their cards (charged now plus refunded since)."""
     gateway_id = gift_card_gateway_id()
-    return sum((t.charged_value + t.refunded_value for t in transactions
-                if gateway_id and t.app_identifier == gateway_id), Decimal(0))
+    return sum(
+        (
+            t.charged_value + t.refunded_value
+            for t in transactions
+            if gateway_id and t.app_identifier == gateway_id
+        ),
+        Decimal(0),
+    )
 
 
 def legacy_gift_card_spend(order_id, transactions, **card) -> Decimal:
@@ -78,9 +85,13 @@ def order_facts(order_id) -> OrderFacts | None:
     )
     lines = tuple(
         OrderLineFacts(
-            line_id=str(line.pk), product_name=line.product_name, sku=line.product_sku or "",
-            quantity=line.quantity, total_net=line.total_price_net_amount,
-            total_gross=line.total_price_gross_amount, is_gift_card=line.is_gift_card,
+            line_id=str(line.pk),
+            product_name=line.product_name,
+            sku=line.product_sku or "",
+            quantity=line.quantity,
+            total_net=line.total_price_net_amount,
+            total_gross=line.total_price_gross_amount,
+            is_gift_card=line.is_gift_card,
         )
         for line in order.lines.all()
     )
@@ -110,20 +121,29 @@ def orders_changed_after(moment, last_key: str, limit: int) -> list[tuple[str, o
 
     orders = Order.objects.exclude(status=OrderStatus.DRAFT)
     if last_key:
-        orders = orders.extra(where=["(order_order.updated_at, order_order.id) > (%s, %s::uuid)"],
-                              params=[moment, last_key])
+        orders = orders.extra(
+            where=["(order_order.updated_at, order_order.id) > (%s, %s::uuid)"], params=[moment, last_key]
+        )
     else:
         orders = orders.filter(updated_at__gt=moment)
-    return [(str(pk), updated_at) for pk, updated_at in
-            orders.order_by("updated_at", "id").values_list("id", "updated_at")[:limit]]
+    return [
+        (str(pk), updated_at)
+        for pk, updated_at in orders.order_by("updated_at", "id").values_list("id", "updated_at")[:limit]
+    ]
 
 
 def order_ref_of(order):
     from saleor_loyalty.core.facts import OrderRef
 
-    return OrderRef(order_id=order.pk, channel_slug=order.channel.slug, checkout_token=order.checkout_token or "",
-                    user_id=order.user_id, email=order.user_email or "", total_gross=order.total_gross_amount,
-                    created_at=order.created_at)
+    return OrderRef(
+        order_id=order.pk,
+        channel_slug=order.channel.slug,
+        checkout_token=order.checkout_token or "",
+        user_id=order.user_id,
+        email=order.user_email or "",
+        total_gross=order.total_gross_amount,
+        created_at=order.created_at,
+    )
 
 
 def order_ref(order_id):

@@ -3,8 +3,6 @@
 from contextlib import contextmanager
 
 
-
-
 @contextmanager
 def writer_connection():
     """Saleor's Celery tasks must declare writer-database use; elsewhere this is a no-op."""

@@ -1,8 +1,6 @@
 """Channels and catalog ids as the club needs them."""
 
-
 from saleor_loyalty.core.facts import ChannelFacts
-
 
 
 def channel_facts(slug: str) -> ChannelFacts | None:
@@ -12,8 +10,10 @@ def channel_facts(slug: str) -> ChannelFacts | None:
     if channel is None:
         return None
     return ChannelFacts(
-        slug=channel.slug, currency=channel.currency_code,
-        default_country=str(channel.default_country or ""), is_active=channel.is_active,
+        slug=channel.slug,
+        currency=channel.currency_code,
+        default_country=str(channel.default_country or ""),
+        is_active=channel.is_active,
     )
 
 

@@ -17,8 +17,21 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from saleor_loyalty.core.clock import local_date
-from saleor_loyalty.models import LoyaltyAccount, LoyaltyProgram, Tier, TierCause, TierEvaluationRun, TierEvent
-from saleor_loyalty.tiers.ladder import grace_end, highest_entered, highest_retained, ladder, qualifying_amounts
+from saleor_loyalty.models import (
+    LoyaltyAccount,
+    LoyaltyProgram,
+    Tier,
+    TierCause,
+    TierEvaluationRun,
+    TierEvent,
+)
+from saleor_loyalty.tiers.ladder import (
+    grace_end,
+    highest_entered,
+    highest_retained,
+    ladder,
+    qualifying_amounts,
+)
 
 DEFAULT_BATCH_SIZE = 5000
 
@@ -76,8 +89,14 @@ def _decide(member: _Claimed, amount, tiers: list[Tier], today: date, program: L
     return (TierCause.GRACE_STARTED, current, due) if member.due_on is None else None
 
 
-def evaluate_batch(program: LoyaltyProgram, tiers: list[Tier], today: date, now: datetime, batch_size: int,
-                   report: EvaluationReport) -> bool:
+def evaluate_batch(
+    program: LoyaltyProgram,
+    tiers: list[Tier],
+    today: date,
+    now: datetime,
+    batch_size: int,
+    report: EvaluationReport,
+) -> bool:
     """Evaluate the next batch of today's run in one transaction; False when the run is done or busy.
 
     Accounts are locked (waiting briefly for an order being accrued, never skipped: the cursor
@@ -85,7 +104,11 @@ def evaluate_batch(program: LoyaltyProgram, tiers: list[Tier], today: date, now:
     changes costs about as much as a quiet one.
     """
     with transaction.atomic(), connection.cursor() as cursor:
-        run = TierEvaluationRun.objects.select_for_update(skip_locked=True).filter(program=program, day=today).first()
+        run = (
+            TierEvaluationRun.objects.select_for_update(skip_locked=True)
+            .filter(program=program, day=today)
+            .first()
+        )
         if run is None:
             report.busy = True
             return False
@@ -116,15 +139,27 @@ def evaluate_batch(program: LoyaltyProgram, tiers: list[Tier], today: date, now:
             else:
                 graces.append((member.id, due))
                 report.grace_started += cause == TierCause.GRACE_STARTED
-            events.append(TierEvent(
-                account_id=member.id, cause=cause, from_tier_id=current.pk, to_tier_id=target.pk,
-                from_tier_name=current.name, to_tier_name=target.name, qualifying_amount=amounts[member.id],
-                reason=f"Downgrade due on {due.isoformat()}" if due else "", actor_label="system",
-            ))
+            events.append(
+                TierEvent(
+                    account_id=member.id,
+                    cause=cause,
+                    from_tier_id=current.pk,
+                    to_tier_id=target.pk,
+                    from_tier_name=current.name,
+                    to_tier_name=target.name,
+                    qualifying_amount=amounts[member.id],
+                    reason=f"Downgrade due on {due.isoformat()}" if due else "",
+                    actor_label="system",
+                )
+            )
         if moves:
-            cursor.execute(MOVE_SQL, {"ids": [m[0] for m in moves], "tiers": [m[1] for m in moves], "now": now})
+            cursor.execute(
+                MOVE_SQL, {"ids": [m[0] for m in moves], "tiers": [m[1] for m in moves], "now": now}
+            )
         if graces:
-            cursor.execute(GRACE_SQL, {"ids": [g[0] for g in graces], "dues": [g[1] for g in graces], "now": now})
+            cursor.execute(
+                GRACE_SQL, {"ids": [g[0] for g in graces], "dues": [g[1] for g in graces], "now": now}
+            )
         TierEvent.objects.bulk_create(events)
         run.last_account_id, run.evaluated = ids[-1], run.evaluated + len(ids)
         run.save(update_fields=["last_account_id", "evaluated"])
@@ -133,8 +168,12 @@ def evaluate_batch(program: LoyaltyProgram, tiers: list[Tier], today: date, now:
     return True
 
 
-def evaluate_program(program: LoyaltyProgram, now: datetime | None = None, batch_size: int = DEFAULT_BATCH_SIZE,
-                     max_batches: int | None = None) -> EvaluationReport:
+def evaluate_program(
+    program: LoyaltyProgram,
+    now: datetime | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    max_batches: int | None = None,
+) -> EvaluationReport:
     """Continue (or start) today's local-date run for the program, for at most `max_batches` batches."""
     now = now or timezone.now()
     report = EvaluationReport()
@@ -150,8 +189,9 @@ def evaluate_program(program: LoyaltyProgram, now: datetime | None = None, batch
     return report
 
 
-def evaluate_all(now: datetime | None = None, batch_size: int = DEFAULT_BATCH_SIZE,
-                 max_batches: int | None = None) -> dict[str, EvaluationReport]:
+def evaluate_all(
+    now: datetime | None = None, batch_size: int = DEFAULT_BATCH_SIZE, max_batches: int | None = None
+) -> dict[str, EvaluationReport]:
     return {
         program.channel_slug: evaluate_program(program, now, batch_size, max_batches)
         for program in LoyaltyProgram.objects.filter(is_active=True).order_by("pk")

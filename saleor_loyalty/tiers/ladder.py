@@ -22,21 +22,48 @@ from django.db.models import Q
 from django.utils import timezone
 
 from saleor_loyalty.core.clock import add_months, local_date
-from saleor_loyalty.core.facts import Actor
-from saleor_loyalty.core.facts import NO_TIER, EarnTier
+from saleor_loyalty.core.facts import NO_TIER, Actor, EarnTier
 from saleor_loyalty.models import (
-    EntryKind, LedgerEntry, LoyaltyAccount, LoyaltyProgram, Tier, TierBasis, TierEvent, TierWindow,
+    EntryKind,
+    LedgerEntry,
+    LoyaltyAccount,
+    LoyaltyProgram,
+    Tier,
+    TierBasis,
+    TierEvent,
+    TierWindow,
 )
 
 DEFAULT_TIERS = (
-    {"name": "Regular", "name_he": "רגיל", "entry_threshold": Decimal(0), "retain_threshold": Decimal(0),
-     "earn_multiplier": Decimal(1), "birthday_points": 50},
-    {"name": "Gold", "name_he": "זהב", "entry_threshold": Decimal(2000), "retain_threshold": Decimal(1500),
-     "earn_multiplier": Decimal("1.5"), "discount_percent": Decimal(5), "free_shipping": True,
-     "birthday_points": 200},
-    {"name": "Platinum", "name_he": "פלטינום", "entry_threshold": Decimal(6000),
-     "retain_threshold": Decimal(4500), "earn_multiplier": Decimal(2), "discount_percent": Decimal(10),
-     "free_shipping": True, "early_access": True, "birthday_points": 500},
+    {
+        "name": "Regular",
+        "name_he": "רגיל",
+        "entry_threshold": Decimal(0),
+        "retain_threshold": Decimal(0),
+        "earn_multiplier": Decimal(1),
+        "birthday_points": 50,
+    },
+    {
+        "name": "Gold",
+        "name_he": "זהב",
+        "entry_threshold": Decimal(2000),
+        "retain_threshold": Decimal(1500),
+        "earn_multiplier": Decimal("1.5"),
+        "discount_percent": Decimal(5),
+        "free_shipping": True,
+        "birthday_points": 200,
+    },
+    {
+        "name": "Platinum",
+        "name_he": "פלטינום",
+        "entry_threshold": Decimal(6000),
+        "retain_threshold": Decimal(4500),
+        "earn_multiplier": Decimal(2),
+        "discount_percent": Decimal(10),
+        "free_shipping": True,
+        "early_access": True,
+        "birthday_points": 500,
+    },
 )
 
 
@@ -126,11 +153,18 @@ def qualifying_amounts(program: LoyaltyProgram, account_ids: list[int], now: dat
     if not account_ids:
         return {}
     with connection.cursor() as cursor:
-        cursor.execute(QUALIFICATION_SQL, {
-            "earn": EntryKind.EARN, "adjustment": EntryKind.ADJUSTMENT, "reversal": EntryKind.EARN_REVERSAL,
-            "accounts": list(account_ids), "low": min(account_ids), "high": max(account_ids),
-            "since": window_start(program, now),
-        })
+        cursor.execute(
+            QUALIFICATION_SQL,
+            {
+                "earn": EntryKind.EARN,
+                "adjustment": EntryKind.ADJUSTMENT,
+                "reversal": EntryKind.EARN_REVERSAL,
+                "accounts": list(account_ids),
+                "low": min(account_ids),
+                "high": max(account_ids),
+                "since": window_start(program, now),
+            },
+        )
         rows = cursor.fetchall()
     index = 1 if program.tier_basis == TierBasis.SPEND else 2
     amounts = {account_id: Decimal(0) for account_id in account_ids}
@@ -160,10 +194,15 @@ def qualifying_amount(program: LoyaltyProgram, account: LoyaltyAccount | None, n
     if account is None:
         return Decimal(0)
     with connection.cursor() as cursor:
-        cursor.execute(MEMBER_QUALIFICATION_SQL, {
-            "earn": EntryKind.EARN, "adjustment": EntryKind.ADJUSTMENT, "account": account.pk,
-            "since": window_start(program, now),
-        })
+        cursor.execute(
+            MEMBER_QUALIFICATION_SQL,
+            {
+                "earn": EntryKind.EARN,
+                "adjustment": EntryKind.ADJUSTMENT,
+                "account": account.pk,
+                "since": window_start(program, now),
+            },
+        )
         spend, points = cursor.fetchone()
     return Decimal(spend if program.tier_basis == TierBasis.SPEND else points).quantize(AMOUNT_PLACES)
 
@@ -178,16 +217,31 @@ def highest_retained(tiers: list[Tier], amount: Decimal) -> Tier | None:
     return kept[-1] if kept else None
 
 
-def record_event(account: LoyaltyAccount, cause: str, from_tier: Tier | None, to_tier: Tier | None, *,
-                 amount: Decimal | None = None, order_id=None, reason: str = "", actor: Actor | None = None
-                 ) -> TierEvent:
+def record_event(
+    account: LoyaltyAccount,
+    cause: str,
+    from_tier: Tier | None,
+    to_tier: Tier | None,
+    *,
+    amount: Decimal | None = None,
+    order_id=None,
+    reason: str = "",
+    actor: Actor | None = None,
+) -> TierEvent:
     actor = actor or Actor()
     return TierEvent.objects.create(
-        account=account, cause=cause,
-        from_tier_id=from_tier.pk if from_tier else None, to_tier_id=to_tier.pk if to_tier else None,
-        from_tier_name=from_tier.name if from_tier else "", to_tier_name=to_tier.name if to_tier else "",
-        qualifying_amount=amount, order_id=order_id, reason=reason,
-        actor_user_id=actor.user_id, actor_app_id=actor.app_id, actor_label=actor.label,
+        account=account,
+        cause=cause,
+        from_tier_id=from_tier.pk if from_tier else None,
+        to_tier_id=to_tier.pk if to_tier else None,
+        from_tier_name=from_tier.name if from_tier else "",
+        to_tier_name=to_tier.name if to_tier else "",
+        qualifying_amount=amount,
+        order_id=order_id,
+        reason=reason,
+        actor_user_id=actor.user_id,
+        actor_app_id=actor.app_id,
+        actor_label=actor.label,
     )
 
 
@@ -206,9 +260,16 @@ def move_to(account: LoyaltyAccount, tier: Tier, cause: str, now: datetime, **ev
 _UNKNOWN = object()
 
 
-def upgrade_if_qualified(account: LoyaltyAccount, program: LoyaltyProgram, cause: str, *, order_id=None,
-                         actor: Actor | None = None, now: datetime | None = None, next_entry=_UNKNOWN
-                         ) -> Tier | None:
+def upgrade_if_qualified(
+    account: LoyaltyAccount,
+    program: LoyaltyProgram,
+    cause: str,
+    *,
+    order_id=None,
+    actor: Actor | None = None,
+    now: datetime | None = None,
+    next_entry=_UNKNOWN,
+) -> Tier | None:
     """Move a locked account up at once when its qualifying amount reached a higher entry threshold.
 
     Called inside the ledger's transaction right after a row that can count was written. The
@@ -250,7 +311,9 @@ class TierStanding:
     retain_by: date | None
 
 
-def standing(program: LoyaltyProgram, account: LoyaltyAccount | None, now: datetime | None = None) -> TierStanding:
+def standing(
+    program: LoyaltyProgram, account: LoyaltyAccount | None, now: datetime | None = None
+) -> TierStanding:
     now = now or timezone.now()
     tiers = ladder(program)
     tier = current_tier(account, tiers)
@@ -260,15 +323,24 @@ def standing(program: LoyaltyProgram, account: LoyaltyAccount | None, now: datet
     if next_tier is not None:
         target = next_tier.entry_threshold
         remaining = max(target - amount, Decimal(0))
-        percent = min(Decimal(100), (amount * 100 / target).quantize(Decimal("0.1"))) if target else Decimal(100)
+        percent = (
+            min(Decimal(100), (amount * 100 / target).quantize(Decimal("0.1"))) if target else Decimal(100)
+        )
     retain_amount = retain_by = None
     if tier is not None and tier.position > 0:
         retain_amount = max(tier.retain_threshold - amount, Decimal(0))
         due = account.tier_downgrade_due_on if account else None
         retain_by = due or window_end_date(program, now)
     return TierStanding(
-        tier=tier, next_tier=next_tier, basis=program.tier_basis, current=amount, target=target,
-        remaining=remaining, percent=percent, retain_amount=retain_amount, retain_by=retain_by,
+        tier=tier,
+        next_tier=next_tier,
+        basis=program.tier_basis,
+        current=amount,
+        target=target,
+        remaining=remaining,
+        percent=percent,
+        retain_amount=retain_amount,
+        retain_by=retain_by,
     )
 
 
@@ -286,8 +358,9 @@ def cashback_percent_for(program: LoyaltyProgram, account: LoyaltyAccount | None
     return program.cashback_percent
 
 
-def tier_after(program: LoyaltyProgram, account: LoyaltyAccount | None, extra: Decimal,
-               now: datetime | None = None) -> tuple[Tier | None, bool]:
+def tier_after(
+    program: LoyaltyProgram, account: LoyaltyAccount | None, extra: Decimal, now: datetime | None = None
+) -> tuple[Tier | None, bool]:
     """The tier a member would hold with `extra` more qualifying spend or points, and whether that is a move up."""
     tiers = ladder(program)
     tier = current_tier(account, tiers)

@@ -7,14 +7,19 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from saleor_loyalty.core.validation import number
-from saleor_loyalty.exceptions import (
-    CurrencyMismatch, InvalidTierSetting, ReasonRequired, TierGatesEarlyAccess, TierHasMembers, TierNotFound,
-)
 from saleor_loyalty.core.facts import Actor
 from saleor_loyalty.core.lock_objects import account_qs_select_for_update
-from saleor_loyalty.models import EarlyAccessItem, LoyaltyAccount, LoyaltyProgram, Tier, TierCause
 from saleor_loyalty.core.money import fits_currency
+from saleor_loyalty.core.validation import number
+from saleor_loyalty.exceptions import (
+    CurrencyMismatch,
+    InvalidTierSetting,
+    ReasonRequired,
+    TierGatesEarlyAccess,
+    TierHasMembers,
+    TierNotFound,
+)
+from saleor_loyalty.models import EarlyAccessItem, LoyaltyAccount, LoyaltyProgram, Tier, TierCause
 from saleor_loyalty.tiers.ladder import current_tier, ladder, move_to, record_event
 
 MAX_TIERS = 10
@@ -35,10 +40,14 @@ def _birthday_credit(value: tuple, currency: str) -> Decimal:
     """Money in the program's currency, never negative, with no more decimals than the currency has."""
     amount, given_currency = value
     if given_currency != currency:
-        raise CurrencyMismatch(f"The channel's currency is {currency}, not {given_currency}.", "birthdayCredit")
+        raise CurrencyMismatch(
+            f"The channel's currency is {currency}, not {given_currency}.", "birthdayCredit"
+        )
     amount = number(amount, "birthdayCredit", InvalidTierSetting, Decimal(0), MAX_BIRTHDAY_CREDIT)
     if not fits_currency(amount, currency):
-        raise InvalidTierSetting(f"birthdayCredit has more decimals than {currency} allows.", "birthdayCredit")
+        raise InvalidTierSetting(
+            f"birthdayCredit has more decimals than {currency} allows.", "birthdayCredit"
+        )
     return amount
 
 
@@ -47,7 +56,11 @@ def _clean(changes: dict, currency: str) -> dict:
     for name, value in changes.items():
         if name in DECIMAL_FIELDS:
             field, low, high = DECIMAL_FIELDS[name]
-            cleaned[name] = None if value is None and name == "cashback_percent" else number(value, field, InvalidTierSetting, low, high)
+            cleaned[name] = (
+                None
+                if value is None and name == "cashback_percent"
+                else number(value, field, InvalidTierSetting, low, high)
+            )
         elif name in TEXT_FIELDS:
             text = (value or "").strip()
             if (name == "name" and not text) or len(text) > 64:
@@ -77,17 +90,20 @@ def validate_ladder(tiers: list[Tier]) -> None:
     names = [tier.name.lower() for tier in tiers]
     if len(set(names)) != len(names):
         raise InvalidTierSetting("Tier names must be unique.", "name")
-    for lower, upper in zip(tiers, tiers[1:]):
+    for lower, upper in zip(tiers, tiers[1:], strict=False):
         if upper.entry_threshold <= lower.entry_threshold:
             raise InvalidTierSetting(
-                f"{upper.name}'s entry threshold must be above {lower.name}'s.", "entryThreshold")
+                f"{upper.name}'s entry threshold must be above {lower.name}'s.", "entryThreshold"
+            )
         if upper.retain_threshold <= lower.retain_threshold:
             raise InvalidTierSetting(
-                f"{upper.name}'s retain threshold must be above {lower.name}'s.", "retainThreshold")
+                f"{upper.name}'s retain threshold must be above {lower.name}'s.", "retainThreshold"
+            )
     for tier in tiers:
         if tier.retain_threshold > tier.entry_threshold:
-            raise InvalidTierSetting(f"{tier.name}'s retain threshold is above its entry threshold.",
-                                     "retainThreshold")
+            raise InvalidTierSetting(
+                f"{tier.name}'s retain threshold is above its entry threshold.", "retainThreshold"
+            )
 
 
 def _save_ladder(program: LoyaltyProgram, tiers: list[Tier]) -> None:
@@ -156,7 +172,8 @@ def delete_tier(program: LoyaltyProgram, tier_id: int, move_members_to: int | No
         gated = EarlyAccessItem.objects.filter(minimum_tier=tier).count()
         if gated:
             raise TierGatesEarlyAccess(
-                f"{tier.name} is the minimum tier of {gated} early-access items; re-mark or unmark them first.")
+                f"{tier.name} is the minimum tier of {gated} early-access items; re-mark or unmark them first."
+            )
         target = None
         if move_members_to is not None:
             target = next((t for t in tiers if t.pk == move_members_to and t.pk != tier.pk), None)
@@ -166,7 +183,8 @@ def delete_tier(program: LoyaltyProgram, tier_id: int, move_members_to: int | No
         floors = list(account_qs_select_for_update().filter(tier_floor=tier))
         if (members or floors) and target is None:
             raise TierHasMembers(
-                f"{tier.name} has {len(members)} members; say which tier they move to.", "moveMembersTo")
+                f"{tier.name} has {len(members)} members; say which tier they move to.", "moveMembersTo"
+            )
         now = timezone.now()
         for account in members:
             move_to(account, target, TierCause.TIER_DELETED, now, actor=actor, reason=f"{tier.name} deleted")
@@ -190,7 +208,8 @@ def set_floor(account: LoyaltyAccount, tier: Tier | None, reason: str, actor: Ac
         current = current_tier(locked, tiers)
         previous_floor = next((t for t in tiers if t.pk == locked.tier_floor_id), None)
         LoyaltyAccount.objects.filter(pk=locked.pk).update(
-            tier_floor=tier, tier_floor_reason=reason if tier else "", updated_at=timezone.now())
+            tier_floor=tier, tier_floor_reason=reason if tier else "", updated_at=timezone.now()
+        )
         locked.tier_floor_id = tier.pk if tier else None
         if tier is None:
             record_event(locked, TierCause.FLOOR_CLEARED, previous_floor, None, reason=reason, actor=actor)

@@ -52,12 +52,16 @@ class InMemoryCards:
 
     def apply_to_checkout(self, gift_card_id, checkout_token, key):
         checkout = self.checkouts[checkout_token]
-        assert self.cards[gift_card_id]["user_id"] == checkout.user_id, "assigned card on someone else's checkout"
+        assert self.cards[gift_card_id]["user_id"] == checkout.user_id, (
+            "assigned card on someone else's checkout"
+        )
         if checkout_token not in self.transaction_flow:
             self.applied.setdefault(checkout_token, set()).add(gift_card_id)
             return None
         amount = min(self.balance(gift_card_id), checkout.total_gross)
-        self.authorized[key] = CardPayment(transaction_token=uuid.uuid4(), amount=amount, gateway=GIFT_CARD_GATEWAY)
+        self.authorized[key] = CardPayment(
+            transaction_token=uuid.uuid4(), amount=amount, gateway=GIFT_CARD_GATEWAY
+        )
         return self.authorized[key]
 
     def card_payment(self, key):

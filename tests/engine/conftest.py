@@ -1,16 +1,15 @@
 import uuid
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
 
-from saleor_loyalty.ledger import programs
 from saleor_loyalty.core.facts import ChannelFacts, OrderFacts, OrderLineFacts
+from saleor_loyalty.ledger import programs
 from saleor_loyalty.models import LoyaltyProgram
 
-PAID_AT = datetime(2026, 3, 10, 9, 30, tzinfo=dt_timezone.utc)
+PAID_AT = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -34,28 +33,60 @@ def customer(db):
 def make_order():
     """Order facts as the Saleor adapter would report them; amounts in ₪ unless told."""
 
-    def build(lines=(("Shirt", "120.00"), ("Socks", "30.00")), *, user=None, email=None,
-              shipping="25.00", gift_card_paid="0", refunded="0", cancelled=False, paid=True,
-              currency="ILS", channel="il", order_id=None, gift_card_lines=()):
+    def build(
+        lines=(("Shirt", "120.00"), ("Socks", "30.00")),
+        *,
+        user=None,
+        email=None,
+        shipping="25.00",
+        gift_card_paid="0",
+        refunded="0",
+        cancelled=False,
+        paid=True,
+        currency="ILS",
+        channel="il",
+        order_id=None,
+        gift_card_lines=(),
+    ):
         order_lines = [
-            OrderLineFacts(line_id=f"l{i}", product_name=name, sku=f"SKU-{i}", quantity=1,
-                           total_net=(Decimal(gross) / Decimal("1.18")).quantize(Decimal("0.01")),
-                           total_gross=Decimal(gross))
+            OrderLineFacts(
+                line_id=f"l{i}",
+                product_name=name,
+                sku=f"SKU-{i}",
+                quantity=1,
+                total_net=(Decimal(gross) / Decimal("1.18")).quantize(Decimal("0.01")),
+                total_gross=Decimal(gross),
+            )
             for i, (name, gross) in enumerate(lines)
         ]
         order_lines += [
-            OrderLineFacts(line_id=f"g{i}", product_name=name, sku=f"GC-{i}", quantity=1,
-                           total_net=Decimal(gross), total_gross=Decimal(gross), is_gift_card=True)
+            OrderLineFacts(
+                line_id=f"g{i}",
+                product_name=name,
+                sku=f"GC-{i}",
+                quantity=1,
+                total_net=Decimal(gross),
+                total_gross=Decimal(gross),
+                is_gift_card=True,
+            )
             for i, (name, gross) in enumerate(gift_card_lines)
         ]
         total = sum((line.total_gross for line in order_lines), Decimal(0)) + Decimal(shipping)
         return OrderFacts(
-            order_id=order_id or uuid.uuid4(), number=str(uuid.uuid4().int % 100000), channel_slug=channel,
-            currency=currency, user_id=user.pk if user else None,
-            email=email or (user.email if user else "guest@example.co.il"), lines=tuple(order_lines),
-            shipping_gross=Decimal(shipping), total_gross=total, gift_card_paid=Decimal(gift_card_paid),
-            is_paid=paid, paid_at=PAID_AT if paid else None,
-            refunded_amount=Decimal(refunded), is_cancelled=cancelled,
+            order_id=order_id or uuid.uuid4(),
+            number=str(uuid.uuid4().int % 100000),
+            channel_slug=channel,
+            currency=currency,
+            user_id=user.pk if user else None,
+            email=email or (user.email if user else "guest@example.co.il"),
+            lines=tuple(order_lines),
+            shipping_gross=Decimal(shipping),
+            total_gross=total,
+            gift_card_paid=Decimal(gift_card_paid),
+            is_paid=paid,
+            paid_at=PAID_AT if paid else None,
+            refunded_amount=Decimal(refunded),
+            is_cancelled=cancelled,
         )
 
     return build
@@ -78,17 +109,31 @@ def make_checkout(cards):
     """An open checkout registered with the in-memory cards; ₪ goods of 150 plus 25 shipping unless told."""
     from saleor_loyalty.core.facts import CheckoutFacts
 
-    def build(user=None, lines=(("Shirt", "120.00"), ("Socks", "30.00")), shipping="25.00", currency="ILS",
-              channel="il"):
+    def build(
+        user=None,
+        lines=(("Shirt", "120.00"), ("Socks", "30.00")),
+        shipping="25.00",
+        currency="ILS",
+        channel="il",
+    ):
         order_lines = tuple(
-            OrderLineFacts(line_id=f"c{i}", product_name=name, sku=f"SKU-{i}", quantity=1,
-                           total_net=(Decimal(gross) / Decimal("1.18")).quantize(Decimal("0.01")),
-                           total_gross=Decimal(gross))
+            OrderLineFacts(
+                line_id=f"c{i}",
+                product_name=name,
+                sku=f"SKU-{i}",
+                quantity=1,
+                total_net=(Decimal(gross) / Decimal("1.18")).quantize(Decimal("0.01")),
+                total_gross=Decimal(gross),
+            )
             for i, (name, gross) in enumerate(lines)
         )
         checkout = CheckoutFacts(
-            token=uuid.uuid4(), channel_slug=channel, currency=currency, user_id=user.pk if user else None,
-            email=user.email if user else "guest@example.co.il", lines=order_lines,
+            token=uuid.uuid4(),
+            channel_slug=channel,
+            currency=currency,
+            user_id=user.pk if user else None,
+            email=user.email if user else "guest@example.co.il",
+            lines=order_lines,
             shipping_gross=Decimal(shipping),
             total_gross=sum((line.total_gross for line in order_lines), Decimal(0)) + Decimal(shipping),
         )

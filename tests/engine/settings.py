@@ -14,7 +14,11 @@ INSTALLED_APPS = [
 ]
 _SUFFIX = os.environ.get("LOYALTY_TEST_DB_SUFFIX", "")
 # The suffix names the test database too, so parallel runs against one server never drop each other's.
-DATABASES = {"default": {**database_settings(f"loyalty_engine{_SUFFIX}"),
-                         "TEST": {"NAME": f"test_loyalty_engine{_SUFFIX}"}}}
+DATABASES = {
+    "default": {
+        **database_settings(f"loyalty_engine{_SUFFIX}"),
+        "TEST": {"NAME": f"test_loyalty_engine{_SUFFIX}"},
+    }
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CELERY_TASK_ALWAYS_EAGER = True

@@ -7,13 +7,13 @@ import pytest
 
 from saleor_loyalty import ledger
 from saleor_loyalty.benefits import birthdays
-from saleor_loyalty.ledger import programs
-from saleor_loyalty.tiers import settings as tier_settings
-from saleor_loyalty.exceptions import StoreCreditUnavailable
 from saleor_loyalty.core.facts import ChannelFacts, Requestor
+from saleor_loyalty.exceptions import StoreCreditUnavailable
 from saleor_loyalty.graphql.context import ClubContext
 from saleor_loyalty.graphql.schema import schema
+from saleor_loyalty.ledger import programs
 from saleor_loyalty.models import CreditEntry, CreditKind, EntryKind, LedgerEntry, StoreCreditCard, Tier
+from saleor_loyalty.tiers import settings as tier_settings
 from tests.concurrency import run_concurrently
 from tests.engine.ids import tier_gid
 
@@ -38,7 +38,9 @@ class UnavailableCards(InMemoryCards):
 
 
 def run(query, requestor, cards=None, **variables):
-    return schema.execute(query, variable_values=variables, context_value=ClubContext(requestor=requestor, cards=cards))
+    return schema.execute(
+        query, variable_values=variables, context_value=ClubContext(requestor=requestor, cards=cards)
+    )
 
 
 @pytest.fixture
@@ -73,7 +75,8 @@ def test_birthday_credit_goes_on_the_members_card_once_a_year(club, customer, bo
     gifts = CreditEntry.objects.filter(kind=CreditKind.BIRTHDAY_GIFT).order_by("pk")
     assert [(g.amount, g.card_amount, g.source_key) for g in gifts] == [
         (Decimal("25.5"), Decimal("25.5"), f"birthday:{born_14_may.pk}:2026"),
-        (Decimal("25.5"), Decimal("25.5"), f"birthday:{born_14_may.pk}:2027")]
+        (Decimal("25.5"), Decimal("25.5"), f"birthday:{born_14_may.pk}:2027"),
+    ]
     assert LedgerEntry.objects.filter(kind=EntryKind.BIRTHDAY).count() == 2
 
 
@@ -82,15 +85,20 @@ def test_member_sees_the_birthday_credit_as_store_credit(club, customer, born_14
 
     me = run(ME, Requestor(user_id=customer.pk, email=customer.email), cards).data["me"]
 
-    assert me == {"storeCredit": {"amount": 25.5, "currency": "ILS"},
-                  "tier": {"benefits": {"birthdayCredit": {"amount": 25.5}}}}
+    assert me == {
+        "storeCredit": {"amount": 25.5, "currency": "ILS"},
+        "tier": {"benefits": {"birthdayCredit": {"amount": 25.5}}},
+    }
 
 
-@pytest.mark.parametrize(("now", "credited"), [
-    (datetime(2027, 2, 28, 10, tzinfo=UTC), 1),  # common year: celebrated on 28 Feb
-    (datetime(2028, 2, 28, 10, tzinfo=UTC), 0),  # leap year: wait for the 29th
-    (datetime(2028, 2, 29, 10, tzinfo=UTC), 1),
-])
+@pytest.mark.parametrize(
+    ("now", "credited"),
+    [
+        (datetime(2027, 2, 28, 10, tzinfo=UTC), 1),  # common year: celebrated on 28 Feb
+        (datetime(2028, 2, 28, 10, tzinfo=UTC), 0),  # leap year: wait for the 29th
+        (datetime(2028, 2, 29, 10, tzinfo=UTC), 1),
+    ],
+)
 def test_leap_day_birthday_credit_follows_the_same_calendar_as_points(club, customer, cards, now, credited):
     account = ledger.account_for(club, customer.pk, customer.email)
     birthdays.set_birthday(account, 2, 29, now=datetime(2025, 1, 1, tzinfo=UTC))
@@ -106,7 +114,8 @@ def test_tier_without_birthday_credit_makes_no_card(club, customer, born_14_may,
     report = birthdays.give_birthday_gifts(club, BIRTHDAY_IN_JERUSALEM, cards=cards)
 
     assert (report.gifted, report.credited) == (1, 0)
-    assert not StoreCreditCard.objects.exists() and not cards.cards
+    assert not StoreCreditCard.objects.exists()
+    assert not cards.cards
 
 
 def test_birthday_credit_of_the_members_current_tier(club, customer, born_14_may, cards):
@@ -125,7 +134,8 @@ def test_where_saleor_cannot_hold_store_credit_points_still_arrive(club, custome
     report = birthdays.give_birthday_gifts(club, BIRTHDAY_IN_JERUSALEM, cards=cards)
 
     assert (report.gifted, report.credited, report.credit_unavailable) == (1, 0, 1)
-    assert not CreditEntry.objects.exists() and not StoreCreditCard.objects.exists()
+    assert not CreditEntry.objects.exists()
+    assert not StoreCreditCard.objects.exists()
     assert ledger.reconcile_account(born_14_may) == 0
 
 
@@ -142,8 +152,16 @@ def test_birthday_job_on_several_workers_at_once_credits_once(club, customer, bo
 
 
 def test_tier_create_with_birthday_credit(club):
-    result = run(TIER_CREATE, STAFF, input={"name": "Diamond", "entryThreshold": "9000", "retainThreshold": "8000",
-                                            "birthdayCredit": {"amount": "150", "currency": "ILS"}})
+    result = run(
+        TIER_CREATE,
+        STAFF,
+        input={
+            "name": "Diamond",
+            "entryThreshold": "9000",
+            "retainThreshold": "8000",
+            "birthdayCredit": {"amount": "150", "currency": "ILS"},
+        },
+    )
 
     payload = result.data["loyaltyTierCreate"]
     assert payload["errors"] == []
@@ -154,23 +172,35 @@ def test_tier_create_with_birthday_credit(club):
 def test_tier_update_sets_and_clears_birthday_credit(club):
     gold = club.tiers.get(name="Gold")
 
-    set_ = run(TIER_UPDATE, STAFF, id=tier_gid(gold), input={"birthdayCredit": {"amount": "40.90", "currency": "ILS"}})
-    cleared = run(TIER_UPDATE, STAFF, id=tier_gid(gold), input={"birthdayCredit": {"amount": "0", "currency": "ILS"}})
+    set_ = run(
+        TIER_UPDATE,
+        STAFF,
+        id=tier_gid(gold),
+        input={"birthdayCredit": {"amount": "40.90", "currency": "ILS"}},
+    )
+    cleared = run(
+        TIER_UPDATE, STAFF, id=tier_gid(gold), input={"birthdayCredit": {"amount": "0", "currency": "ILS"}}
+    )
 
     assert set_.data["loyaltyTierUpdate"]["tier"]["benefits"] == {
-        "birthdayPoints": 200, "birthdayCredit": {"amount": 40.9, "currency": "ILS"}}
+        "birthdayPoints": 200,
+        "birthdayCredit": {"amount": 40.9, "currency": "ILS"},
+    }
     assert cleared.data["loyaltyTierUpdate"]["errors"] == []
     gold.refresh_from_db()
     assert gold.birthday_credit == 0
 
 
-@pytest.mark.parametrize(("credit", "code"), [
-    ({"amount": "-1", "currency": "ILS"}, "INVALID"),
-    ({"amount": "10.005", "currency": "ILS"}, "INVALID"),  # ₪ has two decimals
-    ({"amount": "1000001", "currency": "ILS"}, "INVALID"),
-    ({"amount": "NaN", "currency": "ILS"}, "INVALID"),
-    ({"amount": "10", "currency": "USD"}, "CURRENCY_MISMATCH"),
-])
+@pytest.mark.parametrize(
+    ("credit", "code"),
+    [
+        ({"amount": "-1", "currency": "ILS"}, "INVALID"),
+        ({"amount": "10.005", "currency": "ILS"}, "INVALID"),  # ₪ has two decimals
+        ({"amount": "1000001", "currency": "ILS"}, "INVALID"),
+        ({"amount": "NaN", "currency": "ILS"}, "INVALID"),
+        ({"amount": "10", "currency": "USD"}, "CURRENCY_MISMATCH"),
+    ],
+)
 def test_bad_birthday_credit_is_a_typed_error_and_writes_nothing(club, credit, code):
     gold = club.tiers.get(name="Gold")
 
@@ -187,8 +217,15 @@ def test_birthday_credit_precision_follows_the_channel_currency(db):
     gold = yen.tiers.get(name="Gold")
     update = TIER_UPDATE.replace('channel: "il"', 'channel: "jp"')
 
-    fractional = run(update, STAFF, id=tier_gid(gold), input={"birthdayCredit": {"amount": "500.5", "currency": "JPY"}})
-    whole = run(update, STAFF, id=tier_gid(gold), input={"birthdayCredit": {"amount": "500", "currency": "JPY"}})
+    fractional = run(
+        update, STAFF, id=tier_gid(gold), input={"birthdayCredit": {"amount": "500.5", "currency": "JPY"}}
+    )
+    whole = run(
+        update, STAFF, id=tier_gid(gold), input={"birthdayCredit": {"amount": "500", "currency": "JPY"}}
+    )
 
     assert fractional.data["loyaltyTierUpdate"]["errors"][0]["field"] == "birthdayCredit"
-    assert whole.data["loyaltyTierUpdate"]["tier"]["benefits"]["birthdayCredit"] == {"amount": 500.0, "currency": "JPY"}
+    assert whole.data["loyaltyTierUpdate"]["tier"]["benefits"]["birthdayCredit"] == {
+        "amount": 500.0,
+        "currency": "JPY",
+    }

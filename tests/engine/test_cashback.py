@@ -9,10 +9,9 @@ from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from saleor_loyalty import ledger
-from saleor_loyalty.rewards import cashback
-from saleor_loyalty.rewards import store_credit
-from saleor_loyalty.tiers import ladder as tiers
 from saleor_loyalty.models import CreditEntry, CreditKind, JobCursor, LoyaltyAccount, StoreCreditCard, Tier
+from saleor_loyalty.rewards import cashback, store_credit
+from saleor_loyalty.tiers import ladder as tiers
 from tests.concurrency import run_concurrently
 
 from .conftest import PAID_AT
@@ -55,12 +54,15 @@ def test_cashback_is_off_by_default(program, customer, make_order, cards):
     assert not CreditEntry.objects.exists()
 
 
-def test_platinum_tier_rate_overrides_the_programs_and_is_recorded(cashback_program, customer, make_order, cards):
+def test_platinum_tier_rate_overrides_the_programs_and_is_recorded(
+    cashback_program, customer, make_order, cards
+):
     # given Platinum pays 5 % while the program pays 2 %, and the member is Platinum
     ladder = tiers.ensure_default_tiers(cashback_program)
     Tier.objects.filter(pk=ladder[2].pk).update(cashback_percent=Decimal("5"))
-    LoyaltyAccount.objects.update_or_create(program=cashback_program, user=customer,
-                                            defaults={"email": customer.email, "tier": ladder[2]})
+    LoyaltyAccount.objects.update_or_create(
+        program=cashback_program, user=customer, defaults={"email": customer.email, "tier": ladder[2]}
+    )
 
     cashback.sync_order_cashback(make_order(user=customer), cards, now=PAID_AT)
 
@@ -70,8 +72,9 @@ def test_platinum_tier_rate_overrides_the_programs_and_is_recorded(cashback_prog
 
 def test_tier_without_its_own_rate_uses_the_programs(cashback_program, customer, make_order, cards):
     ladder = tiers.ensure_default_tiers(cashback_program)
-    LoyaltyAccount.objects.update_or_create(program=cashback_program, user=customer,
-                                            defaults={"email": customer.email, "tier": ladder[1]})
+    LoyaltyAccount.objects.update_or_create(
+        program=cashback_program, user=customer, defaults={"email": customer.email, "tier": ladder[1]}
+    )
 
     cashback.sync_order_cashback(make_order(user=customer), cards, now=PAID_AT)
 
@@ -91,8 +94,9 @@ def test_full_cash_refund_of_a_legacy_order_paid_partly_by_gift_card_reverses_ev
     cashback_program, customer, make_order, cards
 ):
     # given a legacy-flow order: ₪175 of which ₪75 came from a gift card, so Saleor's total is ₪100 cash
-    facts = dataclasses.replace(make_order(user=customer), total_gross=Decimal("100.00"),
-                                legacy_gift_card_paid=Decimal("75.00"))
+    facts = dataclasses.replace(
+        make_order(user=customer), total_gross=Decimal("100.00"), legacy_gift_card_paid=Decimal("75.00")
+    )
     ledger.sync_order(facts)
     cashback.sync_order_cashback(facts, cards, now=PAID_AT)
 
@@ -116,8 +120,9 @@ def test_replayed_paid_order_earns_cashback_once(cashback_program, customer, mak
     assert CreditEntry.objects.filter(kind=CreditKind.CASHBACK_EARN).count() == 1
 
 
-def test_credit_job_credits_due_cashback_once_onto_the_members_card(cashback_program, customer, make_order, cards,
-                                                                    after_pending):
+def test_credit_job_credits_due_cashback_once_onto_the_members_card(
+    cashback_program, customer, make_order, cards, after_pending
+):
     # given pending cashback of ₪3
     cashback.sync_order_cashback(make_order(user=customer), cards, now=PAID_AT)
 
@@ -147,11 +152,15 @@ def test_credit_job_works_in_bounded_batches(cashback_program, customer, make_or
     assert card_balance(cards, customer) == Decimal("15.00")
 
 
-def test_refund_before_crediting_lowers_what_is_credited(cashback_program, customer, make_order, cards, after_pending):
+def test_refund_before_crediting_lowers_what_is_credited(
+    cashback_program, customer, make_order, cards, after_pending
+):
     # given ₪3 pending on a ₪175 order, and ₪70 of it refunded (40 %)
     facts = make_order(user=customer)
     cashback.sync_order_cashback(facts, cards, now=PAID_AT)
-    cashback.sync_order_cashback(dataclasses.replace(facts, refunded_amount=Decimal("70")), cards, now=PAID_AT)
+    cashback.sync_order_cashback(
+        dataclasses.replace(facts, refunded_amount=Decimal("70")), cards, now=PAID_AT
+    )
 
     # when the pending period ends
     cashback.credit_due_cashback(cards, now=after_pending)
@@ -160,13 +169,17 @@ def test_refund_before_crediting_lowers_what_is_credited(cashback_program, custo
     assert card_balance(cards, customer) == Decimal("1.80")
 
 
-def test_partial_refunds_add_up_to_the_whole_cashback(cashback_program, customer, make_order, cards, after_pending):
+def test_partial_refunds_add_up_to_the_whole_cashback(
+    cashback_program, customer, make_order, cards, after_pending
+):
     facts = make_order(user=customer)
     cashback.sync_order_cashback(facts, cards, now=PAID_AT)
     cashback.credit_due_cashback(cards, now=after_pending)
 
     for refunded in ("35", "35", "100", "175", "100"):
-        cashback.sync_order_cashback(dataclasses.replace(facts, refunded_amount=Decimal(refunded)), cards, now=PAID_AT)
+        cashback.sync_order_cashback(
+            dataclasses.replace(facts, refunded_amount=Decimal(refunded)), cards, now=PAID_AT
+        )
 
     assert card_balance(cards, customer) == 0
     reversals = CreditEntry.objects.filter(kind=CreditKind.CASHBACK_REVERSAL)
@@ -199,8 +212,9 @@ def test_reversal_after_spending_takes_the_card_rest_then_records_debt_repaid_by
     assert store_credit.outstanding_debt(account) == 0
 
 
-def test_guest_cashback_waits_until_the_email_signs_up(cashback_program, make_order, cards, after_pending,
-                                                      django_user_model):
+def test_guest_cashback_waits_until_the_email_signs_up(
+    cashback_program, make_order, cards, after_pending, django_user_model
+):
     # given a guest's paid order
     cashback.sync_order_cashback(make_order(email="guest@example.co.il"), cards, now=PAID_AT)
 
@@ -232,7 +246,9 @@ def test_guest_cashback_merged_into_an_existing_member_is_pending_then_credited_
     assert store_credit.pending_cashback(account) == 0
 
 
-def test_already_due_cashback_of_a_late_event_is_credited_at_once(cashback_program, customer, make_order, cards):
+def test_already_due_cashback_of_a_late_event_is_credited_at_once(
+    cashback_program, customer, make_order, cards
+):
     # given an order paid long ago whose event arrives after its pending period
     cashback.sync_order_cashback(make_order(user=customer), cards, now=PAID_AT + timedelta(days=30))
 
@@ -253,8 +269,9 @@ def test_credit_job_resumes_from_its_checkpoint(cashback_program, customer, make
     assert credited == 1
     cursor = JobCursor.objects.get(name=cashback.CREDIT_JOB)
     assert cursor.moment == PAID_AT + timedelta(days=15)
-    scans = [q["sql"] for q in queries.captured_queries if '"kind" = \'cashback_earn\'' in q["sql"]]
-    assert scans and all('"available_at" >' in sql for sql in scans)
+    scans = [q["sql"] for q in queries.captured_queries if "\"kind\" = 'cashback_earn'" in q["sql"]]
+    assert scans
+    assert all('"available_at" >' in sql for sql in scans)
 
 
 def test_cashback_goes_to_a_new_card_when_staff_deleted_the_old_one(
@@ -272,7 +289,11 @@ def test_cashback_goes_to_a_new_card_when_staff_deleted_the_old_one(
     # then it lands on a new card assigned to the member
     card = StoreCreditCard.objects.get()
     assert card.gift_card_id != old
-    assert cards.cards[card.gift_card_id] == {"user_id": customer.pk, "currency": "ILS", "balance": Decimal("3.00")}
+    assert cards.cards[card.gift_card_id] == {
+        "user_id": customer.pk,
+        "currency": "ILS",
+        "balance": Decimal("3.00"),
+    }
 
 
 def test_credit_rows_are_append_only_in_the_database(cashback_program, customer, make_order, cards):
@@ -283,11 +304,13 @@ def test_credit_rows_are_append_only_in_the_database(cashback_program, customer,
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_credit_jobs_credit_each_earn_once(cashback_program, customer, make_order, cards, after_pending,
-                                                      django_user_model):
+def test_concurrent_credit_jobs_credit_each_earn_once(
+    cashback_program, customer, make_order, cards, after_pending, django_user_model
+):
     # given due cashback of several members
-    members = [customer] + [django_user_model.objects.create(username=f"m{i}", email=f"m{i}@example.co.il")
-                            for i in range(3)]
+    members = [customer] + [
+        django_user_model.objects.create(username=f"m{i}", email=f"m{i}@example.co.il") for i in range(3)
+    ]
     for member in members:
         for _ in range(3):
             cashback.sync_order_cashback(make_order(user=member), cards, now=PAID_AT)

@@ -3,8 +3,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from saleor_loyalty.recovery.abandonment import record_checkout_activity
 from saleor_loyalty.models import CheckoutActivity
+from saleor_loyalty.recovery.abandonment import record_checkout_activity
 
 SEEN = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 
@@ -25,5 +25,5 @@ def test_late_duplicate_never_moves_last_seen_back_and_keeps_known_contact():
 
 @pytest.mark.django_db
 def test_naive_time_is_refused():
-    with pytest.raises(ValueError):
-        record_checkout_activity(str(uuid.uuid4()), "il", None, "", datetime(2026, 5, 1))
+    with pytest.raises(ValueError, match="timezone-aware"):
+        record_checkout_activity(str(uuid.uuid4()), "il", None, "", datetime(2026, 5, 1))  # noqa: DTZ001

@@ -15,8 +15,8 @@ from saleor_loyalty.graphql.context import ClubContext
 from saleor_loyalty.graphql.schema import schema
 from saleor_loyalty.ledger.accounts import account_for
 from saleor_loyalty.models import LoyaltyProgram, MemberVoucherCode, TierVoucher
-from saleor_loyalty.tiers.settings import set_floor, update_tier
 from saleor_loyalty.tiers.ladder import ensure_default_tiers
+from saleor_loyalty.tiers.settings import set_floor, update_tier
 from tests.concurrency import run_concurrently
 
 STAFF = Actor(user_id=1, label="staff@example.com")
@@ -70,8 +70,14 @@ def pick_shipping(checkout_facts, available):
 
 
 def facts(user=None, code=None, is_club=False, percent=None, shipping=None, channel="il"):
-    return CheckoutBenefitFacts(channel_slug=channel, user_id=user.pk if user else None, voucher_code=code,
-                                voucher_is_club=is_club, voucher_percent=percent, shipping_method_id=shipping)
+    return CheckoutBenefitFacts(
+        channel_slug=channel,
+        user_id=user.pk if user else None,
+        voucher_code=code,
+        voucher_is_club=is_club,
+        voucher_percent=percent,
+        shipping_method_id=shipping,
+    )
 
 
 def test_gold_member_gets_own_code_on_gold_voucher(club, vouchers):
@@ -110,7 +116,8 @@ def test_another_members_code_is_swapped_for_ones_own(club, vouchers):
 
     decision = decide(facts(platinum, leaked, True, Decimal(5)), vouchers)
 
-    assert isinstance(decision, Apply) and decision.code != leaked
+    assert isinstance(decision, Apply)
+    assert decision.code != leaked
     assert MemberVoucherCode.objects.get(code=decision.code).tier.name == "Platinum"
 
 
@@ -129,7 +136,10 @@ def test_new_tier_means_new_code_and_percent_follows_the_tier(club, vouchers):
     assert decide(facts(gold, gold_code, True, Decimal(5)), vouchers) == Apply(gold_code)  # re-priced
     assert decide(facts(gold, gold_code, True, Decimal(7)), vouchers) == Keep()
     voucher_id = TierVoucher.objects.get(tier=gold_tier).saleor_voucher_id
-    assert (vouchers.percent[voucher_id], vouchers.names[voucher_id]) == (Decimal(7), "Loyalty club · Gold 7%")
+    assert (vouchers.percent[voucher_id], vouchers.names[voucher_id]) == (
+        Decimal(7),
+        "Loyalty club · Gold 7%",
+    )
 
     set_floor(gold.loyalty_accounts.get(), club.tiers.get(name="Platinum"), "Promotion", STAFF)
     platinum_code = decide(facts(gold, gold_code, True, Decimal(7)), vouchers).code
@@ -162,7 +172,8 @@ def test_concurrent_checkouts_of_one_member_share_one_code():
 
     assert len(set(decided)) == 1
     assert list(vouchers.codes) == decided[:1]
-    assert TierVoucher.objects.count() == 1 and len(vouchers.percent) == 1
+    assert TierVoucher.objects.count() == 1
+    assert len(vouchers.percent) == 1
 
 
 class TestOrderCreationGuard:
@@ -174,7 +185,10 @@ class TestOrderCreationGuard:
         for stranger in (regular, None):
             with pytest.raises(ClubBenefitRefused) as refused:
                 benefits.check_order_creation(facts(stranger, code, True, Decimal(5)))
-            assert (refused.value.field, refused.value.saleor_code) == ("promo_code", "voucher_not_applicable")
+            assert (refused.value.field, refused.value.saleor_code) == (
+                "promo_code",
+                "voucher_not_applicable",
+            )
 
     def test_a_discount_above_the_members_tier_now_is_refused(self, club, vouchers):
         gold = member(club, "gold", "Gold")
@@ -201,7 +215,10 @@ class TestOrderCreationGuard:
         for stranger in (regular, None):
             with pytest.raises(ClubBenefitRefused, match="Gold, Platinum") as refused:
                 benefits.check_order_creation(facts(stranger, shipping=41))
-            assert (refused.value.field, refused.value.saleor_code) == ("shipping_method", "invalid_shipping_method")
+            assert (refused.value.field, refused.value.saleor_code) == (
+                "shipping_method",
+                "invalid_shipping_method",
+            )
 
         benefits.set_club_shipping_methods(club, [])
         benefits.check_order_creation(facts(regular, shipping=41))
@@ -212,8 +229,10 @@ SET_SHIPPING = """mutation($ids: [ID!]!) { loyaltyClubShippingMethodsSet(channel
 
 
 def set_shipping(ids, permissions=frozenset({"MANAGE_SETTINGS"}), known=(5, 6)):
-    context = ClubContext(requestor=Requestor(user_id=1, permissions=permissions),
-                          shipping_method_exists=lambda pk, channel: channel == "il" and pk in known)
+    context = ClubContext(
+        requestor=Requestor(user_id=1, permissions=permissions),
+        shipping_method_exists=lambda pk, channel: channel == "il" and pk in known,
+    )
     result = schema.execute(SET_SHIPPING, variable_values={"ids": ids}, context_value=context)
     return result.data["loyaltyClubShippingMethodsSet"]
 
@@ -225,7 +244,9 @@ def method_gid(pk, type_name="ShippingMethod"):
 class TestReservingShippingMethods:
     def test_staff_reserve_known_methods(self, club):
         assert set_shipping([method_gid(6), method_gid(5)]) == {
-            "shippingMethodIds": [method_gid(5), method_gid(6)], "errors": []}
+            "shippingMethodIds": [method_gid(5), method_gid(6)],
+            "errors": [],
+        }
         assert benefits.club_shipping_method_ids(club) == [5, 6]
 
     @pytest.mark.parametrize("bad", [method_gid(99), method_gid(5, "Product"), "garbage"])
@@ -262,8 +283,7 @@ class TestPickingReservedShipping:
         benefits.set_club_shipping_methods(club, [41])
         assert pick_shipping(self.ship(regular), available) is None
         assert pick_shipping(self.ship(None), available) is None
-        assert pick_shipping(self.ship(gold, delivery_chosen=True, shipping_method_id=12),
-                                           available) is None
+        assert pick_shipping(self.ship(gold, delivery_chosen=True, shipping_method_id=12), available) is None
         assert pick_shipping(self.ship(gold, ships=False), available) is None
         assert asked == []  # Saleor's shipping list is only fetched when the member qualifies
         assert pick_shipping(self.ship(gold), lambda: [12]) is None  # not offered to this address

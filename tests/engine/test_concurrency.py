@@ -39,10 +39,20 @@ def test_concurrent_first_orders_of_a_new_member_share_one_account(program, cust
 def test_concurrent_refund_deliveries_reverse_exactly(program, customer, make_order):
     facts = make_order(lines=(("Shirt", "100.00"),), shipping="0", user=customer)
     ledger.sync_order(facts)
-    states = [Decimal("20"), Decimal("20"), Decimal("50"), Decimal("50"), Decimal("50"),
-              Decimal("100"), Decimal("20"), Decimal("100")]
+    states = [
+        Decimal("20"),
+        Decimal("20"),
+        Decimal("50"),
+        Decimal("50"),
+        Decimal("50"),
+        Decimal("100"),
+        Decimal("20"),
+        Decimal("100"),
+    ]
 
-    run_concurrently(lambda i: ledger.sync_order(dataclasses.replace(facts, refunded_amount=states[i])), WORKERS)
+    run_concurrently(
+        lambda i: ledger.sync_order(dataclasses.replace(facts, refunded_amount=states[i])), WORKERS
+    )
 
     account = LoyaltyAccount.objects.get(user=customer)
     assert account.balance == 0
@@ -53,7 +63,9 @@ def test_concurrent_refund_deliveries_reverse_exactly(program, customer, make_or
 def test_concurrent_adjustments_with_one_idempotency_key_write_once(program, customer):
     account = ledger.account_for(program, customer.pk, customer.email)
 
-    run_concurrently(lambda _: ledger.adjust_points(account, 25, "apology", ledger.SYSTEM, "ticket-17"), WORKERS)
+    run_concurrently(
+        lambda _: ledger.adjust_points(account, 25, "apology", ledger.SYSTEM, "ticket-17"), WORKERS
+    )
 
     account.refresh_from_db()
     assert account.balance == 25

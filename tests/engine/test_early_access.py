@@ -7,12 +7,12 @@ import pytest
 
 from saleor_loyalty import ledger
 from saleor_loyalty.benefits import early_access
-from saleor_loyalty.ledger import programs
-from saleor_loyalty.tiers import settings as tier_settings
 from saleor_loyalty.core.facts import ChannelFacts, Requestor
 from saleor_loyalty.graphql.context import ClubContext
 from saleor_loyalty.graphql.schema import schema
+from saleor_loyalty.ledger import programs
 from saleor_loyalty.models import EarlyAccessItem, EarlyAccessKind, Tier
+from saleor_loyalty.tiers import settings as tier_settings
 from tests.concurrency import run_concurrently
 from tests.engine.ids import tier_gid
 
@@ -43,8 +43,11 @@ class FakeCatalog:
 
 
 def run(query, requestor, catalog=None, **variables):
-    return schema.execute(query, variable_values=variables,
-                          context_value=ClubContext(requestor=requestor, catalog=catalog or FakeCatalog()))
+    return schema.execute(
+        query,
+        variable_values=variables,
+        context_value=ClubContext(requestor=requestor, catalog=catalog or FakeCatalog()),
+    )
 
 
 def product(pk):
@@ -54,10 +57,13 @@ def product(pk):
 def collection(pk):
     return graphene.Node.to_global_id("Collection", pk)
 
+
 @pytest.fixture
 def merchandiser(django_user_model):
     user = django_user_model.objects.create(username="merch", email="merch@shop.co.il", is_staff=True)
-    return Requestor(user_id=user.pk, email=user.email, is_staff=True, permissions=frozenset({"MANAGE_PRODUCTS"}))
+    return Requestor(
+        user_id=user.pk, email=user.email, is_staff=True, permissions=frozenset({"MANAGE_PRODUCTS"})
+    )
 
 
 @pytest.fixture
@@ -84,13 +90,23 @@ def gated(requestor):
     return {item["id"]: item for item in result.data["earlyAccess"]}
 
 
-def test_marked_product_is_unlocked_for_gold_and_locked_for_regular_and_anonymous(club, merchandiser, member_in):
+def test_marked_product_is_unlocked_for_gold_and_locked_for_regular_and_anonymous(
+    club, merchandiser, member_in
+):
     # given a product marked for Gold and above
     gold, regular = member_in("Gold", "noa"), member_in("Regular", "dana")
     payload = mark(merchandiser, products=[product(7)], minimumTier=tier_gid(club.tiers.get(name="Gold")))
     assert payload["errors"] == []
-    assert payload["items"] == [{"id": product(7), "kind": "PRODUCT", "startsAt": None, "endsAt": None,
-                                 "minimumTier": {"name": "Gold"}, "openToTiers": ["Gold", "Platinum"]}]
+    assert payload["items"] == [
+        {
+            "id": product(7),
+            "kind": "PRODUCT",
+            "startsAt": None,
+            "endsAt": None,
+            "minimumTier": {"name": "Gold"},
+            "openToTiers": ["Gold", "Platinum"],
+        }
+    ]
 
     # when the storefront asks as a Gold member, a Regular member and an anonymous visitor
     # then only the Gold member may see it; the others get it listed as locked
@@ -129,12 +145,25 @@ def test_window_locks_before_start_and_drops_the_item_after_public_launch(club, 
     # given a Platinum member and one item per phase of its window
     platinum = member_in("Platinum", "maya")
     now = datetime.now(UTC)
-    mark(merchandiser, products=[product(7)], startsAt=(now + timedelta(days=2)).isoformat(),
-         endsAt=(now + timedelta(days=9)).isoformat())
-    mark(merchandiser, products=[product(8)], startsAt=(now - timedelta(days=1)).isoformat(),
-         endsAt=(now + timedelta(days=6)).isoformat())
-    EarlyAccessItem.objects.create(program=club, kind=EarlyAccessKind.PRODUCT, saleor_id=9,
-                                   starts_at=now - timedelta(days=9), ends_at=now - timedelta(hours=1))
+    mark(
+        merchandiser,
+        products=[product(7)],
+        startsAt=(now + timedelta(days=2)).isoformat(),
+        endsAt=(now + timedelta(days=9)).isoformat(),
+    )
+    mark(
+        merchandiser,
+        products=[product(8)],
+        startsAt=(now - timedelta(days=1)).isoformat(),
+        endsAt=(now + timedelta(days=6)).isoformat(),
+    )
+    EarlyAccessItem.objects.create(
+        program=club,
+        kind=EarlyAccessKind.PRODUCT,
+        saleor_id=9,
+        starts_at=now - timedelta(days=9),
+        ends_at=now - timedelta(hours=1),
+    )
 
     items = gated(platinum)
 
@@ -149,16 +178,28 @@ def test_marking_again_keeps_one_row_with_the_latest_window_and_tier(club, merch
     ends = datetime(2030, 1, 1, 10, tzinfo=UTC)
     mark(merchandiser, products=[product(7)], collections=[collection(3)])
 
-    again = mark(merchandiser, products=[product(7)], collections=[collection(3)], endsAt=ends.isoformat(),
-                 minimumTier=tier_gid(club.tiers.get(name="Gold")))
+    again = mark(
+        merchandiser,
+        products=[product(7)],
+        collections=[collection(3)],
+        endsAt=ends.isoformat(),
+        minimumTier=tier_gid(club.tiers.get(name="Gold")),
+    )
 
     assert again["errors"] == []
-    assert [(item["id"], item["kind"]) for item in again["items"]] == [(collection(3), "COLLECTION"),
-                                                                      (product(7), "PRODUCT")]
-    rows = list(EarlyAccessItem.objects.order_by("kind").values_list("kind", "saleor_id", "ends_at",
-                                                                      "minimum_tier__name", "marked_by"))
-    assert rows == [("collection", 3, ends, "Gold", "merch@shop.co.il"),
-                    ("product", 7, ends, "Gold", "merch@shop.co.il")]
+    assert [(item["id"], item["kind"]) for item in again["items"]] == [
+        (collection(3), "COLLECTION"),
+        (product(7), "PRODUCT"),
+    ]
+    rows = list(
+        EarlyAccessItem.objects.order_by("kind").values_list(
+            "kind", "saleor_id", "ends_at", "minimum_tier__name", "marked_by"
+        )
+    )
+    assert rows == [
+        ("collection", 3, ends, "Gold", "merch@shop.co.il"),
+        ("product", 7, ends, "Gold", "merch@shop.co.il"),
+    ]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -166,30 +207,60 @@ def test_concurrent_marks_of_one_product_leave_one_row(club):
     actor = Requestor(user_id=1, email="merch@shop.co.il").as_actor()
     windows = [datetime(2030, 1, day + 1, tzinfo=UTC) for day in range(8)]
 
-    run_concurrently(lambda i: early_access.mark_items(
-        club, {EarlyAccessKind.PRODUCT: [7]}, FakeCatalog(), actor, ends_at=windows[i]), 8)
+    run_concurrently(
+        lambda i: early_access.mark_items(
+            club, {EarlyAccessKind.PRODUCT: [7]}, FakeCatalog(), actor, ends_at=windows[i]
+        ),
+        8,
+    )
 
     rows = list(EarlyAccessItem.objects.all())
-    assert len(rows) == 1 and rows[0].ends_at in windows
+    assert len(rows) == 1
+    assert rows[0].ends_at in windows
 
 
-@pytest.mark.parametrize(("fields", "field", "code"), [
-    ({"products": [product(404)]}, "products", "NOT_FOUND"),  # Saleor has no such product
-    ({"products": [product(7), product(404)]}, "products", "NOT_FOUND"),  # one unknown spoils the request
-    ({"collections": [collection(99)]}, "collections", "NOT_FOUND"),
-    ({"products": [collection(3)]}, "products", "NOT_FOUND"),  # a collection's ID where a product's belongs
-    ({"products": ["not-an-id"]}, "products", "NOT_FOUND"),
-    ({"products": [product(7)], "startsAt": "2030-01-02T10:00:00+02:00", "endsAt": "2030-01-01T10:00:00+02:00"},
-     "endsAt", "INVALID"),
-    ({"products": [product(7)], "startsAt": "2030-01-01T10:00:00+02:00", "endsAt": "2030-01-01T10:00:00+02:00"},
-     "endsAt", "INVALID"),
-    ({"products": [product(7)], "startsAt": "2030-01-01T10:00:00"}, "startsAt", "INVALID"),  # no timezone
-    ({"products": [product(7)], "endsAt": "2020-01-01T10:00:00+00:00"}, "endsAt", "INVALID"),  # launched already
-    ({"products": [product(7)], "minimumTier": "TG95YWx0eVRpZXI6OTk5OQ=="}, "minimumTier", "NOT_FOUND"),
-    ({"products": [product(7)], "minimumTier": "other-channel"}, "minimumTier", "NOT_FOUND"),
-    ({}, "products", "INVALID"),
-    ({"products": [product(i) for i in range(1, 102)]}, "products", "INVALID"),
-])
+@pytest.mark.parametrize(
+    ("fields", "field", "code"),
+    [
+        ({"products": [product(404)]}, "products", "NOT_FOUND"),  # Saleor has no such product
+        ({"products": [product(7), product(404)]}, "products", "NOT_FOUND"),  # one unknown spoils the request
+        ({"collections": [collection(99)]}, "collections", "NOT_FOUND"),
+        (
+            {"products": [collection(3)]},
+            "products",
+            "NOT_FOUND",
+        ),  # a collection's ID where a product's belongs
+        ({"products": ["not-an-id"]}, "products", "NOT_FOUND"),
+        (
+            {
+                "products": [product(7)],
+                "startsAt": "2030-01-02T10:00:00+02:00",
+                "endsAt": "2030-01-01T10:00:00+02:00",
+            },
+            "endsAt",
+            "INVALID",
+        ),
+        (
+            {
+                "products": [product(7)],
+                "startsAt": "2030-01-01T10:00:00+02:00",
+                "endsAt": "2030-01-01T10:00:00+02:00",
+            },
+            "endsAt",
+            "INVALID",
+        ),
+        ({"products": [product(7)], "startsAt": "2030-01-01T10:00:00"}, "startsAt", "INVALID"),  # no timezone
+        (
+            {"products": [product(7)], "endsAt": "2020-01-01T10:00:00+00:00"},
+            "endsAt",
+            "INVALID",
+        ),  # launched already
+        ({"products": [product(7)], "minimumTier": "TG95YWx0eVRpZXI6OTk5OQ=="}, "minimumTier", "NOT_FOUND"),
+        ({"products": [product(7)], "minimumTier": "other-channel"}, "minimumTier", "NOT_FOUND"),
+        ({}, "products", "INVALID"),
+        ({"products": [product(i) for i in range(1, 102)]}, "products", "INVALID"),
+    ],
+)
 def test_mark_with_bad_input_is_a_typed_error_and_writes_nothing(club, merchandiser, fields, field, code):
     if fields.get("minimumTier") == "other-channel":
         other = programs.ensure_program(ChannelFacts("us", "USD", "US"))
@@ -205,7 +276,9 @@ def test_mark_with_bad_input_is_a_typed_error_and_writes_nothing(club, merchandi
 def test_bad_mark_does_not_change_an_item_already_marked(club, merchandiser):
     mark(merchandiser, products=[product(7)])
 
-    payload = mark(merchandiser, products=[product(7), product(404)], minimumTier=tier_gid(club.tiers.get(name="Gold")))
+    payload = mark(
+        merchandiser, products=[product(7), product(404)], minimumTier=tier_gid(club.tiers.get(name="Gold"))
+    )
 
     assert payload["errors"][0]["code"] == "NOT_FOUND"
     assert EarlyAccessItem.objects.get().minimum_tier is None
@@ -235,7 +308,9 @@ def test_unmark_stops_gating_and_is_a_no_op_the_second_time(club, merchandiser):
 def test_early_access_unmark_requires_manage_products(club, merchandiser):
     mark(merchandiser, products=[product(7)])
 
-    result = run(UNMARK, Requestor(user_id=1, permissions=frozenset({"MANAGE_SETTINGS"})), products=[product(7)])
+    result = run(
+        UNMARK, Requestor(user_id=1, permissions=frozenset({"MANAGE_SETTINGS"})), products=[product(7)]
+    )
 
     assert result.data["loyaltyEarlyAccessUnmark"]["errors"][0]["code"] == "PERMISSION_DENIED"
     assert EarlyAccessItem.objects.count() == 1
@@ -249,13 +324,18 @@ def test_deleting_a_tier_that_gates_items_is_refused(club, merchandiser):
     result = run(TIER_DELETE, staff, id=tier_gid(gold))
 
     assert result.data["loyaltyTierDelete"]["errors"] == [{"field": "id", "code": "TIER_IN_USE"}]
-    assert Tier.objects.filter(pk=gold.pk).exists() and EarlyAccessItem.objects.get().minimum_tier_id == gold.pk
+    assert Tier.objects.filter(pk=gold.pk).exists()
+    assert EarlyAccessItem.objects.get().minimum_tier_id == gold.pk
 
 
 def test_storefront_list_costs_three_queries(club, merchandiser, member_in, django_assert_max_num_queries):
     gold = member_in("Gold", "noa")
-    mark(merchandiser, products=[product(7), product(8)], collections=[collection(3)],
-         minimumTier=tier_gid(club.tiers.get(name="Gold")))
+    mark(
+        merchandiser,
+        products=[product(7), product(8)],
+        collections=[collection(3)],
+        minimumTier=tier_gid(club.tiers.get(name="Gold")),
+    )
 
     with django_assert_max_num_queries(3):
         member_view = gated(gold)
@@ -274,7 +354,12 @@ def test_unknown_channel_is_a_coded_query_error(db):
 def test_marking_asks_the_catalog_once_per_kind(club, merchandiser):
     catalog = FakeCatalog()
 
-    run(MARK, merchandiser, catalog, channel="il", input={"products": [product(7), product(8)],
-                                                          "collections": [collection(3)]})
+    run(
+        MARK,
+        merchandiser,
+        catalog,
+        channel="il",
+        input={"products": [product(7), product(8)], "collections": [collection(3)]},
+    )
 
     assert catalog.calls == 2

@@ -8,8 +8,8 @@ import pytest
 from django.db import connection, transaction
 
 from saleor_loyalty import ledger
-from saleor_loyalty.ledger import expiry
 from saleor_loyalty.core.clock import end_of_local_day, lot_expiry
+from saleor_loyalty.ledger import expiry
 from saleor_loyalty.models import EntryKind, ExpiryReminder, LedgerEntry, LoyaltyAccount
 from tests.concurrency import run_concurrently
 
@@ -25,7 +25,9 @@ def test_lot_expires_at_end_of_local_day_twelve_months_later():
     expires = lot_expiry(paid, 12, "Asia/Jerusalem")
 
     assert expires.astimezone(JERUSALEM).date() == date(2027, 3, 1)
-    assert (expires + timedelta(microseconds=1)).astimezone(JERUSALEM).timetz().replace(tzinfo=None) == datetime.min.time()
+    assert (expires + timedelta(microseconds=1)).astimezone(JERUSALEM).timetz().replace(
+        tzinfo=None
+    ) == datetime.min.time()
 
 
 @pytest.mark.parametrize("day", [date(2026, 3, 27), date(2026, 10, 25)])
@@ -49,7 +51,8 @@ def test_expiry_takes_what_is_left_of_each_lot_once(program, customer, make_orde
 
     account.refresh_from_db()
     assert account.balance == 0
-    assert runs[0].points == 70 and runs[1].points == 0
+    assert runs[0].points == 70
+    assert runs[1].points == 0
     assert LedgerEntry.objects.filter(kind=EntryKind.EXPIRE).count() == 1
     assert ledger.reconcile_account(account) == 0
 
@@ -65,7 +68,8 @@ def test_expiry_is_not_early_and_spares_spent_lots(program, customer, make_order
     late = expiry.expire_due_lots(now=lot.expires_at + timedelta(days=1))
 
     assert early.written == 0
-    assert late.seen == 1 and late.written == 0
+    assert late.seen == 1
+    assert late.written == 0
 
 
 def test_expiry_job_resumes_from_its_cursor_in_bounded_batches(program, customer, make_order):
@@ -97,8 +101,9 @@ def test_two_workers_running_expiry_at_once_expire_each_lot_once(program, custom
     assert ledger.reconcile_account(account) == 0
 
 
-def test_a_batch_expires_each_members_due_lots_together_within_its_bound(program, customer, django_user_model,
-                                                                        make_order):
+def test_a_batch_expires_each_members_due_lots_together_within_its_bound(
+    program, customer, django_user_model, make_order
+):
     other = django_user_model.objects.create(username="noa", email="noa@example.co.il")
     for day, user in [(0, customer), (1, other), (2, customer), (3, other), (4, customer)]:
         facts = make_order(lines=(("Bread", "10.00"),), shipping="0", user=user)
@@ -107,7 +112,9 @@ def test_a_batch_expires_each_members_due_lots_together_within_its_bound(program
     due = lots[-1].expires_at + timedelta(days=1)
 
     first = expiry.expire_due_lots(now=due, batch_size=4, max_batches=1)
-    expired_first = set(LedgerEntry.objects.filter(kind=EntryKind.EXPIRE).values_list("reverses_id", flat=True))
+    expired_first = set(
+        LedgerEntry.objects.filter(kind=EntryKind.EXPIRE).values_list("reverses_id", flat=True)
+    )
     rest = expiry.expire_due_lots(now=due, batch_size=4)
 
     # the first window is customer, other, customer, other: all three of the customer's lots go in
@@ -125,8 +132,10 @@ def _wait_until_a_backend_waits_for_a_lock(timeout: float = 10.0) -> None:
     with connection.cursor() as cursor:
         while time.monotonic() < deadline:
             cursor.execute("SELECT pg_stat_clear_snapshot()")
-            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                           "AND wait_event_type = 'Lock'")
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock'"
+            )
             if cursor.fetchone()[0]:
                 return
             time.sleep(0.01)
@@ -175,4 +184,7 @@ def test_reminder_queued_once_per_lot_within_notice(program, customer, make_orde
 def test_next_expiring_shows_amount_and_date(program, customer, make_order):
     lot = ledger.sync_order(make_order(user=customer)).earned
 
-    assert expiry.next_expiring(LoyaltyAccount.objects.get(user=customer), now=PAID_AT) == (150, lot.expires_at)
+    assert expiry.next_expiring(LoyaltyAccount.objects.get(user=customer), now=PAID_AT) == (
+        150,
+        lot.expires_at,
+    )

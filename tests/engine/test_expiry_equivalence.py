@@ -17,8 +17,8 @@ from django.db import connection
 from django.db.models import F
 
 from saleor_loyalty import ledger
-from saleor_loyalty.ledger import expiry
 from saleor_loyalty.core.clock import lot_expiry
+from saleor_loyalty.ledger import expiry
 from saleor_loyalty.ledger.lots import Row, replay
 from saleor_loyalty.models import EntryKind, LedgerEntry, LoyaltyAccount
 
@@ -27,8 +27,15 @@ MEMBERS = 5
 EVENTS = 160
 
 
-def _insert(account_id: int, kind: str, points: int, at: datetime, expires_at=None, reverses_id=None,
-            forgiven: int = 0) -> int:
+def _insert(
+    account_id: int,
+    kind: str,
+    points: int,
+    at: datetime,
+    expires_at=None,
+    reverses_id=None,
+    forgiven: int = 0,
+) -> int:
     """A ledger row at a chosen instant (the ORM would stamp created_at with the real clock)."""
     with connection.cursor() as cursor:
         cursor.execute(
@@ -36,7 +43,8 @@ def _insert(account_id: int, kind: str, points: int, at: datetime, expires_at=No
                 (account_id, kind, points, forgiven_points, source_key, reverses_id, order_number, reason, detail,
                  available_at, expires_at, actor_label, occurred_at, created_at)
                 VALUES (%s, %s, %s, %s, %s, %s, '', 'generated', '{{}}', %s, %s, 'test', %s, %s) RETURNING id""",
-            [account_id, kind, points, forgiven, f"gen:{uuid.uuid4()}", reverses_id, at, expires_at, at, at])
+            [account_id, kind, points, forgiven, f"gen:{uuid.uuid4()}", reverses_id, at, expires_at, at, at],
+        )
         entry_id = cursor.fetchone()[0]
     LoyaltyAccount.objects.filter(pk=account_id).update(balance=F("balance") + points)
     return entry_id
@@ -53,7 +61,9 @@ class History:
         rows = self.rows[account_id]
         state = replay(rows)
         balance = sum(row.points for row in rows)
-        earns = [row for row in rows if row.points > 0 and row.reverses_id is None and row.expires_at is not None]
+        earns = [
+            row for row in rows if row.points > 0 and row.reverses_id is None and row.expires_at is not None
+        ]
         roll = rng.random()
         if roll < 0.40:
             kind, points = EntryKind.EARN, rng.randint(1, 200)
@@ -67,7 +77,9 @@ class History:
             row_id = _insert(account_id, kind, points, at, expires_at=expires_at)
             rows.append(Row(row_id, points, at, expires_at))
         elif roll < 0.75:
-            kind = rng.choice([EntryKind.REDEMPTION, EntryKind.REDEMPTION, EntryKind.ADJUSTMENT, EntryKind.MERGE_OUT])
+            kind = rng.choice(
+                [EntryKind.REDEMPTION, EntryKind.REDEMPTION, EntryKind.ADJUSTMENT, EntryKind.MERGE_OUT]
+            )
             points = -rng.randint(1, max(1, balance + 40))  # now and then more than the member has: debt
             row_id = _insert(account_id, kind, points, at)
             rows.append(Row(row_id, points, at))
@@ -86,8 +98,12 @@ class History:
         """What the per-lot rule expires at `now`: {lot id: expire row points}."""
         due = sorted(
             (row.expires_at, row.id, account_id)
-            for account_id, rows in self.rows.items() for row in rows
-            if row.points > 0 and row.reverses_id is None and row.expires_at is not None and row.expires_at <= now
+            for account_id, rows in self.rows.items()
+            for row in rows
+            if row.points > 0
+            and row.reverses_id is None
+            and row.expires_at is not None
+            and row.expires_at <= now
             and (self.cursor is None or (row.expires_at, row.id) > self.cursor)
         )
         expected, pending = {}, {account_id: [] for account_id in self.rows}
@@ -101,7 +117,9 @@ class History:
 
     def record_expiry(self, written) -> None:
         for entry in written:
-            self.rows[entry.account_id].append(Row(entry.pk, entry.points, entry.created_at, None, entry.reverses_id))
+            self.rows[entry.account_id].append(
+                Row(entry.pk, entry.points, entry.created_at, None, entry.reverses_id)
+            )
 
 
 def _state(result):
@@ -111,8 +129,9 @@ def _state(result):
 @pytest.mark.parametrize("seed", range(12))
 def test_expiry_job_matches_the_pure_per_lot_replay(program, seed):
     rng = random.Random(seed)
-    account_ids = [LoyaltyAccount.objects.create(program=program, email=f"m{i}@example.co.il").pk
-                   for i in range(MEMBERS)]
+    account_ids = [
+        LoyaltyAccount.objects.create(program=program, email=f"m{i}@example.co.il").pk for i in range(MEMBERS)
+    ]
     history = History(account_ids)
     at = START
     last_expire_id = 0
@@ -122,7 +141,9 @@ def test_expiry_job_matches_the_pure_per_lot_replay(program, seed):
         if rng.random() < 0.12:
             expected = history.expected_expiry(at)
             run = expiry.expire_due_lots(now=at, batch_size=rng.randint(1, 6))
-            written = list(LedgerEntry.objects.filter(kind=EntryKind.EXPIRE, pk__gt=last_expire_id).order_by("pk"))
+            written = list(
+                LedgerEntry.objects.filter(kind=EntryKind.EXPIRE, pk__gt=last_expire_id).order_by("pk")
+            )
             last_expire_id = max([last_expire_id] + [entry.pk for entry in written])
 
             assert {entry.reverses_id: entry.points for entry in written} == expected

@@ -125,27 +125,45 @@ def test_bad_adjustments_are_typed_errors_and_write_nothing(
 
 
 def test_non_integer_points_are_rejected_before_anything_runs(program, customer, staff):
-    result = run(ADJUST.replace("$points: Int!", "$points: Float!"), staff, channel="il",
-                 userId=gid(customer), points=1.5, reason="half")
+    result = run(
+        ADJUST.replace("$points: Int!", "$points: Float!"),
+        staff,
+        channel="il",
+        userId=gid(customer),
+        points=1.5,
+        reason="half",
+    )
 
-    assert result.errors and "Int" in str(result.errors[0])
+    assert result.errors
+    assert "Int" in str(result.errors[0])
     assert not LedgerEntry.objects.exists()
 
 
 def test_program_update_changes_settings_for_manage_settings(program, staff):
-    result = run(PROGRAM_UPDATE, staff, channel="il",
-                 input={"earnRate": "2", "pointValue": {"amount": "0.10", "currency": "ILS"}, "pendingDays": 0})
+    result = run(
+        PROGRAM_UPDATE,
+        staff,
+        channel="il",
+        input={"earnRate": "2", "pointValue": {"amount": "0.10", "currency": "ILS"}, "pendingDays": 0},
+    )
 
     payload = result.data["loyaltyProgramUpdate"]
     assert payload["errors"] == []
-    assert payload["program"] == {"earnRate": 2.0, "pointValue": {"amount": 0.1, "currency": "ILS"},
-                                  "pendingDays": 0}
+    assert payload["program"] == {
+        "earnRate": 2.0,
+        "pointValue": {"amount": 0.1, "currency": "ILS"},
+        "pendingDays": 0,
+    }
 
 
 @pytest.mark.parametrize(
     ("program_input", "code", "field"),
     [
-        ({"pointValue": {"amount": "0.10", "currency": "USD"}, "pendingDays": 0}, "CURRENCY_MISMATCH", "pointValue"),
+        (
+            {"pointValue": {"amount": "0.10", "currency": "USD"}, "pendingDays": 0},
+            "CURRENCY_MISMATCH",
+            "pointValue",
+        ),
         ({"earnRate": "-1", "pendingDays": 0}, "INVALID", "earnRate"),
         ({"pendingDays": -3}, "INVALID", "pendingDays"),
         ({"timezone": "Mars/Olympus", "pendingDays": 0}, "INVALID", "timezone"),

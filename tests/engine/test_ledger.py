@@ -6,8 +6,8 @@ from django.db import IntegrityError, connection, transaction
 
 from saleor_loyalty import ledger
 from saleor_loyalty.exceptions import CurrencyMismatch
-from saleor_loyalty.models import AppendOnlyError, EntryKind, LedgerEntry, LoyaltyAccount
 from saleor_loyalty.members.summary import summarize
+from saleor_loyalty.models import AppendOnlyError, EntryKind, LedgerEntry, LoyaltyAccount
 
 
 def test_paid_order_earns_one_point_per_shekel_of_goods(program, customer, make_order):
@@ -44,8 +44,13 @@ def test_unpaid_order_earns_nothing(program, customer, make_order):
 
 def test_gift_card_money_and_gift_card_products_earn_nothing(program, customer, make_order):
     # given ₪100 goods + ₪100 gift-card product + ₪0 shipping, ₪50 of it paid with a gift card
-    facts = make_order(lines=(("Bag", "100.00"),), gift_card_lines=(("Gift card", "100.00"),),
-                       shipping="0", gift_card_paid="50.00", user=customer)
+    facts = make_order(
+        lines=(("Bag", "100.00"),),
+        gift_card_lines=(("Gift card", "100.00"),),
+        shipping="0",
+        gift_card_paid="50.00",
+        user=customer,
+    )
 
     result = ledger.sync_order(facts)
 
@@ -56,9 +61,12 @@ def test_gift_card_money_and_gift_card_products_earn_nothing(program, customer, 
 def test_gift_card_money_in_and_outside_the_total_both_earn_nothing(program, customer, make_order):
     # given ₪200 of goods: ₪50 taken off a card at order creation (so Saleor's total is ₪150) and
     # ₪30 charged as a gift-card transaction inside that total
-    facts = dataclasses.replace(make_order(lines=(("Coat", "200.00"),), shipping="0", user=customer),
-                                total_gross=Decimal("150.00"), legacy_gift_card_paid=Decimal("50.00"),
-                                gift_card_paid=Decimal("30.00"))
+    facts = dataclasses.replace(
+        make_order(lines=(("Coat", "200.00"),), shipping="0", user=customer),
+        total_gross=Decimal("150.00"),
+        legacy_gift_card_paid=Decimal("50.00"),
+        gift_card_paid=Decimal("30.00"),
+    )
 
     result = ledger.sync_order(facts)
 
@@ -111,7 +119,9 @@ def test_cancel_reverses_the_rest(program, customer, make_order):
     assert LoyaltyAccount.objects.get(user=customer).balance == 0
 
 
-def test_refund_of_spent_points_becomes_debt_netted_by_next_earn(program, customer, make_order, after_pending):
+def test_refund_of_spent_points_becomes_debt_netted_by_next_earn(
+    program, customer, make_order, after_pending
+):
     # given 100 points earned, matured, and 80 of them taken away (spent)
     facts = make_order(lines=(("Shirt", "100.00"),), shipping="0", user=customer)
     ledger.sync_order(facts)
@@ -205,6 +215,14 @@ def test_duplicate_source_is_rejected_by_named_constraint(program, customer, mak
     entry = ledger.sync_order(make_order(user=customer)).earned
 
     with pytest.raises(IntegrityError, match="loyalty_ledgerentry_source_uniq"), transaction.atomic():
-        LedgerEntry.objects.bulk_create([LedgerEntry(
-            account=entry.account, kind=entry.kind, points=1, source_key=entry.source_key,
-            available_at=entry.available_at)])
+        LedgerEntry.objects.bulk_create(
+            [
+                LedgerEntry(
+                    account=entry.account,
+                    kind=entry.kind,
+                    points=1,
+                    source_key=entry.source_key,
+                    available_at=entry.available_at,
+                )
+            ]
+        )

@@ -34,8 +34,12 @@ def test_reversal_takes_from_its_own_lot_and_overflow_becomes_debt():
 
 
 def test_next_lot_pays_debt_before_it_can_be_spent():
-    rows = [Row(1, 100, at(0), at(365)), Row(2, -100, at(5)), Row(3, -100, at(6), reverses_id=1),
-            Row(4, 250, at(7), at(372))]
+    rows = [
+        Row(1, 100, at(0), at(365)),
+        Row(2, -100, at(5)),
+        Row(3, -100, at(6), reverses_id=1),
+        Row(4, 250, at(7), at(372)),
+    ]
 
     state = replay(rows)
 
@@ -44,7 +48,11 @@ def test_next_lot_pays_debt_before_it_can_be_spent():
 
 
 def test_spending_never_uses_a_lot_already_past_its_expiry():
-    rows = [Row(1, 100, at(0), expires_at=at(10)), Row(2, 100, at(1), expires_at=at(400)), Row(3, -50, at(11))]
+    rows = [
+        Row(1, 100, at(0), expires_at=at(10)),
+        Row(2, 100, at(1), expires_at=at(400)),
+        Row(3, -50, at(11)),
+    ]
 
     state = replay(rows)
 

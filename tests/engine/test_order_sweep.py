@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 
 from saleor_loyalty import ledger
-from saleor_loyalty.orders import sweep as order_sweep
 from saleor_loyalty.models import EntryKind, LedgerEntry, LoyaltyAccount
+from saleor_loyalty.orders import sweep as order_sweep
 
 from .conftest import PAID_AT
 
@@ -34,8 +34,9 @@ class FakeSaleor:
 
 
 def sweep(saleor, **kwargs):
-    return order_sweep.sweep_changed_orders(saleor.changed_after, saleor.load, ledger.sync_order, now=PAID_AT,
-                                            **kwargs)
+    return order_sweep.sweep_changed_orders(
+        saleor.changed_after, saleor.load, ledger.sync_order, now=PAID_AT, **kwargs
+    )
 
 
 def test_sweep_earns_orders_whose_event_was_lost_and_then_does_nothing(program, customer, make_order):
@@ -78,7 +79,9 @@ def test_only_one_worker_sweeps_at_a_time(program, customer, make_order):
 
     def first_worker():
         try:
-            order_sweep.sweep_changed_orders(saleor.changed_after, load_and_wait, ledger.sync_order, now=PAID_AT)
+            order_sweep.sweep_changed_orders(
+                saleor.changed_after, load_and_wait, ledger.sync_order, now=PAID_AT
+            )
         finally:
             connection.close()
 

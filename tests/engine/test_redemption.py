@@ -10,11 +10,18 @@ from django.db import connection
 from django.utils import timezone
 
 from saleor_loyalty import ledger
-from saleor_loyalty.rewards import redemption
 from saleor_loyalty.core.facts import Requestor
 from saleor_loyalty.graphql.context import ClubContext
 from saleor_loyalty.graphql.schema import schema
-from saleor_loyalty.models import CreditEntry, CreditKind, EntryKind, LedgerEntry, LoyaltyAccount, StoreCreditCard
+from saleor_loyalty.models import (
+    CreditEntry,
+    CreditKind,
+    EntryKind,
+    LedgerEntry,
+    LoyaltyAccount,
+    StoreCreditCard,
+)
+from saleor_loyalty.rewards import redemption
 
 REDEEM = """mutation($channel: String!, $checkoutId: ID!, $points: Int!, $key: String!) {
   loyaltyRedeemPoints(channel: $channel, checkoutId: $checkoutId, points: $points, requestKey: $key) {
@@ -23,8 +30,9 @@ REDEEM = """mutation($channel: String!, $checkoutId: ID!, $points: Int!, $key: S
 
 
 def run(query, requestor, cards, **variables):
-    return schema.execute(query, variable_values=variables,
-                          context_value=ClubContext(requestor=requestor, cards=cards))
+    return schema.execute(
+        query, variable_values=variables, context_value=ClubContext(requestor=requestor, cards=cards)
+    )
 
 
 def checkout_gid(checkout):
@@ -43,8 +51,12 @@ def member(program, customer):
 
 def nothing_written(customer):
     account = LoyaltyAccount.objects.get(user=customer)
-    return (account.balance == 1000 and not LedgerEntry.objects.filter(kind=EntryKind.REDEMPTION).exists()
-            and not CreditEntry.objects.exists() and not StoreCreditCard.objects.exists())
+    return (
+        account.balance == 1000
+        and not LedgerEntry.objects.filter(kind=EntryKind.REDEMPTION).exists()
+        and not CreditEntry.objects.exists()
+        and not StoreCreditCard.objects.exists()
+    )
 
 
 def test_redeem_puts_value_on_the_members_card_and_applies_it_to_the_checkout(
@@ -54,14 +66,19 @@ def test_redeem_puts_value_on_the_members_card_and_applies_it_to_the_checkout(
     checkout = make_checkout(user=customer)
 
     # when she redeems 200 points
-    result = run(REDEEM, member, cards, channel="il", checkoutId=checkout_gid(checkout), points=200, key="tab-1")
+    result = run(
+        REDEEM, member, cards, channel="il", checkoutId=checkout_gid(checkout), points=200, key="tab-1"
+    )
 
     # then ₪10 is on her card, the card is on the checkout and the points are gone
     payload = result.data["loyaltyRedeemPoints"]
     assert payload["errors"] == []
     assert (payload["requestedPoints"], payload["appliedPoints"], payload["clampedBy"]) == (200, 200, None)
     assert payload["value"] == {"amount": 10.0, "currency": "ILS"}
-    assert payload["member"] == {"points": {"available": 800}, "storeCredit": {"amount": 10.0, "currency": "ILS"}}
+    assert payload["member"] == {
+        "points": {"available": 800},
+        "storeCredit": {"amount": 10.0, "currency": "ILS"},
+    }
     card = StoreCreditCard.objects.get(user_id=customer.pk)
     assert cards.applied[checkout.token] == {card.gift_card_id}
     entry = LedgerEntry.objects.get(kind=EntryKind.REDEMPTION)
@@ -89,7 +106,8 @@ def test_redeem_in_the_transaction_flow_answers_the_card_authorization_and_repla
     # then the points became ₪10 on the card once, the card was authorized instead of added as a code,
     # and the replay answers the same authorization
     payload = first.data["loyaltyRedeemPoints"]
-    assert payload["errors"] == [] and payload["appliedPoints"] == 200
+    assert payload["errors"] == []
+    assert payload["appliedPoints"] == 200
     transaction = payload["cardTransaction"]
     assert transaction["amount"] == {"amount": 10.0, "currency": "ILS"}
     assert transaction["paymentGateway"] == "saleor.io.gift-card-payment-gateway"
@@ -108,7 +126,9 @@ def test_redeem_as_a_promo_code_has_no_card_transaction(program, customer, membe
     assert payload["loyaltyRedeemPoints"]["cardTransaction"] is None
 
 
-def test_redeem_is_clamped_to_the_programs_share_of_the_checkout(program, customer, member, make_checkout, cards):
+def test_redeem_is_clamped_to_the_programs_share_of_the_checkout(
+    program, customer, member, make_checkout, cards
+):
     # given at most 10 % of a ₪175 checkout (₪17.50 = 350 points), in steps of 100
     program.redeem_max_share_percent = Decimal("10")
     program.redeem_step_points = 100
@@ -129,8 +149,10 @@ def test_redeem_is_clamped_to_the_programs_share_of_the_checkout(program, custom
 def test_redeem_with_the_same_request_key_redeems_once(program, customer, member, make_checkout, cards):
     checkout = make_checkout(user=customer)
 
-    results = [run(REDEEM, member, cards, channel="il", checkoutId=checkout_gid(checkout), points=100, key="k")
-               for _ in range(3)]
+    results = [
+        run(REDEEM, member, cards, channel="il", checkoutId=checkout_gid(checkout), points=100, key="k")
+        for _ in range(3)
+    ]
 
     assert {r.data["loyaltyRedeemPoints"]["appliedPoints"] for r in results} == {100}
     assert LedgerEntry.objects.filter(kind=EntryKind.REDEMPTION).count() == 1
@@ -187,20 +209,30 @@ def test_pending_points_cannot_be_redeemed(program, customer, make_order, make_c
     ledger.sync_order(dataclasses.replace(make_order(user=customer), paid_at=timezone.now()))
     checkout = make_checkout(user=customer)
 
-    result = run(REDEEM, Requestor(user_id=customer.pk), cards, channel="il", checkoutId=checkout_gid(checkout),
-                 points=100, key="k")
+    result = run(
+        REDEEM,
+        Requestor(user_id=customer.pk),
+        cards,
+        channel="il",
+        checkoutId=checkout_gid(checkout),
+        points=100,
+        key="k",
+    )
 
     assert result.data["loyaltyRedeemPoints"]["errors"][0]["code"] == "INSUFFICIENT_POINTS"
 
 
-@pytest.mark.parametrize("requestor", [Requestor(), Requestor(app_id=3, app_name="crm",
-                                                                 permissions=frozenset({"MANAGE_USERS"}))])
+@pytest.mark.parametrize(
+    "requestor", [Requestor(), Requestor(app_id=3, app_name="crm", permissions=frozenset({"MANAGE_USERS"}))]
+)
 def test_redeem_points_requires_permission_of_a_signed_in_customer(
     program, customer, member, make_checkout, cards, requestor
 ):
     checkout = make_checkout(user=customer)
 
-    result = run(REDEEM, requestor, cards, channel="il", checkoutId=checkout_gid(checkout), points=100, key="k")
+    result = run(
+        REDEEM, requestor, cards, channel="il", checkoutId=checkout_gid(checkout), points=100, key="k"
+    )
 
     assert result.data["loyaltyRedeemPoints"]["errors"][0]["code"] == "UNAUTHENTICATED"
     assert nothing_written(customer)
@@ -214,14 +246,18 @@ def test_two_tabs_redeeming_at_once_never_overspend(program, customer, make_chec
     account = ledger.account_for(program, customer.pk, customer.email)
     for round_number in range(5):
         account.refresh_from_db()
-        ledger.adjust_points(account, 100 - account.balance, "top up to 100", ledger.SYSTEM, f"round-{round_number}")
+        ledger.adjust_points(
+            account, 100 - account.balance, "top up to 100", ledger.SYSTEM, f"round-{round_number}"
+        )
         checkout = make_checkout(user=customer)
         barrier, outcomes = threading.Barrier(2), []
 
         def tab(key, checkout=checkout, barrier=barrier, outcomes=outcomes):
             try:
                 barrier.wait()
-                outcomes.append(redemption.redeem(program, customer.pk, checkout.token, 80, key, cards).applied)
+                outcomes.append(
+                    redemption.redeem(program, customer.pk, checkout.token, 80, key, cards).applied
+                )
             except Exception as error:  # the loser's typed error is the expected outcome
                 outcomes.append(type(error).__name__)
             finally:
@@ -248,8 +284,7 @@ def test_cancelled_legacy_order_gives_card_money_back_and_refunds_add_up(
     redemption.redeem(program, customer.pk, checkout.token, 200, "k", cards)
     card = StoreCreditCard.objects.get()
     order = make_order(user=customer, shipping="15.00")
-    order = dataclasses.replace(order, total_gross=Decimal("155.00"),
-                                legacy_gift_card_paid=Decimal("10"))
+    order = dataclasses.replace(order, total_gross=Decimal("155.00"), legacy_gift_card_paid=Decimal("10"))
     cards.spend_on_order(card.gift_card_id, order.order_id, "10")
 
     # when a third of the cash is refunded, twice delivered, then the order is cancelled
@@ -264,7 +299,9 @@ def test_cancelled_legacy_order_gives_card_money_back_and_refunds_add_up(
     assert CreditEntry.objects.filter(kind=CreditKind.CARD_RETURN).count() == 2
 
 
-def test_transaction_flow_refund_is_left_to_saleor(program, customer, member, make_checkout, make_order, cards):
+def test_transaction_flow_refund_is_left_to_saleor(
+    program, customer, member, make_checkout, make_order, cards
+):
     # given the card paid ₪10 as a Saleor transaction (Saleor refunds the gift-card transaction itself)
     checkout = make_checkout(user=customer)
     redemption.redeem(program, customer.pk, checkout.token, 200, "k", cards)
@@ -284,8 +321,12 @@ def test_order_with_a_promo_code_card_and_a_card_transaction_returns_only_the_pr
     checkout = make_checkout(user=customer)
     redemption.redeem(program, customer.pk, checkout.token, 200, "k", cards)
     card = StoreCreditCard.objects.get()
-    order = dataclasses.replace(make_order(user=customer), total_gross=Decimal("165.00"),
-                                legacy_gift_card_paid=Decimal("10"), gift_card_paid=Decimal("20"))
+    order = dataclasses.replace(
+        make_order(user=customer),
+        total_gross=Decimal("165.00"),
+        legacy_gift_card_paid=Decimal("10"),
+        gift_card_paid=Decimal("20"),
+    )
     cards.spend_on_order(card.gift_card_id, order.order_id, "10")
 
     # when the order is cancelled, twice delivered
@@ -297,11 +338,14 @@ def test_order_with_a_promo_code_card_and_a_card_transaction_returns_only_the_pr
     assert CreditEntry.objects.filter(kind=CreditKind.CARD_RETURN).count() == 1
 
 
-@pytest.mark.parametrize("authorized, owed, refit", [
-    (Decimal(30), Decimal(20), Decimal(20)),  # the cart shrank below the card's authorization
-    (Decimal(20), Decimal(20), None),
-    (Decimal(10), Decimal(25), None),  # the cart grew: the rest is paid otherwise
-    (Decimal(30), Decimal(0), None),  # other payments cover it all: Saleor's own rules apply
-])
+@pytest.mark.parametrize(
+    ("authorized", "owed", "refit"),
+    [
+        (Decimal(30), Decimal(20), Decimal(20)),  # the cart shrank below the card's authorization
+        (Decimal(20), Decimal(20), None),
+        (Decimal(10), Decimal(25), None),  # the cart grew: the rest is paid otherwise
+        (Decimal(30), Decimal(0), None),  # other payments cover it all: Saleor's own rules apply
+    ],
+)
 def test_a_card_authorization_only_ever_shrinks_to_what_is_owed(authorized, owed, refit):
     assert redemption.card_authorization_refit(authorized, owed) == refit

@@ -8,13 +8,12 @@ import pytest
 from django.utils import timezone
 
 from saleor_loyalty import ledger
-from saleor_loyalty.rewards import cashback
-from saleor_loyalty.rewards import redemption
-from saleor_loyalty.tiers import ladder as tiers
 from saleor_loyalty.core.facts import Requestor
 from saleor_loyalty.graphql.context import ClubContext
 from saleor_loyalty.graphql.schema import schema
 from saleor_loyalty.models import LoyaltyProgram
+from saleor_loyalty.rewards import cashback, redemption
+from saleor_loyalty.tiers import ladder as tiers
 
 PROGRAM_UPDATE = """mutation($input: LoyaltyProgramInput!) {
   loyaltyProgramUpdate(channel: "il", input: $input) {
@@ -22,15 +21,18 @@ PROGRAM_UPDATE = """mutation($input: LoyaltyProgramInput!) {
     program { cashbackPercent redeemMinPoints redeemStepPoints redeemMaxSharePercent } } }"""
 ME = """{ me(channel: "il") { storeCredit { amount currency } pendingCashback { amount currency }
   creditDebt { amount } storeCreditCode } }"""
-MEMBER = """query($id: ID!) { member(channel: "il", userId: $id) { storeCredit { amount } storeCreditCode } }"""
+MEMBER = (
+    """query($id: ID!) { member(channel: "il", userId: $id) { storeCredit { amount } storeCreditCode } }"""
+)
 PREVIEW = """query($id: ID!) { checkoutPreview(checkoutId: $id) {
   points cashback { amount currency } maxRedeemablePoints maxRedeemableValue { amount currency } tier { name } } }"""
 SETTINGS = Requestor(user_id=1, is_staff=True, permissions=frozenset({"MANAGE_SETTINGS"}))
 
 
 def run(query, requestor, cards=None, **variables):
-    return schema.execute(query, variable_values=variables,
-                          context_value=ClubContext(requestor=requestor, cards=cards))
+    return schema.execute(
+        query, variable_values=variables, context_value=ClubContext(requestor=requestor, cards=cards)
+    )
 
 
 def gid(checkout):
@@ -38,13 +40,25 @@ def gid(checkout):
 
 
 def test_program_update_sets_cashback_and_redemption_limits(program):
-    result = run(PROGRAM_UPDATE, SETTINGS, input={
-        "cashbackPercent": "2.5", "redeemMinPoints": 100, "redeemStepPoints": 50, "redeemMaxSharePercent": "30"})
+    result = run(
+        PROGRAM_UPDATE,
+        SETTINGS,
+        input={
+            "cashbackPercent": "2.5",
+            "redeemMinPoints": 100,
+            "redeemStepPoints": 50,
+            "redeemMaxSharePercent": "30",
+        },
+    )
 
     payload = result.data["loyaltyProgramUpdate"]
     assert payload["errors"] == []
-    assert payload["program"] == {"cashbackPercent": 2.5, "redeemMinPoints": 100, "redeemStepPoints": 50,
-                                  "redeemMaxSharePercent": 30.0}
+    assert payload["program"] == {
+        "cashbackPercent": 2.5,
+        "redeemMinPoints": 100,
+        "redeemStepPoints": 50,
+        "redeemMaxSharePercent": 30.0,
+    }
 
 
 @pytest.mark.parametrize(
@@ -92,10 +106,13 @@ def test_me_shows_store_credit_and_pending_cashback(program, customer, make_orde
     assert member == {"storeCredit": {"amount": 3.0}, "storeCreditCode": None}
 
 
-def test_checkout_preview_shows_what_the_checkout_earns_and_can_redeem(program, customer, make_checkout, cards):
+def test_checkout_preview_shows_what_the_checkout_earns_and_can_redeem(
+    program, customer, make_checkout, cards
+):
     # given 2 % cashback, 40 % max share, 300 spendable points and a ₪175 checkout (₪150 goods)
     LoyaltyProgram.objects.filter(pk=program.pk).update(
-        cashback_percent=Decimal("2"), redeem_max_share_percent=Decimal("40"), pending_days=0)
+        cashback_percent=Decimal("2"), redeem_max_share_percent=Decimal("40"), pending_days=0
+    )
     program.refresh_from_db()
     ledger.adjust_points(ledger.account_for(program, customer.pk, customer.email), 300, "gift", ledger.SYSTEM)
     checkout = make_checkout(user=customer)
@@ -104,8 +121,11 @@ def test_checkout_preview_shows_what_the_checkout_earns_and_can_redeem(program, 
 
     assert preview.errors is None
     assert preview.data["checkoutPreview"] == {
-        "points": 150, "cashback": {"amount": 3.0, "currency": "ILS"}, "maxRedeemablePoints": 300,
-        "maxRedeemableValue": {"amount": 15.0, "currency": "ILS"}, "tier": None,
+        "points": 150,
+        "cashback": {"amount": 3.0, "currency": "ILS"},
+        "maxRedeemablePoints": 300,
+        "maxRedeemableValue": {"amount": 15.0, "currency": "ILS"},
+        "tier": None,
     }
 
     # when 300 points are redeemed, then the share cap (₪70 = 1,400 points) is not the limit but the balance is
@@ -115,19 +135,26 @@ def test_checkout_preview_shows_what_the_checkout_earns_and_can_redeem(program, 
 
 
 def test_checkout_preview_caps_redeemable_at_the_programs_share(program, customer, make_checkout, cards):
-    LoyaltyProgram.objects.filter(pk=program.pk).update(redeem_max_share_percent=Decimal("10"), pending_days=0)
+    LoyaltyProgram.objects.filter(pk=program.pk).update(
+        redeem_max_share_percent=Decimal("10"), pending_days=0
+    )
     program.refresh_from_db()
-    ledger.adjust_points(ledger.account_for(program, customer.pk, customer.email), 5000, "gift", ledger.SYSTEM)
+    ledger.adjust_points(
+        ledger.account_for(program, customer.pk, customer.email), 5000, "gift", ledger.SYSTEM
+    )
 
     preview = run(PREVIEW, Requestor(user_id=customer.pk), cards, id=gid(make_checkout(user=customer)))
 
     assert preview.data["checkoutPreview"]["maxRedeemablePoints"] == 350
 
 
-@pytest.mark.parametrize(("case", "code"), [("anonymous", "UNAUTHENTICATED"), ("other", "NOT_YOUR_CHECKOUT"),
-                                             ("unknown", "CHECKOUT_NOT_FOUND")])
-def test_checkout_preview_is_for_the_checkout_owner_only(program, customer, make_checkout, cards,
-                                                         django_user_model, case, code):
+@pytest.mark.parametrize(
+    ("case", "code"),
+    [("anonymous", "UNAUTHENTICATED"), ("other", "NOT_YOUR_CHECKOUT"), ("unknown", "CHECKOUT_NOT_FOUND")],
+)
+def test_checkout_preview_is_for_the_checkout_owner_only(
+    program, customer, make_checkout, cards, django_user_model, case, code
+):
     checkout = make_checkout(user=customer)
     requestor = Requestor(user_id=customer.pk)
     if case == "anonymous":
@@ -143,17 +170,25 @@ def test_checkout_preview_is_for_the_checkout_owner_only(program, customer, make
     assert result.errors[0].extensions["exception"]["code"] == code
 
 
-def test_checkout_preview_says_when_the_checkout_makes_the_member_gold(program, customer, make_order, make_checkout,
-                                                                        cards):
+def test_checkout_preview_says_when_the_checkout_makes_the_member_gold(
+    program, customer, make_order, make_checkout, cards
+):
     # given the default ladder (Gold from ₪2,000 spent this year) and ₪1,900 already spent
     tiers.ensure_default_tiers(program)
-    ledger.sync_order(dataclasses.replace(make_order(lines=(("Sofa", "1900.00"),), shipping="0", user=customer),
-                                          paid_at=timezone.now()))
+    ledger.sync_order(
+        dataclasses.replace(
+            make_order(lines=(("Sofa", "1900.00"),), shipping="0", user=customer), paid_at=timezone.now()
+        )
+    )
 
     # when the member previews a ₪150 checkout, then it is the one that makes them Gold
     preview = run(PREVIEW, Requestor(user_id=customer.pk), cards, id=gid(make_checkout(user=customer)))
 
     assert preview.data["checkoutPreview"]["tier"] == {"name": "Gold"}
-    small = run(PREVIEW.replace("tier { name }", "tier { name reached }"), Requestor(user_id=customer.pk), cards,
-                id=gid(make_checkout(user=customer, lines=(("Socks", "30.00"),))))
+    small = run(
+        PREVIEW.replace("tier { name }", "tier { name reached }"),
+        Requestor(user_id=customer.pk),
+        cards,
+        id=gid(make_checkout(user=customer, lines=(("Socks", "30.00"),))),
+    )
     assert small.data["checkoutPreview"]["tier"] == {"name": "Regular", "reached": False}

@@ -8,10 +8,10 @@ import pytest
 
 from saleor_loyalty import ledger
 from saleor_loyalty.benefits import birthdays
-from saleor_loyalty.ledger import programs
 from saleor_loyalty.core.facts import ChannelFacts, Requestor
 from saleor_loyalty.graphql.context import ClubContext
 from saleor_loyalty.graphql.schema import schema
+from saleor_loyalty.ledger import programs
 from saleor_loyalty.models import EntryKind, LedgerEntry, LoyaltyAccount, Tier, TierCause, TierEvent
 from tests.engine.ids import tier_gid, user_gid
 
@@ -45,6 +45,7 @@ BIRTHDAY_SET = """mutation($channel: String!, $month: Int!, $day: Int!) {
 def run(query, requestor, **variables):
     return schema.execute(query, variable_values=variables, context_value=ClubContext(requestor=requestor))
 
+
 @pytest.fixture
 def other_club(db):
     return programs.ensure_program(ChannelFacts("us", "USD", "US"))
@@ -57,8 +58,11 @@ def staff(django_user_model):
 
 
 def ladder_snapshot(program):
-    return list(Tier.objects.filter(program=program).order_by("position").values_list(
-        "name", "entry_threshold", "retain_threshold"))
+    return list(
+        Tier.objects.filter(program=program)
+        .order_by("position")
+        .values_list("name", "entry_threshold", "retain_threshold")
+    )
 
 
 def test_me_shows_tier_progress_and_retention_in_three_queries(
@@ -66,8 +70,9 @@ def test_me_shows_tier_progress_and_retention_in_three_queries(
 ):
     # given a Gold member (₪2,500 this year)
     now = datetime.now(UTC)
-    ledger.sync_order(dataclasses.replace(
-        make_order(lines=(("TV", "2500.00"),), user=customer, shipping="0"), paid_at=now))
+    ledger.sync_order(
+        dataclasses.replace(make_order(lines=(("TV", "2500.00"),), user=customer, shipping="0"), paid_at=now)
+    )
     me = Requestor(user_id=customer.pk, email=customer.email)
 
     # when the storefront asks for the tier in one query: account with its program, ladder, qualification
@@ -77,14 +82,26 @@ def test_me_shows_tier_progress_and_retention_in_three_queries(
     # then tier, benefits, the distance to Platinum and what keeps Gold are all there
     assert result.errors is None, result.errors
     data = result.data["me"]
-    assert data["tier"]["name"] == "Gold" and data["tier"]["nameHe"] == "זהב"
-    assert data["tier"]["benefits"] == {"earnMultiplier": 1.5, "discountPercent": 5.0, "freeShipping": True,
-                                        "earlyAccess": False, "birthdayPoints": 200, "cashbackPercent": None,
-                                        "birthdayCredit": {"amount": 0.0, "currency": "ILS"}}
+    assert data["tier"]["name"] == "Gold"
+    assert data["tier"]["nameHe"] == "זהב"
+    assert data["tier"]["benefits"] == {
+        "earnMultiplier": 1.5,
+        "discountPercent": 5.0,
+        "freeShipping": True,
+        "earlyAccess": False,
+        "birthdayPoints": 200,
+        "cashbackPercent": None,
+        "birthdayCredit": {"amount": 0.0, "currency": "ILS"},
+    }
     assert data["earlyAccess"] is False
     assert data["nextTier"] == {"name": "Platinum", "entryThreshold": 6000.0}
-    assert data["progress"] == {"basis": "SPEND", "current": 2500.0, "target": 6000.0,
-                                "remaining": 3500.0, "percent": 41.7}
+    assert data["progress"] == {
+        "basis": "SPEND",
+        "current": 2500.0,
+        "target": 6000.0,
+        "remaining": 3500.0,
+        "percent": 41.7,
+    }
     assert data["retainBy"] == {"amount": 0.0, "points": None, "date": f"{now.year}-12-31"}
 
 
@@ -92,8 +109,10 @@ def test_me_for_a_new_customer_is_regular_with_gold_next(club, customer):
     result = run(ME_TIER, Requestor(user_id=customer.pk), channel="il")
 
     data = result.data["me"]
-    assert data["tier"]["name"] == "Regular" and data["nextTier"]["name"] == "Gold"
-    assert data["progress"]["remaining"] == 2000.0 and data["retainBy"] is None
+    assert data["tier"]["name"] == "Regular"
+    assert data["nextTier"]["name"] == "Gold"
+    assert data["progress"]["remaining"] == 2000.0
+    assert data["retainBy"] is None
 
 
 def test_tier_create_requires_manage_settings(club, customer):
@@ -106,21 +125,34 @@ def test_tier_create_requires_manage_settings(club, customer):
 
 
 def test_tier_create_between_tiers_renumbers_the_ladder(club, staff):
-    result = run(TIER_CREATE, staff, channel="il", input={
-        "name": "Silver", "nameHe": "כסף", "position": 1, "entryThreshold": "1000", "retainThreshold": "800",
-        "earnMultiplier": "1.2"})
+    result = run(
+        TIER_CREATE,
+        staff,
+        channel="il",
+        input={
+            "name": "Silver",
+            "nameHe": "כסף",
+            "position": 1,
+            "entryThreshold": "1000",
+            "retainThreshold": "800",
+            "earnMultiplier": "1.2",
+        },
+    )
 
     assert result.data["loyaltyTierCreate"]["errors"] == []
     assert [name for name, *_ in ladder_snapshot(club)] == ["Regular", "Silver", "Gold", "Platinum"]
 
 
-@pytest.mark.parametrize("bad_input", [
-    {"name": "Silver", "position": 1, "entryThreshold": "2500", "retainThreshold": "100"},  # above Gold
-    {"name": "Diamond", "entryThreshold": "5000", "retainThreshold": "4000"},  # not above Platinum
-    {"name": "Diamond", "entryThreshold": "9000", "retainThreshold": "9500"},  # retain above entry
-    {"name": "gold", "entryThreshold": "9000", "retainThreshold": "8000"},  # duplicate name
-    {"name": "Diamond", "entryThreshold": "9000", "retainThreshold": "8000", "discountPercent": "120"},
-])
+@pytest.mark.parametrize(
+    "bad_input",
+    [
+        {"name": "Silver", "position": 1, "entryThreshold": "2500", "retainThreshold": "100"},  # above Gold
+        {"name": "Diamond", "entryThreshold": "5000", "retainThreshold": "4000"},  # not above Platinum
+        {"name": "Diamond", "entryThreshold": "9000", "retainThreshold": "9500"},  # retain above entry
+        {"name": "gold", "entryThreshold": "9000", "retainThreshold": "8000"},  # duplicate name
+        {"name": "Diamond", "entryThreshold": "9000", "retainThreshold": "8000", "discountPercent": "120"},
+    ],
+)
 def test_tier_create_with_bad_thresholds_writes_nothing(club, staff, bad_input):
     before = ladder_snapshot(club)
 
@@ -134,8 +166,13 @@ def test_tier_update_making_thresholds_not_increasing_writes_nothing(club, staff
     gold = club.tiers.get(name="Gold")
     before = ladder_snapshot(club)
 
-    result = run(TIER_UPDATE, staff, channel="il", id=tier_gid(gold),
-                 input={"name": "Gold+", "entryThreshold": "7000", "retainThreshold": "5000"})
+    result = run(
+        TIER_UPDATE,
+        staff,
+        channel="il",
+        id=tier_gid(gold),
+        input={"name": "Gold+", "entryThreshold": "7000", "retainThreshold": "5000"},
+    )
 
     errors = result.data["loyaltyTierUpdate"]["errors"]
     assert (errors[0]["field"], errors[0]["code"]) == ("entryThreshold", "INVALID")
@@ -145,13 +182,22 @@ def test_tier_update_making_thresholds_not_increasing_writes_nothing(club, staff
 def test_tier_update_changes_names_and_benefits(club, staff):
     gold = club.tiers.get(name="Gold")
 
-    result = run(TIER_UPDATE, staff, channel="il", id=tier_gid(gold),
-                 input={"name": "Gold Club", "nameHe": "מועדון זהב", "discountPercent": "7.5", "cashbackPercent": "3"})
+    result = run(
+        TIER_UPDATE,
+        staff,
+        channel="il",
+        id=tier_gid(gold),
+        input={"name": "Gold Club", "nameHe": "מועדון זהב", "discountPercent": "7.5", "cashbackPercent": "3"},
+    )
 
     assert result.data["loyaltyTierUpdate"]["errors"] == []
     gold.refresh_from_db()
     assert (gold.name, gold.name_he, gold.discount_percent, gold.cashback_percent) == (
-        "Gold Club", "מועדון זהב", Decimal("7.5"), Decimal("3"))
+        "Gold Club",
+        "מועדון זהב",
+        Decimal("7.5"),
+        Decimal("3"),
+    )
 
 
 @pytest.mark.parametrize("tier_id", ["TG95YWx0eVRpZXI6OTk5OQ==", "not-an-id", "other-channel"])
@@ -178,13 +224,18 @@ def test_tier_update_requires_manage_settings(club, customer):
 
 def test_tier_delete_with_members_needs_a_destination(club, staff, customer, make_order):
     # given a Gold member
-    ledger.sync_order(dataclasses.replace(
-        make_order(lines=(("TV", "2500.00"),), user=customer, shipping="0"), paid_at=datetime.now(UTC)))
+    ledger.sync_order(
+        dataclasses.replace(
+            make_order(lines=(("TV", "2500.00"),), user=customer, shipping="0"), paid_at=datetime.now(UTC)
+        )
+    )
     gold, regular = club.tiers.get(name="Gold"), club.tiers.get(name="Regular")
 
     # when staff delete Gold without saying where its members go, then nothing changes
     refused = run(TIER_DELETE, staff, channel="il", id=tier_gid(gold))
-    assert refused.data["loyaltyTierDelete"]["errors"] == [{"field": "moveMembersTo", "code": "TIER_HAS_MEMBERS"}]
+    assert refused.data["loyaltyTierDelete"]["errors"] == [
+        {"field": "moveMembersTo", "code": "TIER_HAS_MEMBERS"}
+    ]
     assert club.tiers.filter(pk=gold.pk).exists()
 
     # when they name the destination, then the member moves and the history says why
@@ -198,8 +249,13 @@ def test_tier_delete_with_members_needs_a_destination(club, staff, customer, mak
 def test_tier_delete_to_other_channels_tier_writes_nothing(club, other_club, staff):
     platinum = club.tiers.get(name="Platinum")
 
-    result = run(TIER_DELETE, staff, channel="il", id=tier_gid(platinum),
-                 to=tier_gid(other_club.tiers.get(name="Regular")))
+    result = run(
+        TIER_DELETE,
+        staff,
+        channel="il",
+        id=tier_gid(platinum),
+        to=tier_gid(other_club.tiers.get(name="Regular")),
+    )
 
     assert result.data["loyaltyTierDelete"]["errors"] == [{"field": "moveMembersTo", "code": "NOT_FOUND"}]
     assert club.tiers.filter(pk=platinum.pk).exists()
@@ -215,39 +271,65 @@ def test_tier_delete_requires_manage_settings(club, customer):
 
 
 def test_tier_override_sets_floor_and_member_history_shows_it(club, staff, customer):
-    result = run(OVERRIDE, staff, channel="il", userId=user_gid(customer),
-                 tierId=tier_gid(club.tiers.get(name="Platinum")), reason="Brand ambassador")
+    result = run(
+        OVERRIDE,
+        staff,
+        channel="il",
+        userId=user_gid(customer),
+        tierId=tier_gid(club.tiers.get(name="Platinum")),
+        reason="Brand ambassador",
+    )
 
     member = result.data["loyaltyTierOverride"]["member"]
     assert result.data["loyaltyTierOverride"]["errors"] == []
-    assert member["tier"] == {"name": "Platinum"} and member["tierFloor"] == {"name": "Platinum"}
-    assert member["tierHistory"][0] == {"cause": "FLOOR_SET", "fromTier": "Regular", "toTier": "Platinum",
-                                        "reason": "Brand ambassador", "actor": "staff@shop.co.il"}
-    history = run(MEMBER_HISTORY, staff, channel="il", userId=user_gid(customer)).data["member"]["tierHistory"]
+    assert member["tier"] == {"name": "Platinum"}
+    assert member["tierFloor"] == {"name": "Platinum"}
+    assert member["tierHistory"][0] == {
+        "cause": "FLOOR_SET",
+        "fromTier": "Regular",
+        "toTier": "Platinum",
+        "reason": "Brand ambassador",
+        "actor": "staff@shop.co.il",
+    }
+    history = run(MEMBER_HISTORY, staff, channel="il", userId=user_gid(customer)).data["member"][
+        "tierHistory"
+    ]
     assert [event["cause"] for event in history] == ["FLOOR_SET", "FLOOR_SET"]
 
 
-@pytest.mark.parametrize(("tier", "reason", "code"), [
-    ("Gold", " ", "REQUIRED"),
-    ("unknown", "Ambassador", "NOT_FOUND"),
-    ("other-channel", "Ambassador", "NOT_FOUND"),
-])
+@pytest.mark.parametrize(
+    ("tier", "reason", "code"),
+    [
+        ("Gold", " ", "REQUIRED"),
+        ("unknown", "Ambassador", "NOT_FOUND"),
+        ("other-channel", "Ambassador", "NOT_FOUND"),
+    ],
+)
 def test_tier_override_bad_input_writes_nothing(club, other_club, staff, customer, tier, reason, code):
-    tier_id = {"Gold": lambda: tier_gid(club.tiers.get(name="Gold")),
-               "unknown": lambda: "TG95YWx0eVRpZXI6OTk5OQ==",
-               "other-channel": lambda: tier_gid(other_club.tiers.get(name="Gold"))}[tier]()
+    tier_id = {
+        "Gold": lambda: tier_gid(club.tiers.get(name="Gold")),
+        "unknown": lambda: "TG95YWx0eVRpZXI6OTk5OQ==",
+        "other-channel": lambda: tier_gid(other_club.tiers.get(name="Gold")),
+    }[tier]()
 
     result = run(OVERRIDE, staff, channel="il", userId=user_gid(customer), tierId=tier_id, reason=reason)
 
     assert result.data["loyaltyTierOverride"]["errors"][0]["code"] == code
-    assert not LoyaltyAccount.objects.exists() and not TierEvent.objects.exists()
+    assert not LoyaltyAccount.objects.exists()
+    assert not TierEvent.objects.exists()
 
 
 def test_tier_override_requires_manage_users(club, customer):
     requestor = Requestor(user_id=customer.pk, permissions=frozenset({"MANAGE_SETTINGS"}))
 
-    result = run(OVERRIDE, requestor, channel="il", userId=user_gid(customer),
-                 tierId=tier_gid(club.tiers.get(name="Gold")), reason="Because")
+    result = run(
+        OVERRIDE,
+        requestor,
+        channel="il",
+        userId=user_gid(customer),
+        tierId=tier_gid(club.tiers.get(name="Gold")),
+        reason="Because",
+    )
 
     assert result.data["loyaltyTierOverride"]["errors"][0]["code"] == "PERMISSION_DENIED"
     assert not TierEvent.objects.exists()
@@ -259,7 +341,8 @@ def test_birthday_set_once_then_limited_for_a_year(club, customer):
     first = run(BIRTHDAY_SET, me, channel="il", month=2, day=29).data["loyaltyBirthdaySet"]
     second = run(BIRTHDAY_SET, me, channel="il", month=3, day=1).data["loyaltyBirthdaySet"]
 
-    assert first["errors"] == [] and first["member"]["birthday"]["month"] == 2
+    assert first["errors"] == []
+    assert first["member"]["birthday"]["month"] == 2
     assert second["errors"] == [{"field": "month", "code": "CHANGE_LIMITED"}]
     account = LoyaltyAccount.objects.get(user=customer)
     assert (account.birthday_month, account.birthday_day) == (2, 29)
@@ -267,8 +350,9 @@ def test_birthday_set_once_then_limited_for_a_year(club, customer):
 
 @pytest.mark.parametrize(("month", "day"), [(2, 30), (13, 1), (4, 31), (0, 5)])
 def test_birthday_set_impossible_date_writes_nothing(club, customer, month, day):
-    result = run(BIRTHDAY_SET, Requestor(user_id=customer.pk, email=customer.email), channel="il",
-                 month=month, day=day)
+    result = run(
+        BIRTHDAY_SET, Requestor(user_id=customer.pk, email=customer.email), channel="il", month=month, day=day
+    )
 
     assert result.data["loyaltyBirthdaySet"]["errors"][0]["code"] == "INVALID"
     assert not LoyaltyAccount.objects.exists()
@@ -307,11 +391,14 @@ def test_birthday_gift_once_on_the_local_day_with_the_tiers_points(club, custome
     assert ledger.reconcile_account(account) == 0
 
 
-@pytest.mark.parametrize(("today", "gifted"), [
-    (datetime(2027, 2, 28, 10, tzinfo=UTC), 1),  # common year: celebrated on 28 Feb
-    (datetime(2028, 2, 28, 10, tzinfo=UTC), 0),  # leap year: wait for the 29th
-    (datetime(2028, 2, 29, 10, tzinfo=UTC), 1),
-])
+@pytest.mark.parametrize(
+    ("today", "gifted"),
+    [
+        (datetime(2027, 2, 28, 10, tzinfo=UTC), 1),  # common year: celebrated on 28 Feb
+        (datetime(2028, 2, 28, 10, tzinfo=UTC), 0),  # leap year: wait for the 29th
+        (datetime(2028, 2, 29, 10, tzinfo=UTC), 1),
+    ],
+)
 def test_leap_day_birthday_is_celebrated_on_28_february_in_common_years(club, customer, cards, today, gifted):
     account = ledger.account_for(club, customer.pk, customer.email)
     birthdays.set_birthday(account, 2, 29, now=datetime(2025, 1, 1, tzinfo=UTC))
@@ -332,12 +419,19 @@ class TestMemberList:
         gold = Tier.objects.get(program=club, name="Gold")
         accounts = []
         for i in range(5):
-            account = LoyaltyAccount.objects.create(program=club, email=f"m{i}@example.co.il", balance=100 * i,
-                                                    tier=gold if i >= 3 else None)
+            account = LoyaltyAccount.objects.create(
+                program=club, email=f"m{i}@example.co.il", balance=100 * i, tier=gold if i >= 3 else None
+            )
             if i:
                 paid = datetime(2026, 3, i, 12, tzinfo=UTC)
-                LedgerEntry.objects.create(account=account, kind=EntryKind.EARN, points=100 * i,
-                                           source_key=f"order:{i}", occurred_at=paid, available_at=paid)
+                LedgerEntry.objects.create(
+                    account=account,
+                    kind=EntryKind.EARN,
+                    points=100 * i,
+                    source_key=f"order:{i}",
+                    occurred_at=paid,
+                    available_at=paid,
+                )
             accounts.append(account)
         return accounts
 
@@ -347,34 +441,71 @@ class TestMemberList:
 
     def test_filters_combine(self, roster):
         gold = Tier.objects.get(name="Gold")
-        assert self.emails(run(MEMBERS, Requestor(user_id=1, email="staff@example.co.il", is_staff=True, permissions=STAFF), channel="il",
-                               filter={"balanceMin": 100, "balanceMax": 300})) == [
-            "m3@example.co.il", "m2@example.co.il", "m1@example.co.il"]
-        assert self.emails(run(MEMBERS, Requestor(user_id=1, email="staff@example.co.il", is_staff=True, permissions=STAFF), channel="il",
-                               filter={"tierId": tier_gid(gold)})) == ["m4@example.co.il", "m3@example.co.il"]
+        assert self.emails(
+            run(
+                MEMBERS,
+                Requestor(user_id=1, email="staff@example.co.il", is_staff=True, permissions=STAFF),
+                channel="il",
+                filter={"balanceMin": 100, "balanceMax": 300},
+            )
+        ) == ["m3@example.co.il", "m2@example.co.il", "m1@example.co.il"]
+        assert self.emails(
+            run(
+                MEMBERS,
+                Requestor(user_id=1, email="staff@example.co.il", is_staff=True, permissions=STAFF),
+                channel="il",
+                filter={"tierId": tier_gid(gold)},
+            )
+        ) == ["m4@example.co.il", "m3@example.co.il"]
         regular = Tier.objects.get(name="Regular")
-        assert self.emails(run(MEMBERS, Requestor(user_id=1, email="staff@example.co.il", is_staff=True, permissions=STAFF), channel="il",
-                               filter={"tierId": tier_gid(regular), "search": "M1"})) == ["m1@example.co.il"]
-        assert self.emails(run(MEMBERS, Requestor(user_id=1, email="staff@example.co.il", is_staff=True, permissions=STAFF), channel="il", filter={
-            "lastOrderFrom": "2026-03-02T00:00:00+00:00", "lastOrderTo": "2026-03-03T23:59:59+00:00"})) == [
-            "m3@example.co.il", "m2@example.co.il"]
+        assert self.emails(
+            run(
+                MEMBERS,
+                Requestor(user_id=1, email="staff@example.co.il", is_staff=True, permissions=STAFF),
+                channel="il",
+                filter={"tierId": tier_gid(regular), "search": "M1"},
+            )
+        ) == ["m1@example.co.il"]
+        assert self.emails(
+            run(
+                MEMBERS,
+                Requestor(user_id=1, email="staff@example.co.il", is_staff=True, permissions=STAFF),
+                channel="il",
+                filter={
+                    "lastOrderFrom": "2026-03-02T00:00:00+00:00",
+                    "lastOrderTo": "2026-03-03T23:59:59+00:00",
+                },
+            )
+        ) == ["m3@example.co.il", "m2@example.co.il"]
 
     def test_cursor_pages_do_not_shift_when_members_join(self, roster, club):
         staff = Requestor(user_id=1, email="staff@example.co.il", is_staff=True, permissions=STAFF)
         first = run(MEMBERS, staff, channel="il", first=2).data["members"]
-        assert first["totalCount"] == 5 and first["pageInfo"]["hasNextPage"]
+        assert first["totalCount"] == 5
+        assert first["pageInfo"]["hasNextPage"]
         LoyaltyAccount.objects.create(program=club, email="newcomer@example.co.il")
         second = run(MEMBERS, staff, channel="il", first=2, after=first["pageInfo"]["endCursor"])
         assert self.emails(second) == ["m2@example.co.il", "m1@example.co.il"]
 
-    @pytest.mark.parametrize("bad, field", [
-        ({"balanceMin": 5, "balanceMax": 1}, "filter"),
-        ({"lastOrderFrom": "2026-03-05T00:00:00+00:00", "lastOrderTo": "2026-03-01T00:00:00+00:00"}, "filter"),
-        ({"lastOrderFrom": "2026-03-05T00:00:00"}, "filter"),
-        ({"tierId": "nonsense"}, "filter"),
-    ])
+    @pytest.mark.parametrize(
+        ("bad", "field"),
+        [
+            ({"balanceMin": 5, "balanceMax": 1}, "filter"),
+            (
+                {"lastOrderFrom": "2026-03-05T00:00:00+00:00", "lastOrderTo": "2026-03-01T00:00:00+00:00"},
+                "filter",
+            ),
+            ({"lastOrderFrom": "2026-03-05T00:00:00"}, "filter"),
+            ({"tierId": "nonsense"}, "filter"),
+        ],
+    )
     def test_bad_filters_are_typed_errors(self, roster, bad, field):
-        result = run(MEMBERS, Requestor(user_id=1, email="staff@example.co.il", is_staff=True, permissions=STAFF), channel="il", filter=bad)
+        result = run(
+            MEMBERS,
+            Requestor(user_id=1, email="staff@example.co.il", is_staff=True, permissions=STAFF),
+            channel="il",
+            filter=bad,
+        )
         assert result.errors[0].extensions["exception"]["field"] == field
 
     def test_needs_manage_users(self, roster):
@@ -382,7 +513,12 @@ class TestMemberList:
         assert result.errors[0].extensions["exception"]["code"] == "PERMISSION_DENIED"
 
     def test_bad_cursor_is_a_typed_error(self, roster):
-        result = run(MEMBERS, Requestor(user_id=1, email="staff@example.co.il", is_staff=True, permissions=STAFF), channel="il", after="garbage")
+        result = run(
+            MEMBERS,
+            Requestor(user_id=1, email="staff@example.co.il", is_staff=True, permissions=STAFF),
+            channel="il",
+            after="garbage",
+        )
         assert result.errors[0].extensions["exception"]["field"] == "after"
 
 
@@ -390,17 +526,20 @@ class TestStaffChannelRestriction:
     """Saleor's permission groups can restrict staff to channels; the club API follows them."""
 
     def test_staff_restricted_to_another_channel_can_neither_read_nor_write(self, club, other_club, customer):
-        us_only = Requestor(user_id=1, email="us@shop.com", is_staff=True, permissions=STAFF,
-                            channel_slugs=frozenset({"us"}))
+        us_only = Requestor(
+            user_id=1, email="us@shop.com", is_staff=True, permissions=STAFF, channel_slugs=frozenset({"us"})
+        )
         gold = Tier.objects.get(program=club, name="Gold")
 
         read = run(MEMBERS, us_only, channel="il")
         update = run(TIER_UPDATE, us_only, channel="il", id=tier_gid(gold), input={"name": "Zahav"})
-        override = run(OVERRIDE, us_only, channel="il", userId=user_gid(customer), tierId=tier_gid(gold),
-                       reason="VIP")
+        override = run(
+            OVERRIDE, us_only, channel="il", userId=user_gid(customer), tierId=tier_gid(gold), reason="VIP"
+        )
 
         assert read.errors[0].extensions["exception"]["code"] == "PERMISSION_DENIED"
         assert update.data["loyaltyTierUpdate"]["errors"][0]["code"] == "PERMISSION_DENIED"
         assert override.data["loyaltyTierOverride"]["errors"][0]["code"] == "PERMISSION_DENIED"
-        assert Tier.objects.get(pk=gold.pk).name == "Gold" and not TierEvent.objects.exists()
+        assert Tier.objects.get(pk=gold.pk).name == "Gold"
+        assert not TierEvent.objects.exists()
         assert run(MEMBERS, us_only, channel="us").errors is None

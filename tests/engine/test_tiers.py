@@ -8,12 +8,12 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from saleor_loyalty import ledger
+from saleor_loyalty.core.facts import Actor, ChannelFacts
+from saleor_loyalty.exceptions import ReasonRequired
 from saleor_loyalty.ledger import programs
+from saleor_loyalty.models import LoyaltyAccount, TierBasis, TierCause, TierEvent, TierWindow
 from saleor_loyalty.tiers import evaluation as tier_evaluation
 from saleor_loyalty.tiers import ladder as tiers
-from saleor_loyalty.exceptions import ReasonRequired
-from saleor_loyalty.core.facts import Actor, ChannelFacts
-from saleor_loyalty.models import LoyaltyAccount, TierBasis, TierCause, TierEvent, TierWindow
 from saleor_loyalty.tiers.settings import set_floor
 from tests.concurrency import run_concurrently
 
@@ -34,7 +34,10 @@ def test_program_is_created_with_three_default_tiers(club):
     ladder = tiers.ladder(club)
 
     assert [(t.position, t.name, t.name_he) for t in ladder] == [
-        (0, "Regular", "רגיל"), (1, "Gold", "זהב"), (2, "Platinum", "פלטינום")]
+        (0, "Regular", "רגיל"),
+        (1, "Gold", "זהב"),
+        (2, "Platinum", "פלטינום"),
+    ]
     assert ladder[1].earn_multiplier == Decimal("1.5")
 
 
@@ -89,7 +92,8 @@ def test_refund_after_upgrade_never_downgrades_before_evaluation(club, customer,
     account = LoyaltyAccount.objects.get(user=customer)
     assert tiers.qualifying_amount(club, account, now) == Decimal("1200")
     report = tier_evaluation.evaluate_program(club, now)
-    assert report.grace_started == 1 and tier_name(customer) == "Gold"
+    assert report.grace_started == 1
+    assert tier_name(customer) == "Gold"
     account.refresh_from_db()
     assert account.tier_downgrade_due_on == tiers.grace_end(club, now.date())
 
@@ -152,13 +156,17 @@ def test_floor_without_reason_writes_nothing(club, customer):
         set_floor(account, club.tiers.get(name="Gold"), "  ", STAFF)
 
     account.refresh_from_db()
-    assert account.tier_floor_id is None and not TierEvent.objects.exists()
+    assert account.tier_floor_id is None
+    assert not TierEvent.objects.exists()
 
 
-@pytest.mark.parametrize(("paid_at", "counts_in_2027"), [
-    (datetime(2026, 12, 31, 21, 59, tzinfo=UTC), False),  # 23:59 on 31 Dec in Jerusalem
-    (datetime(2026, 12, 31, 22, 0, tzinfo=UTC), True),    # 00:00 on 1 Jan in Jerusalem
-])
+@pytest.mark.parametrize(
+    ("paid_at", "counts_in_2027"),
+    [
+        (datetime(2026, 12, 31, 21, 59, tzinfo=UTC), False),  # 23:59 on 31 Dec in Jerusalem
+        (datetime(2026, 12, 31, 22, 0, tzinfo=UTC), True),  # 00:00 on 1 Jan in Jerusalem
+    ],
+)
 def test_calendar_year_window_starts_at_local_midnight(club, customer, make_order, paid_at, counts_in_2027):
     ledger.sync_order(paid(make_order, customer, "500.00", paid_at))
     account = LoyaltyAccount.objects.get(user=customer)
@@ -224,7 +232,9 @@ def test_two_evaluation_workers_never_evaluate_a_member_twice(make_order, django
     reports = []
 
     # when two workers evaluate at the same time (any error is re-raised)
-    run_concurrently(lambda _: reports.append(tier_evaluation.evaluate_program(club, now, batch_size=4)), workers=2)
+    run_concurrently(
+        lambda _: reports.append(tier_evaluation.evaluate_program(club, now, batch_size=4)), workers=2
+    )
 
     # then every member was evaluated exactly once
     assert sum(r.evaluated for r in reports) == 30
@@ -266,14 +276,22 @@ def test_member_and_batch_qualification_agree(club, make_order, django_user_mode
     club.tier_basis = basis
     now = datetime(2026, 6, 1, 9, tzinfo=UTC)
     accounts = []
-    for i, (amount, refunded, cancelled, days_ago, adjusted) in enumerate([
-        ("900.00", "0", False, 3, 0), ("1200.00", "300.00", False, 10, 40), ("800.00", "0", True, 20, 0),
-        ("650.00", "650.00", False, 1, -5), ("300.00", "0", False, 400, 0), ("0.00", "0", False, 0, 0),
-    ]):
+    for i, (amount, refunded, cancelled, days_ago, adjusted) in enumerate(
+        [
+            ("900.00", "0", False, 3, 0),
+            ("1200.00", "300.00", False, 10, 40),
+            ("800.00", "0", True, 20, 0),
+            ("650.00", "650.00", False, 1, -5),
+            ("300.00", "0", False, 400, 0),
+            ("0.00", "0", False, 0, 0),
+        ]
+    ):
         user = django_user_model.objects.create(username=f"q{i}", email=f"q{i}@example.co.il")
         order = paid(make_order, user, amount, now - timedelta(days=days_ago))
         ledger.sync_order(order)
-        ledger.sync_order(dataclasses.replace(order, refunded_amount=Decimal(refunded), is_cancelled=cancelled))
+        ledger.sync_order(
+            dataclasses.replace(order, refunded_amount=Decimal(refunded), is_cancelled=cancelled)
+        )
         account = ledger.account_for(club, user.pk, user.email)
         if adjusted > 0:
             ledger.adjust_points(account, adjusted, "Goodwill", STAFF)

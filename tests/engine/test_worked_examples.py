@@ -10,12 +10,12 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from saleor_loyalty import ledger
-from saleor_loyalty.ledger import programs
-from saleor_loyalty.tiers import evaluation as tier_evaluation
-from saleor_loyalty.tiers import ladder as tiers
 from saleor_loyalty.core.facts import ChannelFacts, OrderFacts, OrderLineFacts
+from saleor_loyalty.ledger import programs
 from saleor_loyalty.members.summary import points_value, summarize
 from saleor_loyalty.models import LoyaltyAccount, TierEvent
+from saleor_loyalty.tiers import evaluation as tier_evaluation
+from saleor_loyalty.tiers import ladder as tiers
 
 JERUSALEM = ZoneInfo("Asia/Jerusalem")
 
@@ -26,14 +26,31 @@ def cents(amount: Decimal) -> Decimal:
 
 def order(user, when, lines, shipping="0", gift_card_paid="0"):
     line_facts = tuple(
-        OrderLineFacts(f"l{i}", name, f"SKU-{i}", 1, (Decimal(gross) / Decimal("1.18")).quantize(Decimal("0.01")),
-                       Decimal(gross))
+        OrderLineFacts(
+            f"l{i}",
+            name,
+            f"SKU-{i}",
+            1,
+            (Decimal(gross) / Decimal("1.18")).quantize(Decimal("0.01")),
+            Decimal(gross),
+        )
         for i, (name, gross) in enumerate(lines)
     )
     total = sum((line.total_gross for line in line_facts), Decimal(0)) + Decimal(shipping)
-    return OrderFacts(order_id=uuid.uuid4(), number="1", channel_slug="il", currency="ILS", user_id=user.pk,
-                      email=user.email, lines=line_facts, shipping_gross=Decimal(shipping), total_gross=total,
-                      gift_card_paid=Decimal(gift_card_paid), is_paid=True, paid_at=when)
+    return OrderFacts(
+        order_id=uuid.uuid4(),
+        number="1",
+        channel_slug="il",
+        currency="ILS",
+        user_id=user.pk,
+        email=user.email,
+        lines=line_facts,
+        shipping_gross=Decimal(shipping),
+        total_gross=total,
+        gift_card_paid=Decimal(gift_card_paid),
+        is_paid=True,
+        paid_at=when,
+    )
 
 
 def test_program_guide_worked_example(db, django_user_model):
@@ -42,7 +59,9 @@ def test_program_guide_worked_example(db, django_user_model):
     march_1 = datetime(2026, 3, 1, 10, 0, tzinfo=JERUSALEM)
 
     # 1 March: a ₪472 coat, ₪30 shipping, ₪100 paid by gift card → 377 points, pending two weeks
-    coat = ledger.sync_order(order(noa, march_1, [("Coat", "472.00")], shipping="30.00", gift_card_paid="100.00"))
+    coat = ledger.sync_order(
+        order(noa, march_1, [("Coat", "472.00")], shipping="30.00", gift_card_paid="100.00")
+    )
     assert coat.earned.points == 377
     assert coat.earned.available_at == march_1 + timedelta(days=14)
     assert coat.earned.expires_at.astimezone(JERUSALEM).date() == date(2027, 3, 1)
@@ -56,7 +75,9 @@ def test_program_guide_worked_example(db, django_user_model):
     assert ledger.sync_order(furniture).earned.points == 1700
     account.refresh_from_db()
     assert account.tier.name == "Gold"
-    assert TierEvent.objects.filter(account=account, cause="order_upgrade", order_id=furniture.order_id).exists()
+    assert TierEvent.objects.filter(
+        account=account, cause="order_upgrade", order_id=furniture.order_id
+    ).exists()
 
     # 2 April: half of the furniture is refunded → 850 points back, still Gold until evaluation
     april_2 = datetime(2026, 4, 2, 12, 0, tzinfo=JERUSALEM)

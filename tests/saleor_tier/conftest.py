@@ -4,7 +4,6 @@ import django.test
 import psycopg
 import pytest
 from django.conf import settings
-
 from saleor.tests.utils import prepare_test_db_connections
 
 LOYALTY_PLUGIN = "saleor_loyalty.plugin.LoyaltyPlugin"
@@ -63,8 +62,12 @@ def pytest_sessionstart(session):
     database = settings.DATABASES["default"]
     try:
         connection = psycopg.connect(
-            host=database["HOST"] or None, port=database["PORT"] or None, user=database["USER"],
-            password=database["PASSWORD"] or None, dbname=database["TEST"]["NAME"], autocommit=True,
+            host=database["HOST"] or None,
+            port=database["PORT"] or None,
+            user=database["USER"],
+            password=database["PASSWORD"] or None,
+            dbname=database["TEST"]["NAME"],
+            autocommit=True,
         )
     except psycopg.OperationalError:
         return  # no kept database yet: pytest-django creates it with every migration
@@ -88,8 +91,8 @@ def shop(product, shipping_method):
 @pytest.fixture
 def main_club(channel_USD):
     """The `main` channel's program with the default ladder: Gold gives 5 % off and free shipping."""
-    from saleor_loyalty.ledger import programs
     from saleor_loyalty.core.facts import ChannelFacts
+    from saleor_loyalty.ledger import programs
 
     return programs.ensure_program(ChannelFacts(channel_USD.slug, channel_USD.currency_code))
 

@@ -2,11 +2,11 @@
 
 import graphene
 import pytest
-
 from saleor.account.models import User
+
 from saleor_loyalty import ledger
-from saleor_loyalty.tiers import settings as tier_settings
 from saleor_loyalty.models import EarlyAccessItem
+from saleor_loyalty.tiers import settings as tier_settings
 
 from .flows import club
 
@@ -18,8 +18,6 @@ mutation($input: LoyaltyEarlyAccessInput!) {
 }"""
 GATED = """{ earlyAccess(channel: "main") { id kind locked } }"""
 ME = """{ me(channel: "main") { earlyAccess tier { name } } }"""
-
-
 
 
 @pytest.fixture
@@ -35,7 +33,8 @@ def gold_member(program, user):
 
 def locked_for(user=None):
     status, body = club(GATED, user=user)
-    assert status == 200 and "errors" not in body, body
+    assert status == 200, body
+    assert "errors" not in body, body
     return {item["id"]: item["locked"] for item in body["data"]["earlyAccess"]}
 
 
@@ -52,9 +51,16 @@ def test_staff_marked_product_is_unlocked_for_gold_and_locked_for_regular_and_an
 
     # then it is recorded by Saleor's id, and open to Gold and Platinum
     payload = body["data"]["loyaltyEarlyAccessMark"]
-    assert status == 200 and payload["errors"] == [], body
-    assert payload["items"] == [{"id": product_id, "kind": "PRODUCT", "minimumTier": {"name": "Gold"},
-                                 "openToTiers": ["Gold", "Platinum"]}]
+    assert status == 200, body
+    assert payload["errors"] == [], body
+    assert payload["items"] == [
+        {
+            "id": product_id,
+            "kind": "PRODUCT",
+            "minimumTier": {"name": "Gold"},
+            "openToTiers": ["Gold", "Platinum"],
+        }
+    ]
     assert EarlyAccessItem.objects.get().saleor_id == product.pk
 
     # and the storefront learns the Gold member may see it while the others get it locked
@@ -62,7 +68,10 @@ def test_staff_marked_product_is_unlocked_for_gold_and_locked_for_regular_and_an
     assert locked_for(customer_user2) == {product_id: True}
     assert locked_for() == {product_id: True}
     _, me = club(ME, user=customer_user)
-    assert me["data"]["me"] == {"earlyAccess": False, "tier": {"name": "Gold"}}  # only Platinum has the benefit
+    assert me["data"]["me"] == {
+        "earlyAccess": False,
+        "tier": {"name": "Gold"},
+    }  # only Platinum has the benefit
 
 
 def test_marking_needs_manage_products_and_products_saleor_has(merchandiser, product, collection, main_club):
@@ -71,12 +80,18 @@ def test_marking_needs_manage_products_and_products_saleor_has(merchandiser, pro
     a_collection = graphene.Node.to_global_id("Collection", collection.pk)
 
     # staff without MANAGE_PRODUCTS are refused; an id Saleor does not have is refused; nothing is written
-    _, denied = club(MARK, {"input": {"products": [known]}}, user=User.objects.create(email="x@example.com",
-                                                                                         is_staff=True))
+    _, denied = club(
+        MARK, {"input": {"products": [known]}}, user=User.objects.create(email="x@example.com", is_staff=True)
+    )
     _, missing = club(MARK, {"input": {"products": [known, unknown]}}, user=merchandiser)
     assert denied["data"]["loyaltyEarlyAccessMark"]["errors"][0]["code"] == "PERMISSION_DENIED"
     assert missing["data"]["loyaltyEarlyAccessMark"]["errors"] == [
-        {"field": "products", "message": f"Saleor has no product with id {product.pk + 1000}.", "code": "NOT_FOUND"}]
+        {
+            "field": "products",
+            "message": f"Saleor has no product with id {product.pk + 1000}.",
+            "code": "NOT_FOUND",
+        }
+    ]
     assert not EarlyAccessItem.objects.exists()
 
     # a real collection can be marked

@@ -2,10 +2,10 @@
 
 import graphene
 import pytest
-
 from saleor.account.models import User
 from saleor.app.models import AppToken
 from saleor.graphql.tests.utils import get_graphql_content
+
 from saleor_loyalty import tasks
 from saleor_loyalty.models import EntryKind, LedgerEntry, LoyaltyAccount
 from tests.concurrency import run_concurrently
@@ -30,8 +30,6 @@ mutation($channel: String!, $userId: ID!, $points: Int!, $reason: String!) {
 }"""
 
 
-
-
 def test_guest_points_follow_the_email_into_the_new_account(api_client, site_settings, shop):
     # given a guest who orders with an email only
     site_settings.enable_account_confirmation_by_email = False
@@ -40,10 +38,19 @@ def test_guest_points_follow_the_email_into_the_new_account(api_client, site_set
     place_paid_order(api_client, variant, shipping, quantity=2, email="newbie@example.com")
 
     # when she registers through Saleor's accountRegister (customer_created runs in the Celery task)
-    saleor_call(api_client, ACCOUNT_REGISTER, {"input": {
-        "email": "newbie@example.com", "password": "Str0ng-enough!", "channel": "main",
-        "redirectUrl": "https://www.example.com/confirm/",
-    }}, "accountRegister")
+    saleor_call(
+        api_client,
+        ACCOUNT_REGISTER,
+        {
+            "input": {
+                "email": "newbie@example.com",
+                "password": "Str0ng-enough!",
+                "channel": "main",
+                "redirectUrl": "https://www.example.com/confirm/",
+            }
+        },
+        "accountRegister",
+    )
 
     # then her points are hers
     user = User.objects.get(email="newbie@example.com")
@@ -70,12 +77,17 @@ def test_staff_with_manage_users_reads_and_adjusts_a_member(
     place_paid_order(user_api_client, variant, shipping, quantity=1, email=customer_user.email)
     user_id = graphene.Node.to_global_id("User", customer_user.pk)
 
-    _, denied = club(ADJUST, {"channel": "main", "userId": user_id, "points": 5, "reason": "x"}, user=staff_user)
+    _, denied = club(
+        ADJUST, {"channel": "main", "userId": user_id, "points": 5, "reason": "x"}, user=staff_user
+    )
     staff_user.user_permissions.add(permission_manage_users)
     staff_user = User.objects.get(pk=staff_user.pk)  # drop the permission cache
     _, member = club(MEMBER, {"channel": "main", "email": customer_user.email}, user=staff_user)
-    _, adjusted = club(ADJUST, {"channel": "main", "userId": user_id, "points": 5, "reason": "Birthday cake"},
-                       user=staff_user)
+    _, adjusted = club(
+        ADJUST,
+        {"channel": "main", "userId": user_id, "points": 5, "reason": "Birthday cake"},
+        user=staff_user,
+    )
 
     assert denied["data"]["loyaltyPointsAdjust"]["errors"] == [{"field": None, "code": "PERMISSION_DENIED"}]
     assert member["data"]["member"]["points"] == {"pending": 10, "lifetime": 10}
@@ -124,7 +136,8 @@ def test_graphiql_only_on_get_in_debug(settings, channel_USD):
     shown = Client().get(CLUB_URL)
 
     assert hidden.status_code == 405
-    assert shown.status_code == 200 and b"GraphiQL" in shown.content
+    assert shown.status_code == 200
+    assert b"GraphiQL" in shown.content
 
 
 CUSTOMER_DELETE = """
@@ -132,7 +145,11 @@ mutation($id: ID!) { customerDelete(id: $id) { errors { field message code } } }
 
 
 def test_saleor_deleting_a_customer_makes_the_club_forget_them(
-    user_api_client, staff_api_client, permission_manage_users, customer_user, shop,
+    user_api_client,
+    staff_api_client,
+    permission_manage_users,
+    customer_user,
+    shop,
     django_capture_on_commit_callbacks,
 ):
     # given a member with points from a real order
@@ -145,8 +162,12 @@ def test_saleor_deleting_a_customer_makes_the_club_forget_them(
     # when staff delete the customer through Saleor's own mutation
     staff_api_client.user.user_permissions.add(permission_manage_users)
     with django_capture_on_commit_callbacks(execute=True):
-        saleor_call(staff_api_client, CUSTOMER_DELETE, {"id": graphene.Node.to_global_id("User", customer_user.pk)},
-                    "customerDelete")
+        saleor_call(
+            staff_api_client,
+            CUSTOMER_DELETE,
+            {"id": graphene.Node.to_global_id("User", customer_user.pk)},
+            "customerDelete",
+        )
 
     # then the account is anonymous, and its ledger is exactly what it was
     account.refresh_from_db()
@@ -156,7 +177,11 @@ def test_saleor_deleting_a_customer_makes_the_club_forget_them(
 
 
 def test_staff_group_restricted_to_another_channel_cannot_reach_this_channels_club(
-    staff_user, permission_group_manage_users, channel_USD, channel_PLN, customer_user,
+    staff_user,
+    permission_group_manage_users,
+    channel_USD,
+    channel_PLN,
+    customer_user,
 ):
     # given a staff member whose only MANAGE_USERS group is restricted to the PLN channel
     permission_group_manage_users.user_set.add(staff_user)

@@ -3,10 +3,10 @@
 from decimal import ROUND_DOWN, Decimal
 
 import graphene
-
 from saleor.core.jwt import create_access_token
 from saleor.order.models import Order
 from saleor.plugins.manager import get_plugins_manager
+
 from saleor_loyalty.models import EntryKind, LedgerEntry, LoyaltyAccount, LoyaltyProgram
 
 from .flows import ME, club, place_paid_order, saleor_call
@@ -23,8 +23,6 @@ def goods_points(order_data) -> int:
     return int(Decimal(str(order_data["subtotal"]["gross"]["amount"])).to_integral_value(rounding=ROUND_DOWN))
 
 
-
-
 def test_paid_checkout_earns_points_the_customer_sees(user_api_client, customer_user, shop):
     # given a customer who completes a checkout paid through Saleor's dummy gateway
     variant, shipping = shop
@@ -34,7 +32,8 @@ def test_paid_checkout_earns_points_the_customer_sees(user_api_client, customer_
 
     # then the club endpoint shows the points of the goods (not shipping) as pending, with history
     status, body = club(ME, {"channel": "main"}, user=customer_user)
-    assert status == 200 and "errors" not in body, body
+    assert status == 200, body
+    assert "errors" not in body, body
     me = body["data"]["me"]
     assert goods_points(order) == 30
     assert me["points"] == {"available": 0, "pending": 30, "lifetime": 30, "debt": 0}
@@ -71,8 +70,9 @@ def test_partial_then_full_refund_through_saleor_reverses_exactly(
     assert account.balance == 20
 
     # when the rest is refunded
-    saleor_call(staff_api_client, ORDER_REFUND, {"id": order["id"], "amount": str(total - total / 3)},
-                "orderRefund")
+    saleor_call(
+        staff_api_client, ORDER_REFUND, {"id": order["id"], "amount": str(total - total / 3)}, "orderRefund"
+    )
 
     # then nothing remains and the ledger agrees with the cache
     account.refresh_from_db()
@@ -90,7 +90,10 @@ def test_cancelled_order_loses_its_points(
     saleor_call(staff_api_client, ORDER_CANCEL, {"id": order["id"]}, "orderCancel")
 
     assert LoyaltyAccount.objects.get(user=customer_user).balance == 0
-    assert LedgerEntry.objects.filter(kind=EntryKind.EARN_REVERSAL, source_key__startswith="cancel:").count() == 1
+    assert (
+        LedgerEntry.objects.filter(kind=EntryKind.EARN_REVERSAL, source_key__startswith="cancel:").count()
+        == 1
+    )
 
 
 def test_order_fully_paid_replayed_ten_times_awards_once(
@@ -121,7 +124,8 @@ def test_other_customer_and_anonymous_get_nothing_of_the_first(
     assert other["data"]["me"]["email"] == customer_user2.email
     assert other["data"]["me"]["points"] == {"available": 0, "pending": 0, "lifetime": 0, "debt": 0}
     assert other["data"]["me"]["transactions"]["totalCount"] == 0
-    assert status == 200 and anonymous["data"]["me"] is None
+    assert status == 200
+    assert anonymous["data"]["me"] is None
     assert anonymous["errors"][0]["extensions"]["exception"]["code"] == "UNAUTHENTICATED"
 
 
@@ -136,7 +140,9 @@ def test_tampered_saleor_token_is_rejected(customer_user):
     assert body["errors"][0]["extensions"]["exception"]["code"] == "INVALID_TOKEN"
 
 
-def test_hook_failure_never_breaks_checkout_and_the_sweep_catches_up(user_api_client, customer_user, shop, monkeypatch):
+def test_hook_failure_never_breaks_checkout_and_the_sweep_catches_up(
+    user_api_client, customer_user, shop, monkeypatch
+):
     # given the club's task queue is broken
     from saleor_loyalty import tasks
 
@@ -170,5 +176,9 @@ def test_checkout_mutations_record_activity_by_token(user_api_client, customer_u
     place_paid_order(user_api_client, variant, shipping, quantity=1, email=customer_user.email)
 
     activity = CheckoutActivity.objects.get()
-    assert (activity.channel_slug, activity.user_id, activity.email) == ("main", customer_user.pk, customer_user.email)
+    assert (activity.channel_slug, activity.user_id, activity.email) == (
+        "main",
+        customer_user.pk,
+        customer_user.email,
+    )
     assert activity.last_seen_at >= activity.first_seen_at

@@ -1,22 +1,34 @@
 """An abandoned Saleor checkout, end to end: detection, reminders in the mail outbox, restore, sequences."""
 
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 import graphene
 import pytest
 from django.core import mail
 from freezegun import freeze_time
-
 from saleor.checkout.models import Checkout
+
+from saleor_loyalty.models import (
+    AbandonedCheckout,
+    MessageLog,
+    MessageStatus,
+    MessagingSettings,
+    RecoveryState,
+)
+from saleor_loyalty.recovery import abandonment, sequences
 from saleor_loyalty.saleor_adapter import abandoned_checkouts
-from saleor_loyalty.recovery import abandonment
-from saleor_loyalty.recovery import sequences
-from saleor_loyalty.models import AbandonedCheckout, MessageLog, MessageStatus, MessagingSettings, RecoveryState
 
-from .flows import ADD_PROMO_CODE, ADDRESS, CHECKOUT_COMPLETE, DELIVERY_UPDATE, PAYMENT_CREATE, club, saleor_call
+from .flows import (
+    ADD_PROMO_CODE,
+    ADDRESS,
+    CHECKOUT_COMPLETE,
+    DELIVERY_UPDATE,
+    PAYMENT_CREATE,
+    club,
+    saleor_call,
+)
 
-T0 = datetime(2026, 11, 17, 8, 0, tzinfo=dt_timezone.utc)  # a Tuesday, 10:00 in Israel
+T0 = datetime(2026, 11, 17, 8, 0, tzinfo=UTC)  # a Tuesday, 10:00 in Israel
 WORDING = "I agree to receive marketing email from Dana's shop"
 
 CHECKOUT_CREATE = """
@@ -34,14 +46,19 @@ LINES_DELETE = """
 mutation($id: ID!, $lines: [ID!]!) {
   checkoutLinesDelete(id: $id, linesIds: $lines) { checkout { id } errors { field message code } }
 }"""
-RESTORE = 'query($token: String!) { restoreCheckout(token: $token) { checkoutId channel } }'
+RESTORE = "query($token: String!) { restoreCheckout(token: $token) { checkoutId channel } }"
 
 
 @pytest.fixture
 def recovery_channel(channel_USD):
     return MessagingSettings.objects.create(
-        channel_slug=channel_USD.slug, recovery_enabled=True, country="IL", sender_name="Dana's shop",
-        sender_email="shop@example.com", contact_address="1 Herzl St, Tel Aviv", reply_to="remove@example.com",
+        channel_slug=channel_USD.slug,
+        recovery_enabled=True,
+        country="IL",
+        sender_name="Dana's shop",
+        sender_email="shop@example.com",
+        contact_address="1 Herzl St, Tel Aviv",
+        reply_to="remove@example.com",
         restore_url_template="https://shop.example.com/cart/restore/{token}",
     )
 
@@ -55,13 +72,25 @@ def tick(at) -> int:
 
 def abandon_guest_checkout(api_client, variant, shipping_method, email="guest@example.com"):
     with freeze_time(T0):
-        checkout = saleor_call(api_client, CHECKOUT_CREATE, {"input": {
-            "channel": "main", "email": email,
-            "lines": [{"quantity": 2, "variantId": graphene.Node.to_global_id("ProductVariant", variant.pk)}],
-            "shippingAddress": ADDRESS, "billingAddress": ADDRESS,
-        }}, "checkoutCreate")["checkout"]
+        checkout = saleor_call(
+            api_client,
+            CHECKOUT_CREATE,
+            {
+                "input": {
+                    "channel": "main",
+                    "email": email,
+                    "lines": [
+                        {"quantity": 2, "variantId": graphene.Node.to_global_id("ProductVariant", variant.pk)}
+                    ],
+                    "shippingAddress": ADDRESS,
+                    "billingAddress": ADDRESS,
+                }
+            },
+            "checkoutCreate",
+        )["checkout"]
         status, body = club(CONSENT_SET, {"checkoutId": checkout["id"], "wording": WORDING})
-    assert status == 200 and body["data"]["loyaltyConsentSet"]["errors"] == [], body
+    assert status == 200, body
+    assert body["data"]["loyaltyConsentSet"]["errors"] == [], body
     return checkout
 
 
@@ -83,19 +112,28 @@ def test_abandoned_checkout_is_reminded_restored_and_recovered(
     assert tick(T0 + timedelta(hours=3)) == 1
     assert tick(T0 + timedelta(hours=24, minutes=1)) == 2
     first, second = mail.outbox
-    assert first.to == ["guest@example.com"] and first.subject.startswith("פרסומת")
+    assert first.to == ["guest@example.com"]
+    assert first.subject.startswith("פרסומת")
     assert first.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    assert "2" in first.body and variant.product.name in first.body
+    assert "2" in first.body
+    assert variant.product.name in first.body
 
     # when the customer follows the restore link of the second email the next morning
     with freeze_time(T0 + timedelta(hours=25)):
         status, body = club(RESTORE, {"token": restore_token_from(second)})
 
     # then it resolves to that very checkout (and nobody is signed in)
-    assert status == 200 and body["data"]["restoreCheckout"] == {"checkoutId": checkout["id"], "channel": "main"}
+    assert status == 200
+    assert body["data"]["restoreCheckout"] == {
+        "checkoutId": checkout["id"],
+        "channel": "main",
+    }
 
     # and a forged token, or the real one after 7 days, resolves to nothing
-    for token, at in (("A" * 43, timedelta(hours=25)), (restore_token_from(second), timedelta(days=8, hours=1))):
+    for token, at in (
+        ("A" * 43, timedelta(hours=25)),
+        (restore_token_from(second), timedelta(days=8, hours=1)),
+    ):
         with freeze_time(T0 + at):
             _, refused = club(RESTORE, {"token": token})
         assert refused["data"]["restoreCheckout"] is None
@@ -103,12 +141,27 @@ def test_abandoned_checkout_is_reminded_restored_and_recovered(
 
     # when the checkout is completed through Saleor's API
     with freeze_time(T0 + timedelta(hours=30)):
-        total = saleor_call(api_client, DELIVERY_UPDATE, {
-            "id": checkout["id"], "method": graphene.Node.to_global_id("ShippingMethod", shipping_method.pk),
-        }, "checkoutDeliveryMethodUpdate")["checkout"]["totalPrice"]["gross"]["amount"]
-        saleor_call(api_client, PAYMENT_CREATE, {"id": checkout["id"], "input": {
-            "gateway": "mirumee.payments.dummy", "token": "fully-charged", "amount": total}}, "checkoutPaymentCreate")
-        order = saleor_call(api_client, CHECKOUT_COMPLETE, {"id": checkout["id"]}, "checkoutComplete")["order"]
+        total = saleor_call(
+            api_client,
+            DELIVERY_UPDATE,
+            {
+                "id": checkout["id"],
+                "method": graphene.Node.to_global_id("ShippingMethod", shipping_method.pk),
+            },
+            "checkoutDeliveryMethodUpdate",
+        )["checkout"]["totalPrice"]["gross"]["amount"]
+        saleor_call(
+            api_client,
+            PAYMENT_CREATE,
+            {
+                "id": checkout["id"],
+                "input": {"gateway": "mirumee.payments.dummy", "token": "fully-charged", "amount": total},
+            },
+            "checkoutPaymentCreate",
+        )
+        order = saleor_call(api_client, CHECKOUT_COMPLETE, {"id": checkout["id"]}, "checkoutComplete")[
+            "order"
+        ]
 
     # then it is attributed as recovered with the order's revenue, and the third step never goes out
     row = AbandonedCheckout.objects.get()
@@ -131,10 +184,14 @@ def test_checkout_deleted_by_saleor_mid_sequence_stops_reminders(
     assert tick(T0 + timedelta(hours=24, minutes=1)) == 1
     row = AbandonedCheckout.objects.get()
     assert (row.state, row.state_reason) == (RecoveryState.STOPPED, "checkout_deleted")
-    assert MessageLog.objects.filter(status=MessageStatus.SKIPPED, reason="checkout deleted by Saleor").exists()
+    assert MessageLog.objects.filter(
+        status=MessageStatus.SKIPPED, reason="checkout deleted by Saleor"
+    ).exists()
 
 
-def test_last_step_voucher_is_a_single_use_saleor_voucher(api_client, product, shipping_method, recovery_channel):
+def test_last_step_voucher_is_a_single_use_saleor_voucher(
+    api_client, product, shipping_method, recovery_channel
+):
     # given a channel offering 10 % in the last of its three reminders
     from saleor.discount.models import VoucherCode
 
@@ -149,7 +206,8 @@ def test_last_step_voucher_is_a_single_use_saleor_voucher(api_client, product, s
     # then the last email's code is a real, single-use, expiring voucher in that channel
     assert len(mail.outbox) == 3
     code = VoucherCode.objects.select_related("voucher").get()
-    assert code.code in mail.outbox[2].body and code.code not in mail.outbox[1].body
+    assert code.code in mail.outbox[2].body
+    assert code.code not in mail.outbox[1].body
     voucher = code.voucher
     assert (voucher.single_use, voucher.usage_limit, voucher.apply_once_per_customer) == (True, 1, True)
     assert voucher.end_date == T0 + timedelta(hours=72, minutes=1) + timedelta(hours=48)
@@ -157,7 +215,9 @@ def test_last_step_voucher_is_a_single_use_saleor_voucher(api_client, product, s
 
     # and Saleor accepts it on the restored checkout before it expires
     with freeze_time(T0 + timedelta(hours=80)):
-        saleor_call(api_client, ADD_PROMO_CODE, {"id": checkout["id"], "code": code.code}, "checkoutAddPromoCode")
+        saleor_call(
+            api_client, ADD_PROMO_CODE, {"id": checkout["id"], "code": code.code}, "checkoutAddPromoCode"
+        )
 
 
 def test_emptied_cart_stops_the_sequence(api_client, product, shipping_method, recovery_channel):
@@ -169,7 +229,9 @@ def test_emptied_cart_stops_the_sequence(api_client, product, shipping_method, r
     saleor_checkout = Checkout.objects.get(pk=graphene.Node.from_global_id(checkout["id"])[1])
     line_ids = [graphene.Node.to_global_id("CheckoutLine", line.pk) for line in saleor_checkout.lines.all()]
     with freeze_time(T0 + timedelta(hours=2)):
-        saleor_call(api_client, LINES_DELETE, {"id": checkout["id"], "lines": line_ids}, "checkoutLinesDelete")
+        saleor_call(
+            api_client, LINES_DELETE, {"id": checkout["id"], "lines": line_ids}, "checkoutLinesDelete"
+        )
 
     # then no further reminder goes out and the sequence stops as emptied
     assert tick(T0 + timedelta(hours=24, minutes=1)) == 1
@@ -179,10 +241,25 @@ def test_emptied_cart_stops_the_sequence(api_client, product, shipping_method, r
 
 def test_checkout_without_consent_is_detected_but_never_mailed(api_client, product, recovery_channel):
     with freeze_time(T0):
-        saleor_call(api_client, CHECKOUT_CREATE, {"input": {
-            "channel": "main", "email": "quiet@example.com",
-            "lines": [{"quantity": 1, "variantId": graphene.Node.to_global_id("ProductVariant", product.variants.first().pk)}],
-        }}, "checkoutCreate")
+        saleor_call(
+            api_client,
+            CHECKOUT_CREATE,
+            {
+                "input": {
+                    "channel": "main",
+                    "email": "quiet@example.com",
+                    "lines": [
+                        {
+                            "quantity": 1,
+                            "variantId": graphene.Node.to_global_id(
+                                "ProductVariant", product.variants.first().pk
+                            ),
+                        }
+                    ],
+                }
+            },
+            "checkoutCreate",
+        )
 
     assert tick(T0 + timedelta(minutes=61)) == 0
     assert AbandonedCheckout.objects.get().email == "quiet@example.com"
@@ -198,16 +275,26 @@ def test_unsubscribe_link_through_the_plugin_url_stops_everything(
     path = "/plugins/" + url.split("/plugins/", 1)[1]
 
     # a tampered link writes nothing
-    assert client.post(path.replace("/unsubscribe/", "/unsubscribe/x"), "List-Unsubscribe=One-Click",
-                       content_type="application/x-www-form-urlencoded").status_code == 400
+    assert (
+        client.post(
+            path.replace("/unsubscribe/", "/unsubscribe/x"),
+            "List-Unsubscribe=One-Click",
+            content_type="application/x-www-form-urlencoded",
+        ).status_code
+        == 400
+    )
 
     # the one-click POST from the mail client unsubscribes at once
-    response = client.post(path, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded")
+    response = client.post(
+        path, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+    )
     assert response.status_code == 200
     assert tick(T0 + timedelta(hours=24, minutes=1)) == 1
 
 
-def test_beat_entry_runs_the_whole_job_as_saleor_celery_would(api_client, product, shipping_method, recovery_channel):
+def test_beat_entry_runs_the_whole_job_as_saleor_celery_would(
+    api_client, product, shipping_method, recovery_channel
+):
     # given the plugin's tasks module registered its beat entry with Saleor's Celery app
     from saleor.celeryconf import app
 
@@ -221,4 +308,5 @@ def test_beat_entry_runs_the_whole_job_as_saleor_celery_would(api_client, produc
         tasks.recovery_sweep_task.delay()
 
     # then the reminder went out
-    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["guest@example.com"]
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["guest@example.com"]

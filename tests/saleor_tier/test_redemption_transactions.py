@@ -4,19 +4,19 @@ from decimal import Decimal
 
 import graphene
 import pytest
-
 from saleor.giftcard.const import GIFT_CARD_PAYMENT_GATEWAY_ID
 from saleor.giftcard.models import GiftCard
 from saleor.order import OrderChargeStatus
 from saleor.order.models import Order
 from saleor.payment.models import TransactionItem
 from saleor.plugins.manager import get_plugins_manager
-from saleor_loyalty.saleor_adapter import gift_cards
-from saleor_loyalty.saleor_adapter import shop as saleor_shop
-from saleor_loyalty.saleor_adapter import orders as saleor_orders
+
+from saleor_loyalty.models import CreditEntry, CreditKind, LoyaltyAccount, LoyaltyProgram, StoreCreditCard
 from saleor_loyalty.orders import sync as orders
 from saleor_loyalty.rewards import store_credit
-from saleor_loyalty.models import CreditEntry, CreditKind, LoyaltyAccount, LoyaltyProgram, StoreCreditCard
+from saleor_loyalty.saleor_adapter import gift_cards
+from saleor_loyalty.saleor_adapter import orders as saleor_orders
+from saleor_loyalty.saleor_adapter import shop as saleor_shop
 
 from .flows import CHECKOUT_COMPLETE, club, saleor_call
 from .test_order_points import ORDER_CANCEL
@@ -110,16 +110,19 @@ def owed_on(api_client, checkout_id) -> Decimal:
     """What Saleor's checkout still needs: its total less what its transactions authorized or charged
     (asked as the payment app: customers cannot read a checkout's transactions)."""
     checkout = payments_of(api_client, checkout_id)
-    covered = sum(Decimal(str(t["authorizedAmount"]["amount"])) + Decimal(str(t["chargedAmount"]["amount"]))
-                  for t in checkout["transactions"])
+    covered = sum(
+        Decimal(str(t["authorizedAmount"]["amount"])) + Decimal(str(t["chargedAmount"]["amount"]))
+        for t in checkout["transactions"]
+    )
     return Decimal(str(checkout["totalPrice"]["gross"]["amount"])) - covered
 
 
 def pay_rest_and_complete(user_api_client, psp_app, checkout_id):
     """The PSP charges what Saleor says is still owed after the card; the customer completes."""
     owed = owed_on(psp_app, checkout_id)
-    psp = saleor_call(psp_app, TRANSACTION_CREATE, {"id": checkout_id, "amount": str(owed)},
-                      "transactionCreate")["transaction"]["id"]
+    psp = saleor_call(
+        psp_app, TRANSACTION_CREATE, {"id": checkout_id, "amount": str(owed)}, "transactionCreate"
+    )["transaction"]["id"]
     order = saleor_call(user_api_client, CHECKOUT_COMPLETE, {"id": checkout_id}, "checkoutComplete")["order"]
     return Order.objects.get(pk=graphene.Node.from_global_id(order["id"])[1]), order, psp, owed
 
@@ -138,12 +141,20 @@ def sync_again_as_the_sweep_would(order):
     for _ in range(3):
         manager.order_fully_refunded(order)
         manager.order_cancelled(order)
-        orders.sync_order(saleor_orders.order_facts(order.pk), gift_cards.saleor_gift_cards, saleor_shop.channel_facts)
+        orders.sync_order(
+            saleor_orders.order_facts(order.pk), gift_cards.saleor_gift_cards, saleor_shop.channel_facts
+        )
 
 
 @pytest.fixture
-def paid_order(user_api_client, psp_app, customer_user, shop, gift_cards_only_as_payments,
-               django_capture_on_commit_callbacks):
+def paid_order(
+    user_api_client,
+    psp_app,
+    customer_user,
+    shop,
+    gift_cards_only_as_payments,
+    django_capture_on_commit_callbacks,
+):
     """200 points ($10) redeemed in the transaction flow on a $30 + shipping checkout, paid and completed."""
     give_points(customer_user, 400)
     checkout_id, total = open_checkout(user_api_client, *shop, email=customer_user.email)
@@ -153,7 +164,12 @@ def paid_order(user_api_client, psp_app, customer_user, shop, gift_cards_only_as
 
 
 def test_redeemed_points_pay_as_a_gift_card_transaction_so_saleor_charges_less(
-    user_api_client, psp_app, customer_user, shop, gift_cards_only_as_payments, django_capture_on_commit_callbacks
+    user_api_client,
+    psp_app,
+    customer_user,
+    shop,
+    gift_cards_only_as_payments,
+    django_capture_on_commit_callbacks,
 ):
     # given a member with 400 points ($20) and a checkout of 3 × $10 plus shipping, in a channel
     # where Saleor refuses gift cards as promo codes
@@ -164,13 +180,15 @@ def test_redeemed_points_pay_as_a_gift_card_transaction_so_saleor_charges_less(
     payload = redeem(customer_user, checkout_id, 200, "tab-1", django_capture_on_commit_callbacks)
 
     # then the card is authorized for $10 through Saleor's gift-card gateway, and Saleor owes $10 less
-    assert payload["errors"] == [] and payload["appliedPoints"] == 200
+    assert payload["errors"] == []
+    assert payload["appliedPoints"] == 200
     assert payload["value"] == {"amount": 10.0, "currency": "USD"}
     assert payload["cardTransaction"]["amount"] == {"amount": 10.0, "currency": "USD"}
     assert payload["cardTransaction"]["paymentGateway"] == GIFT_CARD_PAYMENT_GATEWAY_ID
     checkout = payments_of(psp_app, checkout_id)
     assert Decimal(str(checkout["totalPrice"]["gross"]["amount"])) == total
-    assert checkout["authorizeStatus"] == "PARTIAL" and owed_on(psp_app, checkout_id) == total - 10
+    assert checkout["authorizeStatus"] == "PARTIAL"
+    assert owed_on(psp_app, checkout_id) == total - 10
     assert members_card(customer_user).current_balance_amount == 10  # an authorization moves no money
 
     # when the PSP charges the rest and the customer completes
@@ -179,11 +197,16 @@ def test_redeemed_points_pay_as_a_gift_card_transaction_so_saleor_charges_less(
     # then the PSP was charged exactly $10 less, the card paid the $10 and the order is fully paid
     card_transaction = card_transaction_of(order)
     assert owed == total - 10
-    assert order.payment_transactions.get(token=graphene.Node.from_global_id(psp)[1]).charged_value == total - 10
+    assert (
+        order.payment_transactions.get(token=graphene.Node.from_global_id(psp)[1]).charged_value == total - 10
+    )
     assert card_transaction.charged_value == 10
-    assert graphene.Node.to_global_id("TransactionItem", str(card_transaction.token)) == \
-        payload["cardTransaction"]["id"]
-    assert order.charge_status == OrderChargeStatus.FULL and order.total_charged_amount == total
+    assert (
+        graphene.Node.to_global_id("TransactionItem", str(card_transaction.token))
+        == payload["cardTransaction"]["id"]
+    )
+    assert order.charge_status == OrderChargeStatus.FULL
+    assert order.total_charged_amount == total
     assert members_card(customer_user).current_balance_amount == 0
 
     # and the order earns points only on the cash share of its goods, not on the redeemed credit
@@ -201,7 +224,9 @@ def test_refunds_through_saleors_transaction_api_return_the_redeemed_value_once(
     card_transaction_id = graphene.Node.to_global_id("TransactionItem", str(card_transaction.token))
 
     # when staff refund $4 of the card transaction, then the rest of it, and the PSP reports its refund
-    saleor_call(staff_payments, REFUND_REQUEST, {"id": card_transaction_id, "amount": "4"}, "transactionRequestAction")
+    saleor_call(
+        staff_payments, REFUND_REQUEST, {"id": card_transaction_id, "amount": "4"}, "transactionRequestAction"
+    )
     after_four = members_card(customer_user).current_balance_amount
     saleor_call(staff_payments, REFUND_REQUEST, {"id": card_transaction_id}, "transactionRequestAction")
     saleor_call(psp_app, REFUND_REPORTED, {"id": psp, "amount": str(total - 10)}, "transactionEventReport")
@@ -233,10 +258,19 @@ def test_cancelled_order_gets_the_redeemed_value_back_through_saleors_refund_onl
     assert members_card(customer_user).current_balance_amount == 0
 
     # when staff grant a $10 refund on the card transaction and have Saleor execute it
-    granted = saleor_call(staff_payments, GRANT_REFUND, {
-        "id": order_data["id"], "amount": "10", "transaction": card_transaction_id,
-    }, "orderGrantRefundCreate")["grantedRefund"]["id"]
-    saleor_call(staff_payments, REFUND_GRANTED, {"grantedRefund": granted}, "transactionRequestRefundForGrantedRefund")
+    granted = saleor_call(
+        staff_payments,
+        GRANT_REFUND,
+        {
+            "id": order_data["id"],
+            "amount": "10",
+            "transaction": card_transaction_id,
+        },
+        "orderGrantRefundCreate",
+    )["grantedRefund"]["id"]
+    saleor_call(
+        staff_payments, REFUND_GRANTED, {"grantedRefund": granted}, "transactionRequestRefundForGrantedRefund"
+    )
     with django_capture_on_commit_callbacks(execute=True):
         sync_again_as_the_sweep_would(order)
 
@@ -246,7 +280,12 @@ def test_cancelled_order_gets_the_redeemed_value_back_through_saleors_refund_onl
 
 
 def test_value_of_an_abandoned_checkout_stays_on_the_card_and_pays_once(
-    user_api_client, psp_app, customer_user, shop, gift_cards_only_as_payments, django_capture_on_commit_callbacks
+    user_api_client,
+    psp_app,
+    customer_user,
+    shop,
+    gift_cards_only_as_payments,
+    django_capture_on_commit_callbacks,
 ):
     # given 200 points ($10) redeemed on a checkout the member then leaves
     give_points(customer_user, 400)
@@ -259,9 +298,16 @@ def test_value_of_an_abandoned_checkout_stays_on_the_card_and_pays_once(
 
     # when the storefront pays a new checkout with the card through Saleor's gift-card gateway
     next_checkout, total = open_checkout(user_api_client, *shop, email=customer_user.email)
-    event = saleor_call(user_api_client, TRANSACTION_INITIALIZE_GIFT_CARD, {
-        "id": next_checkout, "data": {"code": me["data"]["me"]["storeCreditCode"]}, "amount": "10",
-    }, "transactionInitialize")["transactionEvent"]
+    event = saleor_call(
+        user_api_client,
+        TRANSACTION_INITIALIZE_GIFT_CARD,
+        {
+            "id": next_checkout,
+            "data": {"code": me["data"]["me"]["storeCreditCode"]},
+            "amount": "10",
+        },
+        "transactionInitialize",
+    )["transactionEvent"]
 
     # then the new checkout owes $10 less, and Saleor cancelled the abandoned checkout's authorization:
     # the $10 can pay for one of them, never both
@@ -271,7 +317,12 @@ def test_value_of_an_abandoned_checkout_stays_on_the_card_and_pays_once(
 
 
 def test_second_redemption_on_a_checkout_authorizes_the_sum_once_and_replays_change_nothing(
-    user_api_client, psp_app, customer_user, shop, gift_cards_only_as_payments, django_capture_on_commit_callbacks
+    user_api_client,
+    psp_app,
+    customer_user,
+    shop,
+    gift_cards_only_as_payments,
+    django_capture_on_commit_callbacks,
 ):
     # given a member with 400 points and a checkout
     give_points(customer_user, 400)
@@ -286,7 +337,8 @@ def test_second_redemption_on_a_checkout_authorizes_the_sum_once_and_replays_cha
     # authorized again, and the replay answered the same transaction without any new one
     assert first["cardTransaction"]["amount"]["amount"] == 5.0
     assert second["cardTransaction"]["amount"]["amount"] == 10.0
-    assert replayed["errors"] == [] and replayed["cardTransaction"] == second["cardTransaction"]
+    assert replayed["errors"] == []
+    assert replayed["cardTransaction"] == second["cardTransaction"]
     assert owed_on(psp_app, checkout_id) == total - 10
     assert TransactionItem.objects.filter(app_identifier=GIFT_CARD_PAYMENT_GATEWAY_ID).count() == 2
     assert LoyaltyAccount.objects.get(user=customer_user).balance == 200
@@ -294,7 +346,12 @@ def test_second_redemption_on_a_checkout_authorizes_the_sum_once_and_replays_cha
 
 
 def test_redeem_where_saleor_refuses_the_card_writes_nothing(
-    user_api_client, psp_app, customer_user, shop, gift_cards_only_as_payments, django_capture_on_commit_callbacks
+    user_api_client,
+    psp_app,
+    customer_user,
+    shop,
+    gift_cards_only_as_payments,
+    django_capture_on_commit_callbacks,
 ):
     # given the member's card, deactivated by staff in Saleor
     program = give_points(customer_user, 400)
@@ -311,10 +368,12 @@ def test_redeem_where_saleor_refuses_the_card_writes_nothing(
 
     # then Saleor's gateway refused the card: a typed error, and no points, card money, credit row
     # or transaction moved
-    assert payload["errors"][0]["field"] == "checkoutId" and payload["cardTransaction"] is None
+    assert payload["errors"][0]["field"] == "checkoutId"
+    assert payload["cardTransaction"] is None
     assert LoyaltyAccount.objects.get(user=customer_user).balance == 400
     assert members_card(customer_user).current_balance_amount == 0
-    assert not CreditEntry.objects.exists() and not TransactionItem.objects.exists()
+    assert not CreditEntry.objects.exists()
+    assert not TransactionItem.objects.exists()
     assert owed_on(psp_app, checkout_id) == total
 
 
@@ -326,12 +385,14 @@ def test_promo_code_card_with_a_transaction_payment_comes_back_once_from_the_clu
     give_points(customer_user, 400)
     checkout_id, total = open_checkout(user_api_client, *shop, email=customer_user.email)
     payload = redeem(customer_user, checkout_id, 200, "k", django_capture_on_commit_callbacks)
-    assert payload["errors"] == [] and payload["cardTransaction"] is None
+    assert payload["errors"] == []
+    assert payload["cardTransaction"] is None
     assert checkout_total(user_api_client, checkout_id) == total - 10
     order, order_data, psp, owed = pay_rest_and_complete(user_api_client, psp_app, checkout_id)
 
     # then Saleor took the $10 off the card at order creation, and points count only the cash share
-    assert owed == total - 10 and order.total_gross_amount == total - 10
+    assert owed == total - 10
+    assert order.total_gross_amount == total - 10
     assert members_card(customer_user).current_balance_amount == 0
     cash_points = int(Decimal(30) * (total - 10) / total)
     assert LoyaltyAccount.objects.get(user=customer_user).balance == 200 + cash_points
@@ -344,13 +405,20 @@ def test_promo_code_card_with_a_transaction_payment_comes_back_once_from_the_clu
 
     # then the club returned the $10 to the card, once
     assert members_card(customer_user).current_balance_amount == 10
-    assert credit_rows() == [(CreditKind.REDEMPTION, Decimal("10.0000")), (CreditKind.CARD_RETURN, Decimal("10.0000"))]
+    assert credit_rows() == [
+        (CreditKind.REDEMPTION, Decimal("10.0000")),
+        (CreditKind.CARD_RETURN, Decimal("10.0000")),
+    ]
     assert LoyaltyAccount.objects.get(user=customer_user).balance == 200
 
 
-
 def test_redeem_on_a_checkout_already_paid_in_full_writes_nothing(
-    user_api_client, psp_app, customer_user, shop, gift_cards_only_as_payments, django_capture_on_commit_callbacks
+    user_api_client,
+    psp_app,
+    customer_user,
+    shop,
+    gift_cards_only_as_payments,
+    django_capture_on_commit_callbacks,
 ):
     # given a checkout whose payment app already charged its whole total
     give_points(customer_user, 400)
@@ -363,7 +431,8 @@ def test_redeem_on_a_checkout_already_paid_in_full_writes_nothing(
     # then the card would pay nothing: a typed error, and no points, card or credit row was written
     assert payload["errors"][0]["field"] == "checkoutId"
     assert LoyaltyAccount.objects.get(user=customer_user).balance == 400
-    assert not StoreCreditCard.objects.exists() and not GiftCard.objects.exists()
+    assert not StoreCreditCard.objects.exists()
+    assert not GiftCard.objects.exists()
     assert not CreditEntry.objects.exists()
     assert not TransactionItem.objects.filter(app_identifier=GIFT_CARD_PAYMENT_GATEWAY_ID).exists()
 
@@ -375,30 +444,48 @@ mutation($id: ID!, $lines: [CheckoutLineUpdateInput!]!) {
 
 
 def test_a_cart_that_shrinks_below_the_card_authorization_is_never_overcharged(
-    user_api_client, psp_app, customer_user, shop, gift_cards_only_as_payments, django_capture_on_commit_callbacks,
+    user_api_client,
+    psp_app,
+    customer_user,
+    shop,
+    gift_cards_only_as_payments,
+    django_capture_on_commit_callbacks,
 ):
     # given points may cover a whole checkout, and a member redeems $30 on a $40 checkout (3 × $10 + shipping)
     give_points(customer_user, 800)
     LoyaltyProgram.objects.filter(channel_slug="main").update(redeem_max_share_percent=Decimal(100))
     checkout_id, total = open_checkout(user_api_client, *shop, email=customer_user.email)
     assert total == 40
-    assert redeem(customer_user, checkout_id, 600, "tab-1", django_capture_on_commit_callbacks)["errors"] == []
+    assert (
+        redeem(customer_user, checkout_id, 600, "tab-1", django_capture_on_commit_callbacks)["errors"] == []
+    )
 
     # when the member takes two items out: the checkout now owes $20, less than the $30 authorized
     variant, _ = shop
     with django_capture_on_commit_callbacks(execute=True):
-        saleor_call(user_api_client, LINES_UPDATE, {"id": checkout_id, "lines": [
-            {"variantId": graphene.Node.to_global_id("ProductVariant", variant.pk), "quantity": 1}]},
-            "checkoutLinesUpdate")
+        saleor_call(
+            user_api_client,
+            LINES_UPDATE,
+            {
+                "id": checkout_id,
+                "lines": [
+                    {"variantId": graphene.Node.to_global_id("ProductVariant", variant.pk), "quantity": 1}
+                ],
+            },
+            "checkoutLinesUpdate",
+        )
 
     # then the club has re-fitted the card's authorization to the $20 owed, through Saleor's gateway
     checkout = payments_of(psp_app, checkout_id)
     assert checkout["totalPrice"]["gross"]["amount"] == 20
-    assert [t["authorizedAmount"]["amount"] for t in checkout["transactions"] if t["authorizedAmount"]["amount"]] \
-        == [20.0]
+    assert [
+        t["authorizedAmount"]["amount"] for t in checkout["transactions"] if t["authorizedAmount"]["amount"]
+    ] == [20.0]
     # and the completed order is charged exactly its total: $20 from the card, $10 stays on it
     with django_capture_on_commit_callbacks(execute=True):
-        order = saleor_call(user_api_client, CHECKOUT_COMPLETE, {"id": checkout_id}, "checkoutComplete")["order"]
+        order = saleor_call(user_api_client, CHECKOUT_COMPLETE, {"id": checkout_id}, "checkoutComplete")[
+            "order"
+        ]
     order = Order.objects.get(pk=graphene.Node.from_global_id(order["id"])[1])
     assert (order.total_charged_amount, order.charge_status) == (Decimal(20), OrderChargeStatus.FULL)
     assert members_card(customer_user).current_balance_amount == 10

@@ -6,17 +6,24 @@ from decimal import Decimal
 import graphene
 import pytest
 from django.utils import timezone
-
 from saleor.checkout.models import Checkout
 from saleor.giftcard.models import GiftCard
 from saleor.order.models import Order
+
 from saleor_loyalty import ledger
-from saleor_loyalty.saleor_adapter import gift_cards
-from saleor_loyalty.rewards import cashback
 from saleor_loyalty.models import CreditEntry, CreditKind, LoyaltyAccount, LoyaltyProgram, StoreCreditCard
+from saleor_loyalty.rewards import cashback
+from saleor_loyalty.saleor_adapter import gift_cards
 
 from .flows import (
-    ADD_PROMO_CODE, ADDRESS, CHECKOUT_COMPLETE, CHECKOUT_CREATE, DELIVERY_UPDATE, PAYMENT_CREATE, club, place_paid_order,
+    ADD_PROMO_CODE,
+    ADDRESS,
+    CHECKOUT_COMPLETE,
+    CHECKOUT_CREATE,
+    DELIVERY_UPDATE,
+    PAYMENT_CREATE,
+    club,
+    place_paid_order,
     saleor_call,
 )
 from .test_order_points import ORDER_CANCEL, ORDER_REFUND
@@ -34,8 +41,6 @@ ME_CREDIT = """{ me(channel: "main") { storeCredit { amount currency } pendingCa
 ME_CODE = """{ me(channel: "main") { storeCreditCode } }"""
 
 
-
-
 @pytest.fixture
 def staff_orders(staff_api_client, permission_group_manage_orders):
     permission_group_manage_orders.user_set.add(staff_api_client.user)
@@ -43,14 +48,34 @@ def staff_orders(staff_api_client, permission_group_manage_orders):
 
 
 def open_checkout(api_client, variant, shipping_method, quantity=3, email="dana@example.com"):
-    checkout_id = saleor_call(api_client, CHECKOUT_CREATE, {"input": {
-        "channel": "main", "email": email,
-        "lines": [{"quantity": quantity, "variantId": graphene.Node.to_global_id("ProductVariant", variant.pk)}],
-        "shippingAddress": ADDRESS, "billingAddress": ADDRESS,
-    }}, "checkoutCreate")["checkout"]["id"]
-    total = saleor_call(api_client, DELIVERY_UPDATE, {
-        "id": checkout_id, "method": graphene.Node.to_global_id("ShippingMethod", shipping_method.pk),
-    }, "checkoutDeliveryMethodUpdate")["checkout"]["totalPrice"]["gross"]["amount"]
+    checkout_id = saleor_call(
+        api_client,
+        CHECKOUT_CREATE,
+        {
+            "input": {
+                "channel": "main",
+                "email": email,
+                "lines": [
+                    {
+                        "quantity": quantity,
+                        "variantId": graphene.Node.to_global_id("ProductVariant", variant.pk),
+                    }
+                ],
+                "shippingAddress": ADDRESS,
+                "billingAddress": ADDRESS,
+            }
+        },
+        "checkoutCreate",
+    )["checkout"]["id"]
+    total = saleor_call(
+        api_client,
+        DELIVERY_UPDATE,
+        {
+            "id": checkout_id,
+            "method": graphene.Node.to_global_id("ShippingMethod", shipping_method.pk),
+        },
+        "checkoutDeliveryMethodUpdate",
+    )["checkout"]["totalPrice"]["gross"]["amount"]
     return checkout_id, Decimal(str(total))
 
 
@@ -62,15 +87,27 @@ def checkout_total(api_client, checkout_id) -> Decimal:
 def pay_and_complete(api_client, checkout_id):
     """Pay what Saleor says is still due (after gift cards) through the dummy gateway, then complete."""
     due = checkout_total(api_client, checkout_id)
-    saleor_call(api_client, PAYMENT_CREATE, {"id": checkout_id, "input": {
-        "gateway": "mirumee.payments.dummy", "token": "fully-charged", "amount": str(due),
-    }}, "checkoutPaymentCreate")
+    saleor_call(
+        api_client,
+        PAYMENT_CREATE,
+        {
+            "id": checkout_id,
+            "input": {
+                "gateway": "mirumee.payments.dummy",
+                "token": "fully-charged",
+                "amount": str(due),
+            },
+        },
+        "checkoutPaymentCreate",
+    )
     order = saleor_call(api_client, CHECKOUT_COMPLETE, {"id": checkout_id}, "checkoutComplete")["order"]
     return Order.objects.get(pk=graphene.Node.from_global_id(order["id"])[1]), order
 
 
 def give_points(customer, points, **program_fields):
-    program = LoyaltyProgram.objects.create(channel_slug="main", currency="USD", pending_days=0, **program_fields)
+    program = LoyaltyProgram.objects.create(
+        channel_slug="main", currency="USD", pending_days=0, **program_fields
+    )
     account = ledger.account_for(program, customer.pk, customer.email)
     ledger.adjust_points(account, points, "welcome", ledger.SYSTEM)
     return program
@@ -87,14 +124,18 @@ def test_redeemed_points_lower_what_saleor_charges(user_api_client, customer_use
 
     # when the preview is asked and then 200 points ($10) are redeemed on it
     _, preview = club(PREVIEW, {"id": checkout_id}, user=customer_user)
-    status, body = club(REDEEM, {"checkoutId": checkout_id, "points": 200, "key": "tab-1"}, user=customer_user)
+    status, body = club(
+        REDEEM, {"checkoutId": checkout_id, "points": 200, "key": "tab-1"}, user=customer_user
+    )
 
     # then the preview matched the accrual rules, and Saleor's checkout now owes $10 less
     assert preview["data"]["checkoutPreview"]["points"] == 30
     assert preview["data"]["checkoutPreview"]["maxRedeemablePoints"] == 400
     payload = body["data"]["loyaltyRedeemPoints"]
-    assert status == 200 and payload["errors"] == [], body
-    assert payload["appliedPoints"] == 200 and payload["value"] == {"amount": 10.0, "currency": "USD"}
+    assert status == 200, body
+    assert payload["errors"] == [], body
+    assert payload["appliedPoints"] == 200
+    assert payload["value"] == {"amount": 10.0, "currency": "USD"}
     assert checkout_total(user_api_client, checkout_id) == total - 10
 
     # when the customer pays what is due and completes
@@ -118,29 +159,42 @@ def test_redeem_on_someone_elses_checkout_is_refused(user_api_client, customer_u
     _, body = club(REDEEM, {"checkoutId": checkout_id, "points": 200, "key": "k"}, user=customer_user2)
 
     assert body["data"]["loyaltyRedeemPoints"]["errors"][0]["code"] == "NOT_YOUR_CHECKOUT"
-    assert not StoreCreditCard.objects.exists() and not GiftCard.objects.exists()
+    assert not StoreCreditCard.objects.exists()
+    assert not GiftCard.objects.exists()
 
 
 def test_cashback_is_gift_card_credit_only_the_member_can_spend(
     user_api_client, user2_api_client, customer_user, shop
 ):
     # given 10 % cashback after a 14-day pending period, and a paid order of $30 of goods
-    LoyaltyProgram.objects.create(channel_slug="main", currency="USD", pending_days=14, cashback_percent=Decimal("10"))
+    LoyaltyProgram.objects.create(
+        channel_slug="main", currency="USD", pending_days=14, cashback_percent=Decimal("10")
+    )
     place_paid_order(user_api_client, *shop, quantity=3, email=customer_user.email)
     _, pending = club(ME_CREDIT, user=customer_user)
-    assert pending["data"]["me"] == {"storeCredit": {"amount": 0.0, "currency": "USD"},
-                                     "pendingCashback": {"amount": 3.0}}
+    assert pending["data"]["me"] == {
+        "storeCredit": {"amount": 0.0, "currency": "USD"},
+        "pendingCashback": {"amount": 3.0},
+    }
 
     # when the beat job runs after the pending period
-    credited = cashback.credit_due_cashback(gift_cards.saleor_gift_cards, now=timezone.now() + timedelta(days=15))
+    credited = cashback.credit_due_cashback(
+        gift_cards.saleor_gift_cards, now=timezone.now() + timedelta(days=15)
+    )
 
     # then $3 is on a Saleor gift card assigned to the member, and `me` shows it
     card = members_card(customer_user)
     assert credited == 1
-    assert (card.current_balance_amount, card.currency, card.assigned_to_id) == (Decimal("3.000"), "USD",
-                                                                                   customer_user.pk)
+    assert (card.current_balance_amount, card.currency, card.assigned_to_id) == (
+        Decimal("3.000"),
+        "USD",
+        customer_user.pk,
+    )
     _, me = club(ME_CREDIT, user=customer_user)
-    assert me["data"]["me"] == {"storeCredit": {"amount": 3.0, "currency": "USD"}, "pendingCashback": {"amount": 0.0}}
+    assert me["data"]["me"] == {
+        "storeCredit": {"amount": 3.0, "currency": "USD"},
+        "pendingCashback": {"amount": 0.0},
+    }
 
     # when another customer tries the code, then Saleor refuses it
     other_checkout, _ = open_checkout(user2_api_client, *shop, quantity=1, email="other@example.com")
@@ -152,7 +206,9 @@ def test_cashback_is_gift_card_credit_only_the_member_can_spend(
     _, me_code = club(ME_CODE, user=customer_user)
     assert me_code["data"]["me"]["storeCreditCode"] == card.code
     checkout_id, total = open_checkout(user_api_client, *shop, quantity=1, email=customer_user.email)
-    saleor_call(user_api_client, ADD_PROMO_CODE, {"id": checkout_id, "code": card.code}, "checkoutAddPromoCode")
+    saleor_call(
+        user_api_client, ADD_PROMO_CODE, {"id": checkout_id, "code": card.code}, "checkoutAddPromoCode"
+    )
     order, _ = pay_and_complete(user_api_client, checkout_id)
     assert order.payments.get().captured_amount == total - 3
     card.refresh_from_db()
@@ -163,7 +219,9 @@ def test_order_refund_through_saleor_takes_cashback_back_from_the_card(
     user_api_client, staff_orders, customer_user, shop
 ):
     # given $3 of cashback credited for a paid order (no pending period: credited when the order syncs)
-    LoyaltyProgram.objects.create(channel_slug="main", currency="USD", pending_days=0, cashback_percent=Decimal("10"))
+    LoyaltyProgram.objects.create(
+        channel_slug="main", currency="USD", pending_days=0, cashback_percent=Decimal("10")
+    )
     order = place_paid_order(user_api_client, *shop, quantity=3, email=customer_user.email)
     assert members_card(customer_user).current_balance_amount == Decimal("3.000")
     total = Decimal(str(order["total"]["gross"]["amount"]))
@@ -171,13 +229,16 @@ def test_order_refund_through_saleor_takes_cashback_back_from_the_card(
     # when a third, then the rest, is refunded through Saleor's orderRefund
     saleor_call(staff_orders, ORDER_REFUND, {"id": order["id"], "amount": str(total / 3)}, "orderRefund")
     after_third = members_card(customer_user).current_balance_amount
-    saleor_call(staff_orders, ORDER_REFUND, {"id": order["id"], "amount": str(total - total / 3)}, "orderRefund")
+    saleor_call(
+        staff_orders, ORDER_REFUND, {"id": order["id"], "amount": str(total - total / 3)}, "orderRefund"
+    )
 
     # then the card loses a third, then all of the cashback; no debt, the card was unspent
     assert after_third == Decimal("2.000")
     assert members_card(customer_user).current_balance_amount == 0
-    assert [e.amount for e in CreditEntry.objects.filter(kind=CreditKind.CASHBACK_REVERSAL).order_by("pk")] == [
-        Decimal("-1.0000"), Decimal("-2.0000")]
+    assert [
+        e.amount for e in CreditEntry.objects.filter(kind=CreditKind.CASHBACK_REVERSAL).order_by("pk")
+    ] == [Decimal("-1.0000"), Decimal("-2.0000")]
 
 
 def test_cancelled_order_gives_redeemed_value_back_to_the_card(
@@ -209,6 +270,10 @@ def test_value_of_an_abandoned_checkout_stays_on_the_members_card(user_api_clien
     _, me = club(ME_CREDIT, user=customer_user)
     assert me["data"]["me"]["storeCredit"] == {"amount": 10.0, "currency": "USD"}
     next_checkout, total = open_checkout(user_api_client, *shop, email=customer_user.email)
-    saleor_call(user_api_client, ADD_PROMO_CODE, {"id": next_checkout, "code": members_card(customer_user).code},
-                "checkoutAddPromoCode")
+    saleor_call(
+        user_api_client,
+        ADD_PROMO_CODE,
+        {"id": next_checkout, "code": members_card(customer_user).code},
+        "checkoutAddPromoCode",
+    )
     assert checkout_total(user_api_client, next_checkout) == total - 10

@@ -37,19 +37,26 @@ def test_paid_checkout_crossing_gold_entry_upgrades_at_once(user_api_client, cus
     place_paid_order(user_api_client, variant, shipping, quantity=3, email=customer_user.email)
     _, before = club(ME_TIER, {"channel": "main"}, user=customer_user)
     assert before["data"]["me"]["tier"]["name"] == "Regular"
-    assert before["data"]["me"]["progress"] == {"basis": "SPEND", "current": 30.0, "target": 50.0, "remaining": 20.0}
+    assert before["data"]["me"]["progress"] == {
+        "basis": "SPEND",
+        "current": 30.0,
+        "target": 50.0,
+        "remaining": 20.0,
+    }
 
     # when a second $30 checkout is paid through Saleor ($60 ≥ Gold's $50)
     order = place_paid_order(user_api_client, variant, shipping, quantity=3, email=customer_user.email)
 
     # then the customer's own `me` shows Gold at once, caused by that order
     status, body = club(ME_TIER, {"channel": "main"}, user=customer_user)
-    assert status == 200 and "errors" not in body, body
+    assert status == 200, body
+    assert "errors" not in body, body
     me = body["data"]["me"]
     assert me["tier"] == {"name": "Gold", "benefits": {"earnMultiplier": 1.5, "freeShipping": True}}
     assert me["nextTier"] == {"name": "Platinum"}
     assert me["tierHistory"] == [
-        {"cause": "ORDER_UPGRADE", "fromTier": "Regular", "toTier": "Gold", "orderId": order["id"]}]
+        {"cause": "ORDER_UPGRADE", "fromTier": "Regular", "toTier": "Gold", "orderId": order["id"]}
+    ]
 
 
 def test_refund_through_saleor_does_not_downgrade_before_evaluation(
@@ -63,8 +70,12 @@ def test_refund_through_saleor_does_not_downgrade_before_evaluation(
     assert LoyaltyAccount.objects.get(user=customer_user).tier.name == "Gold"
 
     # when most of it is refunded through Saleor's orderRefund (spend drops below Gold's retain $40)
-    saleor_call(staff_api_client, ORDER_REFUND, {"id": order["id"], "amount": str(total * Decimal("0.8"))},
-                "orderRefund")
+    saleor_call(
+        staff_api_client,
+        ORDER_REFUND,
+        {"id": order["id"], "amount": str(total * Decimal("0.8"))},
+        "orderRefund",
+    )
 
     # then the points were reversed but the customer is still Gold, with progress showing the drop
     _, body = club(ME_TIER, {"channel": "main"}, user=customer_user)

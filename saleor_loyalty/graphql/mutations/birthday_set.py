@@ -30,5 +30,9 @@ class LoyaltyBirthdaySet(graphene.Mutation):
             account = birthdays.set_birthday(account, month, day)
         except LoyaltyError as error:
             return cls(errors=error_list(error))
-        return cls(errors=[], member=MemberView(program=program, account=account,
-                                                user_id=requestor.user_id, email=requestor.email))
+        return cls(
+            errors=[],
+            member=MemberView(
+                program=program, account=account, user_id=requestor.user_id, email=requestor.email
+            ),
+        )

@@ -2,15 +2,21 @@ import uuid
 
 import graphene
 
-from saleor_loyalty.messages import consent
 from saleor_loyalty.exceptions import ExplicitOptInRequired, InvalidConsentInput
-from saleor_loyalty.models import ConsentAction, ConsentSource, Medium
 from saleor_loyalty.graphql.errors import Unauthenticated
-from saleor_loyalty.graphql.recovery import ConsentMediumEnum, ConsentStateType, consent_view
 from saleor_loyalty.graphql.mutations.base import ClubMutation
+from saleor_loyalty.graphql.recovery import ConsentMediumEnum, ConsentStateType, consent_view
+from saleor_loyalty.messages import consent
+from saleor_loyalty.models import ConsentAction, ConsentSource, Medium
 
-CUSTOMER_SOURCES = (ConsentSource.CHECKOUT_CHECKBOX, ConsentSource.ACCOUNT_PAGE, ConsentSource.NEWSLETTER_SIGNUP)
-ConsentSourceEnum = graphene.Enum("LoyaltyConsentSource", [(value.upper(), value) for value in CUSTOMER_SOURCES])
+CUSTOMER_SOURCES = (
+    ConsentSource.CHECKOUT_CHECKBOX,
+    ConsentSource.ACCOUNT_PAGE,
+    ConsentSource.NEWSLETTER_SIGNUP,
+)
+ConsentSourceEnum = graphene.Enum(
+    "LoyaltyConsentSource", [(value.upper(), value) for value in CUSTOMER_SOURCES]
+)
 
 
 def _checkout_token(checkout_id: str):
@@ -31,22 +37,39 @@ class LoyaltyConsentSet(ClubMutation):
         medium = ConsentMediumEnum(required=True)
         granted = graphene.Boolean(required=True)
         source = ConsentSourceEnum(required=True)
-        wording = graphene.String(description="The exact text shown next to the checkbox (required to grant).")
+        wording = graphene.String(
+            description="The exact text shown next to the checkbox (required to grant)."
+        )
         locale = graphene.String()
-        opt_in = graphene.Boolean(description="A newsletter sign-up counts only when this is explicitly true.")
+        opt_in = graphene.Boolean(
+            description="A newsletter sign-up counts only when this is explicitly true."
+        )
         phone = graphene.String(description="The number, for SMS consent.")
         checkout_id = graphene.ID(description="A guest at checkout: consent for this checkout's email.")
 
     class Meta:
-        description = "Give or withdraw one's own marketing consent (signed-in customer, or the checkout's holder)."
+        description = (
+            "Give or withdraw one's own marketing consent (signed-in customer, or the checkout's holder)."
+        )
 
     @classmethod
     def authorize(cls, requestor, channel):
         """Anyone may call; `perform` decides whose consent it is (their own, or their checkout's)."""
 
     @classmethod
-    def perform(cls, info, channel, medium, granted, source, wording=None, locale=None, opt_in=None,
-                phone=None, checkout_id=None):
+    def perform(
+        cls,
+        info,
+        channel,
+        medium,
+        granted,
+        source,
+        wording=None,
+        locale=None,
+        opt_in=None,
+        phone=None,
+        checkout_id=None,
+    ):
         context = info.context
         if granted and source == ConsentSource.NEWSLETTER_SIGNUP and opt_in is not True:
             raise ExplicitOptInRequired("Newsletter sign-up needs an explicit opt-in.")
@@ -63,6 +86,15 @@ class LoyaltyConsentSet(ClubMutation):
             address = context.shop.checkout_email(_checkout_token(checkout_id)) if context.shop else None
             if not address:
                 raise InvalidConsentInput("That checkout does not exist or has no email.", "checkoutId")
-        consent.record(channel, medium, address, ConsentAction.GRANT if granted else ConsentAction.WITHDRAW, source,
-                       wording=wording or "", locale=locale or "", ip=context.client_ip, user_id=user_id)
+        consent.record(
+            channel,
+            medium,
+            address,
+            ConsentAction.GRANT if granted else ConsentAction.WITHDRAW,
+            source,
+            wording=wording or "",
+            locale=locale or "",
+            ip=context.client_ip,
+            user_id=user_id,
+        )
         return {"consent": consent_view(channel, medium, address)}

@@ -2,8 +2,8 @@ import graphene
 
 from saleor_loyalty.benefits import early_access
 from saleor_loyalty.graphql.early_access import items_from
-from saleor_loyalty.graphql.resolvers import program_for
 from saleor_loyalty.graphql.mutations.base import ClubMutation
+from saleor_loyalty.graphql.resolvers import program_for
 
 
 class LoyaltyEarlyAccessUnmark(ClubMutation):
@@ -15,7 +15,9 @@ class LoyaltyEarlyAccessUnmark(ClubMutation):
         collections = graphene.List(graphene.NonNull(graphene.ID))
 
     class Meta:
-        description = "Stop gating Saleor products and collections in a channel's club. Requires MANAGE_PRODUCTS."
+        description = (
+            "Stop gating Saleor products and collections in a channel's club. Requires MANAGE_PRODUCTS."
+        )
 
     permission = "MANAGE_PRODUCTS"
 

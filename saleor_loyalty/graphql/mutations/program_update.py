@@ -1,10 +1,10 @@
 import graphene
 
-from saleor_loyalty.ledger import programs
 from saleor_loyalty.graphql.enums import NegativeBalancePolicyEnum, TierBasisEnum, TierWindowEnum
+from saleor_loyalty.graphql.mutations.base import ClubMutation
 from saleor_loyalty.graphql.resolvers import program_for
 from saleor_loyalty.graphql.types import Program
-from saleor_loyalty.graphql.mutations.base import ClubMutation
+from saleor_loyalty.ledger import programs
 
 
 class MoneyInput(graphene.InputObjectType):
@@ -27,18 +27,37 @@ class LoyaltyProgramInput(graphene.InputObjectType):
     is_active = graphene.Boolean()
     max_adjustment_points = graphene.Int()
     tier_basis = TierBasisEnum(description="What counts towards tiers: money spent or points earned.")
-    tier_window = TierWindowEnum(description="Lifetime, calendar year or rolling 12 months (program timezone).")
+    tier_window = TierWindowEnum(
+        description="Lifetime, calendar year or rolling 12 months (program timezone)."
+    )
     tier_grace_days = graphene.Int(description="Days below the retain threshold before a downgrade.")
-    cashback_percent = graphene.Decimal(description="Store credit per paid order in % of the accrual base; 0 = off.")
+    cashback_percent = graphene.Decimal(
+        description="Store credit per paid order in % of the accrual base; 0 = off."
+    )
     redeem_min_points = graphene.Int(description="Fewest points one redemption takes.")
     redeem_step_points = graphene.Int(description="Redemptions are multiples of this.")
-    redeem_max_share_percent = graphene.Decimal(description="Most of a checkout's total (%) points may cover.")
+    redeem_max_share_percent = graphene.Decimal(
+        description="Most of a checkout's total (%) points may cover."
+    )
 
 
 FIELDS = {
-    "earn_rate", "include_tax", "pending_days", "expiry_months", "negative_balance_policy",
-    "timezone", "is_active", "max_adjustment_points", "expiry_reminder_days", "tier_basis", "tier_window",
-    "tier_grace_days", "cashback_percent", "redeem_min_points", "redeem_step_points", "redeem_max_share_percent",
+    "earn_rate",
+    "include_tax",
+    "pending_days",
+    "expiry_months",
+    "negative_balance_policy",
+    "timezone",
+    "is_active",
+    "max_adjustment_points",
+    "expiry_reminder_days",
+    "tier_basis",
+    "tier_window",
+    "tier_grace_days",
+    "cashback_percent",
+    "redeem_min_points",
+    "redeem_step_points",
+    "redeem_max_share_percent",
 }
 
 

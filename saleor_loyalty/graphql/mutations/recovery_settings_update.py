@@ -1,9 +1,9 @@
 import graphene
 
-from saleor_loyalty.recovery import settings as recovery_settings
+from saleor_loyalty.graphql.mutations.base import ClubMutation
 from saleor_loyalty.graphql.recovery import ConsentMediumEnum, RecoverySettings
 from saleor_loyalty.graphql.resolvers import program_for
-from saleor_loyalty.graphql.mutations.base import ClubMutation
+from saleor_loyalty.recovery import settings as recovery_settings
 
 
 class RecoveryStepInput(graphene.InputObjectType):
@@ -26,7 +26,9 @@ class RecoverySettingsInput(graphene.InputObjectType):
     steps = graphene.List(graphene.NonNull(RecoveryStepInput))
     lost_after_days = graphene.Int()
     holdout_percent = graphene.Int(description="0 to 50.")
-    last_step_discount_percent = graphene.Int(description="Single-use voucher in the last step, 0 (off) to 50.")
+    last_step_discount_percent = graphene.Int(
+        description="Single-use voucher in the last step, 0 (off) to 50."
+    )
     incentive_hours = graphene.Int(description="How long that voucher is valid (default 48).")
     attribution_days = graphene.Int()
     country = graphene.String(description="Decides the advertising label (IL: פרסומת).")

@@ -1,12 +1,12 @@
 import graphene
 
-from saleor_loyalty.rewards import redemption
 from saleor_loyalty.exceptions import LoyaltyError
-from saleor_loyalty.members.summary import find_account
 from saleor_loyalty.graphql.errors import error_list, require_customer
+from saleor_loyalty.graphql.mutations.base import ClubMutation
 from saleor_loyalty.graphql.resolvers import checkout_token_from_id, program_for
 from saleor_loyalty.graphql.types import Member, MemberView, MoneyType
-from saleor_loyalty.graphql.mutations.base import ClubMutation
+from saleor_loyalty.members.summary import find_account
+from saleor_loyalty.rewards import redemption
 
 
 class CardTransaction(graphene.ObjectType):
@@ -23,18 +23,26 @@ class CardTransaction(graphene.ObjectType):
 
     @staticmethod
     def from_payment(payment, currency):
-        return CardTransaction(id=graphene.Node.to_global_id("TransactionItem", str(payment.transaction_token)),
-                               amount=MoneyType(amount=payment.amount, currency=currency),
-                               payment_gateway=payment.gateway)
+        return CardTransaction(
+            id=graphene.Node.to_global_id("TransactionItem", str(payment.transaction_token)),
+            amount=MoneyType(amount=payment.amount, currency=currency),
+            payment_gateway=payment.gateway,
+        )
 
 
 class LoyaltyRedeemPoints(ClubMutation):
     requested_points = graphene.Int(description="What was asked for.")
     applied_points = graphene.Int(description="What was redeemed after the program's per-checkout cap.")
-    value = graphene.Field(MoneyType, description="Credit put on the member's card and applied to the checkout.")
-    clamped_by = graphene.String(description="Why fewer points were applied than asked ('max_share'), or null.")
+    value = graphene.Field(
+        MoneyType, description="Credit put on the member's card and applied to the checkout."
+    )
+    clamped_by = graphene.String(
+        description="Why fewer points were applied than asked ('max_share'), or null."
+    )
     card_transaction = graphene.Field(
-        CardTransaction, description="How the card pays in the transaction flow; null where it went on as a promo code.")
+        CardTransaction,
+        description="How the card pays in the transaction flow; null where it went on as a promo code.",
+    )
     member = graphene.Field(Member)
 
     class Arguments:
@@ -42,7 +50,8 @@ class LoyaltyRedeemPoints(ClubMutation):
         checkout_id = graphene.ID(required=True)
         points = graphene.Int(required=True)
         request_key = graphene.String(
-            required=True, description="Chosen by the storefront per attempt; repeating it redeems once.")
+            required=True, description="Chosen by the storefront per attempt; repeating it redeems once."
+        )
 
     class Meta:
         description = (
@@ -64,13 +73,25 @@ class LoyaltyRedeemPoints(ClubMutation):
     def perform(cls, info, channel, checkout_id, points, request_key):
         requestor = info.context.requestor
         program = program_for(info, channel)
-        result = redemption.redeem(program, requestor.user_id, checkout_token_from_id(checkout_id), points,
-                                   request_key, info.context.cards)
+        result = redemption.redeem(
+            program,
+            requestor.user_id,
+            checkout_token_from_id(checkout_id),
+            points,
+            request_key,
+            info.context.cards,
+        )
         return {
-            "requested_points": result.requested, "applied_points": result.applied,
-            "value": MoneyType.from_money(result.value), "clamped_by": result.clamped_by,
-            "card_transaction": result.card_payment and CardTransaction.from_payment(result.card_payment,
-                                                                                     program.currency),
-            "member": MemberView(program=program, account=find_account(program, user_id=requestor.user_id),
-                                 user_id=requestor.user_id, email=requestor.email),
+            "requested_points": result.requested,
+            "applied_points": result.applied,
+            "value": MoneyType.from_money(result.value),
+            "clamped_by": result.clamped_by,
+            "card_transaction": result.card_payment
+            and CardTransaction.from_payment(result.card_payment, program.currency),
+            "member": MemberView(
+                program=program,
+                account=find_account(program, user_id=requestor.user_id),
+                user_id=requestor.user_id,
+                email=requestor.email,
+            ),
         }

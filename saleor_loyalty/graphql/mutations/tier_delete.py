@@ -1,9 +1,9 @@
 import graphene
 
-from saleor_loyalty.tiers import settings as tier_settings
-from saleor_loyalty.graphql.resolvers import program_for
 from saleor_loyalty.graphql.mutations.base import ClubMutation
 from saleor_loyalty.graphql.mutations.tier_input import tier_pk
+from saleor_loyalty.graphql.resolvers import program_for
+from saleor_loyalty.tiers import settings as tier_settings
 
 
 class LoyaltyTierDelete(ClubMutation):
@@ -23,5 +23,6 @@ class LoyaltyTierDelete(ClubMutation):
     def perform(cls, info, channel, id, move_members_to=None):
         program = program_for(info, channel)
         moved = tier_settings.delete_tier(
-            program, tier_pk(id), tier_pk(move_members_to, "moveMembersTo"), info.context.requestor.as_actor())
+            program, tier_pk(id), tier_pk(move_members_to, "moveMembersTo"), info.context.requestor.as_actor()
+        )
         return {"moved_members": moved}

@@ -9,23 +9,36 @@ class LoyaltyTierInput(graphene.InputObjectType):
     name_he = graphene.String(description="Hebrew display name.")
     position = graphene.Int(description="Where to insert (create only); 1 is just above the first tier.")
     entry_threshold = graphene.Decimal(description="Spend (currency) or points to enter.")
-    retain_threshold = graphene.Decimal(description="Spend or points to keep the tier; at most the entry threshold.")
+    retain_threshold = graphene.Decimal(
+        description="Spend or points to keep the tier; at most the entry threshold."
+    )
     earn_multiplier = graphene.Decimal()
     discount_percent = graphene.Decimal()
     free_shipping = graphene.Boolean()
     early_access = graphene.Boolean()
     birthday_points = graphene.Int()
-    birthday_credit = graphene.Field(MoneyInput, description="Store credit on the member's card on their birthday, "
-                                                             "in the channel's currency; 0 = none.")
-    cashback_percent = graphene.Decimal(description="0-100 % of the accrual base; leave empty to use the program's.")
+    birthday_credit = graphene.Field(
+        MoneyInput,
+        description="Store credit on the member's card on their birthday, "
+        "in the channel's currency; 0 = none.",
+    )
+    cashback_percent = graphene.Decimal(
+        description="0-100 % of the accrual base; leave empty to use the program's."
+    )
 
 
 def tier_values(data) -> dict:
     """Only the fields the caller sent (cashbackRate may be sent as null to clear it); money as (amount, currency)."""
-    values = {name: value for name, value in data.items() if name != "position"
-              and (value is not None or name == "cashback_percent")}
+    values = {
+        name: value
+        for name, value in data.items()
+        if name != "position" and (value is not None or name == "cashback_percent")
+    }
     if "birthday_credit" in values:
-        values["birthday_credit"] = (values["birthday_credit"]["amount"], values["birthday_credit"]["currency"])
+        values["birthday_credit"] = (
+            values["birthday_credit"]["amount"],
+            values["birthday_credit"]["currency"],
+        )
     return values
 
 

@@ -1,11 +1,11 @@
 import graphene
 
 from saleor_loyalty import ledger
-from saleor_loyalty.tiers import settings as tier_settings
-from saleor_loyalty.graphql.resolvers import find_user, member_view, program_for
-from saleor_loyalty.graphql.types import Member
 from saleor_loyalty.graphql.mutations.base import ClubMutation
 from saleor_loyalty.graphql.mutations.tier_input import tier_pk
+from saleor_loyalty.graphql.resolvers import find_user, member_view, program_for
+from saleor_loyalty.graphql.types import Member
+from saleor_loyalty.tiers import settings as tier_settings
 
 
 class LoyaltyTierOverride(ClubMutation):
@@ -18,9 +18,7 @@ class LoyaltyTierOverride(ClubMutation):
         reason = graphene.String(required=True)
 
     class Meta:
-        description = (
-            "Set a member's manual floor tier (raised at once, never downgraded below it). Requires MANAGE_USERS."
-        )
+        description = "Set a member's manual floor tier (raised at once, never downgraded below it). Requires MANAGE_USERS."
 
     permission = "MANAGE_USERS"
 

@@ -1,11 +1,11 @@
 import graphene
 
-from saleor_loyalty.tiers import settings as tier_settings
 from saleor_loyalty.exceptions import InvalidTierSetting
-from saleor_loyalty.graphql.resolvers import program_for
-from saleor_loyalty.graphql.tier_types import TierType
 from saleor_loyalty.graphql.mutations.base import ClubMutation
 from saleor_loyalty.graphql.mutations.tier_input import LoyaltyTierInput, tier_pk, tier_values
+from saleor_loyalty.graphql.resolvers import program_for
+from saleor_loyalty.graphql.tier_types import TierType
+from saleor_loyalty.tiers import settings as tier_settings
 
 
 class LoyaltyTierUpdate(ClubMutation):

@@ -17,17 +17,33 @@ def shop():
 @pytest.fixture
 def channel(db):
     return MessagingSettings.objects.create(
-        channel_slug="il", recovery_enabled=True, country="IL", timezone="Asia/Jerusalem",
-        sender_name="חנות דנה", sender_email="shop@example.co.il", contact_address="רחוב הרצל 1, תל אביב",
-        reply_to="remove@example.co.il", restore_url_template="https://shop.example.co.il/cart/restore/{token}",
+        channel_slug="il",
+        recovery_enabled=True,
+        country="IL",
+        timezone="Asia/Jerusalem",
+        sender_name="חנות דנה",
+        sender_email="shop@example.co.il",
+        contact_address="רחוב הרצל 1, תל אביב",
+        reply_to="remove@example.co.il",
+        restore_url_template="https://shop.example.co.il/cart/restore/{token}",
     )
 
 
 @pytest.fixture
 def opted_in():
-    def grant(address="dana@example.co.il", medium=Medium.EMAIL, channel="il", at=T0 - consent_lead()):
-        return consent.record(channel, medium, address, ConsentAction.GRANT, ConsentSource.CHECKOUT_CHECKBOX,
-                              wording=WORDING, locale="he", ip="203.0.113.7", occurred_at=at)
+    def grant(address="dana@example.co.il", medium=Medium.EMAIL, channel="il", at=None):
+        """Granted `consent_lead()` before T0 unless `at` says when."""
+        return consent.record(
+            channel,
+            medium,
+            address,
+            ConsentAction.GRANT,
+            ConsentSource.CHECKOUT_CHECKBOX,
+            wording=WORDING,
+            locale="he",
+            ip="203.0.113.7",
+            occurred_at=T0 - consent_lead() if at is None else at,
+        )
 
     return grant
 

@@ -1,7 +1,6 @@
 from django.core import mail
 
-from saleor_loyalty.recovery import abandonment
-from saleor_loyalty.recovery import sequences
+from saleor_loyalty.recovery import abandonment, sequences
 
 
 def tick(shop, at) -> int:

@@ -2,14 +2,13 @@
 
 import uuid
 from dataclasses import replace
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from saleor_loyalty.core.facts import AbandonedCheckoutFacts, CheckoutLineFacts, OrderRef
 
 # A Tuesday, 10:00 in Israel: inside every sending window.
-T0 = datetime(2026, 11, 17, 8, 0, tzinfo=dt_timezone.utc)
+T0 = datetime(2026, 11, 17, 8, 0, tzinfo=UTC)
 
 
 class FakeShop:
@@ -19,13 +18,31 @@ class FakeShop:
         self.before_order_lookup = None
         self.vouchers: list[tuple] = []
 
-    def add_checkout(self, *, email="dana@example.co.il", user_id=None, phone="", language="he",
-                     changed_at=T0, channel="il", lines=(("Shirt", 1, "120.00"),)) -> AbandonedCheckoutFacts:
+    def add_checkout(
+        self,
+        *,
+        email="dana@example.co.il",
+        user_id=None,
+        phone="",
+        language="he",
+        changed_at=T0,
+        channel="il",
+        lines=(("Shirt", 1, "120.00"),),
+    ) -> AbandonedCheckoutFacts:
         facts = AbandonedCheckoutFacts(
-            token=uuid.uuid4(), channel_slug=channel, last_change=changed_at, currency="ILS",
-            total_gross=sum((Decimal(total) for _, _, total in lines), Decimal(0)), user_id=user_id, email=email,
-            phone=phone, language_code=language,
-            lines=tuple(CheckoutLineFacts(name=name, quantity=qty, total_gross=Decimal(total)) for name, qty, total in lines),
+            token=uuid.uuid4(),
+            channel_slug=channel,
+            last_change=changed_at,
+            currency="ILS",
+            total_gross=sum((Decimal(total) for _, _, total in lines), Decimal(0)),
+            user_id=user_id,
+            email=email,
+            phone=phone,
+            language_code=language,
+            lines=tuple(
+                CheckoutLineFacts(name=name, quantity=qty, total_gross=Decimal(total))
+                for name, qty, total in lines
+            ),
         )
         self.checkouts[facts.token] = facts
         return facts
@@ -34,9 +51,18 @@ class FakeShop:
         self.checkouts[token] = replace(self.checkouts[token], **changes)
         return self.checkouts[token]
 
-    def place_order(self, *, email, at, checkout_token="", total="120.00", user_id=None, channel="il") -> OrderRef:
-        order = OrderRef(order_id=uuid.uuid4(), channel_slug=channel, checkout_token=str(checkout_token),
-                         user_id=user_id, email=email, total_gross=Decimal(total), created_at=at)
+    def place_order(
+        self, *, email, at, checkout_token="", total="120.00", user_id=None, channel="il"
+    ) -> OrderRef:
+        order = OrderRef(
+            order_id=uuid.uuid4(),
+            channel_slug=channel,
+            checkout_token=str(checkout_token),
+            user_id=user_id,
+            email=email,
+            total_gross=Decimal(total),
+            created_at=at,
+        )
         self.orders.append(order)
         if checkout_token:
             self.checkouts.pop(uuid.UUID(str(checkout_token)), None)
@@ -44,10 +70,19 @@ class FakeShop:
 
     # -- the interface recovery uses --
     def abandoned_candidates(self, channel_slug, cutoff, after, limit):
-        rows = sorted((c for c in self.checkouts.values()
-                       if c.channel_slug == channel_slug and c.last_change <= cutoff and c.lines
-                       and c.total_gross > 0 and (c.email or c.user_id) and not c.payment_in_progress),
-                      key=lambda c: (c.last_change, str(c.token)))
+        rows = sorted(
+            (
+                c
+                for c in self.checkouts.values()
+                if c.channel_slug == channel_slug
+                and c.last_change <= cutoff
+                and c.lines
+                and c.total_gross > 0
+                and (c.email or c.user_id)
+                and not c.payment_in_progress
+            ),
+            key=lambda c: (c.last_change, str(c.token)),
+        )
         if after is not None:
             change, token = after
             rows = [c for c in rows if (c.last_change, str(c.token)) > (change, str(token or ""))]
@@ -63,7 +98,8 @@ class FakeShop:
             if order.checkout_token == str(checkout_token):
                 return order
             same_person = (email and order.email.lower() == email.lower()) or (
-                user_id is not None and order.user_id == user_id)
+                user_id is not None and order.user_id == user_id
+            )
             if same_person and order.created_at >= since:
                 return order
         return None

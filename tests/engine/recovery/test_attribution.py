@@ -1,8 +1,8 @@
 from datetime import timedelta
 from decimal import Decimal
 
-from saleor_loyalty.recovery import attribution
 from saleor_loyalty.models import AbandonedCheckout, RecoveryState
+from saleor_loyalty.recovery import attribution
 
 from .flows import tick
 from .shop import T0, hours
@@ -15,8 +15,9 @@ def test_completing_the_reminded_checkout_is_a_recovery_with_its_revenue(channel
     tick(shop, T0 + hours(1.1))
 
     # when that same checkout becomes an order (Saleor's order.checkout_token)
-    order = shop.place_order(email="dana@example.co.il", at=T0 + hours(2), checkout_token=checkout.token,
-                             total="135.50")
+    order = shop.place_order(
+        email="dana@example.co.il", at=T0 + hours(2), checkout_token=checkout.token, total="135.50"
+    )
     attribution.record_order(order, T0 + hours(2))
     attribution.record_order(order, T0 + hours(2))  # a redelivered hook changes nothing
 
@@ -56,14 +57,21 @@ def test_stats_show_recovery_rate_revenue_and_lift_against_holdout(channel, shop
     monkeypatch.setattr("saleor_loyalty.recovery.abandonment.random.random", lambda: 0.1)
     held = [shop.add_checkout(email=f"h{i}@example.co.il", changed_at=T0 + hours(1)) for i in range(2)]
     tick(shop, T0 + hours(2.1))
-    for email, at, token in (("a@example.co.il", hours(3), ""), ("h0@example.co.il", hours(3), held[0].token)):
-        attribution.record_order(shop.place_order(email=email, at=T0 + at, checkout_token=token, total="100"), T0 + at)
+    for email, at, token in (
+        ("a@example.co.il", hours(3), ""),
+        ("h0@example.co.il", hours(3), held[0].token),
+    ):
+        attribution.record_order(
+            shop.place_order(email=email, at=T0 + at, checkout_token=token, total="100"), T0 + at
+        )
 
     # when
     result = attribution.stats("il", T0, T0 + timedelta(days=1))
 
     # then
     assert (result.abandoned_count, result.reminders_sent, result.recovered_count) == (4, 2, 1)
-    assert result.recovered_revenue == Decimal("100") and result.abandoned_value == Decimal("480")
-    assert result.recovery_rate == Decimal("0.5") and result.holdout_recovery_rate == Decimal("0.5")
+    assert result.recovered_revenue == Decimal("100")
+    assert result.abandoned_value == Decimal("480")
+    assert result.recovery_rate == Decimal("0.5")
+    assert result.holdout_recovery_rate == Decimal("0.5")
     assert result.lift == Decimal("0")

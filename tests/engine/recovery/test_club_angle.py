@@ -8,15 +8,18 @@ from .flows import tick
 from .shop import T0, hours
 
 
-def test_reminder_shows_points_to_earn_points_expiring_and_next_tier(channel, shop, opted_in, program, customer,
-                                                                     make_order):
+def test_reminder_shows_points_to_earn_points_expiring_and_next_tier(
+    channel, shop, opted_in, program, customer, make_order
+):
     # given a member whose 150 points from March expire on 10 Dec 2026, ₪150 short of Gold's ₪2,000
     program.expiry_months = 9
     program.save()
     tiers.ensure_default_tiers(program)
     ledger.sync_order(make_order(user=customer))
     ledger.sync_order(make_order(lines=(("Sofa", "1700.00"),), shipping="0", user=customer))
-    ledger.adjust_points(ledger.account_for(program, customer.pk, customer.email), -1700, "spent", ledger.SYSTEM)
+    ledger.adjust_points(
+        ledger.account_for(program, customer.pk, customer.email), -1700, "spent", ledger.SYSTEM
+    )
     opted_in(customer.email)
     shop.add_checkout(email=customer.email, user_id=customer.pk, lines=(("Shirt", 2, "240.00"),))
 

@@ -2,20 +2,31 @@ from pathlib import Path
 
 from django.core import mail
 
-from saleor_loyalty.messages import consent
-from saleor_loyalty.messages import pipeline
+from saleor_loyalty.messages import consent, pipeline
 from saleor_loyalty.messages.sms import LoggingSmsBackend
-from saleor_loyalty.models import MessageLog, MessageStatus, Medium
+from saleor_loyalty.models import Medium, MessageLog, MessageStatus
 
 from .shop import T0
 
-CART = {"lines": [{"name": "חולצה", "quantity": 1, "total": "120.00"}], "total": "120", "currency": "ILS",
-        "restore_url": "https://shop.example.co.il/cart/restore/abc", "step": 0, "points_to_earn": 120}
+CART = {
+    "lines": [{"name": "חולצה", "quantity": 1, "total": "120.00"}],
+    "total": "120",
+    "currency": "ILS",
+    "restore_url": "https://shop.example.co.il/cart/restore/abc",
+    "step": 0,
+    "points_to_earn": 120,
+}
 
 
 def reminder(language="he", medium=Medium.EMAIL, address="dana@example.co.il", category="cart_reminder"):
-    return pipeline.Outgoing(category=category, medium=medium, channel_slug="il", address=address,
-                             language_code=language, context=CART)
+    return pipeline.Outgoing(
+        category=category,
+        medium=medium,
+        channel_slug="il",
+        address=address,
+        language_code=language,
+        context=CART,
+    )
 
 
 def test_marketing_email_passes_gate_with_label_sender_and_one_click(channel, opted_in):
@@ -29,14 +40,19 @@ def test_marketing_email_passes_gate_with_label_sender_and_one_click(channel, op
     assert log.status == MessageStatus.SENT, log.reason
     email = mail.outbox[0]
     assert email.subject.startswith("פרסומת")
-    assert email.from_email == "חנות דנה <shop@example.co.il>" and email.reply_to == ["remove@example.co.il"]
+    assert email.from_email == "חנות דנה <shop@example.co.il>"
+    assert email.reply_to == ["remove@example.co.il"]
     unsubscribe = email.extra_headers["List-Unsubscribe"].strip("<>")
-    assert "/plugins/global/saleor.loyalty/unsubscribe/" in unsubscribe and unsubscribe in email.body
+    assert "/plugins/global/saleor.loyalty/unsubscribe/" in unsubscribe
+    assert unsubscribe in email.body
     assert email.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     html = email.alternatives[0][0]
-    assert 'dir="rtl"' in html and unsubscribe in html and "רחוב הרצל 1" in email.body
+    assert 'dir="rtl"' in html
+    assert unsubscribe in html
+    assert "רחוב הרצל 1" in email.body
     assert "120 נקודות" in email.body
-    assert log.content_sha256 and log.recipient == "dana@example.co.il"
+    assert log.content_sha256
+    assert log.recipient == "dana@example.co.il"
 
 
 def test_english_speaker_gets_english_template(channel, opted_in):
@@ -51,7 +67,8 @@ def test_message_without_advertising_label_is_blocked(channel, opted_in, setting
     override = Path(tmp_path, "loyalty/messages/he")
     override.mkdir(parents=True)
     Path(override, "cart_reminder.txt").write_text(
-        "העגלה שלך מחכה\n{{ sender_name }} {{ contact_address }} {{ unsubscribe_url }}\n", encoding="utf-8")
+        "העגלה שלך מחכה\n{{ sender_name }} {{ contact_address }} {{ unsubscribe_url }}\n", encoding="utf-8"
+    )
     settings.LOYALTY_TEMPLATE_DIRS = [str(tmp_path)]
     opted_in()
 
@@ -59,13 +76,15 @@ def test_message_without_advertising_label_is_blocked(channel, opted_in, setting
     log = pipeline.deliver(reminder(), now=T0)
 
     # then nothing is sent and the log says why
-    assert log.status == MessageStatus.BLOCKED and "פרסומת" in log.reason
+    assert log.status == MessageStatus.BLOCKED
+    assert "פרסומת" in log.reason
     assert mail.outbox == []
 
 
 def test_marketing_email_without_consent_is_blocked(channel):
     log = pipeline.deliver(reminder(), now=T0)
-    assert log.status == MessageStatus.BLOCKED and "no recorded opt-in" in log.reason
+    assert log.status == MessageStatus.BLOCKED
+    assert "no recorded opt-in" in log.reason
     assert mail.outbox == []
 
 
@@ -74,13 +93,19 @@ def test_missing_sender_contact_blocks(channel, opted_in):
     channel.contact_address = ""
     channel.save()
     log = pipeline.deliver(reminder(), now=T0)
-    assert log.status == MessageStatus.BLOCKED and "contact address missing" in log.reason
+    assert log.status == MessageStatus.BLOCKED
+    assert "contact address missing" in log.reason
 
 
 def test_service_message_needs_marketing_consent_by_default(channel, settings):
     # given no consent: the strict reading treats club news as advertising
-    outgoing = pipeline.Outgoing(category="points_earned", medium=Medium.EMAIL, channel_slug="il",
-                                 address="dana@example.co.il", context={"points": 12, "balance": 40, "order_number": "7"})
+    outgoing = pipeline.Outgoing(
+        category="points_earned",
+        medium=Medium.EMAIL,
+        channel_slug="il",
+        address="dana@example.co.il",
+        context={"points": 12, "balance": 40, "order_number": "7"},
+    )
     assert pipeline.deliver(outgoing, now=T0).status == MessageStatus.BLOCKED
 
     # when the merchant declares points-earned a pure service message
@@ -88,7 +113,8 @@ def test_service_message_needs_marketing_consent_by_default(channel, settings):
 
     # then it goes out without consent and without the advertising headers
     log = pipeline.deliver(outgoing, now=T0)
-    assert log.status == MessageStatus.SENT and not log.is_marketing
+    assert log.status == MessageStatus.SENT
+    assert not log.is_marketing
     assert "List-Unsubscribe" not in mail.outbox[0].extra_headers
 
 
@@ -97,12 +123,18 @@ def test_service_message_never_goes_to_a_suppressed_person(channel, opted_in, se
     settings.LOYALTY_SERVICE_CATEGORIES_WITHOUT_CONSENT = ("tier_upgrade",)
     opted_in()
     consent.suppress(Medium.EMAIL, "dana@example.co.il")
-    outgoing = pipeline.Outgoing(category="tier_upgrade", medium=Medium.EMAIL, channel_slug="il",
-                                 address="dana@example.co.il", context={"tier": "Gold"})
+    outgoing = pipeline.Outgoing(
+        category="tier_upgrade",
+        medium=Medium.EMAIL,
+        channel_slug="il",
+        address="dana@example.co.il",
+        context={"tier": "Gold"},
+    )
 
     # then it is still blocked
     assert pipeline.deliver(outgoing, now=T0).status == MessageStatus.BLOCKED
-    assert MessageLog.objects.get().reason == "unsubscribed" and mail.outbox == []
+    assert MessageLog.objects.get().reason == "unsubscribed"
+    assert mail.outbox == []
 
 
 def test_sms_goes_through_the_logging_backend_labelled(channel, opted_in):
@@ -113,4 +145,7 @@ def test_sms_goes_through_the_logging_backend_labelled(channel, opted_in):
 
     assert log.status == MessageStatus.SENT, log.reason
     to, text = LoggingSmsBackend.outbox[-1]
-    assert to == "+972501234567" and text.startswith("פרסומת") and "חנות דנה" in text and "/unsubscribe/" in text
+    assert to == "+972501234567"
+    assert text.startswith("פרסומת")
+    assert "חנות דנה" in text
+    assert "/unsubscribe/" in text

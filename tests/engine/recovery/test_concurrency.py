@@ -5,9 +5,8 @@ import time
 import pytest
 from django.core import mail
 
-from saleor_loyalty.recovery import abandonment
-from saleor_loyalty.recovery import sequences
 from saleor_loyalty.models import AbandonedCheckout, MessageLog, MessageStatus
+from saleor_loyalty.recovery import abandonment, sequences
 from tests.concurrency import run_concurrently
 
 from .shop import T0, hours

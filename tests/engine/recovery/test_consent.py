@@ -1,10 +1,9 @@
-from django.utils import timezone
-
 import pytest
 from django.db import connection
+from django.utils import timezone
 
-from saleor_loyalty.messages import consent
 from saleor_loyalty.exceptions import ConsentWordingRequired
+from saleor_loyalty.messages import consent
 from saleor_loyalty.models import ConsentAction, ConsentEvent, ConsentSource, Medium
 
 from .conftest import WORDING
@@ -16,14 +15,19 @@ def test_consent_grant_is_current_state_with_evidence(db, opted_in):
 
     # then the address is normalised, stored only as a hash, and the wording and IP hash are kept
     state = consent.current_state("il", Medium.EMAIL, "dana@example.co.il")
-    assert state.may_market and state.source == ConsentSource.CHECKOUT_CHECKBOX
-    assert "dana" not in event.subject_hash and event.wording == WORDING
-    assert event.ip_hash and "203.0.113.7" not in event.ip_hash
+    assert state.may_market
+    assert state.source == ConsentSource.CHECKOUT_CHECKBOX
+    assert "dana" not in event.subject_hash
+    assert event.wording == WORDING
+    assert event.ip_hash
+    assert "203.0.113.7" not in event.ip_hash
 
 
 def test_consent_grant_without_wording_is_refused(db):
     with pytest.raises(ConsentWordingRequired):
-        consent.record("il", Medium.EMAIL, "dana@example.co.il", ConsentAction.GRANT, ConsentSource.ACCOUNT_PAGE)
+        consent.record(
+            "il", Medium.EMAIL, "dana@example.co.il", ConsentAction.GRANT, ConsentSource.ACCOUNT_PAGE
+        )
     assert not ConsentEvent.objects.exists()
 
 
@@ -31,7 +35,9 @@ def test_consent_latest_event_wins_per_channel(db, opted_in):
     # given consent in two channels, then a withdrawal in one
     opted_in(channel="il")
     opted_in(channel="eu")
-    consent.record("il", Medium.EMAIL, "dana@example.co.il", ConsentAction.WITHDRAW, ConsentSource.ACCOUNT_PAGE)
+    consent.record(
+        "il", Medium.EMAIL, "dana@example.co.il", ConsentAction.WITHDRAW, ConsentSource.ACCOUNT_PAGE
+    )
 
     # then only that channel is withdrawn
     assert not consent.current_state("il", Medium.EMAIL, "dana@example.co.il").may_market
@@ -49,7 +55,8 @@ def test_suppression_stops_every_channel_at_once_until_a_new_grant(db, opted_in)
     # then no channel may market to them, and SMS is untouched
     for channel in ("il", "eu"):
         state = consent.current_state(channel, Medium.EMAIL, "dana@example.co.il")
-        assert state.suppressed and not state.may_market
+        assert state.suppressed
+        assert not state.may_market
 
     # when they opt in again explicitly in one channel
     opted_in(channel="il", at=timezone.now())
@@ -61,7 +68,7 @@ def test_suppression_stops_every_channel_at_once_until_a_new_grant(db, opted_in)
 
 def test_consent_events_cannot_be_changed(db, opted_in):
     event = opted_in()
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Consent events are evidence"):
         event.save()
 
 
@@ -74,7 +81,9 @@ def test_consent_state_is_one_indexed_query(db, opted_in):
     # when the plan of the state query is asked for
     with connection.cursor() as cursor:
         cursor.execute("SET enable_seqscan = off")
-        cursor.execute("EXPLAIN " + consent._STATE_SQL, {"subject": subject, "channel": "il", "medium": "email"})
+        cursor.execute(
+            "EXPLAIN " + consent._STATE_SQL, {"subject": subject, "channel": "il", "medium": "email"}
+        )
         plan = "\n".join(row[0] for row in cursor.fetchall())
         cursor.execute("SET enable_seqscan = on")
 

@@ -6,12 +6,17 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 
 from saleor_loyalty import ledger
-from saleor_loyalty.members import privacy
-from saleor_loyalty.models import (
-    AbandonedCheckout, CheckoutActivity, LedgerEntry, LoyaltyAccount, MessageLog, RecoveryState,
-)
 from saleor_loyalty.core.facts import ChannelFacts
 from saleor_loyalty.ledger.programs import ensure_program
+from saleor_loyalty.members import privacy
+from saleor_loyalty.models import (
+    AbandonedCheckout,
+    CheckoutActivity,
+    LedgerEntry,
+    LoyaltyAccount,
+    MessageLog,
+    RecoveryState,
+)
 
 from .flows import tick
 from .shop import T0
@@ -46,7 +51,8 @@ def test_deleted_customer_is_forgotten_but_the_ledger_still_adds_up(channel, sho
     assert not MessageLog.objects.exclude(recipient="").exists()
     # but the books are untouched and still agree with the cached balance
     assert list(LedgerEntry.objects.values_list("id", "points")) == rows_before
-    assert member.balance == 120 and ledger.reconcile_account(member) == 0
+    assert member.balance == 120
+    assert ledger.reconcile_account(member) == 0
     # and the reminder sequence never goes on
     assert tick(shop, T0 + timedelta(hours=25)) == 1 == len(mail.outbox)
     # and forgetting again changes nothing more

@@ -3,11 +3,11 @@ from datetime import timedelta
 import graphene
 from django.core import mail
 
-from saleor_loyalty.recovery import restore
 from saleor_loyalty.core.facts import Requestor
 from saleor_loyalty.graphql.context import ClubContext
 from saleor_loyalty.graphql.schema import schema
 from saleor_loyalty.models import ConsentEvent
+from saleor_loyalty.recovery import restore
 
 from .conftest import WORDING
 from .flows import tick
@@ -22,36 +22,57 @@ mutation($medium: LoyaltyConsentMedium!, $granted: Boolean!, $source: LoyaltyCon
   }
 }"""
 MY_CONSENT = 'query { myConsent(channel: "il") { medium granted suppressed } }'
-RESTORE = 'query($token: String!) { restoreCheckout(token: $token) { checkoutId channel } }'
+RESTORE = "query($token: String!) { restoreCheckout(token: $token) { checkoutId channel } }"
 DASHBOARD = """query { abandonedCheckouts(channel: "il") { email state remindersSent lines { name } }
   messageLog(channel: "il") { status recipient category }
   recoveryStats(channel: "il", since: "2026-11-01T00:00:00+00:00", until: "2026-12-01T00:00:00+00:00") {
     abandonedCount remindersSent recoveryRate } }"""
 
 CUSTOMER = Requestor(user_id=7, email="dana@example.co.il")
-STAFF = Requestor(user_id=1, email="staff@example.co.il", is_staff=True, permissions=frozenset({"MANAGE_CHECKOUTS"}))
+STAFF = Requestor(
+    user_id=1, email="staff@example.co.il", is_staff=True, permissions=frozenset({"MANAGE_CHECKOUTS"})
+)
 
 
-def run(query, requestor=Requestor(), shop=None, **variables):
-    return schema.execute(query, variable_values=variables,
-                          context_value=ClubContext(requestor=requestor, client_ip="198.51.100.4", shop=shop))
+ANONYMOUS = Requestor()
+
+
+def run(query, requestor=ANONYMOUS, shop=None, **variables):
+    return schema.execute(
+        query,
+        variable_values=variables,
+        context_value=ClubContext(requestor=requestor, client_ip="198.51.100.4", shop=shop),
+    )
 
 
 def test_customer_sets_and_reads_own_consent(channel):
     result = run(CONSENT_SET, CUSTOMER, medium="EMAIL", granted=True, source="ACCOUNT_PAGE", wording=WORDING)
     assert result.errors is None
     assert result.data["loyaltyConsentSet"] == {
-        "consent": {"medium": "EMAIL", "granted": True, "suppressed": False}, "errors": []}
+        "consent": {"medium": "EMAIL", "granted": True, "suppressed": False},
+        "errors": [],
+    }
     event = ConsentEvent.objects.get()
-    assert event.user_id == 7 and event.wording == WORDING and event.ip_hash
+    assert event.user_id == 7
+    assert event.wording == WORDING
+    assert event.ip_hash
 
-    assert run(MY_CONSENT, CUSTOMER).data["myConsent"] == [{"medium": "EMAIL", "granted": True, "suppressed": False}]
+    assert run(MY_CONSENT, CUSTOMER).data["myConsent"] == [
+        {"medium": "EMAIL", "granted": True, "suppressed": False}
+    ]
 
 
 def test_newsletter_signup_without_explicit_opt_in_writes_nothing(channel):
-    result = run(CONSENT_SET, CUSTOMER, medium="EMAIL", granted=True, source="NEWSLETTER_SIGNUP", wording=WORDING)
+    result = run(
+        CONSENT_SET, CUSTOMER, medium="EMAIL", granted=True, source="NEWSLETTER_SIGNUP", wording=WORDING
+    )
     assert result.data["loyaltyConsentSet"]["errors"] == [
-        {"field": "optIn", "code": "OPT_IN_REQUIRED", "message": "Newsletter sign-up needs an explicit opt-in."}]
+        {
+            "field": "optIn",
+            "code": "OPT_IN_REQUIRED",
+            "message": "Newsletter sign-up needs an explicit opt-in.",
+        }
+    ]
     assert not ConsentEvent.objects.exists()
 
 
@@ -63,8 +84,15 @@ def test_grant_without_wording_is_a_typed_error(channel):
 
 def test_guest_sets_consent_for_their_checkout_email(channel, shop):
     checkout = shop.add_checkout(email="guest@example.co.il")
-    result = run(CONSENT_SET, shop=shop, medium="EMAIL", granted=True, source="CHECKOUT_CHECKBOX", wording=WORDING,
-                 checkoutId=graphene.Node.to_global_id("Checkout", checkout.token))
+    result = run(
+        CONSENT_SET,
+        shop=shop,
+        medium="EMAIL",
+        granted=True,
+        source="CHECKOUT_CHECKBOX",
+        wording=WORDING,
+        checkoutId=graphene.Node.to_global_id("Checkout", checkout.token),
+    )
     assert result.data["loyaltyConsentSet"]["consent"]["granted"] is True
 
 
@@ -83,8 +111,10 @@ def test_restore_query_resolves_token_and_refuses_forged_or_gone(channel, shop):
 
     RestoreToken.objects.update(expires_at=T0 + timedelta(days=3650))
     ok = run(RESTORE, shop=shop, token=raw)
-    assert ok.data["restoreCheckout"] == {"checkoutId": graphene.Node.to_global_id("Checkout", checkout.token),
-                                          "channel": "il"}
+    assert ok.data["restoreCheckout"] == {
+        "checkoutId": graphene.Node.to_global_id("Checkout", checkout.token),
+        "channel": "il",
+    }
 
     forged = run(RESTORE, shop=shop, token="x" * 43)
     assert forged.errors[0].extensions["exception"]["code"] == "INVALID_TOKEN"
@@ -109,16 +139,28 @@ def test_dashboard_shows_carts_log_and_stats(channel, shop, opted_in):
 
     assert result.errors is None, result.errors
     assert result.data["abandonedCheckouts"] == [
-        {"email": "dana@example.co.il", "state": "ACTIVE", "remindersSent": 1, "lines": [{"name": "Shirt"}]}]
-    assert result.data["messageLog"] == [{"status": "sent", "recipient": "dana@example.co.il", "category": "cart_reminder"}]
+        {"email": "dana@example.co.il", "state": "ACTIVE", "remindersSent": 1, "lines": [{"name": "Shirt"}]}
+    ]
+    assert result.data["messageLog"] == [
+        {"status": "sent", "recipient": "dana@example.co.il", "category": "cart_reminder"}
+    ]
     assert result.data["recoveryStats"] == {"abandonedCount": 1, "remindersSent": 1, "recoveryRate": "0.0000"}
 
 
 def test_consent_for_a_malformed_or_unknown_checkout_is_a_typed_error(channel, shop):
-    for checkout_id in (graphene.Node.to_global_id("Checkout", "not-a-uuid"),
-                        graphene.Node.to_global_id("Checkout", "00000000-0000-0000-0000-000000000000")):
-        result = run(CONSENT_SET, shop=shop, medium="EMAIL", granted=True, source="CHECKOUT_CHECKBOX",
-                     wording=WORDING, checkoutId=checkout_id)
+    for checkout_id in (
+        graphene.Node.to_global_id("Checkout", "not-a-uuid"),
+        graphene.Node.to_global_id("Checkout", "00000000-0000-0000-0000-000000000000"),
+    ):
+        result = run(
+            CONSENT_SET,
+            shop=shop,
+            medium="EMAIL",
+            granted=True,
+            source="CHECKOUT_CHECKBOX",
+            wording=WORDING,
+            checkoutId=checkout_id,
+        )
         assert result.errors is None
         assert result.data["loyaltyConsentSet"]["errors"][0]["field"] == "checkoutId"
     assert not ConsentEvent.objects.exists()

@@ -13,8 +13,13 @@ mutation($input: LoyaltyRecoverySettingsInput!) {
 READ = 'query { recoverySettings(channel: "il") { abandonAfterMinutes steps { afterMinutes medium } } }'
 MANAGER = Requestor(user_id=1, is_staff=True, permissions=frozenset({"MANAGE_SETTINGS"}))
 CUSTOMER = Requestor(user_id=7, email="dana@example.co.il")
-SETUP = {"recoveryEnabled": True, "senderName": "Dana", "senderEmail": "shop@example.co.il",
-         "contactAddress": "Herzl 1, Tel Aviv", "restoreUrlTemplate": "https://s.example/r/{token}"}
+SETUP = {
+    "recoveryEnabled": True,
+    "senderName": "Dana",
+    "senderEmail": "shop@example.co.il",
+    "contactAddress": "Herzl 1, Tel Aviv",
+    "restoreUrlTemplate": "https://s.example/r/{token}",
+}
 
 
 def run(query, requestor, **variables):
@@ -34,7 +39,8 @@ def test_manager_sets_threshold_and_steps(db):
 
     result = run(UPDATE, MANAGER, input={**SETUP, "abandonAfterMinutes": 5, "steps": steps})
 
-    assert result.errors is None and result.data["loyaltyRecoverySettingsUpdate"]["errors"] == []
+    assert result.errors is None
+    assert result.data["loyaltyRecoverySettingsUpdate"]["errors"] == []
     assert result.data["loyaltyRecoverySettingsUpdate"]["settings"]["steps"] == steps
     assert run(READ, MANAGER).data["recoverySettings"] == {"abandonAfterMinutes": 5, "steps": steps}
 
@@ -44,18 +50,25 @@ def test_invalid_settings_change_nothing(db):
     cases = [
         ({"abandonAfterMinutes": 4}, "abandonAfterMinutes"),
         ({"abandonAfterMinutes": 1441}, "abandonAfterMinutes"),
-        ({"steps": [{"afterMinutes": 120, "medium": "EMAIL"}, {"afterMinutes": 60, "medium": "EMAIL"}]}, "steps"),
+        (
+            {"steps": [{"afterMinutes": 120, "medium": "EMAIL"}, {"afterMinutes": 60, "medium": "EMAIL"}]},
+            "steps",
+        ),
         ({"restoreUrlTemplate": "https://s.example/r/"}, "restoreUrlTemplate"),
         ({"holdoutPercent": 60}, "holdoutPercent"),
     ]
     for change, field in cases:
-        errors = run(UPDATE, MANAGER, input={**SETUP, **change}).data["loyaltyRecoverySettingsUpdate"]["errors"]
+        errors = run(UPDATE, MANAGER, input={**SETUP, **change}).data["loyaltyRecoverySettingsUpdate"][
+            "errors"
+        ]
         assert [error["field"] for error in errors] == [field], change
     assert not MessagingSettings.objects.exists()
 
 
 def test_reminders_cannot_be_switched_on_without_sender_details(db):
     LoyaltyProgram.objects.create(channel_slug="il", currency="ILS")
-    errors = run(UPDATE, MANAGER, input={"recoveryEnabled": True}).data["loyaltyRecoverySettingsUpdate"]["errors"]
+    errors = run(UPDATE, MANAGER, input={"recoveryEnabled": True}).data["loyaltyRecoverySettingsUpdate"][
+        "errors"
+    ]
     assert errors[0]["field"] == "recoveryEnabled"
     assert not MessagingSettings.objects.filter(recovery_enabled=True).exists()

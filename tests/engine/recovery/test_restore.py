@@ -2,9 +2,9 @@ from datetime import timedelta
 
 import pytest
 
-from saleor_loyalty.recovery import restore
 from saleor_loyalty.exceptions import RestoreTokenInvalid
 from saleor_loyalty.models import RestoreToken
+from saleor_loyalty.recovery import restore
 
 from .shop import T0
 

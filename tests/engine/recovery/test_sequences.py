@@ -1,13 +1,18 @@
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 from django.core import mail
 from django.test import RequestFactory
 
-from saleor_loyalty.messages import consent
-from saleor_loyalty.messages import unsubscribe
+from saleor_loyalty.messages import consent, unsubscribe
 from saleor_loyalty.messages.sms import LoggingSmsBackend
-from saleor_loyalty.models import AbandonedCheckout, Medium, MessageLog, MessageStatus, RecoveryState, RestoreToken
+from saleor_loyalty.models import (
+    AbandonedCheckout,
+    Medium,
+    MessageLog,
+    MessageStatus,
+    RecoveryState,
+    RestoreToken,
+)
 
 from .flows import tick
 from .shop import T0, hours
@@ -27,13 +32,15 @@ def test_abandoned_guest_checkout_gets_each_step_once_at_its_time(channel, shop,
     assert tick(shop, T0 + timedelta(days=8)) == 3
 
     row = AbandonedCheckout.objects.get(checkout_token=checkout.token)
-    assert row.state == RecoveryState.FINISHED and row.reminders_sent == 3
+    assert row.state == RecoveryState.FINISHED
+    assert row.reminders_sent == 3
     assert [m.subject.split(":")[0] for m in mail.outbox] == ["פרסומת"] * 3
     assert "תזכורת אחרונה" in mail.outbox[2].subject
     # the restore link carries a token stored only as its hash
     link = next(line for line in mail.outbox[0].body.splitlines() if "cart/restore/" in line)
     raw = link.rsplit("/", 1)[-1]
-    assert len(raw) >= 43 and not RestoreToken.objects.filter(token_hash=raw).exists()
+    assert len(raw) >= 43
+    assert not RestoreToken.objects.filter(token_hash=raw).exists()
     assert RestoreToken.objects.filter(checkout_token=checkout.token).count() == 3
 
 
@@ -50,7 +57,8 @@ def test_no_reminder_after_the_person_ordered(channel, shop, opted_in):
     assert tick(shop, T0 + hours(25)) == 1
     assert tick(shop, T0 + hours(80)) == 1
     row = AbandonedCheckout.objects.get(checkout_token=checkout.token)
-    assert row.state == RecoveryState.RECOVERED and row.recovered_revenue == 120
+    assert row.state == RecoveryState.RECOVERED
+    assert row.recovered_revenue == 120
 
 
 def test_purchase_between_claim_and_send_cancels_the_message(channel, shop, opted_in):
@@ -72,7 +80,8 @@ def test_purchase_between_claim_and_send_cancels_the_message(channel, shop, opte
     # then the claimed message is cancelled, not sent, and the cart counts as purchased, not recovered
     assert mail.outbox == []
     log = MessageLog.objects.get(claim_key__isnull=False)
-    assert log.status == MessageStatus.CANCELLED and "between claim and send" in log.reason
+    assert log.status == MessageStatus.CANCELLED
+    assert "between claim and send" in log.reason
     assert AbandonedCheckout.objects.get().state == RecoveryState.PURCHASED
 
 
@@ -144,7 +153,7 @@ def test_changed_cart_restarts_the_clock_of_remaining_steps(channel, shop, opted
 def test_friday_afternoon_step_waits_for_saturday_night(channel, shop, opted_in):
     # given a cart left Friday 20 Nov 2026 at 13:00 Israel time
     opted_in()
-    friday = datetime(2026, 11, 20, 11, 0, tzinfo=dt_timezone.utc)
+    friday = datetime(2026, 11, 20, 11, 0, tzinfo=UTC)
     shop.add_checkout(changed_at=friday)
 
     # when its first step falls at 14:01 (Shabbat)
@@ -153,8 +162,8 @@ def test_friday_afternoon_step_waits_for_saturday_night(channel, shop, opted_in)
     # then it is deferred (logged), not dropped, and goes out Saturday after 21:00
     deferred = MessageLog.objects.get(status=MessageStatus.DEFERRED)
     assert "Shabbat" in deferred.reason
-    assert tick(shop, datetime(2026, 11, 21, 18, 30, tzinfo=dt_timezone.utc)) == 0
-    assert tick(shop, datetime(2026, 11, 21, 19, 1, tzinfo=dt_timezone.utc)) == 1
+    assert tick(shop, datetime(2026, 11, 21, 18, 30, tzinfo=UTC)) == 0
+    assert tick(shop, datetime(2026, 11, 21, 19, 1, tzinfo=UTC)) == 1
 
 
 def test_sms_step_at_night_is_deferred_to_the_morning(channel, shop, opted_in):
@@ -163,13 +172,13 @@ def test_sms_step_at_night_is_deferred_to_the_morning(channel, shop, opted_in):
     channel.steps = [{"after_minutes": 60, "medium": "sms"}]
     channel.save()
     opted_in("+972501234567", medium=Medium.SMS)
-    evening = datetime(2026, 11, 17, 19, 0, tzinfo=dt_timezone.utc)
+    evening = datetime(2026, 11, 17, 19, 0, tzinfo=UTC)
     shop.add_checkout(phone="+972501234567", changed_at=evening)
 
     # when the step is due at 22:01, nothing goes; at 09:00 next morning it does
     tick(shop, evening + hours(1.02))
     assert LoggingSmsBackend.outbox == []
-    tick(shop, datetime(2026, 11, 18, 7, 0, tzinfo=dt_timezone.utc))
+    tick(shop, datetime(2026, 11, 18, 7, 0, tzinfo=UTC))
     assert len(LoggingSmsBackend.outbox) == 1
 
 
@@ -178,8 +187,16 @@ def test_second_marketing_email_within_16_hours_is_deferred(channel, shop, opted
     opted_in()
     from saleor_loyalty.messages import pipeline
 
-    pipeline.deliver(pipeline.Outgoing(category="tier_upgrade", medium=Medium.EMAIL, channel_slug="il",
-                                       address="dana@example.co.il", context={"tier": "Gold"}), now=T0 + hours(0.9))
+    pipeline.deliver(
+        pipeline.Outgoing(
+            category="tier_upgrade",
+            medium=Medium.EMAIL,
+            channel_slug="il",
+            address="dana@example.co.il",
+            context={"tier": "Gold"},
+        ),
+        now=T0 + hours(0.9),
+    )
     shop.add_checkout()
 
     # then the reminder waits 16 h from the news
@@ -255,5 +272,6 @@ def test_only_the_last_step_carries_the_single_use_voucher(channel, shop, opted_
     assert len(mail.outbox) == 3
     assert [code for code, *_ in shop.vouchers] == ["BACK-0001"]
     assert shop.vouchers[0][2:4] == (10, T0 + hours(72.1) + hours(48))
-    assert "BACK-0001" not in mail.outbox[1].body and "10% הנחה עם הקוד BACK-0001" in mail.outbox[2].body
+    assert "BACK-0001" not in mail.outbox[1].body
+    assert "10% הנחה עם הקוד BACK-0001" in mail.outbox[2].body
     assert MessageLog.objects.get(step=2, status=MessageStatus.SENT).context["incentive_code"] == "BACK-0001"

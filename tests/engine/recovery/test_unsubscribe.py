@@ -1,7 +1,6 @@
 from django.test import RequestFactory
 
-from saleor_loyalty.messages import consent
-from saleor_loyalty.messages import unsubscribe
+from saleor_loyalty.messages import consent, unsubscribe
 from saleor_loyalty.models import Medium, Suppression
 
 
@@ -15,8 +14,9 @@ def test_unsubscribe_one_click_post_suppresses_at_once(channel, opted_in):
     token = unsubscribe.make_token(Medium.EMAIL, consent.subject_hash(Medium.EMAIL, "dana@example.co.il"))
 
     # when their mail client sends the RFC 8058 one-click POST (no login)
-    request = RequestFactory().post("/x", data="List-Unsubscribe=One-Click",
-                                    content_type="application/x-www-form-urlencoded")
+    request = RequestFactory().post(
+        "/x", data="List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+    )
     response = unsubscribe.handle(request, _path(token))
 
     # then the person is suppressed on email, in every channel
@@ -28,7 +28,8 @@ def test_unsubscribe_get_only_asks_for_confirmation(channel, opted_in):
     opted_in()
     token = unsubscribe.make_token(Medium.EMAIL, consent.subject_hash(Medium.EMAIL, "dana@example.co.il"))
     response = unsubscribe.handle(RequestFactory().get("/x"), _path(token))
-    assert response.status_code == 200 and b"<form method=\"post\"" in response.content
+    assert response.status_code == 200
+    assert b'<form method="post"' in response.content
     assert not Suppression.objects.exists()
 
 
