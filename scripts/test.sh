@@ -6,6 +6,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
 cd "$ROOT"
 
 ran=()
+echo "== Lint (ruff format --check, ruff check) =="
+"$PY" -m ruff format --check --quiet .
+"$PY" -m ruff check --quiet .
+
 echo "== Engine tier (real PostgreSQL: DATABASE_URL, else embedded) =="
 "$PY" -m pytest tests/engine --ds=tests.engine.settings -p no:cacheprovider -q "$@"
 ran+=("engine")
