@@ -81,7 +81,7 @@ class TierHasMembers(LoyaltyError):
     """Deleting a tier that members are in needs a tier to move them to."""
 
     code = LoyaltyErrorCode.TIER_HAS_MEMBERS
-    field = "moveMembersTo"
+    field = "move_members_to"
 
 
 class InvalidBirthday(LoyaltyError):
@@ -102,14 +102,14 @@ class CheckoutNotFound(LoyaltyError):
     """No open checkout with that id: unknown, or already completed (Saleor deletes completed checkouts)."""
 
     code = LoyaltyErrorCode.CHECKOUT_NOT_FOUND
-    field = "checkoutId"
+    field = "checkout_id"
 
 
 class NotYourCheckout(LoyaltyError):
     """The checkout belongs to another customer (or to a guest)."""
 
     code = LoyaltyErrorCode.NOT_YOUR_CHECKOUT
-    field = "checkoutId"
+    field = "checkout_id"
 
 
 class BelowMinimum(LoyaltyError):
@@ -137,7 +137,7 @@ class ExplicitOptInRequired(LoyaltyError):
     """A newsletter sign-up counts as consent only with an explicit, unticked-by-default opt-in."""
 
     code = LoyaltyErrorCode.OPT_IN_REQUIRED
-    field = "optIn"
+    field = "opt_in"
 
 
 class RestoreTokenInvalid(LoyaltyError):
@@ -170,3 +170,24 @@ class TierGatesEarlyAccess(LoyaltyError):
 
     code = LoyaltyErrorCode.TIER_IN_USE
     field = "id"
+
+
+class ClubBenefitRefused(LoyaltyError):
+    """A club benefit at order creation that the checkout's customer was not given.
+
+    The plugin turns it into Saleor's own typed checkout error (the adapter maps the codes).
+    """
+
+    code = LoyaltyErrorCode.NOT_APPLICABLE
+
+
+class ClubCodeRefused(ClubBenefitRefused):
+    """A club code on someone else's checkout, or worth more than the member's tier gives now."""
+
+    field = "promo_code"
+
+
+class ClubShippingRefused(ClubBenefitRefused):
+    """A reserved club shipping method for a customer whose tier has no free shipping."""
+
+    field = "shipping_method"

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 
 import jwt
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from saleor.plugins.base_plugin import BasePlugin, ConfigurationTypeField
 
 from saleor_loyalty import tasks
 from saleor_loyalty.benefits import checkout as checkout_benefits
+from saleor_loyalty.exceptions import ClubBenefitRefused
 from saleor_loyalty.graphql import views
 from saleor_loyalty.graphql.context import ClubContext
 from saleor_loyalty.messages import unsubscribe
@@ -138,10 +138,8 @@ class LoyaltyPlugin(BasePlugin):
             facts = checkouts.checkout_benefit_facts(checkout_info.checkout)
             try:
                 checkout_benefits.check_order_creation(facts)
-            except checkout_benefits.ClubBenefitRefused as refusal:
-                raise ValidationError(
-                    {refusal.field: ValidationError(refusal.message, code=refusal.saleor_code)}
-                ) from refusal
+            except ClubBenefitRefused as refusal:
+                raise checkouts.order_creation_error(refusal) from refusal
         return previous_value
 
     def _record_checkout(self, checkout):

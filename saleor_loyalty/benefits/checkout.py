@@ -20,8 +20,7 @@ from typing import Protocol
 
 from django.db import transaction
 
-from saleor_loyalty.error_codes import LoyaltyErrorCode
-from saleor_loyalty.exceptions import LoyaltyError
+from saleor_loyalty.exceptions import ClubCodeRefused, ClubShippingRefused
 from saleor_loyalty.members.summary import find_account
 from saleor_loyalty.models import (
     ClubShippingMethod,
@@ -75,16 +74,6 @@ class Apply:
 @dataclass(frozen=True)
 class Remove:
     pass
-
-
-class ClubBenefitRefused(LoyaltyError):
-    """A club code or club shipping method at order creation that the checkout's customer was not given."""
-
-    code = LoyaltyErrorCode.NOT_APPLICABLE
-
-    def __init__(self, message: str, field: str, saleor_code: str):
-        super().__init__(message, field)
-        self.saleor_code = saleor_code
 
 
 def _voucher_name(tier: Tier) -> str:
@@ -193,22 +182,12 @@ def guard(program: LoyaltyProgram, facts: CheckoutBenefitFacts) -> None:
             .first()
         )
         if owned is None or account is None or owned.account_id != account.pk:
-            raise ClubBenefitRefused(
-                "This club code belongs to another member.", "promo_code", "voucher_not_applicable"
-            )
+            raise ClubCodeRefused("This club code belongs to another member.")
         if tier is None or (facts.voucher_percent or Decimal(0)) > tier.discount_percent:
-            raise ClubBenefitRefused(
-                "Your club discount has changed; please review the checkout.",
-                "promo_code",
-                "voucher_not_applicable",
-            )
+            raise ClubCodeRefused("Your club discount has changed; please review the checkout.")
     if reserved_method and (tier is None or not tier.free_shipping):
         eligible = ", ".join(t.name for t in ladder(program) if t.free_shipping) or "no tier"
-        raise ClubBenefitRefused(
-            f"This shipping method is for club members of {eligible}.",
-            "shipping_method",
-            "invalid_shipping_method",
-        )
+        raise ClubShippingRefused(f"This shipping method is for club members of {eligible}.")
 
 
 def set_club_shipping_methods(program: LoyaltyProgram, method_ids: list[int]) -> list[int]:
@@ -257,8 +236,6 @@ def check_order_creation(facts: CheckoutBenefitFacts) -> None:
     program = _program(facts.channel_slug)
     if program is None:
         if facts.voucher_is_club:
-            raise ClubBenefitRefused(
-                "This club code is not valid in this channel.", "promo_code", "voucher_not_applicable"
-            )
+            raise ClubCodeRefused("This club code is not valid in this channel.")
         return
     guard(program, facts)

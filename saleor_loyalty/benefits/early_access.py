@@ -41,13 +41,13 @@ def _validate_items(items: dict[str, list[int]]) -> dict[str, frozenset[int]]:
 
 
 def _validate_window(starts_at: datetime | None, ends_at: datetime | None, now: datetime) -> None:
-    for field, moment in (("startsAt", starts_at), ("endsAt", ends_at)):
+    for field, moment in (("starts_at", starts_at), ("ends_at", ends_at)):
         if moment is not None and moment.utcoffset() is None:
             raise InvalidEarlyAccess(f"{field} needs a timezone offset.", field)
     if starts_at is not None and ends_at is not None and ends_at <= starts_at:
-        raise InvalidEarlyAccess("endsAt must be after startsAt.", "endsAt")
+        raise InvalidEarlyAccess("endsAt must be after startsAt.", "ends_at")
     if ends_at is not None and ends_at <= now:
-        raise InvalidEarlyAccess("endsAt is already past: the item would be public at once.", "endsAt")
+        raise InvalidEarlyAccess("endsAt is already past: the item would be public at once.", "ends_at")
 
 
 def _require_in_catalog(items: dict[str, frozenset[int]], catalog: CatalogLookup) -> None:
@@ -83,7 +83,7 @@ def mark_items(
         if minimum_tier_id is not None:
             tier = Tier.objects.select_for_update().filter(pk=minimum_tier_id, program=program).first()
             if tier is None:
-                raise TierNotFound("No such tier in this channel's program.", "minimumTier")
+                raise TierNotFound("No such tier in this channel's program.", "minimum_tier")
         _require_in_catalog(cleaned, catalog)
         rows = [
             EarlyAccessItem(

@@ -13,17 +13,17 @@ def number(
     try:
         result = Decimal(str(value))
     except (InvalidOperation, ValueError):
-        raise error(f"{field} must be a number.", field) from None
+        raise error("Must be a number.", field) from None
     if not result.is_finite():
-        raise error(f"{field} must be a number.", field)
+        raise error("Must be a number.", field)
     if (low is not None and result < low) or (high is not None and result > high):
-        raise error(f"{field} must be from {low} to {high}.", field)
+        raise error(f"Must be from {low} to {high}.", field)
     return result
 
 
 def whole_number(value, field: str, error: type[LoyaltyError], low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise error(f"{field} must be a whole number from {low} to {high}.", field)
+        raise error(f"Must be a whole number from {low} to {high}.", field)
     return value
 
 

@@ -1,6 +1,7 @@
 """Errors in Saleor's style: mutations answer `errors { field message code }`, queries raise coded errors."""
 
 import graphene
+from graphene.utils.str_converters import to_camel_case
 from graphql.error import GraphQLError
 
 from saleor_loyalty.error_codes import LoyaltyErrorCode
@@ -17,13 +18,18 @@ class LoyaltyErrorType(graphene.ObjectType):
         name = "LoyaltyError"
 
 
+def api_field(error: LoyaltyError) -> str | None:
+    """The engine names fields in snake_case; the API names them as its arguments are named."""
+    return to_camel_case(error.field) if error.field else None
+
+
 def error_list(error: LoyaltyError) -> list[LoyaltyErrorType]:
-    return [LoyaltyErrorType(field=error.field, message=error.message, code=error.code.value)]
+    return [LoyaltyErrorType(field=api_field(error), message=error.message, code=error.code.value)]
 
 
 def query_error(error: LoyaltyError) -> GraphQLError:
     return GraphQLError(
-        error.message, extensions={"exception": {"code": error.code.name, "field": error.field}}
+        error.message, extensions={"exception": {"code": error.code.name, "field": api_field(error)}}
     )
 
 

@@ -22,7 +22,7 @@ def user_pk_from_global_id(user_id: str) -> int:
             return int(pk)
     except (ValueError, TypeError, UnicodeDecodeError):
         pass
-    raise MemberNotFound(f"Couldn't resolve to a customer: {user_id}", "userId")
+    raise MemberNotFound(f"Couldn't resolve to a customer: {user_id}", "user_id")
 
 
 def saleor_pk_from_global_id(global_id: str, type_name: str, field: str) -> int:
@@ -54,7 +54,7 @@ def checkout_token_from_id(checkout_id: str) -> uuid.UUID:
 def find_user(user_id: str | None = None, email: str | None = None):
     """A Saleor customer by global ID or email; exactly one of the two."""
     if bool(user_id) == bool(email):
-        raise LoyaltyError("Give exactly one of userId and email.", "userId")
+        raise LoyaltyError("Give exactly one of userId and email.", "user_id")
     users = get_user_model().objects
     if user_id:
         user = users.filter(pk=user_pk_from_global_id(user_id)).first()

@@ -48,22 +48,22 @@ def ensure_program(channel: ChannelFacts) -> LoyaltyProgram:
 
 
 WHOLE_NUMBER_FIELDS = {
-    "pending_days": ("pendingDays", 0, 365),
-    "expiry_months": ("expiryMonths", 0, 120),
-    "expiry_reminder_days": ("expiryReminderDays", 0, 365),
-    "redeem_min_points": ("redeemMinPoints", 0, 100_000_000),
-    "redeem_step_points": ("redeemStepPoints", 1, 1_000_000),
-    "max_adjustment_points": ("maxAdjustmentPoints", 1, 100_000_000),
-    "tier_grace_days": ("tierGraceDays", 0, 730),
+    "pending_days": (0, 365),
+    "expiry_months": (0, 120),
+    "expiry_reminder_days": (0, 365),
+    "redeem_min_points": (0, 100_000_000),
+    "redeem_step_points": (1, 1_000_000),
+    "max_adjustment_points": (1, 100_000_000),
+    "tier_grace_days": (0, 730),
 }
 CHOICE_FIELDS = {
-    "negative_balance_policy": ("negativeBalancePolicy", NegativeBalancePolicy),
-    "tier_basis": ("tierBasis", TierBasis),
-    "tier_window": ("tierWindow", TierWindow),
+    "negative_balance_policy": (NegativeBalancePolicy),
+    "tier_basis": (TierBasis),
+    "tier_window": (TierWindow),
 }
 PERCENT_FIELDS = {
-    "cashback_percent": ("cashbackPercent", False),
-    "redeem_max_share_percent": ("redeemMaxSharePercent", True),
+    "cashback_percent": (False),
+    "redeem_max_share_percent": (True),
 }
 
 
@@ -71,9 +71,11 @@ def _validate(program: LoyaltyProgram, changes: dict) -> dict:
     cleaned = {}
     for field, value in changes.items():
         if field == "earn_rate":
-            rate = number(value, "earnRate", InvalidProgramSetting)
+            rate = number(value, "earn_rate", InvalidProgramSetting)
             if not Decimal(0) <= rate <= Decimal(1000) or rate.as_tuple().exponent < -4:
-                raise InvalidProgramSetting("earnRate must be 0-1000 with at most 4 decimals.", "earnRate")
+                raise InvalidProgramSetting(
+                    "The earn rate must be 0-1000 with at most 4 decimals.", "earn_rate"
+                )
             cleaned[field] = rate
         elif field == "point_value":
             amount, currency = value
@@ -81,35 +83,33 @@ def _validate(program: LoyaltyProgram, changes: dict) -> dict:
                 raise CurrencyMismatch(
                     f"The channel's currency is {program.currency}, not {currency}.", "pointValue"
                 )
-            amount = number(amount, "pointValue", InvalidProgramSetting)
+            amount = number(amount, "point_value", InvalidProgramSetting)
             if not Decimal(0) < amount <= Decimal(1000) or amount.as_tuple().exponent < -4:
                 raise InvalidProgramSetting(
-                    "pointValue must be above 0, at most 1000, 4 decimals.", "pointValue"
+                    "The point value must be above 0, at most 1000, 4 decimals.", "pointValue"
                 )
             cleaned[field] = amount
         elif field in WHOLE_NUMBER_FIELDS:
-            name, low, high = WHOLE_NUMBER_FIELDS[field]
-            cleaned[field] = whole_number(value, name, InvalidProgramSetting, low, high)
+            low, high = WHOLE_NUMBER_FIELDS[field]
+            cleaned[field] = whole_number(value, field, InvalidProgramSetting, low, high)
         elif field in CHOICE_FIELDS:
-            name, choices = CHOICE_FIELDS[field]
+            choices = CHOICE_FIELDS[field]
             if value not in choices.values:
-                raise InvalidProgramSetting(f"Unknown {name} '{value}'.", name)
+                raise InvalidProgramSetting(f"Unknown value '{value}'.", field)
             cleaned[field] = value
         elif field in PERCENT_FIELDS:
-            name, low_exclusive = PERCENT_FIELDS[field]
-            percent = number(value, name, InvalidProgramSetting)
+            low_exclusive = PERCENT_FIELDS[field]
+            percent = number(value, field, InvalidProgramSetting)
             low_ok = percent > 0 if low_exclusive else percent >= 0
             if not low_ok or percent > 100 or percent.as_tuple().exponent < -2:
-                raise InvalidProgramSetting(
-                    f"{name} must be a percentage up to 100 with at most 2 decimals.", name
-                )
+                raise InvalidProgramSetting("Must be a percentage up to 100 with at most 2 decimals.", field)
             cleaned[field] = percent
         elif field == "timezone":
             cleaned[field] = timezone_name(value, "timezone", InvalidProgramSetting)
         elif field in {"include_tax", "is_active"}:
             cleaned[field] = bool(value)
         else:
-            raise InvalidProgramSetting(f"{field} cannot be changed.", field)
+            raise InvalidProgramSetting("This setting cannot be changed.", field)
     return cleaned
 
 

@@ -11,12 +11,12 @@ from saleor_loyalty.models import Medium, MessagingSettings
 MAX_STEPS = 5
 MAX_STEP_MINUTES = 30 * 24 * 60
 WHOLE_NUMBER_FIELDS = {
-    "abandon_after_minutes": ("abandonAfterMinutes", 5, 24 * 60),
-    "lost_after_days": ("lostAfterDays", 1, 30),
-    "attribution_days": ("attributionDays", 1, 30),
-    "holdout_percent": ("holdoutPercent", 0, 50),
-    "last_step_discount_percent": ("lastStepDiscountPercent", 0, 50),
-    "incentive_hours": ("incentiveHours", 1, 14 * 24),
+    "abandon_after_minutes": (5, 24 * 60),
+    "lost_after_days": (1, 30),
+    "attribution_days": (1, 30),
+    "holdout_percent": (0, 50),
+    "last_step_discount_percent": (0, 50),
+    "incentive_hours": (1, 14 * 24),
 }
 TEXT_FIELDS = {"sender_name": 255, "contact_address": 500, "restore_url_template": 500}
 EMAIL_FIELDS = ("sender_email", "reply_to")
@@ -43,12 +43,12 @@ def _validate(changes: dict) -> dict:
         if field == "steps":
             cleaned[field] = _steps(value)
         elif field in WHOLE_NUMBER_FIELDS:
-            name, low, high = WHOLE_NUMBER_FIELDS[field]
-            cleaned[field] = whole_number(value, name, InvalidProgramSetting, low, high)
+            low, high = WHOLE_NUMBER_FIELDS[field]
+            cleaned[field] = whole_number(value, field, InvalidProgramSetting, low, high)
         elif field in TEXT_FIELDS:
             value = (value or "").strip()
             if len(value) > TEXT_FIELDS[field]:
-                raise InvalidProgramSetting(f"{field} is too long.", field)
+                raise InvalidProgramSetting(f"At most {TEXT_FIELDS[field]} characters.", field)
             if field == "restore_url_template" and value and "{token}" not in value:
                 raise InvalidProgramSetting(
                     "The restore URL needs a {token} placeholder.", "restoreUrlTemplate"

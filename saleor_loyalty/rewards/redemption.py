@@ -78,7 +78,7 @@ def open_checkout_of(
             "checkoutId",
         )
     if checkout.channel_slug != program.channel_slug:
-        raise LoyaltyError("The checkout belongs to another channel.", "checkoutId")
+        raise LoyaltyError("The checkout belongs to another channel.", "checkout_id")
     return checkout
 
 
@@ -115,7 +115,7 @@ def _validate_request(program: LoyaltyProgram, points, request_key: str) -> None
     if isinstance(points, bool) or not isinstance(points, int) or points <= 0:
         raise InvalidPoints("Points must be a positive whole number.")
     if not request_key or len(request_key) > MAX_REQUEST_KEY:
-        raise LoyaltyError(f"requestKey must be 1-{MAX_REQUEST_KEY} characters.", "requestKey")
+        raise LoyaltyError(f"requestKey must be 1-{MAX_REQUEST_KEY} characters.", "request_key")
     if points < program.redeem_min_points:
         raise BelowMinimum(f"At least {program.redeem_min_points} points can be redeemed.")
     if points % program.redeem_step_points:

@@ -3,6 +3,8 @@
 import logging
 from decimal import Decimal
 
+from saleor_loyalty.exceptions import ClubBenefitRefused, ClubCodeRefused, ClubShippingRefused
+
 logger = logging.getLogger(__name__)
 
 
@@ -155,3 +157,15 @@ def club_shipping_method_exists(method_id: int, channel_slug: str) -> bool:
     return ShippingMethodChannelListing.objects.filter(
         shipping_method_id=method_id, channel__slug=channel_slug
     ).exists()
+
+
+def order_creation_error(refusal: ClubBenefitRefused):
+    """A refused club benefit as Saleor's own typed checkout error, on the field Saleor names."""
+    from django.core.exceptions import ValidationError
+    from saleor.checkout.error_codes import CheckoutErrorCode
+
+    code = {
+        ClubCodeRefused: CheckoutErrorCode.VOUCHER_NOT_APPLICABLE,
+        ClubShippingRefused: CheckoutErrorCode.INVALID_SHIPPING_METHOD,
+    }[type(refusal)]
+    return ValidationError({refusal.field: ValidationError(refusal.message, code=code.value)})

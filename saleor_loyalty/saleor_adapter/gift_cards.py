@@ -171,11 +171,11 @@ class SaleorGiftCards:
         from saleor.payment.utils import handle_transaction_initialize_session
 
         if checkout.is_checkout_locked():
-            raise LoyaltyError("The checkout is being completed.", "checkoutId")
+            raise LoyaltyError("The checkout is being completed.", "checkout_id")
         card = GiftCard.objects.get(pk=gift_card_id)
         amount = _card_amount_due(checkout, card, GIFT_CARD_PAYMENT_GATEWAY_ID)
         if amount <= 0:
-            raise LoyaltyError("Nothing is left to pay on this checkout.", "checkoutId")
+            raise LoyaltyError("Nothing is left to pay on this checkout.", "checkout_id")
         cancel_active_payments(checkout)  # as transactionInitialize: one checkout is never paid in both flows
         transaction_item, event, _ = handle_transaction_initialize_session(
             source_object=checkout,
@@ -190,7 +190,7 @@ class SaleorGiftCards:
             idempotency_key=f"{CARD_PAYMENT_KEY_PREFIX}{key}",
         )
         if event.type != TransactionEventType.AUTHORIZATION_SUCCESS:
-            raise LoyaltyError(f"Saleor refused the store-credit card: {event.message}", "checkoutId")
+            raise LoyaltyError(f"Saleor refused the store-credit card: {event.message}", "checkout_id")
         return CardPayment(
             transaction_token=transaction_item.token,
             amount=transaction_item.authorized_value,

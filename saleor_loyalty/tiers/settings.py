@@ -25,13 +25,13 @@ from saleor_loyalty.tiers.ladder import current_tier, ladder, move_to, record_ev
 MAX_TIERS = 10
 MAX_REASON_LENGTH = 1000
 DECIMAL_FIELDS = {
-    "entry_threshold": ("entryThreshold", Decimal(0), Decimal("1000000000")),
-    "retain_threshold": ("retainThreshold", Decimal(0), Decimal("1000000000")),
-    "earn_multiplier": ("earnMultiplier", Decimal(0), Decimal(100)),
-    "discount_percent": ("discountPercent", Decimal(0), Decimal(100)),
-    "cashback_percent": ("cashbackPercent", Decimal(0), Decimal(100)),
+    "entry_threshold": (Decimal(0), Decimal("1000000000")),
+    "retain_threshold": (Decimal(0), Decimal("1000000000")),
+    "earn_multiplier": (Decimal(0), Decimal(100)),
+    "discount_percent": (Decimal(0), Decimal(100)),
+    "cashback_percent": (Decimal(0), Decimal(100)),
 }
-TEXT_FIELDS = {"name": "name", "name_he": "nameHe"}
+TEXT_FIELDS = {"name", "name_he"}
 FLAG_FIELDS = {"free_shipping", "early_access"}
 MAX_BIRTHDAY_CREDIT = Decimal(1_000_000)
 
@@ -43,10 +43,10 @@ def _birthday_credit(value: tuple, currency: str) -> Decimal:
         raise CurrencyMismatch(
             f"The channel's currency is {currency}, not {given_currency}.", "birthdayCredit"
         )
-    amount = number(amount, "birthdayCredit", InvalidTierSetting, Decimal(0), MAX_BIRTHDAY_CREDIT)
+    amount = number(amount, "birthday_credit", InvalidTierSetting, Decimal(0), MAX_BIRTHDAY_CREDIT)
     if not fits_currency(amount, currency):
         raise InvalidTierSetting(
-            f"birthdayCredit has more decimals than {currency} allows.", "birthdayCredit"
+            f"The birthday credit has more decimals than {currency} allows.", "birthdayCredit"
         )
     return amount
 
@@ -55,22 +55,22 @@ def _clean(changes: dict, currency: str) -> dict:
     cleaned = {}
     for name, value in changes.items():
         if name in DECIMAL_FIELDS:
-            field, low, high = DECIMAL_FIELDS[name]
+            low, high = DECIMAL_FIELDS[name]
             cleaned[name] = (
                 None
                 if value is None and name == "cashback_percent"
-                else number(value, field, InvalidTierSetting, low, high)
+                else number(value, name, InvalidTierSetting, low, high)
             )
         elif name in TEXT_FIELDS:
             text = (value or "").strip()
             if (name == "name" and not text) or len(text) > 64:
-                raise InvalidTierSetting(f"{TEXT_FIELDS[name]} must be 1-64 characters.", TEXT_FIELDS[name])
+                raise InvalidTierSetting("Must be 1-64 characters.", name)
             cleaned[name] = text
         elif name in FLAG_FIELDS:
             cleaned[name] = bool(value)
         elif name == "birthday_points":
             if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 1_000_000:
-                raise InvalidTierSetting("birthdayPoints must be 0-1000000.", "birthdayPoints")
+                raise InvalidTierSetting("Birthday points must be 0-1000000.", "birthday_points")
             cleaned[name] = value
         elif name == "birthday_credit":
             cleaned[name] = _birthday_credit(value, currency)
@@ -86,7 +86,7 @@ def validate_ladder(tiers: list[Tier]) -> None:
     if len(tiers) > MAX_TIERS:
         raise InvalidTierSetting(f"At most {MAX_TIERS} tiers.", "position")
     if tiers[0].entry_threshold != 0 or tiers[0].retain_threshold != 0:
-        raise InvalidTierSetting("The first tier's thresholds must be 0.", "entryThreshold")
+        raise InvalidTierSetting("The first tier's thresholds must be 0.", "entry_threshold")
     names = [tier.name.lower() for tier in tiers]
     if len(set(names)) != len(names):
         raise InvalidTierSetting("Tier names must be unique.", "name")
@@ -178,7 +178,7 @@ def delete_tier(program: LoyaltyProgram, tier_id: int, move_members_to: int | No
         if move_members_to is not None:
             target = next((t for t in tiers if t.pk == move_members_to and t.pk != tier.pk), None)
             if target is None:
-                raise TierNotFound("No such tier to move members to.", "moveMembersTo")
+                raise TierNotFound("No such tier to move members to.", "move_members_to")
         members = list(account_qs_select_for_update().filter(tier=tier))
         floors = list(account_qs_select_for_update().filter(tier_floor=tier))
         if (members or floors) and target is None:

@@ -32,7 +32,7 @@ class LoyaltyClubShippingMethodsSet(ClubMutation):
         program = program_for(info, channel)
         method_exists = info.context.shipping_method_exists
         pks = [
-            saleor_pk_from_global_id(gid, "ShippingMethod", "shippingMethodIds")
+            saleor_pk_from_global_id(gid, "ShippingMethod", "shipping_method_ids")
             for gid in shipping_method_ids
         ]
         for global_id, pk in zip(shipping_method_ids, pks, strict=False):

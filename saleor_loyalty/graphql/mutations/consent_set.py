@@ -26,7 +26,7 @@ def _checkout_token(checkout_id: str):
             return uuid.UUID(token)
     except (ValueError, TypeError, UnicodeDecodeError):
         pass
-    raise InvalidConsentInput("Couldn't resolve to a checkout.", "checkoutId")
+    raise InvalidConsentInput("Couldn't resolve to a checkout.", "checkout_id")
 
 
 class LoyaltyConsentSet(ClubMutation):
@@ -85,7 +85,7 @@ class LoyaltyConsentSet(ClubMutation):
         else:
             address = context.shop.checkout_email(_checkout_token(checkout_id)) if context.shop else None
             if not address:
-                raise InvalidConsentInput("That checkout does not exist or has no email.", "checkoutId")
+                raise InvalidConsentInput("That checkout does not exist or has no email.", "checkout_id")
         consent.record(
             channel,
             medium,

@@ -50,7 +50,7 @@ class LoyaltyEarlyAccessMark(ClubMutation):
             requestor.as_actor(),
             starts_at=input.get("starts_at"),
             ends_at=input.get("ends_at"),
-            minimum_tier_id=tier_pk(input.get("minimum_tier"), "minimumTier"),
+            minimum_tier_id=tier_pk(input.get("minimum_tier"), "minimum_tier"),
         )
         account = find_account(program, user_id=requestor.user_id) if requestor.user_id else None
         views = early_access.views_for(program, marked, account, signed_in=requestor.user_id is not None)

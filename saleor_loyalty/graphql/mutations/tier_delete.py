@@ -23,6 +23,9 @@ class LoyaltyTierDelete(ClubMutation):
     def perform(cls, info, channel, id, move_members_to=None):
         program = program_for(info, channel)
         moved = tier_settings.delete_tier(
-            program, tier_pk(id), tier_pk(move_members_to, "moveMembersTo"), info.context.requestor.as_actor()
+            program,
+            tier_pk(id),
+            tier_pk(move_members_to, "move_members_to"),
+            info.context.requestor.as_actor(),
         )
         return {"moved_members": moved}

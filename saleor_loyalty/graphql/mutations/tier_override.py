@@ -26,8 +26,8 @@ class LoyaltyTierOverride(ClubMutation):
     def perform(cls, info, channel, user_id, reason, tier_id=None):
         program = program_for(info, channel)
         user = find_user(user_id=user_id)
-        pk = tier_pk(tier_id, "tierId")
-        tier = tier_settings.tier_in_program(program, pk, "tierId") if pk is not None else None
+        pk = tier_pk(tier_id, "tier_id")
+        tier = tier_settings.tier_in_program(program, pk, "tier_id") if pk is not None else None
         account = ledger.account_for(program, user.pk, user.email)
         tier_settings.set_floor(account, tier, reason, info.context.requestor.as_actor())
         return {"member": member_view(program, user)}
