@@ -22,11 +22,12 @@ DATABASE = f"loyalty_bench_abandonment{os.environ.get('LOYALTY_TEST_DB_SUFFIX', 
 
 SALEOR_SHAPED_TABLES = """
 DROP TABLE IF EXISTS checkout_checkoutline, checkout_checkout, channel_channel, account_user, account_address,
-    product_productvariant, product_product;
+    product_productvariant, product_product, product_producttype;
 CREATE TABLE channel_channel (id int PRIMARY KEY, slug text UNIQUE NOT NULL);
 CREATE TABLE account_user (id bigint PRIMARY KEY, email text NOT NULL);
 CREATE TABLE account_address (id int PRIMARY KEY, phone text);
-CREATE TABLE product_product (id int PRIMARY KEY, name text NOT NULL);
+CREATE TABLE product_producttype (id int PRIMARY KEY, kind text NOT NULL);
+CREATE TABLE product_product (id int PRIMARY KEY, name text NOT NULL, product_type_id int NOT NULL);
 CREATE TABLE product_productvariant (id int PRIMARY KEY, name text NOT NULL, product_id int NOT NULL);
 CREATE TABLE checkout_checkout (
     token uuid PRIMARY KEY, channel_id int NOT NULL, last_change timestamptz NOT NULL, email text,
@@ -38,7 +39,8 @@ CREATE INDEX checkout_checkout_last_change ON checkout_checkout (last_change);
 CREATE INDEX checkout_checkout_channel_id ON checkout_checkout (channel_id);
 CREATE TABLE checkout_checkoutline (
     id uuid PRIMARY KEY, checkout_id uuid NOT NULL, variant_id int NOT NULL, quantity int NOT NULL,
-    total_price_gross_amount numeric(20, 3), created_at timestamptz NOT NULL
+    total_price_gross_amount numeric(20, 3), total_price_net_amount numeric(20, 3),
+    created_at timestamptz NOT NULL
 );
 CREATE INDEX checkout_checkoutline_checkout_id ON checkout_checkoutline (checkout_id);
 """
@@ -47,7 +49,8 @@ CREATE INDEX checkout_checkoutline_checkout_id ON checkout_checkoutline (checkou
 # one in five has lines but no contact, one in ten is being paid, the others are empty carts.
 FILL = """
 INSERT INTO channel_channel VALUES (1, 'bench');
-INSERT INTO product_product SELECT g, 'Product ' || g FROM generate_series(1, 200) g;
+INSERT INTO product_producttype VALUES (1, 'normal'), (2, 'gift_card');
+INSERT INTO product_product SELECT g, 'Product ' || g, 1 + (g %% 50 = 0)::int FROM generate_series(1, 200) g;
 INSERT INTO product_productvariant SELECT g, 'Size ' || (g % 5), g FROM generate_series(1, 200) g;
 INSERT INTO checkout_checkout
 SELECT md5('c' || g)::uuid, 1, %(oldest)s + (g * interval '1 second' * %(spread)s),
@@ -57,7 +60,7 @@ SELECT md5('c' || g)::uuid, 1, %(oldest)s + (g * interval '1 second' * %(spread)
        CASE WHEN g %% 10 = 3 AND g %% %(stride)s <> 0 THEN 'full' ELSE 'none' END, 'none', NULL, 'he'
 FROM generate_series(1, %(count)s) g;
 INSERT INTO checkout_checkoutline
-SELECT md5('l' || g)::uuid, md5('c' || g)::uuid, 1 + g %% 200, 1 + g %% 3, 120, %(oldest)s
+SELECT md5('l' || g)::uuid, md5('c' || g)::uuid, 1 + g %% 200, 1 + g %% 3, 120, 101.69, %(oldest)s
 FROM generate_series(1, %(count)s) g
 WHERE g %% %(stride)s = 0 OR g %% 5 = 1 OR g %% 10 = 3;
 """

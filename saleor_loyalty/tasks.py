@@ -18,8 +18,8 @@ from saleor_loyalty.benefits import birthdays
 from saleor_loyalty.exceptions import LoyaltyError
 from saleor_loyalty.ledger import expiry
 from saleor_loyalty.members import privacy
-from saleor_loyalty.messages import club, club_news, pipeline
-from saleor_loyalty.models import LoyaltyAccount, Medium, MessagingSettings
+from saleor_loyalty.messages import club, club_news
+from saleor_loyalty.models import LoyaltyAccount
 from saleor_loyalty.orders import sweep as order_sweep
 from saleor_loyalty.orders import sync as orders
 from saleor_loyalty.recovery import abandonment, attribution, sequences
@@ -47,37 +47,8 @@ def sync_order_task(order_id: str) -> None:
             logger.exception("Loyalty sync refused order %s", order_id)
             return
     if result.earned is not None:
-        _notify_points_earned(facts, result.earned)
-
-
-def _notify_points_earned(facts, entry) -> None:
-    """Club news after the ledger committed; a messaging failure never touches the points."""
-    if not facts.email:
-        return
-    try:
         with runtime.writer_connection():
-            if not MessagingSettings.objects.filter(
-                channel_slug=facts.channel_slug, club_messages_enabled=True
-            ).exists():
-                return
-            entry.account.refresh_from_db(fields=["balance"])
-            club.send(
-                pipeline.Outgoing(
-                    category="points_earned",
-                    medium=Medium.EMAIL,
-                    channel_slug=facts.channel_slug,
-                    address=facts.email,
-                    language_code=facts.language_code,
-                    context={
-                        "points": entry.points,
-                        "balance": entry.account.balance,
-                        "order_number": facts.number,
-                    },
-                ),
-                timezone.now(),
-            )
-    except Exception:
-        logger.exception("Points-earned message for order %s failed", facts.order_id)
+            club_news.tell_points_earned(facts, result.earned, timezone.now())
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=8)

@@ -134,9 +134,13 @@ class Requestor:
 
 @dataclass(frozen=True)
 class CheckoutLineFacts:
+    """A cart line as Saleor stored it; net and the gift-card flag let reminders promise what accrual gives."""
+
     name: str
     quantity: int
     total_gross: Decimal
+    total_net: Decimal | None = None
+    is_gift_card: bool = False
 
 
 @dataclass(frozen=True)

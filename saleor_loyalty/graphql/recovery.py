@@ -3,7 +3,7 @@
 import graphene
 from django.utils import timezone
 
-from saleor_loyalty.exceptions import LoyaltyError, RestoreTokenInvalid
+from saleor_loyalty.exceptions import LoyaltyError
 from saleor_loyalty.graphql.errors import Unauthenticated, query_error, require_permission
 from saleor_loyalty.messages import consent, pipeline
 from saleor_loyalty.models import AbandonedCheckout, Medium, MessageLog, RecoveryState
@@ -276,10 +276,9 @@ class RecoveryQueries(graphene.ObjectType):
     @staticmethod
     def resolve_restore_checkout(_root, info, token):
         try:
-            record = restore.resolve(token, timezone.now())
             shop = info.context.shop
-            if shop is not None and shop.checkout_now(record.checkout_token) is None:
-                raise RestoreTokenInvalid("This cart no longer exists.")
+            exists = (lambda token: shop.checkout_now(token) is not None) if shop is not None else None
+            record = restore.resolve(token, timezone.now(), checkout_exists=exists)
         except LoyaltyError as error:
             raise query_error(error) from None
         return RestoredCheckoutType(

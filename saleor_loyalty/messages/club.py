@@ -9,7 +9,7 @@ from datetime import datetime
 
 from django.db import connection, transaction
 
-from saleor_loyalty.messages import limits, pipeline
+from saleor_loyalty.messages import limits, pipeline, windows
 from saleor_loyalty.messages.config import SERVICE_CATEGORIES, needs_marketing_consent
 from saleor_loyalty.models import Medium, MessageLog, MessageStatus
 
@@ -27,7 +27,7 @@ def _hold_until(message: pipeline.Outgoing, log: MessageLog, now: datetime) -> t
         and (gap := limits.email_gap_until(log.subject_hash, now, log)) is not None
     ):
         return gap
-    window = limits.window_until(now, message.medium, pipeline.channel_settings(message.channel_slug))
+    window = windows.window_until(now, message.medium, pipeline.channel_settings(message.channel_slug))
     return (window, "quiet hours, Shabbat or holiday") if window > now else None
 
 

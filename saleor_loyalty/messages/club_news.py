@@ -1,4 +1,7 @@
-"""Club news from what the club recorded: tier upgrades and cashback credited, each told once.
+"""Club news from what the club recorded: points earned, tier upgrades and cashback credited, each told once.
+
+Points earned are told right after the order's ledger row commits (`tell_points_earned`); a
+messaging failure is logged and never reaches the points.
 
 The facts are append-only rows (`TierEvent`, `CreditEntry`), so the job only has to walk them by id
 from a cursor; it starts at the newest row the first time, so switching it on never mails history.
@@ -6,22 +9,27 @@ One worker at a time (single-runner lock); the cursor moves after each row hande
 where consent, the §30A gate, caps, quiet hours and Shabbat apply.
 """
 
+import logging
 from datetime import datetime
 
 from django.db.models import Max
 from django.utils import timezone
 
+from saleor_loyalty.core.facts import OrderFacts
 from saleor_loyalty.core.jobs import JobRun, single_runner
 from saleor_loyalty.messages import club, pipeline
 from saleor_loyalty.models import (
     CreditEntry,
     CreditKind,
     JobCursor,
+    LedgerEntry,
     Medium,
     MessagingSettings,
     TierCause,
     TierEvent,
 )
+
+logger = logging.getLogger(__name__)
 
 NEWS_JOB = "club-news"
 UPGRADES = (TierCause.ORDER_UPGRADE, TierCause.ADJUSTMENT_UPGRADE, TierCause.EVALUATION_UPGRADE)
@@ -67,6 +75,36 @@ def _cashback_credited(entry: CreditEntry, channel_slug: str, email: str) -> pip
         address=email,
         context={"amount": f"{entry.card_amount:.2f}", "currency": entry.currency},
     )
+
+
+def tell_points_earned(order: OrderFacts, entry: LedgerEntry, now: datetime) -> None:
+    """The order's earn, told once to the buyer where the channel has club news on (the earn row is
+    written once, so this runs once per order)."""
+    if not order.email:
+        return
+    try:
+        if not MessagingSettings.objects.filter(
+            channel_slug=order.channel_slug, club_messages_enabled=True
+        ).exists():
+            return
+        entry.account.refresh_from_db(fields=["balance"])
+        club.send(
+            pipeline.Outgoing(
+                category="points_earned",
+                medium=Medium.EMAIL,
+                channel_slug=order.channel_slug,
+                address=order.email,
+                language_code=order.language_code,
+                context={
+                    "points": entry.points,
+                    "balance": entry.account.balance,
+                    "order_number": order.number,
+                },
+            ),
+            now,
+        )
+    except Exception:
+        logger.exception("Points-earned message for order %s failed", order.order_id)
 
 
 def send_club_news(now: datetime | None = None, limit: int = 200) -> JobRun:

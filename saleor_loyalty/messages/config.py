@@ -49,13 +49,3 @@ def marketing_email_gap_hours() -> int:
 
 def sequence_gap_days() -> int:
     return int(getattr(settings, "LOYALTY_SEQUENCE_GAP_DAYS", 7))
-
-
-def sms_window() -> tuple[int, int]:
-    """Local hours [start, end) in which marketing SMS may go out."""
-    return tuple(getattr(settings, "LOYALTY_SMS_HOURS", (9, 20)))
-
-
-def shabbat_window() -> tuple[int, int]:
-    """Friday hour from which, and Saturday hour until which, nothing goes out (covers sunset all year)."""
-    return tuple(getattr(settings, "LOYALTY_SHABBAT_HOURS", (14, 21)))

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from saleor_loyalty.exceptions import ConsentWordingRequired, InvalidConsentInput
+from saleor_loyalty.exceptions import ConsentWordingRequired, ExplicitOptInRequired, InvalidConsentInput
 from saleor_loyalty.models import ConsentAction, ConsentEvent, ConsentSource, Medium, Suppression
 
 MAX_WORDING = 4000
@@ -96,14 +96,21 @@ def record(
     ip: str | None = None,
     user_id: int | None = None,
     occurred_at: datetime | None = None,
+    opt_in: bool = False,
 ) -> ConsentEvent:
-    """Append a grant or withdrawal. A grant needs the exact wording shown; a withdrawal takes effect now."""
+    """Append a grant or withdrawal. A grant needs the exact wording shown; a withdrawal takes effect now.
+
+    A newsletter sign-up grants only with an explicit opt-in (`opt_in is True`): a pre-ticked or
+    implied sign-up is no consent under §30A.
+    """
     if medium not in Medium.values:
         raise InvalidConsentInput(f"Unknown medium '{medium}'.", "medium")
     if action not in ConsentAction.values:
         raise InvalidConsentInput(f"Unknown action '{action}'.", "action")
     if source not in ConsentSource.values:
         raise InvalidConsentInput(f"Unknown source '{source}'.", "source")
+    if action == ConsentAction.GRANT and source == ConsentSource.NEWSLETTER_SIGNUP and opt_in is not True:
+        raise ExplicitOptInRequired("Newsletter sign-up needs an explicit opt-in.")
     wording = (wording or "").strip()
     if action == ConsentAction.GRANT and not wording:
         raise ConsentWordingRequired("Record the exact wording the person agreed to.", "wording")

@@ -1,4 +1,4 @@
-"""Limits shared by every marketing message: the per-person email gap and the sending windows.
+"""The per-person email gap shared by every marketing message (sending windows: `windows.py`).
 
 Cart reminders and club news draw on the same budget, so a person never gets a reminder an hour
 after a "you earned points" email. Callers serialise on the person before asking (recovery takes an
@@ -6,9 +6,7 @@ advisory lock), so two workers cannot both see "nothing sent yet".
 """
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from saleor_loyalty.messages import windows as sending_windows
 from saleor_loyalty.messages.config import marketing_email_gap_hours
 from saleor_loyalty.models import Medium, MessageLog, MessageStatus
 
@@ -36,10 +34,3 @@ def email_gap_until(
     if last is None:
         return None
     return last.created_at + gap, f"one marketing email per {marketing_email_gap_hours()} h"
-
-
-def window_until(now: datetime, medium: str, config) -> datetime:
-    """`now` when the channel's quiet hours, Shabbat and holidays allow sending, else the next opening."""
-    local_day = now.astimezone(ZoneInfo(config.timezone)).date()
-    holidays = sending_windows.quiet_days(config.country, local_day - timedelta(days=1))
-    return sending_windows.next_allowed(now, medium, config.timezone, config.observe_shabbat, holidays)

@@ -8,11 +8,23 @@ year in Israel); a holiday from 14:00 on its eve to 21:00 on the day (`QuietDay`
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from saleor_loyalty.messages.config import shabbat_window, sms_window
+from django.conf import settings
+
 from saleor_loyalty.models import Medium, QuietDay
 
 FRIDAY, SATURDAY = 4, 5
 MAX_MOVES = 30
+
+
+def sms_window() -> tuple[int, int]:
+    """Local hours [start, end) in which marketing SMS may go out (LOYALTY_SMS_HOURS)."""
+    return tuple(getattr(settings, "LOYALTY_SMS_HOURS", (9, 20)))
+
+
+def shabbat_window() -> tuple[int, int]:
+    """Friday hour from which, and Saturday hour until which, nothing goes out; covers sunset all year
+    (LOYALTY_SHABBAT_HOURS)."""
+    return tuple(getattr(settings, "LOYALTY_SHABBAT_HOURS", (14, 21)))
 
 
 def quiet_days(country: str, start: date, days: int = 40) -> set[date]:
@@ -62,3 +74,10 @@ def next_allowed(
             return local
         local = until
     return local
+
+
+def window_until(now: datetime, medium: str, config) -> datetime:
+    """`now` when the channel's quiet hours, Shabbat and holidays allow sending, else the next opening."""
+    local_day = now.astimezone(ZoneInfo(config.timezone)).date()
+    holidays = quiet_days(config.country, local_day - timedelta(days=1))
+    return next_allowed(now, medium, config.timezone, config.observe_shabbat, holidays)

@@ -87,15 +87,24 @@ WHERE ab.checkout_changed_at < EXCLUDED.checkout_changed_at
 """
 
 
+def snapshot_lines(lines) -> list[dict]:
+    """A cart's lines as the reminder shows them and as accrual would count them (net, gift cards)."""
+    return [
+        {
+            "name": line.name,
+            "quantity": line.quantity,
+            "total": str(line.total_gross),
+            "net": str(line.total_net if line.total_net is not None else line.total_gross),
+            "gift_card": line.is_gift_card,
+        }
+        for line in lines
+    ]
+
+
 def _row(checkout, config, steps) -> tuple:
     email = (checkout.email or "").strip().lower()
     holdout = config.holdout_percent and random.random() * 100 < config.holdout_percent
-    lines = json.dumps(
-        [
-            {"name": line.name, "quantity": line.quantity, "total": str(line.total_gross)}
-            for line in checkout.lines
-        ]
-    )
+    lines = json.dumps(snapshot_lines(checkout.lines))
     return (
         checkout.token,
         checkout.user_id,

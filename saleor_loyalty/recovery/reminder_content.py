@@ -1,25 +1,54 @@
 """What the club adds to a cart reminder: points this cart earns, points about to expire, next tier.
 
-The same engine the ledger uses answers each part: the member's tier multiplier for the points,
-the lot replay for what is left of the lots expiring soon, and the tier ladder for "this order
-makes you Gold" (the cart's goods counted as spend, or its points, by the program's tier basis).
+The same engine the ledger uses answers each part: accrual's own rules (`compute_earn`: tax as the
+program counts it, no gift-card products, the member's tier multiplier) for the points, the lot
+replay for what is left of the lots expiring soon, and the ladder's outlook for "this order makes
+you Gold". A reminder never promises points the order would not earn.
 """
 
+import uuid
 from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from saleor_loyalty import ledger
-from saleor_loyalty.core.money import points_for_amount
+from saleor_loyalty.core.facts import OrderFacts, OrderLineFacts
+from saleor_loyalty.ledger.rules import compute_earn
 from saleor_loyalty.members.summary import find_account
-from saleor_loyalty.models import LoyaltyProgram, TierBasis
+from saleor_loyalty.models import LoyaltyProgram
 from saleor_loyalty.tiers import ladder as tiers
 
 EXPIRY_HORIZON = timedelta(days=30)
 
 
-def goods_total(lines: list[dict]) -> Decimal:
-    return sum((Decimal(line["total"]) for line in lines), Decimal(0))
+def cart_as_order(program: LoyaltyProgram, lines: list[dict], now: datetime) -> OrderFacts:
+    """The cart snapshot as the cash-paid order it would become (older snapshots lack net: gross is used)."""
+    order_lines = tuple(
+        OrderLineFacts(
+            line_id=str(index),
+            product_name=line.get("name", ""),
+            sku="",
+            quantity=line.get("quantity", 1),
+            total_net=Decimal(line.get("net", line["total"])),
+            total_gross=Decimal(line["total"]),
+            is_gift_card=bool(line.get("gift_card", False)),
+        )
+        for index, line in enumerate(lines)
+    )
+    goods = sum((line.total_gross for line in order_lines), Decimal(0))
+    return OrderFacts(
+        order_id=uuid.uuid4(),
+        number="",
+        channel_slug=program.channel_slug,
+        currency=program.currency,
+        user_id=None,
+        email="",
+        lines=order_lines,
+        shipping_gross=Decimal(0),
+        total_gross=goods,
+        is_paid=True,
+        paid_at=now,
+    )
 
 
 def expiring_points(account, now: datetime) -> tuple[int, datetime | None]:
@@ -42,10 +71,9 @@ def for_cart(channel_slug: str, user_id: int | None, email: str, lines: list[dic
     program = LoyaltyProgram.objects.filter(channel_slug=channel_slug, is_active=True).first()
     if program is None:
         return {}
-    total = goods_total(lines)
     account = find_account(program, user_id=user_id, email=email)
-    points = points_for_amount(total, program.earn_rate * tiers.earn_tier(program, account).earn_multiplier)
-    angle = {"points_to_earn": points}
+    earn = compute_earn(program, cart_as_order(program, lines, now), now, tiers.earn_tier(program, account))
+    angle = {"points_to_earn": earn.points}
     if account is not None:
         expiring, first = expiring_points(account, now)
         if expiring > 0:
@@ -53,8 +81,7 @@ def for_cart(channel_slug: str, user_id: int | None, email: str, lines: list[dic
                 points_expiring=expiring,
                 expiring_on=first.astimezone(ZoneInfo(program.timezone)).date().isoformat(),
             )
-    extra = total if program.tier_basis == TierBasis.SPEND else Decimal(points)
-    tier, reached = tiers.tier_after(program, account, extra, now)
-    if reached:
-        angle["tier_after"] = tier.name
+    outlook = tiers.tier_outlook(program, account, earn.base, earn.points, now)
+    if outlook is not None and outlook.reached:
+        angle["tier_after"] = outlook.name
     return angle

@@ -34,8 +34,9 @@ def mint(checkout_token, channel_slug: str, now: datetime) -> str:
     return raw
 
 
-def resolve(raw: str, now: datetime) -> RestoreToken:
-    """The token's record, or RestoreTokenInvalid for an unknown (forged) or expired one."""
+def resolve(raw: str, now: datetime, checkout_exists=None) -> RestoreToken:
+    """The token's record, or RestoreTokenInvalid for an unknown (forged) or expired one, or one whose
+    cart is gone (`checkout_exists(token)` asks Saleor; Saleor deletes old checkouts on its own)."""
     if not raw or len(raw) > 128:
         raise RestoreTokenInvalid("This restore link is not valid.")
     record = RestoreToken.objects.filter(token_hash=_hash(raw)).first()
@@ -43,4 +44,6 @@ def resolve(raw: str, now: datetime) -> RestoreToken:
         raise RestoreTokenInvalid("This restore link is not valid.")
     if record.expires_at <= now:
         raise RestoreTokenInvalid("This restore link has expired.")
+    if checkout_exists is not None and not checkout_exists(record.checkout_token):
+        raise RestoreTokenInvalid("This cart no longer exists.")
     return record

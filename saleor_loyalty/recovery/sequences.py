@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, connection, transaction
 
-from saleor_loyalty.messages import consent, limits, pipeline
+from saleor_loyalty.messages import consent, limits, pipeline, windows
 from saleor_loyalty.messages.config import CART_REMINDER, sequence_gap_days
 from saleor_loyalty.models import (
     AbandonedCheckout,
@@ -28,7 +28,7 @@ from saleor_loyalty.models import (
     RecoveryState,
 )
 from saleor_loyalty.recovery import attribution, reminder_content, restore
-from saleor_loyalty.recovery.abandonment import steps_of
+from saleor_loyalty.recovery.abandonment import snapshot_lines, steps_of
 
 logger = logging.getLogger(__name__)
 
@@ -192,7 +192,7 @@ def _claim(pk: int, shop, now: datetime) -> Claim | None:
     if capped is not None:
         _defer(row, medium, step_index, capped[0], capped[1], now)
         return None
-    window = limits.window_until(now, medium, config)
+    window = windows.window_until(now, medium, config)
     if window > now:
         _defer(row, medium, step_index, window, "quiet hours, Shabbat or holiday", now)
         return None
@@ -217,10 +217,7 @@ def _claim(pk: int, shop, now: datetime) -> Claim | None:
 def _refresh_snapshot(row, current) -> None:
     """The message shows the cart as it is now, not as it was when it was first seen."""
     row.total_gross = current.total_gross
-    row.lines = [
-        {"name": line.name, "quantity": line.quantity, "total": str(line.total_gross)}
-        for line in current.lines
-    ]
+    row.lines = snapshot_lines(current.lines)
 
 
 def _incentive(claim: Claim, shop, now: datetime) -> dict:

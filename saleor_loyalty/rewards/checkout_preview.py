@@ -5,7 +5,6 @@ and the order's real earn cannot disagree unless Saleor's prices change before p
 """
 
 from dataclasses import dataclass
-from decimal import Decimal
 from uuid import UUID
 
 from django.utils import timezone
@@ -14,27 +13,10 @@ from prices import Money
 from saleor_loyalty.core.money import cashback_for_amount, points_worth
 from saleor_loyalty.ledger.rules import compute_earn
 from saleor_loyalty.members.summary import find_account
-from saleor_loyalty.models import LoyaltyAccount, LoyaltyProgram, TierBasis
+from saleor_loyalty.models import LoyaltyProgram
 from saleor_loyalty.rewards.redemption import most_redeemable, open_checkout_of
 from saleor_loyalty.rewards.store_credit import StoreCreditCards
-from saleor_loyalty.tiers.ladder import cashback_percent_for, earn_tier, tier_after
-
-
-@dataclass(frozen=True)
-class TierOutlook:
-    """The tier the member holds once this checkout is paid, and whether the checkout is what gets them there."""
-
-    name: str
-    reached: bool
-
-
-def tier_after_checkout(
-    program: LoyaltyProgram, account: LoyaltyAccount | None, base: Decimal, points: int
-) -> TierOutlook | None:
-    """ "This order makes you Gold": the checkout adds its accrual base (spend basis) or its points."""
-    extra = base if program.tier_basis == TierBasis.SPEND else Decimal(points)
-    tier, reached = tier_after(program, account, extra)
-    return TierOutlook(name=tier.name, reached=reached) if tier is not None else None
+from saleor_loyalty.tiers.ladder import TierOutlook, cashback_percent_for, earn_tier, tier_outlook
 
 
 @dataclass(frozen=True)
@@ -62,5 +44,5 @@ def preview(
         ),
         max_redeemable_points=redeemable,
         max_redeemable_value=points_worth(redeemable, program.point_value, program.currency),
-        tier=tier_after_checkout(program, account, computation.base, computation.points),
+        tier=tier_outlook(program, account, computation.base, computation.points),
     )

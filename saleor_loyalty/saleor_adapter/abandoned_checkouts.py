@@ -12,6 +12,7 @@ SALEOR_TABLES = {
     "channel": "channel_channel",
     "variant": "product_productvariant",
     "product": "product_product",
+    "product_type": "product_producttype",
 }
 
 
@@ -50,10 +51,12 @@ LIMIT %(limit)s
 
 def lines_sql(tables: dict) -> str:
     return f"""
-SELECT l.checkout_id, p.name, v.name, l.quantity, COALESCE(l.total_price_gross_amount, 0)
+SELECT l.checkout_id, p.name, v.name, l.quantity, COALESCE(l.total_price_gross_amount, 0),
+       COALESCE(l.total_price_net_amount, 0), t.kind = 'gift_card'
 FROM {tables["line"]} l
 JOIN {tables["variant"]} v ON v.id = l.variant_id
 JOIN {tables["product"]} p ON p.id = v.product_id
+JOIN {tables["product_type"]} t ON t.id = p.product_type_id
 WHERE l.checkout_id = ANY(%(tokens)s)
 ORDER BY l.checkout_id, l.created_at, l.id
 """
@@ -77,9 +80,13 @@ def fetch_abandoned(cursor, tables: dict, channel_slug: str, cutoff, after, limi
         return []
     cursor.execute(lines_sql(tables), {"tokens": [row[0] for row in rows]})
     lines: dict = {}
-    for token, product, variant, quantity, total in cursor.fetchall():
+    for token, product, variant, quantity, gross, net, is_gift_card in cursor.fetchall():
         name = f"{product} ({variant})" if variant and variant != product else product
-        lines.setdefault(token, []).append(CheckoutLineFacts(name=name, quantity=quantity, total_gross=total))
+        lines.setdefault(token, []).append(
+            CheckoutLineFacts(
+                name=name, quantity=quantity, total_gross=gross, total_net=net, is_gift_card=is_gift_card
+            )
+        )
     return [
         AbandonedCheckoutFacts(
             token=token,
@@ -116,7 +123,7 @@ class SaleorShop:
         checkout = (
             Checkout.objects.filter(pk=token)
             .select_related("channel", "user", "billing_address")
-            .prefetch_related("lines__variant__product")
+            .prefetch_related("lines__variant__product__product_type")
             .first()
         )
         if checkout is None:
@@ -126,6 +133,8 @@ class SaleorShop:
                 name=line.variant.product.name,
                 quantity=line.quantity,
                 total_gross=line.total_price_gross_amount or Decimal(0),
+                total_net=line.total_price_net_amount or Decimal(0),
+                is_gift_card=line.variant.is_gift_card(),
             )
             for line in checkout.lines.all()
         )

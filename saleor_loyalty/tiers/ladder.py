@@ -372,5 +372,26 @@ def tier_after(
     return reached, True
 
 
+@dataclass(frozen=True)
+class TierOutlook:
+    """The tier a member holds once an order is paid, and whether that order is what gets them there."""
+
+    name: str
+    reached: bool
+
+
+def tier_outlook(
+    program: LoyaltyProgram,
+    account: LoyaltyAccount | None,
+    base: Decimal,
+    points: int,
+    now: datetime | None = None,
+) -> TierOutlook | None:
+    """ "This order makes you Gold": an order adds its accrual base (spend basis) or its points."""
+    extra = base if program.tier_basis == TierBasis.SPEND else Decimal(points)
+    tier, reached = tier_after(program, account, extra, now)
+    return TierOutlook(name=tier.name, reached=reached) if tier is not None else None
+
+
 def grace_end(program: LoyaltyProgram, today: date) -> date:
     return today + timedelta(days=program.tier_grace_days)

@@ -141,7 +141,10 @@ def create_tier(program: LoyaltyProgram, position: int | None = None, **values) 
     return tier
 
 
-def update_tier(program: LoyaltyProgram, tier_id: int, **values) -> Tier:
+def update_tier(program: LoyaltyProgram, tier_id: int, position: int | None = None, **values) -> Tier:
+    """Names, thresholds and benefits; a tier's place on the ladder is chosen only when it is created."""
+    if position is not None:
+        raise InvalidTierSetting("The position can only be chosen when creating a tier.", "position")
     cleaned = _clean(values, program.currency)
     with transaction.atomic():
         tiers = _locked_ladder(program)

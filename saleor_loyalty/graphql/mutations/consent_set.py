@@ -2,7 +2,7 @@ import uuid
 
 import graphene
 
-from saleor_loyalty.exceptions import ExplicitOptInRequired, InvalidConsentInput
+from saleor_loyalty.exceptions import InvalidConsentInput
 from saleor_loyalty.graphql.errors import Unauthenticated
 from saleor_loyalty.graphql.mutations.base import ClubMutation
 from saleor_loyalty.graphql.recovery import ConsentMediumEnum, ConsentStateType, consent_view
@@ -71,8 +71,6 @@ class LoyaltyConsentSet(ClubMutation):
         checkout_id=None,
     ):
         context = info.context
-        if granted and source == ConsentSource.NEWSLETTER_SIGNUP and opt_in is not True:
-            raise ExplicitOptInRequired("Newsletter sign-up needs an explicit opt-in.")
         user_id = context.requestor.user_id
         if user_id is None and not checkout_id:
             raise Unauthenticated("Sign in, or give your checkout, to set your consent.")
@@ -96,5 +94,6 @@ class LoyaltyConsentSet(ClubMutation):
             locale=locale or "",
             ip=context.client_ip,
             user_id=user_id,
+            opt_in=opt_in is True,
         )
         return {"consent": consent_view(channel, medium, address)}

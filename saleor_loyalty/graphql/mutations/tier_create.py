@@ -22,4 +22,4 @@ class LoyaltyTierCreate(ClubMutation):
     @classmethod
     def perform(cls, info, channel, input):
         program = program_for(info, channel)
-        return {"tier": tier_settings.create_tier(program, input.get("position"), **tier_values(input))}
+        return {"tier": tier_settings.create_tier(program, **tier_values(input))}

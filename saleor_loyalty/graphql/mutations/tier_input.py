@@ -29,11 +29,7 @@ class LoyaltyTierInput(graphene.InputObjectType):
 
 def tier_values(data) -> dict:
     """Only the fields the caller sent (cashbackRate may be sent as null to clear it); money as (amount, currency)."""
-    values = {
-        name: value
-        for name, value in data.items()
-        if name != "position" and (value is not None or name == "cashback_percent")
-    }
+    values = {name: value for name, value in data.items() if value is not None or name == "cashback_percent"}
     if "birthday_credit" in values:
         values["birthday_credit"] = (
             values["birthday_credit"]["amount"],

@@ -1,6 +1,5 @@
 import graphene
 
-from saleor_loyalty.exceptions import InvalidTierSetting
 from saleor_loyalty.graphql.mutations.base import ClubMutation
 from saleor_loyalty.graphql.mutations.tier_input import LoyaltyTierInput, tier_pk, tier_values
 from saleor_loyalty.graphql.resolvers import program_for
@@ -24,6 +23,4 @@ class LoyaltyTierUpdate(ClubMutation):
     @classmethod
     def perform(cls, info, channel, id, input):
         program = program_for(info, channel)
-        if input.get("position") is not None:
-            raise InvalidTierSetting("position can only be chosen when creating a tier.", "position")
         return {"tier": tier_settings.update_tier(program, tier_pk(id), **tier_values(input))}

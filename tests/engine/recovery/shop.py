@@ -34,14 +34,22 @@ class FakeShop:
             channel_slug=channel,
             last_change=changed_at,
             currency="ILS",
-            total_gross=sum((Decimal(total) for _, _, total in lines), Decimal(0)),
+            total_gross=sum(
+                (
+                    line.total_gross if isinstance(line, CheckoutLineFacts) else Decimal(line[2])
+                    for line in lines
+                ),
+                Decimal(0),
+            ),
             user_id=user_id,
             email=email,
             phone=phone,
             language_code=language,
             lines=tuple(
-                CheckoutLineFacts(name=name, quantity=qty, total_gross=Decimal(total))
-                for name, qty, total in lines
+                line
+                if isinstance(line, CheckoutLineFacts)
+                else CheckoutLineFacts(name=line[0], quantity=line[1], total_gross=Decimal(line[2]))
+                for line in lines
             ),
         )
         self.checkouts[facts.token] = facts

@@ -1,6 +1,9 @@
+from decimal import Decimal
+
 from django.core import mail
 
 from saleor_loyalty import ledger
+from saleor_loyalty.core.facts import CheckoutLineFacts
 from saleor_loyalty.recovery import reminder_content
 from saleor_loyalty.tiers import ladder as tiers
 
@@ -35,3 +38,30 @@ def test_reminder_shows_points_to_earn_points_expiring_and_next_tier(
 
 def test_club_angle_is_empty_without_a_program(db):
     assert reminder_content.for_cart("nowhere", None, "x@example.com", [{"total": "10"}], T0) == {}
+
+
+def test_reminder_promises_the_points_the_order_would_earn_without_tax_and_gift_cards(
+    channel, shop, opted_in, program, customer
+):
+    # given a program that earns on prices without tax (17 % VAT), and a cart with a ₪117 shirt
+    # (₪100 net) and a ₪200 gift card, which earns nothing
+    program.include_tax = False
+    program.save()
+    tiers.ensure_default_tiers(program)
+    opted_in(customer.email)
+    shop.add_checkout(
+        email=customer.email,
+        user_id=customer.pk,
+        lines=(
+            CheckoutLineFacts("Shirt", 1, Decimal("117.00"), total_net=Decimal("100.00")),
+            CheckoutLineFacts(
+                "Gift card", 1, Decimal("200.00"), total_net=Decimal("200.00"), is_gift_card=True
+            ),
+        ),
+    )
+
+    # when the reminder goes out
+    assert tick(shop, T0 + hours(1.1)) == 1
+
+    # then it promises the 100 points accrual would give, not 317 (gross, gift card included)
+    assert "תצברו 100 נקודות" in mail.outbox[0].body

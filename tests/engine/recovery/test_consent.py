@@ -2,7 +2,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from saleor_loyalty.exceptions import ConsentWordingRequired
+from saleor_loyalty.exceptions import ConsentWordingRequired, ExplicitOptInRequired
 from saleor_loyalty.messages import consent
 from saleor_loyalty.models import ConsentAction, ConsentEvent, ConsentSource, Medium
 
@@ -29,6 +29,28 @@ def test_consent_grant_without_wording_is_refused(db):
             "il", Medium.EMAIL, "dana@example.co.il", ConsentAction.GRANT, ConsentSource.ACCOUNT_PAGE
         )
     assert not ConsentEvent.objects.exists()
+
+
+def test_newsletter_sign_up_without_explicit_opt_in_is_refused_whoever_records_it(db):
+    # given a newsletter sign-up whose opt-in box was not explicitly ticked
+    def sign_up(**opt_in):
+        return consent.record(
+            "il",
+            Medium.EMAIL,
+            "dana@example.co.il",
+            ConsentAction.GRANT,
+            ConsentSource.NEWSLETTER_SIGNUP,
+            wording=WORDING,
+            **opt_in,
+        )
+
+    # when it is recorded through the engine (not only through the API), then it grants nothing
+    with pytest.raises(ExplicitOptInRequired):
+        sign_up()
+    assert not ConsentEvent.objects.exists()
+    # and only an explicit opt-in grants
+    sign_up(opt_in=True)
+    assert consent.current_state("il", Medium.EMAIL, "dana@example.co.il").may_market
 
 
 def test_consent_latest_event_wins_per_channel(db, opted_in):
