@@ -3,33 +3,23 @@
 import graphene
 
 from saleor_loyalty.benefits import early_access
-from saleor_loyalty.exceptions import CatalogItemNotFound, LoyaltyError
+from saleor_loyalty.exceptions import CatalogItemNotFound
 from saleor_loyalty.graphql.enums import EarlyAccessKindEnum
-from saleor_loyalty.graphql.errors import query_error
+from saleor_loyalty.graphql.errors import resolver
+from saleor_loyalty.graphql.ids import int_pk, to_global_id
 from saleor_loyalty.graphql.resolvers import program_for
 from saleor_loyalty.graphql.tier_types import TierType
 from saleor_loyalty.members.summary import member_account
 from saleor_loyalty.models import EarlyAccessKind
 
 SALEOR_TYPE = {EarlyAccessKind.PRODUCT: "Product", EarlyAccessKind.COLLECTION: "Collection"}
-MAX_SALEOR_PK = 2**63 - 1
 
 
 def saleor_pks(global_ids, kind: str, field: str) -> list[int]:
     """Saleor's numeric ids from its global IDs ("Product:<id>" / "Collection:<id>", base64)."""
-    pks = []
-    for global_id in global_ids or ():
-        try:
-            type_name, pk = graphene.Node.from_global_id(global_id)
-            number = int(pk) if type_name == SALEOR_TYPE[kind] else 0
-        except (ValueError, TypeError, UnicodeDecodeError):
-            number = 0
-        if not 0 < number <= MAX_SALEOR_PK:
-            raise CatalogItemNotFound(
-                f"Couldn't resolve to a {SALEOR_TYPE[kind].lower()}: {global_id}", field
-            )
-        pks.append(number)
-    return pks
+    return [
+        int_pk(global_id, SALEOR_TYPE[kind], field, CatalogItemNotFound) for global_id in global_ids or ()
+    ]
 
 
 def items_from(products, collections) -> dict[str, list[int]]:
@@ -64,7 +54,7 @@ class EarlyAccessItemType(graphene.ObjectType):
 
     @staticmethod
     def resolve_id(root: early_access.ItemView, _info):
-        return graphene.Node.to_global_id(SALEOR_TYPE[root.item.kind], root.item.saleor_id)
+        return to_global_id(SALEOR_TYPE[root.item.kind], root.item.saleor_id)
 
     @staticmethod
     def resolve_kind(root: early_access.ItemView, _info):
@@ -93,11 +83,9 @@ class EarlyAccessQueries(graphene.ObjectType):
     )
 
     @staticmethod
+    @resolver()
     def resolve_early_access(_root, info, channel):
         user_id = info.context.requestor.user_id
-        try:
-            account = member_account(channel, user_id) if user_id is not None else None
-            program = account.program if account else program_for(info, channel)
-        except LoyaltyError as error:
-            raise query_error(error) from None
+        account = member_account(channel, user_id) if user_id is not None else None
+        program = account.program if account else program_for(info, channel)
         return early_access.gated_items(program, account, signed_in=user_id is not None)

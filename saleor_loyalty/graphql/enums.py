@@ -4,7 +4,9 @@ from saleor_loyalty.error_codes import LoyaltyErrorCode
 from saleor_loyalty.models import (
     EarlyAccessKind,
     EntryKind,
+    Medium,
     NegativeBalancePolicy,
+    RecoveryState,
     TierBasis,
     TierCause,
     TierWindow,
@@ -22,4 +24,9 @@ TierWindowEnum = graphene.Enum("LoyaltyTierWindow", [(value.upper(), value) for 
 TierCauseEnum = graphene.Enum("LoyaltyTierCause", [(value.upper(), value) for value in TierCause.values])
 EarlyAccessKindEnum = graphene.Enum(
     "LoyaltyEarlyAccessKind", [(value.upper(), value) for value in EarlyAccessKind.values]
+)
+
+ConsentMediumEnum = graphene.Enum("LoyaltyConsentMedium", [(value.upper(), value) for value in Medium.values])
+RecoveryStateEnum = graphene.Enum(
+    "LoyaltyRecoveryState", [(value.upper(), value) for value in RecoveryState.values]
 )

@@ -1,4 +1,10 @@
-"""Errors in Saleor's style: mutations answer `errors { field message code }`, queries raise coded errors."""
+"""Errors in Saleor's style: mutations answer `errors { field message code }`, queries raise coded errors.
+
+Every query resolver goes through `resolver(...)`: it checks the caller first (a Saleor permission in
+the channel asked for, or a signed-in customer) and turns domain errors into coded GraphQL errors.
+"""
+
+import functools
 
 import graphene
 from graphene.utils.str_converters import to_camel_case
@@ -56,3 +62,23 @@ def require_permission(requestor, permission: str, channel: str) -> None:
 def require_customer(requestor) -> None:
     if requestor.user_id is None:
         raise Unauthenticated("Sign in to see your club membership.")
+
+
+def resolver(permission: str = "", customer: bool = False):
+    """A query resolver that authorizes its caller before anything else and answers domain errors coded."""
+
+    def wrap(resolve):
+        @functools.wraps(resolve)
+        def resolved(root, info, **args):
+            try:
+                if permission:
+                    require_permission(info.context.requestor, permission, args["channel"])
+                if customer:
+                    require_customer(info.context.requestor)
+                return resolve(root, info, **args)
+            except LoyaltyError as error:
+                raise query_error(error) from None
+
+        return resolved
+
+    return wrap

@@ -1,59 +1,41 @@
-"""Club API for consent and cart recovery: the storefront's consent and restore link, the dashboard's view."""
+"""Club API for cart recovery: the storefront's restore link, the dashboard's carts, messages and numbers."""
+
+from decimal import Decimal
 
 import graphene
 from django.utils import timezone
 
-from saleor_loyalty.exceptions import LoyaltyError
-from saleor_loyalty.graphql.errors import Unauthenticated, query_error, require_permission
-from saleor_loyalty.messages import consent, pipeline
-from saleor_loyalty.models import AbandonedCheckout, Medium, MessageLog, RecoveryState
+from saleor_loyalty.graphql.enums import ConsentMediumEnum, RecoveryStateEnum
+from saleor_loyalty.graphql.errors import resolver
+from saleor_loyalty.graphql.ids import to_global_id
+from saleor_loyalty.graphql.money import MoneyType
+from saleor_loyalty.graphql.pagination import connection, connection_types, keyset_page
+from saleor_loyalty.graphql.resolvers import program_for
+from saleor_loyalty.messages import pipeline
+from saleor_loyalty.models import AbandonedCheckout, MessageLog
 from saleor_loyalty.recovery import attribution, restore
 from saleor_loyalty.recovery.abandonment import steps_of
 
 MANAGE_CHECKOUTS = "MANAGE_CHECKOUTS"
-MAX_PAGE = 100
-
-ConsentMediumEnum = graphene.Enum("LoyaltyConsentMedium", [(value.upper(), value) for value in Medium.values])
-RecoveryStateEnum = graphene.Enum(
-    "LoyaltyRecoveryState", [(value.upper(), value) for value in RecoveryState.values]
-)
-
-
-class ConsentStateType(graphene.ObjectType):
-    channel = graphene.String(required=True)
-    medium = ConsentMediumEnum(required=True)
-    granted = graphene.Boolean(required=True, description="Marketing on this medium is allowed now.")
-    suppressed = graphene.Boolean(required=True, description="The person unsubscribed (all channels).")
-    updated_at = graphene.DateTime()
-
-    class Meta:
-        name = "LoyaltyConsentState"
-
-
-def consent_view(channel: str, medium: str, address: str) -> ConsentStateType:
-    state = consent.current_state(channel, medium, address)
-    return ConsentStateType(
-        channel=channel,
-        medium=medium,
-        granted=state.may_market,
-        suppressed=state.suppressed,
-        updated_at=state.updated_at,
-    )
+MANAGE_SETTINGS = "MANAGE_SETTINGS"
 
 
 class CartLineType(graphene.ObjectType):
     name = graphene.String(required=True)
     quantity = graphene.Int(required=True)
-    total = graphene.String(
-        required=True, description="Gross line total, decimal string in the cart currency."
-    )
+    total = graphene.Field(MoneyType, required=True, description="Gross line total.")
 
     class Meta:
         name = "LoyaltyCartLine"
 
 
-def _lines(lines):
-    return [CartLineType(name=line["name"], quantity=line["quantity"], total=line["total"]) for line in lines]
+def _lines(lines, currency: str):
+    return [
+        CartLineType(
+            name=line["name"], quantity=line["quantity"], total=MoneyType.of(Decimal(line["total"]), currency)
+        )
+        for line in lines
+    ]
 
 
 class RestoredCheckoutType(graphene.ObjectType):
@@ -70,14 +52,13 @@ class AbandonedCheckoutType(graphene.ObjectType):
     email = graphene.String(required=True)
     state = RecoveryStateEnum(required=True)
     state_reason = graphene.String(required=True)
-    total = graphene.String(required=True)
-    currency = graphene.String(required=True)
+    total = graphene.Field(MoneyType, required=True)
     lines = graphene.List(graphene.NonNull(CartLineType), required=True)
     abandoned_at = graphene.DateTime(required=True)
     next_action_at = graphene.DateTime()
     reminders_sent = graphene.Int(required=True)
     recovered_order_id = graphene.ID()
-    recovered_revenue = graphene.String()
+    recovered_revenue = graphene.Field(MoneyType)
 
     class Meta:
         name = "LoyaltyAbandonedCheckout"
@@ -85,21 +66,20 @@ class AbandonedCheckoutType(graphene.ObjectType):
     @staticmethod
     def build(row: AbandonedCheckout):
         return AbandonedCheckoutType(
-            checkout_id=graphene.Node.to_global_id("Checkout", row.checkout_token),
+            checkout_id=to_global_id("Checkout", row.checkout_token),
             channel=row.channel_slug,
             email=row.email,
             state=row.state,
             state_reason=row.state_reason,
-            total=str(row.total_gross.normalize()),
-            currency=row.currency,
-            lines=_lines(row.lines),
+            total=MoneyType.of(row.total_gross, row.currency),
+            lines=_lines(row.lines, row.currency),
             abandoned_at=row.checkout_changed_at,
             next_action_at=row.next_action_at,
             reminders_sent=row.reminders_sent,
-            recovered_order_id=graphene.Node.to_global_id("Order", row.recovered_order_id)
+            recovered_order_id=to_global_id("Order", row.recovered_order_id)
             if row.recovered_order_id
             else None,
-            recovered_revenue=str(row.recovered_revenue.normalize())
+            recovered_revenue=MoneyType.of(row.recovered_revenue, row.currency)
             if row.recovered_revenue is not None
             else None,
         )
@@ -124,7 +104,7 @@ class MessageLogType(graphene.ObjectType):
     @staticmethod
     def build(row: MessageLog):
         return MessageLogType(
-            id=row.pk,
+            id=to_global_id("LoyaltyMessage", row.pk),
             category=row.category,
             medium=row.medium,
             recipient=row.recipient,
@@ -134,37 +114,31 @@ class MessageLogType(graphene.ObjectType):
             step=row.step,
             created_at=row.created_at,
             sent_at=row.sent_at,
-            checkout_id=graphene.Node.to_global_id("Checkout", row.checkout_token)
-            if row.checkout_token
-            else None,
+            checkout_id=to_global_id("Checkout", row.checkout_token) if row.checkout_token else None,
         )
 
 
 class RecoveryStatsType(graphene.ObjectType):
     abandoned_count = graphene.Int(required=True)
-    abandoned_value = graphene.String(required=True)
+    abandoned_value = graphene.Field(MoneyType, required=True)
     reminded_count = graphene.Int(required=True)
     reminders_sent = graphene.Int(required=True)
     recovered_count = graphene.Int(required=True)
-    recovered_revenue = graphene.String(required=True)
-    recovery_rate = graphene.String(description="Recovered ÷ abandoned outside the holdout.")
+    recovered_revenue = graphene.Field(MoneyType, required=True)
+    recovery_rate = graphene.Float(description="Recovered ÷ abandoned outside the holdout, 0-1.")
     holdout_count = graphene.Int(required=True)
-    holdout_recovery_rate = graphene.String()
-    lift = graphene.String(description="Recovery rate minus the holdout's rate.")
+    holdout_recovery_rate = graphene.Float()
+    lift = graphene.Float(description="Recovery rate minus the holdout's rate.")
     unsubscribes = graphene.Int(required=True)
 
     class Meta:
         name = "LoyaltyRecoveryStats"
 
 
-def _page(rows, first, after):
-    first = max(1, min(first or 20, MAX_PAGE))
-    if after:
-        try:
-            rows = rows.filter(pk__lt=int(after))
-        except ValueError:
-            raise query_error(LoyaltyError("Invalid cursor.", "after")) from None
-    return list(rows.order_by("-pk")[:first])
+LoyaltyAbandonedCheckoutConnection, LoyaltyAbandonedCheckoutEdge = connection_types(
+    "LoyaltyAbandonedCheckout", AbandonedCheckoutType
+)
+LoyaltyMessageConnection, LoyaltyMessageEdge = connection_types("LoyaltyMessage", MessageLogType)
 
 
 class RecoveryStepType(graphene.ObjectType):
@@ -215,29 +189,22 @@ class RecoveryQueries(graphene.ObjectType):
         description="A channel's cart-recovery and messaging settings. Requires MANAGE_SETTINGS.",
     )
 
-    my_consent = graphene.List(
-        graphene.NonNull(ConsentStateType),
-        required=True,
-        channel=graphene.String(required=True),
-        phone=graphene.String(description="Also show SMS consent for this number."),
-        description="The signed-in customer's marketing consent in a channel.",
-    )
     restore_checkout = graphene.Field(
         RestoredCheckoutType,
         token=graphene.String(required=True),
         description="The checkout a reminder's restore link points to. Signs nobody in.",
     )
-    abandoned_checkouts = graphene.List(
-        graphene.NonNull(AbandonedCheckoutType),
+    abandoned_checkouts = graphene.Field(
+        LoyaltyAbandonedCheckoutConnection,
         required=True,
         channel=graphene.String(required=True),
         state=RecoveryStateEnum(),
         first=graphene.Int(default_value=20),
-        after=graphene.String(description="The last id of the previous page (newest first)."),
+        after=graphene.String(description="`pageInfo.endCursor` of the previous page (newest first)."),
         description="Abandoned checkouts and their reminder state. Requires MANAGE_CHECKOUTS.",
     )
-    message_log = graphene.List(
-        graphene.NonNull(MessageLogType),
+    message_log = graphene.Field(
+        LoyaltyMessageConnection,
         required=True,
         channel=graphene.String(required=True),
         first=graphene.Int(default_value=20),
@@ -253,72 +220,51 @@ class RecoveryQueries(graphene.ObjectType):
     )
 
     @staticmethod
+    @resolver(permission=MANAGE_SETTINGS)
     def resolve_recovery_settings(_root, info, channel):
-        try:
-            require_permission(info.context.requestor, "MANAGE_SETTINGS", channel)
-        except LoyaltyError as error:
-            raise query_error(error) from None
+        program_for(info, channel)
         return pipeline.channel_settings(channel)
 
     @staticmethod
-    def resolve_my_consent(_root, info, channel, phone=None):
-        requestor = info.context.requestor
-        try:
-            if requestor.user_id is None:
-                raise Unauthenticated("Sign in to see your consent.")
-            states = [consent_view(channel, Medium.EMAIL, requestor.email)]
-            if phone:
-                states.append(consent_view(channel, Medium.SMS, phone))
-            return states
-        except LoyaltyError as error:
-            raise query_error(error) from None
-
-    @staticmethod
+    @resolver()
     def resolve_restore_checkout(_root, info, token):
-        try:
-            shop = info.context.shop
-            exists = (lambda token: shop.checkout_now(token) is not None) if shop is not None else None
-            record = restore.resolve(token, timezone.now(), checkout_exists=exists)
-        except LoyaltyError as error:
-            raise query_error(error) from None
+        shop = info.context.shop
+        exists = (lambda token: shop.checkout_now(token) is not None) if shop is not None else None
+        record = restore.resolve(token, timezone.now(), checkout_exists=exists)
         return RestoredCheckoutType(
-            checkout_id=graphene.Node.to_global_id("Checkout", record.checkout_token),
+            checkout_id=to_global_id("Checkout", record.checkout_token),
             channel=record.channel_slug,
         )
 
     @staticmethod
+    @resolver(permission=MANAGE_CHECKOUTS)
     def resolve_abandoned_checkouts(_root, info, channel, state=None, first=20, after=None):
-        try:
-            require_permission(info.context.requestor, MANAGE_CHECKOUTS, channel)
-        except LoyaltyError as error:
-            raise query_error(error) from None
         rows = AbandonedCheckout.objects.filter(channel_slug=channel)
         if state:
             rows = rows.filter(state=state)
-        return [AbandonedCheckoutType.build(row) for row in _page(rows, first, after)]
+        page = keyset_page(rows, first, after, "abandoned")
+        return connection(
+            LoyaltyAbandonedCheckoutConnection,
+            LoyaltyAbandonedCheckoutEdge,
+            page,
+            AbandonedCheckoutType.build,
+        )
 
     @staticmethod
+    @resolver(permission=MANAGE_CHECKOUTS)
     def resolve_message_log(_root, info, channel, first=20, after=None):
-        try:
-            require_permission(info.context.requestor, MANAGE_CHECKOUTS, channel)
-        except LoyaltyError as error:
-            raise query_error(error) from None
-        return [
-            MessageLogType.build(row)
-            for row in _page(MessageLog.objects.filter(channel_slug=channel), first, after)
-        ]
+        page = keyset_page(MessageLog.objects.filter(channel_slug=channel), first, after, "message")
+        return connection(LoyaltyMessageConnection, LoyaltyMessageEdge, page, MessageLogType.build)
 
     @staticmethod
+    @resolver(permission=MANAGE_CHECKOUTS)
     def resolve_recovery_stats(_root, info, channel, since, until):
-        try:
-            require_permission(info.context.requestor, MANAGE_CHECKOUTS, channel)
-        except LoyaltyError as error:
-            raise query_error(error) from None
+        currency = program_for(info, channel).currency
         result = attribution.stats(channel, since, until)
-        as_text = {
-            name: (str(value) if value is not None else None)
-            for name, value in result.__dict__.items()
-            if name
-            in {"abandoned_value", "recovered_revenue", "recovery_rate", "holdout_recovery_rate", "lift"}
-        }
-        return RecoveryStatsType(**{**result.__dict__, **as_text})
+        return RecoveryStatsType(
+            **{
+                **result.__dict__,
+                "abandoned_value": MoneyType.of(result.abandoned_value, currency),
+                "recovered_revenue": MoneyType.of(result.recovered_revenue, currency),
+            }
+        )

@@ -2,8 +2,9 @@
 
 import graphene
 
-from saleor_loyalty.core.money import quantize_money
 from saleor_loyalty.graphql.enums import TierBasisEnum, TierCauseEnum
+from saleor_loyalty.graphql.ids import to_global_id
+from saleor_loyalty.graphql.money import MoneyType
 from saleor_loyalty.models import Tier, TierBasis, TierEvent
 from saleor_loyalty.tiers.ladder import TierStanding
 
@@ -19,7 +20,7 @@ class TierBenefits(graphene.ObjectType):
     )
     birthday_points = graphene.Int(required=True)
     birthday_credit = graphene.Field(
-        "saleor_loyalty.graphql.types.MoneyType",
+        MoneyType,
         required=True,
         description="Store credit put on the member's card on their birthday; 0 = none.",
     )
@@ -43,7 +44,7 @@ class TierType(graphene.ObjectType):
 
     @staticmethod
     def resolve_id(root: Tier, _info):
-        return graphene.Node.to_global_id("LoyaltyTier", root.pk)
+        return to_global_id("LoyaltyTier", root.pk)
 
     @staticmethod
     def resolve_benefits(root: Tier, _info):
@@ -54,7 +55,7 @@ class TierType(graphene.ObjectType):
             early_access=root.early_access,
             birthday_points=root.birthday_points,
             cashback_percent=root.cashback_percent,
-            birthday_credit=quantize_money(root.birthday_credit, root.program.currency),
+            birthday_credit=MoneyType.of(root.birthday_credit, root.program.currency),
         )
 
 
@@ -121,7 +122,7 @@ class TierEventType(graphene.ObjectType):
 
     @staticmethod
     def resolve_order_id(root: TierEvent, _info):
-        return graphene.Node.to_global_id("Order", root.order_id) if root.order_id else None
+        return to_global_id("Order", root.order_id) if root.order_id else None
 
     @staticmethod
     def resolve_actor(root: TierEvent, _info):

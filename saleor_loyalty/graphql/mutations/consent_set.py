@@ -1,11 +1,11 @@
-import uuid
-
 import graphene
 
 from saleor_loyalty.exceptions import InvalidConsentInput
+from saleor_loyalty.graphql.consent import ConsentStateType, consent_view
+from saleor_loyalty.graphql.enums import ConsentMediumEnum
 from saleor_loyalty.graphql.errors import Unauthenticated
+from saleor_loyalty.graphql.ids import uuid_pk
 from saleor_loyalty.graphql.mutations.base import ClubMutation
-from saleor_loyalty.graphql.recovery import ConsentMediumEnum, ConsentStateType, consent_view
 from saleor_loyalty.messages import consent
 from saleor_loyalty.models import ConsentAction, ConsentSource, Medium
 
@@ -17,16 +17,6 @@ CUSTOMER_SOURCES = (
 ConsentSourceEnum = graphene.Enum(
     "LoyaltyConsentSource", [(value.upper(), value) for value in CUSTOMER_SOURCES]
 )
-
-
-def _checkout_token(checkout_id: str):
-    try:
-        type_name, token = graphene.Node.from_global_id(checkout_id)
-        if type_name == "Checkout":
-            return uuid.UUID(token)
-    except (ValueError, TypeError, UnicodeDecodeError):
-        pass
-    raise InvalidConsentInput("Couldn't resolve to a checkout.", "checkout_id")
 
 
 class LoyaltyConsentSet(ClubMutation):
@@ -81,7 +71,13 @@ class LoyaltyConsentSet(ClubMutation):
         elif user_id is not None:
             address = context.requestor.email
         else:
-            address = context.shop.checkout_email(_checkout_token(checkout_id)) if context.shop else None
+            address = (
+                context.shop.checkout_email(
+                    uuid_pk(checkout_id, "Checkout", "checkout_id", InvalidConsentInput)
+                )
+                if context.shop
+                else None
+            )
             if not address:
                 raise InvalidConsentInput("That checkout does not exist or has no email.", "checkout_id")
         consent.record(

@@ -1,9 +1,9 @@
 import graphene
 
 from saleor_loyalty import ledger
+from saleor_loyalty.graphql.member_types import LoyaltyTransaction, Member
 from saleor_loyalty.graphql.mutations.base import ClubMutation
 from saleor_loyalty.graphql.resolvers import find_user, member_view, program_for
-from saleor_loyalty.graphql.types import LoyaltyTransaction, Member
 
 
 class LoyaltyPointsAdjust(ClubMutation):

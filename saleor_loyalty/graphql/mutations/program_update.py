@@ -2,8 +2,8 @@ import graphene
 
 from saleor_loyalty.graphql.enums import NegativeBalancePolicyEnum, TierBasisEnum, TierWindowEnum
 from saleor_loyalty.graphql.mutations.base import ClubMutation
+from saleor_loyalty.graphql.programs import Program
 from saleor_loyalty.graphql.resolvers import program_for
-from saleor_loyalty.graphql.types import Program
 from saleor_loyalty.ledger import programs
 
 

@@ -1,7 +1,8 @@
 import graphene
 
+from saleor_loyalty.graphql.enums import ConsentMediumEnum
 from saleor_loyalty.graphql.mutations.base import ClubMutation
-from saleor_loyalty.graphql.recovery import ConsentMediumEnum, RecoverySettings
+from saleor_loyalty.graphql.recovery import RecoverySettings
 from saleor_loyalty.graphql.resolvers import program_for
 from saleor_loyalty.recovery import settings as recovery_settings
 

@@ -1,10 +1,11 @@
 import graphene
 
-from saleor_loyalty.exceptions import LoyaltyError
-from saleor_loyalty.graphql.errors import error_list, require_customer
+from saleor_loyalty.exceptions import CheckoutNotFound
+from saleor_loyalty.graphql.ids import to_global_id, uuid_pk
+from saleor_loyalty.graphql.member_types import Member, MemberView
+from saleor_loyalty.graphql.money import MoneyType
 from saleor_loyalty.graphql.mutations.base import ClubMutation
-from saleor_loyalty.graphql.resolvers import checkout_token_from_id, program_for
-from saleor_loyalty.graphql.types import Member, MemberView, MoneyType
+from saleor_loyalty.graphql.resolvers import program_for
 from saleor_loyalty.members.summary import find_account
 from saleor_loyalty.rewards import redemption
 
@@ -24,8 +25,8 @@ class CardTransaction(graphene.ObjectType):
     @staticmethod
     def from_payment(payment, currency):
         return CardTransaction(
-            id=graphene.Node.to_global_id("TransactionItem", str(payment.transaction_token)),
-            amount=MoneyType(amount=payment.amount, currency=currency),
+            id=to_global_id("TransactionItem", str(payment.transaction_token)),
+            amount=MoneyType.of(payment.amount, currency),
             payment_gateway=payment.gateway,
         )
 
@@ -60,14 +61,10 @@ class LoyaltyRedeemPoints(ClubMutation):
             "in a channel without legacy gift-card use, as an authorized gift-card transaction (`cardTransaction`)."
         )
 
-    @classmethod
-    def mutate(cls, _root, info, **data):
-        """Customers only (no staff permission applies): the points and the checkout must be the caller's own."""
-        try:
-            require_customer(info.context.requestor)
-            return cls(errors=[], **cls.perform(info, **data))
-        except LoyaltyError as error:
-            return cls(errors=error_list(error))
+    customer_only = True
+    # Redemption locks the account, writes the points and card credit and applies the card in its own
+    # transaction, then hands the card to Saleor's gateway outside it (Saleor's own transactions).
+    atomic = False
 
     @classmethod
     def perform(cls, info, channel, checkout_id, points, request_key):
@@ -76,7 +73,7 @@ class LoyaltyRedeemPoints(ClubMutation):
         result = redemption.redeem(
             program,
             requestor.user_id,
-            checkout_token_from_id(checkout_id),
+            uuid_pk(checkout_id, "Checkout", "checkout_id", CheckoutNotFound),
             points,
             request_key,
             info.context.cards,

@@ -1,6 +1,7 @@
 import graphene
 
 from saleor_loyalty.exceptions import TierNotFound
+from saleor_loyalty.graphql.ids import int_pk
 from saleor_loyalty.graphql.mutations.program_update import MoneyInput
 
 
@@ -39,12 +40,4 @@ def tier_values(data) -> dict:
 
 
 def tier_pk(global_id: str | None, field: str = "id") -> int | None:
-    if global_id is None:
-        return None
-    try:
-        type_name, pk = graphene.Node.from_global_id(global_id)
-        if type_name == "LoyaltyTier":
-            return int(pk)
-    except (ValueError, TypeError, UnicodeDecodeError):
-        pass
-    raise TierNotFound(f"Couldn't resolve to a tier: {global_id}", field)
+    return int_pk(global_id, "LoyaltyTier", field, TierNotFound) if global_id is not None else None

@@ -1,10 +1,10 @@
 import graphene
 
 from saleor_loyalty import ledger
+from saleor_loyalty.graphql.member_types import Member
 from saleor_loyalty.graphql.mutations.base import ClubMutation
 from saleor_loyalty.graphql.mutations.tier_input import tier_pk
 from saleor_loyalty.graphql.resolvers import find_user, member_view, program_for
-from saleor_loyalty.graphql.types import Member
 from saleor_loyalty.tiers import settings as tier_settings
 
 

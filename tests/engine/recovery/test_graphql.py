@@ -6,7 +6,7 @@ from django.core import mail
 from saleor_loyalty.core.facts import Requestor
 from saleor_loyalty.graphql.context import ClubContext
 from saleor_loyalty.graphql.schema import schema
-from saleor_loyalty.models import ConsentEvent
+from saleor_loyalty.models import ConsentEvent, MessageLog
 from saleor_loyalty.recovery import restore
 
 from .conftest import WORDING
@@ -23,10 +23,13 @@ mutation($medium: LoyaltyConsentMedium!, $granted: Boolean!, $source: LoyaltyCon
 }"""
 MY_CONSENT = 'query { myConsent(channel: "il") { medium granted suppressed } }'
 RESTORE = "query($token: String!) { restoreCheckout(token: $token) { checkoutId channel } }"
-DASHBOARD = """query { abandonedCheckouts(channel: "il") { email state remindersSent lines { name } }
-  messageLog(channel: "il") { status recipient category }
+DASHBOARD = """query {
+  abandonedCheckouts(channel: "il", first: 10) {
+    edges { node { email state remindersSent total { amount currency } lines { name total { amount } } } }
+    pageInfo { hasNextPage } totalCount }
+  messageLog(channel: "il", first: 10) { edges { node { id status recipient category } } pageInfo { hasNextPage } }
   recoveryStats(channel: "il", since: "2026-11-01T00:00:00+00:00", until: "2026-12-01T00:00:00+00:00") {
-    abandonedCount remindersSent recoveryRate } }"""
+    abandonedCount remindersSent recoveryRate abandonedValue { amount currency } } }"""
 
 CUSTOMER = Requestor(user_id=7, email="dana@example.co.il")
 STAFF = Requestor(
@@ -129,7 +132,7 @@ def test_dashboard_queries_require_manage_checkouts(channel):
     assert {error.extensions["exception"]["code"] for error in result.errors} == {"PERMISSION_DENIED"}
 
 
-def test_dashboard_shows_carts_log_and_stats(channel, shop, opted_in):
+def test_dashboard_shows_carts_log_and_stats(channel, program, shop, opted_in):
     opted_in()
     shop.add_checkout()
     tick(shop, T0 + hours(1.1))
@@ -138,13 +141,35 @@ def test_dashboard_shows_carts_log_and_stats(channel, shop, opted_in):
     result = run(DASHBOARD, STAFF)
 
     assert result.errors is None, result.errors
-    assert result.data["abandonedCheckouts"] == [
-        {"email": "dana@example.co.il", "state": "ACTIVE", "remindersSent": 1, "lines": [{"name": "Shirt"}]}
-    ]
-    assert result.data["messageLog"] == [
-        {"status": "sent", "recipient": "dana@example.co.il", "category": "cart_reminder"}
-    ]
-    assert result.data["recoveryStats"] == {"abandonedCount": 1, "remindersSent": 1, "recoveryRate": "0.0000"}
+    assert result.data["abandonedCheckouts"] == {
+        "edges": [
+            {
+                "node": {
+                    "email": "dana@example.co.il",
+                    "state": "ACTIVE",
+                    "remindersSent": 1,
+                    "total": {"amount": 120.0, "currency": "ILS"},
+                    "lines": [{"name": "Shirt", "total": {"amount": 120.0}}],
+                }
+            }
+        ],
+        "pageInfo": {"hasNextPage": False},
+        "totalCount": 1,
+    }
+    (message,) = [edge["node"] for edge in result.data["messageLog"]["edges"]]
+    message_pk = MessageLog.objects.get().pk
+    assert message == {
+        "id": graphene.Node.to_global_id("LoyaltyMessage", message_pk),
+        "status": "sent",
+        "recipient": "dana@example.co.il",
+        "category": "cart_reminder",
+    }
+    assert result.data["recoveryStats"] == {
+        "abandonedCount": 1,
+        "remindersSent": 1,
+        "recoveryRate": 0.0,
+        "abandonedValue": {"amount": 120.0, "currency": "ILS"},
+    }
 
 
 def test_consent_for_a_malformed_or_unknown_checkout_is_a_typed_error(channel, shop):

@@ -1,4 +1,5 @@
-import base64
+"""The member as the club API shows it: points, their worth, history, tier standing, store credit."""
+
 from dataclasses import dataclass
 from functools import cached_property
 from zoneinfo import ZoneInfo
@@ -7,14 +8,11 @@ import graphene
 from graphene_django import DjangoObjectType
 
 from saleor_loyalty.benefits.birthdays import CHANGE_INTERVAL
-from saleor_loyalty.exceptions import LoyaltyError
-from saleor_loyalty.graphql.enums import (
-    LoyaltyTransactionKindEnum,
-    NegativeBalancePolicyEnum,
-    TierBasisEnum,
-    TierWindowEnum,
-)
-from saleor_loyalty.graphql.errors import query_error
+from saleor_loyalty.graphql.enums import LoyaltyTransactionKindEnum
+from saleor_loyalty.graphql.errors import resolver
+from saleor_loyalty.graphql.ids import to_global_id
+from saleor_loyalty.graphql.money import MoneyType
+from saleor_loyalty.graphql.pagination import connection, connection_types, keyset_page, page_size
 from saleor_loyalty.graphql.tier_types import (
     TierEventType,
     TierProgress,
@@ -28,20 +26,6 @@ from saleor_loyalty.members.summary import PointsSummary, points_value, summariz
 from saleor_loyalty.models import LedgerEntry, LoyaltyAccount, LoyaltyProgram, TierEvent
 from saleor_loyalty.rewards.store_credit import summarize as summarize_credit
 from saleor_loyalty.tiers.ladder import TierStanding, ladder, standing
-
-MAX_PAGE = 100
-
-
-class MoneyType(graphene.ObjectType):
-    amount = graphene.Float(required=True)
-    currency = graphene.String(required=True)
-
-    class Meta:
-        name = "LoyaltyMoney"
-
-    @staticmethod
-    def from_money(money):
-        return MoneyType(amount=money.amount, currency=money.currency)
 
 
 class PointsType(graphene.ObjectType):
@@ -63,6 +47,7 @@ class ExpiringPoints(graphene.ObjectType):
 
 
 class LoyaltyTransaction(DjangoObjectType):
+    id = graphene.ID(required=True, description="Global ID of the ledger row.")
     kind = LoyaltyTransactionKindEnum(required=True)
     created = graphene.DateTime(required=True)
     order_number = graphene.String()
@@ -70,8 +55,12 @@ class LoyaltyTransaction(DjangoObjectType):
 
     class Meta:
         model = LedgerEntry
-        fields = ("id", "points", "available_at", "expires_at")
+        fields = ("points", "available_at", "expires_at")
         convert_choices_to_enum = False
+
+    @staticmethod
+    def resolve_id(root, _info):
+        return to_global_id("LoyaltyTransaction", root.pk)
 
     @staticmethod
     def resolve_created(root, _info):
@@ -82,60 +71,9 @@ class LoyaltyTransaction(DjangoObjectType):
         return root.order_number or None
 
 
-class LoyaltyTransactionEdge(graphene.ObjectType):
-    node = graphene.Field(LoyaltyTransaction, required=True)
-    cursor = graphene.String(required=True)
-
-
-class PageInfo(graphene.ObjectType):
-    has_next_page = graphene.Boolean(required=True)
-    end_cursor = graphene.String()
-
-    class Meta:
-        name = "LoyaltyPageInfo"
-
-
-class LoyaltyTransactionConnection(graphene.ObjectType):
-    edges = graphene.List(graphene.NonNull(LoyaltyTransactionEdge), required=True)
-    page_info = graphene.Field(PageInfo, required=True)
-    total_count = graphene.Int(required=True)
-
-
-def _cursor(row_id: int, kind: str = "entry") -> str:
-    return base64.b64encode(f"{kind}:{row_id}".encode()).decode()
-
-
-def _after_id(cursor: str | None, expected_kind: str = "entry") -> int | None:
-    if not cursor:
-        return None
-    try:
-        kind, value = base64.b64decode(cursor).decode().split(":", 1)
-        if kind == expected_kind:
-            return int(value)
-    except (ValueError, UnicodeDecodeError):
-        pass
-    raise ValueError("Invalid cursor.")
-
-
-def transactions_page(
-    account: LoyaltyAccount | None, first: int, after: str | None
-) -> LoyaltyTransactionConnection:
-    """Newest first, keyset-paginated on the primary key, so pages stay stable while rows are appended."""
-    first = max(1, min(first or 20, MAX_PAGE))
-    after_id = _after_id(after)
-    if account is None:
-        return LoyaltyTransactionConnection(edges=[], page_info=PageInfo(has_next_page=False), total_count=0)
-    rows = LedgerEntry.objects.filter(account=account).order_by("-pk")
-    total = rows.count()
-    if after_id is not None:
-        rows = rows.filter(pk__lt=after_id)
-    page = list(rows[: first + 1])
-    edges = [LoyaltyTransactionEdge(node=row, cursor=_cursor(row.pk)) for row in page[:first]]
-    return LoyaltyTransactionConnection(
-        edges=edges,
-        page_info=PageInfo(has_next_page=len(page) > first, end_cursor=edges[-1].cursor if edges else None),
-        total_count=total,
-    )
+LoyaltyTransactionConnection, LoyaltyTransactionEdge = connection_types(
+    "LoyaltyTransaction", LoyaltyTransaction
+)
 
 
 @dataclass
@@ -252,9 +190,7 @@ class Member(graphene.ObjectType):
     def resolve_tier_history(root: MemberView, _info, first=20):
         if root.account is None:
             return []
-        return list(
-            TierEvent.objects.filter(account=root.account).order_by("-pk")[: max(1, min(first, MAX_PAGE))]
-        )
+        return list(TierEvent.objects.filter(account=root.account).order_by("-pk")[: page_size(first)])
 
     @staticmethod
     def resolve_birthday(root: MemberView, _info):
@@ -273,7 +209,7 @@ class Member(graphene.ObjectType):
 
     @staticmethod
     def resolve_user_id(root: MemberView, _info):
-        return graphene.Node.to_global_id("User", root.user_id) if root.user_id else None
+        return to_global_id("User", root.user_id) if root.user_id else None
 
     @staticmethod
     def resolve_points(root: MemberView, _info):
@@ -296,6 +232,7 @@ class Member(graphene.ObjectType):
             points=points, expires_at=expires_at.astimezone(ZoneInfo(root.program.timezone))
         )
 
+    @staticmethod
     def resolve_store_credit(root: MemberView, info):
         return MoneyType.from_money(root.credit(info.context.cards).balance)
 
@@ -314,137 +251,14 @@ class Member(graphene.ObjectType):
         return MoneyType.from_money(root.credit(info.context.cards).debt)
 
     @staticmethod
+    @resolver()
     def resolve_transactions(root: MemberView, _info, first=20, after=None):
-        try:
-            return transactions_page(root.account, first, after)
-        except ValueError as error:
-            raise query_error(LoyaltyError(str(error), "after")) from None
-
-
-class Program(DjangoObjectType):
-    channel = graphene.String(required=True)
-    point_value = graphene.Field(MoneyType, required=True)
-    earn_rate = graphene.Float(required=True)
-    negative_balance_policy = NegativeBalancePolicyEnum(required=True)
-    cashback_percent = graphene.Float(required=True)
-    redeem_max_share_percent = graphene.Float(required=True)
-
-    class Meta:
-        model = LoyaltyProgram
-        name = "LoyaltyProgram"
-        fields = (
-            "currency",
-            "timezone",
-            "is_active",
-            "include_tax",
-            "pending_days",
-            "expiry_months",
-            "expiry_reminder_days",
-            "max_adjustment_points",
-            "tier_grace_days",
-            "redeem_min_points",
-            "redeem_step_points",
+        """Newest first; a guest-less member with no account yet has an empty history."""
+        rows = (
+            LedgerEntry.objects.filter(account=root.account) if root.account else LedgerEntry.objects.none()
         )
-        convert_choices_to_enum = False
-
-    tier_basis = TierBasisEnum(required=True)
-    tier_window = TierWindowEnum(required=True)
-    tiers = graphene.List(graphene.NonNull(TierType), required=True)
-
-    @staticmethod
-    def resolve_tiers(root, _info):
-        return ladder(root)
-
-    @staticmethod
-    def resolve_channel(root, _info):
-        return root.channel_slug
-
-    @staticmethod
-    def resolve_point_value(root, _info):
-        return MoneyType(amount=root.point_value, currency=root.currency)
-
-    @staticmethod
-    def resolve_earn_rate(root, _info):
-        return root.earn_rate
-
-    @staticmethod
-    def resolve_cashback_percent(root, _info):
-        return root.cashback_percent
-
-    @staticmethod
-    def resolve_redeem_max_share_percent(root, _info):
-        return root.redeem_max_share_percent
-
-
-class TierOutlookType(graphene.ObjectType):
-    name = graphene.String(required=True)
-    reached = graphene.Boolean(
-        required=True, description="True when this checkout makes the member reach it."
-    )
-
-    class Meta:
-        name = "LoyaltyTierOutlook"
-
-
-class CheckoutPreviewType(graphene.ObjectType):
-    points = graphene.Int(required=True, description="Points this checkout earns once paid.")
-    cashback = graphene.Field(
-        MoneyType, required=True, description="Store credit this checkout earns once paid."
-    )
-    max_redeemable_points = graphene.Int(
-        required=True, description="Most points the member can redeem on it now."
-    )
-    max_redeemable_value = graphene.Field(MoneyType, required=True)
-    tier = graphene.Field(
-        TierOutlookType,
-        description="The member's tier once this checkout is paid; `reached` says this checkout gets them there.",
-    )
-
-    class Meta:
-        name = "LoyaltyCheckoutPreview"
-
-    @staticmethod
-    def from_preview(preview):
-        tier = preview.tier
-        return CheckoutPreviewType(
-            points=preview.points,
-            cashback=MoneyType.from_money(preview.cashback),
-            max_redeemable_points=preview.max_redeemable_points,
-            max_redeemable_value=MoneyType.from_money(preview.max_redeemable_value),
-            tier=TierOutlookType(name=tier.name, reached=tier.reached) if tier else None,
+        return connection(
+            LoyaltyTransactionConnection,
+            LoyaltyTransactionEdge,
+            keyset_page(rows, first, after, "entry"),
         )
-
-
-class LoyaltyMemberEdge(graphene.ObjectType):
-    node = graphene.Field(Member, required=True)
-    cursor = graphene.String(required=True)
-
-
-class LoyaltyMemberConnection(graphene.ObjectType):
-    edges = graphene.List(graphene.NonNull(LoyaltyMemberEdge), required=True)
-    page_info = graphene.Field(PageInfo, required=True)
-    total_count = graphene.Int(required=True)
-
-
-def members_page(
-    program: LoyaltyProgram, accounts, first: int | None, after: str | None
-) -> LoyaltyMemberConnection:
-    """Keyset pages over account ids (newest first): a member joining never shifts a page already read."""
-    first = max(1, min(first or 20, MAX_PAGE))
-    after_id = _after_id(after, "member")
-    total = accounts.count()
-    if after_id is not None:
-        accounts = accounts.filter(pk__lt=after_id)
-    page = list(accounts.select_related("program")[: first + 1])
-    edges = [
-        LoyaltyMemberEdge(
-            node=MemberView(program=program, account=account, user_id=account.user_id, email=account.email),
-            cursor=_cursor(account.pk, "member"),
-        )
-        for account in page[:first]
-    ]
-    return LoyaltyMemberConnection(
-        edges=edges,
-        page_info=PageInfo(has_next_page=len(page) > first, end_cursor=edges[-1].cursor if edges else None),
-        total_count=total,
-    )

@@ -1,0 +1,48 @@
+"""Marketing consent on the API: a customer's own consent state in a channel."""
+
+import graphene
+
+from saleor_loyalty.graphql.enums import ConsentMediumEnum
+from saleor_loyalty.graphql.errors import resolver
+from saleor_loyalty.messages import consent
+from saleor_loyalty.models import Medium
+
+
+class ConsentStateType(graphene.ObjectType):
+    channel = graphene.String(required=True)
+    medium = ConsentMediumEnum(required=True)
+    granted = graphene.Boolean(required=True, description="Marketing on this medium is allowed now.")
+    suppressed = graphene.Boolean(required=True, description="The person unsubscribed (all channels).")
+    updated_at = graphene.DateTime()
+
+    class Meta:
+        name = "LoyaltyConsentState"
+
+
+def consent_view(channel: str, medium: str, address: str) -> ConsentStateType:
+    state = consent.current_state(channel, medium, address)
+    return ConsentStateType(
+        channel=channel,
+        medium=medium,
+        granted=state.may_market,
+        suppressed=state.suppressed,
+        updated_at=state.updated_at,
+    )
+
+
+class ConsentQueries(graphene.ObjectType):
+    my_consent = graphene.List(
+        graphene.NonNull(ConsentStateType),
+        required=True,
+        channel=graphene.String(required=True),
+        phone=graphene.String(description="Also show SMS consent for this number."),
+        description="The signed-in customer's marketing consent in a channel.",
+    )
+
+    @staticmethod
+    @resolver(customer=True)
+    def resolve_my_consent(_root, info, channel, phone=None):
+        states = [consent_view(channel, Medium.EMAIL, info.context.requestor.email)]
+        if phone:
+            states.append(consent_view(channel, Medium.SMS, phone))
+        return states

@@ -1,0 +1,89 @@
+"""Members on the API: the customer's own membership (`me`) and, for staff, one member or the member list."""
+
+import graphene
+
+from saleor_loyalty.exceptions import TierNotFound
+from saleor_loyalty.graphql.errors import resolver
+from saleor_loyalty.graphql.ids import int_pk
+from saleor_loyalty.graphql.member_types import Member, MemberView
+from saleor_loyalty.graphql.pagination import connection, connection_types, keyset_page
+from saleor_loyalty.graphql.resolvers import find_user, member_view, program_for
+from saleor_loyalty.members import listing as member_list
+from saleor_loyalty.members.summary import member_account
+
+MANAGE_USERS = "MANAGE_USERS"
+
+LoyaltyMemberConnection, LoyaltyMemberEdge = connection_types("LoyaltyMember", Member)
+
+
+class LoyaltyMemberFilterInput(graphene.InputObjectType):
+    tier_id = graphene.ID(description="Members currently in this tier.")
+    balance_min = graphene.Int(description="Available-plus-pending balance at least this.")
+    balance_max = graphene.Int()
+    last_order_from = graphene.DateTime(description="Last paid order at or after (timezone required).")
+    last_order_to = graphene.DateTime()
+    search = graphene.String(description="Part of the member's email.")
+
+
+class MemberQueries(graphene.ObjectType):
+    me = graphene.Field(
+        Member,
+        channel=graphene.String(required=True),
+        description="The signed-in customer's membership in a channel's club.",
+    )
+    member = graphene.Field(
+        Member,
+        channel=graphene.String(required=True),
+        email=graphene.String(),
+        user_id=graphene.ID(),
+        description="A customer's membership. Requires MANAGE_USERS.",
+    )
+    members = graphene.Field(
+        LoyaltyMemberConnection,
+        required=True,
+        channel=graphene.String(required=True),
+        filter=graphene.Argument(LoyaltyMemberFilterInput),
+        first=graphene.Int(default_value=20),
+        after=graphene.String(),
+        description="The channel's members, newest first, with filters; cursor pages. Requires MANAGE_USERS.",
+    )
+
+    @staticmethod
+    @resolver(customer=True)
+    def resolve_me(_root, info, channel):
+        requestor = info.context.requestor
+        account = member_account(channel, requestor.user_id)
+        program = account.program if account else program_for(info, channel)
+        return MemberView(program=program, account=account, user_id=requestor.user_id, email=requestor.email)
+
+    @staticmethod
+    @resolver(permission=MANAGE_USERS)
+    def resolve_member(_root, info, channel, email=None, user_id=None):
+        return member_view(program_for(info, channel), find_user(user_id, email))
+
+    @staticmethod
+    @resolver(permission=MANAGE_USERS)
+    def resolve_members(_root, info, channel, filter=None, first=20, after=None):
+        filter = filter or {}
+        program = program_for(info, channel)
+        tier_id = filter.get("tier_id")
+        accounts = member_list.members(
+            program,
+            member_list.MemberFilter(
+                tier_id=int_pk(tier_id, "LoyaltyTier", "filter", TierNotFound) if tier_id else None,
+                balance_min=filter.get("balance_min"),
+                balance_max=filter.get("balance_max"),
+                last_order_from=filter.get("last_order_from"),
+                last_order_to=filter.get("last_order_to"),
+                search=filter.get("search") or "",
+            ),
+        )
+        page = keyset_page(accounts.select_related("program"), first, after, "member")
+        return connection(
+            LoyaltyMemberConnection,
+            LoyaltyMemberEdge,
+            page,
+            node=lambda account: MemberView(
+                program=program, account=account, user_id=account.user_id, email=account.email
+            ),
+        )
