@@ -1,4 +1,5 @@
 import graphene
+from django.conf import global_settings
 
 from saleor_loyalty.error_codes import LoyaltyErrorCode
 from saleor_loyalty.models import (
@@ -29,4 +30,10 @@ EarlyAccessKindEnum = graphene.Enum(
 ConsentMediumEnum = graphene.Enum("LoyaltyConsentMedium", [(value.upper(), value) for value in Medium.values])
 RecoveryStateEnum = graphene.Enum(
     "LoyaltyRecoveryState", [(value.upper(), value) for value in RecoveryState.values]
+)
+
+# Saleor's way of naming languages (HE, EN_US), for the languages Django knows.
+LanguageCodeEnum = graphene.Enum(
+    "LoyaltyLanguageCode",
+    [(code.replace("-", "_").upper(), code) for code, _name in global_settings.LANGUAGES],
 )

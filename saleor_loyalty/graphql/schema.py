@@ -22,6 +22,7 @@ from saleor_loyalty.graphql.mutations.redeem_points import LoyaltyRedeemPoints
 from saleor_loyalty.graphql.mutations.tier_create import LoyaltyTierCreate
 from saleor_loyalty.graphql.mutations.tier_delete import LoyaltyTierDelete
 from saleor_loyalty.graphql.mutations.tier_override import LoyaltyTierOverride
+from saleor_loyalty.graphql.mutations.tier_translate import LoyaltyTierTranslate
 from saleor_loyalty.graphql.mutations.tier_update import LoyaltyTierUpdate
 from saleor_loyalty.graphql.programs import ProgramQueries
 from saleor_loyalty.graphql.recovery import RecoveryQueries
@@ -48,6 +49,7 @@ class Mutation(graphene.ObjectType):
     loyalty_tier_update = LoyaltyTierUpdate.Field()
     loyalty_tier_delete = LoyaltyTierDelete.Field()
     loyalty_tier_override = LoyaltyTierOverride.Field()
+    loyalty_tier_translate = LoyaltyTierTranslate.Field()
     loyalty_birthday_set = LoyaltyBirthdaySet.Field()
     loyalty_redeem_points = LoyaltyRedeemPoints.Field()
     loyalty_club_shipping_methods_set = LoyaltyClubShippingMethodsSet.Field()

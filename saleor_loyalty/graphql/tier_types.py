@@ -2,10 +2,10 @@
 
 import graphene
 
-from saleor_loyalty.graphql.enums import TierBasisEnum, TierCauseEnum
+from saleor_loyalty.graphql.enums import LanguageCodeEnum, TierBasisEnum, TierCauseEnum
 from saleor_loyalty.graphql.ids import to_global_id
 from saleor_loyalty.graphql.money import MoneyType
-from saleor_loyalty.models import Tier, TierBasis, TierEvent
+from saleor_loyalty.models import Tier, TierBasis, TierEvent, TierTranslation
 from saleor_loyalty.tiers.ladder import TierStanding
 
 
@@ -30,11 +30,42 @@ class TierBenefits(graphene.ObjectType):
         name = "LoyaltyTierBenefits"
 
 
+class TierTranslationType(graphene.ObjectType):
+    language_code = LanguageCodeEnum(required=True)
+    name = graphene.String(required=True)
+
+    class Meta:
+        name = "LoyaltyTierTranslation"
+
+
+def _translated_name(info, tier: Tier, language_code: str) -> str | None:
+    """One query per request for all of a program's tier names, however many tiers the answer shows."""
+    key = ("tier_translations", tier.program_id)
+    names = info.context.loaders.get(key)
+    if names is None:
+        rows = TierTranslation.objects.filter(tier__program_id=tier.program_id)
+        names = {
+            (tier_id, code): name
+            for tier_id, code, name in rows.values_list("tier_id", "language_code", "name")
+        }
+        info.context.loaders[key] = names
+    return names.get((tier.pk, language_code))
+
+
 class TierType(graphene.ObjectType):
     id = graphene.ID(required=True)
     position = graphene.Int(required=True, description="0 is the tier every member starts in.")
     name = graphene.String(required=True)
-    name_he = graphene.String(required=True, description="Hebrew display name.")
+    name_he = graphene.String(
+        required=True,
+        description="Hebrew display name.",
+        deprecation_reason="Use `translation(languageCode: HE) { name }`.",
+    )
+    translation = graphene.Field(
+        TierTranslationType,
+        language_code=graphene.Argument(LanguageCodeEnum, required=True),
+        description="The tier's name in a language; null when it has none there.",
+    )
     entry_threshold = graphene.Float(required=True, description="Spend (currency) or points to enter.")
     retain_threshold = graphene.Float(required=True, description="Spend or points to keep the tier.")
     benefits = graphene.Field(TierBenefits, required=True)
@@ -45,6 +76,15 @@ class TierType(graphene.ObjectType):
     @staticmethod
     def resolve_id(root: Tier, _info):
         return to_global_id("LoyaltyTier", root.pk)
+
+    @staticmethod
+    def resolve_name_he(root: Tier, info):
+        return _translated_name(info, root, "he") or ""
+
+    @staticmethod
+    def resolve_translation(root: Tier, info, language_code):
+        name = _translated_name(info, root, language_code)
+        return TierTranslationType(language_code=language_code, name=name) if name else None
 
     @staticmethod
     def resolve_benefits(root: Tier, _info):

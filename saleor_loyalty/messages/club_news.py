@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from saleor_loyalty.core.facts import OrderFacts
 from saleor_loyalty.core.jobs import JobRun, single_runner
-from saleor_loyalty.messages import club, pipeline
+from saleor_loyalty.messages import club, pipeline, rendering
 from saleor_loyalty.models import (
     CreditEntry,
     CreditKind,
@@ -27,6 +27,7 @@ from saleor_loyalty.models import (
     MessagingSettings,
     TierCause,
     TierEvent,
+    TierTranslation,
 )
 
 logger = logging.getLogger(__name__)
@@ -62,7 +63,13 @@ def _tier_upgrade(event: TierEvent, channel_slug: str, email: str) -> pipeline.O
         medium=Medium.EMAIL,
         channel_slug=channel_slug,
         address=email,
-        context={"tier": event.to_tier_name},
+        context={
+            "tier": TierTranslation.objects.name_for(
+                event.to_tier_id,
+                event.to_tier_name,
+                rendering.pick_language("", pipeline.channel_settings(channel_slug).default_language),
+            )
+        },
     )
 
 

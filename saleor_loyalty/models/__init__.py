@@ -24,4 +24,4 @@ from saleor_loyalty.models.program import (
     TierBasis,
     TierWindow,
 )
-from saleor_loyalty.models.tiers import Tier, TierCause, TierEvaluationRun, TierEvent
+from saleor_loyalty.models.tiers import Tier, TierCause, TierEvaluationRun, TierEvent, TierTranslation

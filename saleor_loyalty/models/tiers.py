@@ -17,7 +17,6 @@ class Tier(models.Model):
     program = models.ForeignKey(LoyaltyProgram, on_delete=models.CASCADE, related_name="tiers")
     position = models.PositiveSmallIntegerField()
     name = models.CharField(max_length=64)
-    name_he = models.CharField(max_length=64, blank=True, default="")
     entry_threshold = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal(0))
     retain_threshold = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal(0))
     earn_multiplier = models.DecimalField(max_digits=6, decimal_places=3, default=Decimal(1))
@@ -78,6 +77,39 @@ class TierCause(models.TextChoices):
     FLOOR_SET = "floor_set", "Staff set a manual floor tier"
     FLOOR_CLEARED = "floor_cleared", "Staff removed the manual floor tier"
     TIER_DELETED = "tier_deleted", "Staff deleted the tier and moved its members"
+
+
+class TierTranslationQuerySet(models.QuerySet):
+    def name_for(self, tier_id: int | None, default: str, language_code: str) -> str:
+        """A tier's name in a message's language (`he-il` falls back to `he`), else its default name."""
+        if tier_id is None or not language_code:
+            return default
+        code = language_code.lower().replace("_", "-")
+        base = code.split("-")[0]
+        names = dict(
+            self.filter(tier_id=tier_id, language_code__in={code, base}).values_list("language_code", "name")
+        )
+        return names.get(code) or names.get(base) or default
+
+
+class TierTranslation(models.Model):
+    """A tier's name in one language, the way Saleor keeps translations (one row per object and language).
+
+    `language_code` is Django's form (`he`, `en-us`); the default-language name stays on the tier.
+    """
+
+    tier = models.ForeignKey(Tier, on_delete=models.CASCADE, related_name="translations")
+    language_code = models.CharField(max_length=35)
+    name = models.CharField(max_length=64)
+
+    objects = TierTranslationQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tier", "language_code"], name="loyalty_tiertranslation_language_uniq"
+            )
+        ]
 
 
 class TierEvent(models.Model):

@@ -15,8 +15,9 @@ from saleor_loyalty import ledger
 from saleor_loyalty.core.facts import OrderFacts, OrderLineFacts
 from saleor_loyalty.ledger.rules import compute_earn
 from saleor_loyalty.members.summary import find_account
-from saleor_loyalty.models import LoyaltyProgram
+from saleor_loyalty.models import LoyaltyProgram, TierTranslation
 from saleor_loyalty.tiers import ladder as tiers
+from saleor_loyalty.tiers.outlook import tier_outlook
 
 EXPIRY_HORIZON = timedelta(days=30)
 
@@ -67,7 +68,15 @@ def expiring_points(account, now: datetime) -> tuple[int, datetime | None]:
     return sum(lot.remaining for lot in soon), ledger.from_micros(soon[0].expires_at)
 
 
-def for_cart(channel_slug: str, user_id: int | None, email: str, lines: list[dict], now: datetime) -> dict:
+def for_cart(
+    channel_slug: str,
+    user_id: int | None,
+    email: str,
+    lines: list[dict],
+    now: datetime,
+    language_code: str = "",
+) -> dict:
+    """The club's part of a reminder, with tier names in the reminder's language."""
     program = LoyaltyProgram.objects.filter(channel_slug=channel_slug, is_active=True).first()
     if program is None:
         return {}
@@ -81,7 +90,7 @@ def for_cart(channel_slug: str, user_id: int | None, email: str, lines: list[dic
                 points_expiring=expiring,
                 expiring_on=first.astimezone(ZoneInfo(program.timezone)).date().isoformat(),
             )
-    outlook = tiers.tier_outlook(program, account, earn.base, earn.points, now)
+    outlook = tier_outlook(program, account, earn.base, earn.points, now)
     if outlook is not None and outlook.reached:
-        angle["tier_after"] = outlook.name
+        angle["tier_after"] = TierTranslation.objects.name_for(outlook.tier_id, outlook.name, language_code)
     return angle

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, connection, transaction
 
-from saleor_loyalty.messages import consent, limits, pipeline, windows
+from saleor_loyalty.messages import consent, limits, pipeline, rendering, windows
 from saleor_loyalty.messages.config import CART_REMINDER, sequence_gap_days
 from saleor_loyalty.models import (
     AbandonedCheckout,
@@ -259,7 +259,14 @@ def _send(claim: Claim, shop, now: datetime) -> MessageLog:
         "restore_url": config.restore_url_template.replace("{token}", claim.restore_token),
         "step": claim.message.step,
         "last_step": last_step,
-        **reminder_content.for_cart(row.channel_slug, row.user_id, row.email, row.lines, now),
+        **reminder_content.for_cart(
+            row.channel_slug,
+            row.user_id,
+            row.email,
+            row.lines,
+            now,
+            rendering.pick_language(row.language_code, config.default_language),
+        ),
     }
     if last_step and config.last_step_discount_percent:
         context.update(_incentive(claim, shop, now))

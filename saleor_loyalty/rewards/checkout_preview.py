@@ -16,7 +16,8 @@ from saleor_loyalty.members.summary import find_account
 from saleor_loyalty.models import LoyaltyProgram
 from saleor_loyalty.rewards.redemption import most_redeemable, open_checkout_of
 from saleor_loyalty.rewards.store_credit import StoreCreditCards
-from saleor_loyalty.tiers.ladder import TierOutlook, cashback_percent_for, earn_tier, tier_outlook
+from saleor_loyalty.tiers.ladder import cashback_percent_for, earn_tier
+from saleor_loyalty.tiers.outlook import TierOutlook, tier_outlook
 
 
 @dataclass(frozen=True)

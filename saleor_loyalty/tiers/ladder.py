@@ -31,13 +31,13 @@ from saleor_loyalty.models import (
     Tier,
     TierBasis,
     TierEvent,
+    TierTranslation,
     TierWindow,
 )
 
 DEFAULT_TIERS = (
     {
         "name": "Regular",
-        "name_he": "רגיל",
         "entry_threshold": Decimal(0),
         "retain_threshold": Decimal(0),
         "earn_multiplier": Decimal(1),
@@ -45,7 +45,6 @@ DEFAULT_TIERS = (
     },
     {
         "name": "Gold",
-        "name_he": "זהב",
         "entry_threshold": Decimal(2000),
         "retain_threshold": Decimal(1500),
         "earn_multiplier": Decimal("1.5"),
@@ -55,7 +54,6 @@ DEFAULT_TIERS = (
     },
     {
         "name": "Platinum",
-        "name_he": "פלטינום",
         "entry_threshold": Decimal(6000),
         "retain_threshold": Decimal(4500),
         "earn_multiplier": Decimal(2),
@@ -67,11 +65,21 @@ DEFAULT_TIERS = (
 )
 
 
+DEFAULT_TRANSLATIONS = {"he": ("רגיל", "זהב", "פלטינום")}
+
+
 def ensure_default_tiers(program: LoyaltyProgram) -> list[Tier]:
-    """Give a program without tiers the default Regular / Gold / Platinum ladder."""
+    """Give a program without tiers the default Regular / Gold / Platinum ladder, named in Hebrew too."""
     if not Tier.objects.filter(program=program).exists():
-        Tier.objects.bulk_create(
+        tiers = Tier.objects.bulk_create(
             [Tier(program=program, position=i, **values) for i, values in enumerate(DEFAULT_TIERS)]
+        )
+        TierTranslation.objects.bulk_create(
+            [
+                TierTranslation(tier=tier, language_code=code, name=name)
+                for code, names in DEFAULT_TRANSLATIONS.items()
+                for tier, name in zip(tiers, names, strict=True)
+            ]
         )
     return list(Tier.objects.filter(program=program).order_by("position"))
 
@@ -356,41 +364,6 @@ def cashback_percent_for(program: LoyaltyProgram, account: LoyaltyAccount | None
     if tier is not None and tier.cashback_percent is not None:
         return tier.cashback_percent
     return program.cashback_percent
-
-
-def tier_after(
-    program: LoyaltyProgram, account: LoyaltyAccount | None, extra: Decimal, now: datetime | None = None
-) -> tuple[Tier | None, bool]:
-    """The tier a member would hold with `extra` more qualifying spend or points, and whether that is a move up."""
-    tiers = ladder(program)
-    tier = current_tier(account, tiers)
-    if tier is None:
-        return None, False
-    reached = highest_entered(tiers, qualifying_amount(program, account, now or timezone.now()) + extra)
-    if reached is None or reached.position <= tier.position:
-        return tier, False
-    return reached, True
-
-
-@dataclass(frozen=True)
-class TierOutlook:
-    """The tier a member holds once an order is paid, and whether that order is what gets them there."""
-
-    name: str
-    reached: bool
-
-
-def tier_outlook(
-    program: LoyaltyProgram,
-    account: LoyaltyAccount | None,
-    base: Decimal,
-    points: int,
-    now: datetime | None = None,
-) -> TierOutlook | None:
-    """ "This order makes you Gold": an order adds its accrual base (spend basis) or its points."""
-    extra = base if program.tier_basis == TierBasis.SPEND else Decimal(points)
-    tier, reached = tier_after(program, account, extra, now)
-    return TierOutlook(name=tier.name, reached=reached) if tier is not None else None
 
 
 def grace_end(program: LoyaltyProgram, today: date) -> date:

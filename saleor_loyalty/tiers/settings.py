@@ -2,6 +2,7 @@
 first and written in one transaction, so bad input writes nothing.
 """
 
+import re
 from decimal import Decimal
 
 from django.db import transaction
@@ -19,7 +20,14 @@ from saleor_loyalty.exceptions import (
     TierHasMembers,
     TierNotFound,
 )
-from saleor_loyalty.models import EarlyAccessItem, LoyaltyAccount, LoyaltyProgram, Tier, TierCause
+from saleor_loyalty.models import (
+    EarlyAccessItem,
+    LoyaltyAccount,
+    LoyaltyProgram,
+    Tier,
+    TierCause,
+    TierTranslation,
+)
 from saleor_loyalty.tiers.ladder import current_tier, ladder, move_to, record_event
 
 MAX_TIERS = 10
@@ -31,7 +39,8 @@ DECIMAL_FIELDS = {
     "discount_percent": (Decimal(0), Decimal(100)),
     "cashback_percent": (Decimal(0), Decimal(100)),
 }
-TEXT_FIELDS = {"name", "name_he"}
+TEXT_FIELDS = {"name"}
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})?")
 FLAG_FIELDS = {"free_shipping", "early_access"}
 MAX_BIRTHDAY_CREDIT = Decimal(1_000_000)
 
@@ -63,7 +72,7 @@ def _clean(changes: dict, currency: str) -> dict:
             )
         elif name in TEXT_FIELDS:
             text = (value or "").strip()
-            if (name == "name" and not text) or len(text) > 64:
+            if not text or len(text) > 64:
                 raise InvalidTierSetting("Must be 1-64 characters.", name)
             cleaned[name] = text
         elif name in FLAG_FIELDS:
@@ -122,6 +131,22 @@ def tier_in_program(program: LoyaltyProgram, tier_id: int | None, field: str = "
     tier = Tier.objects.filter(pk=tier_id, program=program).first() if tier_id is not None else None
     if tier is None:
         raise TierNotFound("No such tier in this channel's program.", field)
+    return tier
+
+
+def translate_tier(program: LoyaltyProgram, tier_id: int, language_code: str, name: str) -> Tier:
+    """The tier's name in one language (an upsert); an empty name removes that translation."""
+    tier = tier_in_program(program, tier_id)
+    code = (language_code or "").strip().lower().replace("_", "-")
+    if not LANGUAGE_CODE.fullmatch(code):
+        raise InvalidTierSetting("Not a language code.", "language_code")
+    text = (name or "").strip()
+    if len(text) > 64:
+        raise InvalidTierSetting("Must be at most 64 characters.", "name")
+    if not text:
+        TierTranslation.objects.filter(tier=tier, language_code=code).delete()
+    else:
+        TierTranslation.objects.update_or_create(tier=tier, language_code=code, defaults={"name": text})
     return tier
 
 

@@ -33,7 +33,7 @@ def tier_name(customer):
 def test_program_is_created_with_three_default_tiers(club):
     ladder = tiers.ladder(club)
 
-    assert [(t.position, t.name, t.name_he) for t in ladder] == [
+    assert [(t.position, t.name, t.translations.get(language_code="he").name) for t in ladder] == [
         (0, "Regular", "רגיל"),
         (1, "Gold", "זהב"),
         (2, "Platinum", "פלטינום"),

@@ -1,7 +1,11 @@
 import graphene
 
 from saleor_loyalty.graphql.mutations.base import ClubMutation
-from saleor_loyalty.graphql.mutations.tier_input import LoyaltyTierInput, tier_values
+from saleor_loyalty.graphql.mutations.tier_input import (
+    LoyaltyTierInput,
+    tier_values,
+    translate_deprecated_name_he,
+)
 from saleor_loyalty.graphql.resolvers import program_for
 from saleor_loyalty.graphql.tier_types import TierType
 from saleor_loyalty.tiers import settings as tier_settings
@@ -22,4 +26,6 @@ class LoyaltyTierCreate(ClubMutation):
     @classmethod
     def perform(cls, info, channel, input):
         program = program_for(info, channel)
-        return {"tier": tier_settings.create_tier(program, **tier_values(input))}
+        tier = tier_settings.create_tier(program, **tier_values(input))
+        translate_deprecated_name_he(program, tier, input)
+        return {"tier": tier}

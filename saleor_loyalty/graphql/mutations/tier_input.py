@@ -3,11 +3,14 @@ import graphene
 from saleor_loyalty.exceptions import TierNotFound
 from saleor_loyalty.graphql.ids import int_pk
 from saleor_loyalty.graphql.mutations.program_update import MoneyInput
+from saleor_loyalty.tiers import settings as tier_settings
 
 
 class LoyaltyTierInput(graphene.InputObjectType):
     name = graphene.String()
-    name_he = graphene.String(description="Hebrew display name.")
+    name_he = graphene.String(
+        description="Hebrew display name. Deprecated: use loyaltyTierTranslate with languageCode HE."
+    )
     position = graphene.Int(description="Where to insert (create only); 1 is just above the first tier.")
     entry_threshold = graphene.Decimal(description="Spend (currency) or points to enter.")
     retain_threshold = graphene.Decimal(
@@ -28,9 +31,19 @@ class LoyaltyTierInput(graphene.InputObjectType):
     )
 
 
+def translate_deprecated_name_he(program, tier, data) -> None:
+    """`nameHe` in the input still sets the tier's Hebrew translation until clients move to loyaltyTierTranslate."""
+    if data.get("name_he") is not None:
+        tier_settings.translate_tier(program, tier.pk, "he", data["name_he"])
+
+
 def tier_values(data) -> dict:
     """Only the fields the caller sent (cashbackRate may be sent as null to clear it); money as (amount, currency)."""
-    values = {name: value for name, value in data.items() if value is not None or name == "cashback_percent"}
+    values = {
+        name: value
+        for name, value in data.items()
+        if name != "name_he" and (value is not None or name == "cashback_percent")
+    }
     if "birthday_credit" in values:
         values["birthday_credit"] = (
             values["birthday_credit"]["amount"],

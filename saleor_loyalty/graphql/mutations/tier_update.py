@@ -1,7 +1,12 @@
 import graphene
 
 from saleor_loyalty.graphql.mutations.base import ClubMutation
-from saleor_loyalty.graphql.mutations.tier_input import LoyaltyTierInput, tier_pk, tier_values
+from saleor_loyalty.graphql.mutations.tier_input import (
+    LoyaltyTierInput,
+    tier_pk,
+    tier_values,
+    translate_deprecated_name_he,
+)
 from saleor_loyalty.graphql.resolvers import program_for
 from saleor_loyalty.graphql.tier_types import TierType
 from saleor_loyalty.tiers import settings as tier_settings
@@ -23,4 +28,6 @@ class LoyaltyTierUpdate(ClubMutation):
     @classmethod
     def perform(cls, info, channel, id, input):
         program = program_for(info, channel)
-        return {"tier": tier_settings.update_tier(program, tier_pk(id), **tier_values(input))}
+        tier = tier_settings.update_tier(program, tier_pk(id), **tier_values(input))
+        translate_deprecated_name_he(program, tier, input)
+        return {"tier": tier}

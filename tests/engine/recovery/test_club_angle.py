@@ -33,7 +33,7 @@ def test_reminder_shows_points_to_earn_points_expiring_and_next_tier(
     body = mail.outbox[0].body
     assert "תצברו 240 נקודות" in body
     assert "150 נקודות שלך יפוגו עד 2026-12-10" in body
-    assert "לדרגת Gold" in body
+    assert "לדרגת זהב" in body  # the tier's Hebrew name in a Hebrew reminder
 
 
 def test_club_angle_is_empty_without_a_program(db):

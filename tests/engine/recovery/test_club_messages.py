@@ -128,7 +128,7 @@ def test_tier_upgrade_news_is_told_once_and_history_is_never_mailed(
     # then one message tells her about Platinum
     assert [run.written for run in runs] == [1, 0]
     assert len(mail.outbox) == 1
-    assert "Platinum" in mail.outbox[0].subject
+    assert "פלטינום" in mail.outbox[0].subject  # the tier's Hebrew name in the channel's language
 
 
 def test_credited_cashback_news_tells_the_amount(
