@@ -5,9 +5,10 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 
-from saleor_loyalty.core.facts import ChannelFacts, OrderFacts, OrderLineFacts
+from saleor_loyalty.core.facts import ChannelFacts, OrderFacts, OrderLineFacts, Requestor
 from saleor_loyalty.ledger import programs
 from saleor_loyalty.models import LoyaltyProgram
+from tests.engine.api import STAFF_PERMISSIONS
 
 PAID_AT = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
 
@@ -141,3 +142,16 @@ def make_checkout(cards):
         return checkout
 
     return build
+
+
+@pytest.fixture
+def other_club(db):
+    """A second channel's program (USD), to show nothing crosses channels."""
+    return programs.ensure_program(ChannelFacts("us", "USD", "US"))
+
+
+@pytest.fixture
+def staff(django_user_model):
+    """Staff with MANAGE_USERS and MANAGE_SETTINGS, in no channel-restricted group."""
+    user = django_user_model.objects.create(username="staff", email="staff@shop.co.il", is_staff=True)
+    return Requestor(user_id=user.pk, email=user.email, is_staff=True, permissions=STAFF_PERMISSIONS)

@@ -7,9 +7,9 @@ from graphql.type import GraphQLList, GraphQLNonNull, GraphQLObjectType
 
 from saleor_loyalty import ledger
 from saleor_loyalty.core.facts import Requestor
-from saleor_loyalty.graphql.context import ClubContext
 from saleor_loyalty.graphql.schema import schema
 from saleor_loyalty.models import LedgerEntry
+from tests.engine.api import run
 
 MONEY_WORDS = ("value", "revenue", "credit", "cashback", "total")
 # Amounts counted in the program's tier basis (spend or points), not money.
@@ -27,10 +27,6 @@ def output_fields():
         if isinstance(graphql_type, GraphQLObjectType) and not type_name.startswith("__"):
             for field_name, field in graphql_type.fields.items():
                 yield type_name, field_name, unwrap(field.type).name
-
-
-def run(query, requestor, **variables):
-    return schema.execute(query, variable_values=variables, context_value=ClubContext(requestor=requestor))
 
 
 def test_every_id_on_output_is_an_id():

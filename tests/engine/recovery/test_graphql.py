@@ -4,10 +4,9 @@ import graphene
 from django.core import mail
 
 from saleor_loyalty.core.facts import Requestor
-from saleor_loyalty.graphql.context import ClubContext
-from saleor_loyalty.graphql.schema import schema
 from saleor_loyalty.models import ConsentEvent, MessageLog
 from saleor_loyalty.recovery import restore
+from tests.engine.api import run
 
 from .conftest import WORDING
 from .flows import tick
@@ -35,17 +34,6 @@ CUSTOMER = Requestor(user_id=7, email="dana@example.co.il")
 STAFF = Requestor(
     user_id=1, email="staff@example.co.il", is_staff=True, permissions=frozenset({"MANAGE_CHECKOUTS"})
 )
-
-
-ANONYMOUS = Requestor()
-
-
-def run(query, requestor=ANONYMOUS, shop=None, **variables):
-    return schema.execute(
-        query,
-        variable_values=variables,
-        context_value=ClubContext(requestor=requestor, client_ip="198.51.100.4", shop=shop),
-    )
 
 
 def test_customer_sets_and_reads_own_consent(channel):

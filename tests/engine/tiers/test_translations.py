@@ -4,9 +4,8 @@ import graphene
 import pytest
 
 from saleor_loyalty.core.facts import Requestor
-from saleor_loyalty.graphql.context import ClubContext
-from saleor_loyalty.graphql.schema import schema
 from saleor_loyalty.models import TierTranslation
+from tests.engine.api import run
 
 TRANSLATE = """mutation($id: ID!, $lang: LoyaltyLanguageCode!, $name: String!) {
   loyaltyTierTranslate(channel: "il", id: $id, languageCode: $lang, input: {name: $name}) {
@@ -14,10 +13,6 @@ TRANSLATE = """mutation($id: ID!, $lang: LoyaltyLanguageCode!, $name: String!) {
 TRANSLATOR = Requestor(
     user_id=1, email="t@shop.co.il", is_staff=True, permissions=frozenset({"MANAGE_TRANSLATIONS"})
 )
-
-
-def run(query, requestor, **variables):
-    return schema.execute(query, variable_values=variables, context_value=ClubContext(requestor=requestor))
 
 
 def gold_id(club):

@@ -13,8 +13,7 @@ from saleor_loyalty.models import CreditEntry, CreditKind, JobCursor, LoyaltyAcc
 from saleor_loyalty.rewards import cashback, store_credit
 from saleor_loyalty.tiers import ladder as tiers
 from tests.concurrency import run_concurrently
-
-from .conftest import PAID_AT
+from tests.engine.conftest import PAID_AT
 
 
 @pytest.fixture

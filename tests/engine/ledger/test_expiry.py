@@ -12,8 +12,7 @@ from saleor_loyalty.core.clock import end_of_local_day, lot_expiry
 from saleor_loyalty.ledger import expiry
 from saleor_loyalty.models import EntryKind, ExpiryReminder, LedgerEntry, LoyaltyAccount
 from tests.concurrency import run_concurrently
-
-from .conftest import PAID_AT
+from tests.engine.conftest import PAID_AT
 
 JERUSALEM = ZoneInfo("Asia/Jerusalem")
 

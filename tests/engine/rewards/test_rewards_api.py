@@ -9,11 +9,10 @@ from django.utils import timezone
 
 from saleor_loyalty import ledger
 from saleor_loyalty.core.facts import Requestor
-from saleor_loyalty.graphql.context import ClubContext
-from saleor_loyalty.graphql.schema import schema
 from saleor_loyalty.models import LoyaltyProgram
 from saleor_loyalty.rewards import cashback, redemption
 from saleor_loyalty.tiers import ladder as tiers
+from tests.engine.api import run
 
 PROGRAM_UPDATE = """mutation($input: LoyaltyProgramInput!) {
   loyaltyProgramUpdate(channel: "il", input: $input) {
@@ -27,12 +26,6 @@ MEMBER = (
 PREVIEW = """query($id: ID!) { checkoutPreview(checkoutId: $id) {
   points cashback { amount currency } maxRedeemablePoints maxRedeemableValue { amount currency } tier { name } } }"""
 SETTINGS = Requestor(user_id=1, is_staff=True, permissions=frozenset({"MANAGE_SETTINGS"}))
-
-
-def run(query, requestor, cards=None, **variables):
-    return schema.execute(
-        query, variable_values=variables, context_value=ClubContext(requestor=requestor, cards=cards)
-    )
 
 
 def gid(checkout):

@@ -1,21 +1,16 @@
-"""Tier API without Saleor: `me` standing in few queries, staff tier CRUD and overrides, birthdays."""
+"""Tier API without Saleor: `me` standing in few queries, staff tier CRUD and overrides."""
 
 import dataclasses
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 
 from saleor_loyalty import ledger
-from saleor_loyalty.benefits import birthdays
-from saleor_loyalty.core.facts import ChannelFacts, Requestor
-from saleor_loyalty.graphql.context import ClubContext
-from saleor_loyalty.graphql.schema import schema
-from saleor_loyalty.ledger import programs
-from saleor_loyalty.models import EntryKind, LedgerEntry, LoyaltyAccount, Tier, TierCause, TierEvent
+from saleor_loyalty.core.facts import Requestor
+from saleor_loyalty.models import LoyaltyAccount, Tier, TierCause, TierEvent
+from tests.engine.api import run
 from tests.engine.ids import tier_gid, user_gid
-
-STAFF = frozenset({"MANAGE_USERS", "MANAGE_SETTINGS"})
 
 ME_TIER = """query($channel: String!) { me(channel: $channel) {
   tier { name nameHe benefits { earnMultiplier discountPercent freeShipping earlyAccess birthdayPoints cashbackPercent
@@ -37,24 +32,6 @@ OVERRIDE = """mutation($channel: String!, $userId: ID!, $tierId: ID, $reason: St
       tierHistory { cause fromTier toTier reason actor } } } }"""
 MEMBER_HISTORY = """query($channel: String!, $userId: ID!) { member(channel: $channel, userId: $userId) {
   tier { name } tierHistory { cause fromTier toTier orderId } } }"""
-BIRTHDAY_SET = """mutation($channel: String!, $month: Int!, $day: Int!) {
-  loyaltyBirthdaySet(channel: $channel, month: $month, day: $day) {
-    errors { field code } member { birthday { month day changeableFrom } } } }"""
-
-
-def run(query, requestor, **variables):
-    return schema.execute(query, variable_values=variables, context_value=ClubContext(requestor=requestor))
-
-
-@pytest.fixture
-def other_club(db):
-    return programs.ensure_program(ChannelFacts("us", "USD", "US"))
-
-
-@pytest.fixture
-def staff(django_user_model):
-    user = django_user_model.objects.create(username="staff", email="staff@shop.co.il", is_staff=True)
-    return Requestor(user_id=user.pk, email=user.email, is_staff=True, permissions=STAFF)
 
 
 def ladder_snapshot(program):
@@ -339,213 +316,3 @@ def test_tier_override_requires_manage_users(club, customer):
 
     assert result.data["loyaltyTierOverride"]["errors"][0]["code"] == "PERMISSION_DENIED"
     assert not TierEvent.objects.exists()
-
-
-def test_birthday_set_once_then_limited_for_a_year(club, customer):
-    me = Requestor(user_id=customer.pk, email=customer.email)
-
-    first = run(BIRTHDAY_SET, me, channel="il", month=2, day=29).data["loyaltyBirthdaySet"]
-    second = run(BIRTHDAY_SET, me, channel="il", month=3, day=1).data["loyaltyBirthdaySet"]
-
-    assert first["errors"] == []
-    assert first["member"]["birthday"]["month"] == 2
-    assert second["errors"] == [{"field": "month", "code": "CHANGE_LIMITED"}]
-    account = LoyaltyAccount.objects.get(user=customer)
-    assert (account.birthday_month, account.birthday_day) == (2, 29)
-
-
-@pytest.mark.parametrize(("month", "day"), [(2, 30), (13, 1), (4, 31), (0, 5)])
-def test_birthday_set_impossible_date_writes_nothing(club, customer, month, day):
-    result = run(
-        BIRTHDAY_SET, Requestor(user_id=customer.pk, email=customer.email), channel="il", month=month, day=day
-    )
-
-    assert result.data["loyaltyBirthdaySet"]["errors"][0]["code"] == "INVALID"
-    assert not LoyaltyAccount.objects.exists()
-
-
-def test_birthday_set_requires_a_signed_in_customer(club):
-    result = run(BIRTHDAY_SET, Requestor(), channel="il", month=5, day=5)
-
-    assert result.data["loyaltyBirthdaySet"]["errors"][0]["code"] == "UNAUTHENTICATED"
-
-
-def test_birthday_can_change_again_after_a_year(club, customer):
-    account = ledger.account_for(club, customer.pk, customer.email)
-    set_at = datetime(2025, 1, 10, tzinfo=UTC)
-    birthdays.set_birthday(account, 5, 5, now=set_at)
-
-    changed = birthdays.set_birthday(account, 6, 6, now=set_at + timedelta(days=366))
-
-    assert (changed.birthday_month, changed.birthday_day) == (6, 6)
-
-
-def test_birthday_gift_once_on_the_local_day_with_the_tiers_points(club, customer, cards):
-    # given a member born on 14 May
-    account = ledger.account_for(club, customer.pk, customer.email)
-    birthdays.set_birthday(account, 5, 14, now=datetime(2025, 1, 1, tzinfo=UTC))
-
-    # when the job runs at 22:30 UTC on 13 May (already 14 May in Jerusalem), and again later that day
-    first = birthdays.give_birthday_gifts(club, datetime(2026, 5, 13, 22, 30, tzinfo=UTC), cards=cards)
-    again = birthdays.give_birthday_gifts(club, datetime(2026, 5, 14, 12, 0, tzinfo=UTC), cards=cards)
-    day_before = birthdays.give_birthday_gifts(club, datetime(2026, 5, 13, 20, 0, tzinfo=UTC), cards=cards)
-
-    # then the Regular tier's 50 points were given exactly once
-    assert (first.gifted, again.gifted, again.already_gifted, day_before.gifted) == (1, 0, 1, 0)
-    gifts = LedgerEntry.objects.filter(kind=EntryKind.BIRTHDAY)
-    assert [(g.points, g.source_key) for g in gifts] == [(50, f"birthday:{account.pk}:2026")]
-    assert ledger.reconcile_account(account) == 0
-
-
-@pytest.mark.parametrize(
-    ("today", "gifted"),
-    [
-        (datetime(2027, 2, 28, 10, tzinfo=UTC), 1),  # common year: celebrated on 28 Feb
-        (datetime(2028, 2, 28, 10, tzinfo=UTC), 0),  # leap year: wait for the 29th
-        (datetime(2028, 2, 29, 10, tzinfo=UTC), 1),
-    ],
-)
-def test_leap_day_birthday_is_celebrated_on_28_february_in_common_years(club, customer, cards, today, gifted):
-    account = ledger.account_for(club, customer.pk, customer.email)
-    birthdays.set_birthday(account, 2, 29, now=datetime(2025, 1, 1, tzinfo=UTC))
-
-    assert birthdays.give_birthday_gifts(club, today, cards=cards).gifted == gifted
-
-
-MEMBERS = """query($channel: String!, $filter: LoyaltyMemberFilterInput, $first: Int, $after: String) {
-  members(channel: $channel, filter: $filter, first: $first, after: $after) {
-    totalCount pageInfo { hasNextPage endCursor } edges { node { email points { available } tier { name } } } } }"""
-
-
-class TestMemberList:
-    @pytest.fixture
-    def roster(self, club):
-        """Five members: balances 0, 100, 200, 300, 400 (each its one earn row); the last two Gold; orders on
-        1-4 March."""
-        gold = Tier.objects.get(program=club, name="Gold")
-        accounts = []
-        for i in range(5):
-            account = LoyaltyAccount.objects.create(
-                program=club, email=f"m{i}@example.co.il", balance=100 * i, tier=gold if i >= 3 else None
-            )
-            if i:
-                paid = datetime(2026, 3, i, 12, tzinfo=UTC)
-                LedgerEntry.objects.create(
-                    account=account,
-                    kind=EntryKind.EARN,
-                    points=100 * i,
-                    source_key=f"order:{i}",
-                    occurred_at=paid,
-                    available_at=paid,
-                )
-            accounts.append(account)
-        return accounts
-
-    def emails(self, result):
-        assert result.errors is None, result.errors
-        return [edge["node"]["email"] for edge in result.data["members"]["edges"]]
-
-    def test_filters_combine(self, roster):
-        gold = Tier.objects.get(name="Gold")
-        assert self.emails(
-            run(
-                MEMBERS,
-                Requestor(user_id=1, email="staff@example.co.il", is_staff=True, permissions=STAFF),
-                channel="il",
-                filter={"balanceMin": 100, "balanceMax": 300},
-            )
-        ) == ["m3@example.co.il", "m2@example.co.il", "m1@example.co.il"]
-        assert self.emails(
-            run(
-                MEMBERS,
-                Requestor(user_id=1, email="staff@example.co.il", is_staff=True, permissions=STAFF),
-                channel="il",
-                filter={"tierId": tier_gid(gold)},
-            )
-        ) == ["m4@example.co.il", "m3@example.co.il"]
-        regular = Tier.objects.get(name="Regular")
-        assert self.emails(
-            run(
-                MEMBERS,
-                Requestor(user_id=1, email="staff@example.co.il", is_staff=True, permissions=STAFF),
-                channel="il",
-                filter={"tierId": tier_gid(regular), "search": "M1"},
-            )
-        ) == ["m1@example.co.il"]
-        assert self.emails(
-            run(
-                MEMBERS,
-                Requestor(user_id=1, email="staff@example.co.il", is_staff=True, permissions=STAFF),
-                channel="il",
-                filter={
-                    "lastOrderFrom": "2026-03-02T00:00:00+00:00",
-                    "lastOrderTo": "2026-03-03T23:59:59+00:00",
-                },
-            )
-        ) == ["m3@example.co.il", "m2@example.co.il"]
-
-    def test_cursor_pages_do_not_shift_when_members_join(self, roster, club):
-        staff = Requestor(user_id=1, email="staff@example.co.il", is_staff=True, permissions=STAFF)
-        first = run(MEMBERS, staff, channel="il", first=2).data["members"]
-        assert first["totalCount"] == 5
-        assert first["pageInfo"]["hasNextPage"]
-        LoyaltyAccount.objects.create(program=club, email="newcomer@example.co.il")
-        second = run(MEMBERS, staff, channel="il", first=2, after=first["pageInfo"]["endCursor"])
-        assert self.emails(second) == ["m2@example.co.il", "m1@example.co.il"]
-
-    @pytest.mark.parametrize(
-        ("bad", "field"),
-        [
-            ({"balanceMin": 5, "balanceMax": 1}, "filter"),
-            (
-                {"lastOrderFrom": "2026-03-05T00:00:00+00:00", "lastOrderTo": "2026-03-01T00:00:00+00:00"},
-                "filter",
-            ),
-            ({"lastOrderFrom": "2026-03-05T00:00:00"}, "filter"),
-            ({"tierId": "nonsense"}, "filter"),
-        ],
-    )
-    def test_bad_filters_are_typed_errors(self, roster, bad, field):
-        result = run(
-            MEMBERS,
-            Requestor(user_id=1, email="staff@example.co.il", is_staff=True, permissions=STAFF),
-            channel="il",
-            filter=bad,
-        )
-        assert result.errors[0].extensions["exception"]["field"] == field
-
-    def test_needs_manage_users(self, roster):
-        result = run(MEMBERS, Requestor(user_id=7, email="c@example.co.il"), channel="il")
-        assert result.errors[0].extensions["exception"]["code"] == "PERMISSION_DENIED"
-
-    def test_bad_cursor_is_a_typed_error(self, roster):
-        result = run(
-            MEMBERS,
-            Requestor(user_id=1, email="staff@example.co.il", is_staff=True, permissions=STAFF),
-            channel="il",
-            after="garbage",
-        )
-        assert result.errors[0].extensions["exception"]["field"] == "after"
-
-
-class TestStaffChannelRestriction:
-    """Saleor's permission groups can restrict staff to channels; the club API follows them."""
-
-    def test_staff_restricted_to_another_channel_can_neither_read_nor_write(self, club, other_club, customer):
-        us_only = Requestor(
-            user_id=1, email="us@shop.com", is_staff=True, permissions=STAFF, channel_slugs=frozenset({"us"})
-        )
-        gold = Tier.objects.get(program=club, name="Gold")
-
-        read = run(MEMBERS, us_only, channel="il")
-        update = run(TIER_UPDATE, us_only, channel="il", id=tier_gid(gold), input={"name": "Zahav"})
-        override = run(
-            OVERRIDE, us_only, channel="il", userId=user_gid(customer), tierId=tier_gid(gold), reason="VIP"
-        )
-
-        assert read.errors[0].extensions["exception"]["code"] == "PERMISSION_DENIED"
-        assert update.data["loyaltyTierUpdate"]["errors"][0]["code"] == "PERMISSION_DENIED"
-        assert override.data["loyaltyTierOverride"]["errors"][0]["code"] == "PERMISSION_DENIED"
-        assert Tier.objects.get(pk=gold.pk).name == "Gold"
-        assert not TierEvent.objects.exists()
-        assert run(MEMBERS, us_only, channel="us").errors is None

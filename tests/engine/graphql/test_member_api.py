@@ -5,9 +5,8 @@ import pytest
 
 from saleor_loyalty import ledger
 from saleor_loyalty.core.facts import Requestor
-from saleor_loyalty.graphql.context import ClubContext
-from saleor_loyalty.graphql.schema import schema
 from saleor_loyalty.models import LedgerEntry, LoyaltyProgram
+from tests.engine.api import run
 
 ME = """query($channel: String!, $after: String) { me(channel: $channel) {
   points { available pending lifetime debt } pointsValue { amount currency } nextExpiring { points expiresAt }
@@ -20,22 +19,9 @@ PROGRAM_UPDATE = """mutation($channel: String!, $input: LoyaltyProgramInput!) {
   loyaltyProgramUpdate(channel: $channel, input: $input) {
     errors { field message code } program { earnRate pointValue { amount currency } pendingDays } } }"""
 
-STAFF = frozenset({"MANAGE_USERS", "MANAGE_SETTINGS"})
-
-
-def run(query, requestor, **variables):
-    result = schema.execute(query, variable_values=variables, context_value=ClubContext(requestor=requestor))
-    return result
-
 
 def gid(user):
     return graphene.Node.to_global_id("User", user.pk)
-
-
-@pytest.fixture
-def staff(django_user_model):
-    user = django_user_model.objects.create(username="staff", email="staff@shop.co.il", is_staff=True)
-    return Requestor(user_id=user.pk, email=user.email, is_staff=True, permissions=STAFF)
 
 
 def test_me_shows_points_value_and_paginated_history(program, customer, make_order):

@@ -9,15 +9,13 @@ from saleor_loyalty import ledger
 from saleor_loyalty.benefits import birthdays
 from saleor_loyalty.core.facts import ChannelFacts, Requestor
 from saleor_loyalty.exceptions import StoreCreditUnavailable
-from saleor_loyalty.graphql.context import ClubContext
-from saleor_loyalty.graphql.schema import schema
 from saleor_loyalty.ledger import programs
 from saleor_loyalty.models import CreditEntry, CreditKind, EntryKind, LedgerEntry, StoreCreditCard, Tier
 from saleor_loyalty.tiers import settings as tier_settings
 from tests.concurrency import run_concurrently
+from tests.engine.api import run
+from tests.engine.cards import InMemoryCards
 from tests.engine.ids import tier_gid
-
-from .cards import InMemoryCards
 
 BIRTHDAY_IN_JERUSALEM = datetime(2026, 5, 13, 22, 30, tzinfo=UTC)  # already 14 May in Israel
 STAFF = Requestor(user_id=1, is_staff=True, permissions=frozenset({"MANAGE_SETTINGS"}))
@@ -35,12 +33,6 @@ class UnavailableCards(InMemoryCards):
 
     def create_card(self, user_id, email, currency):
         raise StoreCreditUnavailable("Cashback and redemption need Saleor 3.23 or newer.")
-
-
-def run(query, requestor, cards=None, **variables):
-    return schema.execute(
-        query, variable_values=variables, context_value=ClubContext(requestor=requestor, cards=cards)
-    )
 
 
 @pytest.fixture

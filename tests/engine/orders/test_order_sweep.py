@@ -11,8 +11,7 @@ from django.db import connection
 from saleor_loyalty import ledger
 from saleor_loyalty.models import EntryKind, LedgerEntry, LoyaltyAccount
 from saleor_loyalty.orders import sweep as order_sweep
-
-from .conftest import PAID_AT
+from tests.engine.conftest import PAID_AT
 
 
 class FakeSaleor:
