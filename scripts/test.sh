@@ -7,8 +7,11 @@ cd "$ROOT"
 
 ran=()
 echo "== Lint (ruff format --check, ruff check) =="
-"$PY" -m ruff format --check --quiet .
-"$PY" -m ruff check --quiet .
+# The ruff binary wherever pip put it (.venv, or the chosen Python's own environment when it already
+# had ruff: `python -m ruff` looks only beside the running interpreter).
+RUFF="$("$PY" -c 'import importlib.metadata as m; d = m.distribution("ruff"); print(next(d.locate_file(f).resolve() for f in d.files if f.name == "ruff" and f.parent.name == "bin"))')"
+"$RUFF" format --check --quiet .
+"$RUFF" check --quiet .
 
 echo "== Engine tier (real PostgreSQL: DATABASE_URL, else embedded) =="
 "$PY" -m pytest tests/engine --ds=tests.engine.settings -p no:cacheprovider -q "$@"
