@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 from saleor_loyalty.messages.config import marketing_email_gap_hours
 from saleor_loyalty.models import Medium, MessageLog, MessageStatus
 
-CLAIMED_OR_SENT = (MessageStatus.CLAIMED, MessageStatus.SENT)
+# LOGGED counts as sent, so a deployment without an SMS provider paces messages as one with it would.
+OUTGOING = (MessageStatus.CLAIMED, MessageStatus.SENT, MessageStatus.LOGGED)
 
 
 def email_gap_until(
@@ -25,7 +26,7 @@ def email_gap_until(
         subject_hash=address_hash,
         medium=Medium.EMAIL,
         is_marketing=True,
-        status__in=CLAIMED_OR_SENT,
+        status__in=OUTGOING,
         created_at__gt=now - gap,
     )
     if asking is not None:
