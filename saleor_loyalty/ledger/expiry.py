@@ -193,11 +193,14 @@ def queue_expiry_reminders(now: datetime | None = None, batch_size: int = DEFAUL
 def send_expiry_reminders(now: datetime | None = None, limit: int = 200) -> int:
     """Hand queued reminders to club messaging, where consent, the §30A gate, caps, quiet hours and
     Shabbat apply (a held message is deferred there, not dropped). Each reminder is taken by one
-    worker (SKIP LOCKED) and marked handed over in the same transaction. Channels that have not
+    worker (SKIP LOCKED); its message is claimed and the reminder marked handed over in the same
+    transaction, and delivered after commit: a worker dying in between leaves a claim that the
+    messaging beat retries once its lease runs out, never a second message. Channels that have not
     switched club messages on get none: the reminder is marked handled without a message."""
     now = now or timezone.now()
     handed = 0
     for _ in range(limit):
+        claimed = None
         with transaction.atomic():
             reminder = (
                 ExpiryReminder.objects.select_for_update(skip_locked=True, of=("self",))
@@ -216,19 +219,19 @@ def send_expiry_reminders(now: datetime | None = None, limit: int = 200) -> int:
                 ).exists()
             ):
                 expiring_on = reminder.expires_at.astimezone(ZoneInfo(program.timezone)).date().isoformat()
-                club.send(
-                    pipeline.Outgoing(
-                        category="points_expiring",
-                        medium=Medium.EMAIL,
-                        channel_slug=program.channel_slug,
-                        address=email,
-                        context={"points": reminder.points, "expiring_on": expiring_on},
-                    ),
-                    now,
+                message = pipeline.Outgoing(
+                    category="points_expiring",
+                    medium=Medium.EMAIL,
+                    channel_slug=program.channel_slug,
+                    address=email,
+                    context={"points": reminder.points, "expiring_on": expiring_on},
                 )
+                claimed = (message, club.claim(message, now))
                 handed += 1
             reminder.sent_at = now
             reminder.save(update_fields=["sent_at"])
+        if claimed is not None:
+            club.deliver(*claimed, now)
     return handed
 
 

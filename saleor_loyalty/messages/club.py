@@ -2,15 +2,17 @@
 
 Same templates, consent rules, compliance gate and limits as cart reminders. A message that may not
 go now (the person's email gap, quiet hours, Shabbat) is stored as deferred with what it renders
-from, and the beat job sends it when its time comes: rescheduled, never dropped.
+from, and the beat job sends it when its time comes: rescheduled, never dropped. A claimed message
+whose worker died or whose provider failed is retried by the same job once its lease runs out, with
+the same checks (consent in the pipeline; gap, quiet hours, Shabbat here).
 """
 
 from datetime import datetime
 
 from django.db import connection, transaction
 
-from saleor_loyalty.messages import limits, pipeline, windows
-from saleor_loyalty.messages.config import SERVICE_CATEGORIES, needs_marketing_consent
+from saleor_loyalty.messages import leases, limits, pipeline, windows
+from saleor_loyalty.messages.config import CART_REMINDER, SERVICE_CATEGORIES, needs_marketing_consent
 from saleor_loyalty.models import Medium, MessageLog, MessageStatus
 
 
@@ -31,8 +33,12 @@ def _hold_until(message: pipeline.Outgoing, log: MessageLog, now: datetime) -> t
     return (window, "quiet hours, Shabbat or holiday") if window > now else None
 
 
-def send(message: pipeline.Outgoing, now: datetime) -> MessageLog:
-    """Deliver now, or store the message deferred to the first moment the limits allow."""
+def claim(message: pipeline.Outgoing, now: datetime) -> MessageLog:
+    """The message's log row: CLAIMED (leased to the caller, who delivers it after commit) or DEFERRED.
+
+    Callers that record "handed over" somewhere else (the expiry reminder, the news cursor) do it in
+    the same transaction, so a crash leaves either nothing or a claim the retry job finishes.
+    """
     if message.category not in SERVICE_CATEGORIES:
         raise ValueError(f"{message.category} is not a club message category")
     with transaction.atomic():
@@ -45,15 +51,52 @@ def send(message: pipeline.Outgoing, now: datetime) -> MessageLog:
                 f"{held[1]}; until {held[0].isoformat()}",
                 held[0],
             )
-            log.language_code, log.context = message.language_code, message.context
-            log.save(update_fields=["status", "reason", "retry_at", "language_code", "context"])
-            return log
+            log.attempts, log.lease_until = 0, None
+            log.save(update_fields=["status", "reason", "retry_at", "attempts", "lease_until"])
+    return log
+
+
+def deliver(message: pipeline.Outgoing, log: MessageLog, now: datetime) -> MessageLog:
+    """Deliver what `claim` returned, once its transaction committed; a deferred row keeps waiting."""
+    if log.status != MessageStatus.CLAIMED:
+        return log
     return pipeline.deliver(message, log=log, now=now)
 
 
+def send(message: pipeline.Outgoing, now: datetime) -> MessageLog:
+    """Deliver now, or store the message deferred to the first moment the limits allow."""
+    return deliver(message, claim(message, now), now)
+
+
+def _outgoing(log: MessageLog) -> pipeline.Outgoing:
+    return pipeline.Outgoing(
+        category=log.category,
+        medium=log.medium,
+        channel_slug=log.channel_slug,
+        address=log.recipient,
+        language_code=log.language_code,
+        context=log.context,
+    )
+
+
+def _hold(log: MessageLog, now: datetime) -> tuple[datetime, str] | None:
+    _lock_person(log.subject_hash)
+    return _hold_until(_outgoing(log), log, now)
+
+
+def _deliver_retried(log: MessageLog, now: datetime) -> MessageLog:
+    if not log.recipient:  # the customer was forgotten while the message waited
+        return pipeline.finish(log, MessageStatus.CANCELLED, "recipient forgotten")
+    return pipeline.deliver(_outgoing(log), log=log, now=now)
+
+
 def retry_due(now: datetime, limit: int = 200) -> int:
-    """Send deferred club messages whose time has come; each is taken by one worker (SKIP LOCKED)."""
+    """Send club messages whose time has come: claims whose lease ran out (a worker died or the provider
+    failed), then deferred ones. Each is taken by one worker (SKIP LOCKED); returns how many were sent."""
     sent = 0
+    stale = MessageLog.objects.exclude(category=CART_REMINDER)
+    for log in leases.take_stale(stale, now, limit, lambda log: _hold(log, now)):
+        sent += _deliver_retried(log, now).status == MessageStatus.SENT
     for _ in range(limit):
         with transaction.atomic():
             log = (
@@ -64,22 +107,13 @@ def retry_due(now: datetime, limit: int = 200) -> int:
             )
             if log is None:
                 break
-            message = pipeline.Outgoing(
-                category=log.category,
-                medium=log.medium,
-                channel_slug=log.channel_slug,
-                address=log.recipient,
-                language_code=log.language_code,
-                context=log.context,
-            )
-            _lock_person(log.subject_hash)
-            held = _hold_until(message, log, now)
+            held = _hold(log, now)
             if held is not None:
                 log.retry_at, log.reason = held[0], f"{held[1]}; until {held[0].isoformat()}"
                 log.save(update_fields=["retry_at", "reason"])
                 continue
-            log.status, log.retry_at = MessageStatus.CLAIMED, None
-            log.save(update_fields=["status", "retry_at"])
-        if pipeline.deliver(message, log=log, now=now).status == MessageStatus.SENT:
-            sent += 1
+            leases.start(log, now)
+            log.retry_at = None
+            log.save(update_fields=["status", "retry_at", "attempts", "lease_until"])
+        sent += _deliver_retried(log, now).status == MessageStatus.SENT
     return sent

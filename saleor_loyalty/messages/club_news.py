@@ -5,13 +5,15 @@ messaging failure is logged and never reaches the points.
 
 The facts are append-only rows (`TierEvent`, `CreditEntry`), so the job only has to walk them by id
 from a cursor; it starts at the newest row the first time, so switching it on never mails history.
-One worker at a time (single-runner lock); the cursor moves after each row handed to messaging,
-where consent, the §30A gate, caps, quiet hours and Shabbat apply.
+One worker at a time (single-runner lock); the cursor moves in the transaction that claims each
+row's message, which is delivered after commit (a crash in between leaves a claim the messaging beat
+retries); consent, the §30A gate, caps, quiet hours and Shabbat apply there.
 """
 
 import logging
 from datetime import datetime
 
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -49,12 +51,16 @@ def _walk(name: str, rows, message_for, channels: set[str], now: datetime, limit
         cursor.save(update_fields=["last_id", "updated_at"])
     for row in rows.filter(id__gt=cursor.last_id).select_related("account__program").order_by("id")[:limit]:
         run.seen += 1
-        account = row.account
-        if account.email and account.program.channel_slug in channels:
-            club.send(message_for(row, account.program.channel_slug, account.email), now)
-            run.written += 1
-        cursor.last_id = row.id
-        cursor.save(update_fields=["last_id", "updated_at"])
+        account, claimed = row.account, None
+        with transaction.atomic():  # the claim and the cursor move together: a crash never tells twice
+            if account.email and account.program.channel_slug in channels:
+                message = message_for(row, account.program.channel_slug, account.email)
+                claimed = (message, club.claim(message, now))
+                run.written += 1
+            cursor.last_id = row.id
+            cursor.save(update_fields=["last_id", "updated_at"])
+        if claimed is not None:
+            club.deliver(*claimed, now)
 
 
 def _tier_upgrade(event: TierEvent, channel_slug: str, email: str) -> pipeline.Outgoing:

@@ -1,5 +1,7 @@
 """Deployment settings of the messaging pipeline (`LOYALTY_` prefix), read with their defaults."""
 
+from datetime import timedelta
+
 from django.conf import settings
 
 CART_REMINDER = "cart_reminder"
@@ -49,3 +51,23 @@ def marketing_email_gap_hours() -> int:
 
 def sequence_gap_days() -> int:
     return int(getattr(settings, "LOYALTY_SEQUENCE_GAP_DAYS", 7))
+
+
+def message_lease() -> timedelta:
+    """How long a worker owns a claimed message; a claim not confirmed sent by then is retried."""
+    return timedelta(minutes=int(getattr(settings, "LOYALTY_MESSAGE_LEASE_MINUTES", 10)))
+
+
+def message_max_attempts() -> int:
+    """Provider attempts per message (a crashed worker's attempt counts) before it is FAILED."""
+    return max(1, int(getattr(settings, "LOYALTY_MESSAGE_MAX_ATTEMPTS", 5)))
+
+
+def email_timeout() -> float:
+    """Seconds an SMTP connection may take when Django's EMAIL_TIMEOUT leaves it unbounded."""
+    return float(getattr(settings, "LOYALTY_EMAIL_TIMEOUT", 30))
+
+
+def legacy_unsubscribe_links() -> bool:
+    """Whether links of the earlier (hash-carrying, still signed) form keep unsubscribing."""
+    return bool(getattr(settings, "LOYALTY_ACCEPT_LEGACY_UNSUBSCRIBE_LINKS", True))

@@ -7,10 +7,13 @@ advisory lock), so two workers cannot both see "nothing sent yet".
 
 from datetime import datetime, timedelta
 
+from django.db.models.functions import Coalesce
+
 from saleor_loyalty.messages.config import marketing_email_gap_hours
 from saleor_loyalty.models import Medium, MessageLog, MessageStatus
 
-CLAIMED_OR_SENT = (MessageStatus.CLAIMED, MessageStatus.SENT)
+# LOGGED counts as sent, so a deployment without an SMS provider paces messages as one with it would.
+OUTGOING = (MessageStatus.CLAIMED, MessageStatus.SENT, MessageStatus.LOGGED)
 
 
 def email_gap_until(
@@ -18,19 +21,23 @@ def email_gap_until(
 ) -> tuple[datetime, str] | None:
     """When the next marketing email to this person may go, if the gap since the last one is too short.
 
-    `asking` is the caller's own claim row, which does not count against itself.
+    The gap runs from when a message was sent (a retried or deferred one may go long after its row was
+    made), else from its claim. `asking` is the caller's own claim row, which does not count against itself.
     """
     gap = timedelta(hours=marketing_email_gap_hours())
-    earlier = MessageLog.objects.filter(
-        subject_hash=address_hash,
-        medium=Medium.EMAIL,
-        is_marketing=True,
-        status__in=CLAIMED_OR_SENT,
-        created_at__gt=now - gap,
+    earlier = (
+        MessageLog.objects.filter(
+            subject_hash=address_hash,
+            medium=Medium.EMAIL,
+            is_marketing=True,
+            status__in=OUTGOING,
+        )
+        .annotate(moment=Coalesce("sent_at", "created_at"))
+        .filter(moment__gt=now - gap)
     )
     if asking is not None:
         earlier = earlier.exclude(pk=asking.pk)
-    last = earlier.order_by("-created_at").first()
+    last = earlier.order_by("-moment").values_list("moment", flat=True).first()
     if last is None:
         return None
-    return last.created_at + gap, f"one marketing email per {marketing_email_gap_hours()} h"
+    return last + gap, f"one marketing email per {marketing_email_gap_hours()} h"

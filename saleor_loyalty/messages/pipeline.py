@@ -2,17 +2,23 @@
 
 `deliver` never raises for a message that cannot go out: the log row says why (blocked, skipped,
 failed). Cart reminders pass a pre-claimed log row; club service messages get a fresh one.
+The row says SENT only once the provider accepted the message (LOGGED when the backend only logs).
+A provider failure that may pass leaves it CLAIMED for the periodic retry (`leases`); a refusal, or
+the last attempt, makes it FAILED with the reason. Each row is one idempotency key for the provider
+(email: a stable Message-ID header; SMS: the Idempotency-Key), so a retry never sends twice.
 """
 
 import logging
+import smtplib
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.utils import parseaddr
 
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.utils import timezone
 
-from saleor_loyalty.messages import compliance, consent, rendering, sms, unsubscribe
-from saleor_loyalty.messages.config import CATEGORIES, needs_marketing_consent
+from saleor_loyalty.messages import compliance, consent, leases, rendering, sms, unsubscribe
+from saleor_loyalty.messages.config import CATEGORIES, email_timeout, message_lease, needs_marketing_consent
 from saleor_loyalty.models import Medium, MessageLog, MessageStatus, MessagingSettings
 
 logger = logging.getLogger(__name__)
@@ -40,6 +46,8 @@ def channel_settings(channel_slug: str) -> MessagingSettings:
 def new_log(
     message: Outgoing, status: str, now: datetime, *, claim_key: str | None = None, reason: str = ""
 ) -> MessageLog:
+    """A decision row; a CLAIMED one is leased to the caller (its first attempt)."""
+    claimed = status == MessageStatus.CLAIMED
     return MessageLog.objects.create(
         category=message.category,
         medium=message.medium,
@@ -54,6 +62,10 @@ def new_log(
         claim_key=claim_key,
         status=status,
         reason=reason,
+        language_code=message.language_code,
+        context=message.context,
+        attempts=1 if claimed else 0,
+        lease_until=now + message_lease() if claimed else None,
         created_at=now,
     )
 
@@ -65,7 +77,9 @@ def finish(
     subject: str = "",
     sha: str = "",
     sent_at: datetime | None = None,
+    provider_message_id: str = "",
 ) -> MessageLog:
+    """The row's final state; the lease ends with it."""
     log.status, log.reason, log.subject, log.content_sha256, log.sent_at = (
         status,
         reason,
@@ -73,8 +87,53 @@ def finish(
         sha,
         sent_at,
     )
-    log.save(update_fields=["status", "reason", "subject", "content_sha256", "sent_at"])
+    log.lease_until, log.provider_message_id = None, provider_message_id
+    log.save(
+        update_fields=[
+            "status",
+            "reason",
+            "subject",
+            "content_sha256",
+            "sent_at",
+            "lease_until",
+            "provider_message_id",
+        ]
+    )
     return log
+
+
+def _accepted(log: MessageLog, delivered: bool, subject: str, sha: str, now, provider_id: str = ""):
+    if delivered:
+        return finish(log, MessageStatus.SENT, "", subject, sha, sent_at=now, provider_message_id=provider_id)
+    return finish(log, MessageStatus.LOGGED, "no provider configured: written to the log only", subject, sha)
+
+
+def _provider_failed(log: MessageLog, error: Exception, permanent: bool, subject: str, sha: str, now):
+    reason = f"{type(error).__name__}: {error}"[:500]
+    if permanent:
+        return finish(log, MessageStatus.FAILED, reason, subject, sha)
+    log.subject, log.content_sha256 = subject[:500], sha
+    return leases.retry_later(log, reason, now)
+
+
+def _permanent_email_error(error: Exception) -> bool:
+    """The SMTP server refused every recipient, or answered 5xx: resending the same mail cannot help."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return True
+    return isinstance(error, smtplib.SMTPResponseException) and 500 <= error.smtp_code < 600
+
+
+def message_id(log: MessageLog, sender_email: str) -> str:
+    """The same Message-ID for every attempt of a row: mailboxes and ESPs treat a repeat as one mail."""
+    domain = parseaddr(sender_email)[1].rpartition("@")[2] or "saleor-loyalty.invalid"
+    return f"<{leases.idempotency_key(log)}@{domain}>"
+
+
+def _email_connection():
+    connection = get_connection()
+    if hasattr(connection, "timeout") and connection.timeout is None:
+        connection.timeout = email_timeout()  # an SMTP call never hangs past the lease
+    return connection
 
 
 def _context(message: Outgoing, config: MessagingSettings, unsubscribe_url: str, language: str) -> dict:
@@ -127,21 +186,26 @@ def deliver(
     )
     if problems:
         return finish(log, MessageStatus.BLOCKED, "; ".join(problems), rendered.subject, rendered.sha256)
+    key = leases.idempotency_key(log)
     email = EmailMultiAlternatives(
         subject=rendered.subject,
         body=rendered.text,
         from_email=f"{config.sender_name} <{config.sender_email}>",
         to=[message.address],
         reply_to=[config.reply_to or config.sender_email],
-        headers=rendered.headers,
+        headers={**rendered.headers, "Message-ID": message_id(log, config.sender_email)},
+        connection=_email_connection(),
     )
     email.attach_alternative(rendered.html, "text/html")
+    email.idempotency_key = key  # for email backends that pass one on to their provider
     try:
         email.send()
     except Exception as error:  # the provider's failure is the log's business, not the caller's
-        logger.exception("Email %s to %s failed", message.category, message.address)
-        return finish(log, MessageStatus.FAILED, str(error)[:500], rendered.subject, rendered.sha256)
-    return finish(log, MessageStatus.SENT, "", rendered.subject, rendered.sha256, sent_at=now)
+        logger.exception("Email %s (log %s) failed", message.category, log.pk)
+        return _provider_failed(
+            log, error, _permanent_email_error(error), rendered.subject, rendered.sha256, now
+        )
+    return _accepted(log, True, rendered.subject, rendered.sha256, now)
 
 
 def _deliver_sms(message, log, config, marketing, consent_ok, language, context, now) -> MessageLog:
@@ -158,9 +222,10 @@ def _deliver_sms(message, log, config, marketing, consent_ok, language, context,
     sha = rendering.Rendered(subject="", text=text, html="").sha256
     if problems:
         return finish(log, MessageStatus.BLOCKED, "; ".join(problems), text[:100], sha)
+    backend = sms.backend()
     try:
-        sms.backend().send(message.address, text)
-    except Exception as error:
-        logger.exception("SMS %s to %s failed", message.category, message.address)
-        return finish(log, MessageStatus.FAILED, str(error)[:500], text[:100], sha)
-    return finish(log, MessageStatus.SENT, "", text[:100], sha, sent_at=now)
+        provider_id = backend.send(message.address, text, leases.idempotency_key(log))
+    except Exception as error:  # as for email: logged on the row, retried unless refused for good
+        logger.exception("SMS %s (log %s) failed", message.category, log.pk)
+        return _provider_failed(log, error, isinstance(error, sms.SmsRejected), text[:100], sha, now)
+    return _accepted(log, backend.delivers, text[:100], sha, now, provider_id)

@@ -1,35 +1,79 @@
-"""Signed unsubscribe links: no login, never expire, and cannot be forged to silence someone else.
+"""Signed unsubscribe links: no login, never expire, cannot be forged, and reveal nothing about the person.
 
-The link carries (medium, person hash) signed with HMAC-SHA256 under the deployment's SECRET_KEY.
-GET shows a confirmation form (mail scanners follow links); POST unsubscribes, including the RFC 8058
-one-click POST that mail clients send with `List-Unsubscribe=One-Click`.
+The link carries a random key (`UnsubscribeKey`, one per person and medium, 128 bits) signed with
+HMAC-SHA256 under the deployment's SECRET_KEY. The key is not derived from the address or its hash,
+so a link holder cannot test a guessed address against it; a tampered key or signature is refused
+before the database is asked. GET shows a confirmation form (mail scanners follow links); POST
+unsubscribes, including the RFC 8058 one-click POST that mail clients send with
+`List-Unsubscribe=One-Click`.
+
+Links of the earlier form (the person's hash in a signed payload) keep working while
+LOYALTY_ACCEPT_LEGACY_UNSUBSCRIBE_LINKS is on: their signature still proves the server issued them,
+so accepting them tells nobody anything the link did not already show. No new link has that form.
 """
+
+import secrets
 
 from django.core import signing
 from django.http import HttpResponse, HttpResponseBadRequest
+from django.utils import timezone
 from django.utils.html import escape
 
 from saleor_loyalty.messages import consent
-from saleor_loyalty.messages.config import public_url
-from saleor_loyalty.models import Medium
+from saleor_loyalty.messages.config import legacy_unsubscribe_links, public_url
+from saleor_loyalty.models import Medium, UnsubscribeKey
 
-SALT = "saleor_loyalty.unsubscribe"
+SALT = "saleor_loyalty.unsubscribe.key"
+LEGACY_SALT = "saleor_loyalty.unsubscribe"
 PATH_PREFIX = "/unsubscribe/"
 URL_PREFIX = "/plugins/global/saleor.loyalty/unsubscribe/"
 
 
+def _signer(salt: str) -> signing.Signer:
+    return signing.Signer(salt=salt, algorithm="sha256")
+
+
+def key_for(medium: str, subject: str) -> str:
+    """The person's key on this medium, made once (concurrent first messages agree on one)."""
+    found = UnsubscribeKey.objects.filter(subject_hash=subject, medium=medium).values_list("key", flat=True)
+    if not found:
+        UnsubscribeKey.objects.bulk_create(
+            [
+                UnsubscribeKey(
+                    key=secrets.token_urlsafe(16),
+                    subject_hash=subject,
+                    medium=medium,
+                    created_at=timezone.now(),
+                )
+            ],
+            ignore_conflicts=True,
+        )
+    return found.get()
+
+
 def make_token(medium: str, subject: str) -> str:
-    return signing.Signer(salt=SALT, algorithm="sha256").sign_object({"m": medium, "s": subject})
+    return _signer(SALT).sign(key_for(medium, subject))
 
 
-def read_token(token: str) -> tuple[str, str] | None:
+def _read_legacy(token: str) -> tuple[str, str] | None:
+    if not legacy_unsubscribe_links():
+        return None
     try:
-        data = signing.Signer(salt=SALT, algorithm="sha256").unsign_object(token)
+        data = _signer(LEGACY_SALT).unsign_object(token)
     except (signing.BadSignature, ValueError, TypeError):
         return None
     if not isinstance(data, dict) or data.get("m") not in Medium.values or not isinstance(data.get("s"), str):
         return None
     return data["m"], data["s"]
+
+
+def read_token(token: str) -> tuple[str, str] | None:
+    """(medium, person hash) of a link the server issued, else None."""
+    try:
+        key = _signer(SALT).unsign(token)
+    except signing.BadSignature:
+        return _read_legacy(token)
+    return UnsubscribeKey.objects.filter(key=key).values_list("medium", "subject_hash").first()
 
 
 def link(medium: str, subject: str) -> str:

@@ -7,6 +7,10 @@ Invariants:
   cart, and only a later explicit grant outranks it;
 - a reminder step is claimed once: `loyalty_message_claim_uniq` on (checkout, step, medium) makes a
   second send of the same step impossible, whatever runs concurrently;
+- a claimed message is leased: only the worker holding an unexpired `lease_until` may send it, and a
+  claim whose lease ran out is retried (same log row, so the same provider idempotency key) until
+  `attempts` reaches the maximum; SENT means the provider accepted it, LOGGED that no provider was asked;
+- an unsubscribe link names a random `UnsubscribeKey`, never the person's hash;
 - checkouts are referenced by token (UUID, no FK): Saleor deletes checkouts on its own.
 """
 
@@ -218,8 +222,9 @@ class SweepCursor(models.Model):
 
 
 class MessageStatus(models.TextChoices):
-    CLAIMED = "claimed", "Claimed, being sent"
-    SENT = "sent", "Sent"
+    CLAIMED = "claimed", "Claimed, being sent (retried when its lease runs out)"
+    SENT = "sent", "Sent: the provider accepted it"
+    LOGGED = "logged", "Written to the log only: no provider is configured"
     BLOCKED = "blocked", "Blocked by the compliance gate"
     CANCELLED = "cancelled", "Cancelled at send time"
     DEFERRED = "deferred", "Deferred to a later time"
@@ -248,6 +253,13 @@ class MessageLog(models.Model):
         default=dict, blank=True, help_text="What a deferred club message renders from."
     )
     retry_at = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(
+        null=True, blank=True, help_text="A claimed message: until when the worker sending it owns it."
+    )
+    attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="Times a worker took it to the provider."
+    )
+    provider_message_id = models.CharField(max_length=255, blank=True, default="")
     created_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
 
@@ -259,6 +271,9 @@ class MessageLog(models.Model):
                 name="loyalty_message_retry_idx",
             ),
             models.Index(
+                fields=["lease_until"], condition=Q(status="claimed"), name="loyalty_message_lease_idx"
+            ),
+            models.Index(
                 fields=["subject_hash", "medium", "-created_at"], name="loyalty_message_subject_idx"
             ),
             models.Index(fields=["channel_slug", "-created_at"], name="loyalty_message_channel_idx"),
@@ -266,6 +281,22 @@ class MessageLog(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(fields=["claim_key"], name="loyalty_message_claim_uniq"),
+        ]
+
+
+class UnsubscribeKey(models.Model):
+    """The random id an unsubscribe link carries for a person on a medium: the link never shows their hash."""
+
+    key = models.CharField(max_length=32, unique=True)
+    subject_hash = models.CharField(max_length=64)
+    medium = models.CharField(max_length=8, choices=Medium.choices)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject_hash", "medium"], name="loyalty_unsubscribekey_subject_uniq"
+            ),
         ]
 
 

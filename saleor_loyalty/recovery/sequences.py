@@ -7,6 +7,9 @@ consent, suppression, caps, quiet windows), then insert the step's claim row. Th
 key (checkout, step, medium) is the backstop: a step can be claimed once, ever.
 Phase 2, after commit: re-check purchase and consent once more (a purchase between claim and send
 cancels the message), then render and deliver through the compliance gate.
+A claim whose send was never confirmed (the worker died, the provider failed) is retried by the same
+job once its lease runs out (`messages.leases`): the same log row, so the same idempotency key, after
+the same checks as a first send (order, cart, consent, suppression, email gap, quiet windows).
 A deferral moves `next_action_at`; nothing is dropped silently: every decision is a log row.
 """
 
@@ -17,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, connection, transaction
 
-from saleor_loyalty.messages import consent, limits, pipeline, rendering, windows
+from saleor_loyalty.messages import consent, leases, limits, pipeline, rendering, windows
 from saleor_loyalty.messages.config import CART_REMINDER, sequence_gap_days
 from saleor_loyalty.models import (
     AbandonedCheckout,
@@ -49,13 +52,65 @@ def claim_key(checkout_token, step: int, medium: str) -> str:
 
 
 def process_due(shop, now: datetime, limit: int = 200) -> int:
-    """The beat job: send what is due, at most `limit` checkouts per run; returns messages sent."""
+    """The beat job: retry unconfirmed claims, then send what is due, at most `limit` of each per run;
+    returns messages sent."""
+    sent = retry_stale(shop, now, limit)
     due = list(
         AbandonedCheckout.objects.filter(state=RecoveryState.ACTIVE, next_action_at__lte=now)
         .order_by("next_action_at")
         .values_list("pk", flat=True)[:limit]
     )
-    return sum(1 for pk in due if process_one(pk, shop, now) == MessageStatus.SENT)
+    return sent + sum(1 for pk in due if process_one(pk, shop, now) == MessageStatus.SENT)
+
+
+def retry_stale(shop, now: datetime, limit: int = 200) -> int:
+    """Reminders claimed but not confirmed sent within their lease: each retried by one worker."""
+    stale = MessageLog.objects.filter(category=CART_REMINDER)
+    sent = 0
+    for log in leases.take_stale(stale, now, limit, lambda log: _retry_hold(log, now)):
+        sent += _retry(log, shop, now).status == MessageStatus.SENT
+    return sent
+
+
+def _retry_hold(log: MessageLog, now: datetime) -> tuple[datetime, str] | None:
+    """The caps and windows a first send passes, asked again under the person's lock."""
+    row = AbandonedCheckout.objects.filter(checkout_token=log.checkout_token).first()
+    if row is None:
+        return None
+    _lock_person(row.email_hash or str(row.checkout_token))
+    if log.medium == Medium.EMAIL and (gap := limits.email_gap_until(log.subject_hash, now, log)):
+        return gap
+    window = windows.window_until(now, log.medium, pipeline.channel_settings(log.channel_slug))
+    return (window, "quiet hours, Shabbat or holiday") if window > now else None
+
+
+def _retry(log: MessageLog, shop, now: datetime) -> MessageLog:
+    row = AbandonedCheckout.objects.filter(checkout_token=log.checkout_token).first()
+    if row is None or not log.recipient:
+        return pipeline.finish(log, MessageStatus.CANCELLED, "recipient forgotten")
+    if row.state in (RecoveryState.PURCHASED, RecoveryState.RECOVERED, RecoveryState.STOPPED):
+        return pipeline.finish(log, MessageStatus.CANCELLED, f"sequence {row.state}: {row.state_reason}")
+    if now >= row.lost_at:
+        return pipeline.finish(log, MessageStatus.CANCELLED, "cart lost before the retry")
+    current = shop.checkout_now(row.checkout_token)
+    if current is None:
+        return pipeline.finish(log, MessageStatus.CANCELLED, "checkout deleted by Saleor")
+    if not current.lines or current.total_gross <= 0:
+        return pipeline.finish(log, MessageStatus.CANCELLED, "cart emptied")
+    if current.payment_in_progress:  # not the message's fault: the attempt is given back
+        log.attempts, log.lease_until = log.attempts - 1, now + PAYMENT_RETRY
+        log.reason = f"payment in progress; until {log.lease_until.isoformat()}"
+        log.save(update_fields=["attempts", "lease_until", "reason"])
+        return log
+    _refresh_snapshot(row, current)
+    claim = Claim(
+        row=row,
+        config=pipeline.channel_settings(row.channel_slug),
+        log=log,
+        message=_outgoing(row, log.medium, log.step, log.recipient),
+        restore_token=restore.mint(row.checkout_token, row.channel_slug, now),
+    )
+    return _send(claim, shop, now)
 
 
 def process_one(pk: int, shop, now: datetime) -> str | None:
@@ -221,18 +276,22 @@ def _refresh_snapshot(row, current) -> None:
 
 
 def _incentive(claim: Claim, shop, now: datetime) -> dict:
-    """The last step's single-use voucher, created once per claimed step and recorded on its log row."""
+    """The last step's single-use voucher, created once per claimed step and recorded on its log row
+    (a retried send offers the same code)."""
     config = claim.config
-    expires_at = now + timedelta(hours=config.incentive_hours)
-    code = shop.create_single_use_voucher(
-        claim.row.channel_slug,
-        config.last_step_discount_percent,
-        now,
-        expires_at,
-        f"Cart recovery {claim.row.checkout_token}",
-    )
-    claim.log.context = {"incentive_code": code, "incentive_expires_at": expires_at.isoformat()}
-    claim.log.save(update_fields=["context"])
+    if code := claim.log.context.get("incentive_code"):
+        expires_at = datetime.fromisoformat(claim.log.context["incentive_expires_at"])
+    else:
+        expires_at = now + timedelta(hours=config.incentive_hours)
+        code = shop.create_single_use_voucher(
+            claim.row.channel_slug,
+            config.last_step_discount_percent,
+            now,
+            expires_at,
+            f"Cart recovery {claim.row.checkout_token}",
+        )
+        claim.log.context = {"incentive_code": code, "incentive_expires_at": expires_at.isoformat()}
+        claim.log.save(update_fields=["context"])
     return {
         "incentive_code": code,
         "incentive_percent": config.last_step_discount_percent,
