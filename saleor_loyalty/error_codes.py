@@ -24,3 +24,5 @@ class LoyaltyErrorCode(Enum):
     INVALID_TOKEN = "invalid_token"
     UNSUPPORTED = "unsupported"
     NOT_APPLICABLE = "not_applicable"
+    PHONE_NOT_VERIFIED = "phone_not_verified"
+    IDEMPOTENCY_CONFLICT = "idempotency_conflict"

@@ -184,3 +184,12 @@ class EarnTier:
 
 
 NO_TIER = EarnTier(None, "", Decimal(1))
+
+
+@dataclass(frozen=True)
+class CheckoutContact:
+    """Who a Saleor checkout belongs to and how to reach them, for consent given at checkout."""
+
+    user_id: int | None
+    email: str
+    phone: str

@@ -5,6 +5,9 @@ The query root is composed from one mixin per noun; each resolver authorizes thr
 """
 
 import graphene
+from graphql import parse
+from graphql.error import GraphQLSyntaxError
+from graphql.execution import ExecutionResult
 
 from saleor_loyalty.graphql.checkout_preview import CheckoutPreviewQueries
 from saleor_loyalty.graphql.consent import ConsentQueries
@@ -26,6 +29,7 @@ from saleor_loyalty.graphql.mutations.tier_translate import LoyaltyTierTranslate
 from saleor_loyalty.graphql.mutations.tier_update import LoyaltyTierUpdate
 from saleor_loyalty.graphql.programs import ProgramQueries
 from saleor_loyalty.graphql.recovery import RecoveryQueries
+from saleor_loyalty.graphql.strict_inputs import StrictInputError, check_variables, strict_input_error
 
 
 class Query(
@@ -57,4 +61,22 @@ class Mutation(graphene.ObjectType):
     loyalty_early_access_unmark = LoyaltyEarlyAccessUnmark.Field()
 
 
-schema = graphene.Schema(query=Query, mutation=Mutation, auto_camelcase=True)
+class ClubSchema(graphene.Schema):
+    """The club's schema; variables are checked strictly against their types before execution."""
+
+    def execute(self, request_string="", *args, **kwargs):
+        variables = kwargs.get("variable_values")
+        if variables is not None and not isinstance(variables, dict):
+            error = StrictInputError("variables", "Variables must be a JSON object.")
+            return ExecutionResult(errors=[strict_input_error(error)], invalid=True)
+        if variables and isinstance(request_string, str):
+            try:
+                check_variables(self, parse(request_string), kwargs.get("operation_name"), variables)
+            except GraphQLSyntaxError:
+                pass  # execution answers the syntax error itself
+            except StrictInputError as error:
+                return ExecutionResult(errors=[strict_input_error(error)], invalid=True)
+        return super().execute(request_string, *args, **kwargs)
+
+
+schema = ClubSchema(query=Query, mutation=Mutation, auto_camelcase=True)

@@ -207,8 +207,32 @@ class SaleorShop:
         )
         return code
 
-    def checkout_email(self, token) -> str | None:
+    def checkout_contact(self, token):
+        """The checkout's customer, email and phone (billing, else shipping address), or None."""
         from saleor.checkout.models import Checkout
 
-        checkout = Checkout.objects.filter(pk=token).select_related("user").first()
-        return (checkout.get_customer_email() or None) if checkout else None
+        from saleor_loyalty.core.facts import CheckoutContact
+
+        checkout = (
+            Checkout.objects.filter(pk=token)
+            .select_related("user", "billing_address", "shipping_address")
+            .first()
+        )
+        if checkout is None:
+            return None
+        phones = [a.phone for a in (checkout.billing_address, checkout.shipping_address) if a and a.phone]
+        return CheckoutContact(
+            user_id=checkout.user_id,
+            email=checkout.get_customer_email() or "",
+            phone=str(phones[0]) if phones else "",
+        )
+
+    def customer_phones(self, user_id: int) -> set[str]:
+        """The numbers on a customer's Saleor addresses: the ones they may give SMS consent for."""
+        from saleor.account.models import Address
+
+        return {
+            str(phone)
+            for phone in Address.objects.filter(user_addresses__id=user_id).values_list("phone", flat=True)
+            if phone
+        }
