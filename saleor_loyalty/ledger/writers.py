@@ -6,7 +6,7 @@ from django.db import connection, transaction
 
 from saleor_loyalty.core.facts import Actor
 from saleor_loyalty.core.lock_objects import account_qs_select_for_update
-from saleor_loyalty.exceptions import InsufficientPoints, InvalidPoints, ReasonRequired
+from saleor_loyalty.exceptions import IdempotencyConflict, InsufficientPoints, InvalidPoints, ReasonRequired
 from saleor_loyalty.ledger.accounts import (
     append_entry,
     effective_account,
@@ -20,12 +20,14 @@ from saleor_loyalty.models import EntryKind, LedgerEntry, LoyaltyAccount, TierCa
 from saleor_loyalty.tiers.ladder import upgrade_if_qualified
 
 MAX_REASON_LENGTH = 1000
+MAX_IDEMPOTENCY_KEY_LENGTH = 128
 
 
 def adjust_points(
     account: LoyaltyAccount, points, reason: str, actor: Actor, idempotency_key: str | None = None
 ) -> LedgerEntry:
-    """A staff or app correction with a mandatory reason. A retried call with the same key is a no-op.
+    """A staff or app correction with a mandatory reason. A retried call with the same key is a no-op;
+    the same key with other points or another reason is a conflict, never a silent replay.
 
     A deduction may not take more than the member can spend now: staff correct mistakes, they do
     not create debt (debt only comes from reversals of points already spent).
@@ -40,9 +42,20 @@ def adjust_points(
         raise ReasonRequired("A reason is required.")
     if len(reason) > MAX_REASON_LENGTH:
         raise ReasonRequired(f"The reason can be at most {MAX_REASON_LENGTH} characters.")
+    if idempotency_key is not None and not 0 < len(idempotency_key) <= MAX_IDEMPOTENCY_KEY_LENGTH:
+        raise IdempotencyConflict(
+            f"The idempotency key must be 1-{MAX_IDEMPOTENCY_KEY_LENGTH} characters.", "idempotency_key"
+        )
     source_key = f"adjust:{account.pk}:{idempotency_key or uuid.uuid4()}"
     with transaction.atomic():
         locked = lock_account(effective_account(account))
+        earlier = LedgerEntry.objects.filter(kind=EntryKind.ADJUSTMENT, source_key=source_key).first()
+        if earlier is not None:  # a retry, seen under the account's lock (the unique key stays the backstop)
+            if (earlier.points, earlier.reason) != (points, reason):
+                raise IdempotencyConflict(
+                    "This idempotency key was used for a different adjustment.", "idempotency_key"
+                )
+            return earlier
         if points < 0 and locked.balance - pending_points(locked) < -points:
             raise InsufficientPoints("The member does not have that many spendable points.")
         entry = append_entry(

@@ -32,6 +32,7 @@ from saleor_loyalty.exceptions import (
     BelowMinimum,
     CheckoutNotFound,
     CurrencyMismatch,
+    IdempotencyConflict,
     InsufficientPoints,
     InvalidPoints,
     LoyaltyError,
@@ -147,6 +148,10 @@ def redeem(
         locked.program = program
         earlier = LedgerEntry.objects.filter(kind=EntryKind.REDEMPTION, source_key=key).first()
         if earlier is not None:
+            if earlier.detail.get("requested") != points:
+                raise IdempotencyConflict(
+                    "This requestKey was used for a different redemption.", "request_key"
+                )
             return _replayed(program, earlier, cards.card_payment(key))
         if summarize(locked).available < points:
             raise InsufficientPoints("The member does not have that many spendable points.")
