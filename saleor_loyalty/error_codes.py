@@ -24,3 +24,8 @@ class LoyaltyErrorCode(Enum):
     INVALID_TOKEN = "invalid_token"
     UNSUPPORTED = "unsupported"
     NOT_APPLICABLE = "not_applicable"
+    REQUEST_TOO_LARGE = "request_too_large"
+    BAD_REQUEST = "bad_request"
+    QUERY_TOO_DEEP = "query_too_deep"
+    QUERY_TOO_COMPLEX = "query_too_complex"
+    TOO_MANY_FIELDS = "too_many_fields"
