@@ -2,6 +2,7 @@
 
 import logging
 from collections import Counter
+from contextvars import ContextVar
 
 from django.db import DataError
 from django.http import HttpResponse, JsonResponse
@@ -17,6 +18,19 @@ from saleor_loyalty.graphql.schema import schema
 __all__ = ["MAX_BODY_BYTES", "MAX_DEPTH", "MAX_QUERY_LENGTH", "handle", "query_depth"]
 
 logger = logging.getLogger(__name__)
+_executing_club_request = ContextVar("executing_club_request", default=False)
+
+
+class _OneLinePerRequest(logging.Filter):
+    """graphql-core logs a traceback per failing field (hundreds for hundreds of aliases); while the club
+    executes, `_log_once` writes the request's single line instead. Saleor's own requests are untouched."""
+
+    def filter(self, record) -> bool:
+        return not _executing_club_request.get()
+
+
+for _name in ("graphql.execution.executor", "graphql.execution.utils"):
+    logging.getLogger(_name).addFilter(_OneLinePerRequest())
 PRICING = query_limits.pricing(schema)
 
 GRAPHIQL_PAGE = """<!doctype html><html><head><title>Loyalty club GraphiQL</title>
@@ -87,12 +101,16 @@ def _log_once(errors) -> None:
 
 
 def execute(document, request: limits.GraphQLRequest, context: ClubContext) -> dict:
-    result = schema.execute(
-        document,
-        variable_values=request.variables,
-        operation_name=request.operation_name,
-        context_value=context,
-    )
+    token = _executing_club_request.set(True)
+    try:
+        result = schema.execute(
+            document,
+            variable_values=request.variables,
+            operation_name=request.operation_name,
+            context_value=context,
+        )
+    finally:
+        _executing_club_request.reset(token)
     payload = {"data": result.data}
     if result.errors:
         _log_once(result.errors)
