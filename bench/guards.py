@@ -43,8 +43,9 @@ CANDIDATES = {
     "anonymous": {
         "8x8 fragment fan-out": fan_out(8),
         "1,400 repeated __typename": "{ " + "__typename " * 1400 + "}",
-        "standard introspection": (Path(__file__).parent.parent / "tests/engine/graphql/introspection_query.graphql")
-        .read_text(),
+        "standard introspection": (
+            Path(__file__).parent.parent / "tests/engine/graphql/introspection_query.graphql"
+        ).read_text(),
         "aliases of clubShippingMethodIds": fill('c{i}: clubShippingMethodIds(channel: "il")', 600),
         "aliases of earlyAccess": fill('e{i}: earlyAccess(channel: "il") {{ id }}', 600),
     },
@@ -52,8 +53,10 @@ CANDIDATES = {
         "580 aliases of me.transactions(100)": fill(
             'a{i}: me(channel: "il") {{ transactions(first: 100) {{ totalCount }} }}', 580
         ),
-        "me with 9 aliased transaction pages (100)": "{ me(channel: \"il\") { "
-        + " ".join(f"t{i}: transactions(first: 100) {{ edges {{ node {{ kind points }} }} }}" for i in range(9))
+        "me with 9 aliased transaction pages (100)": '{ me(channel: "il") { '
+        + " ".join(
+            f"t{i}: transactions(first: 100) {{ edges {{ node {{ kind points }} }} }}" for i in range(9)
+        )
         + " } }",
         "8 me with every member field": "{ "
         + " ".join(f'm{i}: me(channel: "il") {{ {MEMBER} storeCredit {{ amount }} }}' for i in range(8))
@@ -73,7 +76,9 @@ CANDIDATES = {
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--members", type=int, default=150)
     parser.add_argument("--rows", type=int, default=200)
     args = parser.parse_args()

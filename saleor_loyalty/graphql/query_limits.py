@@ -104,7 +104,9 @@ def _deepest_wrapping(schema, fields) -> int:
     return deepest
 
 
-class _Walk:
+class Walk:
+    """One pass over a document; `visited` counts the selections looked at, to show the walk is linear."""
+
     def __init__(self, schema, document: ast.Document, variables: dict, list_sizes: dict):
         self.schema = schema
         self.variables = variables
@@ -254,6 +256,21 @@ def _check_literal_strings(value) -> None:
             pending.extend(field.value for field in node.fields)
 
 
+def depth(schema, document: ast.Document, list_sizes: dict) -> int:
+    """The deepest operation of the document, no other limit applied (a cycle still raises)."""
+    walk = Walk(schema, document, {}, list_sizes)
+    operations = [d for d in document.definitions if isinstance(d, ast.OperationDefinition)]
+    return max((walk.selections(o.selection_set, _root_type(schema, o)).depth for o in operations), default=0)
+
+
+def _root_type(schema, operation: ast.OperationDefinition):
+    return {
+        "query": schema.get_query_type(),
+        "mutation": schema.get_mutation_type(),
+        "subscription": schema.get_subscription_type(),
+    }.get(operation.operation)
+
+
 def analyse(schema, document: ast.Document, variables: dict, list_sizes: dict) -> Report:
     """Every operation of the document against every limit, or RequestRefused at the first one broken."""
     fragments = sum(isinstance(d, ast.FragmentDefinition) for d in document.definitions)
@@ -262,18 +279,13 @@ def analyse(schema, document: ast.Document, variables: dict, list_sizes: dict) -
             f"The query defines {fragments} fragments (at most {MAX_FRAGMENTS}).",
             LoyaltyErrorCode.TOO_MANY_FIELDS,
         )
-    walk = _Walk(schema, document, variables, list_sizes)
+    walk = Walk(schema, document, variables, list_sizes)
     depth = cost = schema_cost = root_fields = 0
     try:
         for operation in document.definitions:
             if not isinstance(operation, ast.OperationDefinition):
                 continue
-            root = {
-                "query": schema.get_query_type(),
-                "mutation": schema.get_mutation_type(),
-                "subscription": schema.get_subscription_type(),
-            }.get(operation.operation)
-            figures = walk.selections(operation.selection_set, root)
+            figures = walk.selections(operation.selection_set, _root_type(schema, operation))
             depth, cost = max(depth, figures.depth), max(cost, figures.cost)
             schema_cost = max(schema_cost, figures.schema_cost)
             root_fields = max(root_fields, figures.fields)

@@ -53,11 +53,7 @@ def query_depth(query: str) -> int:
         document = parse(query)
     except GraphQLSyntaxError:
         return 0
-    walk = query_limits._Walk(schema, document, {}, PRICING)
-    operations = [d for d in document.definitions if d.__class__.__name__ == "OperationDefinition"]
-    return max(
-        (walk.selections(o.selection_set, schema.get_query_type()).depth for o in operations), default=0
-    )
+    return query_limits.depth(schema, document, PRICING)
 
 
 def check(request: limits.GraphQLRequest):
@@ -72,7 +68,7 @@ def check(request: limits.GraphQLRequest):
 
 def _format(error) -> dict:
     original = getattr(error, "original_error", None)
-    if isinstance(original, DataError | ValueError) and not getattr(original, "extensions", None):
+    if isinstance(original, DataError):
         # A value PostgreSQL refused (too long for its column): typed, and the mutation's transaction is gone.
         return {
             **format_error(error),

@@ -32,8 +32,8 @@ def test_an_eight_by_eight_fragment_fan_out_is_refused_with_a_typed_error_before
 def test_the_guard_visits_each_selection_once_however_the_fragments_fan_out():
     # given fan-outs of 8 and 9 levels (the second expands to eight times as many fields)
     # when their figures are computed
-    eight = query_limits._Walk(views.schema, parse(fan_out(8)), {}, views.PRICING)
-    nine = query_limits._Walk(views.schema, parse(fan_out(9)), {}, views.PRICING)
+    eight = query_limits.Walk(views.schema, parse(fan_out(8)), {}, views.PRICING)
+    nine = query_limits.Walk(views.schema, parse(fan_out(9)), {}, views.PRICING)
     for walk, levels in ((eight, 8), (nine, 9)):
         walk.selections(walk.fragments[f"F{levels}"].selection_set, views.schema.get_type("LoyaltyMember"))
     # then each selection written in the query was looked at once: one more level is eight more visits
