@@ -14,11 +14,13 @@ the request (the body is read once, the query parsed once, the parsed document w
   (each fragment's figures are computed once and looked up at every spread; a spread cycle is
   refused), so a fragment spread eight times into a fragment spread eight times costs eight
   look-ups, not 8^levels walks. It checks depth (`MAX_DEPTH`; the `__schema`/`__type` introspection
-  subtrees are exempt and priced by cost instead), cost (`MAX_COST`, Saleor-style: a field costs 1
-  plus its page size times its children's cost, page sizes `first`/`last` capped at `MAX_PAGE`),
+  subtrees are exempt and held to their own cost budget instead), cost (`MAX_COST`, Saleor-style:
+  page size × children, page sizes `first`/`last` capped at `MAX_PAGE` — larger is a typed error),
   root fields per operation (`MAX_ROOT_FIELDS`), aliases (`MAX_ALIASES`), fragments
   (`MAX_FRAGMENTS`) and repeats of one response key in one selection set (`MAX_SAME_KEY`; graphql-core's
-  overlapping-fields validation compares such repeats pairwise).
+  overlapping-fields validation compares such repeats pairwise, quadratic in their number).
+
+Only then does the caller authenticate and graphql-core validate and execute the parsed document.
 """
 
 import json

@@ -2,7 +2,14 @@
 
 Each selection of each operation and of each fragment is visited once: a fragment's figures (depth,
 cost, root fields) do not depend on where it is spread, so they are computed at its first spread and
-looked up at the others. Costs saturate just above `MAX_COST`, so no arithmetic grows with the query.
+looked up at the others. Costs saturate at 10^9, so no arithmetic grows with the query.
+
+Pricing, Saleor-style: a scalar costs 1; a field with a selection set costs `COMPOSITE_FIELD_COST`
+plus its page size (`first`/`last`, variables resolved, else the argument's default, else
+`MAX_PAGE`) times its children's cost. The `__schema`/`__type` subtrees resolve in memory: each field
+costs 1, a list costs its average length in this schema, an `ofType` past the schema's deepest
+wrapping costs 1 (it answers null); they are held to their own budget, twice the standard
+introspection query's cost, and exempt from the depth limit.
 """
 
 import math
