@@ -39,6 +39,12 @@ def fill(template: str, count_max: int) -> str:
 
 
 MEMBER = "email points { available pending } tier { name } nextTier { name } nextExpiring { points } "
+EVERY = (
+    "email storeCreditCode earlyAccess points { available } pointsValue { amount } nextExpiring { points } "
+    "storeCredit { amount } pendingCashback { amount } creditDebt { amount } tier { name } nextTier { name } "
+    "progress { percent } retainBy { points } tierFloor { name } birthday { month } "
+    "tierHistory(first: 1) { cause } transactions(first: 1) { totalCount } "
+)
 CANDIDATES = {
     "anonymous": {
         "8x8 fragment fan-out": fan_out(8),
@@ -58,9 +64,15 @@ CANDIDATES = {
             f"t{i}: transactions(first: 100) {{ edges {{ node {{ kind points }} }} }}" for i in range(9)
         )
         + " } }",
-        "8 me with every member field": "{ "
-        + " ".join(f'm{i}: me(channel: "il") {{ {MEMBER} storeCredit {{ amount }} }}' for i in range(8))
+        "10 me with every member field": "{ "
+        + " ".join(f'm{i}: me(channel: "il") {{ {EVERY} }}' for i in range(10))
         + " }",
+        "me with 90 aliases of nextExpiring/progress/retainBy": '{ me(channel: "il") { '
+        + " ".join(
+            f"a{i}: nextExpiring {{ points }} b{i}: progress {{ percent }} c{i}: retainBy {{ points }}"
+            for i in range(30)
+        )
+        + " } }",
     },
     "staff": {
         "aliases of members(100)": fill(
@@ -69,6 +81,15 @@ CANDIDATES = {
         "members(100) with member fields": '{ members(channel: "il", first: 100) { edges { node { '
         + MEMBER
         + "} } } }",
+        "members(100) with every member field": '{ members(channel: "il", first: 100) { edges { node { '
+        + EVERY
+        + "} } } }",
+        "members(20) with every member field": '{ members(channel: "il", first: 20) { edges { node { '
+        + EVERY
+        + "} } } }",
+        "10 member(email) with every member field": "{ "
+        + " ".join(f'm{i}: member(channel: "il", email: "m{i}@bench.test") {{ {EVERY} }}' for i in range(10))
+        + " }",
         "members(100) x transactions(10)": '{ members(channel: "il", first: 100) { edges { node { '
         "transactions(first: 10) { edges { node { kind } } } } } } }",
     },

@@ -220,11 +220,10 @@ class Walk:
                 continue
             if isinstance(value, bool) or not isinstance(value, int):
                 sizes.append(MAX_PAGE)  # validation refuses it; priced as the largest page meanwhile
-            elif not 0 <= value <= MAX_PAGE:
+            elif not 1 <= value <= MAX_PAGE:
+                # the same words and code as the resolvers' own check (graphql/pagination.py), only earlier
                 raise RequestRefused(
-                    f"`{name}` must be between 0 and {MAX_PAGE}; got {value}.",
-                    LoyaltyErrorCode.OUT_OF_RANGE,
-                    field=name,
+                    f"Ask for 1 to {MAX_PAGE} rows at a time.", LoyaltyErrorCode.INVALID, field=name
                 )
             else:
                 sizes.append(value)

@@ -142,7 +142,7 @@ def test_a_hundred_aliases_of_a_failing_field_write_one_log_line(club, customer,
     def card_service_down(*_args):
         raise RuntimeError("card service down")
 
-    monkeypatch.setattr("saleor_loyalty.graphql.types.summarize_credit", card_service_down)
+    monkeypatch.setattr("saleor_loyalty.graphql.member_types.summarize_credit", card_service_down)
 
     def context(_request):
         return ClubContext(requestor=requestor)

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from graphql import parse
 
-from saleor_loyalty.graphql import limits, query_limits, views
+from saleor_loyalty.graphql import limits, pagination, query_limits, views
 from tests.engine.graphql.http import code, never, post
 
 
@@ -89,12 +89,19 @@ def test_the_cost_limit_refuses_a_few_aliases_of_many_full_pages_before_any_sql(
         ('query($n: Int) { me(channel: "il") { transactions(first: $n) { totalCount } } }', {"n": 101}),
         ('query($n: Int = 500) { me(channel: "il") { transactions(first: $n) { totalCount } } }', {}),
         ('{ members(channel: "il", first: -1) { totalCount } }', {}),
+        ('{ members(channel: "il", first: 0) { totalCount } }', {}),
     ],
 )
-def test_a_page_larger_than_saleors_cap_is_a_typed_error(query, variables):
+def test_a_page_outside_1_to_saleors_cap_is_refused_before_auth_as_the_resolvers_would(query, variables):
+    # when a page size outside 1..100 is asked for, literally, by variable or by a variable's default
     status, body = post({"query": query, "variables": variables}, never)
-    assert (status, code(body)) == (400, "OUT_OF_RANGE")
-    assert body["errors"][0]["extensions"]["exception"]["field"] == "first"
+    # then it is the resolvers' typed error (graphql/pagination.py), but before anything runs
+    assert status == 400
+    assert body["errors"][0]["extensions"]["exception"] == {"code": "INVALID", "field": "first"}
+
+
+def test_the_guard_and_the_resolvers_cap_pages_alike():
+    assert limits.MAX_PAGE == pagination.MAX_PAGE
 
 
 def test_page_sizes_price_the_cost_with_variables_resolved():
