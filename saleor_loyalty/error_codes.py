@@ -26,3 +26,8 @@ class LoyaltyErrorCode(Enum):
     NOT_APPLICABLE = "not_applicable"
     PHONE_NOT_VERIFIED = "phone_not_verified"
     IDEMPOTENCY_CONFLICT = "idempotency_conflict"
+    REQUEST_TOO_LARGE = "request_too_large"
+    BAD_REQUEST = "bad_request"
+    QUERY_TOO_DEEP = "query_too_deep"
+    QUERY_TOO_COMPLEX = "query_too_complex"
+    TOO_MANY_FIELDS = "too_many_fields"

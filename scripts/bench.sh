@@ -10,7 +10,8 @@ case "${1:-}" in
   tiers) shift; exec "$PY" bench/tiers.py "$@" ;;
   redemption) shift; exec "$PY" bench/redemption.py "$@" ;;
   abandonment) shift; exec "$PY" bench/abandonment.py "$@" ;;
+  guards) shift; exec "$PY" bench/guards.py "$@" ;;
   checkout) exec "$PY" -m pytest bench/checkout/checkout_overhead.py \
               --ds=tests.saleor_tier.settings --reuse-db -p no:cacheprovider -q -s ;;
-  *) echo "usage: scripts/bench.sh accrual|expiry|tiers|redemption|abandonment|checkout" >&2; exit 2 ;;
+  *) echo "usage: scripts/bench.sh accrual|expiry|tiers|redemption|abandonment|guards|checkout" >&2; exit 2 ;;
 esac

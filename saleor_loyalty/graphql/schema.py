@@ -69,9 +69,10 @@ class ClubSchema(graphene.Schema):
         if variables is not None and not isinstance(variables, dict):
             error = StrictInputError("variables", "Variables must be a JSON object.")
             return ExecutionResult(errors=[strict_input_error(error)], invalid=True)
-        if variables and isinstance(request_string, str):
+        if variables:
             try:
-                check_variables(self, parse(request_string), kwargs.get("operation_name"), variables)
+                document = parse(request_string) if isinstance(request_string, str) else request_string
+                check_variables(self, document, kwargs.get("operation_name"), variables)
             except GraphQLSyntaxError:
                 pass  # execution answers the syntax error itself
             except StrictInputError as error:

@@ -20,7 +20,9 @@ from graphql.type import (
 )
 from graphql.utils.type_from_ast import type_from_ast
 
-MAX_STRING = 4096  # no argument of the club is longer; columns are shorter and say so themselves
+from saleor_loyalty.graphql.limits import MAX_STRING_LENGTH
+
+MAX_STRING = MAX_STRING_LENGTH  # the endpoint's own limit (limits.py), also for callers of the schema itself
 MAX_ID = 256
 MAX_LIST = 100
 INT_RANGE = range(-(2**31), 2**31)

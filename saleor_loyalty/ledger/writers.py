@@ -6,7 +6,13 @@ from django.db import connection, transaction
 
 from saleor_loyalty.core.facts import Actor
 from saleor_loyalty.core.lock_objects import account_qs_select_for_update
-from saleor_loyalty.exceptions import IdempotencyConflict, InsufficientPoints, InvalidPoints, ReasonRequired
+from saleor_loyalty.exceptions import (
+    IdempotencyConflict,
+    InsufficientPoints,
+    InvalidPoints,
+    LoyaltyError,
+    ReasonRequired,
+)
 from saleor_loyalty.ledger.accounts import (
     append_entry,
     effective_account,
@@ -43,7 +49,7 @@ def adjust_points(
     if len(reason) > MAX_REASON_LENGTH:
         raise ReasonRequired(f"The reason can be at most {MAX_REASON_LENGTH} characters.")
     if idempotency_key is not None and not 0 < len(idempotency_key) <= MAX_IDEMPOTENCY_KEY_LENGTH:
-        raise IdempotencyConflict(
+        raise LoyaltyError(
             f"The idempotency key must be 1-{MAX_IDEMPOTENCY_KEY_LENGTH} characters.", "idempotency_key"
         )
     source_key = f"adjust:{account.pk}:{idempotency_key or uuid.uuid4()}"

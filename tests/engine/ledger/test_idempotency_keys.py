@@ -4,7 +4,7 @@ import graphene
 import pytest
 
 from saleor_loyalty import ledger
-from saleor_loyalty.exceptions import IdempotencyConflict
+from saleor_loyalty.exceptions import LoyaltyError
 from saleor_loyalty.models import LedgerEntry
 from tests.engine.api import run
 
@@ -50,5 +50,5 @@ def test_a_replayed_deduction_is_not_refused_for_the_points_it_already_took(prog
 
 def test_an_over_long_key_is_refused(program, customer):
     account = ledger.account_for(program, customer.pk, customer.email)
-    with pytest.raises(IdempotencyConflict):
+    with pytest.raises(LoyaltyError, match="1-128 characters"):
         ledger.adjust_points(account, 10, "goodwill", ledger.SYSTEM, "k" * 129)
