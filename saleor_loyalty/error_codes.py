@@ -24,3 +24,4 @@ class LoyaltyErrorCode(Enum):
     INVALID_TOKEN = "invalid_token"
     UNSUPPORTED = "unsupported"
     NOT_APPLICABLE = "not_applicable"
+    PROGRAM_INACTIVE = "program_inactive"

@@ -21,6 +21,13 @@ class ProgramNotFound(LoyaltyError):
     field = "channel"
 
 
+class ProgramInactive(LoyaltyError):
+    """The channel's program is switched off (`isActive` false): nothing that gives or spends value runs."""
+
+    code = LoyaltyErrorCode.PROGRAM_INACTIVE
+    field = "channel"
+
+
 class CurrencyMismatch(LoyaltyError):
     """Money in another currency than the program's channel currency."""
 
