@@ -28,6 +28,13 @@ class ProgramInactive(LoyaltyError):
     field = "channel"
 
 
+class FindingNotFound(LoyaltyError):
+    """No open or closed reconciliation finding with that id in the channel asked for."""
+
+    code = LoyaltyErrorCode.NOT_FOUND
+    field = "findingId"
+
+
 class CurrencyMismatch(LoyaltyError):
     """Money in another currency than the program's channel currency."""
 

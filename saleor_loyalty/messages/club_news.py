@@ -39,9 +39,14 @@ UPGRADES = (TierCause.ORDER_UPGRADE, TierCause.ADJUSTMENT_UPGRADE, TierCause.EVA
 
 def _channels_with_club_news() -> set[str]:
     """Channels that switched club news on, less those whose club program is switched off."""
-    return set(
-        MessagingSettings.objects.filter(club_messages_enabled=True).values_list("channel_slug", flat=True)
-    ) - LoyaltyProgram.paused_channels()
+    return (
+        set(
+            MessagingSettings.objects.filter(club_messages_enabled=True).values_list(
+                "channel_slug", flat=True
+            )
+        )
+        - LoyaltyProgram.paused_channels()
+    )
 
 
 def _walk(name: str, rows, message_for, channels: set[str], now: datetime, limit: int, run: JobRun) -> None:

@@ -19,12 +19,16 @@ class ReconciliationCheck(models.TextChoices):
 
 
 class ReconciliationFinding(models.Model):
-    account = models.ForeignKey(LoyaltyAccount, on_delete=models.PROTECT, related_name="reconciliation_findings")
+    account = models.ForeignKey(
+        LoyaltyAccount, on_delete=models.PROTECT, related_name="reconciliation_findings"
+    )
     kind = models.CharField(max_length=16, choices=ReconciliationCheck.choices)
     expected = models.DecimalField(
         max_digits=16, decimal_places=4, help_text="What the rows say (points, or money on the card)."
     )
-    found = models.DecimalField(max_digits=16, decimal_places=4, help_text="The cached balance, or the card's.")
+    found = models.DecimalField(
+        max_digits=16, decimal_places=4, help_text="The cached balance, or the card's."
+    )
     drift = models.DecimalField(max_digits=16, decimal_places=4, help_text="found - expected")
     detail = models.JSONField(default=dict, blank=True)
     found_at = models.DateTimeField()

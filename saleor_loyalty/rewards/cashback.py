@@ -201,7 +201,11 @@ def _credit_due(cards: StoreCreditCards, now: datetime, batch_size: int, max_bat
     held = _held_back(now, paused)
     credited = 0
     for _ in range(max_batches):
-        due = _due(now, after).exclude(account__program__channel_slug__in=paused) if paused else _due(now, after)
+        due = (
+            _due(now, after).exclude(account__program__channel_slug__in=paused)
+            if paused
+            else _due(now, after)
+        )
         batch = list(due.values_list("pk", "available_at")[:batch_size])
         if not batch:
             break
