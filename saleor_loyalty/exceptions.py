@@ -32,7 +32,7 @@ class FindingNotFound(LoyaltyError):
     """No open or closed reconciliation finding with that id in the channel asked for."""
 
     code = LoyaltyErrorCode.NOT_FOUND
-    field = "findingId"
+    field = "finding_id"
 
 
 class CurrencyMismatch(LoyaltyError):

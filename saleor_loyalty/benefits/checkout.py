@@ -175,12 +175,8 @@ def guard(program: LoyaltyProgram, facts: CheckoutBenefitFacts) -> None:
     if not facts.voucher_is_club and not reserved_method:
         return
     if not program.gives_value():
-        field, saleor_code = (
-            ("promo_code", "voucher_not_applicable")
-            if facts.voucher_is_club
-            else ("shipping_method", "invalid_shipping_method")
-        )
-        raise ClubBenefitRefused("The club's benefits are paused in this channel.", field, saleor_code)
+        refused = ClubCodeRefused if facts.voucher_is_club else ClubShippingRefused
+        raise refused("The club's benefits are paused in this channel.")
     account, tier = _member_and_tier(program, facts.user_id)
     if facts.voucher_is_club:
         owned = (

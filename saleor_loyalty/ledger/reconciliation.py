@@ -220,7 +220,7 @@ def repair(
         if finding.resolved_at is not None:
             return finding, None
         if finding.kind != ReconciliationCheck.POINTS:
-            raise LoyaltyError("Store-credit drift is repaired on the card in Saleor.", "findingId")
+            raise LoyaltyError("Store-credit drift is repaired on the card in Saleor.", "finding_id")
         account = lock_account(finding.account)
         total = LedgerEntry.objects.filter(account=account).aggregate(total=Sum("points"))["total"] or 0
         drift = account.balance - total

@@ -131,10 +131,7 @@ class SaleorShop:
         from saleor_loyalty.core.facts import AbandonedCheckoutFacts, CheckoutLineFacts
 
         checkout = (
-            Checkout.objects.filter(pk=token)
-            .select_related("channel", "user", "billing_address")
-            .prefetch_related("lines__variant__product__product_type")
-            .first()
+            Checkout.objects.filter(pk=token).select_related("channel", "user", "billing_address").first()
         )
         if checkout is None:
             return None
@@ -187,7 +184,7 @@ class SaleorShop:
             checkout_info, line_infos = priced.get() if hasattr(priced, "get") else priced
         except Exception:
             logger.exception("Could not price checkout %s for its reminder", checkout.pk)
-            return checkout, list(checkout.lines.all())
+            return checkout, list(checkout.lines.select_related("variant__product__product_type"))
         return checkout_info.checkout, [info.line for info in line_infos]
 
     def order_since(self, checkout_token, user_id, email, since):

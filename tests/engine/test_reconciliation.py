@@ -4,6 +4,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import graphene
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -30,6 +31,7 @@ from .conftest import PAID_AT
 
 NIGHT = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
 STAFF = Actor(user_id=1, label="staff@example.com")
+FINDING = "LoyaltyReconciliationFinding"
 
 
 def members(program, count):
@@ -182,7 +184,7 @@ def test_store_credit_card_moved_outside_the_club_is_a_finding_and_spending_is_n
     assert (finding.expected, finding.found, finding.drift) == (Decimal("2"), Decimal("7"), Decimal("5"))
 
 
-REPAIR = """mutation($channel: String!, $id: Int!, $reason: String!) {
+REPAIR = """mutation($channel: String!, $id: ID!, $reason: String!) {
   loyaltyReconciliationRepair(channel: $channel, findingId: $id, reason: $reason) {
     errors { field code } finding { check drift resolution } transaction { kind points } } }"""
 FINDINGS = (
@@ -197,6 +199,7 @@ def test_staff_see_open_findings_and_repair_through_the_api_customers_cannot(pro
     reconciliation.reconcile_accounts(now=NIGHT)
     finding = ReconciliationFinding.objects.get()
     staff = Requestor(user_id=99, is_staff=True, permissions=frozenset({"MANAGE_USERS"}))
+    finding_id = graphene.Node.to_global_id("LoyaltyReconciliationFinding", finding.pk)
     someone = Requestor(user_id=customer.pk, email=customer.email)
 
     def run(query, requestor, **variables):
@@ -205,18 +208,31 @@ def test_staff_see_open_findings_and_repair_through_the_api_customers_cannot(pro
         )
 
     # when a customer tries, then staff list and repair
-    refused = run(REPAIR, someone, channel="il", id=finding.pk, reason="x").data[
+    refused = run(REPAIR, someone, channel="il", id=finding_id, reason="x").data[
         "loyaltyReconciliationRepair"
     ]
     listed = run(FINDINGS, staff, channel="il").data["reconciliationFindings"]
-    done = run(REPAIR, staff, channel="il", id=finding.pk, reason="typo in a script").data[
+    done = run(REPAIR, staff, channel="il", id=finding_id, reason="typo in a script").data[
         "loyaltyReconciliationRepair"
     ]
 
     # then the customer got a typed error and nothing was written; staff saw it and wrote one correction
     assert refused["errors"] == [{"field": None, "code": "PERMISSION_DENIED"}]
-    assert listed == [{"id": finding.pk, "check": "points", "drift": "-2", "email": "m0@example.co.il"}]
+    assert listed == [{"id": finding_id, "check": "points", "drift": "-2", "email": "m0@example.co.il"}]
     assert done["errors"] == []
     assert done["transaction"] == {"kind": "CORRECTION", "points": -2}
     assert done["finding"]["resolution"] == "repaired"
     assert run(FINDINGS, staff, channel="il").data["reconciliationFindings"] == []
+
+
+def test_repair_of_a_finding_id_that_is_not_one_is_a_typed_error_on_its_field(program):
+    staff = Requestor(user_id=99, is_staff=True, permissions=frozenset({"MANAGE_USERS"}))
+    for wrong in (graphene.Node.to_global_id("User", 1), graphene.Node.to_global_id(FINDING, 999), "junk"):
+        result = schema.execute(
+            REPAIR,
+            variable_values={"channel": "il", "id": wrong, "reason": "x"},
+            context_value=ClubContext(requestor=staff),
+        )
+        assert result.data["loyaltyReconciliationRepair"]["errors"] == [
+            {"field": "findingId", "code": "NOT_FOUND"}
+        ]

@@ -2,18 +2,20 @@
 
 import graphene
 
-from saleor_loyalty.exceptions import LoyaltyError
-from saleor_loyalty.graphql.errors import query_error, require_permission
+from saleor_loyalty.exceptions import FindingNotFound
+from saleor_loyalty.graphql.errors import resolver
+from saleor_loyalty.graphql.ids import int_pk, to_global_id
+from saleor_loyalty.graphql.member_types import LoyaltyTransaction
 from saleor_loyalty.graphql.mutations.base import ClubMutation
 from saleor_loyalty.graphql.resolvers import program_for
-from saleor_loyalty.graphql.types import LoyaltyTransaction
 from saleor_loyalty.ledger import reconciliation
 
 PERMISSION = "MANAGE_USERS"
+FINDING = "LoyaltyReconciliationFinding"
 
 
 class LoyaltyReconciliationFinding(graphene.ObjectType):
-    id = graphene.Int(required=True)
+    id = graphene.ID(required=True)
     check = graphene.String(required=True, description="`points` or `store_credit`.")
     email = graphene.String(required=True)
     user_id = graphene.ID()
@@ -24,6 +26,13 @@ class LoyaltyReconciliationFinding(graphene.ObjectType):
     resolved_at = graphene.DateTime()
     resolution = graphene.String(required=True)
     resolved_by = graphene.String(required=True)
+
+    class Meta:
+        name = FINDING
+
+    @staticmethod
+    def resolve_id(finding, _info):
+        return to_global_id(FINDING, finding.pk)
 
     @staticmethod
     def resolve_check(finding, _info):
@@ -36,7 +45,7 @@ class LoyaltyReconciliationFinding(graphene.ObjectType):
     @staticmethod
     def resolve_user_id(finding, _info):
         user_id = finding.account.user_id
-        return graphene.Node.to_global_id("User", user_id) if user_id is not None else None
+        return to_global_id("User", user_id) if user_id is not None else None
 
     @staticmethod
     def resolve_expected(finding, _info):
@@ -60,12 +69,9 @@ class ReconciliationQueries(graphene.ObjectType):
     )
 
     @staticmethod
+    @resolver(PERMISSION)
     def resolve_reconciliation_findings(_root, info, channel):
-        try:
-            require_permission(info.context.requestor, PERMISSION, channel)
-            return list(reconciliation.open_findings(program_for(info, channel))[:500])
-        except LoyaltyError as error:
-            raise query_error(error) from None
+        return list(reconciliation.open_findings(program_for(info, channel))[:500])
 
 
 class LoyaltyReconciliationRepair(ClubMutation):
@@ -76,7 +82,7 @@ class LoyaltyReconciliationRepair(ClubMutation):
 
     class Arguments:
         channel = graphene.String(required=True)
-        finding_id = graphene.Int(required=True)
+        finding_id = graphene.ID(required=True)
         reason = graphene.String(required=True)
 
     class Meta:
@@ -90,5 +96,6 @@ class LoyaltyReconciliationRepair(ClubMutation):
     @classmethod
     def perform(cls, info, channel, finding_id, reason):
         program = program_for(info, channel)
-        finding, entry = reconciliation.repair(program, finding_id, reason, info.context.requestor.as_actor())
+        pk = int_pk(finding_id, FINDING, "finding_id", FindingNotFound)
+        finding, entry = reconciliation.repair(program, pk, reason, info.context.requestor.as_actor())
         return {"finding": finding, "transaction": entry}

@@ -19,12 +19,14 @@ TABLES = {
     "channel": "h3_channel",
     "variant": "h3_variant",
     "product": "h3_product",
+    "product_type": "h3_product_type",
 }
 DDL = """
 CREATE TEMP TABLE h3_channel (id int PRIMARY KEY, slug text);
 CREATE TEMP TABLE h3_user (id int PRIMARY KEY, email text);
 CREATE TEMP TABLE h3_address (id int PRIMARY KEY, phone text);
-CREATE TEMP TABLE h3_product (id int PRIMARY KEY, name text);
+CREATE TEMP TABLE h3_product_type (id int PRIMARY KEY, kind text);
+CREATE TEMP TABLE h3_product (id int PRIMARY KEY, name text, product_type_id int);
 CREATE TEMP TABLE h3_variant (id int PRIMARY KEY, name text, product_id int);
 CREATE TEMP TABLE h3_checkout (
     token uuid PRIMARY KEY, channel_id int, last_change timestamptz, price_expiration timestamptz,
@@ -32,9 +34,10 @@ CREATE TEMP TABLE h3_checkout (
     language_code text, completing_started_at timestamptz, charge_status text, authorize_status text);
 CREATE TEMP TABLE h3_line (
     id serial PRIMARY KEY, checkout_id uuid, variant_id int, quantity int,
-    total_price_gross_amount numeric, created_at timestamptz);
+    total_price_gross_amount numeric, total_price_net_amount numeric, created_at timestamptz);
 INSERT INTO h3_channel VALUES (1, 'il');
-INSERT INTO h3_product VALUES (1, 'Shirt');
+INSERT INTO h3_product_type VALUES (1, 'normal');
+INSERT INTO h3_product VALUES (1, 'Shirt', 1);
 INSERT INTO h3_variant VALUES (1, 'Shirt', 1);
 """
 
@@ -58,9 +61,9 @@ def checkout(*, total, priced_at=None, lines=1, email="guest@example.co.il"):
         )
         for _ in range(lines):
             cursor.execute(
-                "INSERT INTO h3_line (checkout_id, variant_id, quantity, total_price_gross_amount, created_at) "
-                "VALUES (%s, 1, 2, %s, %s)",
-                [token, Decimal(total), T0],
+                "INSERT INTO h3_line (checkout_id, variant_id, quantity, total_price_gross_amount, "
+                "total_price_net_amount, created_at) VALUES (%s, 1, 2, %s, %s, %s)",
+                [token, Decimal(total), Decimal(total), T0],
             )
     return token
 
