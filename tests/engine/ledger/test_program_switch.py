@@ -33,9 +33,8 @@ from saleor_loyalty.models import (
 )
 from saleor_loyalty.rewards import cashback, redemption
 from saleor_loyalty.tiers.settings import set_floor
-
-from .conftest import PAID_AT
-from .test_checkout_benefits import FakeVouchers, facts, member
+from tests.engine.benefits.test_checkout_benefits import FakeVouchers, facts, member
+from tests.engine.conftest import PAID_AT
 
 STAFF = Actor(user_id=1, label="staff@example.com")
 

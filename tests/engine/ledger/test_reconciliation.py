@@ -26,8 +26,7 @@ from saleor_loyalty.models import (
 )
 from saleor_loyalty.rewards import cashback
 from tests.concurrency import run_concurrently
-
-from .conftest import PAID_AT
+from tests.engine.conftest import PAID_AT
 
 NIGHT = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
 STAFF = Actor(user_id=1, label="staff@example.com")
