@@ -31,3 +31,4 @@ class LoyaltyErrorCode(Enum):
     QUERY_TOO_DEEP = "query_too_deep"
     QUERY_TOO_COMPLEX = "query_too_complex"
     TOO_MANY_FIELDS = "too_many_fields"
+    PROGRAM_INACTIVE = "program_inactive"

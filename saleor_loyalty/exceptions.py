@@ -21,6 +21,20 @@ class ProgramNotFound(LoyaltyError):
     field = "channel"
 
 
+class ProgramInactive(LoyaltyError):
+    """The channel's program is switched off (`isActive` false): nothing that gives or spends value runs."""
+
+    code = LoyaltyErrorCode.PROGRAM_INACTIVE
+    field = "channel"
+
+
+class FindingNotFound(LoyaltyError):
+    """No open or closed reconciliation finding with that id in the channel asked for."""
+
+    code = LoyaltyErrorCode.NOT_FOUND
+    field = "finding_id"
+
+
 class CurrencyMismatch(LoyaltyError):
     """Money in another currency than the program's channel currency."""
 

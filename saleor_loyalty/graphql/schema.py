@@ -20,6 +20,10 @@ from saleor_loyalty.graphql.mutations.early_access_mark import LoyaltyEarlyAcces
 from saleor_loyalty.graphql.mutations.early_access_unmark import LoyaltyEarlyAccessUnmark
 from saleor_loyalty.graphql.mutations.points_adjust import LoyaltyPointsAdjust
 from saleor_loyalty.graphql.mutations.program_update import LoyaltyProgramUpdate
+from saleor_loyalty.graphql.mutations.reconciliation_repair import (
+    LoyaltyReconciliationRepair,
+    ReconciliationQueries,
+)
 from saleor_loyalty.graphql.mutations.recovery_settings_update import LoyaltyRecoverySettingsUpdate
 from saleor_loyalty.graphql.mutations.redeem_points import LoyaltyRedeemPoints
 from saleor_loyalty.graphql.mutations.tier_create import LoyaltyTierCreate
@@ -39,6 +43,7 @@ class Query(
     EarlyAccessQueries,
     ConsentQueries,
     RecoveryQueries,
+    ReconciliationQueries,
     graphene.ObjectType,
 ):
     pass
@@ -59,6 +64,7 @@ class Mutation(graphene.ObjectType):
     loyalty_club_shipping_methods_set = LoyaltyClubShippingMethodsSet.Field()
     loyalty_early_access_mark = LoyaltyEarlyAccessMark.Field()
     loyalty_early_access_unmark = LoyaltyEarlyAccessUnmark.Field()
+    loyalty_reconciliation_repair = LoyaltyReconciliationRepair.Field()
 
 
 class ClubSchema(graphene.Schema):

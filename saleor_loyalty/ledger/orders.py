@@ -173,10 +173,9 @@ def sync_order(facts: OrderFacts, channel_lookup=None) -> OrderSyncResult:
             locked = _lock_member(facts)
             if locked is not None:
                 account, program, tier = locked
-                if not program.is_active:
-                    return OrderSyncResult()
                 _check_currency(program, facts)
-                earned = _earn(program, account, facts, earn_key, tier) if facts.is_paid else None
+                earns = facts.is_paid and program.gives_value(facts.paid_at)  # reversals go on when off
+                earned = _earn(program, account, facts, earn_key, tier) if earns else None
                 if earned is not None:
                     upgrade_if_qualified(
                         account,
@@ -192,10 +191,8 @@ def sync_order(facts: OrderFacts, channel_lookup=None) -> OrderSyncResult:
         if locked is not None:
             return _reverse_where_held(program, earn, facts)
         program = programs.get_program(facts.channel_slug, channel_lookup)
-        if not program.is_active:
-            return OrderSyncResult()
         _check_currency(program, facts)
-        if not facts.is_paid:
+        if not facts.is_paid or not program.gives_value(facts.paid_at):
             earn = LedgerEntry.objects.filter(kind=EntryKind.EARN, source_key=earn_key).first()
             return _reverse_where_held(program, earn, facts) if earn else OrderSyncResult()
         account_for(program, facts.user_id, facts.email)

@@ -19,6 +19,7 @@ USER = graphene.Node.to_global_id("User", 424242)
 TIER = graphene.Node.to_global_id("LoyaltyTier", 1)
 CHECKOUT = graphene.Node.to_global_id("Checkout", "7a8b4d0e-7a4c-4c0e-9e8e-2b9d7c1e0a11")
 PRODUCT = graphene.Node.to_global_id("Product", 1)
+FINDING = graphene.Node.to_global_id("LoyaltyReconciliationFinding", 1)
 
 # field: (who may call it, a complete call)
 MATRIX = {
@@ -97,6 +98,12 @@ MATRIX = {
     "loyaltyEarlyAccessMark": (
         "MANAGE_PRODUCTS",
         f'mutation {{ loyaltyEarlyAccessMark(channel: "il", input: {{products: ["{PRODUCT}"]}}) '
+        "{ errors { code } } }",
+    ),
+    "reconciliationFindings": ("MANAGE_USERS", 'query { reconciliationFindings(channel: "il") { id } }'),
+    "loyaltyReconciliationRepair": (
+        "MANAGE_USERS",
+        f'mutation {{ loyaltyReconciliationRepair(channel: "il", findingId: "{FINDING}", reason: "x") '
         "{ errors { code } } }",
     ),
     "loyaltyEarlyAccessUnmark": (
