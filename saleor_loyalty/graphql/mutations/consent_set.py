@@ -77,9 +77,9 @@ class LoyaltyConsentSet(ClubMutation):
         program_for(info, channel)  # an unknown channel gets no consent rows
         context = info.context
         user_id = context.requestor.user_id
-        if user_id is None and not checkout_id:
+        if user_id is None and checkout_id is None:
             raise Unauthenticated("Sign in, or give your checkout, to set your consent.")
-        checkout = _checkout_of_caller(context, checkout_id) if checkout_id else None
+        checkout = _checkout_of_caller(context, checkout_id) if checkout_id is not None else None
         if medium == Medium.SMS:
             if not phone:
                 raise InvalidConsentInput("A phone number is required for SMS consent.", "phone")
