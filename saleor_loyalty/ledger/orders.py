@@ -18,7 +18,7 @@ from saleor_loyalty.ledger.accounts import (
     lock_account,
     normalize_email,
 )
-from saleor_loyalty.ledger.rules import compute_earn, reversal_target
+from saleor_loyalty.ledger.rules import compute_earn, reversal_target, state_source_key
 from saleor_loyalty.models import (
     EntryKind,
     LedgerEntry,
@@ -160,14 +160,41 @@ def _earn(program, account, facts: OrderFacts, earn_key: str, tier: EarnTier) ->
     return entry
 
 
+_RECORDED_SQL = f"""
+SELECT EXISTS (SELECT 1 FROM {LedgerEntry._meta.db_table} WHERE kind = %(reversal)s AND source_key = %(state)s)
+FROM {LedgerEntry._meta.db_table} WHERE kind = %(earn)s AND source_key = %(key)s
+"""
+
+
+def already_recorded(facts: OrderFacts, earn_key: str) -> bool:
+    """True when the ledger already holds everything these facts call for: one read, no lock.
+
+    Both lookups are probes of the (kind, source_key) unique index: the order's earn, and the
+    reversal row keyed by the facts' refund or cancellation state (`rules.state_source_key`). Only
+    committed rows are seen, so a True answer can never hide work; a False one takes the lock path.
+    """
+    state = state_source_key(facts)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _RECORDED_SQL,
+            {"earn": EntryKind.EARN, "key": earn_key, "reversal": EntryKind.EARN_REVERSAL, "state": state},
+        )
+        row = cursor.fetchone()
+    return row is not None and (state is None or row[0])
+
+
 def sync_order(facts: OrderFacts, channel_lookup=None) -> OrderSyncResult:
     """Bring an order's ledger rows in line with its current facts. Safe to call any number of times.
 
-    Hot path (a new paid order of a known member): lock the account with its program, insert the
-    earn with its balance move, commit. The program and account are created on an order's first
-    need; an earn held by another account (a guest account merged since) is reversed there.
+    Replay path (the facts were recorded already: a duplicate or unchanged event): one indexed read,
+    no lock, no write. Hot path (a new paid order of a known member): lock the account with its
+    program, insert the earn with its balance move, commit. The program and account are created on
+    an order's first need; an earn held by another account (a guest account merged since) is
+    reversed there.
     """
     earn_key = earn_source_key(facts.order_id)
+    if already_recorded(facts, earn_key):
+        return OrderSyncResult(duplicate=True)
     for _ in range(2):
         with transaction.atomic():
             locked = _lock_member(facts)
@@ -244,5 +271,9 @@ def _reverse(program, account, earn: LedgerEntry, facts: OrderFacts) -> LedgerEn
         money_amount=target.money_amount,
         reason=target.reason,
         available_at=earn.available_at,
-        detail={"cumulative_target": target.points, "earned": earn.points},
+        detail={
+            "cumulative_target": target.points,
+            "earned": earn.points,
+            **({} if target.base_reversed is None else {"base_reversed": str(target.base_reversed)}),
+        },
     )
