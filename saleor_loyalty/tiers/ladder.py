@@ -206,14 +206,17 @@ def qualifying_amounts(program: LoyaltyProgram, account_ids: list[int], now: dat
 MEMBER_QUALIFICATION_SQL = f"""
 SELECT COALESCE(SUM(CASE WHEN e.kind = %(earn)s THEN e.money_amount * (1 - COALESCE(r.share, 0)) END), 0),
        COALESCE(SUM(e.points - COALESCE(r.points, 0)), 0)
-FROM {_TABLE} e
+FROM (
+    SELECT e.id, e.kind, e.points, e.money_amount, e.detail FROM {_TABLE} e
+    WHERE e.account_id = %(account)s AND e.kind IN (%(earn)s, %(adjustment)s) AND {_SINCE.format(alias="e")}
+    UNION ALL
+    SELECT e.id, e.kind, e.points, e.money_amount, e.detail FROM {_ACCOUNTS} g JOIN {_TABLE} e ON e.account_id = g.id
+    WHERE g.merged_into_id = %(account)s AND e.kind IN (%(earn)s, %(adjustment)s) AND {_SINCE.format(alias="e")}
+) e
 LEFT JOIN LATERAL (
     SELECT r.points, CASE WHEN r.points IS NULL THEN 0 ELSE {_SHARE} END AS share
     FROM (SELECT {_REVERSED} FROM {_TABLE} x WHERE x.reverses_id = e.id) r
 ) r ON e.kind = %(earn)s
-WHERE e.account_id = ANY(ARRAY(
-        SELECT %(account)s::bigint UNION ALL SELECT g.id FROM {_ACCOUNTS} g WHERE g.merged_into_id = %(account)s))
-  AND e.kind IN (%(earn)s, %(adjustment)s) AND {_SINCE.format(alias="e")}
 """
 
 
