@@ -31,8 +31,7 @@ from saleor_loyalty.ledger.accounts import (
     replay_accounts,
     to_micros,
 )
-from saleor_loyalty.ledger.accrual import earn_source_key
-from saleor_loyalty.ledger.orders import OrderSyncResult, sync_order
+from saleor_loyalty.ledger.orders import OrderSyncResult, earn_source_key, sync_order
 from saleor_loyalty.ledger.writers import (
     adjust_points,
     attach_guest_accounts,
