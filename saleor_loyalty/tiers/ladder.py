@@ -140,7 +140,9 @@ _REVERSED = """bool_or(x.money_amount IS NULL) AS cancelled,
 
 QUALIFICATION_SQL = f"""
 WITH merged AS (
-    SELECT g.id, g.merged_into_id AS holder FROM {_ACCOUNTS} g WHERE g.merged_into_id = ANY(%(accounts)s::bigint[])
+    SELECT g.id, g.merged_into_id AS holder
+    FROM {_ACCOUNTS} g JOIN unnest(%(accounts)s::bigint[]) AS batch(id) ON batch.id = g.merged_into_id
+    WHERE g.merged_into_id BETWEEN %(low)s AND %(high)s
 ), counted AS (
     SELECT e.id, e.account_id, e.kind, e.points, e.money_amount
     FROM {_TABLE} e JOIN unnest(%(accounts)s::bigint[]) AS batch(id) ON batch.id = e.account_id
@@ -151,13 +153,14 @@ WITH merged AS (
     FROM merged m JOIN {_TABLE} e ON e.account_id = m.id
     WHERE e.kind IN (%(earn)s, %(adjustment)s) AND {_SINCE.format(alias="e")}
 ), reversal AS (
-    SELECT x.reverses_id, x.money_amount, x.points, x.forgiven_points, x.detail FROM {_TABLE} x
+    SELECT x.id, x.reverses_id, x.money_amount, x.points, x.forgiven_points FROM {_TABLE} x
     WHERE x.account_id BETWEEN %(low)s AND %(high)s AND x.kind = %(reversal)s
     UNION ALL
-    SELECT x.reverses_id, x.money_amount, x.points, x.forgiven_points, x.detail
+    SELECT x.id, x.reverses_id, x.money_amount, x.points, x.forgiven_points
     FROM merged m JOIN {_TABLE} x ON x.account_id = m.id WHERE x.kind = %(reversal)s
 ), reversed AS (
-    SELECT x.reverses_id, {_REVERSED} FROM reversal x GROUP BY x.reverses_id
+    SELECT x.reverses_id, {_REVERSED.replace("x.detail", "d.detail")}
+    FROM reversal x JOIN {_TABLE} d ON d.id = x.id GROUP BY x.reverses_id
 ), refunded_share AS (
     SELECT r.reverses_id, r.points, {_SHARE} AS share
     FROM reversed r JOIN {_TABLE} e ON e.id = r.reverses_id
