@@ -132,7 +132,9 @@ def attach_guest_accounts(user_id: int, email: str) -> list[LoyaltyAccount]:
 
     The guest account is linked to the user; if the user already has an account in that program,
     the guest balance moves over as a MERGE_OUT/MERGE_IN pair keyed by the guest account, so a
-    second delivery of `customer_created` moves nothing twice.
+    second delivery of `customer_created` moves nothing twice. From then on the guest's orders
+    count towards the member's tier as the member's own, and a merge that crosses an entry
+    threshold moves the member up at once, in the merge's transaction with both accounts locked.
     """
     attached = []
     guests = LoyaltyAccount.objects.filter(
@@ -180,6 +182,9 @@ def _merge(guest: LoyaltyAccount, member: LoyaltyAccount) -> LoyaltyAccount:
         )
     guest.merged_into = member
     guest.save(update_fields=["merged_into", "updated_at"])
+    upgrade_if_qualified(
+        member, member.program, TierCause.ORDER_UPGRADE, reason=f"Guest orders merged from account {guest.pk}"
+    )
     return member
 
 
