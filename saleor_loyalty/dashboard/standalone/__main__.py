@@ -1,0 +1,94 @@
+"""Serve the app and the card without Saleor (a fresh database each start):
+
+    python -m saleor_loyalty.dashboard.standalone [--port 8765] [--seed browser|demo]
+
+Prints one JSON line with the URLs once it is listening (port 0 picks a free port), then serves until
+stopped. With no DATABASE_URL it uses the embedded PostgreSQL, like the demo.
+"""
+
+import argparse
+import json
+import os
+import sys
+
+
+def _fresh_database(name: str) -> None:
+    import psycopg
+
+    from saleor_loyalty.devdb import database_settings
+
+    server = database_settings("postgres")
+    params = {
+        "host": server["HOST"] or "127.0.0.1",
+        "port": server.get("PORT") or None,
+        "user": server["USER"],
+        "password": server.get("PASSWORD") or None,
+        "dbname": "postgres",
+    }
+    with psycopg.connect(**{k: v for k, v in params.items() if v}, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--seed", choices=["browser", "demo"], default="demo")
+    parser.add_argument("--demo-seed", type=int, default=5786)
+    args = parser.parse_args(argv)
+
+    suffix = os.environ.get("LOYALTY_TEST_DB_SUFFIX", "")
+    name = os.environ.setdefault("LOYALTY_STANDALONE_DB", f"loyalty_standalone_{args.seed}{suffix}")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "saleor_loyalty.dashboard.standalone.settings")
+    _fresh_database(name)
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+    from saleor_loyalty.dashboard.standalone import seed
+
+    if args.seed == "browser":
+        seed.seed_browser_shop()
+        channel, member = seed.CHANNEL.slug, seed.DANA
+    else:
+        print(seed.seed_demo_shop(args.demo_seed), file=sys.stderr)
+        from saleor_loyalty.models import LoyaltyAccount
+
+        channel = "bakery-levi"
+        member = (
+            LoyaltyAccount.objects.exclude(user=None).order_by("-balance").values_list("email", flat=True)[0]
+        )
+
+    from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+    from django.core.wsgi import get_wsgi_application
+
+    class QuietHandler(WSGIRequestHandler):
+        def log_message(self, *args):  # the browser tests read stdout for the one JSON line
+            pass
+
+    server = ThreadedWSGIServer(("127.0.0.1", args.port), QuietHandler)
+    server.set_app(get_wsgi_application())
+    base = f"http://127.0.0.1:{server.server_port}"
+    print(
+        json.dumps(
+            {
+                "url": base,
+                "dashboard": f"{base}/dashboard/?channel={channel}",
+                "storefront": f"{base}/storefront/?channel={channel}&email={member}",
+                "manifest": f"{base}/plugins/global/saleor.loyalty/app/manifest",
+                "channel": channel,
+            }
+        ),
+        flush=True,
+    )
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
