@@ -30,6 +30,13 @@ def _fresh_database(name: str) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def _member_global_id(email: str) -> str:
+    import graphene
+    from django.contrib.auth import get_user_model
+
+    return graphene.Node.to_global_id("User", get_user_model().objects.get(email=email).pk)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8765)
@@ -51,12 +58,12 @@ def main(argv=None) -> int:
 
     if args.seed == "browser":
         seed.seed_browser_shop()
-        channel, member = seed.CHANNEL.slug, seed.DANA
+        channel, member, other = seed.CHANNEL.slug, seed.DANA, "member02@example.co.il"
     else:
         print(seed.seed_demo_shop(args.demo_seed), file=sys.stderr)
         from saleor_loyalty.models import LoyaltyAccount
 
-        channel = "bakery-levi"
+        channel, other = "bakery-levi", None
         member = (
             LoyaltyAccount.objects.exclude(user=None).order_by("-balance").values_list("email", flat=True)[0]
         )
@@ -79,6 +86,8 @@ def main(argv=None) -> int:
                 "storefront": f"{base}/storefront/?channel={channel}&email={member}",
                 "manifest": f"{base}/plugins/global/saleor.loyalty/app/manifest",
                 "channel": channel,
+                "member_id": _member_global_id(member),
+                "other_member_id": _member_global_id(other) if other else None,
             }
         ),
         flush=True,
