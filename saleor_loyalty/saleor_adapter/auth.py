@@ -37,7 +37,7 @@ def check_third_party_token(request, club_app_identifier: str | None) -> None:
     if payload.get("type") != JWT_THIRDPARTY_ACCESS_TYPE:
         return
     app = (
-        App.objects.filter(identifier=club_app_identifier, is_active=True).only("pk").first()
+        App.objects.not_removed().filter(identifier=club_app_identifier, is_active=True).only("pk").first()
         if club_app_identifier
         else None
     )
