@@ -92,6 +92,13 @@ def main(argv=None) -> int:
         ),
         flush=True,
     )
+    if args.seed == "demo":
+        print(
+            f"\nThe club's faces on the demo shop (no Saleor):\n  Dashboard app: {base}/dashboard/?channel={channel}"
+            f"\n  Club card:     {base}/storefront/?channel={channel}&email={member}  (add &lang=he)"
+            f"\n  Manifest:      {base}/plugins/global/saleor.loyalty/app/manifest\nCtrl-C stops it.",
+            file=sys.stderr,
+        )
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -73,7 +73,7 @@ export default function Overview() {
               <BarChart data={funnel} layout="vertical" margin={{ left: 24 }}>
                 <CartesianGrid strokeDasharray="3 3" />
                 <XAxis type="number" allowDecimals={false} />
-                <YAxis type="category" dataKey="step" width={110} reversed={lang === "he"} />
+                <YAxis type="category" dataKey="step" width={110} />
                 <Tooltip />
                 <Bar dataKey="value" fill="#5b5bd6" isAnimationActive={false} />
               </BarChart>
