@@ -76,7 +76,10 @@ class LoyaltyPlugin(BasePlugin):
     PLUGIN_NAME = "Loyalty club"
     PLUGIN_DESCRIPTION = (
         "Points, tiers and club messaging. Program settings per channel are edited through the club API "
-        "at /plugins/global/saleor.loyalty/graphql/."
+        "at /plugins/global/saleor.loyalty/graphql/. The club's Dashboard app installs from "
+        "<your API host>/plugins/global/saleor.loyalty/app/manifest (Apps → Install from manifest, or "
+        "`manage.py install_app <that URL> --activate`); storefronts add <your API host>/plugins/global/"
+        "saleor.loyalty/card.js and <saleor-loyalty-card channel=…>."
     )
     CONFIGURATION_PER_CHANNEL = False
     DEFAULT_ACTIVE = True
