@@ -35,7 +35,10 @@ if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
   (
     cd frontend
     lock_stamp="node_modules/.ci-$(sha1sum package-lock.json | cut -c1-12)"
-    [ -f "$lock_stamp" ] || { npm ci --no-audit --no-fund --loglevel=error && touch "$lock_stamp"; }
+    if [ ! -f "$lock_stamp" ]; then
+      npm ci --no-audit --no-fund --loglevel=error
+      touch "$lock_stamp"
+    fi
     node scripts/check-build.mjs   # the committed build under saleor_loyalty/dashboard/static matches the sources
     npx vitest run
     CHROMIUM="$CHROMIUM" LOYALTY_PY="$PY" node --test --test-concurrency=1 e2e/
