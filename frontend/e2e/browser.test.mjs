@@ -174,6 +174,29 @@ describe("the Dashboard app", () => {
     await page.close();
   });
 
+  test("the customer page's popup adjusts points, then tells the Dashboard and asks it to close the popup", async () => {
+    const { page, app } = await openDashboard({ view: "adjust-points", extra: `&customerId=${encodeURIComponent(server.other_member_id)}` });
+    await app.locator("input[name=points]").fill("-20");
+    await app.locator("input[name=reason]").fill("Goodwill reversed");
+    await app.getByRole("button", { name: "Adjust points" }).click();
+    await page.waitForFunction(() => window.standin.state.actions.includes("popupClose"));
+    const actions = await page.evaluate(() => window.standin.state.actions);
+    assert.ok(actions.indexOf("notification") < actions.indexOf("popupClose"), actions.join());
+    const widget = await openDashboard({ view: "customer-widget", extra: `&customerId=${encodeURIComponent(server.other_member_id)}` });
+    await widget.app.getByTestId("balance").getByText("100").waitFor();
+    await widget.page.waitForFunction(() => window.standin.state.actions.includes("widgetResize"));
+    await widget.page.close();
+    await page.close();
+  });
+
+  test("the order page's widget shows the points that order earned, for the order's customer", async () => {
+    const orderId = Buffer.from("Order:1001").toString("base64");
+    const { page, app } = await openDashboard({ view: "order-widget", extra: `&orderId=${orderId}` });
+    await app.getByTestId("order-widget").getByText("+2500").waitFor();
+    await app.getByText("The club API has no order view yet").waitFor();
+    await page.close();
+  });
+
   test("a token the Dashboard minted for another app is refused by the club endpoint", async () => {
     const { page, app } = await openDashboard({ app: "other" });
     await app.getByText("This token was issued for another app.").waitFor();

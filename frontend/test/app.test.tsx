@@ -15,7 +15,7 @@ function session(club: Fetcher, lang: Lang = "en", extra: Partial<Session> = {})
   return {
     token: "token", lang, theme: "light", params: new URLSearchParams(), club, saleor: null,
     channels: [], channel: "il", setChannel: () => undefined, t: translator(lang),
-    notify: () => undefined, closePopup: () => undefined, ...extra,
+    notify: () => undefined, closePopup: () => undefined, resize: () => undefined, ...extra,
   };
 }
 

@@ -1,5 +1,5 @@
 import { Box, Text, ThemeProvider, useTheme } from "@saleor/macaw-ui";
-import { lazy, Suspense, useEffect, useState, type ReactNode } from "react";
+import { lazy, Suspense, useEffect, useRef, useState, type ReactNode } from "react";
 import { SessionContext, type Session } from "./session";
 import Members from "./screens/Members";
 import Recovery from "./screens/Recovery";
@@ -76,11 +76,23 @@ export function App({ session }: { session: Session }) {
   else if (view === "set-tier") body = <SetTierPopup />;
   else body = <Shell session={session} view={view}>{null}</Shell>;
   const small = ["customer-widget", "order-widget"].includes(view);
+  const box = useRef<HTMLDivElement>(null);
+  const { resize } = session;
+  useEffect(() => {
+    if (!small || !box.current || typeof ResizeObserver === "undefined") return;
+    let last = 0;
+    const observer = new ResizeObserver(([entry]) => {
+      const height = Math.min(2000, Math.ceil(entry.contentRect.height) + 16);
+      if (Math.abs(height - last) > 4) resize((last = height));
+    });
+    observer.observe(box.current);
+    return () => observer.disconnect();
+  }, [small, resize]);
   return (
     <ThemeProvider defaultTheme={session.theme === "dark" ? "defaultDark" : "defaultLight"}>
       <ThemeSync theme={session.theme} />
       <SessionContext.Provider value={session}>
-        <div dir={dir} className={`club ${small ? "widget" : ""}`} data-lang={session.lang}>{body}</div>
+        <div ref={box} dir={dir} className={`club ${small ? "widget" : ""}`} data-lang={session.lang}>{body}</div>
       </SessionContext.Provider>
     </ThemeProvider>
   );

@@ -21,6 +21,7 @@ export type Session = {
   t: (key: Key) => string;
   notify: (status: "success" | "error", title: string) => void;
   closePopup: () => void;
+  resize: (height: number) => void;
 };
 
 export const SessionContext = createContext<Session | null>(null);
@@ -77,6 +78,8 @@ export function BridgeSession({ bridge, children }: { bridge: AppBridge; childre
     t: translator(lang),
     notify: (status, title) => void bridge.dispatch({ type: "notification", payload: { status, title, actionId: crypto.randomUUID() } } as never).catch(() => undefined),
     closePopup: () => void bridge.dispatch({ type: "popupClose", payload: { actionId: crypto.randomUUID() } } as never).catch(() => undefined),
+    // Widgets ask the Dashboard (≥ 3.23.8) for the height they need; older Dashboards ignore it.
+    resize: (height) => void bridge.dispatch({ type: "widgetResize", payload: { height, actionId: crypto.randomUUID() } } as never).catch(() => undefined),
   };
   return <>{children(session)}</>;
 }
