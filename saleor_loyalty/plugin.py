@@ -18,9 +18,9 @@ from saleor.plugins.base_plugin import BasePlugin, ConfigurationTypeField
 
 from saleor_loyalty import tasks
 from saleor_loyalty.benefits import checkout as checkout_benefits
-from saleor_loyalty.exceptions import ClubBenefitRefused
 from saleor_loyalty.dashboard import manifest as club_app
 from saleor_loyalty.dashboard import pages as club_pages
+from saleor_loyalty.exceptions import ClubBenefitRefused
 from saleor_loyalty.graphql import views
 from saleor_loyalty.graphql.context import ClubContext
 from saleor_loyalty.messages import unsubscribe

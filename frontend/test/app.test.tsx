@@ -107,6 +107,25 @@ describe("members", () => {
     await screen.findByText("c@x");
     expect(screen.queryByText("a@x")).toBeNull();
   });
+
+  test("a slow answer to the old filter never overwrites the answer to the new one", async () => {
+    let releaseFirst: (v: unknown) => void = () => undefined;
+    const page = (email: string) => ({ members: { totalCount: 1, pageInfo: { hasNextPage: false, endCursor: null },
+      edges: [{ cursor: email, node: { email, userId: "VXNlcjox", points: { available: 1, pending: 0, lifetime: 1 }, tier: null } }] } });
+    const club = vi.fn(async (query: string, vars: Record<string, { search?: string }>) => {
+      if (query.includes("Program")) return { program: { tiers: [] } };
+      if (!vars.filter.search) return new Promise((ok) => { releaseFirst = () => ok(page("everyone@x")); });
+      return page("dana@x");
+    }) as unknown as Fetcher;
+    const { container } = withSession(session(club), <Members />);
+    fireEvent.change(container.querySelector("input[name=search]")!, { target: { value: "dana" } });
+    fireEvent.click(screen.getByRole("button", { name: "Apply" }));
+    await screen.findByText("dana@x");
+    releaseFirst(undefined);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(screen.queryByText("everyone@x")).toBeNull();
+    expect(screen.getByText("dana@x")).toBeTruthy();
+  });
 });
 
 describe("the shell", () => {

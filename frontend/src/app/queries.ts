@@ -82,9 +82,9 @@ export const RECOVERY_SETTINGS = `query Recovery($channel: String!, $since: Date
     country timezone defaultLanguage observeShabbat steps { afterMinutes medium }
   }
   recoveryStats(channel: $channel, since: $since, until: $until) {
-    abandonedCount remindedCount recoveredCount recoveredRevenue recoveryRate unsubscribes
+    abandonedCount remindedCount recoveredCount recoveredRevenue { amount currency } recoveryRate unsubscribes
   }
-  messageLog(channel: $channel, first: 10) { id category medium recipient status reason createdAt }
+  messageLog(channel: $channel, first: 10) { edges { node { id category medium recipient status reason createdAt } } }
 }`;
 
 export const RECOVERY_UPDATE = `mutation RecoveryUpdate($channel: String!, $input: LoyaltyRecoverySettingsInput!) {
@@ -100,7 +100,8 @@ export function overviewQuery(tierIds: string[]): string {
   all: members(channel: $channel, first: 1) { totalCount }
   ${perTier}
   recoveryStats(channel: $channel, since: $since, until: $until) {
-    abandonedCount abandonedValue remindedCount remindersSent recoveredCount recoveredRevenue recoveryRate unsubscribes
+    abandonedCount abandonedValue { amount currency } remindedCount remindersSent recoveredCount
+    recoveredRevenue { amount currency } recoveryRate unsubscribes
   }
 }`;
 }

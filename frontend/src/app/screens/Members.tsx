@@ -32,9 +32,11 @@ export default function Members() {
     if (applied.tierId) filter.tierId = applied.tierId;
     if (applied.balanceMin !== "") filter.balanceMin = Number(applied.balanceMin);
     if (applied.balanceMax !== "") filter.balanceMax = Number(applied.balanceMax);
+    let live = true; // a slower answer to an older filter must never overwrite the newer one
     club<{ members: Page }>(MEMBERS, { channel, filter, first: 20, after })
-      .then((d) => { setPage(d.members); setError(""); })
-      .catch((e: Error) => setError(e.message));
+      .then((d) => { if (live) { setPage(d.members); setError(""); } })
+      .catch((e: Error) => live && setError(e.message));
+    return () => { live = false; };
   }, [club, channel, applied, after, open]);
 
   if (open) return <MemberDetail userId={open} onBack={() => setOpen(null)} />;

@@ -7,7 +7,8 @@ import { useSession } from "../session";
 import { Card, Stat } from "../ui";
 
 type Tier = { id: string; name: string; nameHe: string };
-type Stats = { abandonedCount: number; abandonedValue: string; remindedCount: number; recoveredCount: number; recoveredRevenue: string; recoveryRate: string | null; unsubscribes: number };
+type Money = { amount: number; currency: string };
+type Stats = { abandonedCount: number; abandonedValue: Money; remindedCount: number; recoveredCount: number; recoveredRevenue: Money; recoveryRate: number | null; unsubscribes: number };
 type Data = { currency: string; total: number; mix: { name: string; count: number }[]; stats: Stats | null };
 
 const COLORS = ["#8b8fa3", "#d4a017", "#5b5bd6", "#2f9e6e", "#c2410c"];
@@ -47,8 +48,8 @@ export default function Overview() {
     <Box display="grid" gap={4} className="overview" data-testid="overview">
       <Box display="flex" gap={6} flexWrap="wrap">
         <Card><Stat testId="stat-members" label={t("membersCount")} value={data.total} /></Card>
-        {s ? <Card><Stat label={t("recoveredRevenue")} value={formatMoney(Number(s.recoveredRevenue), data.currency, lang)} /></Card> : null}
-        {s ? <Card><Stat label={t("recoveryRate")} value={s.recoveryRate ? `${(Number(s.recoveryRate) * 100).toFixed(1)}%` : "—"} /></Card> : null}
+        {s ? <Card><Stat label={t("recoveredRevenue")} value={formatMoney(s.recoveredRevenue.amount, s.recoveredRevenue.currency, lang)} /></Card> : null}
+        {s ? <Card><Stat label={t("recoveryRate")} value={s.recoveryRate != null ? `${(s.recoveryRate * 100).toFixed(1)}%` : "—"} /></Card> : null}
         {s ? <Card><Stat label={t("unsubscribes")} value={s.unsubscribes} /></Card> : null}
       </Box>
       <Box display="grid" gap={4} className="two-col">

@@ -13,7 +13,7 @@ const INTS: Key[] = ["abandonAfterMinutes", "lostAfterDays", "holdoutPercent", "
 type Data = {
   recoverySettings: Record<string, unknown> & { steps: { afterMinutes: number; medium: string }[]; country: string };
   recoveryStats: { abandonedCount: number; remindedCount: number; recoveredCount: number; unsubscribes: number } | null;
-  messageLog: { id: string; category: string; medium: string; recipient: string; status: string; reason: string; createdAt: string }[];
+  messageLog: { edges: { node: { id: string; category: string; medium: string; recipient: string; status: string; reason: string; createdAt: string } }[] };
 };
 
 export default function Recovery() {
@@ -59,7 +59,7 @@ export default function Recovery() {
       </Card>
       <Card title={t("messageLog")}>
         <table className="table"><tbody>
-          {data.messageLog.map((m) => <tr key={m.id}><td>{formatDate(m.createdAt, lang)}</td><td>{m.category}</td><td>{m.medium}</td><td>{m.recipient}</td><td>{m.status}</td><td>{m.reason}</td></tr>)}
+          {data.messageLog.edges.map(({ node: m }) => <tr key={m.id}><td>{formatDate(m.createdAt, lang)}</td><td>{m.category}</td><td>{m.medium}</td><td>{m.recipient}</td><td>{m.status}</td><td>{m.reason}</td></tr>)}
         </tbody></table>
       </Card>
     </Box>
