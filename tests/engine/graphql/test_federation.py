@@ -139,6 +139,17 @@ class TestBatches:
         assert result.data is None  # `_entities` is non-null, as the federation spec has it
         assert code_of(result) == "OUT_OF_RANGE"
 
+    def test_representations_written_inline_in_the_query_are_read_too(self, earned, customer):
+        me = Requestor(user_id=customer.pk, email=customer.email)
+        query = USER_LOYALTY.replace("query($reps: [_Any!]!)", "query").replace(
+            "$reps", f'[{{__typename: "User", id: "{user_gid(customer)}"}}]'
+        )
+
+        result = run(query, me)
+
+        assert result.errors is None
+        assert result.data["_entities"][0]["loyalty"]["points"]["available"] == 150
+
     def test_a_full_batch_of_saleors_cap_is_answered(self, earned, customer):
         me = Requestor(user_id=customer.pk, email=customer.email)
 
