@@ -21,6 +21,20 @@ class ProgramNotFound(LoyaltyError):
     field = "channel"
 
 
+class ProgramInactive(LoyaltyError):
+    """The channel's program is switched off (`isActive` false): nothing that gives or spends value runs."""
+
+    code = LoyaltyErrorCode.PROGRAM_INACTIVE
+    field = "channel"
+
+
+class FindingNotFound(LoyaltyError):
+    """No open or closed reconciliation finding with that id in the channel asked for."""
+
+    code = LoyaltyErrorCode.NOT_FOUND
+    field = "finding_id"
+
+
 class CurrencyMismatch(LoyaltyError):
     """Money in another currency than the program's channel currency."""
 
@@ -191,3 +205,17 @@ class ClubShippingRefused(ClubBenefitRefused):
     """A reserved club shipping method for a customer whose tier has no free shipping."""
 
     field = "shipping_method"
+
+
+class PhoneNotOwned(LoyaltyError):
+    """SMS consent (or its state) for a number the caller has not shown to be theirs: under §30A a
+    consent nobody can prove the owner gave is worthless, and a stranger's withdrawal silences a member."""
+
+    code = LoyaltyErrorCode.PHONE_NOT_VERIFIED
+    field = "phone"
+
+
+class IdempotencyConflict(LoyaltyError):
+    """The same idempotency key came back with a different request: replaying it would hide the change."""
+
+    code = LoyaltyErrorCode.IDEMPOTENCY_CONFLICT

@@ -1,5 +1,5 @@
 """The only door from Saleor: hooks become Celery tasks with ids, HTTP becomes the club GraphQL endpoint
-(and the signed unsubscribe links of club messages).
+(and the signed unsubscribe links of club messages, the Dashboard app's manifest and pages, the club card).
 
 No business rule lives here. Every hook returns Saleor's `previous_value`, never raises into
 Saleor's checkout or order flow, and enqueues its task only after Saleor's transaction commits
@@ -18,6 +18,8 @@ from saleor.plugins.base_plugin import BasePlugin, ConfigurationTypeField
 
 from saleor_loyalty import tasks
 from saleor_loyalty.benefits import checkout as checkout_benefits
+from saleor_loyalty.dashboard import manifest as club_app
+from saleor_loyalty.dashboard import pages as club_pages
 from saleor_loyalty.exceptions import ClubBenefitRefused
 from saleor_loyalty.graphql import views
 from saleor_loyalty.graphql.context import ClubContext
@@ -82,7 +84,10 @@ class LoyaltyPlugin(BasePlugin):
     PLUGIN_NAME = "Loyalty club"
     PLUGIN_DESCRIPTION = (
         "Points, tiers and club messaging. Program settings per channel are edited through the club API "
-        "at /plugins/global/saleor.loyalty/graphql/."
+        "at /plugins/global/saleor.loyalty/graphql/. The club's Dashboard app installs from "
+        "<your API host>/plugins/global/saleor.loyalty/app/manifest (Apps → Install from manifest, or "
+        "`manage.py install_app <that URL> --activate`); storefronts add <your API host>/plugins/global/"
+        "saleor.loyalty/card.js and <saleor-loyalty-card channel=…>."
     )
     CONFIGURATION_PER_CHANNEL = False
     DEFAULT_ACTIVE = True
@@ -165,6 +170,9 @@ class LoyaltyPlugin(BasePlugin):
             return previous_value
         if path.startswith(unsubscribe.PATH_PREFIX):
             return unsubscribe.handle(request, path)
+        page = club_pages.handle(request, path)  # the Dashboard app and the storefront card
+        if page is not None:
+            return page
         if path.rstrip("/") + "/" != GRAPHQL_PATH:
             return previous_value
         return views.handle(request, _club_context, self.settings.graphiql_enabled or settings.DEBUG)
@@ -189,7 +197,7 @@ def _carry_club_benefits(checkout):
 
 def _club_context(request) -> ClubContext:
     try:
-        requestor = auth.requestor_from_request(request)
+        requestor = auth.requestor_from_request(request, club_app_identifier=club_app.APP_ID)
     except jwt.PyJWTError as error:
         raise PermissionError(f"Invalid token: {error}") from None
     return ClubContext(

@@ -16,7 +16,7 @@ from django.utils import timezone
 from saleor_loyalty import ledger
 from saleor_loyalty.benefits import birthdays
 from saleor_loyalty.exceptions import LoyaltyError
-from saleor_loyalty.ledger import expiry
+from saleor_loyalty.ledger import expiry, reconciliation
 from saleor_loyalty.members import privacy
 from saleor_loyalty.messages import club, club_news
 from saleor_loyalty.models import LoyaltyAccount
@@ -33,6 +33,7 @@ logger = logging.getLogger(__name__)
 TRANSIENT = (OperationalError, InterfaceError)
 EXPIRY_BATCHES_PER_RUN = 500  # 1M lots at 2,000 a batch; the next run resumes from the cursor
 TIER_EVALUATION_BATCHES_PER_RUN = 200
+RECONCILE_BATCHES_PER_RUN = 200  # 100k accounts at 500 a batch; the next run resumes from the cursor
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=8)
@@ -146,6 +147,14 @@ def recovery_sweep_task() -> None:
         club.retry_due(timezone.now())
 
 
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def reconcile_accounts_task() -> None:
+    """Hourly beat, one pass a night: cached balances vs ledger rows, cards vs credit rows; drift is
+    recorded and logged for staff, never repaired here (`loyaltyReconciliationRepair`)."""
+    with runtime.writer_connection():
+        reconciliation.reconcile_accounts(gift_cards.saleor_gift_cards, max_batches=RECONCILE_BATCHES_PER_RUN)
+
+
 def register_periodic_tasks(app) -> None:
     """Beat entries of every club job. Each is resumable, bounded per run and safe on several workers.
 
@@ -161,6 +170,7 @@ def register_periodic_tasks(app) -> None:
         "loyalty-credit-due-cashback": (credit_due_cashback_task, timedelta(minutes=15)),
         "loyalty-recovery-sweep": (recovery_sweep_task, timedelta(minutes=5)),
         "loyalty-club-news": (club_news_task, timedelta(minutes=5)),
+        "loyalty-reconciliation": (reconcile_accounts_task, timedelta(hours=1)),
     }
     for name, (task, interval) in every.items():
         app.add_periodic_task(interval, task.s(), name=name)

@@ -122,9 +122,11 @@ def give_birthday_gifts(
     points through; the credit is skipped, counted and logged once per run.
     """
     now = now or timezone.now()
+    report = BirthdayReport()
+    if not program.gives_value():
+        return report  # switched off: no gift; the day is not made up for later
     today = local_date(now, program.timezone)
     tiers = ladder(program)
-    report = BirthdayReport()
     if not tiers:
         return report
     members = (
@@ -184,5 +186,6 @@ def give_all_birthday_gifts(
 ) -> dict[str, BirthdayReport]:
     return {
         program.channel_slug: give_birthday_gifts(program, now, cards=cards)
-        for program in LoyaltyProgram.objects.filter(is_active=True).order_by("pk")
+        for program in LoyaltyProgram.objects.order_by("pk")
+        if program.gives_value()
     }

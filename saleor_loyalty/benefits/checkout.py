@@ -174,6 +174,9 @@ def guard(program: LoyaltyProgram, facts: CheckoutBenefitFacts) -> None:
     )
     if not facts.voucher_is_club and not reserved_method:
         return
+    if not program.gives_value():
+        refused = ClubCodeRefused if facts.voucher_is_club else ClubShippingRefused
+        raise refused("The club's benefits are paused in this channel.")
     account, tier = _member_and_tier(program, facts.user_id)
     if facts.voucher_is_club:
         owned = (
@@ -221,7 +224,7 @@ def plan_checkout(facts: CheckoutBenefitFacts, vouchers: CheckoutVouchers) -> Ch
     if facts.user_id is None and not facts.voucher_is_club:
         return CheckoutPlan(Keep(), facts)
     program = _program(facts.channel_slug)
-    if program is None:
+    if program is None or not program.gives_value():  # switched off: no club code, no reserved method
         return CheckoutPlan(Remove() if facts.voucher_is_club else Keep(), facts)
     account, tier = _member_and_tier(program, facts.user_id)
     with transaction.atomic():

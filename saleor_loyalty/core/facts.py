@@ -22,12 +22,25 @@ class OrderLineFacts:
 
 
 @dataclass(frozen=True)
+class RefundedLineFacts:
+    """How much of one order line Saleor says was refunded so far (cumulative over all its refunds)."""
+
+    line_id: str
+    quantity: int
+
+
+@dataclass(frozen=True)
 class OrderFacts:
     """What Saleor knows about an order now. Amounts are in `currency`.
 
     Saleor 3.23 takes gift-card money two ways, and one order can have both: charged as a
     transaction (inside `total_gross`, refunded by Saleor like any transaction) or, in the legacy
     flow, taken off the card at order creation (outside `total_gross`, never returned by Saleor).
+
+    `refunded_amount` is all money refunded so far. Where Saleor recorded what a refund was for
+    (granted refunds with lines or shipping, refunded fulfillments), `refunded_lines` says which
+    lines (cumulative quantities), `shipping_refunded` whether shipping was, and `itemized_refund_amount`
+    how much of `refunded_amount` those itemized refunds account for; the rest came as amounts alone.
     """
 
     order_id: UUID
@@ -44,8 +57,16 @@ class OrderFacts:
     is_paid: bool = False
     paid_at: datetime | None = None
     refunded_amount: Decimal = Decimal(0)
+    refunded_lines: tuple[RefundedLineFacts, ...] = ()
+    shipping_refunded: bool = False
+    itemized_refund_amount: Decimal = Decimal(0)
     is_cancelled: bool = False
     language_code: str = ""
+
+    @property
+    def is_itemized_refund(self) -> bool:
+        """True when Saleor said what (some of) the refunds were for, not only how much."""
+        return bool(self.refunded_lines) or self.shipping_refunded or self.itemized_refund_amount > 0
 
 
 @dataclass(frozen=True)
@@ -184,3 +205,12 @@ class EarnTier:
 
 
 NO_TIER = EarnTier(None, "", Decimal(1))
+
+
+@dataclass(frozen=True)
+class CheckoutContact:
+    """Who a Saleor checkout belongs to and how to reach them, for consent given at checkout."""
+
+    user_id: int | None
+    email: str
+    phone: str

@@ -4,6 +4,7 @@ import graphene
 
 from saleor_loyalty.graphql.enums import ConsentMediumEnum
 from saleor_loyalty.graphql.errors import resolver
+from saleor_loyalty.graphql.resolvers import program_for
 from saleor_loyalty.messages import consent
 from saleor_loyalty.models import Medium
 
@@ -37,14 +38,21 @@ class ConsentQueries(graphene.ObjectType):
         graphene.NonNull(ConsentStateType),
         required=True,
         channel=graphene.String(required=True, description="The Saleor channel's slug."),
-        phone=graphene.String(description="Also show SMS consent for this number."),
+        phone=graphene.String(
+            description="Also show SMS consent for this number (one on your Saleor addresses)."
+        ),
         description="The signed-in customer's marketing consent in a channel.",
     )
 
     @staticmethod
     @resolver(customer=True)
     def resolve_my_consent(_root, info, channel, phone=None):
-        states = [consent_view(channel, Medium.EMAIL, info.context.requestor.email)]
+        """Only the caller's own addresses: another number's state is nobody else's business."""
+        program_for(info, channel)
+        requestor = info.context.requestor
+        states = [consent_view(channel, Medium.EMAIL, requestor.email)]
         if phone:
+            shop = info.context.shop
+            consent.require_owned_phone(phone, shop.customer_phones(requestor.user_id) if shop else ())
             states.append(consent_view(channel, Medium.SMS, phone))
         return states

@@ -5,6 +5,9 @@ The query root is composed from one mixin per noun; each resolver authorizes thr
 """
 
 import graphene
+from graphql import parse
+from graphql.error import GraphQLSyntaxError
+from graphql.execution import ExecutionResult
 
 from saleor_loyalty.graphql.checkout_preview import CheckoutPreviewQueries
 from saleor_loyalty.graphql.consent import ConsentQueries
@@ -18,6 +21,10 @@ from saleor_loyalty.graphql.mutations.early_access_mark import LoyaltyEarlyAcces
 from saleor_loyalty.graphql.mutations.early_access_unmark import LoyaltyEarlyAccessUnmark
 from saleor_loyalty.graphql.mutations.points_adjust import LoyaltyPointsAdjust
 from saleor_loyalty.graphql.mutations.program_update import LoyaltyProgramUpdate
+from saleor_loyalty.graphql.mutations.reconciliation_repair import (
+    LoyaltyReconciliationRepair,
+    ReconciliationQueries,
+)
 from saleor_loyalty.graphql.mutations.recovery_settings_update import LoyaltyRecoverySettingsUpdate
 from saleor_loyalty.graphql.mutations.redeem_points import LoyaltyRedeemPoints
 from saleor_loyalty.graphql.mutations.tier_create import LoyaltyTierCreate
@@ -27,6 +34,7 @@ from saleor_loyalty.graphql.mutations.tier_translate import LoyaltyTierTranslate
 from saleor_loyalty.graphql.mutations.tier_update import LoyaltyTierUpdate
 from saleor_loyalty.graphql.programs import ProgramQueries
 from saleor_loyalty.graphql.recovery import RecoveryQueries
+from saleor_loyalty.graphql.strict_inputs import StrictInputError, check_variables, strict_input_error
 
 
 class Query(
@@ -36,6 +44,7 @@ class Query(
     EarlyAccessQueries,
     ConsentQueries,
     RecoveryQueries,
+    ReconciliationQueries,
     FederationQueries,
     graphene.ObjectType,
 ):
@@ -59,6 +68,26 @@ class Mutation(graphene.ObjectType):
     loyalty_club_shipping_methods_set = LoyaltyClubShippingMethodsSet.Field()
     loyalty_early_access_mark = LoyaltyEarlyAccessMark.Field()
     loyalty_early_access_unmark = LoyaltyEarlyAccessUnmark.Field()
+    loyalty_reconciliation_repair = LoyaltyReconciliationRepair.Field()
 
 
-schema = graphene.Schema(query=Query, mutation=Mutation, auto_camelcase=True)
+class ClubSchema(graphene.Schema):
+    """The club's schema; variables are checked strictly against their types before execution."""
+
+    def execute(self, request_string="", *args, **kwargs):
+        variables = kwargs.get("variable_values")
+        if variables is not None and not isinstance(variables, dict):
+            error = StrictInputError("variables", "Variables must be a JSON object.")
+            return ExecutionResult(errors=[strict_input_error(error)], invalid=True)
+        if variables:
+            try:
+                document = parse(request_string) if isinstance(request_string, str) else request_string
+                check_variables(self, document, kwargs.get("operation_name"), variables)
+            except GraphQLSyntaxError:
+                pass  # execution answers the syntax error itself
+            except StrictInputError as error:
+                return ExecutionResult(errors=[strict_input_error(error)], invalid=True)
+        return super().execute(request_string, *args, **kwargs)
+
+
+schema = ClubSchema(query=Query, mutation=Mutation, auto_camelcase=True)

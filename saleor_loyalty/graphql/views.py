@@ -1,21 +1,37 @@
 """HTTP handling for the club endpoint: POST JSON GraphQL, GraphiQL on GET when enabled."""
 
-import json
 import logging
+from collections import Counter
+from contextvars import ContextVar
 
+from django.db import DataError
 from django.http import HttpResponse, JsonResponse
 from graphql import parse
 from graphql.error import GraphQLSyntaxError, format_error
-from graphql.language import ast
 
+from saleor_loyalty.error_codes import LoyaltyErrorCode
+from saleor_loyalty.graphql import limits, query_limits
 from saleor_loyalty.graphql.context import ClubContext
+from saleor_loyalty.graphql.limits import MAX_BODY_BYTES, MAX_DEPTH, MAX_QUERY_LENGTH, RequestRefused
 from saleor_loyalty.graphql.schema import schema
 
-logger = logging.getLogger(__name__)
+__all__ = ["MAX_BODY_BYTES", "MAX_DEPTH", "MAX_QUERY_LENGTH", "handle", "query_depth"]
 
-MAX_BODY_BYTES = 64 * 1024
-MAX_QUERY_LENGTH = 16 * 1024
-MAX_DEPTH = 12  # the deepest real query (members → edges → node → transactions → edges → node) is 7
+logger = logging.getLogger(__name__)
+_executing_club_request = ContextVar("executing_club_request", default=False)
+
+
+class _OneLinePerRequest(logging.Filter):
+    """graphql-core logs a traceback per failing field (hundreds for hundreds of aliases); while the club
+    executes, `_log_once` writes the request's single line instead. Saleor's own requests are untouched."""
+
+    def filter(self, record) -> bool:
+        return not _executing_club_request.get()
+
+
+for _name in ("graphql.execution.executor", "graphql.execution.utils"):
+    logging.getLogger(_name).addFilter(_OneLinePerRequest())
+PRICING = query_limits.pricing(schema)
 
 GRAPHIQL_PAGE = """<!doctype html><html><head><title>Loyalty club GraphiQL</title>
 <link rel="stylesheet" href="https://unpkg.com/graphiql@1.11.5/graphiql.min.css"/></head>
@@ -27,82 +43,93 @@ GRAPHIQL_PAGE = """<!doctype html><html><head><title>Loyalty club GraphiQL</titl
 document.getElementById('graphiql'));</script></body></html>"""
 
 
-def _bad_request(message: str, status: int = 400) -> JsonResponse:
-    return JsonResponse({"errors": [{"message": message}]}, status=status)
+def _refused(refusal: RequestRefused) -> JsonResponse:
+    return JsonResponse({"errors": [refusal.as_error()]}, status=refusal.status)
 
 
 def query_depth(query: str) -> int:
-    """Deepest selection of any operation, following fragments (a fragment cycle counts as too deep)."""
+    """Deepest selection of any operation, following fragments (0 for text that does not parse)."""
     try:
         document = parse(query)
     except GraphQLSyntaxError:
-        return 0  # execution answers the syntax error itself
-    fragments = {d.name.value: d for d in document.definitions if isinstance(d, ast.FragmentDefinition)}
+        return 0
+    return query_limits.depth(schema, document, PRICING)
 
-    def depth(selection_set, seen: frozenset) -> int:
-        deepest = 0
-        for selection in selection_set.selections if selection_set else ():
-            if isinstance(selection, ast.FragmentSpread):
-                name = selection.name.value
-                if name in seen:
-                    return MAX_DEPTH + 1
-                fragment = fragments.get(name)
-                deepest = max(deepest, depth(fragment.selection_set, seen | {name}) if fragment else 0)
-            elif isinstance(selection, ast.InlineFragment):
-                deepest = max(deepest, depth(selection.selection_set, seen))
-            else:
-                deepest = max(deepest, 1 + depth(selection.selection_set, seen))
-        return deepest
 
-    return max(
-        (
-            depth(d.selection_set, frozenset())
-            for d in document.definitions
-            if isinstance(d, ast.OperationDefinition)
-        ),
-        default=0,
+def check(request: limits.GraphQLRequest):
+    """Parse once and apply every limit; the parsed document, or RequestRefused. Runs before authentication."""
+    try:
+        document = parse(request.query)
+    except GraphQLSyntaxError as error:
+        raise RequestRefused(error.message, LoyaltyErrorCode.BAD_REQUEST) from None
+    query_limits.analyse(schema, document, request.variables, PRICING)
+    return document
+
+
+def _format(error) -> dict:
+    original = getattr(error, "original_error", None)
+    if isinstance(original, DataError):
+        # A value PostgreSQL refused (too long for its column): typed, and the mutation's transaction is gone.
+        return {
+            **format_error(error),
+            "message": "A value is too long or not allowed here.",
+            "extensions": {"exception": {"code": LoyaltyErrorCode.INVALID.name}},
+        }
+    return format_error(error)
+
+
+def _log_once(errors) -> None:
+    """One log line per request, however many aliases failed: distinct messages counted, first traceback."""
+    unexpected = [
+        error.original_error
+        for error in errors
+        if getattr(error, "original_error", None) and not getattr(error.original_error, "extensions", None)
+    ]
+    if not unexpected:
+        return
+    summary = Counter(f"{type(error).__name__}: {error}"[:200] for error in unexpected)
+    logger.error(
+        "Loyalty GraphQL request: %d unexpected error(s): %s",
+        len(unexpected),
+        "; ".join(f"{count} × {message}" for message, count in summary.most_common(5)),
+        exc_info=unexpected[0],
     )
 
 
-def execute(body: dict, context: ClubContext) -> dict:
-    result = schema.execute(
-        body.get("query") or "",
-        variable_values=body.get("variables") or {},
-        operation_name=body.get("operationName"),
-        context_value=context,
-    )
+def execute(document, request: limits.GraphQLRequest, context: ClubContext) -> dict:
+    token = _executing_club_request.set(True)
+    try:
+        result = schema.execute(
+            document,
+            variable_values=request.variables,
+            operation_name=request.operation_name,
+            context_value=context,
+        )
+    finally:
+        _executing_club_request.reset(token)
     payload = {"data": result.data}
     if result.errors:
-        for error in result.errors:
-            if getattr(error, "original_error", None) and not getattr(
-                error.original_error, "extensions", None
-            ):
-                logger.error("Loyalty GraphQL error", exc_info=error.original_error)
-        payload["errors"] = [format_error(error) for error in result.errors]
+        _log_once(result.errors)
+        payload["errors"] = [_format(error) for error in result.errors]
     return payload
 
 
 def handle(request, context_factory, graphiql_enabled: bool) -> HttpResponse:
-    """`context_factory(request) -> ClubContext` authenticates; it raises PermissionError for a bad token."""
+    """`context_factory(request) -> ClubContext` authenticates; it raises PermissionError for a bad token.
+    Every limit (limits.py) is applied before it runs, so a refused request never authenticates."""
     if request.method == "GET" and graphiql_enabled:
         return HttpResponse(GRAPHIQL_PAGE)
     if request.method != "POST":
-        return _bad_request("Send GraphQL queries with POST.", 405)
-    if len(request.body) > MAX_BODY_BYTES:
-        return _bad_request("Request too large.", 413)
+        return _refused(RequestRefused("Send GraphQL queries with POST.", LoyaltyErrorCode.BAD_REQUEST, 405))
     try:
-        body = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        return _bad_request("The body must be JSON.")
-    if not isinstance(body, dict) or len(body.get("query") or "") > MAX_QUERY_LENGTH:
-        return _bad_request("Expected a JSON object with a query of at most 16 KiB.")
-    if query_depth(body.get("query") or "") > MAX_DEPTH:
-        return _bad_request(f"The query is nested deeper than {MAX_DEPTH} levels.")
+        graphql_request = limits.read_request(request.body)
+        document = check(graphql_request)
+    except RequestRefused as refusal:
+        logger.info("Loyalty GraphQL request refused: %s", refusal.message)
+        return _refused(refusal)
     try:
         context = context_factory(request)
     except PermissionError as error:
-        return JsonResponse(
-            {"errors": [{"message": str(error), "extensions": {"exception": {"code": "INVALID_TOKEN"}}}]},
-            status=401,
-        )
-    return JsonResponse(execute(body, context))
+        refusal = RequestRefused(str(error), LoyaltyErrorCode.INVALID_TOKEN, 401)
+        return _refused(refusal)
+    return JsonResponse(execute(document, graphql_request, context))

@@ -151,7 +151,9 @@ def queue_expiry_reminders(now: datetime | None = None, batch_size: int = DEFAUL
     """Queue one reminder per lot that still holds points and expires within the program's notice."""
     now = now or timezone.now()
     run = JobRun()
-    for program in LoyaltyProgram.objects.filter(is_active=True, expiry_reminder_days__gt=0):
+    for program in LoyaltyProgram.objects.filter(expiry_reminder_days__gt=0):
+        if not program.gives_value():
+            continue  # switched off: no club news (lots still expire, see docs/program-guide.md)
         horizon = now + timedelta(days=program.expiry_reminder_days)
         while True:
             with transaction.atomic():
@@ -199,6 +201,7 @@ def send_expiry_reminders(now: datetime | None = None, limit: int = 200) -> int:
     switched club messages on get none: the reminder is marked handled without a message."""
     now = now or timezone.now()
     handed = 0
+    paused = LoyaltyProgram.paused_channels()  # their reminders wait queued for the switch
     for _ in range(limit):
         claimed = None
         with transaction.atomic():
@@ -206,6 +209,7 @@ def send_expiry_reminders(now: datetime | None = None, limit: int = 200) -> int:
                 ExpiryReminder.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("account__program")
                 .filter(sent_at__isnull=True, expires_at__gt=now)
+                .exclude(account__program__channel_slug__in=paused)
                 .order_by("expires_at", "id")
                 .first()
             )

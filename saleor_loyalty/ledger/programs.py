@@ -1,13 +1,24 @@
-"""Club programs: one per Saleor channel, created on first use with the seeds' defaults."""
+"""Club programs: one per Saleor channel, created on first use with the seeds' defaults.
+
+Invariant: whether a program gives or spends value is one rule, `LoyaltyProgram.gives_value` (its
+switch, `is_active`, and `live_since`, stamped here when staff switch it back on); every path asks
+it, through `require_live` where a refusal must be a typed error.
+"""
 
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from saleor_loyalty.core.facts import ChannelFacts
 from saleor_loyalty.core.validation import number, timezone_name, whole_number
-from saleor_loyalty.exceptions import CurrencyMismatch, InvalidProgramSetting, ProgramNotFound
+from saleor_loyalty.exceptions import (
+    CurrencyMismatch,
+    InvalidProgramSetting,
+    ProgramInactive,
+    ProgramNotFound,
+)
 from saleor_loyalty.models import LoyaltyProgram, NegativeBalancePolicy, TierBasis, TierWindow
 from saleor_loyalty.tiers.ladder import ensure_default_tiers
 
@@ -33,6 +44,12 @@ def get_program(channel_slug: str, channel_lookup=None) -> LoyaltyProgram:
     if channel is None:
         raise ProgramNotFound(f"No channel with slug '{channel_slug}'.")
     return ensure_program(channel)
+
+
+def require_live(program: LoyaltyProgram) -> None:
+    """Raise the typed `ProgramInactive` when the program's switch is off (before anything is written)."""
+    if not program.gives_value():
+        raise ProgramInactive(f"The club in channel {program.channel_slug} is switched off.")
 
 
 def ensure_program(channel: ChannelFacts) -> LoyaltyProgram:
@@ -122,6 +139,8 @@ def update_program(program: LoyaltyProgram, **changes) -> LoyaltyProgram:
     cleaned = _validate(program, changes)
     with transaction.atomic():
         program = LoyaltyProgram.objects.select_for_update().get(pk=program.pk)
+        if cleaned.get("is_active") and not program.is_active:
+            program.live_since = timezone.now()  # orders paid while it was off never earn
         for field, value in cleaned.items():
             setattr(program, field, value)
         program.save()

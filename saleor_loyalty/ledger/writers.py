@@ -6,7 +6,13 @@ from django.db import connection, transaction
 
 from saleor_loyalty.core.facts import Actor
 from saleor_loyalty.core.lock_objects import account_qs_select_for_update
-from saleor_loyalty.exceptions import InsufficientPoints, InvalidPoints, ReasonRequired
+from saleor_loyalty.exceptions import (
+    IdempotencyConflict,
+    InsufficientPoints,
+    InvalidPoints,
+    LoyaltyError,
+    ReasonRequired,
+)
 from saleor_loyalty.ledger.accounts import (
     append_entry,
     effective_account,
@@ -20,12 +26,14 @@ from saleor_loyalty.models import EntryKind, LedgerEntry, LoyaltyAccount, TierCa
 from saleor_loyalty.tiers.ladder import upgrade_if_qualified
 
 MAX_REASON_LENGTH = 1000
+MAX_IDEMPOTENCY_KEY_LENGTH = 128
 
 
 def adjust_points(
     account: LoyaltyAccount, points, reason: str, actor: Actor, idempotency_key: str | None = None
 ) -> LedgerEntry:
-    """A staff or app correction with a mandatory reason. A retried call with the same key is a no-op.
+    """A staff or app correction with a mandatory reason. A retried call with the same key is a no-op;
+    the same key with other points or another reason is a conflict, never a silent replay.
 
     A deduction may not take more than the member can spend now: staff correct mistakes, they do
     not create debt (debt only comes from reversals of points already spent).
@@ -40,9 +48,20 @@ def adjust_points(
         raise ReasonRequired("A reason is required.")
     if len(reason) > MAX_REASON_LENGTH:
         raise ReasonRequired(f"The reason can be at most {MAX_REASON_LENGTH} characters.")
+    if idempotency_key is not None and not 0 < len(idempotency_key) <= MAX_IDEMPOTENCY_KEY_LENGTH:
+        raise LoyaltyError(
+            f"The idempotency key must be 1-{MAX_IDEMPOTENCY_KEY_LENGTH} characters.", "idempotency_key"
+        )
     source_key = f"adjust:{account.pk}:{idempotency_key or uuid.uuid4()}"
     with transaction.atomic():
         locked = lock_account(effective_account(account))
+        earlier = LedgerEntry.objects.filter(kind=EntryKind.ADJUSTMENT, source_key=source_key).first()
+        if earlier is not None:  # a retry, seen under the account's lock (the unique key stays the backstop)
+            if (earlier.points, earlier.reason) != (points, reason):
+                raise IdempotencyConflict(
+                    "This idempotency key was used for a different adjustment.", "idempotency_key"
+                )
+            return earlier
         if points < 0 and locked.balance - pending_points(locked) < -points:
             raise InsufficientPoints("The member does not have that many spendable points.")
         entry = append_entry(
@@ -113,7 +132,9 @@ def attach_guest_accounts(user_id: int, email: str) -> list[LoyaltyAccount]:
 
     The guest account is linked to the user; if the user already has an account in that program,
     the guest balance moves over as a MERGE_OUT/MERGE_IN pair keyed by the guest account, so a
-    second delivery of `customer_created` moves nothing twice.
+    second delivery of `customer_created` moves nothing twice. From then on the guest's orders
+    count towards the member's tier as the member's own, and a merge that crosses an entry
+    threshold moves the member up at once, in the merge's transaction with both accounts locked.
     """
     attached = []
     guests = LoyaltyAccount.objects.filter(
@@ -161,6 +182,9 @@ def _merge(guest: LoyaltyAccount, member: LoyaltyAccount) -> LoyaltyAccount:
         )
     guest.merged_into = member
     guest.save(update_fields=["merged_into", "updated_at"])
+    upgrade_if_qualified(
+        member, member.program, TierCause.ORDER_UPGRADE, reason=f"Guest orders merged from account {guest.pk}"
+    )
     return member
 
 

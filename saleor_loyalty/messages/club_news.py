@@ -25,6 +25,7 @@ from saleor_loyalty.models import (
     CreditKind,
     JobCursor,
     LedgerEntry,
+    LoyaltyProgram,
     Medium,
     MessagingSettings,
     TierCause,
@@ -39,8 +40,14 @@ UPGRADES = (TierCause.ORDER_UPGRADE, TierCause.ADJUSTMENT_UPGRADE, TierCause.EVA
 
 
 def _channels_with_club_news() -> set[str]:
-    return set(
-        MessagingSettings.objects.filter(club_messages_enabled=True).values_list("channel_slug", flat=True)
+    """Channels that switched club news on, less those whose club program is switched off."""
+    return (
+        set(
+            MessagingSettings.objects.filter(club_messages_enabled=True).values_list(
+                "channel_slug", flat=True
+            )
+        )
+        - LoyaltyProgram.paused_channels()
     )
 
 

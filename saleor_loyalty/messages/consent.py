@@ -15,7 +15,12 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from saleor_loyalty.exceptions import ConsentWordingRequired, ExplicitOptInRequired, InvalidConsentInput
+from saleor_loyalty.exceptions import (
+    ConsentWordingRequired,
+    ExplicitOptInRequired,
+    InvalidConsentInput,
+    PhoneNotOwned,
+)
 from saleor_loyalty.models import ConsentAction, ConsentEvent, ConsentSource, Medium, Suppression
 
 MAX_WORDING = 4000
@@ -26,6 +31,16 @@ def normalize_address(medium: str, address: str) -> str:
     if medium == Medium.SMS:
         return "".join(ch for ch in address if ch.isdigit() or ch == "+")
     return address.lower()
+
+
+def require_owned_phone(phone: str, owned_phones) -> str:
+    """The number, when it is one the person has shown to be theirs (on their account or their checkout)."""
+    wanted = normalize_address(Medium.SMS, phone)
+    if not wanted or wanted not in {normalize_address(Medium.SMS, owned) for owned in owned_phones if owned}:
+        raise PhoneNotOwned(
+            "Consent by SMS can be given only for your own number (on your account or checkout)."
+        )
+    return phone
 
 
 def subject_hash(medium: str, address: str) -> str:

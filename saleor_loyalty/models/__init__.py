@@ -24,4 +24,5 @@ from saleor_loyalty.models.program import (
     TierBasis,
     TierWindow,
 )
+from saleor_loyalty.models.reconciliation import ReconciliationCheck, ReconciliationFinding
 from saleor_loyalty.models.tiers import Tier, TierCause, TierEvaluationRun, TierEvent, TierTranslation

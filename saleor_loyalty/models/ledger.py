@@ -15,6 +15,7 @@ class EntryKind(models.TextChoices):
     EXPIRE = "expire", "What was left of an earned lot when it expired"
     BIRTHDAY = "birthday", "Birthday gift of the member's tier"
     REDEMPTION = "redemption", "Points turned into store credit on a checkout"
+    CORRECTION = "correction", "Staff repair of a drift reconciliation found, explaining the shown balance"
 
 
 class AppendOnlyError(Exception):

@@ -30,6 +30,12 @@ class LoyaltyProgram(models.Model):
     currency = models.CharField(max_length=3)
     timezone = models.CharField(max_length=64, default="Asia/Jerusalem")
     is_active = models.BooleanField(default=True)
+    live_since = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When staff last switched the program back on; orders paid before it that were not "
+        "recorded yet never earn (see gives_value).",
+    )
     earn_rate = models.DecimalField(
         max_digits=9,
         decimal_places=4,
@@ -105,6 +111,31 @@ class LoyaltyProgram(models.Model):
 
     def __str__(self):
         return f"Loyalty program {self.channel_slug} ({self.currency})"
+
+    def gives_value(self, at=None) -> bool:
+        """The program switch, the one rule every path that gives or spends value asks.
+
+        Off (`is_active` false): no earn, no cashback recorded or credited, no tier benefit at checkout,
+        no redemption, no birthday gift, no cart reminder or club news. Balances stay readable; staff
+        adjustments, tier overrides, reversals and expiry go on (docs/program-guide.md says why).
+        `at` is when the fact happened (an order's payment): a fact from before the program was last
+        switched back on (`live_since`) gives nothing either, so an order paid while the program was off
+        never earns, even when Saleor re-sends it (or the order sweep finds it) after reactivation.
+        """
+        if not self.is_active:
+            return False
+        return at is None or self.live_since is None or at >= self.live_since
+
+    @classmethod
+    def channel_gives_value(cls, channel_slug: str) -> bool:
+        """`gives_value` for a channel by slug; a channel with no program yet has nothing switched off."""
+        program = cls.objects.filter(channel_slug=channel_slug).only("is_active", "live_since").first()
+        return program is None or program.gives_value()
+
+    @classmethod
+    def paused_channels(cls) -> set[str]:
+        """Slugs of the channels whose program is switched off (for jobs that walk many channels)."""
+        return set(cls.objects.filter(is_active=False).values_list("channel_slug", flat=True))
 
 
 class LoyaltyAccount(models.Model):

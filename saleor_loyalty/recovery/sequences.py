@@ -24,6 +24,7 @@ from saleor_loyalty.messages import consent, leases, limits, pipeline, rendering
 from saleor_loyalty.messages.config import CART_REMINDER, sequence_gap_days
 from saleor_loyalty.models import (
     AbandonedCheckout,
+    LoyaltyProgram,
     Medium,
     MessageLog,
     MessageStatus,
@@ -209,6 +210,10 @@ def _claim(pk: int, shop, now: datetime) -> Claim | None:
     medium = steps[step_index]["medium"]
     if now >= row.lost_at:
         stop(row, "lost", now)
+        return None
+    if not LoyaltyProgram.channel_gives_value(row.channel_slug):
+        _log(row, medium, step_index, MessageStatus.SKIPPED, "the club is switched off in this channel", now)
+        stop(row, "program_inactive", now)  # a later change of the cart starts it again
         return None
     order = shop.order_since(row.checkout_token, row.user_id, row.email, row.checkout_changed_at)
     if order is not None:

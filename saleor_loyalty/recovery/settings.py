@@ -1,5 +1,7 @@
 """A channel's messaging settings, validated as a whole: bad input changes nothing."""
 
+from urllib.parse import urlsplit
+
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -20,6 +22,15 @@ WHOLE_NUMBER_FIELDS = {
 }
 TEXT_FIELDS = {"sender_name": 255, "contact_address": 500, "restore_url_template": 500}
 EMAIL_FIELDS = ("sender_email", "reply_to")
+
+
+def _check_restore_url(template: str) -> None:
+    """An http(s) address on a host, with the {token} placeholder: a reminder never links to a script."""
+    if "{token}" not in template:
+        raise InvalidProgramSetting("The restore URL needs a {token} placeholder.", "restore_url_template")
+    parts = urlsplit(template.replace("{token}", "token"))
+    if parts.scheme not in ("https", "http") or not parts.netloc or any(ch.isspace() for ch in template):
+        raise InvalidProgramSetting("The restore URL must be an http(s) address.", "restore_url_template")
 
 
 def _steps(steps) -> list[dict]:
@@ -49,10 +60,8 @@ def _validate(changes: dict) -> dict:
             value = (value or "").strip()
             if len(value) > TEXT_FIELDS[field]:
                 raise InvalidProgramSetting(f"At most {TEXT_FIELDS[field]} characters.", field)
-            if field == "restore_url_template" and value and "{token}" not in value:
-                raise InvalidProgramSetting(
-                    "The restore URL needs a {token} placeholder.", "restoreUrlTemplate"
-                )
+            if field == "restore_url_template" and value:
+                _check_restore_url(value)
             cleaned[field] = value
         elif field in EMAIL_FIELDS:
             try:

@@ -53,7 +53,7 @@ def sync_order_cashback(
     earn = CreditEntry.objects.filter(
         kind=CreditKind.CASHBACK_EARN, source_key=earn_key(facts.order_id)
     ).first()
-    if earn is None and program.is_active and facts.is_paid:
+    if earn is None and facts.is_paid and program.gives_value(facts.paid_at):
         earn = _earn(program, facts)
     if earn is None:
         return
@@ -181,19 +181,40 @@ def credit_due_cashback(
         return _credit_due(cards, now, batch_size, max_batches) if mine else 0
 
 
+def _held_back(now: datetime, paused: set[str]) -> datetime | None:
+    """When the first due earn of a switched-off program became due: the checkpoint stays before it,
+    so the job credits it once the program is switched back on (crediting waits, it is not dropped)."""
+    if not paused:
+        return None
+    return (
+        _due(now, (None, 0))
+        .filter(account__program__channel_slug__in=paused, account__user__isnull=False)
+        .values_list("available_at", flat=True)
+        .first()
+    )
+
+
 def _credit_due(cards: StoreCreditCards, now: datetime, batch_size: int, max_batches: int) -> int:
     cursor, _ = JobCursor.objects.get_or_create(name=CREDIT_JOB)
     after = (cursor.moment - CLOCK_SKEW_OVERLAP, 0) if cursor.moment else (None, 0)
+    paused = LoyaltyProgram.paused_channels()
+    held = _held_back(now, paused)
     credited = 0
     for _ in range(max_batches):
-        batch = list(_due(now, after).values_list("pk", "available_at")[:batch_size])
+        due = (
+            _due(now, after).exclude(account__program__channel_slug__in=paused)
+            if paused
+            else _due(now, after)
+        )
+        batch = list(due.values_list("pk", "available_at")[:batch_size])
         if not batch:
             break
         for earn_id, _available_at in batch:
             credited += _credit_one(earn_id, cards)  # own transaction: a member is locked only briefly
         after = (batch[-1][1], batch[-1][0])
-        if cursor.moment is None or after > (cursor.moment, cursor.last_id):
-            cursor.moment, cursor.last_id = after
+        checkpoint = min(after, (held, 0)) if held is not None else after
+        if cursor.moment is None or checkpoint > (cursor.moment, cursor.last_id):
+            cursor.moment, cursor.last_id = checkpoint
             cursor.save(update_fields=["moment", "last_id", "updated_at"])
         if len(batch) < batch_size:
             break
@@ -217,6 +238,8 @@ def _credit_one(earn_id: int, cards: StoreCreditCards) -> int:
         holder = ledger.effective_account(earn.account)
         if holder.user_id is None:
             return 0  # a guest's cashback waits until the email signs up and owns a card
+        if not holder.program.gives_value():
+            return 0  # switched off: crediting waits for the switch (the job's checkpoint holds it)
         locked = ledger.lock_account(holder)
         if earn.followups.filter(kind=CreditKind.CASHBACK_CREDIT).exists():
             return 0

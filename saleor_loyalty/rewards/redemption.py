@@ -32,12 +32,14 @@ from saleor_loyalty.exceptions import (
     BelowMinimum,
     CheckoutNotFound,
     CurrencyMismatch,
+    IdempotencyConflict,
     InsufficientPoints,
     InvalidPoints,
     LoyaltyError,
     NotInSteps,
     NotYourCheckout,
 )
+from saleor_loyalty.ledger import programs
 from saleor_loyalty.members.summary import find_account, summarize
 from saleor_loyalty.models import (
     CreditEntry,
@@ -104,7 +106,7 @@ def checkout_cap(program: LoyaltyProgram, checkout: CheckoutFacts, already_redee
 
 def most_redeemable(program: LoyaltyProgram, account: LoyaltyAccount | None, checkout: CheckoutFacts) -> int:
     """What `redeem` would apply if asked for everything spendable (0 when below the minimum)."""
-    if account is None:
+    if account is None or not program.gives_value():
         return 0
     cap = checkout_cap(program, checkout, redeemed_on_checkout(account, checkout.token))
     most = _round_to_step(min(summarize(account).available, cap), program.redeem_step_points)
@@ -136,6 +138,7 @@ def redeem(
     was already redeemed on it), so a clamped request says so; asking for more than is spendable
     is an error, not a clamp, since the customer can see their balance.
     """
+    programs.require_live(program)
     _validate_request(program, points, request_key)
     checkout = open_checkout_of(cards, program, user_id, checkout_token)
     account = find_account(program, user_id=user_id)
@@ -147,6 +150,10 @@ def redeem(
         locked.program = program
         earlier = LedgerEntry.objects.filter(kind=EntryKind.REDEMPTION, source_key=key).first()
         if earlier is not None:
+            if earlier.detail.get("requested") != points:
+                raise IdempotencyConflict(
+                    "This requestKey was used for a different redemption.", "request_key"
+                )
             return _replayed(program, earlier, cards.card_payment(key))
         if summarize(locked).available < points:
             raise InsufficientPoints("The member does not have that many spendable points.")

@@ -57,6 +57,10 @@ class StoreCreditCards(Protocol):
     def spent_on_order(self, gift_card_id: int, order_id: UUID) -> Decimal:
         """What Saleor took off the card at order creation (legacy use; not gift-card transactions)."""
 
+    def spent(self, gift_card_id: int) -> Decimal:
+        """What Saleor itself took off the card for orders (legacy use and charged gift-card
+        transactions), net of what it gave back on refunds: reconciliation's other side of the card."""
+
 
 def _constraint(error: IntegrityError) -> str | None:
     return getattr(getattr(error.__cause__, "diag", None), "constraint_name", None)

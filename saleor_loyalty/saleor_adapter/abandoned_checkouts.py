@@ -1,8 +1,11 @@
 """Checkouts and orders for cart recovery: abandoned candidates read in keyset batches, orders since."""
 
+import logging
 from decimal import Decimal
 
 from saleor_loyalty.saleor_adapter.orders import order_ref_of
+
+logger = logging.getLogger(__name__)
 
 SALEOR_TABLES = {
     "checkout": "checkout_checkout",
@@ -22,9 +25,15 @@ COMPLETION_LOCK = 3  # minutes; Saleor's CHECKOUT_COMPLETION_LOCK_TIME
 def candidates_sql(tables: dict, keyset: str) -> str:
     """Abandoned checkouts of a channel from Saleor's stored totals, walked by (last_change, token).
 
-    Eligible: at least one line, an email or a customer, a positive total, no payment charged or
-    authorised, not being completed right now, last change before the cutoff. Uses Saleor's
-    `last_change` index for the walk.
+    Eligible: at least one line, an email or a customer, a positive total or prices Saleor has not
+    computed since the last change, no payment charged or authorised, not being completed right now,
+    last change before the cutoff. Uses Saleor's `last_change` index for the walk.
+
+    Saleor stores a checkout's totals only when something asks for its price (a storefront reading
+    `totalPrice`, a payment); until then `total_gross_amount` is 0 and `price_expiration` is not after
+    `last_change` (a change invalidates prices; pricing moves only `price_expiration`, never
+    `last_change`). Such a cart is a candidate too: `SaleorShop.checkout_now` prices it, with Saleor's
+    own calculations, before its reminder is built.
     """
     keyset = {
         "start": "true",
@@ -40,7 +49,8 @@ JOIN {tables["channel"]} ch ON ch.id = c.channel_id
 LEFT JOIN {tables["user"]} u ON u.id = c.user_id
 LEFT JOIN {tables["address"]} a ON a.id = c.billing_address_id
 WHERE ch.slug = %(channel)s AND c.last_change <= %(cutoff)s AND {keyset}
-  AND c.total_gross_amount > 0 AND c.charge_status = 'none' AND c.authorize_status = 'none'
+  AND (c.total_gross_amount > 0 OR c.price_expiration <= c.last_change)
+  AND c.charge_status = 'none' AND c.authorize_status = 'none'
   AND (c.completing_started_at IS NULL OR c.completing_started_at < %(cutoff)s - interval '{COMPLETION_LOCK} minutes')
   AND (NULLIF(c.email, '') IS NOT NULL OR c.user_id IS NOT NULL)
   AND EXISTS (SELECT 1 FROM {tables["line"]} l WHERE l.checkout_id = c.token)
@@ -121,13 +131,11 @@ class SaleorShop:
         from saleor_loyalty.core.facts import AbandonedCheckoutFacts, CheckoutLineFacts
 
         checkout = (
-            Checkout.objects.filter(pk=token)
-            .select_related("channel", "user", "billing_address")
-            .prefetch_related("lines__variant__product__product_type")
-            .first()
+            Checkout.objects.filter(pk=token).select_related("channel", "user", "billing_address").first()
         )
         if checkout is None:
             return None
+        checkout, lines = self._priced(checkout)
         lines = tuple(
             CheckoutLineFacts(
                 name=line.variant.product.name,
@@ -136,7 +144,7 @@ class SaleorShop:
                 total_net=line.total_price_net_amount or Decimal(0),
                 is_gift_card=line.variant.is_gift_card(),
             )
-            for line in checkout.lines.all()
+            for line in lines
         )
         paying = (
             checkout.charge_status != CheckoutChargeStatus.NONE
@@ -156,6 +164,28 @@ class SaleorShop:
             lines=lines,
             payment_in_progress=paying,
         )
+
+    @staticmethod
+    def _priced(checkout):
+        """The checkout and its lines with Saleor's current prices, computed as Saleor's API does when a
+        storefront reads `totalPrice` (`fetch_checkout_data`: re-priced when the stored prices expired,
+        which includes a checkout never priced at all, and saved without touching `last_change`).
+        Pricing that fails (a tax app down) leaves the stored prices: the reminder is not lost for it."""
+        from saleor.checkout.calculations import fetch_checkout_data
+
+        from saleor_loyalty.saleor_adapter.checkouts import load_checkout_info
+
+        try:
+            checkout_info, line_infos, manager = load_checkout_info(checkout)
+            try:
+                priced = fetch_checkout_data(checkout_info, manager, line_infos, requestor=None)
+            except TypeError:  # Saleor 3.22: no requestor argument
+                priced = fetch_checkout_data(checkout_info, manager, line_infos)
+            checkout_info, line_infos = priced.get() if hasattr(priced, "get") else priced
+        except Exception:
+            logger.exception("Could not price checkout %s for its reminder", checkout.pk)
+            return checkout, list(checkout.lines.select_related("variant__product__product_type"))
+        return checkout_info.checkout, [info.line for info in line_infos]
 
     def order_since(self, checkout_token, user_id, email, since):
         """This checkout's order, or any order by the same customer or email created since `since`."""
@@ -207,8 +237,32 @@ class SaleorShop:
         )
         return code
 
-    def checkout_email(self, token) -> str | None:
+    def checkout_contact(self, token):
+        """The checkout's customer, email and phone (billing, else shipping address), or None."""
         from saleor.checkout.models import Checkout
 
-        checkout = Checkout.objects.filter(pk=token).select_related("user").first()
-        return (checkout.get_customer_email() or None) if checkout else None
+        from saleor_loyalty.core.facts import CheckoutContact
+
+        checkout = (
+            Checkout.objects.filter(pk=token)
+            .select_related("user", "billing_address", "shipping_address")
+            .first()
+        )
+        if checkout is None:
+            return None
+        phones = [a.phone for a in (checkout.billing_address, checkout.shipping_address) if a and a.phone]
+        return CheckoutContact(
+            user_id=checkout.user_id,
+            email=checkout.get_customer_email() or "",
+            phone=str(phones[0]) if phones else "",
+        )
+
+    def customer_phones(self, user_id: int) -> set[str]:
+        """The numbers on a customer's Saleor addresses: the ones they may give SMS consent for."""
+        from saleor.account.models import Address
+
+        return {
+            str(phone)
+            for phone in Address.objects.filter(user_addresses__id=user_id).values_list("phone", flat=True)
+            if phone
+        }

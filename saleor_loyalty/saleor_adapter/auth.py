@@ -1,4 +1,8 @@
-"""Authenticating a club API request exactly as Saleor's API does (user JWT or app token)."""
+"""Authenticating a club API request exactly as Saleor's API does (user JWT or app token), and the
+Dashboard app's tokens: a Saleor-signed `thirdparty` JWT counts only when minted for the club's app."""
+
+import graphene
+import jwt
 
 from saleor_loyalty.core.facts import Requestor
 
@@ -15,14 +19,42 @@ def _staff_channel_slugs(user) -> frozenset[str] | None:
     return frozenset(channel.slug for group in groups for channel in group.channels.all())
 
 
-def requestor_from_request(request) -> Requestor:
-    """Authenticate exactly as Saleor's API does: a user JWT, or an app token.
+def check_third_party_token(request, club_app_identifier: str | None) -> None:
+    """A `thirdparty` token (what the Dashboard hands an app, its page, widget or popup) is Saleor-signed
+    for one app: the `app` claim must be the club's own app, installed and active. Saleor's generic
+    backend would take any app's token as its user; a token minted for another app is refused here.
+
+    Raises `jwt.PyJWTError`; other tokens pass untouched (Saleor's own check follows).
+    """
+    from saleor.app.models import App
+    from saleor.core.auth import get_token_from_request
+    from saleor.core.jwt import JWT_THIRDPARTY_ACCESS_TYPE, is_saleor_token, jwt_decode
+
+    token = get_token_from_request(request)
+    if not token or not is_saleor_token(token):
+        return
+    payload = jwt_decode(token)
+    if payload.get("type") != JWT_THIRDPARTY_ACCESS_TYPE:
+        return
+    app = (
+        App.objects.not_removed().filter(identifier=club_app_identifier, is_active=True).only("pk").first()
+        if club_app_identifier
+        else None
+    )
+    if app is None or payload.get("app") != graphene.Node.to_global_id("App", app.pk):
+        raise jwt.InvalidTokenError("This token was issued for another app.")
+
+
+def requestor_from_request(request, club_app_identifier: str | None = None) -> Requestor:
+    """Authenticate exactly as Saleor's API does: a user JWT, or an app token; a `thirdparty` JWT only
+    when issued for the club's app (`club_app_identifier`, the manifest id), with its `permissions`.
 
     Raises `jwt.PyJWTError` for a present but invalid or expired user token.
     """
     from saleor.core.auth_backend import load_user_from_request
     from saleor.graphql.app.dataloaders.utils import get_app_promise
 
+    check_third_party_token(request, club_app_identifier)
     user = load_user_from_request(request)
     if user is not None:
         if not user.is_staff:

@@ -293,5 +293,22 @@ class SaleorGiftCards:
         )  # 3.22's transactions hold no gift cards
         return legacy_gift_card_spend(order_id, transactions, gift_card_id=gift_card_id)
 
+    def spent(self, gift_card_id: int) -> Decimal:
+        """Saleor's own moves of the card for orders: USED_IN_ORDER (legacy use and charged gift-card
+        transactions) less REFUNDED_IN_ORDER (3.23 gives charged card money back), from their events."""
+        from saleor.giftcard import GiftCardEvents
+        from saleor.giftcard.models import GiftCardEvent
+
+        kinds = [GiftCardEvents.USED_IN_ORDER, getattr(GiftCardEvents, "REFUNDED_IN_ORDER", None)]
+        net = Decimal(0)
+        for parameters in GiftCardEvent.objects.filter(
+            gift_card_id=gift_card_id, type__in=[kind for kind in kinds if kind]
+        ).values_list("parameters", flat=True):
+            balance = (parameters or {}).get("balance", {})
+            net += Decimal(str(balance.get("old_current_balance") or 0)) - Decimal(
+                str(balance.get("current_balance") or 0)
+            )
+        return net
+
 
 saleor_gift_cards = SaleorGiftCards()

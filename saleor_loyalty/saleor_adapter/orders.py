@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from saleor_loyalty.core.facts import OrderFacts, OrderLineFacts
+from saleor_loyalty.core.facts import OrderFacts, OrderLineFacts, RefundedLineFacts
 
 
 def _legacy_refunded(order) -> Decimal:
@@ -64,6 +64,40 @@ def legacy_gift_card_spend(order_id, transactions, **card) -> Decimal:
     return max(_used_in_order(order_id=order_id, **card) - _charged_as_transactions(transactions), Decimal(0))
 
 
+def itemized_refunds(order) -> tuple[tuple[RefundedLineFacts, ...], bool, Decimal]:
+    """(refunded lines, shipping refunded, money those refunds account for), from what Saleor recorded.
+
+    Saleor 3.23 says what a refund was for in two places: granted refunds (`orderGrantRefundCreate`
+    with lines or shipping), which count once their refund succeeded, and refunded fulfillments
+    (legacy `orderFulfillmentRefundProducts`, also `orderRefund`, which records an amount alone).
+    A refund with neither lines nor shipping is an amount alone and is left out here.
+    """
+    from saleor.order import FulfillmentStatus, OrderGrantedRefundStatus
+
+    quantities: dict[str, int] = {}
+    shipping, amount = False, Decimal(0)
+    for grant in order.granted_refunds.all():
+        lines = list(grant.lines.all())
+        if grant.status != OrderGrantedRefundStatus.SUCCESS or not (lines or grant.shipping_costs_included):
+            continue
+        shipping = shipping or grant.shipping_costs_included
+        amount += grant.amount_value
+        for line in lines:
+            quantities[str(line.order_line_id)] = quantities.get(str(line.order_line_id), 0) + line.quantity
+    refunded_statuses = (FulfillmentStatus.REFUNDED, FulfillmentStatus.REFUNDED_AND_RETURNED)
+    for fulfillment in order.fulfillments.all():
+        lines = list(fulfillment.lines.all())
+        shipped_back = (fulfillment.shipping_refund_amount or 0) > 0
+        if fulfillment.status not in refunded_statuses or not (lines or shipped_back):
+            continue
+        shipping = shipping or shipped_back
+        amount += fulfillment.total_refund_amount or Decimal(0)
+        for line in lines:
+            quantities[str(line.order_line_id)] = quantities.get(str(line.order_line_id), 0) + line.quantity
+    refunded = tuple(RefundedLineFacts(line_id, quantity) for line_id, quantity in sorted(quantities.items()))
+    return refunded, shipping, amount
+
+
 def order_facts(order_id) -> OrderFacts | None:
     """The order as it is now in Saleor's database (hooks hand us stale in-memory objects)."""
     from saleor.order import OrderChargeStatus, OrderStatus
@@ -72,7 +106,13 @@ def order_facts(order_id) -> OrderFacts | None:
     order = (
         Order.objects.filter(pk=order_id)
         .select_related("channel")
-        .prefetch_related("lines", "payment_transactions", "payments__transactions")
+        .prefetch_related(
+            "lines",
+            "payment_transactions",
+            "payments__transactions",
+            "granted_refunds__lines",
+            "fulfillments__lines",
+        )
         .first()
     )
     if order is None or order.status == OrderStatus.DRAFT:
@@ -95,6 +135,7 @@ def order_facts(order_id) -> OrderFacts | None:
         )
         for line in order.lines.all()
     )
+    refunded_lines, shipping_refunded, itemized_amount = itemized_refunds(order)
     return OrderFacts(
         order_id=order.pk,
         number=str(order.number),
@@ -109,6 +150,9 @@ def order_facts(order_id) -> OrderFacts | None:
         legacy_gift_card_paid=legacy_gift_card_spend(order.pk, transactions),
         is_paid=is_paid,
         refunded_amount=refunded,
+        refunded_lines=refunded_lines,
+        shipping_refunded=shipping_refunded,
+        itemized_refund_amount=min(itemized_amount, refunded),
         is_cancelled=order.status == OrderStatus.CANCELED,
         language_code=order.language_code or "",
     )

@@ -2,8 +2,9 @@
 
 - What counts is derived from the ledger, never kept as a separate counter: spend is the accrual
   base of earn rows net of what their reversals refunded (a refund counts against the order's own
-  window), points are earned points net of reversals plus staff adjustments. Birthday gifts and
-  merges do not count.
+  window), points are earned points net of reversals plus staff adjustments. Birthday gifts do
+  not count. A guest account merged into a member counts as the member's own: its orders, net of
+  their refunds, in their own windows (the merge_in row itself is a balance move and counts nothing).
 - Going up is immediate (a paid order or a staff adjustment crossing an entry threshold), in the
   same transaction that wrote the ledger row, with the account row locked.
 - Going down only happens at the nightly evaluation (`tier_evaluation.py`): below the retain
@@ -124,22 +125,45 @@ def window_end_date(program: LoyaltyProgram, now: datetime) -> date | None:
 _TABLE = LedgerEntry._meta.db_table
 AMOUNT_PLACES = Decimal("0.0001")
 
+_ACCOUNTS = LoyaltyAccount._meta.db_table
+_SINCE = "(%(since)s::timestamptz IS NULL OR {alias}.occurred_at >= %(since)s::timestamptz)"
+# The refunded share of one earn `e` from its reversals `r` (aggregated by `_REVERSED`): all of it when
+# cancelled; else the accrual base the refunds took back (recorded on each reversal since refunds by
+# line), or for older reversals the refunded money against the refund basis recorded at earn time.
+_SHARE = """CASE WHEN r.cancelled THEN 1 ELSE LEAST(1, GREATEST(
+    COALESCE(r.base_reversed / NULLIF(e.money_amount, 0), 0),
+    COALESCE(r.refunded / NULLIF((e.detail ->> 'refund_basis')::numeric, 0), 0))) END"""
+_REVERSED = """bool_or(x.money_amount IS NULL) AS cancelled,
+    MAX((x.detail ->> 'base_reversed')::numeric) AS base_reversed,
+    MAX(x.money_amount) FILTER (WHERE NOT x.detail ? 'base_reversed') AS refunded,
+    SUM(x.forgiven_points - x.points) AS points"""
+
 QUALIFICATION_SQL = f"""
-WITH counted AS (
+WITH merged AS (
+    SELECT g.id, g.merged_into_id AS holder
+    FROM {_ACCOUNTS} g JOIN unnest(%(accounts)s::bigint[]) AS batch(id) ON batch.id = g.merged_into_id
+    WHERE g.merged_into_id BETWEEN %(low)s AND %(high)s
+), counted AS (
     SELECT e.id, e.account_id, e.kind, e.points, e.money_amount
     FROM {_TABLE} e JOIN unnest(%(accounts)s::bigint[]) AS batch(id) ON batch.id = e.account_id
     WHERE e.account_id BETWEEN %(low)s AND %(high)s AND e.kind IN (%(earn)s, %(adjustment)s)
-      AND (%(since)s::timestamptz IS NULL OR e.occurred_at >= %(since)s::timestamptz)
+      AND {_SINCE.format(alias="e")}
+    UNION ALL
+    SELECT e.id, m.holder, e.kind, e.points, e.money_amount
+    FROM merged m JOIN {_TABLE} e ON e.account_id = m.id
+    WHERE e.kind IN (%(earn)s, %(adjustment)s) AND {_SINCE.format(alias="e")}
+), reversal AS (
+    SELECT x.id, x.reverses_id, x.money_amount, x.points, x.forgiven_points FROM {_TABLE} x
+    WHERE x.account_id BETWEEN %(low)s AND %(high)s AND x.kind = %(reversal)s
+    UNION ALL
+    SELECT x.id, x.reverses_id, x.money_amount, x.points, x.forgiven_points
+    FROM merged m JOIN {_TABLE} x ON x.account_id = m.id WHERE x.kind = %(reversal)s
 ), reversed AS (
-    SELECT x.reverses_id, bool_or(x.money_amount IS NULL) AS cancelled, MAX(x.money_amount) AS refunded,
-           SUM(x.forgiven_points - x.points) AS points
-    FROM {_TABLE} x WHERE x.account_id BETWEEN %(low)s AND %(high)s AND x.kind = %(reversal)s
-    GROUP BY x.reverses_id
+    SELECT x.reverses_id, {_REVERSED.replace("x.detail", "d.detail")}
+    FROM reversal x JOIN {_TABLE} d ON d.id = x.id GROUP BY x.reverses_id
 ), refunded_share AS (
-    SELECT r.reverses_id, r.points, CASE WHEN r.cancelled THEN 1 ELSE LEAST(1, r.refunded / NULLIF(
-               (SELECT (earn.detail ->> 'refund_basis')::numeric FROM {_TABLE} earn WHERE earn.id = r.reverses_id),
-               0)) END AS share
-    FROM reversed r
+    SELECT r.reverses_id, r.points, {_SHARE} AS share
+    FROM reversed r JOIN {_TABLE} e ON e.id = r.reverses_id
 )
 SELECT c.account_id,
        COALESCE(SUM(CASE WHEN c.kind = %(earn)s THEN c.money_amount * (1 - COALESCE(r.share, 0)) END), 0) AS spend,
@@ -147,9 +171,10 @@ SELECT c.account_id,
 FROM counted c LEFT JOIN refunded_share r ON r.reverses_id = c.id
 GROUP BY c.account_id
 """
-# Batches are keyset ranges of account ids, so both CTEs are one range scan of the covering index
-# `loyalty_entry_tier_qual_idx` (no table access); only refunded earns are read for their refund
-# basis. A reversal always sits on its earn's account (merged guest accounts are not evaluated).
+# Batches are keyset ranges of account ids, so the batch's own rows are one range scan of the
+# covering index `loyalty_entry_tier_qual_idx`; only refunded earns (and their reversals) are read
+# from the table. A reversal sits on the account that held its earn when it was written: the batch
+# range, or a guest account merged into a member of the batch, whose rows count as the member's.
 
 
 def qualifying_amounts(program: LoyaltyProgram, account_ids: list[int], now: datetime) -> dict[int, Decimal]:
@@ -184,15 +209,17 @@ def qualifying_amounts(program: LoyaltyProgram, account_ids: list[int], now: dat
 MEMBER_QUALIFICATION_SQL = f"""
 SELECT COALESCE(SUM(CASE WHEN e.kind = %(earn)s THEN e.money_amount * (1 - COALESCE(r.share, 0)) END), 0),
        COALESCE(SUM(e.points - COALESCE(r.points, 0)), 0)
-FROM {_TABLE} e
+FROM (
+    SELECT e.id, e.kind, e.points, e.money_amount, e.detail FROM {_TABLE} e
+    WHERE e.account_id = %(account)s AND e.kind IN (%(earn)s, %(adjustment)s) AND {_SINCE.format(alias="e")}
+    UNION ALL
+    SELECT e.id, e.kind, e.points, e.money_amount, e.detail FROM {_ACCOUNTS} g JOIN {_TABLE} e ON e.account_id = g.id
+    WHERE g.merged_into_id = %(account)s AND e.kind IN (%(earn)s, %(adjustment)s) AND {_SINCE.format(alias="e")}
+) e
 LEFT JOIN LATERAL (
-    SELECT SUM(x.forgiven_points - x.points) AS points,
-           CASE WHEN COUNT(*) = 0 THEN 0 WHEN bool_or(x.money_amount IS NULL) THEN 1
-                ELSE LEAST(1, MAX(x.money_amount) / NULLIF((e.detail ->> 'refund_basis')::numeric, 0)) END AS share
-    FROM {_TABLE} x WHERE x.reverses_id = e.id
+    SELECT r.points, CASE WHEN r.points IS NULL THEN 0 ELSE {_SHARE} END AS share
+    FROM (SELECT {_REVERSED} FROM {_TABLE} x WHERE x.reverses_id = e.id) r
 ) r ON e.kind = %(earn)s
-WHERE e.account_id = %(account)s AND e.kind IN (%(earn)s, %(adjustment)s)
-  AND (%(since)s::timestamptz IS NULL OR e.occurred_at >= %(since)s::timestamptz)
 """
 
 
@@ -277,6 +304,7 @@ def upgrade_if_qualified(
     actor: Actor | None = None,
     now: datetime | None = None,
     next_entry=_UNKNOWN,
+    reason: str = "",
 ) -> Tier | None:
     """Move a locked account up at once when its qualifying amount reached a higher entry threshold.
 
@@ -300,7 +328,7 @@ def upgrade_if_qualified(
     target = highest_entered(tiers, amount)
     if target is None or target.position <= current.position:
         return None
-    move_to(account, target, cause, now, amount=amount, order_id=order_id, actor=actor)
+    move_to(account, target, cause, now, amount=amount, order_id=order_id, actor=actor, reason=reason)
     return target
 
 

@@ -25,7 +25,7 @@ class InMemoryCards:
         self.applied = {}  # token -> set of card ids
         self.transaction_flow = set()  # checkout tokens whose channel takes gift cards only as transactions
         self.authorized = {}  # key -> CardPayment
-        self.spent = {}  # (card id, order id) -> Decimal
+        self.spent_by_order = {}  # (card id, order id) -> Decimal
         self._ids = itertools.count(1)
 
     def create_card(self, user_id, email, currency):
@@ -73,7 +73,13 @@ class InMemoryCards:
     def spend_on_order(self, gift_card_id, order_id, amount):
         """What Saleor's legacy flow does at order creation: take the card's money for an order."""
         taken = -self.adjust(gift_card_id, -Decimal(amount), "order")
-        self.spent[(gift_card_id, order_id)] = self.spent.get((gift_card_id, order_id), Decimal(0)) + taken
+        key = (gift_card_id, order_id)
+        self.spent_by_order[key] = self.spent_by_order.get(key, Decimal(0)) + taken
 
     def spent_on_order(self, gift_card_id, order_id):
-        return self.spent.get((gift_card_id, order_id), Decimal(0))
+        return self.spent_by_order.get((gift_card_id, order_id), Decimal(0))
+
+    def spent(self, gift_card_id):
+        return sum(
+            (amount for (card, _), amount in self.spent_by_order.items() if card == gift_card_id), Decimal(0)
+        )

@@ -26,6 +26,7 @@ LAYERS = [
     "insights",
     "saleor_adapter",
     "graphql",
+    "dashboard",
     "tasks",
     "plugin",
 ]

@@ -10,7 +10,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from saleor_loyalty import ledger
-from saleor_loyalty.core.facts import ChannelFacts, OrderFacts, OrderLineFacts
+from saleor_loyalty.core.facts import ChannelFacts, OrderFacts, OrderLineFacts, RefundedLineFacts
 from saleor_loyalty.ledger import programs
 from saleor_loyalty.members.summary import points_value, summarize
 from saleor_loyalty.models import LoyaltyAccount, TierEvent
@@ -98,3 +98,38 @@ def test_program_guide_worked_example(db, django_user_model):
     summary = summarize(account, datetime(2026, 4, 5, tzinfo=JERUSALEM))
     assert summary.available == 1227
     assert points_value(program, summary).amount == Decimal("61.35")
+
+
+def test_program_guide_refund_example(db, django_user_model):
+    # given Dana's ₪470 order: a ₪300 jacket, two ₪60 shirts (one line), ₪50 shipping → 420 points
+    program = programs.ensure_program(ChannelFacts("il", "ILS", "IL"))
+    dana = django_user_model.objects.create(username="dana", email="dana@example.co.il")
+    paid = order(
+        dana, datetime(2026, 3, 1, 10, 0, tzinfo=JERUSALEM), [("Jacket", "300"), ("Shirts", "120")], "50"
+    )
+    paid = dataclasses.replace(paid, lines=(paid.lines[0], dataclasses.replace(paid.lines[1], quantity=2)))
+    earned = ledger.sync_order(paid).earned
+    assert [line["points"] for line in earned.detail["lines"]] == [300, 120]
+
+    def refunded(lines, shipping=False, amount="0"):
+        return dataclasses.replace(
+            paid,
+            refunded_lines=tuple(RefundedLineFacts(line_id, quantity) for line_id, quantity in lines),
+            shipping_refunded=shipping,
+            itemized_refund_amount=Decimal(amount),
+            refunded_amount=Decimal(amount),
+        )
+
+    # when one shirt is refunded through a fulfillment refund → 60 points, not 420 × 60/470 = 54
+    assert ledger.sync_order(refunded([("l1", 1)], amount="60")).reversed.points == -60
+
+    # when the rate has doubled and the jacket is refunded too → its recorded 300, not 600
+    program.earn_rate = Decimal(2)
+    program.save()
+    assert ledger.sync_order(refunded([("l1", 1), ("l0", 1)], amount="360")).reversed.points == -300
+
+    # when the shipping is refunded on top → nothing more
+    assert ledger.sync_order(refunded([("l1", 1), ("l0", 1)], shipping=True, amount="410")).reversed is None
+
+    # then one shirt's 60 points are all Dana keeps
+    assert LoyaltyAccount.objects.get(user=dana).balance == 60

@@ -105,4 +105,5 @@ def test_every_club_job_is_on_saleors_beat_schedule():
         "loyalty-credit-due-cashback": tasks.credit_due_cashback_task.name,
         "loyalty-recovery-sweep": tasks.recovery_sweep_task.name,
         "loyalty-club-news": tasks.club_news_task.name,
+        "loyalty-reconciliation": tasks.reconcile_accounts_task.name,
     }

@@ -1,11 +1,12 @@
 import graphene
 
-from saleor_loyalty.exceptions import InvalidConsentInput
+from saleor_loyalty.exceptions import InvalidConsentInput, NotYourCheckout
 from saleor_loyalty.graphql.consent import ConsentStateType, consent_view
 from saleor_loyalty.graphql.enums import ConsentMediumEnum
 from saleor_loyalty.graphql.errors import Unauthenticated
 from saleor_loyalty.graphql.ids import uuid_pk
 from saleor_loyalty.graphql.mutations.base import ClubMutation
+from saleor_loyalty.graphql.resolvers import program_for
 from saleor_loyalty.messages import consent
 from saleor_loyalty.models import ConsentAction, ConsentSource, Medium
 
@@ -19,6 +20,17 @@ ConsentSourceEnum = graphene.Enum(
     [(value.upper(), value) for value in CUSTOMER_SOURCES],
     description="Where a customer gave or withdrew consent.",
 )
+
+
+def _checkout_of_caller(context, checkout_id):
+    """The checkout's contact, when the caller holds it: a guest checkout's token, or their own checkout."""
+    token = uuid_pk(checkout_id, "Checkout", "checkout_id", InvalidConsentInput)
+    checkout = context.shop.checkout_contact(token) if context.shop else None
+    if checkout is None:
+        raise InvalidConsentInput("That checkout does not exist.", "checkout_id")
+    if checkout.user_id is not None and checkout.user_id != context.requestor.user_id:
+        raise NotYourCheckout("That checkout belongs to someone else.", "checkout_id")
+    return checkout
 
 
 class LoyaltyConsentSet(ClubMutation):
@@ -36,7 +48,9 @@ class LoyaltyConsentSet(ClubMutation):
         opt_in = graphene.Boolean(
             description="A newsletter sign-up counts only when this is explicitly true."
         )
-        phone = graphene.String(description="The number, for SMS consent.")
+        phone = graphene.String(
+            description="The number, for SMS consent: one on the customer's Saleor addresses or on the checkout."
+        )
         checkout_id = graphene.ID(description="A guest at checkout: consent for this checkout's email.")
 
     class Meta:
@@ -62,26 +76,27 @@ class LoyaltyConsentSet(ClubMutation):
         phone=None,
         checkout_id=None,
     ):
+        program_for(info, channel)  # an unknown channel gets no consent rows
         context = info.context
         user_id = context.requestor.user_id
-        if user_id is None and not checkout_id:
+        if user_id is None and checkout_id is None:
             raise Unauthenticated("Sign in, or give your checkout, to set your consent.")
+        checkout = _checkout_of_caller(context, checkout_id) if checkout_id is not None else None
         if medium == Medium.SMS:
             if not phone:
                 raise InvalidConsentInput("A phone number is required for SMS consent.", "phone")
-            address = phone
+            owned = (
+                set(context.shop.customer_phones(user_id)) if user_id is not None and context.shop else set()
+            )
+            if checkout is not None:
+                owned.add(checkout.phone)
+            address = consent.require_owned_phone(phone, owned)
         elif user_id is not None:
             address = context.requestor.email
         else:
-            address = (
-                context.shop.checkout_email(
-                    uuid_pk(checkout_id, "Checkout", "checkout_id", InvalidConsentInput)
-                )
-                if context.shop
-                else None
-            )
+            address = checkout.email
             if not address:
-                raise InvalidConsentInput("That checkout does not exist or has no email.", "checkout_id")
+                raise InvalidConsentInput("That checkout has no email.", "checkout_id")
         consent.record(
             channel,
             medium,

@@ -258,7 +258,6 @@ def test_concurrent_marks_of_one_product_leave_one_row(club):
         ({"products": [product(7)], "minimumTier": "TG95YWx0eVRpZXI6OTk5OQ=="}, "minimumTier", "NOT_FOUND"),
         ({"products": [product(7)], "minimumTier": "other-channel"}, "minimumTier", "NOT_FOUND"),
         ({}, "products", "INVALID"),
-        ({"products": [product(i) for i in range(1, 102)]}, "products", "INVALID"),
     ],
 )
 def test_mark_with_bad_input_is_a_typed_error_and_writes_nothing(club, merchandiser, fields, field, code):
@@ -270,6 +269,12 @@ def test_mark_with_bad_input_is_a_typed_error_and_writes_nothing(club, merchandi
 
     assert [(error["field"], error["code"]) for error in payload["errors"]] == [(field, code)]
     assert payload["items"] is None
+    assert not EarlyAccessItem.objects.exists()
+
+
+def test_marking_more_than_100_items_at_once_is_refused_before_execution(club, merchandiser):
+    result = run(MARK, merchandiser, channel="il", input={"products": [product(i) for i in range(1, 102)]})
+    assert result.errors[0].extensions["exception"] == {"code": "INVALID", "field": "input"}
     assert not EarlyAccessItem.objects.exists()
 
 

@@ -128,13 +128,28 @@ class TestUserLoyalty:
 
 
 class TestBatches:
-    def test_more_than_saleors_cap_is_refused_before_anything_is_read(
+    def test_more_than_saleors_cap_in_variables_is_refused_before_anything_is_read(
         self, earned, customer, django_assert_num_queries
     ):
         me = Requestor(user_id=customer.pk, email=customer.email)
 
         with django_assert_num_queries(0):
             result = run(USER_LOYALTY, me, reps=[user_rep(customer)] * (MAX_ENTITIES + 1))
+
+        assert result.data is None
+        assert code_of(result) == "INVALID"  # the endpoint's strict variables cap lists at 100 too
+
+    def test_more_than_saleors_cap_written_inline_is_refused_before_anything_is_read(
+        self, earned, customer, django_assert_num_queries
+    ):
+        me = Requestor(user_id=customer.pk, email=customer.email)
+        one = f'{{__typename: "User", id: "{user_gid(customer)}"}}'
+        query = USER_LOYALTY.replace("query($reps: [_Any!]!)", "query").replace(
+            "$reps", "[" + ", ".join([one] * (MAX_ENTITIES + 1)) + "]"
+        )
+
+        with django_assert_num_queries(0):
+            result = run(query, me)
 
         assert result.data is None  # `_entities` is non-null, as the federation spec has it
         assert code_of(result) == "OUT_OF_RANGE"

@@ -15,7 +15,8 @@ def shop():
 
 
 @pytest.fixture
-def channel(db):
+def channel(program):
+    """The `il` channel's messaging settings; the channel exists (it has its club program)."""
     return MessagingSettings.objects.create(
         channel_slug="il",
         recovery_enabled=True,

@@ -5,7 +5,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from saleor_loyalty.core.facts import AbandonedCheckoutFacts, CheckoutLineFacts, OrderRef
+from saleor_loyalty.core.facts import AbandonedCheckoutFacts, CheckoutContact, CheckoutLineFacts, OrderRef
 
 # A Tuesday, 10:00 in Israel: inside every sending window.
 T0 = datetime(2026, 11, 17, 8, 0, tzinfo=UTC)
@@ -17,6 +17,7 @@ class FakeShop:
         self.orders: list[OrderRef] = []
         self.before_order_lookup = None
         self.vouchers: list[tuple] = []
+        self.phones: dict[int, set[str]] = {}  # numbers on customers' Saleor addresses
 
     def add_checkout(
         self,
@@ -117,9 +118,14 @@ class FakeShop:
         self.vouchers.append((code, channel_slug, percent, expires_at, name))
         return code
 
-    def checkout_email(self, token):
+    def checkout_contact(self, token):
         checkout = self.checkouts.get(uuid.UUID(str(token)))
-        return checkout.email if checkout else None
+        if checkout is None:
+            return None
+        return CheckoutContact(user_id=checkout.user_id, email=checkout.email, phone=checkout.phone)
+
+    def customer_phones(self, user_id):
+        return self.phones.get(user_id, set())
 
 
 def hours(n: float) -> timedelta:

@@ -55,6 +55,10 @@ def test_invalid_settings_change_nothing(db):
             "steps",
         ),
         ({"restoreUrlTemplate": "https://s.example/r/"}, "restoreUrlTemplate"),
+        ({"restoreUrlTemplate": "javascript:alert(1)//{token}"}, "restoreUrlTemplate"),
+        ({"restoreUrlTemplate": "data:text/html,{token}"}, "restoreUrlTemplate"),
+        ({"restoreUrlTemplate": "//evil.example/{token}"}, "restoreUrlTemplate"),
+        ({"restoreUrlTemplate": "https:///{token}"}, "restoreUrlTemplate"),
         ({"holdoutPercent": 60}, "holdoutPercent"),
     ]
     for change, field in cases:

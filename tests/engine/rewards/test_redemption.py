@@ -159,6 +159,19 @@ def test_redeem_with_the_same_request_key_redeems_once(program, customer, member
     assert cards.balance(StoreCreditCard.objects.get().gift_card_id) == Decimal("5.00")
 
 
+def test_the_same_request_key_for_other_points_is_a_conflict(program, customer, member, make_checkout, cards):
+    # given a redemption of 100 points under key "k"
+    checkout = make_checkout(user=customer)
+    run(REDEEM, member, cards, channel="il", checkoutId=checkout_gid(checkout), points=100, key="k")
+
+    # when the storefront sends 200 points under the same key
+    result = run(REDEEM, member, cards, channel="il", checkoutId=checkout_gid(checkout), points=200, key="k")
+
+    # then it is refused, not answered with the earlier redemption, and nothing more is redeemed
+    assert result.data["loyaltyRedeemPoints"]["errors"][0]["code"] == "IDEMPOTENCY_CONFLICT"
+    assert LedgerEntry.objects.filter(kind=EntryKind.REDEMPTION).count() == 1
+
+
 @pytest.mark.parametrize(
     ("case", "points", "code", "field"),
     [

@@ -1,0 +1,40 @@
+// Starts the stand-alone club server (real club endpoint, real built pages, a fresh database) and Debian's
+// Chromium. LOYALTY_PY names the project's Python (scripts/test.sh sets it); CHROMIUM the browser.
+import { spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const ROOT = resolve(here, "../..");
+export const ARTIFACTS = resolve(here, "../test-results");
+mkdirSync(ARTIFACTS, { recursive: true });
+
+export async function startServer() {
+  const python = process.env.LOYALTY_PY || resolve(ROOT, ".venv/bin/python");
+  const child = spawn(python, ["-m", "saleor_loyalty.dashboard.standalone", "--seed", "browser", "--port", "0"], {
+    cwd: ROOT,
+    env: { ...process.env, LOYALTY_STANDALONE_DB: `loyalty_browser${process.env.LOYALTY_TEST_DB_SUFFIX ?? ""}` },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const lines = createInterface({ input: child.stdout });
+  const info = await new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error("the stand-alone server did not start in 90 s")), 90_000);
+    child.once("exit", (code) => fail(new Error(`the stand-alone server exited (${code})`)));
+    lines.once("line", (line) => { clearTimeout(timer); ok(JSON.parse(line)); });
+  });
+  return { ...info, stop: () => child.kill("SIGTERM") };
+}
+
+// Playwright gives each launch a fresh temporary profile (its own --user-data-dir).
+export async function startBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync"],
+  });
+}
+
+export const shot = (page, name) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });

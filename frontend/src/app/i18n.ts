@@ -1,0 +1,95 @@
+// English and Hebrew. The Dashboard's locale event picks one; Hebrew lays the app out right to left.
+
+const en = {
+  club: "Loyalty club", overview: "Overview", members: "Members", tiers: "Tiers", settings: "Program",
+  recovery: "Recovery & messages", channel: "Channel", loading: "Loading…", noToken: "Waiting for the Dashboard…",
+  membersCount: "Members", tierMix: "Tier mix", funnel: "Cart recovery (30 days)", abandoned: "Abandoned",
+  reminded: "Reminded", recovered: "Recovered", recoveredRevenue: "Recovered revenue", unsubscribes: "Unsubscribes",
+  pointsFlowMissing: "Points issued, redeemed and expired need a club statistics query the API does not offer yet.",
+  search: "Email contains", tier: "Tier", anyTier: "Any tier", balanceMin: "Balance at least", balanceMax: "Balance at most",
+  apply: "Apply", email: "Email", available: "Available", pending: "Pending", lifetime: "Lifetime", debt: "Debt",
+  next: "Next page", first: "First page", open: "Open", back: "Back to members", worth: "Worth", storeCredit: "Store credit",
+  nextTier: "Next tier", toNext: "to", top: "Top tier", expiring: "Expiring", history: "History", when: "When",
+  kind: "Kind", points: "Points", reason: "Reason", order: "Order", more: "More", adjust: "Adjust points",
+  adjustHelp: "Positive adds, negative deducts.", save: "Save", saved: "Saved", override: "Tier override",
+  noOverride: "No override (earned tier)", tierHistory: "Tier changes", name: "Name", nameHe: "Hebrew name",
+  entryThreshold: "Entry threshold", retainThreshold: "Retain threshold", earnMultiplier: "Earn multiplier",
+  discountPercent: "Discount %", freeShipping: "Free shipping", earlyAccess: "Early access", birthdayPoints: "Birthday points",
+  cashbackPercent: "Cashback %", addTier: "Add tier", deleteTier: "Delete", isActive: "Club active", includeTax: "Earn on tax",
+  earnRate: "Points per currency unit", pointValue: "Value of one point", pendingDays: "Pending days",
+  expiryMonths: "Expiry (months, 0 = never)", expiryReminderDays: "Expiry reminder (days before)",
+  maxAdjustmentPoints: "Largest manual adjustment", tierGraceDays: "Tier grace days", redeemMinPoints: "Redeem at least",
+  redeemStepPoints: "Redeem in steps of", redeemMaxSharePercent: "Redeem at most (% of order)", timezone: "Time zone",
+  negativeBalancePolicy: "Refund of spent points", tierBasis: "Tiers by", tierWindow: "Tier window",
+  recoveryEnabled: "Cart recovery on", clubMessagesEnabled: "Club messages on", senderName: "Sender name",
+  senderEmail: "Sender email", contactAddress: "Contact address (§30A)", replyTo: "Reply-to", restoreUrlTemplate: "Restore link template",
+  abandonAfterMinutes: "Abandoned after (minutes)", lostAfterDays: "Lost after (days)", holdoutPercent: "Holdout %",
+  lastStepDiscountPercent: "Last reminder discount %", incentiveHours: "Incentive valid (hours)", attributionDays: "Attribution days",
+  defaultLanguage: "Default language", observeShabbat: "Quiet on Shabbat", messageLog: "Recent messages", status: "Status",
+  customerNotMember: "Not a member in this channel yet.", orderGap: "The club API has no order view yet: these are the member's movements for this order.",
+  noMovements: "No club movements for this order.", guest: "Guest order: no member.", close: "Close", error: "Something went wrong",
+  recoveryRate: "Recovery rate", since: "Last 30 days",
+};
+export type Key = keyof typeof en;
+
+const he: Record<Key, string> = {
+  club: "מועדון לקוחות", overview: "סקירה", members: "חברים", tiers: "דרגות", settings: "תוכנית",
+  recovery: "שחזור עגלות והודעות", channel: "ערוץ", loading: "טוען…", noToken: "ממתין ללוח הבקרה…",
+  membersCount: "חברים", tierMix: "התפלגות דרגות", funnel: "שחזור עגלות (30 יום)", abandoned: "ננטשו",
+  reminded: "קיבלו תזכורת", recovered: "שוחזרו", recoveredRevenue: "הכנסה משוחזרת", unsubscribes: "הסרות מרשימה",
+  pointsFlowMissing: "נקודות שהונפקו, מומשו ופגו דורשות שאילתת סטטיסטיקה שה-API עדיין לא מציע.",
+  search: "האימייל מכיל", tier: "דרגה", anyTier: "כל הדרגות", balanceMin: "יתרה לפחות", balanceMax: "יתרה לכל היותר",
+  apply: "סנן", email: "אימייל", available: "זמינות", pending: "ממתינות", lifetime: "מצטבר", debt: "חוב",
+  next: "הדף הבא", first: "הדף הראשון", open: "פתח", back: "חזרה לחברים", worth: "שווי", storeCredit: "זיכוי בחנות",
+  nextTier: "הדרגה הבאה", toNext: "עד", top: "הדרגה העליונה", expiring: "יפוגו", history: "היסטוריה", when: "מתי",
+  kind: "סוג", points: "נקודות", reason: "סיבה", order: "הזמנה", more: "עוד", adjust: "עדכון נקודות",
+  adjustHelp: "חיובי מוסיף, שלילי מפחית.", save: "שמירה", saved: "נשמר", override: "קביעת דרגה",
+  noOverride: "ללא קביעה (הדרגה שהושגה)", tierHistory: "שינויי דרגה", name: "שם", nameHe: "שם בעברית",
+  entryThreshold: "סף כניסה", retainThreshold: "סף שימור", earnMultiplier: "מכפיל צבירה",
+  discountPercent: "הנחה %", freeShipping: "משלוח חינם", earlyAccess: "גישה מוקדמת", birthdayPoints: "נקודות יום הולדת",
+  cashbackPercent: "קאשבק %", addTier: "הוספת דרגה", deleteTier: "מחיקה", isActive: "המועדון פעיל", includeTax: "צבירה כולל מע״מ",
+  earnRate: "נקודות ליחידת מטבע", pointValue: "שווי נקודה", pendingDays: "ימי המתנה",
+  expiryMonths: "תוקף (חודשים, 0 = ללא)", expiryReminderDays: "תזכורת פקיעה (ימים לפני)",
+  maxAdjustmentPoints: "עדכון ידני מרבי", tierGraceDays: "ימי חסד לדרגה", redeemMinPoints: "מימוש מינימלי",
+  redeemStepPoints: "מימוש בקפיצות של", redeemMaxSharePercent: "מימוש מרבי (% מההזמנה)", timezone: "אזור זמן",
+  negativeBalancePolicy: "החזר על נקודות שמומשו", tierBasis: "דרגות לפי", tierWindow: "חלון דרגה",
+  recoveryEnabled: "שחזור עגלות פעיל", clubMessagesEnabled: "הודעות מועדון פעילות", senderName: "שם השולח",
+  senderEmail: "אימייל השולח", contactAddress: "כתובת ליצירת קשר (סעיף 30א)", replyTo: "כתובת למענה", restoreUrlTemplate: "תבנית קישור שחזור",
+  abandonAfterMinutes: "נטושה אחרי (דקות)", lostAfterDays: "אבודה אחרי (ימים)", holdoutPercent: "קבוצת ביקורת %",
+  lastStepDiscountPercent: "הנחה בתזכורת האחרונה %", incentiveHours: "תוקף התמריץ (שעות)", attributionDays: "ימי ייחוס",
+  defaultLanguage: "שפת ברירת מחדל", observeShabbat: "שקט בשבת", messageLog: "הודעות אחרונות", status: "סטטוס",
+  customerNotMember: "עדיין לא חבר/ה בערוץ הזה.", orderGap: "ל-API של המועדון אין עדיין תצוגת הזמנה: אלה תנועות החבר/ה להזמנה זו.",
+  noMovements: "אין תנועות מועדון להזמנה זו.", guest: "הזמנת אורח: אין חבר/ה.", close: "סגירה", error: "משהו השתבש",
+  recoveryRate: "שיעור שחזור", since: "30 הימים האחרונים",
+};
+
+export type Lang = "en" | "he";
+export const dictionaries: Record<Lang, Record<Key, string>> = { en, he };
+
+export function langOf(locale: string | null | undefined): Lang {
+  return (locale ?? "").toLowerCase().startsWith("he") ? "he" : "en";
+}
+
+export function translator(lang: Lang) {
+  return (key: Key) => dictionaries[lang][key] ?? en[key];
+}
+
+export function tierName(tier: { name: string; nameHe?: string } | null | undefined, lang: Lang): string {
+  if (!tier) return "—";
+  return lang === "he" && tier.nameHe ? tier.nameHe : tier.name;
+}
+
+export function formatMoney(amount: number, currency: string, lang: Lang): string {
+  return new Intl.NumberFormat(lang === "he" ? "he-IL" : "en-US", { style: "currency", currency }).format(amount);
+}
+
+export function formatDate(iso: string | null | undefined, lang: Lang): string {
+  if (!iso) return "—";
+  return new Intl.DateTimeFormat(lang === "he" ? "he-IL" : "en-GB", { dateStyle: "medium" }).format(new Date(iso));
+}
+
+export function monthWindow(now = new Date()) {
+  const until = now.toISOString();
+  const since = new Date(now.getTime() - 30 * 86400_000).toISOString();
+  return { since, until };
+}

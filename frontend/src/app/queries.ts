@@ -1,0 +1,115 @@
+// Every GraphQL document the Dashboard app sends, in one place (club API as on `house-move`).
+// Saleor's own API is asked only for what the club does not know: the shop's channels and an order's customer.
+
+export const MEMBER_FIELDS = `
+  email userId channel
+  points { available pending lifetime debt }
+  pointsValue { amount currency }
+  storeCredit { amount currency }
+  nextExpiring { points expiresAt }
+  tier { id name nameHe }
+  nextTier { id name nameHe }
+  tierFloor { id name nameHe }
+  progress { basis current target remaining percent }`;
+
+export const MEMBERS = `query Members($channel: String!, $filter: LoyaltyMemberFilterInput, $first: Int, $after: String) {
+  members(channel: $channel, filter: $filter, first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { cursor node { email userId points { available pending lifetime } tier { id name nameHe } } }
+  }
+}`;
+
+export const MEMBER = `query Member($channel: String!, $userId: ID, $email: String, $first: Int, $after: String) {
+  member(channel: $channel, userId: $userId, email: $email) {
+    ${MEMBER_FIELDS}
+    transactions(first: $first, after: $after) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges { node { id kind points reason orderNumber created availableAt expiresAt } }
+    }
+    tierHistory(first: 10) { cause fromTier toTier reason actor created }
+  }
+}`;
+
+export const POINTS_ADJUST = `mutation Adjust($channel: String!, $userId: ID!, $points: Int!, $reason: String!, $key: String) {
+  loyaltyPointsAdjust(channel: $channel, userId: $userId, points: $points, reason: $reason, idempotencyKey: $key) {
+    errors { field message code }
+    transaction { id }
+  }
+}`;
+
+export const TIER_OVERRIDE = `mutation Override($channel: String!, $userId: ID!, $tierId: ID, $reason: String!) {
+  loyaltyTierOverride(channel: $channel, userId: $userId, tierId: $tierId, reason: $reason) {
+    errors { field message code }
+    member { tierFloor { id name } tier { id name } }
+  }
+}`;
+
+export const TIER_FIELDS = `id position name nameHe entryThreshold retainThreshold
+  benefits { earnMultiplier discountPercent freeShipping earlyAccess birthdayPoints cashbackPercent }`;
+
+export const PROGRAM = `query Program($channel: String!) {
+  program(channel: $channel) {
+    channel currency timezone isActive includeTax pendingDays expiryMonths expiryReminderDays
+    maxAdjustmentPoints tierGraceDays redeemMinPoints redeemStepPoints earnRate
+    pointValue { amount currency } negativeBalancePolicy cashbackPercent redeemMaxSharePercent
+    tierBasis tierWindow
+    tiers { ${TIER_FIELDS} }
+  }
+}`;
+
+export const PROGRAM_UPDATE = `mutation ProgramUpdate($channel: String!, $input: LoyaltyProgramInput!) {
+  loyaltyProgramUpdate(channel: $channel, input: $input) { errors { field message code } program { channel } }
+}`;
+
+export const TIER_CREATE = `mutation TierCreate($channel: String!, $input: LoyaltyTierInput!) {
+  loyaltyTierCreate(channel: $channel, input: $input) { errors { field message code } tier { ${TIER_FIELDS} } }
+}`;
+
+export const TIER_UPDATE = `mutation TierUpdate($channel: String!, $id: ID!, $input: LoyaltyTierInput!) {
+  loyaltyTierUpdate(channel: $channel, id: $id, input: $input) { errors { field message code } tier { ${TIER_FIELDS} } }
+}`;
+
+export const TIER_DELETE = `mutation TierDelete($channel: String!, $id: ID!, $moveTo: ID) {
+  loyaltyTierDelete(channel: $channel, id: $id, moveMembersTo: $moveTo) { errors { field message code } movedMembers }
+}`;
+
+export const RECOVERY_SETTINGS = `query Recovery($channel: String!, $since: DateTime!, $until: DateTime!) {
+  recoverySettings(channel: $channel) {
+    recoveryEnabled clubMessagesEnabled senderName senderEmail contactAddress replyTo restoreUrlTemplate
+    abandonAfterMinutes lostAfterDays holdoutPercent lastStepDiscountPercent incentiveHours attributionDays
+    country timezone defaultLanguage observeShabbat steps { afterMinutes medium }
+  }
+  recoveryStats(channel: $channel, since: $since, until: $until) {
+    abandonedCount remindedCount recoveredCount recoveredRevenue { amount currency } recoveryRate unsubscribes
+  }
+  messageLog(channel: $channel, first: 10) { edges { node { id category medium recipient status reason createdAt } } }
+}`;
+
+export const RECOVERY_UPDATE = `mutation RecoveryUpdate($channel: String!, $input: LoyaltyRecoverySettingsInput!) {
+  loyaltyRecoverySettingsUpdate(channel: $channel, input: $input) { errors { field message code } settings { channel } }
+}`;
+
+// The overview: one document with one member count per tier (aliases), so it costs two requests in all.
+export function overviewQuery(tierIds: string[]): string {
+  const perTier = tierIds
+    .map((id, i) => `t${i}: members(channel: $channel, first: 1, filter: {tierId: ${JSON.stringify(id)}}) { totalCount }`)
+    .join("\n  ");
+  return `query Overview($channel: String!, $since: DateTime!, $until: DateTime!) {
+  all: members(channel: $channel, first: 1) { totalCount }
+  ${perTier}
+  recoveryStats(channel: $channel, since: $since, until: $until) {
+    abandonedCount abandonedValue { amount currency } remindedCount remindersSent recoveredCount
+    recoveredRevenue { amount currency } recoveryRate unsubscribes
+  }
+}`;
+}
+
+export const OVERVIEW_TIERS = `query OverviewTiers($channel: String!) {
+  program(channel: $channel) { currency tiers { id name nameHe } }
+}`;
+
+// Saleor's own API (the Dashboard's token is valid there too).
+export const SALEOR_CHANNELS = `query { channels { slug name currencyCode } }`;
+export const SALEOR_ORDER = `query Order($id: ID!) { order(id: $id) { number channel { slug } user { id email } } }`;
