@@ -5,9 +5,11 @@ import uuid
 import graphene
 import pytest
 from django.contrib.auth import get_user_model
+from graphql import parse
 
 from saleor_loyalty import ledger
 from saleor_loyalty.core.facts import Requestor
+from saleor_loyalty.graphql import query_limits, views
 from saleor_loyalty.graphql.context import ClubContext
 from saleor_loyalty.graphql.federation import MAX_ENTITIES
 from saleor_loyalty.graphql.schema import schema
@@ -128,6 +130,13 @@ class TestUserLoyalty:
 
 
 class TestBatches:
+    def test_a_batch_is_priced_by_how_many_representations_it_holds(self):
+        def cost(count):
+            reps = [{"__typename": "User", "id": f"VXNlcjo{n}"} for n in range(count)]
+            return query_limits.analyse(views.schema, parse(USER_LOYALTY), {"reps": reps}, views.PRICING).cost
+
+        assert cost(50) > 35 * cost(1)  # unpriced, a batch of 50 would cost what one costs
+
     def test_more_than_saleors_cap_in_variables_is_refused_before_anything_is_read(
         self, earned, customer, django_assert_num_queries
     ):
