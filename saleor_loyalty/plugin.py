@@ -24,7 +24,15 @@ from saleor_loyalty.exceptions import ClubBenefitRefused
 from saleor_loyalty.graphql import views
 from saleor_loyalty.graphql.context import ClubContext
 from saleor_loyalty.messages import unsubscribe
-from saleor_loyalty.saleor_adapter import abandoned_checkouts, auth, checkouts, gift_cards, runtime, shop
+from saleor_loyalty.saleor_adapter import (
+    abandoned_checkouts,
+    auth,
+    checkouts,
+    gift_cards,
+    order_owners,
+    runtime,
+    shop,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -200,4 +208,5 @@ def _club_context(request) -> ClubContext:
         shipping_method_exists=checkouts.club_shipping_method_exists,
         client_ip=request.META.get("REMOTE_ADDR", ""),
         shop=abandoned_checkouts.SaleorShop(),
+        orders=order_owners.order_owner,
     )

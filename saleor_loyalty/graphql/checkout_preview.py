@@ -11,7 +11,9 @@ from saleor_loyalty.rewards import checkout_preview
 
 
 class TierOutlookType(graphene.ObjectType):
-    name = graphene.String(required=True)
+    """A tier as seen from a checkout: would paying it reach the tier."""
+
+    name = graphene.String(required=True, description="The tier's name.")
     reached = graphene.Boolean(
         required=True, description="True when this checkout makes the member reach it."
     )
@@ -21,6 +23,8 @@ class TierOutlookType(graphene.ObjectType):
 
 
 class CheckoutPreviewType(graphene.ObjectType):
+    """What a checkout earns and how many points it can take, before it is paid."""
+
     points = graphene.Int(required=True, description="Points this checkout earns once paid.")
     cashback = graphene.Field(
         MoneyType, required=True, description="Store credit this checkout earns once paid."
@@ -28,7 +32,9 @@ class CheckoutPreviewType(graphene.ObjectType):
     max_redeemable_points = graphene.Int(
         required=True, description="Most points the member can redeem on it now."
     )
-    max_redeemable_value = graphene.Field(MoneyType, required=True)
+    max_redeemable_value = graphene.Field(
+        MoneyType, required=True, description="What the redeemable points are worth."
+    )
     tier = graphene.Field(
         TierOutlookType,
         description="The member's tier once this checkout is paid; `reached` says this checkout gets them there.",
@@ -52,7 +58,9 @@ class CheckoutPreviewType(graphene.ObjectType):
 class CheckoutPreviewQueries(graphene.ObjectType):
     checkout_preview = graphene.Field(
         CheckoutPreviewType,
-        checkout_id=graphene.ID(required=True),
+        checkout_id=graphene.ID(
+            required=True, description="Saleor global ID of the customer's own checkout."
+        ),
         description="What the signed-in customer's checkout earns and how many points it can take.",
     )
 

@@ -10,11 +10,13 @@ from saleor_loyalty.models import Medium
 
 
 class ConsentStateType(graphene.ObjectType):
-    channel = graphene.String(required=True)
-    medium = ConsentMediumEnum(required=True)
+    """A customer's marketing consent for one medium in one channel."""
+
+    channel = graphene.String(required=True, description="The Saleor channel's slug.")
+    medium = ConsentMediumEnum(required=True, description="Email or SMS.")
     granted = graphene.Boolean(required=True, description="Marketing on this medium is allowed now.")
     suppressed = graphene.Boolean(required=True, description="The person unsubscribed (all channels).")
-    updated_at = graphene.DateTime()
+    updated_at = graphene.DateTime(description="When it last changed; null if never recorded.")
 
     class Meta:
         name = "LoyaltyConsentState"
@@ -35,7 +37,7 @@ class ConsentQueries(graphene.ObjectType):
     my_consent = graphene.List(
         graphene.NonNull(ConsentStateType),
         required=True,
-        channel=graphene.String(required=True),
+        channel=graphene.String(required=True, description="The Saleor channel's slug."),
         phone=graphene.String(
             description="Also show SMS consent for this number (one on your Saleor addresses)."
         ),

@@ -2,9 +2,11 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from uuid import UUID
 
 from saleor_loyalty.benefits.early_access import CatalogLookup
 from saleor_loyalty.core.facts import ChannelFacts, Requestor
+from saleor_loyalty.members.order_rewards import OrderOwner
 from saleor_loyalty.rewards.store_credit import StoreCreditCards
 
 
@@ -18,3 +20,4 @@ class ClubContext:
     shipping_method_exists: Callable[[int, str], bool] | None = None  # (method id, channel slug)
     shop: object = None  # recovery's view of Saleor (checkouts, orders); absent in the engine tier
     catalog: CatalogLookup | None = None  # which Saleor products/collections exist, for early access
+    orders: Callable[[UUID], OrderOwner | None] | None = None  # whose a Saleor order is (federation)

@@ -30,8 +30,10 @@ def items_from(products, collections) -> dict[str, list[int]]:
 
 
 class EarlyAccessItemType(graphene.ObjectType):
+    """A product or collection the club opens early to some tiers."""
+
     id = graphene.ID(required=True, description="Saleor's global ID of the product or collection.")
-    kind = EarlyAccessKindEnum(required=True)
+    kind = EarlyAccessKindEnum(required=True, description="Product or collection.")
     starts_at = graphene.DateTime(description="Members may see it from then; null = already open to them.")
     ends_at = graphene.DateTime(
         description="Public launch: from then it is no longer gated; null = until unmarked."
@@ -77,7 +79,7 @@ class EarlyAccessQueries(graphene.ObjectType):
     early_access = graphene.List(
         graphene.NonNull(EarlyAccessItemType),
         required=True,
-        channel=graphene.String(required=True),
+        channel=graphene.String(required=True, description="The Saleor channel's slug."),
         description="Products and collections the club still gates in a channel (not launched yet), each "
         "`locked` or not for the caller; anyone may ask, anonymous callers see everything locked.",
     )

@@ -16,9 +16,11 @@ from saleor_loyalty.graphql.enums import LoyaltyErrorCodeEnum
 
 
 class LoyaltyErrorType(graphene.ObjectType):
+    """A problem with a mutation's input."""
+
     field = graphene.String(description="The input field the error is about; null for the whole request.")
-    message = graphene.String(required=True)
-    code = LoyaltyErrorCodeEnum(required=True)
+    message = graphene.String(required=True, description="What went wrong, for people.")
+    code = LoyaltyErrorCodeEnum(required=True, description="What went wrong, for programs.")
 
     class Meta:
         name = "LoyaltyError"

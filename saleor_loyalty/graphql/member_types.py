@@ -29,6 +29,8 @@ from saleor_loyalty.tiers.ladder import TierStanding, ladder, standing
 
 
 class PointsType(graphene.ObjectType):
+    """A member's points: spendable, pending, earned for life, and owed."""
+
     available = graphene.Int(required=True, description="Points the member can spend now.")
     pending = graphene.Int(required=True, description="Earned points still inside the pending period.")
     lifetime = graphene.Int(required=True, description="Points earned on orders, net of reversals.")
@@ -39,7 +41,9 @@ class PointsType(graphene.ObjectType):
 
 
 class ExpiringPoints(graphene.ObjectType):
-    points = graphene.Int(required=True)
+    """Points that expire soonest, and when."""
+
+    points = graphene.Int(required=True, description="How many points expire then.")
     expires_at = graphene.DateTime(required=True, description="End of that day in the channel's timezone.")
 
     class Meta:
@@ -47,11 +51,16 @@ class ExpiringPoints(graphene.ObjectType):
 
 
 class LoyaltyTransaction(DjangoObjectType):
+    """One change of a member's points, as the append-only ledger recorded it."""
+
     id = graphene.ID(required=True, description="Global ID of the ledger row.")
-    kind = LoyaltyTransactionKindEnum(required=True)
-    created = graphene.DateTime(required=True)
-    order_number = graphene.String()
-    reason = graphene.String(required=True)
+    points = graphene.Int(required=True, description="Points added (positive) or taken (negative).")
+    available_at = graphene.DateTime(required=True, description="When the points can be spent.")
+    expires_at = graphene.DateTime(description="When what is left of earned points expires; null if never.")
+    kind = LoyaltyTransactionKindEnum(required=True, description="What changed the points.")
+    created = graphene.DateTime(required=True, description="When the row was written.")
+    order_number = graphene.String(description="Saleor number of the order it is about, if any.")
+    reason = graphene.String(required=True, description="Why, in words (the staff's reason for adjustments).")
 
     class Meta:
         model = LedgerEntry
@@ -99,8 +108,10 @@ class MemberView:
 
 
 class Birthday(graphene.ObjectType):
-    month = graphene.Int(required=True)
-    day = graphene.Int(required=True)
+    """The member's birthday (no year), for the tier's birthday gift."""
+
+    month = graphene.Int(required=True, description="Month, 1-12.")
+    day = graphene.Int(required=True, description="Day of the month.")
     changeable_from = graphene.Date(description="First date the member may change it again.")
 
     class Meta:
@@ -108,10 +119,12 @@ class Birthday(graphene.ObjectType):
 
 
 class Member(graphene.ObjectType):
-    channel = graphene.String(required=True)
-    email = graphene.String(required=True)
+    """A customer's membership in one channel's club."""
+
+    channel = graphene.String(required=True, description="The Saleor channel's slug.")
+    email = graphene.String(required=True, description="The member's email.")
     user_id = graphene.ID(description="Saleor global ID of the customer; null for a guest.")
-    points = graphene.Field(PointsType, required=True)
+    points = graphene.Field(PointsType, required=True, description="The member's points.")
     points_value = graphene.Field(
         MoneyType, required=True, description="What the available points are worth."
     )
@@ -134,8 +147,9 @@ class Member(graphene.ObjectType):
     transactions = graphene.Field(
         LoyaltyTransactionConnection,
         required=True,
-        first=graphene.Int(default_value=20),
-        after=graphene.String(),
+        first=graphene.Int(default_value=20, description="How many rows, 1 to 100."),
+        after=graphene.String(description="`pageInfo.endCursor` of the previous page."),
+        description="The member's points history, newest first.",
     )
     tier = graphene.Field(
         TierType, description="The member's tier with its benefits; null if the program has none."
@@ -147,10 +161,10 @@ class Member(graphene.ObjectType):
     tier_history = graphene.List(
         graphene.NonNull(TierEventType),
         required=True,
-        first=graphene.Int(default_value=20),
+        first=graphene.Int(default_value=20, description="How many rows, 1 to 100."),
         description="Tier changes, newest first.",
     )
-    birthday = graphene.Field(Birthday)
+    birthday = graphene.Field(Birthday, description="The member's birthday, if they gave it.")
     early_access = graphene.Boolean(
         required=True,
         description="The member's tier has the early-access benefit: items marked without a "

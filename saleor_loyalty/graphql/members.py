@@ -17,34 +17,36 @@ LoyaltyMemberConnection, LoyaltyMemberEdge = connection_types("LoyaltyMember", M
 
 
 class LoyaltyMemberFilterInput(graphene.InputObjectType):
+    """Filters of the member list; all given filters apply."""
+
     tier_id = graphene.ID(description="Members currently in this tier.")
     balance_min = graphene.Int(description="Available-plus-pending balance at least this.")
-    balance_max = graphene.Int()
+    balance_max = graphene.Int(description="Available-plus-pending balance at most this.")
     last_order_from = graphene.DateTime(description="Last paid order at or after (timezone required).")
-    last_order_to = graphene.DateTime()
+    last_order_to = graphene.DateTime(description="Last paid order before or at (timezone required).")
     search = graphene.String(description="Part of the member's email.")
 
 
 class MemberQueries(graphene.ObjectType):
     me = graphene.Field(
         Member,
-        channel=graphene.String(required=True),
+        channel=graphene.String(required=True, description="The Saleor channel's slug."),
         description="The signed-in customer's membership in a channel's club.",
     )
     member = graphene.Field(
         Member,
-        channel=graphene.String(required=True),
-        email=graphene.String(),
-        user_id=graphene.ID(),
+        channel=graphene.String(required=True, description="The Saleor channel's slug."),
+        email=graphene.String(description="The customer's email (or give userId)."),
+        user_id=graphene.ID(description="The customer's Saleor global ID (or give email)."),
         description="A customer's membership. Requires MANAGE_USERS.",
     )
     members = graphene.Field(
         LoyaltyMemberConnection,
         required=True,
-        channel=graphene.String(required=True),
-        filter=graphene.Argument(LoyaltyMemberFilterInput),
-        first=graphene.Int(default_value=20),
-        after=graphene.String(),
+        channel=graphene.String(required=True, description="The Saleor channel's slug."),
+        filter=graphene.Argument(LoyaltyMemberFilterInput, description="Narrow the list."),
+        first=graphene.Int(default_value=20, description="How many rows, 1 to 100."),
+        after=graphene.String(description="`pageInfo.endCursor` of the previous page."),
         description="The channel's members, newest first, with filters; cursor pages. Requires MANAGE_USERS.",
     )
 

@@ -10,6 +10,8 @@ from saleor_loyalty.core.money import quantize_money
 
 
 class MoneyType(graphene.ObjectType):
+    """An amount of money in a currency."""
+
     amount = graphene.Float(required=True, description="Amount in the currency's units (₪, $).")
     currency = graphene.String(required=True, description="ISO 4217 code.")
 

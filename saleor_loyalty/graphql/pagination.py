@@ -18,6 +18,8 @@ MAX_CURSOR_LENGTH = 64
 
 
 class PageInfo(graphene.ObjectType):
+    """Where a page ends, and whether another follows."""
+
     has_next_page = graphene.Boolean(required=True, description="More rows follow this page.")
     end_cursor = graphene.String(description="Give it as `after` to read the next page.")
 
@@ -91,13 +93,19 @@ def connection_types(name: str, node_type, with_total: bool = True):
         f"{name}Edge",
         (graphene.ObjectType,),
         {
-            "node": graphene.Field(node_type, required=True),
-            "cursor": graphene.String(required=True),
+            "__doc__": f"One {name} in a page, with the cursor that points at it.",
+            "node": graphene.Field(node_type, required=True, description=f"The {name}."),
+            "cursor": graphene.String(
+                required=True, description="Give it as `after` to read on after this row."
+            ),
         },
     )
     fields = {
-        "edges": graphene.List(graphene.NonNull(edge), required=True),
-        "page_info": graphene.Field(PageInfo, required=True),
+        "__doc__": f"A page of {name} rows, newest first.",
+        "edges": graphene.List(graphene.NonNull(edge), required=True, description="The rows of this page."),
+        "page_info": graphene.Field(
+            PageInfo, required=True, description="Whether and how to read the next page."
+        ),
     }
     if with_total:
         fields["total_count"] = graphene.Int(required=True, description="Rows in the whole list.")

@@ -17,12 +17,29 @@ MANAGE_SETTINGS = "MANAGE_SETTINGS"
 
 
 class Program(DjangoObjectType):
-    channel = graphene.String(required=True)
-    point_value = graphene.Field(MoneyType, required=True)
-    earn_rate = graphene.Float(required=True)
-    negative_balance_policy = NegativeBalancePolicyEnum(required=True)
-    cashback_percent = graphene.Float(required=True)
-    redeem_max_share_percent = graphene.Float(required=True)
+    """A channel's club: earning, spending, expiry and tier settings."""
+
+    channel = graphene.String(required=True, description="The Saleor channel's slug.")
+    currency = graphene.String(required=True, description="The channel's currency (ISO 4217).")
+    timezone = graphene.String(required=True, description="Where days end, for expiry and birthdays.")
+    is_active = graphene.Boolean(required=True, description="The club earns and redeems in this channel.")
+    pending_days = graphene.Int(required=True, description="Days before earned points can be spent.")
+    max_adjustment_points = graphene.Int(
+        required=True, description="Most points one manual adjustment may move."
+    )
+    point_value = graphene.Field(
+        MoneyType, required=True, description="What one point is worth when redeemed."
+    )
+    earn_rate = graphene.Float(required=True, description="Points per unit of currency paid.")
+    negative_balance_policy = NegativeBalancePolicyEnum(
+        required=True, description="What a reversal of spent points does: debt, or stop at zero."
+    )
+    cashback_percent = graphene.Float(
+        required=True, description="Percent of the accrual base paid back as store credit."
+    )
+    redeem_max_share_percent = graphene.Float(
+        required=True, description="Most of a checkout's total that points may pay, in percent."
+    )
 
     class Meta:
         model = LoyaltyProgram
@@ -42,9 +59,11 @@ class Program(DjangoObjectType):
         )
         convert_choices_to_enum = False
 
-    tier_basis = TierBasisEnum(required=True)
-    tier_window = TierWindowEnum(required=True)
-    tiers = graphene.List(graphene.NonNull(TierType), required=True)
+    tier_basis = TierBasisEnum(required=True, description="What tiers are measured in: spend or points.")
+    tier_window = TierWindowEnum(required=True, description="The period tiers are measured over.")
+    tiers = graphene.List(
+        graphene.NonNull(TierType), required=True, description="The tier ladder, lowest first."
+    )
 
     @staticmethod
     def resolve_tiers(root, _info):
@@ -75,13 +94,13 @@ class Program(DjangoObjectType):
 class ProgramQueries(graphene.ObjectType):
     program = graphene.Field(
         Program,
-        channel=graphene.String(required=True),
+        channel=graphene.String(required=True, description="The Saleor channel's slug."),
         description="A channel's club settings. Requires MANAGE_SETTINGS.",
     )
     club_shipping_method_ids = graphene.List(
         graphene.NonNull(graphene.ID),
         required=True,
-        channel=graphene.String(required=True),
+        channel=graphene.String(required=True, description="The Saleor channel's slug."),
         description="Saleor shipping methods only free-shipping tiers may complete an order with: a storefront "
         "shows them only to members whose tier has freeShipping. Public.",
     )

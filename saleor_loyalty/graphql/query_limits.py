@@ -35,6 +35,7 @@ from saleor_loyalty.graphql.limits import (
 )
 
 PAGE_ARGUMENTS = ("first", "last")
+ENTITIES_FIELD = "_entities"  # federation.py
 INTROSPECTION_ROOTS = {"__schema": SchemaMetaFieldDef, "__type": TypeMetaFieldDef}
 _SATURATED = 10**9  # costs stop growing here, so the arithmetic never grows with the query
 # A field with a selection set loads something (a row, a page, a Saleor lookup) for each parent it is
@@ -205,7 +206,12 @@ class Walk:
         return Figures(depth, min(own + self.page_size(node, definition) * children.cost, _SATURATED), 1)
 
     def page_size(self, node: ast.Field, definition) -> int:
-        """The largest of `first`/`last` (variables resolved), else its schema default, else the cap."""
+        """The largest of `first`/`last` (variables resolved), else its schema default, else the cap.
+        A federation `_entities` batch is priced by how many representations it holds."""
+        if node.name.value == ENTITIES_FIELD:
+            given = next((a.value for a in node.arguments or () if a.name.value == "representations"), None)
+            items = given.values if isinstance(given, ast.ListValue) else self.value(given)
+            return max(len(items), 1) if isinstance(items, list) else MAX_PAGE
         if definition is None or not any(name in (definition.args or {}) for name in PAGE_ARGUMENTS):
             return 1
         given = {argument.name.value: argument.value for argument in node.arguments or ()}

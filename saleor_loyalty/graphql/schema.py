@@ -12,6 +12,7 @@ from graphql.execution import ExecutionResult
 from saleor_loyalty.graphql.checkout_preview import CheckoutPreviewQueries
 from saleor_loyalty.graphql.consent import ConsentQueries
 from saleor_loyalty.graphql.early_access import EarlyAccessQueries
+from saleor_loyalty.graphql.entities import FederationQueries
 from saleor_loyalty.graphql.members import MemberQueries
 from saleor_loyalty.graphql.mutations.birthday_set import LoyaltyBirthdaySet
 from saleor_loyalty.graphql.mutations.club_shipping_set import LoyaltyClubShippingMethodsSet
@@ -44,12 +45,15 @@ class Query(
     ConsentQueries,
     RecoveryQueries,
     ReconciliationQueries,
+    FederationQueries,
     graphene.ObjectType,
 ):
-    pass
+    """What the club answers; `_entities` and `_service` serve it as a federation subgraph of Saleor."""
 
 
 class Mutation(graphene.ObjectType):
+    """The club's changes: each answers `errors` and writes nothing when it has any."""
+
     loyalty_consent_set = LoyaltyConsentSet.Field()
     loyalty_recovery_settings_update = LoyaltyRecoverySettingsUpdate.Field()
     loyalty_points_adjust = LoyaltyPointsAdjust.Field()

@@ -10,15 +10,19 @@ from saleor_loyalty.tiers.ladder import TierStanding
 
 
 class TierBenefits(graphene.ObjectType):
+    """What a tier gives its members."""
+
     earn_multiplier = graphene.Float(
         required=True, description="Points per unit spent are multiplied by this."
     )
     discount_percent = graphene.Float(required=True, description="Discount on the member's checkouts.")
-    free_shipping = graphene.Boolean(required=True)
+    free_shipping = graphene.Boolean(
+        required=True, description="Members may use the club's reserved free shipping methods."
+    )
     early_access = graphene.Boolean(
         required=True, description="May see early-access items marked without a minimum tier."
     )
-    birthday_points = graphene.Int(required=True)
+    birthday_points = graphene.Int(required=True, description="Points given on the member's birthday.")
     birthday_credit = graphene.Field(
         MoneyType,
         required=True,
@@ -31,8 +35,10 @@ class TierBenefits(graphene.ObjectType):
 
 
 class TierTranslationType(graphene.ObjectType):
-    language_code = LanguageCodeEnum(required=True)
-    name = graphene.String(required=True)
+    """A tier's name in one language."""
+
+    language_code = LanguageCodeEnum(required=True, description="The language.")
+    name = graphene.String(required=True, description="The tier's name in that language.")
 
     class Meta:
         name = "LoyaltyTierTranslation"
@@ -53,9 +59,11 @@ def _translated_name(info, tier: Tier, language_code: str) -> str | None:
 
 
 class TierType(graphene.ObjectType):
-    id = graphene.ID(required=True)
+    """A rung of the tier ladder."""
+
+    id = graphene.ID(required=True, description="Global ID of the tier.")
     position = graphene.Int(required=True, description="0 is the tier every member starts in.")
-    name = graphene.String(required=True)
+    name = graphene.String(required=True, description="The tier's name in the program's language.")
     name_he = graphene.String(
         required=True,
         description="Hebrew display name.",
@@ -63,12 +71,14 @@ class TierType(graphene.ObjectType):
     )
     translation = graphene.Field(
         TierTranslationType,
-        language_code=graphene.Argument(LanguageCodeEnum, required=True),
+        language_code=graphene.Argument(
+            LanguageCodeEnum, required=True, description="The language to show the tier in."
+        ),
         description="The tier's name in a language; null when it has none there.",
     )
     entry_threshold = graphene.Float(required=True, description="Spend (currency) or points to enter.")
     retain_threshold = graphene.Float(required=True, description="Spend or points to keep the tier.")
-    benefits = graphene.Field(TierBenefits, required=True)
+    benefits = graphene.Field(TierBenefits, required=True, description="What the tier gives.")
 
     class Meta:
         name = "LoyaltyTier"
@@ -100,7 +110,9 @@ class TierType(graphene.ObjectType):
 
 
 class TierProgress(graphene.ObjectType):
-    basis = TierBasisEnum(required=True)
+    """How far the member is from the next tier."""
+
+    basis = TierBasisEnum(required=True, description="What progress is measured in.")
     current = graphene.Float(required=True, description="Spend or points counted in the current window.")
     target = graphene.Float(description="The next tier's entry threshold; null at the top.")
     remaining = graphene.Float(description="What is still needed for the next tier; null at the top.")
@@ -111,6 +123,8 @@ class TierProgress(graphene.ObjectType):
 
 
 class TierRetention(graphene.ObjectType):
+    """What the member still needs, by when, to keep their tier."""
+
     amount = graphene.Float(description="Spend still needed to keep the tier (spend basis).")
     points = graphene.Int(description="Points still needed to keep the tier (points basis).")
     date = graphene.Date(description="Local date by which it is needed; null when the window never closes.")
@@ -140,14 +154,16 @@ def retention_of(standing: TierStanding) -> TierRetention | None:
 
 
 class TierEventType(graphene.ObjectType):
-    cause = TierCauseEnum(required=True)
+    """One change of a member's tier."""
+
+    cause = TierCauseEnum(required=True, description="What changed it.")
     from_tier = graphene.String(description="Tier name before the change.")
     to_tier = graphene.String(description="Tier name after the change.")
-    qualifying_amount = graphene.Float()
+    qualifying_amount = graphene.Float(description="Spend or points that qualified, when a rule changed it.")
     order_id = graphene.ID(description="Saleor global ID of the order that caused it.")
-    reason = graphene.String(required=True)
-    actor = graphene.String(required=True)
-    created = graphene.DateTime(required=True)
+    reason = graphene.String(required=True, description="Staff's reason, for overrides.")
+    actor = graphene.String(required=True, description="Who changed it: staff, app or the system.")
+    created = graphene.DateTime(required=True, description="When.")
 
     class Meta:
         name = "LoyaltyTierEvent"

@@ -12,7 +12,11 @@ class ClubMutation(graphene.Mutation):
     A domain error raised anywhere in `perform` rolls back everything it wrote, so a failure writes nothing.
     """
 
-    errors = graphene.List(graphene.NonNull(LoyaltyErrorType), required=True)
+    errors = graphene.List(
+        graphene.NonNull(LoyaltyErrorType),
+        required=True,
+        description="What was wrong with the input; empty when the mutation succeeded (and then only).",
+    )
 
     permission: str = ""
     customer_only = False

@@ -8,12 +8,12 @@ from saleor_loyalty.graphql.resolvers import program_for
 
 
 class LoyaltyBirthdaySet(ClubMutation):
-    member = graphene.Field(Member)
+    member = graphene.Field(Member, description="The member with the birthday set.")
 
     class Arguments:
-        channel = graphene.String(required=True)
-        month = graphene.Int(required=True)
-        day = graphene.Int(required=True)
+        channel = graphene.String(required=True, description="The Saleor channel's slug.")
+        month = graphene.Int(required=True, description="Month, 1-12.")
+        day = graphene.Int(required=True, description="Day of the month.")
 
     class Meta:
         description = "The signed-in customer's own birthday (day and month); changeable once a year."

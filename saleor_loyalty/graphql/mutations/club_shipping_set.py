@@ -13,7 +13,7 @@ class LoyaltyClubShippingMethodsSet(ClubMutation):
     )
 
     class Arguments:
-        channel = graphene.String(required=True)
+        channel = graphene.String(required=True, description="The Saleor channel's slug.")
         shipping_method_ids = graphene.List(
             graphene.NonNull(graphene.ID),
             required=True,

@@ -16,7 +16,9 @@ CUSTOMER_SOURCES = (
     ConsentSource.NEWSLETTER_SIGNUP,
 )
 ConsentSourceEnum = graphene.Enum(
-    "LoyaltyConsentSource", [(value.upper(), value) for value in CUSTOMER_SOURCES]
+    "LoyaltyConsentSource",
+    [(value.upper(), value) for value in CUSTOMER_SOURCES],
+    description="Where a customer gave or withdrew consent.",
 )
 
 
@@ -32,17 +34,17 @@ def _checkout_of_caller(context, checkout_id):
 
 
 class LoyaltyConsentSet(ClubMutation):
-    consent = graphene.Field(ConsentStateType)
+    consent = graphene.Field(ConsentStateType, description="The consent as recorded now.")
 
     class Arguments:
-        channel = graphene.String(required=True)
-        medium = ConsentMediumEnum(required=True)
-        granted = graphene.Boolean(required=True)
-        source = ConsentSourceEnum(required=True)
+        channel = graphene.String(required=True, description="The Saleor channel's slug.")
+        medium = ConsentMediumEnum(required=True, description="Email or SMS.")
+        granted = graphene.Boolean(required=True, description="True to opt in, false to opt out.")
+        source = ConsentSourceEnum(required=True, description="Where the customer gave it (the form).")
         wording = graphene.String(
             description="The exact text shown next to the checkbox (required to grant)."
         )
-        locale = graphene.String()
+        locale = graphene.String(description="Language of the wording the customer saw.")
         opt_in = graphene.Boolean(
             description="A newsletter sign-up counts only when this is explicitly true."
         )

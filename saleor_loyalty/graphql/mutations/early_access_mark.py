@@ -9,6 +9,8 @@ from saleor_loyalty.members.summary import find_account
 
 
 class LoyaltyEarlyAccessInput(graphene.InputObjectType):
+    """Products and collections to open early, and when and to whom."""
+
     products = graphene.List(graphene.NonNull(graphene.ID), description="Saleor product IDs.")
     collections = graphene.List(graphene.NonNull(graphene.ID), description="Saleor collection IDs.")
     starts_at = graphene.DateTime(
@@ -28,8 +30,8 @@ class LoyaltyEarlyAccessMark(ClubMutation):
     )
 
     class Arguments:
-        channel = graphene.String(required=True)
-        input = LoyaltyEarlyAccessInput(required=True)
+        channel = graphene.String(required=True, description="The Saleor channel's slug.")
+        input = LoyaltyEarlyAccessInput(required=True, description="What to mark.")
 
     class Meta:
         description = (

@@ -10,9 +10,14 @@ class LoyaltyEarlyAccessUnmark(ClubMutation):
     unmarked = graphene.Int(description="How many of the items were marked (unmarking twice is a no-op).")
 
     class Arguments:
-        channel = graphene.String(required=True)
-        products = graphene.List(graphene.NonNull(graphene.ID))
-        collections = graphene.List(graphene.NonNull(graphene.ID))
+        channel = graphene.String(required=True, description="The Saleor channel's slug.")
+        products = graphene.List(
+            graphene.NonNull(graphene.ID), description="Saleor global IDs of products to release to everyone."
+        )
+        collections = graphene.List(
+            graphene.NonNull(graphene.ID),
+            description="Saleor global IDs of collections to release to everyone.",
+        )
 
     class Meta:
         description = (

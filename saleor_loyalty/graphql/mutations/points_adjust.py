@@ -7,14 +7,16 @@ from saleor_loyalty.graphql.resolvers import find_user, member_view, program_for
 
 
 class LoyaltyPointsAdjust(ClubMutation):
-    member = graphene.Field(Member)
-    transaction = graphene.Field(LoyaltyTransaction)
+    member = graphene.Field(Member, description="The member after the adjustment.")
+    transaction = graphene.Field(LoyaltyTransaction, description="The ledger row the adjustment wrote.")
 
     class Arguments:
-        channel = graphene.String(required=True)
-        user_id = graphene.ID(required=True)
+        channel = graphene.String(required=True, description="The Saleor channel's slug.")
+        user_id = graphene.ID(required=True, description="Saleor global ID of the customer.")
         points = graphene.Int(required=True, description="Positive to add, negative to deduct.")
-        reason = graphene.String(required=True)
+        reason = graphene.String(
+            required=True, description="Why (kept on the ledger row as an audit record)."
+        )
         idempotency_key = graphene.String(description="Retrying with the same key adjusts once.")
 
     class Meta:

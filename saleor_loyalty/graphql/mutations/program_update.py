@@ -8,24 +8,28 @@ from saleor_loyalty.ledger import programs
 
 
 class MoneyInput(graphene.InputObjectType):
-    amount = graphene.Decimal(required=True)
-    currency = graphene.String(required=True)
+    """An amount of money in a currency."""
+
+    amount = graphene.Decimal(required=True, description="The amount, in the currency's units.")
+    currency = graphene.String(required=True, description="ISO 4217 code; must be the channel's.")
 
     class Meta:
         name = "LoyaltyMoneyInput"
 
 
 class LoyaltyProgramInput(graphene.InputObjectType):
+    """Program settings to change; fields left out stay as they are."""
+
     earn_rate = graphene.Decimal(description="Points per 1 unit of currency.")
     point_value = graphene.Field(MoneyInput, description="What one point is worth.")
-    include_tax = graphene.Boolean()
-    pending_days = graphene.Int()
+    include_tax = graphene.Boolean(description="Earn on prices with tax.")
+    pending_days = graphene.Int(description="Days before earned points can be spent.")
     expiry_months = graphene.Int(description="0 means points never expire.")
     expiry_reminder_days = graphene.Int(description="Days before expiry to queue a reminder; 0 = off.")
-    negative_balance_policy = NegativeBalancePolicyEnum()
+    negative_balance_policy = NegativeBalancePolicyEnum(description="What a reversal of spent points does.")
     timezone = graphene.String(description="IANA name; 'midnight' for expiry means this zone's.")
-    is_active = graphene.Boolean()
-    max_adjustment_points = graphene.Int()
+    is_active = graphene.Boolean(description="The club earns and redeems in this channel.")
+    max_adjustment_points = graphene.Int(description="Most points one manual adjustment may move.")
     tier_basis = TierBasisEnum(description="What counts towards tiers: money spent or points earned.")
     tier_window = TierWindowEnum(
         description="Lifetime, calendar year or rolling 12 months (program timezone)."
@@ -62,11 +66,11 @@ FIELDS = {
 
 
 class LoyaltyProgramUpdate(ClubMutation):
-    program = graphene.Field(Program)
+    program = graphene.Field(Program, description="The program as saved.")
 
     class Arguments:
-        channel = graphene.String(required=True)
-        input = LoyaltyProgramInput(required=True)
+        channel = graphene.String(required=True, description="The Saleor channel's slug.")
+        input = LoyaltyProgramInput(required=True, description="What to change.")
 
     class Meta:
         description = "Change a channel's club settings. Requires MANAGE_SETTINGS."

@@ -15,17 +15,19 @@ FINDING = "LoyaltyReconciliationFinding"
 
 
 class LoyaltyReconciliationFinding(graphene.ObjectType):
-    id = graphene.ID(required=True)
+    """A difference the nightly reconciliation found between a member's rows and a cached or card balance."""
+
+    id = graphene.ID(required=True, description="Global ID of the finding.")
     check = graphene.String(required=True, description="`points` or `store_credit`.")
-    email = graphene.String(required=True)
-    user_id = graphene.ID()
+    email = graphene.String(required=True, description="The member's email.")
+    user_id = graphene.ID(description="Saleor global ID of the member; null for a guest.")
     expected = graphene.String(required=True, description="What the rows say (points, or card money).")
     found = graphene.String(required=True, description="The cached balance, or the card's balance.")
     drift = graphene.String(required=True, description="found - expected")
-    found_at = graphene.DateTime(required=True)
-    resolved_at = graphene.DateTime()
-    resolution = graphene.String(required=True)
-    resolved_by = graphene.String(required=True)
+    found_at = graphene.DateTime(required=True, description="When reconciliation found it.")
+    resolved_at = graphene.DateTime(description="When staff repaired it; null while open.")
+    resolution = graphene.String(required=True, description="What the repair did; empty while open.")
+    resolved_by = graphene.String(required=True, description="Who repaired it; empty while open.")
 
     class Meta:
         name = FINDING
@@ -64,7 +66,7 @@ class ReconciliationQueries(graphene.ObjectType):
     reconciliation_findings = graphene.List(
         graphene.NonNull(LoyaltyReconciliationFinding),
         required=True,
-        channel=graphene.String(required=True),
+        channel=graphene.String(required=True, description="The Saleor channel's slug."),
         description="Open drifts the nightly reconciliation found in a channel. Requires MANAGE_USERS.",
     )
 
@@ -75,15 +77,15 @@ class ReconciliationQueries(graphene.ObjectType):
 
 
 class LoyaltyReconciliationRepair(ClubMutation):
-    finding = graphene.Field(LoyaltyReconciliationFinding)
+    finding = graphene.Field(LoyaltyReconciliationFinding, description="The finding as resolved.")
     transaction = graphene.Field(
         LoyaltyTransaction, description="The correction row; null when none was due."
     )
 
     class Arguments:
-        channel = graphene.String(required=True)
-        finding_id = graphene.ID(required=True)
-        reason = graphene.String(required=True)
+        channel = graphene.String(required=True, description="The Saleor channel's slug.")
+        finding_id = graphene.ID(required=True, description="Global ID of the finding to repair.")
+        reason = graphene.String(required=True, description="Why (kept on the repair's ledger row).")
 
     class Meta:
         description = (

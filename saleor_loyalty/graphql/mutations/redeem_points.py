@@ -44,12 +44,14 @@ class LoyaltyRedeemPoints(ClubMutation):
         CardTransaction,
         description="How the card pays in the transaction flow; null where it went on as a promo code.",
     )
-    member = graphene.Field(Member)
+    member = graphene.Field(Member, description="The member after the redemption.")
 
     class Arguments:
-        channel = graphene.String(required=True)
-        checkout_id = graphene.ID(required=True)
-        points = graphene.Int(required=True)
+        channel = graphene.String(required=True, description="The Saleor channel's slug.")
+        checkout_id = graphene.ID(
+            required=True, description="Saleor global ID of the customer's own open checkout."
+        )
+        points = graphene.Int(required=True, description="How many points to redeem.")
         request_key = graphene.String(
             required=True, description="Chosen by the storefront per attempt; repeating it redeems once."
         )

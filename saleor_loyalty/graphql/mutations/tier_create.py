@@ -12,11 +12,11 @@ from saleor_loyalty.tiers import settings as tier_settings
 
 
 class LoyaltyTierCreate(ClubMutation):
-    tier = graphene.Field(TierType)
+    tier = graphene.Field(TierType, description="The new tier.")
 
     class Arguments:
-        channel = graphene.String(required=True)
-        input = LoyaltyTierInput(required=True)
+        channel = graphene.String(required=True, description="The Saleor channel's slug.")
+        input = LoyaltyTierInput(required=True, description="The tier's settings.")
 
     class Meta:
         description = "Add a tier to a channel's ladder (thresholds must increase with position). Requires MANAGE_SETTINGS."

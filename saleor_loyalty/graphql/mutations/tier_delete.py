@@ -10,8 +10,8 @@ class LoyaltyTierDelete(ClubMutation):
     moved_members = graphene.Int(description="Members moved to `moveMembersTo`.")
 
     class Arguments:
-        channel = graphene.String(required=True)
-        id = graphene.ID(required=True)
+        channel = graphene.String(required=True, description="The Saleor channel's slug.")
+        id = graphene.ID(required=True, description="Global ID of the tier to delete.")
         move_members_to = graphene.ID(description="Required when the tier has members or floors.")
 
     class Meta:

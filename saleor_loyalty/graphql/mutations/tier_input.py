@@ -7,7 +7,9 @@ from saleor_loyalty.tiers import settings as tier_settings
 
 
 class LoyaltyTierInput(graphene.InputObjectType):
-    name = graphene.String()
+    """A tier's settings."""
+
+    name = graphene.String(description="The tier's name in the program's language.")
     name_he = graphene.String(
         description="Hebrew display name. Deprecated: use loyaltyTierTranslate with languageCode HE."
     )
@@ -16,11 +18,15 @@ class LoyaltyTierInput(graphene.InputObjectType):
     retain_threshold = graphene.Decimal(
         description="Spend or points to keep the tier; at most the entry threshold."
     )
-    earn_multiplier = graphene.Decimal()
-    discount_percent = graphene.Decimal()
-    free_shipping = graphene.Boolean()
-    early_access = graphene.Boolean()
-    birthday_points = graphene.Int()
+    earn_multiplier = graphene.Decimal(
+        description="Points multiplier for members of the tier (1 = the program's rate)."
+    )
+    discount_percent = graphene.Decimal(description="Discount on goods for members, in percent.")
+    free_shipping = graphene.Boolean(description="Members may use the club's reserved free shipping methods.")
+    early_access = graphene.Boolean(
+        description="Members get early access to marked products and collections."
+    )
+    birthday_points = graphene.Int(description="Points given on the member's birthday.")
     birthday_credit = graphene.Field(
         MoneyInput,
         description="Store credit on the member's card on their birthday, "

@@ -9,13 +9,13 @@ from saleor_loyalty.tiers import settings as tier_settings
 
 
 class LoyaltyTierOverride(ClubMutation):
-    member = graphene.Field(Member)
+    member = graphene.Field(Member, description="The member with the floor set.")
 
     class Arguments:
-        channel = graphene.String(required=True)
-        user_id = graphene.ID(required=True)
+        channel = graphene.String(required=True, description="The Saleor channel's slug.")
+        user_id = graphene.ID(required=True, description="Saleor global ID of the customer.")
         tier_id = graphene.ID(description="The floor tier; null removes the floor.")
-        reason = graphene.String(required=True)
+        reason = graphene.String(required=True, description="Why (kept in the tier history).")
 
     class Meta:
         description = "Set a member's manual floor tier (raised at once, never downgraded below it). Requires MANAGE_USERS."

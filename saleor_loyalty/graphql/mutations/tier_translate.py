@@ -9,17 +9,21 @@ from saleor_loyalty.tiers import settings as tier_settings
 
 
 class LoyaltyTierTranslationInput(graphene.InputObjectType):
+    """A tier's texts in one language."""
+
     name = graphene.String(required=True, description="The name in that language; empty removes it.")
 
 
 class LoyaltyTierTranslate(ClubMutation):
-    tier = graphene.Field(TierType)
+    tier = graphene.Field(TierType, description="The tier with its translations.")
 
     class Arguments:
-        channel = graphene.String(required=True)
-        id = graphene.ID(required=True)
-        language_code = graphene.Argument(LanguageCodeEnum, required=True)
-        input = LoyaltyTierTranslationInput(required=True)
+        channel = graphene.String(required=True, description="The Saleor channel's slug.")
+        id = graphene.ID(required=True, description="Global ID of the tier.")
+        language_code = graphene.Argument(
+            LanguageCodeEnum, required=True, description="The language of the texts."
+        )
+        input = LoyaltyTierTranslationInput(required=True, description="The texts.")
 
     class Meta:
         description = (

@@ -13,12 +13,12 @@ from saleor_loyalty.tiers import settings as tier_settings
 
 
 class LoyaltyTierUpdate(ClubMutation):
-    tier = graphene.Field(TierType)
+    tier = graphene.Field(TierType, description="The tier as saved.")
 
     class Arguments:
-        channel = graphene.String(required=True)
-        id = graphene.ID(required=True)
-        input = LoyaltyTierInput(required=True)
+        channel = graphene.String(required=True, description="The Saleor channel's slug.")
+        id = graphene.ID(required=True, description="Global ID of the tier.")
+        input = LoyaltyTierInput(required=True, description="The tier's new settings.")
 
     class Meta:
         description = "Change a tier's names, thresholds or benefits. Requires MANAGE_SETTINGS."

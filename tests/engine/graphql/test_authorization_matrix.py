@@ -106,6 +106,13 @@ MATRIX = {
         f'mutation {{ loyaltyReconciliationRepair(channel: "il", findingId: "{FINDING}", reason: "x") '
         "{ errors { code } } }",
     ),
+    # Federation: the SDL is public like introspection; `_entities` only echoes keys, and the fields it
+    # reaches (`User.loyalty`, `Order.loyalty`) authorize as `me`/`member` do (test_federation.py).
+    "_service": (PUBLIC, "query { _service { sdl } }"),
+    "_entities": (
+        PUBLIC,
+        f'query {{ _entities(representations: [{{__typename: "User", id: "{USER}"}}]) {{ __typename }} }}',
+    ),
     "loyaltyEarlyAccessUnmark": (
         "MANAGE_PRODUCTS",
         f'mutation {{ loyaltyEarlyAccessUnmark(channel: "il", products: ["{PRODUCT}"]) {{ errors {{ code }} }} }}',
