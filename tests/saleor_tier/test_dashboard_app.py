@@ -54,7 +54,8 @@ def _served_by_saleor(method, url, **_kwargs):
 
 
 @pytest.fixture
-def club_app(db, monkeypatch, channel_USD):
+def club_app(db, monkeypatch, channel_USD, media_root):
+    """The club app installed from its manifest (its logo lands in Saleor's temporary media root)."""
     monkeypatch.setattr("saleor.app.installation_utils.HTTPClient", _SaleorServesItself())
     call_command("install_app", MANIFEST_URL, "--activate", "--quiet")
     return App.objects.get(identifier=manifest.APP_ID)
