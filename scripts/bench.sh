@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# On-demand benchmarks: `bash scripts/bench.sh accrual|expiry|tiers|redemption|abandonment [--help]` (no Saleor needed) or
+# On-demand benchmarks: `bash scripts/bench.sh accrual|expiry|tiers|redemption|abandonment [--help]` (no Saleor needed),
+# `bash scripts/bench.sh celery_scale|me_scale [--help]` (the machine's PostgreSQL on 127.0.0.1; celery_scale also RabbitMQ) or
 # `bash scripts/bench.sh checkout` (needs Saleor importable; compares plugin on/off in one run).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
@@ -10,7 +11,9 @@ case "${1:-}" in
   tiers) shift; exec "$PY" bench/tiers.py "$@" ;;
   redemption) shift; exec "$PY" bench/redemption.py "$@" ;;
   abandonment) shift; exec "$PY" bench/abandonment.py "$@" ;;
+  celery_scale) shift; exec "$PY" bench/celery_scale.py "$@" ;;
+  me_scale) shift; exec "$PY" bench/me_scale.py "$@" ;;
   checkout) exec "$PY" -m pytest bench/checkout/checkout_overhead.py \
               --ds=tests.saleor_tier.settings --reuse-db -p no:cacheprovider -q -s ;;
-  *) echo "usage: scripts/bench.sh accrual|expiry|tiers|redemption|abandonment|checkout" >&2; exit 2 ;;
+  *) echo "usage: scripts/bench.sh accrual|expiry|tiers|redemption|abandonment|celery_scale|me_scale|checkout" >&2; exit 2 ;;
 esac

@@ -1,0 +1,278 @@
+"""Order events on the distributed engine: 1 Celery worker, then 4 (one killed with SIGKILL midway), same run.
+
+    bash scripts/bench.sh celery_scale [--events N] [--baseline-events N] [--members M] [--database NAME]
+
+Starts real `celery worker` processes (solo pool, acks late, prefetch 1) on the machine's RabbitMQ
+(CELERY_BROKER_URL, default amqp://guest:guest@127.0.0.1:5672//) and a dedicated bench database on the
+local PostgreSQL (postgres@127.0.0.1:5432, dropped and created by the run). Workers run the task of
+`celery_scale_app.py`: facts from a deterministic generator, then `orders.sync.sync_order`.
+
+The stream: every order is paid; 15 % are refunded (a third of those twice, cumulatively), 3 %
+cancelled; half of the orders with more than one event get them in reverse order (refund before
+paid, second refund before first); 10 % of events are published twice. Each event carries the facts
+its stage saw (stale facts for late events).
+
+Phase 1 (the baseline): 1 worker consumes `--baseline-events`. Phase 2: 4 workers consume `--events`;
+when half is done one worker is killed with SIGKILL and started again (its unacknowledged message
+goes back to the queue). Throughput is events / (last done - first done), from the done table.
+
+Checked at the end, over both phases: every event done; one earn row for every order; every order's
+reversals add up to what its last stage calls for (from its earn row, by `ledger.rules`); every
+account's cached balance equals the sum of its rows (`ledger.reconcile_account`).
+"""
+
+import argparse
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+QUEUE_PREFIX = "h6bench.celery_scale"
+
+
+def prepare_database(name: str, members: int):
+    import psycopg
+
+    with psycopg.connect(host="127.0.0.1", user="postgres", dbname="postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "tests.engine.settings"
+    sys.path[:0] = [str(BENCH), str(ROOT)]
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    import celery_scale_app as bench_app
+    from django.db import connection
+
+    from saleor_loyalty.core.facts import ChannelFacts
+    from saleor_loyalty.ledger import programs
+
+    programs.ensure_program(ChannelFacts(bench_app.CHANNEL, "ILS", "IL"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO auth_user (id, password, is_superuser, username, first_name, last_name, email, "
+            "is_staff, is_active, date_joined) SELECT g, '', false, 'bench' || g, '', '', "
+            "'bench' || g || '@example.com', false, true, now() FROM generate_series(1, %s) g",
+            [members],
+        )
+        cursor.execute(
+            f"CREATE TABLE {bench_app.DONE_TABLE} (event_id int PRIMARY KEY, worker text NOT NULL, "
+            "redelivered boolean NOT NULL, runs int NOT NULL DEFAULT 1, done_at timestamptz NOT NULL "
+            "DEFAULT clock_timestamp())"
+        )
+    return bench_app
+
+
+def make_stream(bench_app, first_order: int, events: int, first_event: int, rng: random.Random):
+    """About `events` events for orders from `first_order` on: (event_id, order index, stage), in
+    publishing order, with out-of-order stages and duplicates. Returns (stream, {order: last stage})."""
+    orders = max(1, round(events / (1.18 * 1.1)))
+    keyed, last_stage = [], {}
+    for index in range(first_order, first_order + orders):
+        draw = rng.random()
+        if draw < 0.05:
+            stages = [bench_app.PAID, bench_app.REFUND_1, bench_app.REFUND_2]
+        elif draw < 0.15:
+            stages = [bench_app.PAID, bench_app.REFUND_1]
+        elif draw < 0.18:
+            stages = [bench_app.PAID, bench_app.CANCEL]
+        else:
+            stages = [bench_app.PAID]
+        last_stage[index] = stages[-1]
+        if len(stages) > 1 and rng.random() < 0.5:
+            stages.reverse()  # the refund (or cancellation) arrives before the payment
+        for step, stage in enumerate(stages):
+            keyed.append((index - first_order + step * 40 + rng.random() * 20, index, stage))
+    keyed.sort()
+    stream = [(index, stage) for _, index, stage in keyed]
+    for _ in range(len(stream) // 10):  # 10 % published twice, anywhere in the stream
+        stream.insert(rng.randrange(len(stream) + 1), stream[rng.randrange(len(stream))])
+    return [(first_event + i, index, stage) for i, (index, stage) in enumerate(stream)], last_stage
+
+
+def publish(bench_app, queue: str, stream, members: int) -> None:
+    with bench_app.app.producer_or_acquire() as producer:
+        for event_id, index, stage in stream:
+            bench_app.bench_sync_order.apply_async(
+                (event_id, index, stage, members), queue=queue, producer=producer
+            )
+
+
+def purge(bench_app, queues, delete=False) -> None:
+    with bench_app.app.connection_for_write() as conn:
+        channel = conn.default_channel
+        for queue in queues:
+            try:
+                channel.queue_delete(queue) if delete else channel.queue_purge(queue)
+            except Exception:  # noqa: BLE001 - a queue that does not exist yet
+                channel = conn.channel()
+
+
+def start_worker(queue: str, name: str, log) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(BENCH), str(ROOT)])}
+    command = [sys.executable, "-m", "celery", "-A", "celery_scale_app", "worker", "--pool=solo", "-Q", queue]
+    command += [
+        "-n",
+        f"{name}@h6bench",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+        "-l",
+        "WARNING",
+    ]
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def done_count(first_event: int, last_event: int) -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM bench_celery_done WHERE event_id BETWEEN %s AND %s",
+            [first_event, last_event],
+        )
+        return cursor.fetchone()[0]
+
+
+def run_phase(bench_app, label, stream, members, workers, kill, timeout, log) -> dict:
+    queue = f"{QUEUE_PREFIX}.{label}"
+    first, last = stream[0][0], stream[-1][0]
+    publish(bench_app, queue, stream, members)
+    procs = [start_worker(queue, f"{label}-{i}", log) for i in range(workers)]
+    deadline, killed_at = time.monotonic() + timeout, None
+    try:
+        while (done := done_count(first, last)) < len(stream):
+            if time.monotonic() > deadline:
+                raise SystemExit(f"{label}: only {done}/{len(stream)} events done after {timeout} s")
+            if kill and killed_at is None and done >= len(stream) // 2:
+                victim = procs[1]
+                os.kill(victim.pid, signal.SIGKILL)
+                victim.wait()
+                killed_at = done
+                procs[1] = start_worker(queue, f"{label}-1r", log)
+            time.sleep(0.2)
+    finally:
+        for proc in procs:
+            proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*), EXTRACT(EPOCH FROM max(done_at) - min(done_at)), "
+            "count(*) FILTER (WHERE redelivered), sum(runs) - count(*) "
+            "FROM bench_celery_done WHERE event_id BETWEEN %s AND %s",
+            [first, last],
+        )
+        count, seconds, redelivered, reruns = cursor.fetchone()
+    return {
+        "events": count,
+        "seconds": float(seconds),
+        "rate": count / float(seconds),
+        "redelivered": redelivered,
+        "reruns": reruns,
+        "killed_at": killed_at,
+    }
+
+
+def check(bench_app, members: int, last_stage: dict) -> dict:
+    """The books after the storm: one earn per order, reversals as the last stage calls for, no drift."""
+    from django.db.models import Sum
+
+    from saleor_loyalty import ledger
+    from saleor_loyalty.ledger.rules import reversal_target
+    from saleor_loyalty.models import EntryKind, LedgerEntry, LoyaltyAccount
+
+    earns = list(
+        LedgerEntry.objects.filter(
+            kind=EntryKind.EARN, account__program__channel_slug=bench_app.CHANNEL
+        ).values_list("id", "order_number", "points", "detail")
+    )
+    numbers = [int(number) for _, number, _, _ in earns]
+    assert len(numbers) == len(set(numbers)), "an order earned twice"
+    assert set(numbers) == set(last_stage), f"{len(set(last_stage) - set(numbers))} orders never earned"
+    reversed_by_earn = dict(
+        LedgerEntry.objects.filter(kind=EntryKind.EARN_REVERSAL)
+        .values("reverses_id")
+        .annotate(taken=Sum("points"), forgiven=Sum("forgiven_points"))
+        .values_list("reverses_id", "taken")
+    )
+    forgiven = dict(
+        LedgerEntry.objects.filter(kind=EntryKind.EARN_REVERSAL)
+        .values("reverses_id")
+        .annotate(forgiven=Sum("forgiven_points"))
+        .values_list("reverses_id", "forgiven")
+    )
+    wrong = 0
+    for earn_id, number, points, detail in earns:
+        target = reversal_target(
+            points, detail, bench_app.order_facts(int(number), last_stage[int(number)], members)
+        )
+        expected = target.points if target else 0
+        wrong += -(reversed_by_earn.get(earn_id) or 0) + (forgiven.get(earn_id) or 0) != expected
+    assert wrong == 0, f"{wrong} orders' reversals differ from what their last stage calls for"
+    accounts = list(LoyaltyAccount.objects.filter(program__channel_slug=bench_app.CHANNEL))
+    drift = sum(1 for account in accounts if ledger.reconcile_account(account) != 0)
+    assert drift == 0, f"{drift} accounts' cached balance differs from the sum of their rows"
+    refunded = sum(1 for stage in last_stage.values() if stage != bench_app.PAID)
+    return {"orders": len(earns), "reversed_orders": refunded, "accounts": len(accounts)}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--events", type=int, default=20_000, help="events for the 4-worker phase")
+    parser.add_argument("--baseline-events", type=int, default=5_000, help="events for the 1-worker phase")
+    parser.add_argument("--members", type=int, default=5_000)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--timeout", type=int, default=900, help="seconds per phase before giving up")
+    parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument(
+        "--database", default=f"loyalty_bench_celery{os.environ.get('LOYALTY_TEST_DB_SUFFIX', '')}"
+    )
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    bench_app = prepare_database(args.database, args.members)
+    one, last_one = make_stream(bench_app, 0, args.baseline_events, 0, rng)
+    many, last_many = make_stream(bench_app, len(last_one), args.events, len(one), rng)
+    queues = [f"{QUEUE_PREFIX}.w1", f"{QUEUE_PREFIX}.w{args.workers}"]
+    purge(bench_app, queues)
+    log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"{args.database}-workers.log"
+    try:
+        with open(log_path, "w") as log:
+            single = run_phase(bench_app, "w1", one, args.members, 1, False, args.timeout, log)
+            multi = run_phase(
+                bench_app, f"w{args.workers}", many, args.members, args.workers, True, args.timeout, log
+            )
+    finally:
+        purge(bench_app, queues, delete=True)
+    books = check(bench_app, args.members, {**last_one, **last_many})
+
+    print(f"members {args.members}; workers' log: {log_path}")
+    print(
+        f"1 worker   : {single['events']:6d} events in {single['seconds']:6.1f} s = {single['rate']:6.0f} events/s (baseline)"
+    )
+    print(
+        f"{args.workers} workers  : {multi['events']:6d} events in {multi['seconds']:6.1f} s = {multi['rate']:6.0f} events/s "
+        f"({multi['rate'] / single['rate']:.2f}x the 1-worker rate; one worker SIGKILLed at {multi['killed_at']} "
+        f"done and restarted; {multi['redelivered']} redelivered, {multi['reruns']} run twice)"
+    )
+    print(
+        f"books      : {books['orders']} orders earned exactly once, {books['reversed_orders']} refunded or "
+        f"cancelled as their last event says, {books['accounts']} accounts reconcile to 0"
+    )
+
+
+if __name__ == "__main__":
+    main()
