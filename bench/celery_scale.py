@@ -1,6 +1,6 @@
 """Order events on the distributed engine: 1 Celery worker, then 4 (one killed with SIGKILL midway), same run.
 
-    bash scripts/bench.sh celery_scale [--events N] [--baseline-events N] [--members M] [--database NAME]
+    bash scripts/bench.sh celery_scale [--events N] [--baseline-events N] [--rounds R] [--members M] [--database NAME]
 
 Starts real `celery worker` processes (solo pool, acks late, prefetch 1) on the machine's RabbitMQ
 (CELERY_BROKER_URL, default amqp://guest:guest@127.0.0.1:5672//) and a dedicated bench database on the
@@ -12,9 +12,11 @@ cancelled; half of the orders with more than one event get them in reverse order
 paid, second refund before first); 10 % of events are published twice. Each event carries the facts
 its stage saw (stale facts for late events).
 
-Phase 1 (the baseline): 1 worker consumes `--baseline-events`. Phase 2: 4 workers consume `--events`;
-when half is done one worker is killed with SIGKILL and started again (its unacknowledged message
-goes back to the queue). Throughput is events / (last done - first done), from the done table.
+1-worker phases (the baseline, `--baseline-events` in all) and 4-worker phases (`--events` in all)
+alternate `--rounds` times, so load from others on the machine falls on both alike. A phase starts its
+workers, waits until they all consume, then publishes its events. In the last 4-worker phase, when half
+is done, one worker is killed with SIGKILL and started again (its unacknowledged message goes back to
+the queue). Throughput is events / (last done - first done) per phase, from the done table.
 
 Checked at the end, over both phases: every event done; one earn row for every order; every order's
 reversals add up to what its last stage calls for (from its earn row, by `ledger.rules`); every
@@ -68,6 +70,7 @@ def prepare_database(name: str, members: int):
             "redelivered boolean NOT NULL, runs int NOT NULL DEFAULT 1, done_at timestamptz NOT NULL "
             "DEFAULT clock_timestamp())"
         )
+        cursor.execute(f"CREATE TABLE {bench_app.READY_TABLE} (worker text NOT NULL)")
     return bench_app
 
 
@@ -131,6 +134,21 @@ def start_worker(queue: str, name: str, log) -> subprocess.Popen:
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
+def wait_ready(names, deadline: float) -> None:
+    from django.db import connection
+
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(DISTINCT worker) FROM bench_celery_ready WHERE worker = ANY(%s)", [names]
+            )
+            if cursor.fetchone()[0] == len(names):
+                return
+        if time.monotonic() > deadline:
+            raise SystemExit(f"workers {names} not ready in time")
+        time.sleep(0.2)
+
+
 def done_count(first_event: int, last_event: int) -> int:
     from django.db import connection
 
@@ -145,8 +163,10 @@ def done_count(first_event: int, last_event: int) -> int:
 def run_phase(bench_app, label, stream, members, workers, kill, timeout, log) -> dict:
     queue = f"{QUEUE_PREFIX}.{label}"
     first, last = stream[0][0], stream[-1][0]
+    names = [f"{label}-{i}" for i in range(workers)]
+    procs = [start_worker(queue, name, log) for name in names]
+    wait_ready([f"{name}@h6bench" for name in names], time.monotonic() + timeout)
     publish(bench_app, queue, stream, members)
-    procs = [start_worker(queue, f"{label}-{i}", log) for i in range(workers)]
     deadline, killed_at = time.monotonic() + timeout, None
     try:
         while (done := done_count(first, last)) < len(stream):
@@ -232,8 +252,11 @@ def check(bench_app, members: int, last_stage: dict) -> dict:
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--events", type=int, default=20_000, help="events for the 4-worker phase")
-    parser.add_argument("--baseline-events", type=int, default=5_000, help="events for the 1-worker phase")
+    parser.add_argument("--events", type=int, default=20_000, help="events for the 4-worker phases")
+    parser.add_argument("--baseline-events", type=int, default=5_000, help="events for the 1-worker phases")
+    parser.add_argument(
+        "--rounds", type=int, default=2, help="1-worker and 4-worker phases alternate this often"
+    )
     parser.add_argument("--members", type=int, default=5_000)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--timeout", type=int, default=900, help="seconds per phase before giving up")
@@ -244,20 +267,38 @@ def main():
     args = parser.parse_args()
     rng = random.Random(args.seed)
     bench_app = prepare_database(args.database, args.members)
-    one, last_one = make_stream(bench_app, 0, args.baseline_events, 0, rng)
-    many, last_many = make_stream(bench_app, len(last_one), args.events, len(one), rng)
-    queues = [f"{QUEUE_PREFIX}.w1", f"{QUEUE_PREFIX}.w{args.workers}"]
+    phases, last_stage, next_event = [], {}, 0
+    for number in range(args.rounds):
+        for workers, events in ((1, args.baseline_events), (args.workers, args.events)):
+            stream, stages = make_stream(bench_app, len(last_stage), events // args.rounds, next_event, rng)
+            label = f"r{number}w{workers}"
+            kill = workers > 1 and number == args.rounds - 1
+            phases.append((label, workers, kill, stream))
+            last_stage.update(stages)
+            next_event += len(stream)
+    queues = [f"{QUEUE_PREFIX}.{label}" for label, *_ in phases]
     purge(bench_app, queues)
     log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"{args.database}-workers.log"
+    results = {1: [], args.workers: []}
     try:
         with open(log_path, "w") as log:
-            single = run_phase(bench_app, "w1", one, args.members, 1, False, args.timeout, log)
-            multi = run_phase(
-                bench_app, f"w{args.workers}", many, args.members, args.workers, True, args.timeout, log
-            )
+            for label, workers, kill, stream in phases:
+                result = run_phase(bench_app, label, stream, args.members, workers, kill, args.timeout, log)
+                results[workers].append(result)
+                print(
+                    f"  {label}: {result['events']} events in {result['seconds']:.1f} s = {result['rate']:.0f}/s"
+                    + (f" (worker SIGKILLed at {result['killed_at']} done, restarted)" if kill else ""),
+                    flush=True,
+                )
     finally:
         purge(bench_app, queues, delete=True)
-    books = check(bench_app, args.members, {**last_one, **last_many})
+    books = check(bench_app, args.members, last_stage)
+    single, multi = (
+        {key: sum(r[key] for r in results[w]) for key in ("events", "seconds", "redelivered", "reruns")}
+        for w in (1, args.workers)
+    )
+    single["rate"], multi["rate"] = (x["events"] / x["seconds"] for x in (single, multi))
+    multi["killed_at"] = results[args.workers][-1]["killed_at"]
 
     print(f"members {args.members}; workers' log: {log_path}")
     print(

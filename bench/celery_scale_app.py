@@ -19,7 +19,14 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.db import connections  # noqa: E402
+
+# Saleor's workers keep their database connection (DB_CONN_MAX_AGE, 600 s by default); the engine-tier
+# settings close it after every task, which would make each event pay for a new PostgreSQL backend.
+connections["default"].settings_dict["CONN_MAX_AGE"] = int(os.environ.get("BENCH_CONN_MAX_AGE", "600"))
+
 from celery import Celery  # noqa: E402
+from celery.signals import worker_ready  # noqa: E402
 from django.db import InterfaceError, OperationalError, connection  # noqa: E402
 
 from saleor_loyalty.core.facts import OrderFacts, OrderLineFacts  # noqa: E402
@@ -32,6 +39,7 @@ PAID_AT = datetime(2026, 11, 1, tzinfo=UTC)
 # Stages of an order's life; an event carries the stage it saw. Later stages include earlier ones.
 PAID, REFUND_1, REFUND_2, CANCEL = "paid", "refund1", "refund2", "cancel"
 DONE_TABLE = "bench_celery_done"
+READY_TABLE = "bench_celery_ready"
 
 app = Celery("h6bench_celery_scale")
 app.conf.update(
@@ -88,3 +96,11 @@ def bench_sync_order(self, event_id: int, index: int, stage: str, members: int) 
             f"redelivered = {DONE_TABLE}.redelivered OR EXCLUDED.redelivered",
             [event_id, self.request.hostname or "", redelivered],
         )
+
+
+@worker_ready.connect
+def _say_ready(sender=None, **_):
+    """The driver publishes a phase's events once all its workers are consuming."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {READY_TABLE} (worker) VALUES (%s)", [sender.hostname])
+    connection.close()
