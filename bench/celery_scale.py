@@ -2,7 +2,8 @@
 
     bash scripts/bench.sh celery_scale [--events N] [--baseline-events N] [--rounds R] [--members M] [--database NAME]
 
-Starts real `celery worker` processes (solo pool, acks late, prefetch 1) on the machine's RabbitMQ
+Starts real `celery worker` processes (prefork pool of one process each, as Saleor runs them; acks late,
+prefetch 1) on the machine's RabbitMQ
 (CELERY_BROKER_URL, default amqp://guest:guest@127.0.0.1:5672//) and a dedicated bench database on the
 local PostgreSQL (postgres@127.0.0.1:5432, dropped and created by the run). Workers run the task of
 `celery_scale_app.py`: facts from a deterministic generator, then `orders.sync.sync_order`.
@@ -121,7 +122,19 @@ def purge(bench_app, queues, delete=False) -> None:
 
 def start_worker(queue: str, name: str, log) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(BENCH), str(ROOT)])}
-    command = [sys.executable, "-m", "celery", "-A", "celery_scale_app", "worker", "--pool=solo", "-Q", queue]
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "celery_scale_app",
+        "worker",
+        "--pool=prefork",
+        "-c",
+        "1",
+        "-Q",
+        queue,
+    ]
     command += [
         "-n",
         f"{name}@h6bench",
@@ -131,7 +144,10 @@ def start_worker(queue: str, name: str, log) -> subprocess.Popen:
         "-l",
         "WARNING",
     ]
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    # its own process group: the kill takes the worker's pool process with it, as a lost machine would
+    return subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
 
 
 def wait_ready(names, deadline: float) -> None:
@@ -174,7 +190,7 @@ def run_phase(bench_app, label, stream, members, workers, kill, timeout, log) ->
                 raise SystemExit(f"{label}: only {done}/{len(stream)} events done after {timeout} s")
             if kill and killed_at is None and done >= len(stream) // 2:
                 victim = procs[1]
-                os.kill(victim.pid, signal.SIGKILL)
+                os.killpg(victim.pid, signal.SIGKILL)
                 victim.wait()
                 killed_at = done
                 procs[1] = start_worker(queue, f"{label}-1r", log)

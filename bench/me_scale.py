@@ -3,7 +3,7 @@
     bash scripts/bench.sh me_scale [--members N] [--rows-per-member R] [--requests Q] [--reuse] [--database NAME]
 
 The target is 1,000,000 members and 50,000,000 ledger rows (`--members 1000000 --rows-per-member 50`);
-the default is a tenth of the members, so a build takes minutes on a shared 2-core machine. The
+the default is 50,000 members (2.4M rows), so a build takes minutes on a shared 2-core machine. The
 build writes straight into the tables with `generate_series` (users, accounts, earns, redemptions,
 reversals of every tenth earn, the last two earns of each member still pending), the way a restore
 does: the ledger's secondary indexes are dropped first and built again after (the primary key and the
@@ -244,7 +244,7 @@ def measure(members: int, requests: int, seed: int) -> dict:
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--members", type=int, default=100_000)
+    parser.add_argument("--members", type=int, default=50_000)
     parser.add_argument("--rows-per-member", type=int, default=50)
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--chunk", type=int, default=10_000, help="members per build transaction")
