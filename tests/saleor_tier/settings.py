@@ -1,7 +1,6 @@
 """Saleor tier: Saleor 3.23's own test settings with the club plugin and our database choice."""
 
 import os
-import tempfile
 
 import dj_database_url
 import saleor
@@ -19,7 +18,3 @@ DATABASES = {  # noqa: F811
 }
 
 PLUGINS = ["saleor_loyalty.plugin.LoyaltyPlugin"]
-
-# Saleor stores an installed app's brand logo under MEDIA_ROOT (its test settings leave it at the
-# working directory): keep the dashboard-app test's files out of the checkout.
-MEDIA_ROOT = os.path.join(tempfile.gettempdir(), "saleor-loyalty-test-media")
