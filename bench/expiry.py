@@ -11,39 +11,14 @@ its own (`loyalty_bench_expiry`) on DATABASE_URL's server, else on the embedded 
 """
 
 import argparse
-import os
 import resource
 import time
 from datetime import timedelta
-from urllib.parse import urlsplit, urlunsplit
+
+from fresh_database import setup_django
 
 LOTS_PER_MEMBER = 4
 BENCH_DATABASE = "loyalty_bench_expiry"
-
-
-def setup_django():
-    """Django on a fresh database: never DATABASE_URL's own (the bench writes over a GB into it)."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "saleor_loyalty.demo.settings")
-    import django
-    import psycopg
-    from django.core.management import call_command
-
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        server = urlsplit(url)
-        maintenance = urlunsplit(server._replace(path="/postgres"))
-        os.environ["DATABASE_URL"] = urlunsplit(server._replace(path=f"/{BENCH_DATABASE}"))
-    else:
-        from saleor_loyalty.devdb import database_settings, embedded_data_dir
-
-        database_settings("postgres")  # starts the embedded server
-        maintenance = f"postgresql://postgres@/postgres?host={embedded_data_dir()}"
-        os.environ["DATABASE_URL"] = f"postgres://postgres@/{BENCH_DATABASE}?host={embedded_data_dir()}"
-    with psycopg.connect(maintenance, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE}")
-        conn.execute(f"CREATE DATABASE {BENCH_DATABASE}")
-    django.setup()
-    call_command("migrate", verbosity=0)
 
 
 def build(lots: int):
@@ -162,7 +137,7 @@ def main():
     parser.add_argument("--lots", type=int, default=1_000_000)
     parser.add_argument("--batch", type=int, default=2000)
     args = parser.parse_args()
-    setup_django()
+    setup_django(BENCH_DATABASE)
     from django.db.models import Sum
     from django.utils import timezone
 

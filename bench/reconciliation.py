@@ -11,36 +11,12 @@ on the embedded one.
 """
 
 import argparse
-import os
 import time
-from urllib.parse import urlsplit, urlunsplit
+
+from fresh_database import setup_django
 
 BENCH_DATABASE = "loyalty_bench_reconciliation"
 ROWS_PER_ACCOUNT = 4
-
-
-def setup_django():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "saleor_loyalty.demo.settings")
-    import django
-    import psycopg
-    from django.core.management import call_command
-
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        server = urlsplit(url)
-        maintenance = urlunsplit(server._replace(path="/postgres"))
-        os.environ["DATABASE_URL"] = urlunsplit(server._replace(path=f"/{BENCH_DATABASE}"))
-    else:
-        from saleor_loyalty.devdb import database_settings, embedded_data_dir
-
-        database_settings("postgres")  # starts the embedded server
-        maintenance = f"postgresql://postgres@/postgres?host={embedded_data_dir()}"
-        os.environ["DATABASE_URL"] = f"postgres://postgres@/{BENCH_DATABASE}?host={embedded_data_dir()}"
-    with psycopg.connect(maintenance, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE}")
-        conn.execute(f"CREATE DATABASE {BENCH_DATABASE}")
-    django.setup()
-    call_command("migrate", verbosity=0)
 
 
 def build(accounts: int) -> None:
@@ -96,7 +72,7 @@ def main():
     parser.add_argument("--accounts", type=int, default=100_000)
     parser.add_argument("--batch", type=int, default=500)
     args = parser.parse_args()
-    setup_django()
+    setup_django(BENCH_DATABASE)
     from django.utils import timezone
 
     from saleor_loyalty.ledger import reconciliation
