@@ -13,47 +13,31 @@ from saleor_loyalty.models import (
     TierWindow,
 )
 
+
+def choices_enum(name: str, values, description: str):
+    """A GraphQL enum of stored values, named the GraphQL way (`order_upgrade` → ORDER_UPGRADE)."""
+    return graphene.Enum(name, [(value.upper(), value) for value in values], description=description)
+
+
 LoyaltyErrorCodeEnum = graphene.Enum.from_enum(LoyaltyErrorCode, description="What went wrong, for programs.")
-LoyaltyTransactionKindEnum = graphene.Enum(
-    "LoyaltyTransactionKind",
-    [(value.upper(), value) for value in EntryKind.values],
-    description="What changed a member's points.",
+LoyaltyTransactionKindEnum = choices_enum(
+    "LoyaltyTransactionKind", EntryKind.values, "What changed a member's points."
 )
-NegativeBalancePolicyEnum = graphene.Enum(
+NegativeBalancePolicyEnum = choices_enum(
     "LoyaltyNegativeBalancePolicy",
-    [(value.upper(), value) for value in NegativeBalancePolicy.values],
-    description="What a reversal of points already spent does.",
+    NegativeBalancePolicy.values,
+    "What a reversal of points already spent does.",
 )
-TierBasisEnum = graphene.Enum(
-    "LoyaltyTierBasis",
-    [(value.upper(), value) for value in TierBasis.values],
-    description="What tiers are measured in.",
-)
-TierWindowEnum = graphene.Enum(
-    "LoyaltyTierWindow",
-    [(value.upper(), value) for value in TierWindow.values],
-    description="The period tiers are measured over.",
-)
-TierCauseEnum = graphene.Enum(
-    "LoyaltyTierCause",
-    [(value.upper(), value) for value in TierCause.values],
-    description="What changed a member's tier.",
-)
-EarlyAccessKindEnum = graphene.Enum(
-    "LoyaltyEarlyAccessKind",
-    [(value.upper(), value) for value in EarlyAccessKind.values],
-    description="A Saleor product or collection.",
+TierBasisEnum = choices_enum("LoyaltyTierBasis", TierBasis.values, "What tiers are measured in.")
+TierWindowEnum = choices_enum("LoyaltyTierWindow", TierWindow.values, "The period tiers are measured over.")
+TierCauseEnum = choices_enum("LoyaltyTierCause", TierCause.values, "What changed a member's tier.")
+EarlyAccessKindEnum = choices_enum(
+    "LoyaltyEarlyAccessKind", EarlyAccessKind.values, "A Saleor product or collection."
 )
 
-ConsentMediumEnum = graphene.Enum(
-    "LoyaltyConsentMedium",
-    [(value.upper(), value) for value in Medium.values],
-    description="How the club may reach a customer.",
-)
-RecoveryStateEnum = graphene.Enum(
-    "LoyaltyRecoveryState",
-    [(value.upper(), value) for value in RecoveryState.values],
-    description="Where recovery of an abandoned checkout stands.",
+ConsentMediumEnum = choices_enum("LoyaltyConsentMedium", Medium.values, "How the club may reach a customer.")
+RecoveryStateEnum = choices_enum(
+    "LoyaltyRecoveryState", RecoveryState.values, "Where recovery of an abandoned checkout stands."
 )
 
 # Saleor's way of naming languages (HE, EN_US), for the languages Django knows.

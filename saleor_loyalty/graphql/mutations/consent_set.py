@@ -2,7 +2,7 @@ import graphene
 
 from saleor_loyalty.exceptions import InvalidConsentInput, NotYourCheckout
 from saleor_loyalty.graphql.consent import ConsentStateType, consent_view
-from saleor_loyalty.graphql.enums import ConsentMediumEnum
+from saleor_loyalty.graphql.enums import ConsentMediumEnum, choices_enum
 from saleor_loyalty.graphql.errors import Unauthenticated
 from saleor_loyalty.graphql.ids import uuid_pk
 from saleor_loyalty.graphql.mutations.base import ClubMutation
@@ -15,10 +15,8 @@ CUSTOMER_SOURCES = (
     ConsentSource.ACCOUNT_PAGE,
     ConsentSource.NEWSLETTER_SIGNUP,
 )
-ConsentSourceEnum = graphene.Enum(
-    "LoyaltyConsentSource",
-    [(value.upper(), value) for value in CUSTOMER_SOURCES],
-    description="Where a customer gave or withdrew consent.",
+ConsentSourceEnum = choices_enum(
+    "LoyaltyConsentSource", CUSTOMER_SOURCES, "Where a customer gave or withdrew consent."
 )
 
 
