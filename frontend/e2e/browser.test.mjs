@@ -204,3 +204,20 @@ describe("the Dashboard app", () => {
   });
 });
 
+
+describe("GraphiQL at the club endpoint", () => {
+  test("loads from the package alone under its strict policy and runs a query", async () => {
+    const page = await newPage();
+    const foreign = [], violations = [];
+    page.on("request", (request) => { if (!request.url().startsWith(server.url)) foreign.push(request.url()); });
+    page.on("console", (message) => { if (/Content Security Policy/i.test(message.text())) violations.push(message.text()); });
+    await page.goto(`${server.url}/plugins/global/saleor.loyalty/graphql/`);
+    await page.locator(".graphiql-container").waitFor();
+    await page.locator(".graphiql-execute-button").click();
+    await page.locator(".graphiql-response").getByText('"Query"').waitFor();
+    await shot(page, "graphiql");
+    assert.deepEqual(foreign, []);
+    assert.deepEqual(violations, []);
+    await page.close();
+  });
+});

@@ -1,4 +1,4 @@
-// Build the app and the card into one folder (default: the Python package's static/), deterministically:
+// Build the app, the card and GraphiQL into one folder (default: the Python package's static/), deterministically:
 // fixed file names, no source maps, no timestamps. `check-build.mjs` builds elsewhere and compares.
 import { cpSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, resolve } from "node:path";
@@ -12,6 +12,7 @@ await build({ root: here, configFile: resolve(here, "vite.config.ts"), logLevel:
 await build({ root: here, configFile: resolve(here, "vite.card.config.ts"), logLevel: "warn", build: { outDir: resolve(out, "card-tmp") } });
 cpSync(resolve(out, "card-tmp/card.js"), resolve(out, "card.js"));
 rmSync(resolve(out, "card-tmp"), { recursive: true });
+await build({ root: here, configFile: resolve(here, "vite.graphiql.config.ts"), logLevel: "warn", build: { outDir: resolve(out, "graphiql") } });
 mkdirSync(out, { recursive: true });
 cpSync(resolve(here, "public/logo.png"), resolve(out, "logo.png"));
 rmSync(resolve(out, "app/logo.png"), { force: true });

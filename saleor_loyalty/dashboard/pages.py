@@ -1,4 +1,4 @@
-"""HTTP for the app and the card: the manifest, the app's pages and the built files, nothing else.
+"""HTTP for the app, the card and GraphiQL's assets: the manifest, the app's pages and the built files, nothing else.
 
 Only files listed in `static/` when the process starts can be served (a name is looked up, never
 joined onto a path), so no request reaches outside the built assets.
@@ -60,6 +60,8 @@ def handle(request, path: str) -> HttpResponse | None:
         return None
     if path == "/card.js":
         return _file("card.js")
+    if path in ("/graphiql/graphiql.js", "/graphiql/graphiql.css"):
+        return _file(path.lstrip("/"), cache_seconds=3600)
     if not (path == "/app" or path.startswith("/app/")):
         return None
     rest = path[len("/app") :].strip("/")

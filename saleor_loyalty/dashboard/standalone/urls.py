@@ -49,7 +49,7 @@ def plugin(request, path):
     if path.rstrip("/") == "/graphql":
         if request.method == "OPTIONS":  # Saleor's ASGI CORS handler answers this in production
             return _cors(HttpResponse())
-        return _cors(views.handle(request, _context, graphiql_enabled=False))
+        return _cors(views.handle(request, _context, graphiql_enabled=True))
     return pages.handle(request, path) or HttpResponseNotFound()
 
 
