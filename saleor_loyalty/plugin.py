@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import jwt
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from saleor.plugins.base_plugin import BasePlugin, ConfigurationTypeField
@@ -20,10 +21,12 @@ from saleor_loyalty import tasks
 from saleor_loyalty.benefits import checkout as checkout_benefits
 from saleor_loyalty.dashboard import manifest as club_app
 from saleor_loyalty.dashboard import pages as club_pages
-from saleor_loyalty.exceptions import ClubBenefitRefused
+from saleor_loyalty.exceptions import ClubBenefitRefused, InvalidProgramSetting
 from saleor_loyalty.graphql import views
 from saleor_loyalty.graphql.context import ClubContext
+from saleor_loyalty.ledger import programs
 from saleor_loyalty.messages import unsubscribe
+from saleor_loyalty.recovery import settings as recovery_settings
 from saleor_loyalty.saleor_adapter import (
     abandoned_checkouts,
     auth,
@@ -91,8 +94,48 @@ class LoyaltyPlugin(BasePlugin):
     )
     CONFIGURATION_PER_CHANNEL = False
     DEFAULT_ACTIVE = True
-    DEFAULT_CONFIGURATION = [{"name": "graphiql_enabled", "value": False}]
+    DEFAULT_CONFIGURATION = [
+        {"name": "graphiql_enabled", "value": False},
+        {"name": "app_manifest_url", "value": ""},
+        {"name": "club_endpoint_url", "value": ""},
+        {"name": "card_script_url", "value": ""},
+        {"name": "paused_channels", "value": ""},
+        {"name": "default_sender_name", "value": ""},
+        {"name": "default_sender_email", "value": ""},
+    ]
     CONFIG_STRUCTURE = {
+        "app_manifest_url": {
+            "type": ConfigurationTypeField.OUTPUT,
+            "label": "App install link",
+            "help_text": "Apps → Install from manifest, paste this link (or `manage.py install_app <link> "
+            "--activate`): the club's pages then open from the Dashboard's Customers menu.",
+        },
+        "club_endpoint_url": {
+            "type": ConfigurationTypeField.OUTPUT,
+            "label": "Club GraphQL endpoint",
+            "help_text": "Storefronts and apps send the club's queries here, with the caller's Saleor token.",
+        },
+        "card_script_url": {
+            "type": ConfigurationTypeField.OUTPUT,
+            "label": "Storefront club card",
+            "help_text": 'Add <script src="this link"></script> and <saleor-loyalty-card channel="…"> to a page.',
+        },
+        "paused_channels": {
+            "type": ConfigurationTypeField.STRING,
+            "label": "Club paused in channels",
+            "help_text": "Channel slugs, comma-separated. There the club gives and spends nothing (balances stay "
+            "readable, staff can still correct); every other channel runs. Shows each program's switch.",
+        },
+        "default_sender_name": {
+            "type": ConfigurationTypeField.STRING,
+            "label": "Default sender name",
+            "help_text": "Saved into every channel that has no sender name of its own (club messages need one).",
+        },
+        "default_sender_email": {
+            "type": ConfigurationTypeField.STRING,
+            "label": "Default sender email",
+            "help_text": "Saved into every channel that has no sender email of its own.",
+        },
         "graphiql_enabled": {
             "type": ConfigurationTypeField.BOOLEAN,
             "label": "Serve GraphiQL on GET",
@@ -103,6 +146,51 @@ class LoyaltyPlugin(BasePlugin):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.settings = LoyaltyPluginSettings.parse(self.configuration)
+
+    def resolve_plugin_configuration(self, request):
+        """The links as this request reaches Saleor, and the paused channels as the programs have them now."""
+        shown = {
+            "app_manifest_url": request.build_absolute_uri(club_app.MANIFEST_PATH),
+            "club_endpoint_url": request.build_absolute_uri(club_app.PREFIX + GRAPHQL_PATH),
+            "card_script_url": request.build_absolute_uri(club_app.PREFIX + "/card.js"),
+        }
+        with runtime.writer_connection():
+            shown["paused_channels"] = ", ".join(programs.paused_channel_slugs())
+        return [{**item, "value": shown.get(item["name"], item.get("value"))} for item in self.configuration]
+
+    @classmethod
+    def validate_plugin_configuration(cls, plugin_configuration, **kwargs):
+        values = {item["name"]: item.get("value") for item in plugin_configuration.configuration}
+        try:
+            with runtime.writer_connection():
+                programs.channel_slugs(
+                    values.get("paused_channels") or "", shop.channel_facts, "paused_channels"
+                )
+                recovery_settings.check_sender(
+                    values.get("default_sender_name") or "", values.get("default_sender_email") or ""
+                )
+        except InvalidProgramSetting as error:
+            field = {"sender_name": "default_sender_name", "sender_email": "default_sender_email"}.get(
+                error.field, "paused_channels"
+            )
+            raise ValidationError({field: ValidationError(error.message, code="invalid")}) from None
+
+    @classmethod
+    def save_plugin_configuration(cls, plugin_configuration, cleaned_data):
+        """Saleor stores the values; a paused-channel list or a default sender the staff user sent is also
+        applied to the club (only when sent: a stale stored list never switches a channel back)."""
+        plugin_configuration = super().save_plugin_configuration(plugin_configuration, cleaned_data)
+        sent = {item["name"]: item.get("value") for item in cleaned_data.get("configuration") or []}
+        values = {item["name"]: item.get("value") for item in plugin_configuration.configuration}
+        with runtime.writer_connection(), transaction.atomic():
+            if "paused_channels" in sent:
+                slugs = programs.channel_slugs(values.get("paused_channels") or "", shop.channel_facts)
+                programs.pause_exactly(slugs, shop.channel_facts)
+            if {"default_sender_name", "default_sender_email"} & sent.keys():
+                recovery_settings.fill_missing_senders(
+                    values.get("default_sender_name") or "", values.get("default_sender_email") or ""
+                )
+        return plugin_configuration
 
     @_never_raises
     def order_created(self, order, webhooks=None):

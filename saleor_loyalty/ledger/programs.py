@@ -145,3 +145,38 @@ def update_program(program: LoyaltyProgram, **changes) -> LoyaltyProgram:
             setattr(program, field, value)
         program.save()
     return program
+
+
+MAX_LISTED_CHANNELS = 100
+
+
+def channel_slugs(text: str, channel_lookup, field: str = "channels") -> set[str]:
+    """A comma- or space-separated list of channel slugs, each an existing channel (a typo pauses nothing)."""
+    if not isinstance(text, str) or len(text) > 5000:
+        raise InvalidProgramSetting("The channel list is too long.", field)
+    slugs = {slug for slug in text.replace(",", " ").split() if slug}
+    if len(slugs) > MAX_LISTED_CHANNELS:
+        raise InvalidProgramSetting(f"At most {MAX_LISTED_CHANNELS} channels can be listed.", field)
+    unknown = sorted(slug for slug in slugs if channel_lookup(slug) is None)
+    if unknown:
+        raise InvalidProgramSetting(f"No channel with slug {', '.join(unknown)}.", field)
+    return slugs
+
+
+def paused_channel_slugs() -> list[str]:
+    return list(
+        LoyaltyProgram.objects.filter(is_active=False)
+        .order_by("channel_slug")
+        .values_list("channel_slug", flat=True)
+    )
+
+
+def pause_exactly(slugs: set[str], channel_lookup) -> None:
+    """Switch the club off in these channels and on in every other, through the one switch (`update_program`)."""
+    with transaction.atomic():
+        for slug in sorted(slugs):
+            program = get_program(slug, channel_lookup)
+            if program.is_active:
+                update_program(program, is_active=False)
+        for program in LoyaltyProgram.objects.filter(is_active=False).exclude(channel_slug__in=slugs):
+            update_program(program, is_active=True)

@@ -100,3 +100,17 @@ def update_settings(channel_slug: str, **changes) -> MessagingSettings:
             )
         config.save()
     return config
+
+
+def check_sender(sender_name: str, sender_email: str) -> dict:
+    """The given (non-empty) parts of a sender, validated like a channel's own."""
+    given = {"sender_name": sender_name, "sender_email": sender_email}
+    return _validate({field: value for field, value in given.items() if value})
+
+
+def fill_missing_senders(sender_name: str, sender_email: str) -> int:
+    """Give every channel that has no sender of its own this one; a channel's own sender is never replaced."""
+    updated = 0
+    for field, value in check_sender(sender_name, sender_email).items():
+        updated += MessagingSettings.objects.filter(**{field: ""}).update(**{field: value})
+    return updated
