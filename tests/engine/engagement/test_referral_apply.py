@@ -18,7 +18,8 @@ def test_a_guest_friend_gets_the_welcome_voucher_on_the_checkout(club, referral_
     referral, applied = referrals.apply_code(club, checkout.token, dana.code.lower(), GUEST, referral_shop)
 
     assert applied is True
-    assert referral.status == ReferralStatus.INVITED and referral.referrer == dana.account
+    assert referral.status == ReferralStatus.INVITED
+    assert referral.referrer == dana.account
     assert referral_shop.checkouts[checkout.token].voucher_code == referral.voucher_code
     assert referral_shop.vouchers == [(referral.voucher_code, False, referral_rules.friend_value)]
 
@@ -29,7 +30,8 @@ def test_applying_again_makes_no_second_referral_or_voucher(club, referral_rules
     again, applied = referrals.apply_code(club, checkout.token, dana.code, GUEST, referral_shop)
 
     assert (again.pk, again.voucher_code, applied) == (first.pk, first.voucher_code, True)
-    assert Referral.objects.count() == 1 and len(referral_shop.vouchers) == 1
+    assert Referral.objects.count() == 1
+    assert len(referral_shop.vouchers) == 1
 
 
 def test_a_voucher_the_customer_typed_is_never_replaced(club, referral_rules, dana, referral_shop):
@@ -45,7 +47,8 @@ def test_a_voucher_the_customer_typed_is_never_replaced(club, referral_rules, da
 def test_the_clubs_own_tier_code_makes_way_for_the_welcome_voucher(club, referral_rules, dana, referral_shop):
     checkout = referral_shop.add_checkout(email="noa@example.co.il", voucher="CLUB-1234", typed=False)
     referral, applied = referrals.apply_code(club, checkout.token, dana.code, GUEST, referral_shop)
-    assert applied and referral_shop.checkouts[checkout.token].voucher_code == referral.voucher_code
+    assert applied
+    assert referral_shop.checkouts[checkout.token].voucher_code == referral.voucher_code
 
 
 def test_welcome_points_make_no_voucher(club, referral_rules, dana, referral_shop):
@@ -60,7 +63,8 @@ def test_a_member_applying_their_own_code_is_refused(club, referral_rules, dana,
     with pytest.raises(referrals.ReferralNotEligible) as refused:
         referrals.apply_code(club, checkout.token, dana.code, as_customer(dana), referral_shop)
     assert refused.value.reason_code == "self_referral"
-    assert not Referral.objects.exists() and referral_shop.vouchers == []
+    assert not Referral.objects.exists()
+    assert referral_shop.vouchers == []
 
 
 @pytest.mark.parametrize(
@@ -123,4 +127,6 @@ def test_another_code_on_the_same_checkout_changes_the_referrer_before_any_order
 
     second, _ = referrals.apply_code(club, checkout.token, yael_code, GUEST, referral_shop)
 
-    assert second.pk == first.pk and second.code == yael_code and second.voucher_code == first.voucher_code
+    assert second.pk == first.pk
+    assert second.code == yael_code
+    assert second.voucher_code == first.voucher_code

@@ -13,7 +13,8 @@ def test_a_member_has_one_human_typeable_code_and_a_link_from_the_template(dana,
     code = referrals.code_for(dana.account)
 
     assert code == dana.code  # stable: made once
-    assert len(code) == 8 and set(code) <= set(referrals.CODE_ALPHABET)
+    assert len(code) == 8
+    assert set(code) <= set(referrals.CODE_ALPHABET)
     assert not set(code) & set("IO01")
     assert referrals.link_for(referral_rules, code) == f"https://shop.example.co.il/join?ref={code}"
 

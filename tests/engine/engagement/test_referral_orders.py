@@ -33,7 +33,8 @@ def test_the_referrer_is_rewarded_once_after_the_pending_period(club, referral_r
     order = referral_shop.place_order(invite(club, dana.code, referral_shop))
     referral = referral_orders.sync_referral_order(order, referral_shop)
     assert referral.status == ReferralStatus.ORDERED
-    assert referral.voucher_spent is True and referral.reward_due_at == PAID + timedelta(days=30)
+    assert referral.voucher_spent is True
+    assert referral.reward_due_at == PAID + timedelta(days=30)
 
     # when the job runs before the pending period is over, then nothing is given
     assert referral_orders.reward_due(referral_shop, now=DUE - timedelta(days=1)).written == 0
@@ -138,7 +139,8 @@ def test_a_second_account_with_the_members_address_is_rejected_as_self_referral(
     )
 
     assert (referral.status, referral.reason_code) == (ReferralStatus.REJECTED, "self_referral")
-    assert referral.signals == {"match": "address"} and "shipping address" in referral.reason
+    assert referral.signals == {"match": "address"}
+    assert "shipping address" in referral.reason
     assert referral_orders.reward_due(referral_shop, now=DUE).written == 0
 
 
@@ -261,7 +263,8 @@ def test_a_welcome_voucher_typed_on_a_new_checkout_still_finds_its_referral(
     voucher = invite(club, dana.code, referral_shop).voucher_code
     new_checkout = referral_shop.add_checkout(email="noa@example.co.il", voucher=voucher)
     referral = referral_orders.sync_referral_order(referral_shop.place_order(new_checkout), referral_shop)
-    assert referral.status == ReferralStatus.ORDERED and referral.voucher_spent
+    assert referral.status == ReferralStatus.ORDERED
+    assert referral.voucher_spent
 
 
 @pytest.mark.django_db(transaction=True)
