@@ -85,6 +85,7 @@ class FakeReferralShop:
         earlier_orders=0,
         voucher=None,
         channel="il",
+        paid_at=PAID,
     ) -> ReferralOrderFacts:
         email = email or (checkout.email if checkout else "") or (user.email if user else "")
         person = PersonFacts(
@@ -107,7 +108,7 @@ class FakeReferralShop:
             if voucher is not None
             else ((checkout.voucher_code or "") if checkout else ""),
             is_paid=paid,
-            paid_at=PAID if paid else None,
+            paid_at=paid_at if paid else None,
             earlier_orders=earlier_orders,
             first_name="Noa",
             person=person,
