@@ -1,4 +1,5 @@
-"""An in-memory Saleor for referrals: checkouts, orders, customers' addresses and cards, welcome vouchers."""
+"""An in-memory Saleor for referrals (checkouts, orders, customers' addresses and cards, welcome vouchers) and the
+referral tests' fixtures, imported by each test module (no conftest: the engagement folder is shared)."""
 
 import uuid
 from dataclasses import replace
@@ -7,6 +8,9 @@ from decimal import Decimal
 
 import pytest
 
+from saleor_loyalty import ledger
+from saleor_loyalty.core.facts import Requestor
+from saleor_loyalty.engagement import referrals
 from saleor_loyalty.engagement.referral_facts import (
     PersonFacts,
     ReferralCheckoutFacts,
@@ -138,3 +142,38 @@ class FakeReferralShop:
 @pytest.fixture
 def referral_shop():
     return FakeReferralShop()
+
+
+@pytest.fixture
+def referral_rules(club):
+    """Referrals on in the `il` club: 500 points to the referrer, a 10 % welcome voucher, 30 pending days."""
+    return referrals.update_settings(
+        club,
+        enabled=True,
+        referrer_points=500,
+        friend_benefit="voucher_percent",
+        friend_value=Decimal("10"),
+        pending_days=30,
+        monthly_cap=3,
+        link_template="https://shop.example.co.il/join?ref={code}",
+    )
+
+
+@pytest.fixture
+def dana(django_user_model, club):
+    """A member with an account and a referral code."""
+    user = django_user_model.objects.create(username="dana", email="dana.levi@gmail.com")
+    account = ledger.account_for(club, user.pk, user.email)
+    user.code = referrals.code_for(account)
+    user.account = account
+    return user
+
+
+@pytest.fixture
+def noa(django_user_model):
+    """A new customer, Dana's friend."""
+    return django_user_model.objects.create(username="noa", email="noa@example.co.il")
+
+
+def as_customer(user):
+    return Requestor(user_id=user.pk, email=user.email)

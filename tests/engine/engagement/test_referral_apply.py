@@ -1,5 +1,7 @@
 """A friend applies a member's code to their checkout: the welcome voucher, and what is refused at once."""
 
+# ruff: noqa: F811  (the referral fixtures are imported from referral_shop, then named as test arguments)
+
 import pytest
 
 from saleor_loyalty.core.facts import Requestor
@@ -7,7 +9,7 @@ from saleor_loyalty.engagement import referrals
 from saleor_loyalty.exceptions import CheckoutNotFound, NotYourCheckout
 from saleor_loyalty.models import Referral, ReferralStatus
 
-from .conftest import as_customer
+from .referral_shop import as_customer, dana, noa, referral_rules, referral_shop  # noqa: F401  (fixtures)
 
 GUEST = Requestor()
 

@@ -1,5 +1,7 @@
 """Members' codes and links, and the program's referral rules as staff set them."""
 
+# ruff: noqa: F811  (the referral fixtures are imported from referral_shop, then named as test arguments)
+
 from decimal import Decimal
 
 import pytest
@@ -7,6 +9,8 @@ import pytest
 from saleor_loyalty import ledger
 from saleor_loyalty.engagement import referrals
 from saleor_loyalty.models import ReferralCode, ReferralSettings
+
+from .referral_shop import dana, referral_rules  # noqa: F401  (fixtures)
 
 
 def test_a_member_has_one_human_typeable_code_and_a_link_from_the_template(dana, referral_rules):

@@ -1,5 +1,7 @@
 """Edges of referrals: a switched-off program, a forgotten friend, orders no referral is about."""
 
+# ruff: noqa: F811  (the referral fixtures are imported from referral_shop, then named as test arguments)
+
 from datetime import timedelta
 
 import pytest
@@ -8,7 +10,7 @@ from saleor_loyalty.core.facts import Requestor
 from saleor_loyalty.engagement import referral_orders, referrals
 from saleor_loyalty.models import EntryKind, LedgerEntry, Referral, ReferralStatus
 
-from .referral_shop import PAID
+from .referral_shop import PAID, dana, noa, referral_rules, referral_shop  # noqa: F401  (fixtures)
 
 DUE = PAID + timedelta(days=30, minutes=1)
 

@@ -1,6 +1,8 @@
 """Referrals on the club API: the member's code, link and friends (masked), the staff's list and review,
 the rules, and a friend applying a code to a guest checkout."""
 
+# ruff: noqa: F811  (the referral fixtures are imported from referral_shop, then named as test arguments)
+
 from datetime import timedelta
 
 import graphene
@@ -11,8 +13,15 @@ from saleor_loyalty.graphql.context import ClubContext
 from saleor_loyalty.graphql.schema import schema
 from saleor_loyalty.models import Referral, ReferralSettings
 
-from .conftest import as_customer
-from .referral_shop import HOME, PAID
+from .referral_shop import (  # noqa: F401  (fixtures)
+    HOME,
+    PAID,
+    as_customer,
+    dana,
+    noa,
+    referral_rules,
+    referral_shop,
+)
 
 STAFF = Requestor(
     user_id=999,

@@ -1,6 +1,8 @@
 """The friend's first paid order: fraud checks with their reasons, the reward after the pending period,
 reversal on refund, replays and concurrent events, caps and loops."""
 
+# ruff: noqa: F811  (the referral fixtures are imported from referral_shop, then named as test arguments)
+
 import threading
 from datetime import timedelta
 
@@ -12,7 +14,7 @@ from saleor_loyalty.core.facts import Requestor
 from saleor_loyalty.engagement import referral_orders, referrals
 from saleor_loyalty.models import EntryKind, LedgerEntry, Referral, ReferralStatus
 
-from .referral_shop import HOME, PAID
+from .referral_shop import HOME, PAID, dana, noa, referral_rules, referral_shop  # noqa: F401  (fixtures)
 
 GUEST = Requestor()
 DUE = PAID + timedelta(days=30, minutes=1)

@@ -1,5 +1,7 @@
 """Staff review of held referrals, and the "referral rewarded" club news."""
 
+# ruff: noqa: F811  (the referral fixtures are imported from referral_shop, then named as test arguments)
+
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -20,7 +22,7 @@ from saleor_loyalty.models import (
     ReferralStatus,
 )
 
-from .referral_shop import PAID
+from .referral_shop import PAID, dana, noa, referral_rules, referral_shop  # noqa: F401  (fixtures)
 
 STAFF = Actor(user_id=1, label="staff@shop.co.il")
 DUE = PAID + timedelta(days=30, minutes=1)

@@ -3,6 +3,8 @@
 If this test changes, the guide's numbers must change with it.
 """
 
+# ruff: noqa: F811  (the referral fixtures are imported from referral_shop, then named as test arguments)
+
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -11,7 +13,7 @@ from saleor_loyalty.engagement import referral_orders, referrals
 from saleor_loyalty.members.summary import points_value, summarize
 from saleor_loyalty.models import EntryKind, LedgerEntry, ReferralStatus
 
-from .referral_shop import HOME
+from .referral_shop import HOME, dana, noa, referral_shop  # noqa: F401  (fixtures)
 
 
 def test_the_guides_worked_example(club, dana, django_user_model, referral_shop):
