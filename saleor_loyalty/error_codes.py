@@ -32,3 +32,5 @@ class LoyaltyErrorCode(Enum):
     QUERY_TOO_COMPLEX = "query_too_complex"
     TOO_MANY_FIELDS = "too_many_fields"
     PROGRAM_INACTIVE = "program_inactive"
+    REFERRAL_NOT_ELIGIBLE = "referral_not_eligible"
+    REFERRAL_NOT_HELD = "referral_not_held"

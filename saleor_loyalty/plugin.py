@@ -33,6 +33,7 @@ from saleor_loyalty.saleor_adapter import (
     checkouts,
     gift_cards,
     order_owners,
+    referral_vouchers,
     runtime,
     shop,
 )
@@ -297,4 +298,5 @@ def _club_context(request) -> ClubContext:
         client_ip=request.META.get("REMOTE_ADDR", ""),
         shop=abandoned_checkouts.SaleorShop(),
         orders=order_owners.order_owner,
+        referrals=referral_vouchers.saleor_referrals,
     )

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from saleor_loyalty import ledger
 from saleor_loyalty.benefits import birthdays
+from saleor_loyalty.engagement import referral_orders, referrals
 from saleor_loyalty.exceptions import LoyaltyError
 from saleor_loyalty.ledger import expiry, reconciliation
 from saleor_loyalty.members import privacy
@@ -26,6 +27,7 @@ from saleor_loyalty.recovery import abandonment, attribution, sequences
 from saleor_loyalty.rewards import cashback
 from saleor_loyalty.saleor_adapter import abandoned_checkouts, gift_cards, runtime, shop
 from saleor_loyalty.saleor_adapter import orders as saleor_orders
+from saleor_loyalty.saleor_adapter.referral_vouchers import saleor_referrals
 from saleor_loyalty.tiers import evaluation as tier_evaluation
 
 logger = logging.getLogger(__name__)
@@ -34,6 +36,17 @@ TRANSIENT = (OperationalError, InterfaceError)
 EXPIRY_BATCHES_PER_RUN = 500  # 1M lots at 2,000 a batch; the next run resumes from the cursor
 TIER_EVALUATION_BATCHES_PER_RUN = 200
 RECONCILE_BATCHES_PER_RUN = 200  # 100k accounts at 500 a batch; the next run resumes from the cursor
+REFERRAL_BATCHES_PER_RUN = 20  # 2,000 due referrals a run at 100 a batch; the rest are due next run
+
+
+def _sync_referral(order_id) -> None:
+    """Engagement hook after the ledger: a referred friend's order moves its referral (own transaction)."""
+    try:
+        facts = saleor_referrals.order(order_id)
+        if facts is not None:
+            referral_orders.sync_referral_order(facts, saleor_referrals)
+    except LoyaltyError:
+        logger.exception("Referral sync refused order %s", order_id)
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=8)
@@ -47,6 +60,7 @@ def sync_order_task(order_id: str) -> None:
         except LoyaltyError:
             logger.exception("Loyalty sync refused order %s", order_id)
             return
+        _sync_referral(order_id)
     if result.earned is not None:
         with runtime.writer_connection():
             club_news.tell_points_earned(facts, result.earned, timezone.now())
@@ -64,6 +78,7 @@ def attach_guest_points_task(user_id: int, email: str) -> None:
 def forget_customer_task(user_id: int, email: str) -> None:
     with runtime.writer_connection():
         privacy.forget_customer(user_id, email)
+        referrals.forget_friend(user_id, email)
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
@@ -111,8 +126,21 @@ def sweep_changed_orders_task() -> None:
         order_sweep.sweep_changed_orders(
             saleor_orders.orders_changed_after,
             saleor_orders.order_facts,
-            lambda facts: orders.sync_order(facts, gift_cards.saleor_gift_cards, shop.channel_facts),
+            _sync_swept_order,
         )
+
+
+def _sync_swept_order(facts):
+    result = orders.sync_order(facts, gift_cards.saleor_gift_cards, shop.channel_facts)
+    _sync_referral(facts.order_id)
+    return result
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def reward_due_referrals_task() -> None:
+    """Beat: reward referrals whose friend's order passed its pending period unrefunded (bounded per run)."""
+    with runtime.writer_connection():
+        referral_orders.reward_due(saleor_referrals, max_batches=REFERRAL_BATCHES_PER_RUN)
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
@@ -171,6 +199,7 @@ def register_periodic_tasks(app) -> None:
         "loyalty-recovery-sweep": (recovery_sweep_task, timedelta(minutes=5)),
         "loyalty-club-news": (club_news_task, timedelta(minutes=5)),
         "loyalty-reconciliation": (reconcile_accounts_task, timedelta(hours=1)),
+        "loyalty-referral-rewards": (reward_due_referrals_task, timedelta(minutes=15)),
     }
     for name, (task, interval) in every.items():
         app.add_periodic_task(interval, task.s(), name=name)

@@ -13,6 +13,7 @@ from saleor_loyalty.graphql.errors import resolver
 from saleor_loyalty.graphql.ids import to_global_id
 from saleor_loyalty.graphql.money import MoneyType
 from saleor_loyalty.graphql.pagination import connection, connection_types, keyset_page, page_size
+from saleor_loyalty.graphql.referrals import MemberReferrals, member_referrals
 from saleor_loyalty.graphql.tier_types import (
     TierEventType,
     TierProgress,
@@ -171,8 +172,18 @@ class Member(graphene.ObjectType):
         "minimum tier are open to them (see `earlyAccess` for each item).",
     )
 
+    referral = graphene.Field(
+        MemberReferrals,
+        description="The member's referral code, link and referred friends; null where referrals are off.",
+    )
+
     class Meta:
         name = "LoyaltyMember"
+
+    @staticmethod
+    @resolver()
+    def resolve_referral(root: MemberView, info):
+        return member_referrals(root, info)
 
     @staticmethod
     def resolve_early_access(root: MemberView, _info):

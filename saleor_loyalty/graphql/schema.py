@@ -27,6 +27,9 @@ from saleor_loyalty.graphql.mutations.reconciliation_repair import (
 )
 from saleor_loyalty.graphql.mutations.recovery_settings_update import LoyaltyRecoverySettingsUpdate
 from saleor_loyalty.graphql.mutations.redeem_points import LoyaltyRedeemPoints
+from saleor_loyalty.graphql.mutations.referral_apply import LoyaltyReferralApply
+from saleor_loyalty.graphql.mutations.referral_review import LoyaltyReferralReview
+from saleor_loyalty.graphql.mutations.referral_settings_update import LoyaltyReferralSettingsUpdate
 from saleor_loyalty.graphql.mutations.tier_create import LoyaltyTierCreate
 from saleor_loyalty.graphql.mutations.tier_delete import LoyaltyTierDelete
 from saleor_loyalty.graphql.mutations.tier_override import LoyaltyTierOverride
@@ -34,6 +37,7 @@ from saleor_loyalty.graphql.mutations.tier_translate import LoyaltyTierTranslate
 from saleor_loyalty.graphql.mutations.tier_update import LoyaltyTierUpdate
 from saleor_loyalty.graphql.programs import ProgramQueries
 from saleor_loyalty.graphql.recovery import RecoveryQueries
+from saleor_loyalty.graphql.referrals import ReferralQueries
 from saleor_loyalty.graphql.strict_inputs import StrictInputError, check_variables, strict_input_error
 
 
@@ -45,6 +49,7 @@ class Query(
     ConsentQueries,
     RecoveryQueries,
     ReconciliationQueries,
+    ReferralQueries,
     FederationQueries,
     graphene.ObjectType,
 ):
@@ -69,6 +74,9 @@ class Mutation(graphene.ObjectType):
     loyalty_early_access_mark = LoyaltyEarlyAccessMark.Field()
     loyalty_early_access_unmark = LoyaltyEarlyAccessUnmark.Field()
     loyalty_reconciliation_repair = LoyaltyReconciliationRepair.Field()
+    loyalty_referral_apply = LoyaltyReferralApply.Field()
+    loyalty_referral_review = LoyaltyReferralReview.Field()
+    loyalty_referral_settings_update = LoyaltyReferralSettingsUpdate.Field()
 
 
 class ClubSchema(graphene.Schema):

@@ -1,9 +1,10 @@
-"""Club news from what the club recorded: points earned, tier upgrades and cashback credited, each told once.
+"""Club news from what the club recorded: points earned, tier upgrades, cashback credited and referral
+rewards, each told once.
 
 Points earned are told right after the order's ledger row commits (`tell_points_earned`); a
 messaging failure is logged and never reaches the points.
 
-The facts are append-only rows (`TierEvent`, `CreditEntry`), so the job only has to walk them by id
+The facts are append-only rows (`TierEvent`, `CreditEntry`, referral `LedgerEntry` rows), so the job only has to walk them by id
 from a cursor; it starts at the newest row the first time, so switching it on never mails history.
 One worker at a time (single-runner lock); the cursor moves in the transaction that claims each
 row's message, which is delivered after commit (a crash in between leaves a claim the messaging beat
@@ -23,6 +24,7 @@ from saleor_loyalty.messages import club, pipeline, rendering
 from saleor_loyalty.models import (
     CreditEntry,
     CreditKind,
+    EntryKind,
     JobCursor,
     LedgerEntry,
     LoyaltyProgram,
@@ -97,6 +99,17 @@ def _cashback_credited(entry: CreditEntry, channel_slug: str, email: str) -> pip
     )
 
 
+def _referral_rewarded(entry: LedgerEntry, channel_slug: str, email: str) -> pipeline.Outgoing:
+    """The referrer's reward row (`referral:<id>`, written once): the points and the new balance."""
+    return pipeline.Outgoing(
+        category="referral_rewarded",
+        medium=Medium.EMAIL,
+        channel_slug=channel_slug,
+        address=email,
+        context={"points": entry.points, "code": entry.detail.get("code", "")},
+    )
+
+
 def tell_points_earned(order: OrderFacts, entry: LedgerEntry, now: datetime) -> None:
     """The order's earn, told once to the buyer where the channel has club news on (the earn row is
     written once, so this runs once per order)."""
@@ -146,6 +159,15 @@ def send_club_news(now: datetime | None = None, limit: int = 200) -> JobRun:
                 f"{NEWS_JOB}:cashback",
                 CreditEntry.objects.filter(kind=CreditKind.CASHBACK_CREDIT),
                 _cashback_credited,
+                channels,
+                now,
+                limit,
+                run,
+            )
+            _walk(
+                f"{NEWS_JOB}:referral",
+                LedgerEntry.objects.filter(kind=EntryKind.REFERRAL_REWARD),
+                _referral_rewarded,
                 channels,
                 now,
                 limit,

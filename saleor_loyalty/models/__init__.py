@@ -25,4 +25,12 @@ from saleor_loyalty.models.program import (
     TierWindow,
 )
 from saleor_loyalty.models.reconciliation import ReconciliationCheck, ReconciliationFinding
+from saleor_loyalty.models.referrals import (
+    COUNTED_STATUSES,
+    FriendBenefit,
+    Referral,
+    ReferralCode,
+    ReferralSettings,
+    ReferralStatus,
+)
 from saleor_loyalty.models.tiers import Tier, TierCause, TierEvaluationRun, TierEvent, TierTranslation

@@ -16,6 +16,9 @@ class EntryKind(models.TextChoices):
     BIRTHDAY = "birthday", "Birthday gift of the member's tier"
     REDEMPTION = "redemption", "Points turned into store credit on a checkout"
     CORRECTION = "correction", "Staff repair of a drift reconciliation found, explaining the shown balance"
+    REFERRAL_REWARD = "referral_reward", "Reward for a friend's first order that passed its pending period"
+    REFERRAL_WELCOME = "referral_welcome", "A referred friend's welcome points"
+    REFERRAL_REVERSAL = "referral_reversal", "Referral points taken back: the friend's order was refunded"
 
 
 class AppendOnlyError(Exception):

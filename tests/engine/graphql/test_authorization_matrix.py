@@ -20,6 +20,7 @@ TIER = graphene.Node.to_global_id("LoyaltyTier", 1)
 CHECKOUT = graphene.Node.to_global_id("Checkout", "7a8b4d0e-7a4c-4c0e-9e8e-2b9d7c1e0a11")
 PRODUCT = graphene.Node.to_global_id("Product", 1)
 FINDING = graphene.Node.to_global_id("LoyaltyReconciliationFinding", 1)
+REFERRAL = graphene.Node.to_global_id("LoyaltyReferral", 1)
 
 # field: (who may call it, a complete call)
 MATRIX = {
@@ -105,6 +106,22 @@ MATRIX = {
         "MANAGE_USERS",
         f'mutation {{ loyaltyReconciliationRepair(channel: "il", findingId: "{FINDING}", reason: "x") '
         "{ errors { code } } }",
+    ),
+    "referrals": ("MANAGE_USERS", 'query { referrals(channel: "il") { totalCount } }'),
+    "referralSettings": ("MANAGE_SETTINGS", 'query { referralSettings(channel: "il") { enabled } }'),
+    # Whoever holds a guest checkout's token, as in Saleor; the engine checks a customer's checkout is theirs.
+    "loyaltyReferralApply": (
+        PUBLIC,
+        f'mutation {{ loyaltyReferralApply(channel: "il", checkoutId: "{CHECKOUT}", code: "ABCD2345") '
+        "{ errors { code } } }",
+    ),
+    "loyaltyReferralReview": (
+        "MANAGE_USERS",
+        f'mutation {{ loyaltyReferralReview(channel: "il", id: "{REFERRAL}", approve: true) {{ errors {{ code }} }} }}',
+    ),
+    "loyaltyReferralSettingsUpdate": (
+        "MANAGE_SETTINGS",
+        'mutation { loyaltyReferralSettingsUpdate(channel: "il", input: {enabled: true}) { errors { code } } }',
     ),
     # Federation: the SDL is public like introspection; `_entities` only echoes keys, and the fields it
     # reaches (`User.loyalty`, `Order.loyalty`) authorize as `me`/`member` do (test_federation.py).

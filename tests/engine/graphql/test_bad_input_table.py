@@ -78,6 +78,13 @@ def base_variables(mutation, club, customer):
             "findingId": graphene.Node.to_global_id("LoyaltyReconciliationFinding", 1),
             "reason": "x",
         },
+        "loyaltyReferralApply": {"checkoutId": checkout, "code": "ABCD2345"},
+        "loyaltyReferralReview": {
+            "id": graphene.Node.to_global_id("LoyaltyReferral", 1),
+            "approve": False,
+            "reason": "x",
+        },
+        "loyaltyReferralSettingsUpdate": {"input": {"enabled": True}},
     }[mutation]
 
 
