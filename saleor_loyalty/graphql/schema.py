@@ -9,12 +9,20 @@ from graphql import parse
 from graphql.error import GraphQLSyntaxError
 from graphql.execution import ExecutionResult
 
+from saleor_loyalty.graphql.actions import ActionQueries
 from saleor_loyalty.graphql.checkout_preview import CheckoutPreviewQueries
+from saleor_loyalty.graphql.club import ClubQueries
 from saleor_loyalty.graphql.consent import ConsentQueries
 from saleor_loyalty.graphql.early_access import EarlyAccessQueries
 from saleor_loyalty.graphql.entities import FederationQueries
 from saleor_loyalty.graphql.members import MemberQueries
+from saleor_loyalty.graphql.mutations.action_create import LoyaltyActionCreate
+from saleor_loyalty.graphql.mutations.action_delete import LoyaltyActionDelete
+from saleor_loyalty.graphql.mutations.action_record import LoyaltyActionRecord
+from saleor_loyalty.graphql.mutations.action_settings_update import LoyaltyActionSettingsUpdate
+from saleor_loyalty.graphql.mutations.action_update import LoyaltyActionUpdate
 from saleor_loyalty.graphql.mutations.birthday_set import LoyaltyBirthdaySet
+from saleor_loyalty.graphql.mutations.bulk_grant_create import LoyaltyBulkGrantCreate
 from saleor_loyalty.graphql.mutations.club_shipping_set import LoyaltyClubShippingMethodsSet
 from saleor_loyalty.graphql.mutations.consent_set import LoyaltyConsentSet
 from saleor_loyalty.graphql.mutations.early_access_mark import LoyaltyEarlyAccessMark
@@ -27,6 +35,7 @@ from saleor_loyalty.graphql.mutations.reconciliation_repair import (
 )
 from saleor_loyalty.graphql.mutations.recovery_settings_update import LoyaltyRecoverySettingsUpdate
 from saleor_loyalty.graphql.mutations.redeem_points import LoyaltyRedeemPoints
+from saleor_loyalty.graphql.mutations.share_link_create import LoyaltyShareLinkCreate
 from saleor_loyalty.graphql.mutations.tier_create import LoyaltyTierCreate
 from saleor_loyalty.graphql.mutations.tier_delete import LoyaltyTierDelete
 from saleor_loyalty.graphql.mutations.tier_override import LoyaltyTierOverride
@@ -46,6 +55,8 @@ class Query(
     RecoveryQueries,
     ReconciliationQueries,
     FederationQueries,
+    ActionQueries,
+    ClubQueries,
     graphene.ObjectType,
 ):
     """What the club answers; `_entities` and `_service` serve it as a federation subgraph of Saleor."""
@@ -69,6 +80,13 @@ class Mutation(graphene.ObjectType):
     loyalty_early_access_mark = LoyaltyEarlyAccessMark.Field()
     loyalty_early_access_unmark = LoyaltyEarlyAccessUnmark.Field()
     loyalty_reconciliation_repair = LoyaltyReconciliationRepair.Field()
+    loyalty_action_create = LoyaltyActionCreate.Field()
+    loyalty_action_update = LoyaltyActionUpdate.Field()
+    loyalty_action_delete = LoyaltyActionDelete.Field()
+    loyalty_action_settings_update = LoyaltyActionSettingsUpdate.Field()
+    loyalty_action_record = LoyaltyActionRecord.Field()
+    loyalty_share_link_create = LoyaltyShareLinkCreate.Field()
+    loyalty_bulk_grant_create = LoyaltyBulkGrantCreate.Field()
 
 
 class ClubSchema(graphene.Schema):

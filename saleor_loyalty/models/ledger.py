@@ -16,6 +16,9 @@ class EntryKind(models.TextChoices):
     BIRTHDAY = "birthday", "Birthday gift of the member's tier"
     REDEMPTION = "redemption", "Points turned into store credit on a checkout"
     CORRECTION = "correction", "Staff repair of a drift reconciliation found, explaining the shown balance"
+    ACTION = "action", "Points for an action that is not a purchase (a review, a share, a sign-up)"
+    BULK_GRANT = "bulk_grant", "Points staff granted to many members at once"
+    ANNIVERSARY = "anniversary", "Gift for a year in the club"
 
 
 class AppendOnlyError(Exception):
