@@ -16,11 +16,12 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from saleor_loyalty import ledger
-from saleor_loyalty.core.clock import local_date, lot_expiry
+from saleor_loyalty.core.clock import add_months, local_date, lot_expiry
 from saleor_loyalty.core.facts import Actor
 from saleor_loyalty.engagement import action_news
 from saleor_loyalty.engagement.catalogue import find_action
 from saleor_loyalty.exceptions import IdempotencyConflict, LoyaltyError
+from saleor_loyalty.ledger.accounts import append_entry  # the one writer path (under lock_account)
 from saleor_loyalty.ledger.programs import require_live
 from saleor_loyalty.models import (
     ActionOutcome,
@@ -69,13 +70,16 @@ def _over_cap(action: ClubAction, account: LoyaltyAccount, now: datetime) -> boo
         return False
     tz_name = action.program.timezone
     today = local_date(now, tz_name)
-    day_start = _local_start(today, tz_name)
-    month_start = _local_start(today.replace(day=1), tz_name)
+    day = (_local_start(today, tz_name), _local_start(today + timedelta(days=1), tz_name))
+    month = (
+        _local_start(today.replace(day=1), tz_name),
+        _local_start(add_months(today.replace(day=1), 1), tz_name),
+    )
     counts = LedgerEntry.objects.filter(
         account=account, kind=EntryKind.ACTION, detail__action=action.key
     ).aggregate(
-        day=Count("id", filter=Q(occurred_at__gte=day_start)),
-        month=Count("id", filter=Q(occurred_at__gte=month_start)),
+        day=Count("id", filter=Q(occurred_at__gte=day[0], occurred_at__lt=day[1])),
+        month=Count("id", filter=Q(occurred_at__gte=month[0], occurred_at__lt=month[1])),
         lifetime=Count("id"),
     )
     return any(
@@ -107,7 +111,7 @@ def _award_locked(
         return ActionResult(ActionOutcome.ALREADY_AWARDED, earlier, action)
     if _over_cap(action, locked, now):
         return ActionResult(ActionOutcome.CAPPED, None, action)
-    entry = ledger.append_entry(
+    entry = append_entry(
         locked,
         kind=EntryKind.ACTION,
         points=action.points,

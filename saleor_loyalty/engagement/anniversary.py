@@ -22,6 +22,7 @@ from saleor_loyalty.core.clock import local_date, lot_expiry
 from saleor_loyalty.core.jobs import JobRun, claim_cursor
 from saleor_loyalty.core.money import quantize_money
 from saleor_loyalty.exceptions import StoreCreditUnavailable
+from saleor_loyalty.ledger.accounts import append_entry  # the one writer path (under lock_account)
 from saleor_loyalty.models import (
     ActionSettings,
     CreditEntry,
@@ -58,7 +59,7 @@ def give_points(account: LoyaltyAccount, points: int, year: int, now: datetime):
     program = account.program
     with transaction.atomic():
         locked = ledger.lock_account(account)
-        return ledger.append_entry(
+        return append_entry(
             locked,
             kind=EntryKind.ANNIVERSARY,
             points=points,

@@ -18,6 +18,7 @@ from saleor_loyalty.core.clock import lot_expiry
 from saleor_loyalty.core.facts import Actor
 from saleor_loyalty.core.jobs import JobRun
 from saleor_loyalty.exceptions import IdempotencyConflict, InvalidPoints, LoyaltyError, ReasonRequired
+from saleor_loyalty.ledger.accounts import append_entry  # the one writer path (under lock_account)
 from saleor_loyalty.ledger.programs import require_live
 from saleor_loyalty.members.listing import MemberFilter, members
 from saleor_loyalty.models import BulkGrant, BulkGrantState, EntryKind, LoyaltyAccount, LoyaltyProgram
@@ -123,7 +124,7 @@ def _next_accounts(grant: BulkGrant, batch_size: int) -> list[LoyaltyAccount]:
 def _give(grant: BulkGrant, account: LoyaltyAccount, now: datetime) -> bool:
     program = grant.program
     locked = ledger.lock_account(ledger.effective_account(account))
-    entry = ledger.append_entry(
+    entry = append_entry(
         locked,
         kind=EntryKind.BULK_GRANT,
         points=grant.points,
