@@ -63,7 +63,8 @@ def test_the_same_review_delivered_twice_awards_once(member):
     assert retry.entry.pk == first.entry.pk == second_delivery.entry.pk
     assert action_rows(member).count() == 1
     member.refresh_from_db()
-    assert member.balance == 50 and ledger.reconcile_account(member) == 0
+    assert member.balance == 50
+    assert ledger.reconcile_account(member) == 0
 
 
 def test_an_award_row_has_the_shape_challenges_count(member):
@@ -134,7 +135,8 @@ def test_a_per_object_action_needs_its_object(member):
     with pytest.raises(LoyaltyError) as refused:
         record(member, REVIEW, "")
     assert refused.value.field == "object_id"
-    assert not action_rows().exists() and not ActionRecording.objects.exists()
+    assert not action_rows().exists()
+    assert not ActionRecording.objects.exists()
 
 
 def test_the_same_key_with_other_arguments_is_a_conflict(member):
@@ -153,7 +155,8 @@ def test_a_repeatable_custom_action_awards_per_key_within_its_caps(member):
     retry = record(member, "quiz", "", idem="quiz-0", action="quiz")
 
     assert results == [ActionOutcome.AWARDED, ActionOutcome.AWARDED, ActionOutcome.CAPPED]
-    assert retry.outcome == ActionOutcome.AWARDED and action_rows(member).count() == 2
+    assert retry.outcome == ActionOutcome.AWARDED
+    assert action_rows(member).count() == 2
 
 
 def test_a_switched_off_action_awards_nothing(member):
@@ -169,7 +172,8 @@ def test_an_inactive_program_records_nothing(member, customer):
     with pytest.raises(ProgramInactive):
         record(member, REVIEW, "product-1")
     assert actions.record_builtin(BuiltinAction.ACCOUNT_CREATED, customer.pk, customer.email) == []
-    assert not action_rows().exists() and not ActionRecording.objects.exists()
+    assert not action_rows().exists()
+    assert not ActionRecording.objects.exists()
 
 
 def test_pending_days_keep_the_points_pending(member):
@@ -190,7 +194,8 @@ def test_a_double_click_from_many_workers_awards_once(actions_on, customer):
 
     assert action_rows(member).count() == 1
     member.refresh_from_db()
-    assert member.balance == 50 and ledger.reconcile_account(member) == 0
+    assert member.balance == 50
+    assert ledger.reconcile_account(member) == 0
 
 
 def test_an_app_records_a_review_through_the_api_once(member, customer):
@@ -200,10 +205,12 @@ def test_an_app_records_a_review_through_the_api_once(member, customer):
     again = run(RECORD, APP, **variables).data["loyaltyActionRecord"]
     conflict = run(RECORD, APP, **{**variables, "objectId": "product-2"}).data["loyaltyActionRecord"]
 
-    assert first["errors"] == [] and first["outcome"] == "AWARDED"
+    assert first["errors"] == []
+    assert first["outcome"] == "AWARDED"
     assert first["transaction"] == {"points": 50, "kind": "ACTION"}
     assert first["member"]["points"] == {"available": 0, "pending": 50, "lifetime": 0}
-    assert again["outcome"] == "AWARDED" and again["member"]["points"]["pending"] == 50
+    assert again["outcome"] == "AWARDED"
+    assert again["member"]["points"]["pending"] == 50
     assert conflict["errors"] == [{"field": "idempotencyKey", "code": "IDEMPOTENCY_CONFLICT"}]
     assert action_rows().count() == 1
 
