@@ -165,7 +165,7 @@ def birthday_gifts_task() -> None:
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
 def club_news_task() -> None:
-    """Beat: tell members about tier upgrades and credited cashback (each once)."""
+    """Beat: tell members about tier upgrades, credited cashback and actions (each once)."""
     with runtime.writer_connection():
         club_news.send_club_news()
 

@@ -6,6 +6,7 @@ from django.core import mail
 
 from saleor_loyalty.core.facts import Requestor
 from saleor_loyalty.engagement import actions
+from saleor_loyalty.messages import club_news
 from saleor_loyalty.models import (
     BuiltinAction,
     ClubAction,
@@ -135,9 +136,7 @@ def test_bad_action_settings_are_typed_errors_and_write_nothing(club, staff, key
     assert snapshot() == before
 
 
-def test_an_award_is_told_as_club_news_in_hebrew(
-    actions_on, customer, dana, django_capture_on_commit_callbacks
-):
+def test_an_award_is_told_once_as_club_news_in_hebrew(actions_on, customer, dana):
     MessagingSettings.objects.create(
         channel_slug="il",
         club_messages_enabled=True,
@@ -147,13 +146,15 @@ def test_an_award_is_told_as_club_news_in_hebrew(
         contact_address="רחוב הרצל 1, תל אביב",
         reply_to="remove@example.co.il",
     )
+    club_news.send_club_news()  # the news job's first run starts at the newest row: history is never mailed
     mail.outbox = []
 
-    # when Dana signs up to the newsletter (that consent is what lets the club write to her)
-    with django_capture_on_commit_callbacks(execute=True):
-        run(SIGN_UP, dana, optIn=True)
-    with django_capture_on_commit_callbacks(execute=True):
-        actions.record_builtin(BuiltinAction.NEWSLETTER_SIGNUP, customer.pk, customer.email)  # a replay
+    # when Dana signs up to the newsletter (that consent is what lets the club write to her), Saleor's hook
+    # replays, and the news job runs twice
+    run(SIGN_UP, dana, optIn=True)
+    actions.record_builtin(BuiltinAction.NEWSLETTER_SIGNUP, customer.pk, customer.email)
+    club_news.send_club_news()
+    club_news.send_club_news()
 
     log = MessageLog.objects.get(category="action_credited")
     assert log.status == MessageStatus.SENT
