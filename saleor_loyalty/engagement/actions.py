@@ -308,7 +308,7 @@ def record(
         )
 
 
-def record_builtin(key: str, user_id: int, email: str, channel_slug: str | None = None, object_id: str = ""):
+def record_builtin(key: str, user_id: int, email: str, channel_slug: str | None = None):
     """What Saleor (or our own consent and birthday mutations) told us happened to a customer: awarded in
     the channel given, or in every program where the kind is switched on (a Saleor customer has no channel).
     Never raises for a switched-off program or kind: a hook has no one to answer."""
@@ -321,7 +321,7 @@ def record_builtin(key: str, user_id: int, email: str, channel_slug: str | None 
             continue
         account = ledger.account_for(action.program, user_id, email)
         try:
-            results.append(award(action, account, object_id))
+            results.append(award(action, account))
         except LoyaltyError:  # e.g. staff made the kind per-object: a hook has no object to give
             continue
     return results

@@ -33,7 +33,7 @@ SECTIONS = {
 }
 
 
-def register_section(name: str, sql: str) -> None:
+def register_section(name: str, sql: str) -> None:  # for features merged later (referrals, paid clubs)
     """A section more on the page (its rows appear in `ClubPage.sections[name]`), in the same query."""
     SECTIONS[name] = sql
 

@@ -117,3 +117,16 @@ def test_the_anniversary_credit_is_in_the_channels_currency(page):
     with pytest.raises(InvalidProgramSetting) as refused:
         club_page.update_settings(page, anniversary_credit=(Decimal("5"), "USD"))
     assert refused.value.field == "anniversary_credit"
+
+
+def test_a_section_added_by_another_feature_costs_no_extra_query(page, monkeypatch):
+    # given a feature that registers its own section (the referral rules, say)
+    sql = "SELECT json_build_object('rule', 'friend gets 10%%', 'program', %(program)s)::text"
+    monkeypatch.setattr(club_page, "SECTIONS", dict(club_page.SECTIONS))  # undone after the test
+    club_page.register_section("referral_rules", sql)
+
+    with CaptureQueriesContext(connection) as queries:
+        loaded = club_page.club_page("il")
+
+    assert len(queries) == 2
+    assert loaded.sections["referral_rules"] == [{"rule": "friend gets 10%", "program": page.pk}]
