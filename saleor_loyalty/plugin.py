@@ -21,6 +21,7 @@ from saleor_loyalty import tasks
 from saleor_loyalty.benefits import checkout as checkout_benefits
 from saleor_loyalty.dashboard import manifest as club_app
 from saleor_loyalty.dashboard import pages as club_pages
+from saleor_loyalty.engagement import share_links
 from saleor_loyalty.exceptions import ClubBenefitRefused, InvalidProgramSetting
 from saleor_loyalty.graphql import views
 from saleor_loyalty.graphql.context import ClubContext
@@ -216,6 +217,11 @@ class LoyaltyPlugin(BasePlugin):
     @_never_raises
     def customer_created(self, customer):
         _enqueue_after_commit(tasks.attach_guest_points_task, customer.pk, customer.email)
+        _enqueue_after_commit(tasks.account_created_action_task, customer.pk, customer.email)
+
+    @_never_raises
+    def customer_updated(self, customer, webhooks=None):
+        _enqueue_after_commit(tasks.profile_completed_action_task, customer.pk)
 
     @_never_raises
     def customer_deleted(self, customer, webhooks=None):
@@ -259,6 +265,8 @@ class LoyaltyPlugin(BasePlugin):
             return previous_value
         if path.startswith(unsubscribe.PATH_PREFIX):
             return unsubscribe.handle(request, path)
+        if path.startswith(share_links.PATH_PREFIX):
+            return share_links.handle(request, path)
         page = club_pages.handle(request, path)  # the Dashboard app and the storefront card
         if page is not None:
             return page

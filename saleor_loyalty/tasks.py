@@ -16,16 +16,18 @@ from django.utils import timezone
 from saleor_loyalty import ledger
 from saleor_loyalty.benefits import birthdays
 from saleor_loyalty.engagement import referral_orders, referrals
+from saleor_loyalty.engagement import actions as club_actions
+from saleor_loyalty.engagement import anniversary, bulk_grants
 from saleor_loyalty.exceptions import LoyaltyError
 from saleor_loyalty.ledger import expiry, reconciliation
 from saleor_loyalty.members import privacy
 from saleor_loyalty.messages import club, club_news
-from saleor_loyalty.models import LoyaltyAccount
+from saleor_loyalty.models import BuiltinAction, LoyaltyAccount
 from saleor_loyalty.orders import sweep as order_sweep
 from saleor_loyalty.orders import sync as orders
 from saleor_loyalty.recovery import abandonment, attribution, sequences
 from saleor_loyalty.rewards import cashback
-from saleor_loyalty.saleor_adapter import abandoned_checkouts, gift_cards, runtime, shop
+from saleor_loyalty.saleor_adapter import abandoned_checkouts, customers, gift_cards, runtime, shop
 from saleor_loyalty.saleor_adapter import orders as saleor_orders
 from saleor_loyalty.saleor_adapter.referral_vouchers import saleor_referrals
 from saleor_loyalty.tiers import evaluation as tier_evaluation
@@ -47,6 +49,9 @@ def _sync_referral(order_id) -> None:
             referral_orders.sync_referral_order(facts, saleor_referrals)
     except LoyaltyError:
         logger.exception("Referral sync refused order %s", order_id)
+
+
+BULK_GRANT_BATCHES_PER_RUN = 40  # 20k members a minute at 500 a batch
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=8)
@@ -72,6 +77,36 @@ def attach_guest_points_task(user_id: int, email: str) -> None:
         ledger.attach_guest_accounts(user_id, email)
         for account in LoyaltyAccount.objects.filter(user_id=user_id, merged_into__isnull=True):
             cashback.credit_member_cashback(account, gift_cards.saleor_gift_cards)
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=8)
+def account_created_action_task(user_id: int, email: str) -> None:
+    """A new Saleor customer earns the account-created action where it is on (once: its key has no object)."""
+    with runtime.writer_connection():
+        club_actions.record_builtin(BuiltinAction.ACCOUNT_CREATED, user_id, email)
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=8)
+def profile_completed_action_task(user_id: int) -> None:
+    """A customer Saleor updated earns the profile-completed action once their profile is complete."""
+    with runtime.writer_connection():
+        email = customers.complete_profile_email(user_id)
+        if email is not None:
+            club_actions.record_builtin(BuiltinAction.PROFILE_COMPLETED, user_id, email)
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def bulk_grants_task() -> None:
+    """Beat: finish running bulk grants, a bounded number of batches per run (each grant resumes its cursor)."""
+    with runtime.writer_connection():
+        bulk_grants.process_running_grants(max_batches=BULK_GRANT_BATCHES_PER_RUN)
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def anniversary_gifts_task() -> None:
+    """Hourly, so every program's local day is covered; gifts are keyed per member and year."""
+    with runtime.writer_connection():
+        anniversary.give_all_anniversary_gifts(gift_cards.saleor_gift_cards)
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=8)
@@ -160,7 +195,7 @@ def birthday_gifts_task() -> None:
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
 def club_news_task() -> None:
-    """Beat: tell members about tier upgrades and credited cashback (each once)."""
+    """Beat: tell members about tier upgrades, credited cashback and actions (each once)."""
     with runtime.writer_connection():
         club_news.send_club_news()
 
@@ -200,6 +235,8 @@ def register_periodic_tasks(app) -> None:
         "loyalty-club-news": (club_news_task, timedelta(minutes=5)),
         "loyalty-reconciliation": (reconcile_accounts_task, timedelta(hours=1)),
         "loyalty-referral-rewards": (reward_due_referrals_task, timedelta(minutes=15)),
+        "loyalty-bulk-grants": (bulk_grants_task, timedelta(minutes=1)),
+        "loyalty-anniversary-gifts": (anniversary_gifts_task, timedelta(hours=1)),
     }
     for name, (task, interval) in every.items():
         app.add_periodic_task(interval, task.s(), name=name)

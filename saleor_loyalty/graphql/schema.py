@@ -9,12 +9,20 @@ from graphql import parse
 from graphql.error import GraphQLSyntaxError
 from graphql.execution import ExecutionResult
 
+from saleor_loyalty.graphql.actions import ActionQueries
 from saleor_loyalty.graphql.checkout_preview import CheckoutPreviewQueries
+from saleor_loyalty.graphql.club import ClubQueries
 from saleor_loyalty.graphql.consent import ConsentQueries
 from saleor_loyalty.graphql.early_access import EarlyAccessQueries
 from saleor_loyalty.graphql.entities import FederationQueries
 from saleor_loyalty.graphql.members import MemberQueries
+from saleor_loyalty.graphql.mutations.action_create import LoyaltyActionCreate
+from saleor_loyalty.graphql.mutations.action_delete import LoyaltyActionDelete
+from saleor_loyalty.graphql.mutations.action_record import LoyaltyActionRecord
+from saleor_loyalty.graphql.mutations.action_settings_update import LoyaltyActionSettingsUpdate
+from saleor_loyalty.graphql.mutations.action_update import LoyaltyActionUpdate
 from saleor_loyalty.graphql.mutations.birthday_set import LoyaltyBirthdaySet
+from saleor_loyalty.graphql.mutations.bulk_grant_create import LoyaltyBulkGrantCreate
 from saleor_loyalty.graphql.mutations.club_shipping_set import LoyaltyClubShippingMethodsSet
 from saleor_loyalty.graphql.mutations.consent_set import LoyaltyConsentSet
 from saleor_loyalty.graphql.mutations.early_access_mark import LoyaltyEarlyAccessMark
@@ -30,6 +38,7 @@ from saleor_loyalty.graphql.mutations.redeem_points import LoyaltyRedeemPoints
 from saleor_loyalty.graphql.mutations.referral_apply import LoyaltyReferralApply
 from saleor_loyalty.graphql.mutations.referral_review import LoyaltyReferralReview
 from saleor_loyalty.graphql.mutations.referral_settings_update import LoyaltyReferralSettingsUpdate
+from saleor_loyalty.graphql.mutations.share_link_create import LoyaltyShareLinkCreate
 from saleor_loyalty.graphql.mutations.tier_create import LoyaltyTierCreate
 from saleor_loyalty.graphql.mutations.tier_delete import LoyaltyTierDelete
 from saleor_loyalty.graphql.mutations.tier_override import LoyaltyTierOverride
@@ -51,6 +60,8 @@ class Query(
     ReconciliationQueries,
     ReferralQueries,
     FederationQueries,
+    ActionQueries,
+    ClubQueries,
     graphene.ObjectType,
 ):
     """What the club answers; `_entities` and `_service` serve it as a federation subgraph of Saleor."""
@@ -77,6 +88,13 @@ class Mutation(graphene.ObjectType):
     loyalty_referral_apply = LoyaltyReferralApply.Field()
     loyalty_referral_review = LoyaltyReferralReview.Field()
     loyalty_referral_settings_update = LoyaltyReferralSettingsUpdate.Field()
+    loyalty_action_create = LoyaltyActionCreate.Field()
+    loyalty_action_update = LoyaltyActionUpdate.Field()
+    loyalty_action_delete = LoyaltyActionDelete.Field()
+    loyalty_action_settings_update = LoyaltyActionSettingsUpdate.Field()
+    loyalty_action_record = LoyaltyActionRecord.Field()
+    loyalty_share_link_create = LoyaltyShareLinkCreate.Field()
+    loyalty_bulk_grant_create = LoyaltyBulkGrantCreate.Field()
 
 
 class ClubSchema(graphene.Schema):

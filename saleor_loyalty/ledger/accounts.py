@@ -85,7 +85,9 @@ def pending_points(account: LoyaltyAccount, now=None) -> int:
     """Earned points still inside their pending period (net of reversals of those lots)."""
     now = now or timezone.now()
     total = LedgerEntry.objects.filter(
-        account=account, kind__in=[EntryKind.EARN, EntryKind.EARN_REVERSAL], available_at__gt=now
+        account=account,
+        kind__in=[EntryKind.EARN, EntryKind.EARN_REVERSAL, EntryKind.ACTION],
+        available_at__gt=now,
     ).aggregate(total=Sum("points"))["total"]
     return max(total or 0, 0)
 

@@ -1,10 +1,10 @@
-"""Club news from what the club recorded: points earned, tier upgrades, cashback credited and referral
-rewards, each told once.
+"""Club news from what the club recorded: points earned, tier upgrades, cashback and actions credited and
+referral rewards, each told once.
 
 Points earned are told right after the order's ledger row commits (`tell_points_earned`); a
 messaging failure is logged and never reaches the points.
 
-The facts are append-only rows (`TierEvent`, `CreditEntry`, referral `LedgerEntry` rows), so the job only has to walk them by id
+The facts are append-only rows (`TierEvent`, `CreditEntry`, referral and ACTION `LedgerEntry` rows), so the job only has to walk them by id
 from a cursor; it starts at the newest row the first time, so switching it on never mails history.
 One worker at a time (single-runner lock); the cursor moves in the transaction that claims each
 row's message, which is delivered after commit (a crash in between leaves a claim the messaging beat
@@ -22,6 +22,7 @@ from saleor_loyalty.core.facts import OrderFacts
 from saleor_loyalty.core.jobs import JobRun, single_runner
 from saleor_loyalty.messages import club, pipeline, rendering
 from saleor_loyalty.models import (
+    ClubAction,
     CreditEntry,
     CreditKind,
     EntryKind,
@@ -110,6 +111,25 @@ def _referral_rewarded(entry: LedgerEntry, channel_slug: str, email: str) -> pip
     )
 
 
+def _action_credited(entry: LedgerEntry, channel_slug: str, email: str) -> pipeline.Outgoing:
+    """An action's award (a review, a share): its name in both languages, the template picks one."""
+    action = ClubAction.objects.filter(
+        program_id=entry.account.program_id, key=entry.detail.get("action")
+    ).first()
+    name_en = action.name_en if action else entry.reason
+    return pipeline.Outgoing(
+        category="action_credited",
+        medium=Medium.EMAIL,
+        channel_slug=channel_slug,
+        address=email,
+        context={
+            "points": entry.points,
+            "action_en": name_en,
+            "action_he": (action.name_he or name_en) if action else name_en,
+        },
+    )
+
+
 def tell_points_earned(order: OrderFacts, entry: LedgerEntry, now: datetime) -> None:
     """The order's earn, told once to the buyer where the channel has club news on (the earn row is
     written once, so this runs once per order)."""
@@ -168,6 +188,9 @@ def send_club_news(now: datetime | None = None, limit: int = 200) -> JobRun:
                 f"{NEWS_JOB}:referral",
                 LedgerEntry.objects.filter(kind=EntryKind.REFERRAL_REWARD),
                 _referral_rewarded,
+                f"{NEWS_JOB}:action",
+                LedgerEntry.objects.filter(kind=EntryKind.ACTION),
+                _action_credited,
                 channels,
                 now,
                 limit,

@@ -11,6 +11,7 @@ SERVICE_CATEGORIES = (
     "points_expiring",
     "cashback_credited",
     "referral_rewarded",
+    "action_credited",
 )
 CATEGORIES = (CART_REMINDER, *SERVICE_CATEGORIES)
 

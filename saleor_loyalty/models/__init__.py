@@ -11,6 +11,16 @@ Saleor tables, so Saleor deleting a checkout or an order never erases club histo
 key out of the club is to the user model, with SET_NULL: deleting a customer keeps the ledger.
 """
 
+from saleor_loyalty.models.actions import (
+    ActionOutcome,
+    ActionRecording,
+    ActionSettings,
+    BuiltinAction,
+    BulkGrant,
+    BulkGrantState,
+    ClubAction,
+    ShareLink,
+)
 from saleor_loyalty.models.benefits import ClubShippingMethod, MemberVoucherCode, TierVoucher
 from saleor_loyalty.models.credit import CreditEntry, CreditKind, StoreCreditCard
 from saleor_loyalty.models.early_access import EarlyAccessItem, EarlyAccessKind

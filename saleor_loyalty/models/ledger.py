@@ -19,6 +19,9 @@ class EntryKind(models.TextChoices):
     REFERRAL_REWARD = "referral_reward", "Reward for a friend's first order that passed its pending period"
     REFERRAL_WELCOME = "referral_welcome", "A referred friend's welcome points"
     REFERRAL_REVERSAL = "referral_reversal", "Referral points taken back: the friend's order was refunded"
+    ACTION = "action", "Points for an action that is not a purchase (a review, a share, a sign-up)"
+    BULK_GRANT = "bulk_grant", "Points staff granted to many members at once"
+    ANNIVERSARY = "anniversary", "Gift for a year in the club"
 
 
 class AppendOnlyError(Exception):

@@ -2,9 +2,11 @@ import graphene
 
 from saleor_loyalty import ledger
 from saleor_loyalty.benefits import birthdays
+from saleor_loyalty.engagement import actions
 from saleor_loyalty.graphql.member_types import Member, MemberView
 from saleor_loyalty.graphql.mutations.base import ClubMutation
 from saleor_loyalty.graphql.resolvers import program_for
+from saleor_loyalty.models import BuiltinAction
 
 
 class LoyaltyBirthdaySet(ClubMutation):
@@ -27,6 +29,7 @@ class LoyaltyBirthdaySet(ClubMutation):
         program = program_for(info, channel)
         account = ledger.account_for(program, requestor.user_id, requestor.email)
         account = birthdays.set_birthday(account, month, day)
+        actions.record_builtin(BuiltinAction.BIRTHDAY_SET, requestor.user_id, requestor.email, channel)
         return {
             "member": MemberView(
                 program=program, account=account, user_id=requestor.user_id, email=requestor.email

@@ -1,5 +1,6 @@
 import graphene
 
+from saleor_loyalty.engagement import actions
 from saleor_loyalty.exceptions import InvalidConsentInput, NotYourCheckout
 from saleor_loyalty.graphql.consent import ConsentStateType, consent_view
 from saleor_loyalty.graphql.enums import ConsentMediumEnum, choices_enum
@@ -8,7 +9,7 @@ from saleor_loyalty.graphql.ids import uuid_pk
 from saleor_loyalty.graphql.mutations.base import ClubMutation
 from saleor_loyalty.graphql.resolvers import program_for
 from saleor_loyalty.messages import consent
-from saleor_loyalty.models import ConsentAction, ConsentSource, Medium
+from saleor_loyalty.models import BuiltinAction, ConsentAction, ConsentSource, Medium
 
 CUSTOMER_SOURCES = (
     ConsentSource.CHECKOUT_CHECKBOX,
@@ -107,4 +108,7 @@ class LoyaltyConsentSet(ClubMutation):
             user_id=user_id,
             opt_in=opt_in is True,
         )
+        if granted and source == ConsentSource.NEWSLETTER_SIGNUP and user_id is not None:
+            # Recorded as consent first (explicit opt-in, §30A): only then does the sign-up earn, once.
+            actions.record_builtin(BuiltinAction.NEWSLETTER_SIGNUP, user_id, context.requestor.email, channel)
         return {"consent": consent_view(channel, medium, address)}

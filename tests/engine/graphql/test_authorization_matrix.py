@@ -134,6 +134,42 @@ MATRIX = {
         "MANAGE_PRODUCTS",
         f'mutation {{ loyaltyEarlyAccessUnmark(channel: "il", products: ["{PRODUCT}"]) {{ errors {{ code }} }} }}',
     ),
+    "club": (PUBLIC, 'query { club(channel: "il") { currency } }'),
+    "actions": ("MANAGE_SETTINGS", 'query { actions(channel: "il") { key } }'),
+    "actionSettings": ("MANAGE_SETTINGS", 'query { actionSettings(channel: "il") { termsEn } }'),
+    "bulkGrants": ("MANAGE_USERS", 'query { bulkGrants(channel: "il") { id } }'),
+    "loyaltyActionCreate": (
+        "MANAGE_SETTINGS",
+        'mutation { loyaltyActionCreate(channel: "il", key: "quiz", input: {nameEn: "Quiz", points: 5}) '
+        "{ errors { code } } }",
+    ),
+    "loyaltyActionUpdate": (
+        "MANAGE_SETTINGS",
+        'mutation { loyaltyActionUpdate(channel: "il", key: "product_review", input: {isEnabled: true}) '
+        "{ errors { code } } }",
+    ),
+    "loyaltyActionDelete": (
+        "MANAGE_SETTINGS",
+        'mutation { loyaltyActionDelete(channel: "il", key: "quiz") { errors { code } } }',
+    ),
+    "loyaltyActionSettingsUpdate": (
+        "MANAGE_SETTINGS",
+        'mutation { loyaltyActionSettingsUpdate(channel: "il", input: {termsEn: "x"}) { errors { code } } }',
+    ),
+    "loyaltyActionRecord": (
+        "MANAGE_USERS",
+        f'mutation {{ loyaltyActionRecord(channel: "il", action: "product_review", userId: "{USER}", '
+        'objectId: "p1", idempotencyKey: "k") { errors { code } } }',
+    ),
+    "loyaltyShareLinkCreate": (
+        CUSTOMER,
+        'mutation { loyaltyShareLinkCreate(channel: "il", target: "/p/") { errors { code } } }',
+    ),
+    "loyaltyBulkGrantCreate": (
+        "MANAGE_USERS",
+        f'mutation {{ loyaltyBulkGrantCreate(channel: "il", points: 5, reason: "x", idempotencyKey: "k", '
+        f'userIds: ["{USER}"]) {{ errors {{ code }} }} }}',
+    ),
 }
 ALL_PERMISSIONS = frozenset(
     {

@@ -11,7 +11,7 @@ from saleor_loyalty.graphql.schema import schema
 from tests.engine.api import run
 from tests.engine.graphql.test_authorization_matrix import ALL_PERMISSIONS, snapshot
 
-CUSTOMER_ONLY = {"loyaltyConsentSet", "loyaltyBirthdaySet", "loyaltyRedeemPoints"}
+CUSTOMER_ONLY = {"loyaltyConsentSet", "loyaltyBirthdaySet", "loyaltyRedeemPoints", "loyaltyShareLinkCreate"}
 BAD_BY_TYPE = {
     "String": ["x" * 2001, "a\x00b", 12],
     "Int": [1.5, "3", 2**40, True],
@@ -85,6 +85,18 @@ def base_variables(mutation, club, customer):
             "reason": "x",
         },
         "loyaltyReferralSettingsUpdate": {"input": {"enabled": True}},
+        "loyaltyActionCreate": {"key": "quiz", "input": {"nameEn": "Quiz", "points": 5}},
+        "loyaltyActionUpdate": {"key": "product_review", "input": {"points": 60}},
+        "loyaltyActionDelete": {"key": "quiz"},
+        "loyaltyActionSettingsUpdate": {"input": {"termsEn": "Terms"}},
+        "loyaltyActionRecord": {
+            "action": "product_review",
+            "userId": user,
+            "objectId": "p1",
+            "idempotencyKey": "k",
+        },
+        "loyaltyShareLinkCreate": {"target": "/products/shirt/"},
+        "loyaltyBulkGrantCreate": {"points": 5, "reason": "x", "idempotencyKey": "k", "userIds": [user]},
     }[mutation]
 
 

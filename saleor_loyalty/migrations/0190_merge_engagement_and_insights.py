@@ -1,0 +1,12 @@
+# Joins the engagement, insights and hardening branches (each started from 0096).
+
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("saleor_loyalty", "0100_actions"),
+        ("saleor_loyalty", "0110_referrals"),
+    ]
+
+    operations = []
