@@ -15,9 +15,8 @@ from django.utils import timezone
 
 from saleor_loyalty import ledger
 from saleor_loyalty.benefits import birthdays
-from saleor_loyalty.engagement import referral_orders, referrals
 from saleor_loyalty.engagement import actions as club_actions
-from saleor_loyalty.engagement import anniversary, bulk_grants
+from saleor_loyalty.engagement import anniversary, bulk_grants, referral_orders, referrals
 from saleor_loyalty.exceptions import LoyaltyError
 from saleor_loyalty.ledger import expiry, reconciliation
 from saleor_loyalty.members import privacy
