@@ -188,6 +188,12 @@ def send_club_news(now: datetime | None = None, limit: int = 200) -> JobRun:
                 f"{NEWS_JOB}:referral",
                 LedgerEntry.objects.filter(kind=EntryKind.REFERRAL_REWARD),
                 _referral_rewarded,
+                channels,
+                now,
+                limit,
+                run,
+            )
+            _walk(
                 f"{NEWS_JOB}:action",
                 LedgerEntry.objects.filter(kind=EntryKind.ACTION),
                 _action_credited,
