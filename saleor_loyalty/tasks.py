@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from saleor_loyalty import ledger
 from saleor_loyalty.benefits import birthdays
+from saleor_loyalty.engagement import membership, membership_jobs
 from saleor_loyalty.exceptions import LoyaltyError
 from saleor_loyalty.ledger import expiry, reconciliation
 from saleor_loyalty.members import privacy
@@ -47,6 +48,8 @@ def sync_order_task(order_id: str) -> None:
         except LoyaltyError:
             logger.exception("Loyalty sync refused order %s", order_id)
             return
+    with runtime.writer_connection():
+        membership.sync_membership_order(facts)
     if result.earned is not None:
         with runtime.writer_connection():
             club_news.tell_points_earned(facts, result.earned, timezone.now())
@@ -111,8 +114,15 @@ def sweep_changed_orders_task() -> None:
         order_sweep.sweep_changed_orders(
             saleor_orders.orders_changed_after,
             saleor_orders.order_facts,
-            lambda facts: orders.sync_order(facts, gift_cards.saleor_gift_cards, shop.channel_facts),
+            _sweep_one,
         )
+
+
+def _sweep_one(facts):
+    """What the hooks' task does for one order: the ledger first, then the paid membership."""
+    result = orders.sync_order(facts, gift_cards.saleor_gift_cards, shop.channel_facts)
+    membership.sync_membership_order(facts)
+    return result
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
@@ -155,6 +165,17 @@ def reconcile_accounts_task() -> None:
         reconciliation.reconcile_accounts(gift_cards.saleor_gift_cards, max_batches=RECONCILE_BATCHES_PER_RUN)
 
 
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def membership_task() -> None:
+    """Beat: end paid memberships whose term ran out (in the program's timezone), then "ending soon" and
+    "ended" notices, then this month's gifts; each bounded per run and resumed by the next."""
+    with runtime.writer_connection():
+        membership_jobs.expire_due()
+        membership_jobs.send_reminders()
+        membership_jobs.send_ended_notices()
+        membership_jobs.give_all_monthly_gifts(cards=gift_cards.saleor_gift_cards)
+
+
 def register_periodic_tasks(app) -> None:
     """Beat entries of every club job. Each is resumable, bounded per run and safe on several workers.
 
@@ -171,6 +192,7 @@ def register_periodic_tasks(app) -> None:
         "loyalty-recovery-sweep": (recovery_sweep_task, timedelta(minutes=5)),
         "loyalty-club-news": (club_news_task, timedelta(minutes=5)),
         "loyalty-reconciliation": (reconcile_accounts_task, timedelta(hours=1)),
+        "loyalty-membership": (membership_task, timedelta(minutes=15)),
     }
     for name, (task, interval) in every.items():
         app.add_periodic_task(interval, task.s(), name=name)

@@ -39,6 +39,7 @@ class CreditKind(models.TextChoices):
     REDEMPTION = "redemption", "Points turned into credit on the member's card"
     CARD_RETURN = "card_return", "Card money spent on an order, given back after a cancellation or refund"
     BIRTHDAY_GIFT = "birthday_gift", "The tier's birthday credit put on the member's card"
+    MEMBERSHIP_GIFT = "membership_gift", "A paid membership plan's monthly credit put on the member's card"
 
 
 class CreditEntry(models.Model):
