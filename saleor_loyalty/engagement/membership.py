@@ -96,7 +96,14 @@ def grant_tier(account: LoyaltyAccount, program: LoyaltyProgram, plan: Membershi
     target = _tier_by_id(tiers, plan.tier_id)
     if current is None or target is None or target.position <= current.position:
         return None
-    move_to(account, target, TierCause.MEMBERSHIP_STARTED, now, order_id=order_id, reason=f"Paid membership {plan.name}")
+    move_to(
+        account,
+        target,
+        TierCause.MEMBERSHIP_STARTED,
+        now,
+        order_id=order_id,
+        reason=f"Paid membership {plan.name}",
+    )
     return target
 
 
@@ -204,14 +211,21 @@ def sync_membership_order(facts: OrderFacts, now: datetime | None = None) -> Mem
                     continue
                 if membership is None:
                     membership = Membership.objects.create(
-                        program=program, account=account, plan=plan, started_at=now, ends_at=now,
-                        status=MembershipStatus.ENDED, tier_before_id=account.tier_id,
+                        program=program,
+                        account=account,
+                        plan=plan,
+                        started_at=now,
+                        ends_at=now,
+                        status=MembershipStatus.ENDED,
+                        tier_before_id=account.tier_id,
                     )
                 term = _record_line(membership, plan, facts, line, gone, now)
                 if term is not None:
                     recorded.append(term)
                     changed = True
-            elif min(gone, term.quantity) > term.refunded_quantity:  # cumulative: an older replay never un-refunds
+            elif (
+                min(gone, term.quantity) > term.refunded_quantity
+            ):  # cumulative: an older replay never un-refunds
                 term.refunded_quantity = min(gone, term.quantity)
                 term.refunded_at = term.refunded_at or now
                 term.save(update_fields=["refunded_quantity", "refunded_at"])
@@ -256,7 +270,9 @@ def end_if_due(membership_id: int, now: datetime) -> Membership | None:
         if account_id is None:
             return None
         account = ledger.lock_account(LoyaltyAccount(pk=account_id))
-        membership = Membership.objects.select_for_update().select_related("plan", "program").get(pk=membership_id)
+        membership = (
+            Membership.objects.select_for_update().select_related("plan", "program").get(pk=membership_id)
+        )
         if membership.status != MembershipStatus.ACTIVE or membership.ends_at > now:
             return None  # extended, or ended by another worker
         membership.status = MembershipStatus.ENDED

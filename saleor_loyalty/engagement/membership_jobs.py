@@ -19,7 +19,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import CharField, DateTimeField, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, Value
+from django.db.models import (
+    CharField,
+    DateTimeField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Value,
+)
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
@@ -95,16 +105,21 @@ def _notify(rows, build, mark_field: str, now: datetime, limit: int) -> int:
 
 
 def send_reminders(now: datetime | None = None, limit: int = 200) -> int:
-    """"Ending soon" for running memberships within their plan's reminder days of the end, once per end
+    """ "Ending soon" for running memberships within their plan's reminder days of the end, once per end
     (an extension moves the end and earns a new reminder). Paused programs' reminders wait for the switch."""
     now = now or timezone.now()
     remind_at = ExpressionWrapper(
-        F("ends_at") - ExpressionWrapper(F("plan__reminder_days") * Value(timedelta(days=1)), output_field=DurationField()),
+        F("ends_at")
+        - ExpressionWrapper(
+            F("plan__reminder_days") * Value(timedelta(days=1)), output_field=DurationField()
+        ),
         output_field=DateTimeField(),
     )
     rows = (
         Membership.objects.alias(remind_at=remind_at)
-        .filter(status=MembershipStatus.ACTIVE, ends_at__gt=now, remind_at__lte=now, plan__reminder_days__gt=0)
+        .filter(
+            status=MembershipStatus.ACTIVE, ends_at__gt=now, remind_at__lte=now, plan__reminder_days__gt=0
+        )
         .filter(Q(reminded_for__isnull=True) | ~Q(reminded_for=F("ends_at")))
         .exclude(program__channel_slug__in=LoyaltyProgram.paused_channels())
     )
@@ -112,7 +127,7 @@ def send_reminders(now: datetime | None = None, limit: int = 200) -> int:
 
 
 def send_ended_notices(now: datetime | None = None, limit: int = 200) -> int:
-    """"Ended" once per ended membership (by expiry or by a refund); none is made up for a paused program."""
+    """ "Ended" once per ended membership (by expiry or by a refund); none is made up for a paused program."""
     now = now or timezone.now()
     rows = Membership.objects.filter(status=MembershipStatus.ENDED).filter(
         Q(ended_notice_for__isnull=True) | ~Q(ended_notice_for=F("ends_at"))
@@ -144,7 +159,9 @@ def _missing_gifts(program: LoyaltyProgram, month: str, now: datetime):
     )
 
 
-def _give(membership: Membership, program: LoyaltyProgram, month: str, cards, now, report: GiftReport) -> None:
+def _give(
+    membership: Membership, program: LoyaltyProgram, month: str, cards, now, report: GiftReport
+) -> None:
     plan, key = membership.plan, gift_source_key(membership.pk, month)
     with transaction.atomic():
         account = ledger.lock_account(membership.account)
@@ -186,7 +203,12 @@ def _give(membership: Membership, program: LoyaltyProgram, month: str, cards, no
 
 
 def give_monthly_gifts(
-    program: LoyaltyProgram, now: datetime | None = None, *, cards, batch_size: int = BATCH_SIZE, max_batches: int = 20
+    program: LoyaltyProgram,
+    now: datetime | None = None,
+    *,
+    cards,
+    batch_size: int = BATCH_SIZE,
+    max_batches: int = 20,
 ) -> GiftReport:
     """This local month's gift for every running membership of the program that has not had it."""
     now = now or timezone.now()
@@ -204,7 +226,9 @@ def give_monthly_gifts(
             _give(membership, program, month, cards, now, report)
         after_id = batch[-1].pk
     if report.credit_unavailable:
-        logger.warning("%s membership credits skipped: this Saleor cannot hold store credit", report.credit_unavailable)
+        logger.warning(
+            "%s membership credits skipped: this Saleor cannot hold store credit", report.credit_unavailable
+        )
     return report
 
 
@@ -218,4 +242,3 @@ def give_all_monthly_gifts(now: datetime | None = None, *, cards) -> dict[str, G
             .distinct()
             .order_by("pk")
         }
-

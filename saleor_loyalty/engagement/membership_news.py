@@ -13,7 +13,9 @@ def club_news_on(program: LoyaltyProgram) -> bool:
     """The channel switched club news on and its program gives value now."""
     return (
         program.gives_value()
-        and MessagingSettings.objects.filter(channel_slug=program.channel_slug, club_messages_enabled=True).exists()
+        and MessagingSettings.objects.filter(
+            channel_slug=program.channel_slug, club_messages_enabled=True
+        ).exists()
     )
 
 

@@ -53,7 +53,9 @@ def _require_lookup(variants: VariantLookup | None) -> VariantLookup:
 def _gift_credit(value, currency: str) -> Decimal:
     amount, given_currency = value
     if given_currency != currency:
-        raise CurrencyMismatch(f"The channel's currency is {currency}, not {given_currency}.", "monthlyGiftCredit")
+        raise CurrencyMismatch(
+            f"The channel's currency is {currency}, not {given_currency}.", "monthlyGiftCredit"
+        )
     amount = number(amount, "monthly_gift_credit", InvalidMembershipPlan, Decimal(0), MAX_GIFT_CREDIT)
     if not fits_currency(amount, currency):
         raise InvalidMembershipPlan(f"More decimals than {currency} allows.", "monthly_gift_credit")
@@ -87,7 +89,9 @@ def _clean(program: LoyaltyProgram, values: dict) -> dict:
     return cleaned
 
 
-def set_plan(program: LoyaltyProgram, variant_id: int, variants: VariantLookup | None, **values) -> MembershipPlan:
+def set_plan(
+    program: LoyaltyProgram, variant_id: int, variants: VariantLookup | None, **values
+) -> MembershipPlan:
     """Create the variant's plan, or change it (an upsert keyed by the variant).
 
     A new plan needs a name, a term and a tier; changes apply to terms bought from then on and to the
@@ -98,7 +102,9 @@ def set_plan(program: LoyaltyProgram, variant_id: int, variants: VariantLookup |
     if existing is None:
         missing = [name for name in ("name", "term", "tier") if name not in cleaned]
         if missing:
-            raise InvalidMembershipPlan(f"A new plan needs {missing[0]}.", missing[0].replace("tier", "tier_id"))
+            raise InvalidMembershipPlan(
+                f"A new plan needs {missing[0]}.", missing[0].replace("tier", "tier_id")
+            )
         if MembershipPlan.objects.filter(program=program).count() >= MAX_PLANS:
             raise InvalidMembershipPlan(f"At most {MAX_PLANS} plans per channel.", "variant_id")
         if variant_id not in _require_lookup(variants)(program.channel_slug, frozenset({variant_id})):

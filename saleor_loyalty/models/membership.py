@@ -85,9 +85,14 @@ class Membership(models.Model):
     program = models.ForeignKey(LoyaltyProgram, on_delete=models.PROTECT, related_name="memberships")
     account = models.OneToOneField(LoyaltyAccount, on_delete=models.PROTECT, related_name="membership")
     plan = models.ForeignKey(
-        MembershipPlan, on_delete=models.PROTECT, related_name="memberships", help_text="The latest term's plan."
+        MembershipPlan,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        help_text="The latest term's plan.",
     )
-    status = models.CharField(max_length=16, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE)
+    status = models.CharField(
+        max_length=16, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE
+    )
     started_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     tier_before_id = models.BigIntegerField(

@@ -84,7 +84,9 @@ def _decide(member: _Claimed, amount, tiers: list[Tier], today: date, program: L
     by_id = {tier.pk: tier for tier in tiers}
     current = by_id.get(member.tier_id, tiers[0])
     floor = max(
-        by_id.get(member.floor_id, tiers[0]), by_id.get(member.paid_tier_id, tiers[0]), key=lambda tier: tier.position
+        by_id.get(member.floor_id, tiers[0]),
+        by_id.get(member.paid_tier_id, tiers[0]),
+        key=lambda tier: tier.position,
     )
     entered = highest_entered(tiers, amount) or tiers[0]
     if entered.position > current.position:

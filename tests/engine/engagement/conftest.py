@@ -18,7 +18,9 @@ class FakeCatalog:
 
     def __init__(self):
         self.variants = {
-            GOLD_CLUB_VARIANT: VariantFacts(GOLD_CLUB_VARIANT, "Monthly", "Gold club", Money(Decimal("29.90"), "ILS")),
+            GOLD_CLUB_VARIANT: VariantFacts(
+                GOLD_CLUB_VARIANT, "Monthly", "Gold club", Money(Decimal("29.90"), "ILS")
+            ),
             PLATINUM_YEAR_VARIANT: VariantFacts(
                 PLATINUM_YEAR_VARIANT, "Yearly", "Platinum club", Money(Decimal("990.00"), "ILS")
             ),
@@ -90,7 +92,9 @@ def membership_order():
                 total_gross=Decimal(price) * quantity,
                 variant_id=variant,
             ),
-            OrderLineFacts(f"{order_id}-shirt", "Shirt", "SHIRT", 1, Decimal("100"), Decimal("118"), variant_id=9),
+            OrderLineFacts(
+                f"{order_id}-shirt", "Shirt", "SHIRT", 1, Decimal("100"), Decimal("118"), variant_id=9
+            ),
         )
         total = sum((line.total_gross for line in lines), Decimal(0))
         return OrderFacts(

@@ -31,7 +31,9 @@ def tier_name(customer, club):
     return account.tier.name if account.tier else "Regular"
 
 
-def test_a_paid_plan_order_starts_a_membership_and_raises_the_tier(club, customer, gold_plan, membership_order):
+def test_a_paid_plan_order_starts_a_membership_and_raises_the_tier(
+    club, customer, gold_plan, membership_order
+):
     # when Dana's paid order with the Gold club variant is synced
     change = membership.sync_membership_order(membership_order(customer), now=PAID)
 
@@ -128,7 +130,9 @@ def test_refunding_the_first_of_two_stacked_terms_shortens_the_membership(
     assert tier_name(customer, club) == "Gold"
 
 
-def test_expiry_is_at_the_end_of_the_term_in_jerusalem_across_dst(club, customer, gold_plan, membership_order):
+def test_expiry_is_at_the_end_of_the_term_in_jerusalem_across_dst(
+    club, customer, gold_plan, membership_order
+):
     # given a monthly term bought in winter time that ends after Israel moved to summer time (27 March)
     membership.sync_membership_order(membership_order(customer), now=PAID)
 
@@ -177,7 +181,9 @@ def test_a_member_falls_back_to_the_tier_they_earned_not_below(club, customer, p
         **{
             **order.__dict__,
             "lines": (
-                type(order.lines[0])("plat", "Platinum year", "PLAT", 1, 990, 990, variant_id=PLATINUM_YEAR_VARIANT),
+                type(order.lines[0])(
+                    "plat", "Platinum year", "PLAT", 1, 990, 990, variant_id=PLATINUM_YEAR_VARIANT
+                ),
             ),
         }
     )
