@@ -39,7 +39,8 @@ def test_a_paid_plan_order_starts_a_membership_and_raises_the_tier(
 
     # then she is a paid member until the end of 10 April (Jerusalem), and Gold at once
     member = Membership.objects.get(account__user=customer)
-    assert change.started and member.status == MembershipStatus.ACTIVE
+    assert change.started
+    assert member.status == MembershipStatus.ACTIVE
     assert member.ends_at == JERUSALEM_MIDNIGHT_11_APRIL
     assert tier_name(customer, club) == "Gold"
     event = TierEvent.objects.get(account=member.account, cause=TierCause.MEMBERSHIP_STARTED)
@@ -100,7 +101,8 @@ def test_a_membership_order_refunded_mid_term_ends_it_and_the_tier_falls_back(
 
     # then the membership ended at the refund (what was used stays in the history) and she is Regular again
     member = Membership.objects.get()
-    assert change.ended and member.status == MembershipStatus.ENDED
+    assert change.ended
+    assert member.status == MembershipStatus.ENDED
     assert member.ends_at == refunded_on
     assert tier_name(customer, club) == "Regular"
     assert TierEvent.objects.filter(cause=TierCause.MEMBERSHIP_ENDED).count() == 1
