@@ -40,6 +40,7 @@ from saleor_loyalty.core.money import quantize_money
 from saleor_loyalty.engagement import membership_news
 from saleor_loyalty.engagement.membership import end_if_due
 from saleor_loyalty.exceptions import StoreCreditUnavailable
+from saleor_loyalty.ledger.accounts import append_entry
 from saleor_loyalty.models import (
     CreditEntry,
     CreditKind,
@@ -166,7 +167,7 @@ def _give(
     with transaction.atomic():
         account = ledger.lock_account(membership.account)
         account.program = program
-        if plan.monthly_gift_points > 0 and ledger.append_entry(
+        if plan.monthly_gift_points > 0 and append_entry(
             account,
             kind=EntryKind.MEMBERSHIP_GIFT,
             points=plan.monthly_gift_points,
