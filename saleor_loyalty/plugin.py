@@ -29,6 +29,7 @@ from saleor_loyalty.saleor_adapter import (
     auth,
     checkouts,
     gift_cards,
+    membership_products,
     order_owners,
     runtime,
     shop,
@@ -209,4 +210,5 @@ def _club_context(request) -> ClubContext:
         client_ip=request.META.get("REMOTE_ADDR", ""),
         shop=abandoned_checkouts.SaleorShop(),
         orders=order_owners.order_owner,
+        variants=membership_products.variants,
     )

@@ -75,7 +75,7 @@ def _clean(program: LoyaltyProgram, values: dict) -> dict:
                 raise InvalidMembershipPlan("The term is monthly or yearly.", "term")
             cleaned[name] = value
         elif name == "tier_id":
-            cleaned["tier"] = tier_in_program(program, value, "tier_id")
+            cleaned["tier"] = tier_in_program(program, value, "tier")
         elif name == "monthly_gift_points":
             cleaned[name] = whole_number(value, name, InvalidMembershipPlan, 0, MAX_GIFT_POINTS)
         elif name == "monthly_gift_credit":
@@ -138,7 +138,7 @@ def delete_plan(program: LoyaltyProgram, plan_id: int) -> None:
 
 
 def plans(program: LoyaltyProgram, *, offered_only: bool = False) -> list[MembershipPlan]:
-    rows = MembershipPlan.objects.filter(program=program).select_related("tier").order_by("pk")
+    rows = MembershipPlan.objects.filter(program=program).select_related("program", "tier").order_by("pk")
     return list(rows.filter(is_active=True) if offered_only else rows)
 
 
@@ -159,7 +159,7 @@ def offers(program: LoyaltyProgram, variants: VariantLookup | None) -> list[Memb
     Saleor no longer sells in the channel is left out, so a storefront never shows what it cannot sell.
     Nothing member-specific: safe for the public `club(channel)` page."""
     offered = plans(program, offered_only=True)
-    if not offered or variants is None or not program.is_active:
+    if not offered or variants is None or not program.gives_value():
         return []
     found = variants(program.channel_slug, frozenset(plan.variant_id for plan in offered))
     return [

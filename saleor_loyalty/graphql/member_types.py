@@ -8,9 +8,11 @@ import graphene
 from graphene_django import DjangoObjectType
 
 from saleor_loyalty.benefits.birthdays import CHANGE_INTERVAL
+from saleor_loyalty.engagement.membership import membership_of
 from saleor_loyalty.graphql.enums import LoyaltyTransactionKindEnum
 from saleor_loyalty.graphql.errors import resolver
 from saleor_loyalty.graphql.ids import to_global_id
+from saleor_loyalty.graphql.membership_types import MembershipType
 from saleor_loyalty.graphql.money import MoneyType
 from saleor_loyalty.graphql.pagination import connection, connection_types, keyset_page, page_size
 from saleor_loyalty.graphql.tier_types import (
@@ -171,8 +173,16 @@ class Member(graphene.ObjectType):
         "minimum tier are open to them (see `earlyAccess` for each item).",
     )
 
+    membership = graphene.Field(
+        MembershipType, description="The member's paid membership (running or ended); null if never bought."
+    )
+
     class Meta:
         name = "LoyaltyMember"
+
+    @staticmethod
+    def resolve_membership(root: MemberView, _info):
+        return membership_of(root.account)
 
     @staticmethod
     def resolve_early_access(root: MemberView, _info):

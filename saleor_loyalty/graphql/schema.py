@@ -14,11 +14,14 @@ from saleor_loyalty.graphql.consent import ConsentQueries
 from saleor_loyalty.graphql.early_access import EarlyAccessQueries
 from saleor_loyalty.graphql.entities import FederationQueries
 from saleor_loyalty.graphql.members import MemberQueries
+from saleor_loyalty.graphql.membership import MembershipQueries
 from saleor_loyalty.graphql.mutations.birthday_set import LoyaltyBirthdaySet
 from saleor_loyalty.graphql.mutations.club_shipping_set import LoyaltyClubShippingMethodsSet
 from saleor_loyalty.graphql.mutations.consent_set import LoyaltyConsentSet
 from saleor_loyalty.graphql.mutations.early_access_mark import LoyaltyEarlyAccessMark
 from saleor_loyalty.graphql.mutations.early_access_unmark import LoyaltyEarlyAccessUnmark
+from saleor_loyalty.graphql.mutations.membership_plan_delete import LoyaltyMembershipPlanDelete
+from saleor_loyalty.graphql.mutations.membership_plan_set import LoyaltyMembershipPlanSet
 from saleor_loyalty.graphql.mutations.points_adjust import LoyaltyPointsAdjust
 from saleor_loyalty.graphql.mutations.program_update import LoyaltyProgramUpdate
 from saleor_loyalty.graphql.mutations.reconciliation_repair import (
@@ -45,6 +48,7 @@ class Query(
     ConsentQueries,
     RecoveryQueries,
     ReconciliationQueries,
+    MembershipQueries,
     FederationQueries,
     graphene.ObjectType,
 ):
@@ -69,6 +73,8 @@ class Mutation(graphene.ObjectType):
     loyalty_early_access_mark = LoyaltyEarlyAccessMark.Field()
     loyalty_early_access_unmark = LoyaltyEarlyAccessUnmark.Field()
     loyalty_reconciliation_repair = LoyaltyReconciliationRepair.Field()
+    loyalty_membership_plan_set = LoyaltyMembershipPlanSet.Field()
+    loyalty_membership_plan_delete = LoyaltyMembershipPlanDelete.Field()
 
 
 class ClubSchema(graphene.Schema):

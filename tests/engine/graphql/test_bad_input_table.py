@@ -78,6 +78,11 @@ def base_variables(mutation, club, customer):
             "findingId": graphene.Node.to_global_id("LoyaltyReconciliationFinding", 1),
             "reason": "x",
         },
+        "loyaltyMembershipPlanSet": {
+            "variantId": graphene.Node.to_global_id("ProductVariant", 501),
+            "input": {"name": "Gold club", "term": "MONTHLY", "tier": tier},
+        },
+        "loyaltyMembershipPlanDelete": {"id": graphene.Node.to_global_id("LoyaltyMembershipPlan", 1)},
     }[mutation]
 
 
