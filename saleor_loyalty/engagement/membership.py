@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from saleor_loyalty import ledger
@@ -149,13 +149,46 @@ def _refunded_quantities(facts: OrderFacts) -> dict[str, int]:
     return {line.line_id: line.quantity for line in facts.refunded_lines}
 
 
-def plan_lines(facts: OrderFacts) -> dict[int, MembershipPlan]:
-    """The order's plans by variant; one indexed query, none for an order without variant ids."""
-    variant_ids = {line.variant_id for line in facts.lines if line.variant_id is not None}
+PROBE_SQL = f"""
+SELECT p.variant_id, NULL, NULL FROM {MembershipPlan._meta.db_table} p
+JOIN {LoyaltyProgram._meta.db_table} g ON g.id = p.program_id
+WHERE g.channel_slug = %(channel)s AND p.variant_id = ANY(%(variants)s)
+UNION ALL
+SELECT NULL, t.order_line_id, t.refunded_quantity FROM {MembershipTermRow._meta.db_table} t
+WHERE t.order_line_id = ANY(%(lines)s)
+"""
+
+
+def _probe(facts: OrderFacts) -> tuple[set[int], dict[str, int]]:
+    """(variants of the order that are plans, refunded quantity held per recorded line): one statement,
+    none for an order without variant ids. Every order event pays it, so it is plain SQL."""
+    variant_ids = sorted({line.variant_id for line in facts.lines if line.variant_id is not None})
     if not variant_ids:
-        return {}
-    rows = MembershipPlan.objects.filter(program__channel_slug=facts.channel_slug, variant_id__in=variant_ids)
-    return {plan.variant_id: plan for plan in rows.select_related("program", "tier")}
+        return set(), {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            PROBE_SQL,
+            {
+                "channel": facts.channel_slug,
+                "variants": variant_ids,
+                "lines": [line.line_id for line in facts.lines],
+            },
+        )
+        rows = cursor.fetchall()
+    return {row[0] for row in rows if row[0] is not None}, {
+        row[1]: row[2] for row in rows if row[1] is not None
+    }
+
+
+def _already_recorded(lines, refunded: dict[str, int], held: dict[str, int], is_paid: bool) -> bool:
+    """Every plan line has its term and no refund is newer than what its term holds (or, unpaid, has none
+    to start). Only committed rows are seen, so this never hides work: the rest takes the locking path."""
+    return all(
+        min(refunded.get(line.line_id, 0), line.quantity) <= held[line.line_id]
+        if line.line_id in held
+        else not is_paid
+        for line in lines
+    )
 
 
 def _record_line(membership, plan, facts, line, refunded: int, now) -> MembershipTermRow | None:
@@ -186,12 +219,23 @@ def sync_membership_order(facts: OrderFacts, now: datetime | None = None) -> Mem
     news are what the switch stops (checkout benefits, the gift and notice jobs ask `gives_value`).
     """
     now = now or timezone.now()
-    by_variant = plan_lines(facts)
-    lines = [line for line in facts.lines if line.variant_id in by_variant and line.quantity > 0]
+    plan_variants, held = _probe(facts)
+    lines = [line for line in facts.lines if line.variant_id in plan_variants and line.quantity > 0]
     if not lines or not (facts.user_id or facts.email):
         return None
-    program = next(iter(by_variant.values())).program
     refunded = _refunded_quantities(facts)
+    if _already_recorded(lines, refunded, held, facts.is_paid):
+        return None  # a replay: nothing to do, no lock taken, nothing written
+    by_variant = {
+        plan.variant_id: plan
+        for plan in MembershipPlan.objects.filter(
+            program__channel_slug=facts.channel_slug, variant_id__in=plan_variants
+        ).select_related("program", "tier")
+    }
+    lines = [line for line in lines if line.variant_id in by_variant]
+    if not lines:
+        return None  # the plan was deleted meanwhile
+    program = next(iter(by_variant.values())).program
     with transaction.atomic():
         account = ledger.lock_account(ledger.account_for(program, facts.user_id, facts.email))
         account.program = program
