@@ -300,6 +300,8 @@ def _settle(account, program, membership: Membership, now, recorded, order_id) -
         grant_tier(account, program, latest.plan, now, order_id)
     else:
         membership.status = MembershipStatus.ENDED
+        if not was_active:  # refunded before it ever ran (or before we saw it): nothing to tell
+            membership.ended_notice_for = end
         membership.save()
         if was_active:
             fall_back(account, program, membership, now)

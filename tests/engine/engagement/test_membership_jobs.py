@@ -193,3 +193,16 @@ def test_a_switched_off_program_gives_no_gift_and_sends_no_reminder_but_keeps_th
     programs.update_program(club, is_active=True)
     assert membership_jobs.send_reminders(noon(6, 7)) == 1
     assert len(mail.outbox) == 1
+
+
+def test_an_order_refunded_before_it_was_seen_starts_nothing_and_tells_nothing(
+    club, customer, gold_plan, membership_order, club_news
+):
+    # given the plan's order was paid and refunded in full before the club first saw it
+    order = membership_order(customer, paid_at=MAY, refunded="147.90")
+    membership.sync_membership_order(order, now=MAY + timedelta(hours=1))
+
+    # then the term is recorded as taken back, the member never became Gold, and no "ended" news goes out
+    assert Membership.objects.get().status == "ended"
+    assert LoyaltyAccount.objects.get(user=customer).tier is None
+    assert membership_jobs.send_ended_notices(noon(5, 11)) == 0
