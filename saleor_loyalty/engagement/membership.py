@@ -70,9 +70,10 @@ def _after_units(start: datetime, units: int, months: int, tz_name: str) -> date
 
 
 def rechain(terms: list[MembershipTermRow], tz_name: str) -> datetime | None:
-    """Place every term (in payment order) on the chain; the chain's end, or None without terms."""
+    """Place every term (in payment order, ties by order line: both facts, so saved or not a term always
+    lands in the same place) on the chain; the chain's end, or None without terms."""
     cursor = None
-    for term in sorted(terms, key=lambda t: (t.paid_at, t.pk or 0)):
+    for term in sorted(terms, key=lambda t: (t.paid_at, t.order_line_id)):
         months = TERM_MONTHS[term.plan.term]
         start = term.paid_at if cursor is None or cursor < term.paid_at else cursor
         full_end = _after_units(start, term.quantity, months, tz_name)
@@ -91,6 +92,8 @@ def _tier_by_id(tiers: list[Tier], tier_id) -> Tier | None:
 
 def grant_tier(account: LoyaltyAccount, program: LoyaltyProgram, plan: MembershipPlan, now, order_id=None):
     """Raise a locked account to the plan's tier when it is below it; the new tier or None."""
+    if account.tier_id == plan.tier_id:
+        return None  # an extension: already there, no ladder read
     tiers = ladder(program)
     current = current_tier(account, tiers)
     target = _tier_by_id(tiers, plan.tier_id)
@@ -191,25 +194,30 @@ def _already_recorded(lines, refunded: dict[str, int], held: dict[str, int], is_
     )
 
 
-def _record_line(membership, plan, facts, line, refunded: int, now) -> MembershipTermRow | None:
+def _new_term(membership, plan, facts: OrderFacts, line, refunded: int, now) -> MembershipTermRow:
     paid_at = facts.paid_at or now
+    return MembershipTermRow(
+        membership=membership,
+        plan=plan,
+        order_id=facts.order_id,
+        order_number=facts.number,
+        order_line_id=line.line_id,
+        quantity=line.quantity,
+        refunded_quantity=min(refunded, line.quantity),
+        refunded_at=paid_at if refunded else None,  # refunded before we saw it: nothing was used
+        paid_at=paid_at,
+        starts_at=paid_at,
+        ends_at=paid_at,
+    )
+
+
+def _insert(term: MembershipTermRow) -> bool:
     try:
         with transaction.atomic():
-            return MembershipTermRow.objects.create(
-                membership=membership,
-                plan=plan,
-                order_id=facts.order_id,
-                order_number=facts.number,
-                order_line_id=line.line_id,
-                quantity=line.quantity,
-                refunded_quantity=min(refunded, line.quantity),
-                refunded_at=paid_at if refunded else None,  # refunded before we saw it: nothing was used
-                paid_at=paid_at,
-                starts_at=paid_at,
-                ends_at=paid_at,
-            )
+            term.save()
     except IntegrityError:
-        return None  # the line is recorded (the unique constraint on the order line decides)
+        return False  # the line is recorded (the unique constraint on the order line decides)
+    return True
 
 
 def sync_membership_order(facts: OrderFacts, now: datetime | None = None) -> MembershipChange | None:
@@ -240,13 +248,17 @@ def sync_membership_order(facts: OrderFacts, now: datetime | None = None) -> Mem
         account = ledger.lock_account(ledger.account_for(program, facts.user_id, facts.email))
         account.program = program
         membership = Membership.objects.select_for_update().filter(account=account).first()
-        known = {
-            term.order_line_id: term
-            for term in MembershipTermRow.objects.select_for_update().filter(
-                order_line_id__in=[line.line_id for line in lines]
+        terms = (
+            list(
+                MembershipTermRow.objects.select_for_update()
+                .filter(membership=membership)
+                .select_related("plan")
             )
-        }
-        recorded, changed = [], False
+            if membership is not None
+            else []
+        )
+        known = {term.order_line_id: term for term in terms}
+        new_terms, refunds = [], []
         for line in lines:
             plan, gone = by_variant[line.variant_id], refunded.get(line.line_id, 0)
             term = known.get(line.line_id)
@@ -263,29 +275,44 @@ def sync_membership_order(facts: OrderFacts, now: datetime | None = None) -> Mem
                         status=MembershipStatus.ENDED,
                         tier_before_id=account.tier_id,
                     )
-                term = _record_line(membership, plan, facts, line, gone, now)
-                if term is not None:
-                    recorded.append(term)
-                    changed = True
+                new_terms.append(_new_term(membership, plan, facts, line, gone, now))
             elif (
                 min(gone, term.quantity) > term.refunded_quantity
             ):  # cumulative: an older replay never un-refunds
                 term.refunded_quantity = min(gone, term.quantity)
                 term.refunded_at = term.refunded_at or now
-                term.save(update_fields=["refunded_quantity", "refunded_at"])
-                changed = True
-        if membership is None or not changed:
-            return None if membership is None else MembershipChange(membership, recorded)
-        return _settle(account, program, membership, now, recorded, facts.order_id)
+                refunds.append(term)
+        if membership is None:
+            return None
+        if not new_terms and not refunds:
+            return MembershipChange(membership, [])
+        return _settle(account, program, membership, terms, new_terms, refunds, now, facts.order_id)
 
 
-def _settle(account, program, membership: Membership, now, recorded, order_id) -> MembershipChange:
-    """Re-place the chain, save it, and move the tier for a start, an extension or an end."""
-    terms = list(MembershipTermRow.objects.filter(membership=membership).select_related("plan"))
-    end = rechain(terms, program.timezone)
-    MembershipTermRow.objects.bulk_update(terms, ["starts_at", "ends_at"])
+def _settle(
+    account, program, membership: Membership, terms, new_terms, refunds, now, order_id
+) -> MembershipChange:
+    """Place the chain (new terms are inserted already placed), write what moved, and move the tier for a
+    start, an extension or an end."""
+    placed = {term.pk: (term.starts_at, term.ends_at) for term in terms}
+    end = rechain(terms + new_terms, program.timezone)
+    recorded = [term for term in new_terms if _insert(term)]
+    rewrite = []
+    if len(recorded) != len(new_terms):  # a line recorded elsewhere: place the chain without it
+        end = rechain(terms + recorded, program.timezone)
+        rewrite = list(recorded)
+    rewrite += [
+        term for term in terms if term in refunds or placed[term.pk] != (term.starts_at, term.ends_at)
+    ]
+    if rewrite:  # a refund, or terms moved up; a new term at the end of the chain moves nothing
+        MembershipTermRow.objects.bulk_update(
+            rewrite, ["starts_at", "ends_at", "refunded_quantity", "refunded_at"]
+        )
+    terms = terms + recorded
+    if not terms:
+        return MembershipChange(membership, [])
     live = [term for term in terms if term.quantity > term.refunded_quantity] or terms
-    latest = max(live, key=lambda term: (term.paid_at, term.pk))
+    latest = max(live, key=lambda term: (term.paid_at, term.order_line_id))
     was_active = membership.status == MembershipStatus.ACTIVE
     membership.plan = latest.plan
     membership.started_at = min(term.starts_at for term in terms)
