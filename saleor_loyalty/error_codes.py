@@ -34,3 +34,4 @@ class LoyaltyErrorCode(Enum):
     PROGRAM_INACTIVE = "program_inactive"
     REFERRAL_NOT_ELIGIBLE = "referral_not_eligible"
     REFERRAL_NOT_HELD = "referral_not_held"
+    PLAN_IN_USE = "plan_in_use"

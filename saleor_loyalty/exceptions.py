@@ -219,3 +219,30 @@ class IdempotencyConflict(LoyaltyError):
     """The same idempotency key came back with a different request: replaying it would hide the change."""
 
     code = LoyaltyErrorCode.IDEMPOTENCY_CONFLICT
+
+
+class InvalidMembershipPlan(LoyaltyError):
+    """A paid membership plan's settings out of range (term, gifts, reminder days, name)."""
+
+    code = LoyaltyErrorCode.INVALID
+
+
+class MembershipPlanNotFound(LoyaltyError):
+    """No membership plan with that id in the channel's program."""
+
+    code = LoyaltyErrorCode.NOT_FOUND
+    field = "id"
+
+
+class MembershipPlanInUse(LoyaltyError):
+    """A plan members bought terms of stays for their history: staff switch it off (isActive) instead."""
+
+    code = LoyaltyErrorCode.PLAN_IN_USE
+    field = "id"
+
+
+class TierGrantedByMembership(LoyaltyError):
+    """A tier a membership plan grants cannot be deleted: its paid members would lose what they paid for."""
+
+    code = LoyaltyErrorCode.TIER_IN_USE
+    field = "id"

@@ -33,6 +33,7 @@ from saleor_loyalty.saleor_adapter import (
     auth,
     checkouts,
     gift_cards,
+    membership_products,
     order_owners,
     referral_vouchers,
     runtime,
@@ -307,4 +308,5 @@ def _club_context(request) -> ClubContext:
         shop=abandoned_checkouts.SaleorShop(),
         orders=order_owners.order_owner,
         referrals=referral_vouchers.saleor_referrals,
+        variants=membership_products.variants,
     )

@@ -16,7 +16,14 @@ from django.utils import timezone
 from saleor_loyalty import ledger
 from saleor_loyalty.benefits import birthdays
 from saleor_loyalty.engagement import actions as club_actions
-from saleor_loyalty.engagement import anniversary, bulk_grants, referral_orders, referrals
+from saleor_loyalty.engagement import (
+    anniversary,
+    bulk_grants,
+    membership,
+    membership_jobs,
+    referral_orders,
+    referrals,
+)
 from saleor_loyalty.exceptions import LoyaltyError
 from saleor_loyalty.ledger import expiry, reconciliation
 from saleor_loyalty.members import privacy
@@ -40,14 +47,29 @@ RECONCILE_BATCHES_PER_RUN = 200  # 100k accounts at 500 a batch; the next run re
 REFERRAL_BATCHES_PER_RUN = 20  # 2,000 due referrals a run at 100 a batch; the rest are due next run
 
 
-def _sync_referral(order_id) -> None:
-    """Engagement hook after the ledger: a referred friend's order moves its referral (own transaction)."""
-    try:
-        facts = saleor_referrals.order(order_id)
-        if facts is not None:
-            referral_orders.sync_referral_order(facts, saleor_referrals)
-    except LoyaltyError:
-        logger.exception("Referral sync refused order %s", order_id)
+def _sync_referral(order) -> None:
+    """A referred friend's order moves its referral."""
+    facts = saleor_referrals.order(order.order_id)
+    if facts is not None:
+        referral_orders.sync_referral_order(facts, saleor_referrals)
+
+
+def _sync_membership(order) -> None:
+    membership.sync_membership_order(order)
+
+
+AFTER_LEDGER = (_sync_referral, _sync_membership)
+
+
+def _after_ledger(order) -> None:
+    """The engagement and insights hooks of a synced order, each in its own transaction after the ledger's:
+    one that refuses is logged and never stops the others (their beat jobs catch up what it missed)."""
+    for hook in AFTER_LEDGER:
+        try:
+            with runtime.writer_connection():
+                hook(order)
+        except LoyaltyError:
+            logger.exception("Order hook %s refused order %s", hook.__name__, order.order_id)
 
 
 BULK_GRANT_BATCHES_PER_RUN = 40  # 20k members a minute at 500 a batch
@@ -64,7 +86,7 @@ def sync_order_task(order_id: str) -> None:
         except LoyaltyError:
             logger.exception("Loyalty sync refused order %s", order_id)
             return
-        _sync_referral(order_id)
+    _after_ledger(facts)
     if result.earned is not None:
         with runtime.writer_connection():
             club_news.tell_points_earned(facts, result.earned, timezone.now())
@@ -160,13 +182,14 @@ def sweep_changed_orders_task() -> None:
         order_sweep.sweep_changed_orders(
             saleor_orders.orders_changed_after,
             saleor_orders.order_facts,
-            _sync_swept_order,
+            _sweep_one,
         )
 
 
-def _sync_swept_order(facts):
+def _sweep_one(facts):
+    """What the hooks' task does for one order: the ledger first, then the hooks after it."""
     result = orders.sync_order(facts, gift_cards.saleor_gift_cards, shop.channel_facts)
-    _sync_referral(facts.order_id)
+    _after_ledger(facts)
     return result
 
 
@@ -217,6 +240,17 @@ def reconcile_accounts_task() -> None:
         reconciliation.reconcile_accounts(gift_cards.saleor_gift_cards, max_batches=RECONCILE_BATCHES_PER_RUN)
 
 
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def membership_task() -> None:
+    """Beat: end paid memberships whose term ran out (in the program's timezone), then "ending soon" and
+    "ended" notices, then this month's gifts; each bounded per run and resumed by the next."""
+    with runtime.writer_connection():
+        membership_jobs.expire_due()
+        membership_jobs.send_reminders()
+        membership_jobs.send_ended_notices()
+        membership_jobs.give_all_monthly_gifts(cards=gift_cards.saleor_gift_cards)
+
+
 def register_periodic_tasks(app) -> None:
     """Beat entries of every club job. Each is resumable, bounded per run and safe on several workers.
 
@@ -236,6 +270,7 @@ def register_periodic_tasks(app) -> None:
         "loyalty-referral-rewards": (reward_due_referrals_task, timedelta(minutes=15)),
         "loyalty-bulk-grants": (bulk_grants_task, timedelta(minutes=1)),
         "loyalty-anniversary-gifts": (anniversary_gifts_task, timedelta(hours=1)),
+        "loyalty-membership": (membership_task, timedelta(minutes=15)),
     }
     for name, (task, interval) in every.items():
         app.add_periodic_task(interval, task.s(), name=name)

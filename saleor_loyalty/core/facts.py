@@ -19,6 +19,7 @@ class OrderLineFacts:
     total_net: Decimal
     total_gross: Decimal
     is_gift_card: bool = False
+    variant_id: int | None = None  # Saleor's product variant (None once the variant is deleted)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from uuid import UUID
 
 from saleor_loyalty.benefits.early_access import CatalogLookup
 from saleor_loyalty.core.facts import ChannelFacts, Requestor
+from saleor_loyalty.engagement.membership_plans import VariantLookup
 from saleor_loyalty.engagement.referral_facts import ReferralShop
 from saleor_loyalty.members.order_rewards import OrderOwner
 from saleor_loyalty.rewards.store_credit import StoreCreditCards
@@ -23,3 +24,4 @@ class ClubContext:
     catalog: CatalogLookup | None = None  # which Saleor products/collections exist, for early access
     orders: Callable[[UUID], OrderOwner | None] | None = None  # whose a Saleor order is (federation)
     referrals: ReferralShop | None = None  # checkouts, vouchers and orders for referrals
+    variants: VariantLookup | None = None  # Saleor variants and their channel prices, for membership plans

@@ -8,9 +8,11 @@ import graphene
 from graphene_django import DjangoObjectType
 
 from saleor_loyalty.benefits.birthdays import CHANGE_INTERVAL
+from saleor_loyalty.engagement.membership import membership_of
 from saleor_loyalty.graphql.enums import LoyaltyTransactionKindEnum
 from saleor_loyalty.graphql.errors import resolver
 from saleor_loyalty.graphql.ids import to_global_id
+from saleor_loyalty.graphql.membership_types import MembershipType
 from saleor_loyalty.graphql.money import MoneyType
 from saleor_loyalty.graphql.pagination import connection, connection_types, keyset_page, page_size
 from saleor_loyalty.graphql.referrals import MemberReferrals, member_referrals
@@ -176,6 +178,9 @@ class Member(graphene.ObjectType):
         MemberReferrals,
         description="The member's referral code, link and referred friends; null where referrals are off.",
     )
+    membership = graphene.Field(
+        MembershipType, description="The member's paid membership (running or ended); null if never bought."
+    )
 
     class Meta:
         name = "LoyaltyMember"
@@ -184,6 +189,10 @@ class Member(graphene.ObjectType):
     @resolver()
     def resolve_referral(root: MemberView, info):
         return member_referrals(root, info)
+
+    @staticmethod
+    def resolve_membership(root: MemberView, _info):
+        return membership_of(root.account)
 
     @staticmethod
     def resolve_early_access(root: MemberView, _info):

@@ -6,6 +6,7 @@ from saleor_loyalty.exceptions import TierNotFound
 from saleor_loyalty.graphql.errors import resolver
 from saleor_loyalty.graphql.ids import int_pk
 from saleor_loyalty.graphql.member_types import Member, MemberView
+from saleor_loyalty.graphql.membership_types import MembershipFilterEnum
 from saleor_loyalty.graphql.pagination import connection, connection_types, keyset_page
 from saleor_loyalty.graphql.resolvers import find_user, member_view, program_for
 from saleor_loyalty.members import listing as member_list
@@ -25,6 +26,7 @@ class LoyaltyMemberFilterInput(graphene.InputObjectType):
     last_order_from = graphene.DateTime(description="Last paid order at or after (timezone required).")
     last_order_to = graphene.DateTime(description="Last paid order before or at (timezone required).")
     search = graphene.String(description="Part of the member's email.")
+    membership = MembershipFilterEnum(description="Paid members running now, ended ones, or never paid.")
 
 
 class MemberQueries(graphene.ObjectType):
@@ -78,6 +80,7 @@ class MemberQueries(graphene.ObjectType):
                 last_order_from=filter.get("last_order_from"),
                 last_order_to=filter.get("last_order_to"),
                 search=filter.get("search") or "",
+                membership=filter.get("membership"),
             ),
         )
         page = keyset_page(accounts.select_related("program"), first, after, "member")

@@ -16,6 +16,7 @@ from saleor_loyalty.graphql.consent import ConsentQueries
 from saleor_loyalty.graphql.early_access import EarlyAccessQueries
 from saleor_loyalty.graphql.entities import FederationQueries
 from saleor_loyalty.graphql.members import MemberQueries
+from saleor_loyalty.graphql.membership import MembershipQueries
 from saleor_loyalty.graphql.mutations.action_create import LoyaltyActionCreate
 from saleor_loyalty.graphql.mutations.action_delete import LoyaltyActionDelete
 from saleor_loyalty.graphql.mutations.action_record import LoyaltyActionRecord
@@ -27,6 +28,8 @@ from saleor_loyalty.graphql.mutations.club_shipping_set import LoyaltyClubShippi
 from saleor_loyalty.graphql.mutations.consent_set import LoyaltyConsentSet
 from saleor_loyalty.graphql.mutations.early_access_mark import LoyaltyEarlyAccessMark
 from saleor_loyalty.graphql.mutations.early_access_unmark import LoyaltyEarlyAccessUnmark
+from saleor_loyalty.graphql.mutations.membership_plan_delete import LoyaltyMembershipPlanDelete
+from saleor_loyalty.graphql.mutations.membership_plan_set import LoyaltyMembershipPlanSet
 from saleor_loyalty.graphql.mutations.points_adjust import LoyaltyPointsAdjust
 from saleor_loyalty.graphql.mutations.program_update import LoyaltyProgramUpdate
 from saleor_loyalty.graphql.mutations.reconciliation_repair import (
@@ -59,6 +62,7 @@ class Query(
     RecoveryQueries,
     ReconciliationQueries,
     ReferralQueries,
+    MembershipQueries,
     FederationQueries,
     ActionQueries,
     ClubQueries,
@@ -95,6 +99,8 @@ class Mutation(graphene.ObjectType):
     loyalty_action_record = LoyaltyActionRecord.Field()
     loyalty_share_link_create = LoyaltyShareLinkCreate.Field()
     loyalty_bulk_grant_create = LoyaltyBulkGrantCreate.Field()
+    loyalty_membership_plan_set = LoyaltyMembershipPlanSet.Field()
+    loyalty_membership_plan_delete = LoyaltyMembershipPlanDelete.Field()
 
 
 class ClubSchema(graphene.Schema):

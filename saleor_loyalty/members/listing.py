@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Max, OuterRef, Q, Subquery
+from django.utils import timezone
 
 from saleor_loyalty.exceptions import LoyaltyError
 from saleor_loyalty.models import EntryKind, LedgerEntry, LoyaltyAccount, LoyaltyProgram, Tier
@@ -19,6 +20,19 @@ class MemberFilter:
     last_order_from: datetime | None = None
     last_order_to: datetime | None = None
     search: str = ""
+    membership: str | None = None  # "active", "ended" or "none"
+
+
+def _membership_condition(status: str) -> Q:
+    """Running now (whatever the expiry job has got to), ended, or never bought."""
+    running = Q(membership__status="active", membership__ends_at__gt=timezone.now())
+    if status == "active":
+        return running
+    if status == "ended":
+        return Q(membership__isnull=False) & ~running
+    if status == "none":
+        return Q(membership__isnull=True)
+    raise LoyaltyError("Unknown membership status.", "filter")
 
 
 def _tier_condition(program: LoyaltyProgram, tier: Tier) -> Q:
@@ -49,6 +63,8 @@ def members(program: LoyaltyProgram, wanted: MemberFilter):
         accounts = accounts.filter(balance__gte=wanted.balance_min)
     if wanted.balance_max is not None:
         accounts = accounts.filter(balance__lte=wanted.balance_max)
+    if wanted.membership is not None:
+        accounts = accounts.filter(_membership_condition(wanted.membership))
     if wanted.search.strip():
         accounts = accounts.filter(email__icontains=wanted.search.strip())
     if wanted.last_order_from or wanted.last_order_to:

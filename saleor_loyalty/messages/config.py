@@ -12,6 +12,8 @@ SERVICE_CATEGORIES = (
     "cashback_credited",
     "referral_rewarded",
     "action_credited",
+    "membership_ending",
+    "membership_ended",
 )
 CATEGORIES = (CART_REMINDER, *SERVICE_CATEGORIES)
 

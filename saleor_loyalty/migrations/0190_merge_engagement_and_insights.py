@@ -7,6 +7,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("saleor_loyalty", "0100_actions"),
         ("saleor_loyalty", "0110_referrals"),
+        ("saleor_loyalty", "0120_membership"),
     ]
 
     operations = []

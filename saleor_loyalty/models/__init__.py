@@ -26,6 +26,14 @@ from saleor_loyalty.models.credit import CreditEntry, CreditKind, StoreCreditCar
 from saleor_loyalty.models.early_access import EarlyAccessItem, EarlyAccessKind
 from saleor_loyalty.models.jobs import JobCursor
 from saleor_loyalty.models.ledger import AppendOnlyError, EntryKind, ExpiryReminder, LedgerEntry
+from saleor_loyalty.models.membership import (
+    TERM_MONTHS,
+    Membership,
+    MembershipPlan,
+    MembershipStatus,
+    MembershipTerm,
+    MembershipTermRow,
+)
 from saleor_loyalty.models.messaging import *  # noqa: F401,F403  (consent, recovery, messages, checkout activity)
 from saleor_loyalty.models.program import (
     LoyaltyAccount,

@@ -40,6 +40,7 @@ class CreditKind(models.TextChoices):
     CARD_RETURN = "card_return", "Card money spent on an order, given back after a cancellation or refund"
     BIRTHDAY_GIFT = "birthday_gift", "The tier's birthday credit put on the member's card"
     ANNIVERSARY_GIFT = "anniversary_gift", "Store credit for a year in the club"
+    MEMBERSHIP_GIFT = "membership_gift", "A paid membership plan's monthly credit put on the member's card"
 
 
 class CreditEntry(models.Model):

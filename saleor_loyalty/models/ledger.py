@@ -22,6 +22,7 @@ class EntryKind(models.TextChoices):
     ACTION = "action", "Points for an action that is not a purchase (a review, a share, a sign-up)"
     BULK_GRANT = "bulk_grant", "Points staff granted to many members at once"
     ANNIVERSARY = "anniversary", "Gift for a year in the club"
+    MEMBERSHIP_GIFT = "membership_gift", "Monthly gift of a paid membership plan"
 
 
 class AppendOnlyError(Exception):

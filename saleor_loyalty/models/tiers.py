@@ -77,6 +77,11 @@ class TierCause(models.TextChoices):
     FLOOR_SET = "floor_set", "Staff set a manual floor tier"
     FLOOR_CLEARED = "floor_cleared", "Staff removed the manual floor tier"
     TIER_DELETED = "tier_deleted", "Staff deleted the tier and moved its members"
+    MEMBERSHIP_STARTED = "membership_started", "A paid membership raised the member to its tier"
+    MEMBERSHIP_ENDED = (
+        "membership_ended",
+        "A paid membership ended; the member fell back to the tier they earned",
+    )
 
 
 class TierTranslationQuerySet(models.QuerySet):

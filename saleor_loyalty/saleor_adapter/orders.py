@@ -132,6 +132,7 @@ def order_facts(order_id) -> OrderFacts | None:
             total_net=line.total_price_net_amount,
             total_gross=line.total_price_gross_amount,
             is_gift_card=line.is_gift_card,
+            variant_id=line.variant_id,
         )
         for line in order.lines.all()
     )

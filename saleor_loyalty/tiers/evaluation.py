@@ -7,7 +7,9 @@ Resumable and safe on several workers at once:
 - a second worker finds the run row locked (`FOR UPDATE SKIP LOCKED`) and leaves at once instead of
   evaluating the same members twice; the next scheduled run picks up whatever is left;
 - per batch: one claim query, one qualification query, set-based writes for the members whose tier
-  or grace state changes. Quiet members cost no write at all.
+  or grace state changes. Quiet members cost no write at all;
+- a running paid membership is a floor like a staff floor: its plan's tier is never left (the claim
+  query reads it with the account).
 """
 
 from dataclasses import dataclass
@@ -20,6 +22,8 @@ from saleor_loyalty.core.clock import local_date
 from saleor_loyalty.models import (
     LoyaltyAccount,
     LoyaltyProgram,
+    Membership,
+    MembershipPlan,
     Tier,
     TierCause,
     TierEvaluationRun,
@@ -36,8 +40,11 @@ from saleor_loyalty.tiers.ladder import (
 DEFAULT_BATCH_SIZE = 5000
 
 _ACCOUNTS = LoyaltyAccount._meta.db_table
+_PAID_TIER = f"""(SELECT p.tier_id FROM {Membership._meta.db_table} m
+    JOIN {MembershipPlan._meta.db_table} p ON p.id = m.plan_id
+    WHERE m.account_id = a.id AND m.status = 'active' AND m.ends_at > %(now)s)"""
 CLAIM_SQL = f"""
-SELECT id, tier_id, tier_floor_id, tier_downgrade_due_on FROM {_ACCOUNTS}
+SELECT id, tier_id, tier_floor_id, tier_downgrade_due_on, {_PAID_TIER} FROM {_ACCOUNTS} a
 WHERE program_id = %(program)s AND id > %(after)s AND merged_into_id IS NULL
 ORDER BY id LIMIT %(limit)s
 FOR UPDATE
@@ -69,13 +76,18 @@ class _Claimed:
     tier_id: int | None
     floor_id: int | None
     due_on: date | None
+    paid_tier_id: int | None = None
 
 
 def _decide(member: _Claimed, amount, tiers: list[Tier], today: date, program: LoyaltyProgram):
     """(cause, target tier, new due date) for one member, or None when nothing changes."""
     by_id = {tier.pk: tier for tier in tiers}
     current = by_id.get(member.tier_id, tiers[0])
-    floor = by_id.get(member.floor_id, tiers[0])
+    floor = max(
+        by_id.get(member.floor_id, tiers[0]),
+        by_id.get(member.paid_tier_id, tiers[0]),
+        key=lambda tier: tier.position,
+    )
     entered = highest_entered(tiers, amount) or tiers[0]
     if entered.position > current.position:
         return TierCause.EVALUATION_UPGRADE, entered, None
@@ -115,7 +127,9 @@ def evaluate_batch(
         if run.finished_at is not None:
             report.finished = True
             return False
-        cursor.execute(CLAIM_SQL, {"program": program.pk, "after": run.last_account_id, "limit": batch_size})
+        cursor.execute(
+            CLAIM_SQL, {"program": program.pk, "after": run.last_account_id, "limit": batch_size, "now": now}
+        )
         claimed = [_Claimed(*row) for row in cursor.fetchall()]
         if not claimed:
             run.finished_at = now

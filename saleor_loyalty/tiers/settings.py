@@ -17,6 +17,7 @@ from saleor_loyalty.exceptions import (
     InvalidTierSetting,
     ReasonRequired,
     TierGatesEarlyAccess,
+    TierGrantedByMembership,
     TierHasMembers,
     TierNotFound,
 )
@@ -24,6 +25,7 @@ from saleor_loyalty.models import (
     EarlyAccessItem,
     LoyaltyAccount,
     LoyaltyProgram,
+    MembershipPlan,
     Tier,
     TierCause,
     TierTranslation,
@@ -201,6 +203,10 @@ def delete_tier(program: LoyaltyProgram, tier_id: int, move_members_to: int | No
         if gated:
             raise TierGatesEarlyAccess(
                 f"{tier.name} is the minimum tier of {gated} early-access items; re-mark or unmark them first."
+            )
+        if MembershipPlan.objects.filter(tier=tier).exists():
+            raise TierGrantedByMembership(
+                f"Paid membership plans grant {tier.name}; point them at another tier first."
             )
         target = None
         if move_members_to is not None:

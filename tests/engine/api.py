@@ -8,8 +8,13 @@ ANONYMOUS = Requestor()
 STAFF_PERMISSIONS = frozenset({"MANAGE_USERS", "MANAGE_SETTINGS"})
 
 
-def run(query, requestor=ANONYMOUS, cards=None, *, catalog=None, shop=None, **variables):
+def run(query, requestor=ANONYMOUS, cards=None, *, catalog=None, shop=None, variants=None, **variables):
     context = ClubContext(
-        requestor=requestor, cards=cards, catalog=catalog, shop=shop, client_ip="198.51.100.4"
+        requestor=requestor,
+        cards=cards,
+        catalog=catalog,
+        shop=shop,
+        client_ip="198.51.100.4",
+        variants=variants,
     )
     return schema.execute(query, variable_values=variables, context_value=context)

@@ -21,6 +21,8 @@ CHECKOUT = graphene.Node.to_global_id("Checkout", "7a8b4d0e-7a4c-4c0e-9e8e-2b9d7
 PRODUCT = graphene.Node.to_global_id("Product", 1)
 FINDING = graphene.Node.to_global_id("LoyaltyReconciliationFinding", 1)
 REFERRAL = graphene.Node.to_global_id("LoyaltyReferral", 1)
+VARIANT = graphene.Node.to_global_id("ProductVariant", 501)
+PLAN = graphene.Node.to_global_id("LoyaltyMembershipPlan", 1)
 
 # field: (who may call it, a complete call)
 MATRIX = {
@@ -129,6 +131,16 @@ MATRIX = {
     "_entities": (
         PUBLIC,
         f'query {{ _entities(representations: [{{__typename: "User", id: "{USER}"}}]) {{ __typename }} }}',
+    ),
+    "membershipPlans": ("MANAGE_SETTINGS", 'query { membershipPlans(channel: "il") { name } }'),
+    "loyaltyMembershipPlanSet": (
+        "MANAGE_SETTINGS",
+        f'mutation {{ loyaltyMembershipPlanSet(channel: "il", variantId: "{VARIANT}", '
+        f'input: {{name: "Club", term: MONTHLY, tier: "{TIER}"}}) {{ errors {{ code }} }} }}',
+    ),
+    "loyaltyMembershipPlanDelete": (
+        "MANAGE_SETTINGS",
+        f'mutation {{ loyaltyMembershipPlanDelete(channel: "il", id: "{PLAN}") {{ errors {{ code }} }} }}',
     ),
     "loyaltyEarlyAccessUnmark": (
         "MANAGE_PRODUCTS",

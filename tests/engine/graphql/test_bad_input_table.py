@@ -97,6 +97,11 @@ def base_variables(mutation, club, customer):
         },
         "loyaltyShareLinkCreate": {"target": "/products/shirt/"},
         "loyaltyBulkGrantCreate": {"points": 5, "reason": "x", "idempotencyKey": "k", "userIds": [user]},
+        "loyaltyMembershipPlanSet": {
+            "variantId": graphene.Node.to_global_id("ProductVariant", 501),
+            "input": {"name": "Gold club", "term": "MONTHLY", "tier": tier},
+        },
+        "loyaltyMembershipPlanDelete": {"id": graphene.Node.to_global_id("LoyaltyMembershipPlan", 1)},
     }[mutation]
 
 

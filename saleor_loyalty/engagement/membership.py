@@ -1,0 +1,386 @@
+"""Paid membership from paid orders: each plan line is a term row, the terms form one chain per member.
+
+- A paid order line of a plan's variant is recorded once (unique on the order line id); a quantity
+  of 2 buys two consecutive terms. Orders are synced, not handled: the same facts delivered twice,
+  late, or by two workers at once converge on the same rows (the account row is locked, then the
+  membership row; the line's unique constraint is the backstop).
+- Terms chain in payment order: a term starts when it was paid or when the one before it ends,
+  whichever is later, so two orders on one day stack. A term runs to the end of the same local day
+  one term later (`term_end`), in the program's timezone, so DST never moves an end by an hour.
+- A refund or cancellation of a line takes back its unused units: the line keeps what was used until
+  the refund was first seen and later terms move up to fill the gap (the membership shortens). When
+  nothing is left the membership ends on the spot and the tier falls back.
+- While a membership runs the member is at least in the plan's tier: the start moves them up (a
+  `TierEvent`), the nightly evaluation treats the running plan's tier as a floor, and refunds never
+  downgrade (as for every member). When it ends, the member falls back to what they hold
+  themselves: the tier their spend entered, their staff floor, or the tier they held before the
+  membership, whichever is highest; from there the nightly evaluation's retain and grace rules apply
+  as to anyone.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from saleor_loyalty import ledger
+from saleor_loyalty.core.clock import add_months, local_date
+from saleor_loyalty.core.facts import OrderFacts
+from saleor_loyalty.models import (
+    TERM_MONTHS,
+    LoyaltyAccount,
+    LoyaltyProgram,
+    Membership,
+    MembershipPlan,
+    MembershipStatus,
+    MembershipTermRow,
+    Tier,
+    TierCause,
+)
+from saleor_loyalty.tiers.ladder import (
+    current_tier,
+    highest_entered,
+    ladder,
+    move_to,
+    qualifying_amount,
+)
+
+
+def term_end(start: datetime, months: int, tz_name: str) -> datetime:
+    """Where one term from `start` ends: the local midnight that closes the same day `months` later.
+
+    A term starting at a local midnight (the next term of a chain) ends at a midnight again, so a
+    chain of terms never gains or loses a day or an hour, whatever DST did in between.
+    """
+    tz = ZoneInfo(tz_name)
+    local = start.astimezone(tz)
+    day = add_months(local.date(), months)
+    if local.time() != time.min:
+        day += timedelta(days=1)
+    return datetime.combine(day, time.min, tzinfo=tz)
+
+
+def _after_units(start: datetime, units: int, months: int, tz_name: str) -> datetime:
+    end = start
+    for _ in range(units):
+        end = term_end(end, months, tz_name)
+    return end
+
+
+def rechain(terms: list[MembershipTermRow], tz_name: str) -> datetime | None:
+    """Place every term (in payment order, ties by order line: both facts, so saved or not a term always
+    lands in the same place) on the chain; the chain's end, or None without terms."""
+    cursor = None
+    for term in sorted(terms, key=lambda t: (t.paid_at, t.order_line_id)):
+        months = TERM_MONTHS[term.plan.term]
+        start = term.paid_at if cursor is None or cursor < term.paid_at else cursor
+        full_end = _after_units(start, term.quantity, months, tz_name)
+        end = _after_units(start, term.quantity - term.refunded_quantity, months, tz_name)
+        if term.refunded_quantity and term.refunded_at is not None:
+            used = min(max(term.refunded_at, start), full_end)  # what was used stays used
+            end = max(end, used)
+        term.starts_at, term.ends_at = start, end
+        cursor = end
+    return cursor
+
+
+def _tier_by_id(tiers: list[Tier], tier_id) -> Tier | None:
+    return next((tier for tier in tiers if tier.pk == tier_id), None)
+
+
+def grant_tier(account: LoyaltyAccount, program: LoyaltyProgram, plan: MembershipPlan, now, order_id=None):
+    """Raise a locked account to the plan's tier when it is below it; the new tier or None."""
+    if account.tier_id == plan.tier_id:
+        return None  # an extension: already there, no ladder read
+    tiers = ladder(program)
+    current = current_tier(account, tiers)
+    target = _tier_by_id(tiers, plan.tier_id)
+    if current is None or target is None or target.position <= current.position:
+        return None
+    move_to(
+        account,
+        target,
+        TierCause.MEMBERSHIP_STARTED,
+        now,
+        order_id=order_id,
+        reason=f"Paid membership {plan.name}",
+    )
+    return target
+
+
+def fall_back(account: LoyaltyAccount, program: LoyaltyProgram, membership: Membership, now) -> Tier | None:
+    """Move a locked account down to what it earned itself once its membership ended; the new tier or None."""
+    tiers = ladder(program)
+    current = current_tier(account, tiers)
+    if current is None:
+        return None
+    amount = qualifying_amount(program, account, now)
+    candidates = [highest_entered(tiers, amount) or tiers[0]]
+    if (floor := _tier_by_id(tiers, account.tier_floor_id)) is not None:
+        candidates.append(floor)
+    if (before := _tier_by_id(tiers, membership.tier_before_id)) is not None:
+        candidates.append(before)  # theirs before they paid; the nightly evaluation's grace rules go on
+    target = max(candidates, key=lambda tier: tier.position)
+    if target.position >= current.position:
+        return None
+    move_to(
+        account,
+        target,
+        TierCause.MEMBERSHIP_ENDED,
+        now,
+        amount=amount,
+        reason=f"Paid membership {membership.plan.name} ended",
+    )
+    return target
+
+
+@dataclass
+class MembershipChange:
+    membership: Membership
+    recorded: list[MembershipTermRow]
+    started: bool = False
+    ended: bool = False
+
+
+def _refunded_quantities(facts: OrderFacts) -> dict[str, int]:
+    """Per line, how many units Saleor took back: all on a cancellation or a refund of the whole total,
+    else the itemized refunds' lines. A refund of an amount alone does not say which line it was for."""
+    if facts.is_cancelled or (facts.total_gross > 0 and facts.refunded_amount >= facts.total_gross):
+        return {line.line_id: line.quantity for line in facts.lines}
+    return {line.line_id: line.quantity for line in facts.refunded_lines}
+
+
+PROBE_SQL = f"""
+SELECT p.variant_id, NULL, NULL FROM {MembershipPlan._meta.db_table} p
+JOIN {LoyaltyProgram._meta.db_table} g ON g.id = p.program_id
+WHERE g.channel_slug = %(channel)s AND p.variant_id = ANY(%(variants)s)
+UNION ALL
+SELECT NULL, t.order_line_id, t.refunded_quantity FROM {MembershipTermRow._meta.db_table} t
+WHERE t.order_line_id = ANY(%(lines)s)
+"""
+
+
+def _probe(facts: OrderFacts) -> tuple[set[int], dict[str, int]]:
+    """(variants of the order that are plans, refunded quantity held per recorded line): one statement,
+    none for an order without variant ids. Every order event pays it, so it is plain SQL."""
+    variant_ids = sorted({line.variant_id for line in facts.lines if line.variant_id is not None})
+    if not variant_ids:
+        return set(), {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            PROBE_SQL,
+            {
+                "channel": facts.channel_slug,
+                "variants": variant_ids,
+                "lines": [line.line_id for line in facts.lines],
+            },
+        )
+        rows = cursor.fetchall()
+    return {row[0] for row in rows if row[0] is not None}, {
+        row[1]: row[2] for row in rows if row[1] is not None
+    }
+
+
+def _already_recorded(lines, refunded: dict[str, int], held: dict[str, int], is_paid: bool) -> bool:
+    """Every plan line has its term and no refund is newer than what its term holds (or, unpaid, has none
+    to start). Only committed rows are seen, so this never hides work: the rest takes the locking path."""
+    return all(
+        min(refunded.get(line.line_id, 0), line.quantity) <= held[line.line_id]
+        if line.line_id in held
+        else not is_paid
+        for line in lines
+    )
+
+
+def _new_term(membership, plan, facts: OrderFacts, line, refunded: int, now) -> MembershipTermRow:
+    paid_at = facts.paid_at or now
+    return MembershipTermRow(
+        membership=membership,
+        plan=plan,
+        order_id=facts.order_id,
+        order_number=facts.number,
+        order_line_id=line.line_id,
+        quantity=line.quantity,
+        refunded_quantity=min(refunded, line.quantity),
+        refunded_at=paid_at if refunded else None,  # refunded before we saw it: nothing was used
+        paid_at=paid_at,
+        starts_at=paid_at,
+        ends_at=paid_at,
+    )
+
+
+def _insert(term: MembershipTermRow) -> bool:
+    try:
+        with transaction.atomic():
+            term.save()
+    except IntegrityError:
+        return False  # the line is recorded (the unique constraint on the order line decides)
+    return True
+
+
+def sync_membership_order(facts: OrderFacts, now: datetime | None = None) -> MembershipChange | None:
+    """Make the member's terms agree with the order's facts; None for an order without a plan line.
+
+    Recorded whether or not the program is switched on: the customer paid for it. Benefits, gifts and
+    news are what the switch stops (checkout benefits, the gift and notice jobs ask `gives_value`).
+    """
+    now = now or timezone.now()
+    plan_variants, held = _probe(facts)
+    lines = [line for line in facts.lines if line.variant_id in plan_variants and line.quantity > 0]
+    if not lines or not (facts.user_id or facts.email):
+        return None
+    refunded = _refunded_quantities(facts)
+    if _already_recorded(lines, refunded, held, facts.is_paid):
+        return None  # a replay: nothing to do, no lock taken, nothing written
+    by_variant = {
+        plan.variant_id: plan
+        for plan in MembershipPlan.objects.filter(
+            program__channel_slug=facts.channel_slug, variant_id__in=plan_variants
+        ).select_related("program", "tier")
+    }
+    lines = [line for line in lines if line.variant_id in by_variant]
+    if not lines:
+        return None  # the plan was deleted meanwhile
+    program = next(iter(by_variant.values())).program
+    with transaction.atomic():
+        account = ledger.lock_account(ledger.account_for(program, facts.user_id, facts.email))
+        account.program = program
+        membership = Membership.objects.select_for_update().filter(account=account).first()
+        terms = (
+            list(
+                MembershipTermRow.objects.select_for_update()
+                .filter(membership=membership)
+                .select_related("plan")
+            )
+            if membership is not None
+            else []
+        )
+        known = {term.order_line_id: term for term in terms}
+        new_terms, refunds = [], []
+        for line in lines:
+            plan, gone = by_variant[line.variant_id], refunded.get(line.line_id, 0)
+            term = known.get(line.line_id)
+            if term is None:
+                if not facts.is_paid:
+                    continue
+                if membership is None:
+                    membership = Membership.objects.create(
+                        program=program,
+                        account=account,
+                        plan=plan,
+                        started_at=now,
+                        ends_at=now,
+                        status=MembershipStatus.ENDED,
+                        tier_before_id=account.tier_id,
+                    )
+                new_terms.append(_new_term(membership, plan, facts, line, gone, now))
+            elif (
+                min(gone, term.quantity) > term.refunded_quantity
+            ):  # cumulative: an older replay never un-refunds
+                term.refunded_quantity = min(gone, term.quantity)
+                term.refunded_at = term.refunded_at or now
+                refunds.append(term)
+        if membership is None:
+            return None
+        if not new_terms and not refunds:
+            return MembershipChange(membership, [])
+        return _settle(account, program, membership, terms, new_terms, refunds, now, facts.order_id)
+
+
+def _settle(
+    account, program, membership: Membership, terms, new_terms, refunds, now, order_id
+) -> MembershipChange:
+    """Place the chain (new terms are inserted already placed), write what moved, and move the tier for a
+    start, an extension or an end."""
+    placed = {term.pk: (term.starts_at, term.ends_at) for term in terms}
+    end = rechain(terms + new_terms, program.timezone)
+    recorded = [term for term in new_terms if _insert(term)]
+    rewrite = []
+    if len(recorded) != len(new_terms):  # a line recorded elsewhere: place the chain without it
+        end = rechain(terms + recorded, program.timezone)
+        rewrite = list(recorded)
+    rewrite += [
+        term for term in terms if term in refunds or placed[term.pk] != (term.starts_at, term.ends_at)
+    ]
+    if rewrite:  # a refund, or terms moved up; a new term at the end of the chain moves nothing
+        MembershipTermRow.objects.bulk_update(
+            rewrite, ["starts_at", "ends_at", "refunded_quantity", "refunded_at"]
+        )
+    terms = terms + recorded
+    if not terms:
+        return MembershipChange(membership, [])
+    live = [term for term in terms if term.quantity > term.refunded_quantity] or terms
+    latest = max(live, key=lambda term: (term.paid_at, term.order_line_id))
+    was_active = membership.status == MembershipStatus.ACTIVE
+    membership.plan = latest.plan
+    membership.started_at = min(term.starts_at for term in terms)
+    membership.ends_at = end
+    change = MembershipChange(membership, recorded)
+    if end > now:
+        if not was_active:
+            membership.tier_before_id = account.tier_id
+            change.started = True
+        membership.status = MembershipStatus.ACTIVE
+        membership.save()
+        grant_tier(account, program, latest.plan, now, order_id)
+    else:
+        membership.status = MembershipStatus.ENDED
+        if not was_active:  # refunded before it ever ran (or before we saw it): nothing to tell
+            membership.ended_notice_for = end
+        membership.save()
+        if was_active:
+            fall_back(account, program, membership, now)
+            change.ended = True
+    return change
+
+
+def end_if_due(membership_id: int, now: datetime) -> Membership | None:
+    """End one membership whose chain ran out (the expiry job); None when it was not due (any more)."""
+    with transaction.atomic():
+        account_id = Membership.objects.filter(pk=membership_id).values_list("account_id", flat=True).first()
+        if account_id is None:
+            return None
+        account = ledger.lock_account(LoyaltyAccount(pk=account_id))
+        membership = (
+            Membership.objects.select_for_update().select_related("plan", "program").get(pk=membership_id)
+        )
+        if membership.status != MembershipStatus.ACTIVE or membership.ends_at > now:
+            return None  # extended, or ended by another worker
+        membership.status = MembershipStatus.ENDED
+        membership.save(update_fields=["status", "updated_at"])
+        account.program = membership.program
+        fall_back(account, membership.program, membership, now)
+    return membership
+
+
+def running_plan_tier_id(account: LoyaltyAccount | None, now: datetime | None = None) -> int | None:
+    """The tier a running membership holds the member at (None without one)."""
+    if account is None:
+        return None
+    now = now or timezone.now()
+    return (
+        Membership.objects.filter(account=account, status=MembershipStatus.ACTIVE, ends_at__gt=now)
+        .values_list("plan__tier_id", flat=True)
+        .first()
+    )
+
+
+def membership_of(account: LoyaltyAccount | None) -> Membership | None:
+    if account is None:
+        return None
+    return Membership.objects.filter(account=account).select_related("plan", "plan__tier").first()
+
+
+def is_running(membership: Membership | None, now: datetime | None = None) -> bool:
+    return (
+        membership is not None
+        and membership.status == MembershipStatus.ACTIVE
+        and membership.ends_at > (now or timezone.now())
+    )
+
+
+def local_end_date(membership: Membership):
+    """The last local day of the membership (it ends at the following midnight)."""
+    return local_date(membership.ends_at - timedelta(microseconds=1), membership.program.timezone)
