@@ -219,3 +219,23 @@ class IdempotencyConflict(LoyaltyError):
     """The same idempotency key came back with a different request: replaying it would hide the change."""
 
     code = LoyaltyErrorCode.IDEMPOTENCY_CONFLICT
+
+
+class ChallengeNotFound(LoyaltyError):
+    """No challenge with that id in the program of the channel asked for."""
+
+    code = LoyaltyErrorCode.NOT_FOUND
+    field = "id"
+
+
+class BadgeNotFound(LoyaltyError):
+    """No badge with that id in the program of the channel asked for."""
+
+    code = LoyaltyErrorCode.NOT_FOUND
+    field = "badge_id"
+
+
+class InvalidChallenge(LoyaltyError):
+    """A challenge or badge setting out of range, or a rule change once members completed it."""
+
+    code = LoyaltyErrorCode.INVALID

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from saleor_loyalty import ledger
 from saleor_loyalty.benefits import birthdays
+from saleor_loyalty.engagement import challenge_rewards
 from saleor_loyalty.exceptions import LoyaltyError
 from saleor_loyalty.ledger import expiry, reconciliation
 from saleor_loyalty.members import privacy
@@ -24,7 +25,7 @@ from saleor_loyalty.orders import sweep as order_sweep
 from saleor_loyalty.orders import sync as orders
 from saleor_loyalty.recovery import abandonment, attribution, sequences
 from saleor_loyalty.rewards import cashback
-from saleor_loyalty.saleor_adapter import abandoned_checkouts, gift_cards, runtime, shop
+from saleor_loyalty.saleor_adapter import abandoned_checkouts, gift_cards, order_categories, runtime, shop
 from saleor_loyalty.saleor_adapter import orders as saleor_orders
 from saleor_loyalty.tiers import evaluation as tier_evaluation
 
@@ -34,6 +35,7 @@ TRANSIENT = (OperationalError, InterfaceError)
 EXPIRY_BATCHES_PER_RUN = 500  # 1M lots at 2,000 a batch; the next run resumes from the cursor
 TIER_EVALUATION_BATCHES_PER_RUN = 200
 RECONCILE_BATCHES_PER_RUN = 200  # 100k accounts at 500 a batch; the next run resumes from the cursor
+CHALLENGE_BATCHES_PER_RUN = 500  # 1M members at 2,000 a batch; the next run resumes from the cursor
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=8)
@@ -50,6 +52,8 @@ def sync_order_task(order_id: str) -> None:
     if result.earned is not None:
         with runtime.writer_connection():
             club_news.tell_points_earned(facts, result.earned, timezone.now())
+    with runtime.writer_connection():
+        challenge_rewards.on_order(facts, order_categories.order_category_ids(order_id))
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=8)
@@ -155,6 +159,14 @@ def reconcile_accounts_task() -> None:
         reconciliation.reconcile_accounts(gift_cards.saleor_gift_cards, max_batches=RECONCILE_BATCHES_PER_RUN)
 
 
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def evaluate_challenges_task() -> None:
+    """Hourly: every member's challenges, a pass resumed from its cursor; catches what order events missed
+    (a lost event, an action recorded without an order, a window that just closed)."""
+    with runtime.writer_connection():
+        challenge_rewards.evaluate_all(max_batches=CHALLENGE_BATCHES_PER_RUN)
+
+
 def register_periodic_tasks(app) -> None:
     """Beat entries of every club job. Each is resumable, bounded per run and safe on several workers.
 
@@ -171,6 +183,7 @@ def register_periodic_tasks(app) -> None:
         "loyalty-recovery-sweep": (recovery_sweep_task, timedelta(minutes=5)),
         "loyalty-club-news": (club_news_task, timedelta(minutes=5)),
         "loyalty-reconciliation": (reconcile_accounts_task, timedelta(hours=1)),
+        "loyalty-challenges": (evaluate_challenges_task, timedelta(hours=1)),
     }
     for name, (task, interval) in every.items():
         app.add_periodic_task(interval, task.s(), name=name)

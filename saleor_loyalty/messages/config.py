@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 
 CART_REMINDER = "cart_reminder"
-SERVICE_CATEGORIES = ("points_earned", "tier_upgrade", "points_expiring", "cashback_credited")
+SERVICE_CATEGORIES = ("points_earned", "tier_upgrade", "points_expiring", "cashback_credited", "badge_earned")
 CATEGORIES = (CART_REMINDER, *SERVICE_CATEGORIES)
 
 DEFAULT_AD_LABELS = {"IL": "פרסומת"}

@@ -1,0 +1,231 @@
+"""Challenge progress, derived from the ledger and recorded facts: never a counter of its own that could drift.
+
+A member's facts are read in one statement for any number of members (`member_facts`):
+- orders: earn rows (one per paid order) with their net spend and whether they still count (not fully
+  refunded or cancelled), by the same refunded-share rule tiers use, plus the categories recorded for
+  the order (`OrderCategories`); a guest account merged into the member counts as the member's own;
+- actions: ledger rows of kind `action` (`detail = {"action": <kind>, "object": <id>}`), once per object;
+- completions already recorded.
+Everything else is pure: each metric turns the facts into dated events and a window sums them, with
+dates taken in the program's timezone (a window crossing a DST change still starts and ends at local
+midnight). A refund before completion lowers progress by itself; a completion, once recorded, stays.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db import connection
+from django.utils import timezone
+
+from saleor_loyalty.core.clock import local_date
+from saleor_loyalty.models import (
+    Challenge,
+    ChallengeCompletion,
+    ChallengeMetric,
+    ChallengeWindow,
+    EntryKind,
+    LedgerEntry,
+    LoyaltyAccount,
+    LoyaltyProgram,
+    OrderCategories,
+)
+from saleor_loyalty.tiers.ladder import REFUNDED_SHARE_LATERAL
+
+ACTION_KIND = "action"  # EntryKind.ACTION arrives with the actions catalogue; the rows' shape is the contract
+ROLLING_KEY = "rolling"
+
+_LEDGER = LedgerEntry._meta.db_table
+_ACCOUNTS = LoyaltyAccount._meta.db_table
+
+FACTS_SQL = f"""
+WITH member AS (
+    SELECT batch.id AS holder, batch.id AS id FROM unnest(%(accounts)s::bigint[]) AS batch(id)
+    UNION ALL
+    SELECT g.merged_into_id, g.id FROM {_ACCOUNTS} g WHERE g.merged_into_id = ANY(%(accounts)s::bigint[])
+)
+SELECT m.holder, 'o', e.occurred_at, e.money_amount * (1 - r.share), r.share < 1, c.category_ids, NULL, NULL
+FROM member m JOIN {_LEDGER} e ON e.account_id = m.id AND e.kind = %(earn)s
+{REFUNDED_SHARE_LATERAL}
+LEFT JOIN {OrderCategories._meta.db_table} c ON c.order_id = e.order_id
+UNION ALL
+SELECT m.holder, 'a', MIN(e.occurred_at), NULL, true, NULL, e.detail ->> 'action', NULL
+FROM member m JOIN {_LEDGER} e ON e.account_id = m.id AND e.kind = %(action)s AND e.points > 0
+GROUP BY m.holder, e.detail ->> 'action', e.detail ->> 'object'
+UNION ALL
+SELECT d.account_id, 'c', d.completed_at, NULL, true, NULL, d.window_key, d.challenge_id
+FROM {ChallengeCompletion._meta.db_table} d WHERE d.account_id = ANY(%(accounts)s::bigint[])
+"""
+
+
+@dataclass(frozen=True)
+class OrderFact:
+    occurred_at: datetime
+    spend: Decimal
+    counts: bool  # not fully refunded or cancelled
+    categories: tuple[int, ...] = ()
+
+
+@dataclass
+class MemberFacts:
+    """What a member did, as the ledger and the recorded order categories say."""
+
+    orders: list[OrderFact] = field(default_factory=list)
+    actions: list[tuple[str, datetime]] = field(default_factory=list)
+    completed: dict[tuple[int, str], datetime] = field(default_factory=dict)
+
+
+def member_facts(account_ids: list[int]) -> dict[int, MemberFacts]:
+    """Every listed member's facts in one statement (a member with none gets empty facts)."""
+    facts = {account_id: MemberFacts() for account_id in account_ids}
+    if not account_ids:
+        return facts
+    with connection.cursor() as cursor:
+        cursor.execute(
+            FACTS_SQL,
+            {"accounts": list(account_ids), "earn": EntryKind.EARN, "action": ACTION_KIND},
+        )
+        for holder, kind, moment, spend, counts, categories, text, challenge_id in cursor.fetchall():
+            member = facts[holder]
+            if kind == "o":
+                member.orders.append(OrderFact(moment, spend or Decimal(0), counts, tuple(categories or ())))
+            elif kind == "a":
+                member.actions.append((text, moment))
+            else:
+                member.completed[(challenge_id, text)] = moment
+    for member in facts.values():
+        member.orders.sort(key=lambda order: order.occurred_at)
+    return facts
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One member's standing in one challenge (`value` is what decides completion; `current` what to show)."""
+
+    challenge: Challenge
+    current: Decimal
+    target: Decimal
+    value: Decimal
+    window_key: str
+    window_start: date
+    window_end: date | None
+    completed_at: datetime | None
+
+    @property
+    def percent(self) -> Decimal:
+        if self.completed_at is not None or not self.target:
+            return Decimal(100)
+        return min(Decimal(100), (self.current * 100 / self.target).quantize(Decimal("0.1")))
+
+    @property
+    def reached(self) -> bool:
+        return self.value >= self.target
+
+
+def target_of(challenge: Challenge) -> Decimal:
+    if challenge.metric == ChallengeMetric.SPEND:
+        return challenge.target_amount or Decimal(0)
+    return Decimal(challenge.target)
+
+
+def window_key(challenge: Challenge) -> str:
+    """What a completion and its reward are keyed by: the fixed window's dates, or once per member."""
+    if challenge.window == ChallengeWindow.ROLLING:
+        return ROLLING_KEY
+    return f"{challenge.starts_on.isoformat()}..{challenge.ends_on.isoformat() if challenge.ends_on else ''}"
+
+
+def _events(challenge: Challenge, facts: MemberFacts, tz: str) -> list[tuple[date, Decimal]]:
+    """The member's facts as (local date, amount) for this challenge's metric, oldest first."""
+    metric = challenge.metric
+    if metric == ChallengeMetric.SPEND:
+        return [(local_date(o.occurred_at, tz), o.spend) for o in facts.orders]
+    if metric == ChallengeMetric.ACTIONS:
+        dated = sorted(moment for kind, moment in facts.actions if kind == challenge.action_kind)
+        return [(local_date(moment, tz), Decimal(1)) for moment in dated]
+    counting = [o for o in facts.orders if o.counts]
+    if metric == ChallengeMetric.NEW_CATEGORY:
+        first_seen: dict[int, date] = {}
+        for order in counting:  # a category is new on the member's first (still counting) order in it
+            for category in order.categories:
+                first_seen.setdefault(category, local_date(order.occurred_at, tz))
+        return sorted((day, Decimal(1)) for day in first_seen.values())
+    return [(local_date(o.occurred_at, tz), Decimal(1)) for o in counting]
+
+
+def _month_index(day: date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def _longest_streak(days: list[date]) -> int:
+    months = sorted({_month_index(day) for day in days})
+    best = run = 0
+    for i, month in enumerate(months):
+        run = run + 1 if i and month == months[i - 1] + 1 else 1
+        best = max(best, run)
+    return best
+
+
+def _best_span(events: list[tuple[date, Decimal]], days: int) -> Decimal:
+    """The largest total of any `days` consecutive local days (two pointers over dated events)."""
+    best, total, low = Decimal(0), Decimal(0), 0
+    for day, amount in events:
+        total += amount
+        while events[low][0] <= day - timedelta(days=days):
+            total -= events[low][1]
+            low += 1
+        best = max(best, total)
+    return best
+
+
+def progress(challenge: Challenge, facts: MemberFacts, tz: str, today: date) -> Progress:
+    """Where the member stands: in a fixed window, its total; in a rolling one, the last `window_days`
+    local days for display and the best such span since the challenge began for completion."""
+    key = window_key(challenge)
+    events = [event for event in _events(challenge, facts, tz) if event[0] >= challenge.starts_on]
+    if challenge.window == ChallengeWindow.ROLLING:
+        start = max(challenge.starts_on, today - timedelta(days=challenge.window_days - 1))
+        end = today
+        current = sum((amount for day, amount in events if start <= day <= today), Decimal(0))
+        value = _best_span(events, challenge.window_days)
+    else:
+        start, end = challenge.starts_on, challenge.ends_on
+        events = [event for event in events if end is None or event[0] <= end]
+        current = value = sum((amount for _, amount in events), Decimal(0))
+    if challenge.metric == ChallengeMetric.MONTHLY_STREAK:
+        current = value = Decimal(_longest_streak([day for day, _ in events]))
+    return Progress(
+        challenge=challenge,
+        current=current,
+        target=target_of(challenge),
+        value=value,
+        window_key=key,
+        window_start=start,
+        window_end=end,
+        completed_at=facts.completed.get((challenge.pk, key)),
+    )
+
+
+def live_challenges(program: LoyaltyProgram, today: date, grace_days: int = 0):
+    """Challenges that can still make progress: switched on, not archived, and (fixed) not ended more than
+    `grace_days` ago (late order events are dated by payment, so a short grace lets them still count)."""
+    ended_before = today - timedelta(days=grace_days)
+    return (
+        Challenge.objects.filter(program=program, is_active=True, archived_at__isnull=True)
+        .exclude(window=ChallengeWindow.FIXED, ends_on__lt=ended_before)
+        .select_related("badge")
+        .order_by("pk")
+    )
+
+
+def member_progress(
+    program: LoyaltyProgram, account: LoyaltyAccount | None, now: datetime | None = None, grace_days: int = 0
+):
+    """The member's progress in every live challenge: two queries (the challenges, the member's facts)."""
+    now = now or timezone.now()
+    today = local_date(now, program.timezone)
+    challenges = list(live_challenges(program, today, grace_days))
+    if not challenges:
+        return []
+    facts = member_facts([account.pk])[account.pk] if account is not None else MemberFacts()
+    return [progress(challenge, facts, program.timezone, today) for challenge in challenges]
