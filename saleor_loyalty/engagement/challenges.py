@@ -44,7 +44,7 @@ WITH member AS (
     UNION ALL
     SELECT g.merged_into_id, g.id FROM {_ACCOUNTS} g WHERE g.merged_into_id = ANY(%(accounts)s::bigint[])
 )
-SELECT m.holder, 'o', e.occurred_at, e.money_amount * (1 - r.share), r.share < 1, c.category_ids, NULL, NULL
+SELECT m.holder, 'o', e.occurred_at, e.money_amount * (1 - r.share), r.share < 1, c.category_ids, NULL::text, NULL::bigint
 FROM member m JOIN {_LEDGER} e ON e.account_id = m.id AND e.kind = %(earn)s
 {REFUNDED_SHARE_LATERAL}
 LEFT JOIN {OrderCategories._meta.db_table} c ON c.order_id = e.order_id
