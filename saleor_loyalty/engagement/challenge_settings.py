@@ -95,7 +95,9 @@ def _badge_id(program: LoyaltyProgram, badge_id: int | None) -> int | None:
 
 
 def get_challenge(program: LoyaltyProgram, challenge_id: int | None) -> Challenge:
-    challenge = Challenge.objects.filter(program=program, pk=challenge_id).select_related("badge").first()
+    challenge = (
+        Challenge.objects.filter(program=program, pk=challenge_id).select_related("program", "badge").first()
+    )
     if challenge is None:
         raise ChallengeNotFound("No such challenge in this channel's club.")
     return challenge
@@ -151,7 +153,7 @@ def delete_challenge(program: LoyaltyProgram, challenge_id: int, now: datetime |
 
 
 def staff_challenges(program: LoyaltyProgram, include_archived: bool = False) -> list[Challenge]:
-    challenges = Challenge.objects.filter(program=program).select_related("badge").order_by("pk")
+    challenges = Challenge.objects.filter(program=program).select_related("program", "badge").order_by("pk")
     if not include_archived:
         challenges = challenges.filter(archived_at__isnull=True)
     return list(challenges)

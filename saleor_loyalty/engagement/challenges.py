@@ -213,7 +213,7 @@ def live_challenges(program: LoyaltyProgram, today: date, grace_days: int = 0):
     return (
         Challenge.objects.filter(program=program, is_active=True, archived_at__isnull=True)
         .exclude(window=ChallengeWindow.FIXED, ends_on__lt=ended_before)
-        .select_related("badge")
+        .select_related("program", "badge")
         .order_by("pk")
     )
 

@@ -9,12 +9,18 @@ from graphql import parse
 from graphql.error import GraphQLSyntaxError
 from graphql.execution import ExecutionResult
 
+from saleor_loyalty.graphql.challenges import ChallengeQueries
 from saleor_loyalty.graphql.checkout_preview import CheckoutPreviewQueries
 from saleor_loyalty.graphql.consent import ConsentQueries
 from saleor_loyalty.graphql.early_access import EarlyAccessQueries
 from saleor_loyalty.graphql.entities import FederationQueries
 from saleor_loyalty.graphql.members import MemberQueries
+from saleor_loyalty.graphql.mutations.badge_create import LoyaltyBadgeCreate
+from saleor_loyalty.graphql.mutations.badge_update import LoyaltyBadgeUpdate
 from saleor_loyalty.graphql.mutations.birthday_set import LoyaltyBirthdaySet
+from saleor_loyalty.graphql.mutations.challenge_create import LoyaltyChallengeCreate
+from saleor_loyalty.graphql.mutations.challenge_delete import LoyaltyChallengeDelete
+from saleor_loyalty.graphql.mutations.challenge_update import LoyaltyChallengeUpdate
 from saleor_loyalty.graphql.mutations.club_shipping_set import LoyaltyClubShippingMethodsSet
 from saleor_loyalty.graphql.mutations.consent_set import LoyaltyConsentSet
 from saleor_loyalty.graphql.mutations.early_access_mark import LoyaltyEarlyAccessMark
@@ -46,6 +52,7 @@ class Query(
     RecoveryQueries,
     ReconciliationQueries,
     FederationQueries,
+    ChallengeQueries,
     graphene.ObjectType,
 ):
     """What the club answers; `_entities` and `_service` serve it as a federation subgraph of Saleor."""
@@ -69,6 +76,11 @@ class Mutation(graphene.ObjectType):
     loyalty_early_access_mark = LoyaltyEarlyAccessMark.Field()
     loyalty_early_access_unmark = LoyaltyEarlyAccessUnmark.Field()
     loyalty_reconciliation_repair = LoyaltyReconciliationRepair.Field()
+    loyalty_challenge_create = LoyaltyChallengeCreate.Field()
+    loyalty_challenge_update = LoyaltyChallengeUpdate.Field()
+    loyalty_challenge_delete = LoyaltyChallengeDelete.Field()
+    loyalty_badge_create = LoyaltyBadgeCreate.Field()
+    loyalty_badge_update = LoyaltyBadgeUpdate.Field()
 
 
 class ClubSchema(graphene.Schema):

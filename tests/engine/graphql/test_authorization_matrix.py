@@ -20,6 +20,8 @@ TIER = graphene.Node.to_global_id("LoyaltyTier", 1)
 CHECKOUT = graphene.Node.to_global_id("Checkout", "7a8b4d0e-7a4c-4c0e-9e8e-2b9d7c1e0a11")
 PRODUCT = graphene.Node.to_global_id("Product", 1)
 FINDING = graphene.Node.to_global_id("LoyaltyReconciliationFinding", 1)
+CHALLENGE = graphene.Node.to_global_id("LoyaltyChallenge", 1)
+BADGE = graphene.Node.to_global_id("LoyaltyBadge", 1)
 
 # field: (who may call it, a complete call)
 MATRIX = {
@@ -112,6 +114,34 @@ MATRIX = {
     "_entities": (
         PUBLIC,
         f'query {{ _entities(representations: [{{__typename: "User", id: "{USER}"}}]) {{ __typename }} }}',
+    ),
+    "challenges": ("MANAGE_SETTINGS", 'query { challenges(channel: "il") { id } }'),
+    "badges": ("MANAGE_SETTINGS", 'query { badges(channel: "il") { id } }'),
+    "challengeSummary": (
+        "MANAGE_SETTINGS",
+        f'query {{ challengeSummary(channel: "il", id: "{CHALLENGE}") {{ completed }} }}',
+    ),
+    "loyaltyChallengeCreate": (
+        "MANAGE_SETTINGS",
+        'mutation { loyaltyChallengeCreate(channel: "il", input: {name: "x", metric: PAID_ORDERS, target: 2, '
+        "rewardPoints: 5}) { errors { code } } }",
+    ),
+    "loyaltyChallengeUpdate": (
+        "MANAGE_SETTINGS",
+        f'mutation {{ loyaltyChallengeUpdate(channel: "il", id: "{CHALLENGE}", input: {{name: "y"}}) '
+        "{ errors { code } } }",
+    ),
+    "loyaltyChallengeDelete": (
+        "MANAGE_SETTINGS",
+        f'mutation {{ loyaltyChallengeDelete(channel: "il", id: "{CHALLENGE}") {{ errors {{ code }} }} }}',
+    ),
+    "loyaltyBadgeCreate": (
+        "MANAGE_SETTINGS",
+        'mutation { loyaltyBadgeCreate(channel: "il", input: {name: "x"}) { errors { code } } }',
+    ),
+    "loyaltyBadgeUpdate": (
+        "MANAGE_SETTINGS",
+        f'mutation {{ loyaltyBadgeUpdate(channel: "il", id: "{BADGE}", input: {{name: "y"}}) {{ errors {{ code }} }} }}',
     ),
     "loyaltyEarlyAccessUnmark": (
         "MANAGE_PRODUCTS",
