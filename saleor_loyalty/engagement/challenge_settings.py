@@ -51,6 +51,7 @@ def _validate(program: LoyaltyProgram, challenge: Challenge) -> None:
         raise InvalidChallenge("Choose a metric.", "metric")
     if challenge.metric == ChallengeMetric.SPEND:
         amount = challenge.target_amount
+        amount = challenge.target_amount = None if amount is None else Decimal(str(amount))
         if amount is None or not Decimal(0) < amount <= MAX_TARGET_AMOUNT or amount.as_tuple().exponent < -2:
             raise InvalidChallenge(
                 "A spend challenge needs a positive amount in the currency.", "target_amount"

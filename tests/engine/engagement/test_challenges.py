@@ -357,3 +357,36 @@ def test_beat_job_is_resumable_and_catches_missed_events(program, make_order, th
     again = challenge_rewards.evaluate_program(program, now + timedelta(hours=1), batch_size=2)
     assert again.completed == 0
     assert ChallengeCompletion.objects.count() == 5
+
+
+def test_the_worked_example_of_the_guide(program, customer, make_order, three_orders):
+    """docs/challenges-and-badges.md, "Worked example (₪)", step by step."""
+    challenge_settings.create_challenge(
+        program,
+        name="Spend 500",
+        metric="spend",
+        target_amount=Decimal("500"),
+        starts_on=day("2026-03-01"),
+        ends_on=day("2026-03-31"),
+        reward_points=250,
+    )
+    first, _ = pay(make_order, customer, local(2026, 3, 2, 10), amount="400.00")
+    refund(first, amount="100.00", now=local(2026, 3, 2, 18))
+    pay(make_order, customer, local(2026, 3, 3, 10), amount="150.00")
+    shown = {
+        p.challenge.name: p.current
+        for p in member_progress(program, first_account(customer), local(2026, 3, 3, 13))
+    }
+    assert shown == {"Three in March": 2, "Spend 500": Decimal("450")}
+
+    last, completed = pay(make_order, customer, local(2026, 3, 4, 10), amount="50.00")
+    assert sorted(c.points for c in completed) == [100, 250]
+    assert first_account(customer).balance == 850
+    refund(last, now=local(2026, 3, 10, 10))
+    account = first_account(customer)
+    assert account.balance == 800
+    assert BadgeAward.objects.filter(account=account).count() == 1
+
+
+def first_account(customer):
+    return LoyaltyAccount.objects.get(user=customer)
