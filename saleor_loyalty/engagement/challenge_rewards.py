@@ -8,17 +8,16 @@ without a lock, then lock only the members with something newly reached. The com
 order events reward once. A challenge archived or switched off meanwhile is re-read under the lock.
 """
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from saleor_loyalty.core.clock import local_date
 from saleor_loyalty.core.facts import OrderFacts
 from saleor_loyalty.core.jobs import claim_cursor
-from saleor_loyalty.engagement.badges import award_badge
+from saleor_loyalty.engagement.badges import BADGE_AWARD_UNIQUE
 from saleor_loyalty.engagement.challenges import (
     Progress,
     live_challenges,
@@ -26,9 +25,11 @@ from saleor_loyalty.engagement.challenges import (
     member_progress,
     progress,
 )
-from saleor_loyalty.ledger.accounts import append_entry, effective_account, lock_account
+from saleor_loyalty.ledger.accounts import effective_account
+from saleor_loyalty.ledger.awards import Award, append_awards, lock_accounts
 from saleor_loyalty.ledger.orders import earn_source_key
 from saleor_loyalty.models import (
+    BadgeAward,
     Challenge,
     ChallengeCompletion,
     EntryKind,
@@ -37,8 +38,6 @@ from saleor_loyalty.models import (
     LoyaltyProgram,
     OrderCategories,
 )
-
-logger = logging.getLogger(__name__)
 
 DEFAULT_BATCH_SIZE = 2000
 LATE_EVENT_GRACE_DAYS = 7  # the beat job still completes fixed windows this long after they end
@@ -54,48 +53,89 @@ def _due(progresses) -> list[Progress]:
     return [item for item in progresses if item.completed_at is None and item.reached]
 
 
-def complete(account_id: int, due: list[Progress], now: datetime) -> list[ChallengeCompletion]:
-    """Record what the member newly reached: completion, points, badge. Each is a no-op when already there."""
-    done = []
+_COMPLETE_SQL = f"""
+INSERT INTO {ChallengeCompletion._meta.db_table} (challenge_id, account_id, window_key, points, completed_at)
+SELECT v.challenge, v.account, v.key, v.points, %(now)s
+FROM unnest(%(challenges)s::bigint[], %(accounts)s::bigint[], %(keys)s::text[], %(points)s::int[])
+     AS v(challenge, account, key, points)
+ON CONFLICT ON CONSTRAINT {COMPLETION_UNIQUE} DO NOTHING
+RETURNING id, challenge_id, account_id, window_key, points
+"""
+_BADGES_SQL = f"""
+INSERT INTO {BadgeAward._meta.db_table} (badge_id, account_id, challenge_id, earned_at)
+SELECT DISTINCT ON (v.badge, v.account) v.badge, v.account, v.challenge, %(now)s
+FROM unnest(%(badges)s::bigint[], %(accounts)s::bigint[], %(challenges)s::bigint[]) AS v(badge, account, challenge)
+ORDER BY v.badge, v.account, v.challenge
+ON CONFLICT ON CONSTRAINT {BADGE_AWARD_UNIQUE} DO NOTHING
+"""
+
+
+def complete(due: dict[int, list[Progress]], now: datetime) -> list[ChallengeCompletion]:
+    """Record what members newly reached, set-based: completions, then their points and badges, each once.
+
+    The accounts are locked first (pk order); a completion already there (a replay, another worker)
+    is skipped by its unique constraint and gives nothing again. Call inside a transaction or not.
+    """
+    items = [item for progresses in due.values() for item in progresses]
     with transaction.atomic():
-        account = lock_account(LoyaltyAccount(pk=account_id))
-        still_live = set(
+        lock_accounts(due)
+        live = set(
             Challenge.objects.filter(
-                pk__in=[item.challenge.pk for item in due], is_active=True, archived_at__isnull=True
+                pk__in={item.challenge.pk for item in items}, is_active=True, archived_at__isnull=True
             ).values_list("pk", flat=True)
         )
-        for item in due:
-            challenge = item.challenge
-            if challenge.pk not in still_live:
-                continue
-            try:
-                with transaction.atomic():
-                    completion = ChallengeCompletion.objects.create(
-                        challenge=challenge,
-                        account=account,
-                        window_key=item.window_key,
-                        points=challenge.reward_points,
-                        completed_at=now,
-                    )
-            except IntegrityError as error:
-                if (
-                    getattr(getattr(error.__cause__, "diag", None), "constraint_name", None)
-                    == COMPLETION_UNIQUE
-                ):
-                    continue
-                raise
-            if challenge.reward_points:
-                append_entry(
-                    account,
-                    kind=EntryKind.CHALLENGE,
-                    points=challenge.reward_points,
-                    source_key=challenge_source_key(challenge.pk, account.pk, item.window_key),
-                    reason=f"Challenge completed: {challenge.name}",
-                    detail={"challenge": challenge.pk, "window": item.window_key},
+        rows = [(account_id, item) for account_id, progresses in due.items() for item in progresses]
+        rows = [(account_id, item) for account_id, item in rows if item.challenge.pk in live]
+        if not rows:
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _COMPLETE_SQL,
+                {
+                    "now": now,
+                    "challenges": [item.challenge.pk for _, item in rows],
+                    "accounts": [account_id for account_id, _ in rows],
+                    "keys": [item.window_key for _, item in rows],
+                    "points": [item.challenge.reward_points for _, item in rows],
+                },
+            )
+            done = [
+                ChallengeCompletion(
+                    id=pk,
+                    challenge_id=challenge,
+                    account_id=account,
+                    window_key=key,
+                    points=points,
+                    completed_at=now,
                 )
-            if challenge.badge_id:
-                award_badge(account, challenge.badge_id, challenge, now)
-            done.append(completion)
+                for pk, challenge, account, key, points in cursor.fetchall()
+            ]
+            challenges = {item.challenge.pk: item.challenge for _, item in rows}
+            append_awards(
+                EntryKind.CHALLENGE,
+                [
+                    Award(
+                        c.account_id,
+                        c.points,
+                        challenge_source_key(c.challenge_id, c.account_id, c.window_key),
+                        f"Challenge completed: {challenges[c.challenge_id].name}",
+                        {"challenge": c.challenge_id, "window": c.window_key},
+                    )
+                    for c in done
+                ],
+                now,
+            )
+            badged = [c for c in done if challenges[c.challenge_id].badge_id]
+            if badged:
+                cursor.execute(
+                    _BADGES_SQL,
+                    {
+                        "now": now,
+                        "badges": [challenges[c.challenge_id].badge_id for c in badged],
+                        "accounts": [c.account_id for c in badged],
+                        "challenges": [c.challenge_id for c in badged],
+                    },
+                )
     return done
 
 
@@ -105,7 +145,7 @@ def evaluate_member(program: LoyaltyProgram, account: LoyaltyAccount, now: datet
     if not program.gives_value():
         return []
     due = _due(member_progress(program, account, now, LATE_EVENT_GRACE_DAYS))
-    return complete(account.pk, due, now) if due else []
+    return complete({account.pk: due}, now) if due else []
 
 
 def record_order_categories(facts: OrderFacts, category_ids) -> None:
@@ -162,12 +202,16 @@ def _evaluate_batch(program, challenges, now, batch_size, run: ChallengeRun) -> 
             cursor_row.save(update_fields=["last_id", "moment", "updated_at"])
             run.passes_finished += 1
             return False
+        due = {}
         for account_id, facts in member_facts(ids).items():
-            if not (facts.orders or facts.actions):
-                continue
-            due = _due(progress(challenge, facts, program.timezone, today) for challenge in challenges)
-            if due:
-                run.completed += len(complete(account_id, due, now))
+            if facts.orders or facts.actions:
+                reached = _due(
+                    progress(challenge, facts, program.timezone, today) for challenge in challenges
+                )
+                if reached:
+                    due[account_id] = reached
+        if due:
+            run.completed += len(complete(due, now))
         cursor_row.last_id = ids[-1]
         cursor_row.save(update_fields=["last_id", "updated_at"])
     run.batches += 1
