@@ -203,11 +203,9 @@ def _evaluate_batch(program, challenges, now, batch_size, run: ChallengeRun) -> 
             run.passes_finished += 1
             return False
         due = {}
-        for account_id, facts in member_facts(ids).items():
+        for account_id, facts in member_facts(ids, program.timezone).items():
             if facts.orders or facts.actions:
-                reached = _due(
-                    progress(challenge, facts, program.timezone, today) for challenge in challenges
-                )
+                reached = _due(progress(challenge, facts, today) for challenge in challenges)
                 if reached:
                     due[account_id] = reached
         if due:
