@@ -24,6 +24,7 @@ from saleor_loyalty.engagement.challenges import (
     member_facts,
     member_progress,
     progress,
+    window_key,
 )
 from saleor_loyalty.ledger.accounts import effective_account
 from saleor_loyalty.ledger.awards import Award, append_awards, lock_accounts
@@ -45,8 +46,8 @@ JOB = "challenges"
 COMPLETION_UNIQUE = "loyalty_challenge_completion_uniq"
 
 
-def challenge_source_key(challenge_id: int, account_id: int, window_key: str) -> str:
-    return f"challenge:{challenge_id}:{account_id}:{window_key}"
+def challenge_source_key(challenge_id: int, account_id: int, key: str) -> str:
+    return f"challenge:{challenge_id}:{account_id}:{key}"
 
 
 def _due(progresses) -> list[Progress]:
@@ -203,9 +204,11 @@ def _evaluate_batch(program, challenges, now, batch_size, run: ChallengeRun) -> 
             run.passes_finished += 1
             return False
         due = {}
+        keyed = [(challenge, (challenge.pk, window_key(challenge))) for challenge in challenges]
         for account_id, facts in member_facts(ids, program.timezone).items():
-            if facts.orders or facts.actions:
-                reached = _due(progress(challenge, facts, today) for challenge in challenges)
+            if facts.orders or facts.actions:  # a completed challenge needs no progress computed again
+                open_ones = (challenge for challenge, key in keyed if key not in facts.completed)
+                reached = _due(progress(challenge, facts, today) for challenge in open_ones)
                 if reached:
                     due[account_id] = reached
         if due:
