@@ -234,6 +234,13 @@ class MembershipPlanNotFound(LoyaltyError):
     field = "id"
 
 
+class ChallengeNotFound(LoyaltyError):
+    """No challenge with that id in the program of the channel asked for."""
+
+    code = LoyaltyErrorCode.NOT_FOUND
+    field = "id"
+
+
 class MembershipPlanInUse(LoyaltyError):
     """A plan members bought terms of stays for their history: staff switch it off (isActive) instead."""
 
@@ -246,3 +253,16 @@ class TierGrantedByMembership(LoyaltyError):
 
     code = LoyaltyErrorCode.TIER_IN_USE
     field = "id"
+
+
+class BadgeNotFound(LoyaltyError):
+    """No badge with that id in the program of the channel asked for."""
+
+    code = LoyaltyErrorCode.NOT_FOUND
+    field = "badge_id"
+
+
+class InvalidChallenge(LoyaltyError):
+    """A challenge or badge setting out of range, or a rule change once members completed it."""
+
+    code = LoyaltyErrorCode.INVALID

@@ -19,6 +19,7 @@ from saleor_loyalty.engagement import actions as club_actions
 from saleor_loyalty.engagement import (
     anniversary,
     bulk_grants,
+    challenge_rewards,
     membership,
     membership_jobs,
     referral_orders,
@@ -33,7 +34,14 @@ from saleor_loyalty.orders import sweep as order_sweep
 from saleor_loyalty.orders import sync as orders
 from saleor_loyalty.recovery import abandonment, attribution, sequences
 from saleor_loyalty.rewards import cashback
-from saleor_loyalty.saleor_adapter import abandoned_checkouts, customers, gift_cards, runtime, shop
+from saleor_loyalty.saleor_adapter import (
+    abandoned_checkouts,
+    customers,
+    gift_cards,
+    order_categories,
+    runtime,
+    shop,
+)
 from saleor_loyalty.saleor_adapter import orders as saleor_orders
 from saleor_loyalty.saleor_adapter.referral_vouchers import saleor_referrals
 from saleor_loyalty.tiers import evaluation as tier_evaluation
@@ -58,7 +66,11 @@ def _sync_membership(order) -> None:
     membership.sync_membership_order(order)
 
 
-AFTER_LEDGER = (_sync_referral, _sync_membership)
+def _evaluate_challenges(order) -> None:
+    challenge_rewards.on_order(order, order_categories.order_category_ids(order.order_id))
+
+
+AFTER_LEDGER = (_sync_referral, _sync_membership, _evaluate_challenges)
 
 
 def _after_ledger(order) -> None:
@@ -73,6 +85,7 @@ def _after_ledger(order) -> None:
 
 
 BULK_GRANT_BATCHES_PER_RUN = 40  # 20k members a minute at 500 a batch
+CHALLENGE_BATCHES_PER_RUN = 500  # 1M members at 2,000 a batch; the next run resumes from the cursor
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=8)
@@ -251,6 +264,14 @@ def membership_task() -> None:
         membership_jobs.give_all_monthly_gifts(cards=gift_cards.saleor_gift_cards)
 
 
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def evaluate_challenges_task() -> None:
+    """Hourly: every member's challenges, a pass resumed from its cursor; catches what order events missed
+    (a lost event, an action recorded without an order, a window that just closed)."""
+    with runtime.writer_connection():
+        challenge_rewards.evaluate_all(max_batches=CHALLENGE_BATCHES_PER_RUN)
+
+
 def register_periodic_tasks(app) -> None:
     """Beat entries of every club job. Each is resumable, bounded per run and safe on several workers.
 
@@ -271,6 +292,7 @@ def register_periodic_tasks(app) -> None:
         "loyalty-bulk-grants": (bulk_grants_task, timedelta(minutes=1)),
         "loyalty-anniversary-gifts": (anniversary_gifts_task, timedelta(hours=1)),
         "loyalty-membership": (membership_task, timedelta(minutes=15)),
+        "loyalty-challenges": (evaluate_challenges_task, timedelta(hours=1)),
     }
     for name, (task, interval) in every.items():
         app.add_periodic_task(interval, task.s(), name=name)

@@ -8,7 +8,10 @@ import graphene
 from graphene_django import DjangoObjectType
 
 from saleor_loyalty.benefits.birthdays import CHANGE_INTERVAL
+from saleor_loyalty.engagement.badges import member_badges
+from saleor_loyalty.engagement.challenges import member_progress
 from saleor_loyalty.engagement.membership import membership_of
+from saleor_loyalty.graphql.challenge_types import ChallengeProgressType, EarnedBadgeType
 from saleor_loyalty.graphql.enums import LoyaltyTransactionKindEnum
 from saleor_loyalty.graphql.errors import resolver
 from saleor_loyalty.graphql.ids import to_global_id
@@ -168,6 +171,16 @@ class Member(graphene.ObjectType):
         description="Tier changes, newest first.",
     )
     birthday = graphene.Field(Birthday, description="The member's birthday, if they gave it.")
+    challenges = graphene.List(
+        graphene.NonNull(ChallengeProgressType),
+        required=True,
+        description="The live challenges with the member's progress in each (two queries).",
+    )
+    badges = graphene.List(
+        graphene.NonNull(EarnedBadgeType),
+        required=True,
+        description="Badges the member earned, newest first.",
+    )
     early_access = graphene.Boolean(
         required=True,
         description="The member's tier has the early-access benefit: items marked without a "
@@ -193,6 +206,14 @@ class Member(graphene.ObjectType):
     @staticmethod
     def resolve_membership(root: MemberView, _info):
         return membership_of(root.account)
+
+    @staticmethod
+    def resolve_challenges(root: MemberView, _info):
+        return member_progress(root.program, root.account)
+
+    @staticmethod
+    def resolve_badges(root: MemberView, _info):
+        return member_badges(root.account)
 
     @staticmethod
     def resolve_early_access(root: MemberView, _info):

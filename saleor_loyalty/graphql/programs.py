@@ -59,7 +59,9 @@ class Program(DjangoObjectType):
         )
         convert_choices_to_enum = False
 
-    tier_basis = TierBasisEnum(required=True, description="What tiers are measured in: spend or points.")
+    tier_basis = TierBasisEnum(
+        required=True, description="What tiers are measured in: spend, points or paid orders."
+    )
     tier_window = TierWindowEnum(required=True, description="The period tiers are measured over.")
     tiers = graphene.List(
         graphene.NonNull(TierType), required=True, description="The tier ladder, lowest first."

@@ -10,6 +10,7 @@ from graphql.error import GraphQLSyntaxError
 from graphql.execution import ExecutionResult
 
 from saleor_loyalty.graphql.actions import ActionQueries
+from saleor_loyalty.graphql.challenges import ChallengeQueries
 from saleor_loyalty.graphql.checkout_preview import CheckoutPreviewQueries
 from saleor_loyalty.graphql.club import ClubQueries
 from saleor_loyalty.graphql.consent import ConsentQueries
@@ -22,8 +23,13 @@ from saleor_loyalty.graphql.mutations.action_delete import LoyaltyActionDelete
 from saleor_loyalty.graphql.mutations.action_record import LoyaltyActionRecord
 from saleor_loyalty.graphql.mutations.action_settings_update import LoyaltyActionSettingsUpdate
 from saleor_loyalty.graphql.mutations.action_update import LoyaltyActionUpdate
+from saleor_loyalty.graphql.mutations.badge_create import LoyaltyBadgeCreate
+from saleor_loyalty.graphql.mutations.badge_update import LoyaltyBadgeUpdate
 from saleor_loyalty.graphql.mutations.birthday_set import LoyaltyBirthdaySet
 from saleor_loyalty.graphql.mutations.bulk_grant_create import LoyaltyBulkGrantCreate
+from saleor_loyalty.graphql.mutations.challenge_create import LoyaltyChallengeCreate
+from saleor_loyalty.graphql.mutations.challenge_delete import LoyaltyChallengeDelete
+from saleor_loyalty.graphql.mutations.challenge_update import LoyaltyChallengeUpdate
 from saleor_loyalty.graphql.mutations.club_shipping_set import LoyaltyClubShippingMethodsSet
 from saleor_loyalty.graphql.mutations.consent_set import LoyaltyConsentSet
 from saleor_loyalty.graphql.mutations.early_access_mark import LoyaltyEarlyAccessMark
@@ -66,6 +72,7 @@ class Query(
     FederationQueries,
     ActionQueries,
     ClubQueries,
+    ChallengeQueries,
     graphene.ObjectType,
 ):
     """What the club answers; `_entities` and `_service` serve it as a federation subgraph of Saleor."""
@@ -101,6 +108,11 @@ class Mutation(graphene.ObjectType):
     loyalty_bulk_grant_create = LoyaltyBulkGrantCreate.Field()
     loyalty_membership_plan_set = LoyaltyMembershipPlanSet.Field()
     loyalty_membership_plan_delete = LoyaltyMembershipPlanDelete.Field()
+    loyalty_challenge_create = LoyaltyChallengeCreate.Field()
+    loyalty_challenge_update = LoyaltyChallengeUpdate.Field()
+    loyalty_challenge_delete = LoyaltyChallengeDelete.Field()
+    loyalty_badge_create = LoyaltyBadgeCreate.Field()
+    loyalty_badge_update = LoyaltyBadgeUpdate.Field()
 
 
 class ClubSchema(graphene.Schema):

@@ -113,7 +113,9 @@ class TierProgress(graphene.ObjectType):
     """How far the member is from the next tier."""
 
     basis = TierBasisEnum(required=True, description="What progress is measured in.")
-    current = graphene.Float(required=True, description="Spend or points counted in the current window.")
+    current = graphene.Float(
+        required=True, description="Spend, points or paid orders counted in the current window."
+    )
     target = graphene.Float(description="The next tier's entry threshold; null at the top.")
     remaining = graphene.Float(description="What is still needed for the next tier; null at the top.")
     percent = graphene.Float(description="Progress to the next tier, 0-100; null at the top.")
@@ -127,6 +129,7 @@ class TierRetention(graphene.ObjectType):
 
     amount = graphene.Float(description="Spend still needed to keep the tier (spend basis).")
     points = graphene.Int(description="Points still needed to keep the tier (points basis).")
+    orders = graphene.Int(description="Paid orders still needed to keep the tier (orders basis).")
     date = graphene.Date(description="Local date by which it is needed; null when the window never closes.")
 
     class Meta:
@@ -150,6 +153,8 @@ def retention_of(standing: TierStanding) -> TierRetention | None:
         return None
     if standing.basis == TierBasis.POINTS:
         return TierRetention(points=int(standing.retain_amount), date=standing.retain_by)
+    if standing.basis == TierBasis.ORDERS:
+        return TierRetention(orders=int(standing.retain_amount), date=standing.retain_by)
     return TierRetention(amount=standing.retain_amount, date=standing.retain_by)
 
 

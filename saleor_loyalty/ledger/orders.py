@@ -109,8 +109,8 @@ SELECT e.id, e.created_at, {{qualifying}} FROM (SELECT 1) AS one LEFT JOIN earne
 # so its snapshot holds every row committed for the account; the statement's own insert is added in
 # Python. One round trip fewer on every accrual of a member below the top tier.
 _QUALIFYING = (
-    "(SELECT CASE WHEN %(spend_basis)s THEN q.spend ELSE q.points END "
-    f"FROM ({MEMBER_QUALIFICATION_SQL}) AS q(spend, points))"
+    "(SELECT CASE %(basis)s WHEN 'spend' THEN q.spend WHEN 'points' THEN q.points ELSE q.orders END "
+    f"FROM ({MEMBER_QUALIFICATION_SQL}) AS q(spend, points, orders))"
 )
 _INSERT_SQL = {
     qualify: _INSERT_EARN_SQL.format(qualifying=_QUALIFYING if qualify else "NULL")
@@ -148,7 +148,7 @@ def _earn(
     )
     qualify = tier.next_entry is not None
     since = window_start(program, timezone.now()) if qualify else None
-    spend_basis = program.tier_basis == TierBasis.SPEND
+    added = {TierBasis.SPEND: computation.base, TierBasis.POINTS: entry.points, TierBasis.ORDERS: 1}
     with connection.cursor() as cursor:
         cursor.execute(
             _INSERT_SQL[qualify],
@@ -156,7 +156,7 @@ def _earn(
                 "earn": EntryKind.EARN,
                 "adjustment": EntryKind.ADJUSTMENT,
                 "since": since,
-                "spend_basis": spend_basis,
+                "basis": program.tier_basis,
                 "account": account.pk,
                 "kind": entry.kind,
                 "points": entry.points,
@@ -182,7 +182,7 @@ def _earn(
     if not qualify:
         return entry, None
     counts = since is None or paid_at >= since
-    return entry, before + ((computation.base if spend_basis else entry.points) if counts else 0)
+    return entry, before + (added[program.tier_basis] if counts else 0)
 
 
 _RECORDED_SQL = f"""

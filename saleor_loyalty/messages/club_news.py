@@ -1,5 +1,5 @@
-"""Club news from what the club recorded: points earned, tier upgrades, cashback and actions credited and
-referral rewards, each told once.
+"""Club news from what the club recorded: points earned, tier upgrades, cashback and actions credited,
+referral rewards and badges earned, each told once.
 
 Points earned are told right after the order's ledger row commits (`tell_points_earned`); a
 messaging failure is logged and never reaches the points.
@@ -22,6 +22,7 @@ from saleor_loyalty.core.facts import OrderFacts
 from saleor_loyalty.core.jobs import JobRun, single_runner
 from saleor_loyalty.messages import club, pipeline, rendering
 from saleor_loyalty.models import (
+    BadgeAward,
     ClubAction,
     CreditEntry,
     CreditKind,
@@ -130,6 +131,18 @@ def _action_credited(entry: LedgerEntry, channel_slug: str, email: str) -> pipel
     )
 
 
+def _badge_earned(award: BadgeAward, channel_slug: str, email: str) -> pipeline.Outgoing:
+    """Both names go along; the template of the language the pipeline picks shows its own."""
+    badge = award.badge
+    return pipeline.Outgoing(
+        category="badge_earned",
+        medium=Medium.EMAIL,
+        channel_slug=channel_slug,
+        address=email,
+        context={"badge": badge.name, "badge_he": badge.name_he or badge.name},
+    )
+
+
 def tell_points_earned(order: OrderFacts, entry: LedgerEntry, now: datetime) -> None:
     """The order's earn, told once to the buyer where the channel has club news on (the earn row is
     written once, so this runs once per order)."""
@@ -197,6 +210,15 @@ def send_club_news(now: datetime | None = None, limit: int = 200) -> JobRun:
                 f"{NEWS_JOB}:action",
                 LedgerEntry.objects.filter(kind=EntryKind.ACTION),
                 _action_credited,
+                channels,
+                now,
+                limit,
+                run,
+            )
+            _walk(
+                f"{NEWS_JOB}:badge",
+                BadgeAward.objects.select_related("badge"),
+                _badge_earned,
                 channels,
                 now,
                 limit,

@@ -14,6 +14,7 @@ SERVICE_CATEGORIES = (
     "action_credited",
     "membership_ending",
     "membership_ended",
+    "badge_earned",
 )
 CATEGORIES = (CART_REMINDER, *SERVICE_CATEGORIES)
 

@@ -8,6 +8,7 @@ class Migration(migrations.Migration):
         ("saleor_loyalty", "0100_actions"),
         ("saleor_loyalty", "0110_referrals"),
         ("saleor_loyalty", "0120_membership"),
+        ("saleor_loyalty", "0130_challenges_and_order_tiers"),
     ]
 
     operations = []

@@ -22,6 +22,15 @@ from saleor_loyalty.models.actions import (
     ShareLink,
 )
 from saleor_loyalty.models.benefits import ClubShippingMethod, MemberVoucherCode, TierVoucher
+from saleor_loyalty.models.challenges import (
+    Badge,
+    BadgeAward,
+    Challenge,
+    ChallengeCompletion,
+    ChallengeMetric,
+    ChallengeWindow,
+    OrderCategories,
+)
 from saleor_loyalty.models.credit import CreditEntry, CreditKind, StoreCreditCard
 from saleor_loyalty.models.early_access import EarlyAccessItem, EarlyAccessKind
 from saleor_loyalty.models.jobs import JobCursor

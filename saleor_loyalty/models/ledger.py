@@ -23,6 +23,7 @@ class EntryKind(models.TextChoices):
     BULK_GRANT = "bulk_grant", "Points staff granted to many members at once"
     ANNIVERSARY = "anniversary", "Gift for a year in the club"
     MEMBERSHIP_GIFT = "membership_gift", "Monthly gift of a paid membership plan"
+    CHALLENGE = "challenge", "Reward for completing a challenge"
 
 
 class AppendOnlyError(Exception):

@@ -15,6 +15,7 @@ class NegativeBalancePolicy(models.TextChoices):
 class TierBasis(models.TextChoices):
     SPEND = "spend", "Money spent on paid orders, net of refunds"
     POINTS = "points", "Points earned, net of reversals, plus staff adjustments"
+    ORDERS = "orders", "Paid orders, not counting fully refunded or cancelled ones"
 
 
 class TierWindow(models.TextChoices):

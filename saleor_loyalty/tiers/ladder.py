@@ -2,9 +2,10 @@
 
 - What counts is derived from the ledger, never kept as a separate counter: spend is the accrual
   base of earn rows net of what their reversals refunded (a refund counts against the order's own
-  window), points are earned points net of reversals plus staff adjustments. Birthday gifts do
-  not count. A guest account merged into a member counts as the member's own: its orders, net of
-  their refunds, in their own windows (the merge_in row itself is a balance move and counts nothing).
+  window), points are earned points net of reversals plus staff adjustments, orders are earn rows
+  not fully refunded or cancelled. Birthday gifts and challenge rewards do not count. A guest
+  account merged into a member counts as the member's own: its orders, net of their refunds, in
+  their own windows (the merge_in row itself is a balance move and counts nothing).
 - Going up is immediate (a paid order or a staff adjustment crossing an entry threshold), in the
   same transaction that wrote the ledger row, with the account row locked.
 - Going down only happens at the nightly evaluation (`tier_evaluation.py`): below the retain
@@ -123,6 +124,8 @@ def window_end_date(program: LoyaltyProgram, now: datetime) -> date | None:
 
 
 _TABLE = LedgerEntry._meta.db_table
+BASIS_COLUMNS = (TierBasis.SPEND, TierBasis.POINTS, TierBasis.ORDERS)
+_KINDS = {"earn": EntryKind.EARN, "adjustment": EntryKind.ADJUSTMENT, "reversal": EntryKind.EARN_REVERSAL}
 AMOUNT_PLACES = Decimal("0.0001")
 
 _ACCOUNTS = LoyaltyAccount._meta.db_table
@@ -137,6 +140,12 @@ _REVERSED = """bool_or(x.money_amount IS NULL) AS cancelled,
     MAX((x.detail ->> 'base_reversed')::numeric) AS base_reversed,
     MAX(x.money_amount) FILTER (WHERE NOT x.detail ? 'base_reversed') AS refunded,
     SUM(x.forgiven_points - x.points) AS points"""
+
+# `r.share` (0-1 refunded) and `r.points` (reversed) of an earn row `e`; also read by challenge progress.
+REFUNDED_SHARE_LATERAL = f"""LEFT JOIN LATERAL (
+    SELECT r.points, CASE WHEN r.points IS NULL THEN 0 ELSE {_SHARE} END AS share
+    FROM (SELECT {_REVERSED} FROM {_TABLE} x WHERE x.reverses_id = e.id) r
+) r ON e.kind = %(earn)s"""
 
 QUALIFICATION_SQL = f"""
 WITH merged AS (
@@ -167,7 +176,8 @@ WITH merged AS (
 )
 SELECT c.account_id,
        COALESCE(SUM(CASE WHEN c.kind = %(earn)s THEN c.money_amount * (1 - COALESCE(r.share, 0)) END), 0) AS spend,
-       COALESCE(SUM(c.points - COALESCE(r.points, 0)), 0) AS points
+       COALESCE(SUM(c.points - COALESCE(r.points, 0)), 0) AS points,
+       COUNT(*) FILTER (WHERE c.kind = %(earn)s AND COALESCE(r.share, 0) < 1) AS orders
 FROM counted c LEFT JOIN refunded_share r ON r.reverses_id = c.id
 GROUP BY c.account_id
 """
@@ -189,9 +199,7 @@ def qualifying_amounts(program: LoyaltyProgram, account_ids: list[int], now: dat
         cursor.execute(
             QUALIFICATION_SQL,
             {
-                "earn": EntryKind.EARN,
-                "adjustment": EntryKind.ADJUSTMENT,
-                "reversal": EntryKind.EARN_REVERSAL,
+                **_KINDS,
                 "accounts": list(account_ids),
                 "low": min(account_ids),
                 "high": max(account_ids),
@@ -199,7 +207,7 @@ def qualifying_amounts(program: LoyaltyProgram, account_ids: list[int], now: dat
             },
         )
         rows = cursor.fetchall()
-    index = 1 if program.tier_basis == TierBasis.SPEND else 2
+    index = BASIS_COLUMNS.index(program.tier_basis) + 1  # the queries answer every basis at once
     amounts = {account_id: Decimal(0) for account_id in account_ids}
     for row in rows:
         amounts[row[0]] = Decimal(row[index]).quantize(AMOUNT_PLACES)
@@ -208,7 +216,8 @@ def qualifying_amounts(program: LoyaltyProgram, account_ids: list[int], now: dat
 
 MEMBER_QUALIFICATION_SQL = f"""
 SELECT COALESCE(SUM(CASE WHEN e.kind = %(earn)s THEN e.money_amount * (1 - COALESCE(r.share, 0)) END), 0),
-       COALESCE(SUM(e.points - COALESCE(r.points, 0)), 0)
+       COALESCE(SUM(e.points - COALESCE(r.points, 0)), 0),
+       COUNT(*) FILTER (WHERE e.kind = %(earn)s AND r.share < 1)
 FROM (
     SELECT e.id, e.kind, e.points, e.money_amount, e.detail FROM {_TABLE} e
     WHERE e.account_id = %(account)s AND e.kind IN (%(earn)s, %(adjustment)s) AND {_SINCE.format(alias="e")}
@@ -216,10 +225,7 @@ FROM (
     SELECT e.id, e.kind, e.points, e.money_amount, e.detail FROM {_ACCOUNTS} g JOIN {_TABLE} e ON e.account_id = g.id
     WHERE g.merged_into_id = %(account)s AND e.kind IN (%(earn)s, %(adjustment)s) AND {_SINCE.format(alias="e")}
 ) e
-LEFT JOIN LATERAL (
-    SELECT r.points, CASE WHEN r.points IS NULL THEN 0 ELSE {_SHARE} END AS share
-    FROM (SELECT {_REVERSED} FROM {_TABLE} x WHERE x.reverses_id = e.id) r
-) r ON e.kind = %(earn)s
+{REFUNDED_SHARE_LATERAL}
 """
 
 
@@ -230,16 +236,10 @@ def qualifying_amount(program: LoyaltyProgram, account: LoyaltyAccount | None, n
         return Decimal(0)
     with connection.cursor() as cursor:
         cursor.execute(
-            MEMBER_QUALIFICATION_SQL,
-            {
-                "earn": EntryKind.EARN,
-                "adjustment": EntryKind.ADJUSTMENT,
-                "account": account.pk,
-                "since": window_start(program, now),
-            },
+            MEMBER_QUALIFICATION_SQL, {**_KINDS, "account": account.pk, "since": window_start(program, now)}
         )
-        spend, points = cursor.fetchone()
-    return Decimal(spend if program.tier_basis == TierBasis.SPEND else points).quantize(AMOUNT_PLACES)
+        row = cursor.fetchone()
+    return Decimal(row[BASIS_COLUMNS.index(program.tier_basis)]).quantize(AMOUNT_PLACES)
 
 
 def highest_entered(tiers: list[Tier], amount: Decimal) -> Tier | None:

@@ -40,7 +40,12 @@ def tier_outlook(
     points: int,
     now: datetime | None = None,
 ) -> TierOutlook | None:
-    """ "This order makes you Gold": an order adds its accrual base (spend basis) or its points."""
-    extra = base if program.tier_basis == TierBasis.SPEND else Decimal(points)
+    """ "This order makes you Gold": an order adds its accrual base (spend basis), its points, or one
+    order (orders basis; an order that earns nothing writes no earn row, so it does not count)."""
+    extra = {
+        TierBasis.SPEND: base,
+        TierBasis.POINTS: Decimal(points),
+        TierBasis.ORDERS: Decimal(1 if points > 0 else 0),
+    }[program.tier_basis]
     tier, reached = tier_after(program, account, extra, now)
     return TierOutlook(tier_id=tier.pk, name=tier.name, reached=reached) if tier is not None else None

@@ -107,4 +107,5 @@ def test_every_club_job_is_on_saleors_beat_schedule():
         "loyalty-club-news": tasks.club_news_task.name,
         "loyalty-reconciliation": tasks.reconcile_accounts_task.name,
         "loyalty-membership": tasks.membership_task.name,
+        "loyalty-challenges": tasks.evaluate_challenges_task.name,
     }

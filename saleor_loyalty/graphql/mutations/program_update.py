@@ -30,7 +30,9 @@ class LoyaltyProgramInput(graphene.InputObjectType):
     timezone = graphene.String(description="IANA name; 'midnight' for expiry means this zone's.")
     is_active = graphene.Boolean(description="The club earns and redeems in this channel.")
     max_adjustment_points = graphene.Int(description="Most points one manual adjustment may move.")
-    tier_basis = TierBasisEnum(description="What counts towards tiers: money spent or points earned.")
+    tier_basis = TierBasisEnum(
+        description="What counts towards tiers: money spent, points earned or paid orders."
+    )
     tier_window = TierWindowEnum(
         description="Lifetime, calendar year or rolling 12 months (program timezone)."
     )

@@ -23,6 +23,8 @@ FINDING = graphene.Node.to_global_id("LoyaltyReconciliationFinding", 1)
 REFERRAL = graphene.Node.to_global_id("LoyaltyReferral", 1)
 VARIANT = graphene.Node.to_global_id("ProductVariant", 501)
 PLAN = graphene.Node.to_global_id("LoyaltyMembershipPlan", 1)
+CHALLENGE = graphene.Node.to_global_id("LoyaltyChallenge", 1)
+BADGE = graphene.Node.to_global_id("LoyaltyBadge", 1)
 
 # field: (who may call it, a complete call)
 MATRIX = {
@@ -141,6 +143,34 @@ MATRIX = {
     "loyaltyMembershipPlanDelete": (
         "MANAGE_SETTINGS",
         f'mutation {{ loyaltyMembershipPlanDelete(channel: "il", id: "{PLAN}") {{ errors {{ code }} }} }}',
+    ),
+    "challenges": ("MANAGE_SETTINGS", 'query { challenges(channel: "il") { id } }'),
+    "badges": ("MANAGE_SETTINGS", 'query { badges(channel: "il") { id } }'),
+    "challengeSummary": (
+        "MANAGE_SETTINGS",
+        f'query {{ challengeSummary(channel: "il", id: "{CHALLENGE}") {{ completed }} }}',
+    ),
+    "loyaltyChallengeCreate": (
+        "MANAGE_SETTINGS",
+        'mutation { loyaltyChallengeCreate(channel: "il", input: {name: "x", metric: PAID_ORDERS, target: 2, '
+        "rewardPoints: 5}) { errors { code } } }",
+    ),
+    "loyaltyChallengeUpdate": (
+        "MANAGE_SETTINGS",
+        f'mutation {{ loyaltyChallengeUpdate(channel: "il", id: "{CHALLENGE}", input: {{name: "y"}}) '
+        "{ errors { code } } }",
+    ),
+    "loyaltyChallengeDelete": (
+        "MANAGE_SETTINGS",
+        f'mutation {{ loyaltyChallengeDelete(channel: "il", id: "{CHALLENGE}") {{ errors {{ code }} }} }}',
+    ),
+    "loyaltyBadgeCreate": (
+        "MANAGE_SETTINGS",
+        'mutation { loyaltyBadgeCreate(channel: "il", input: {name: "x"}) { errors { code } } }',
+    ),
+    "loyaltyBadgeUpdate": (
+        "MANAGE_SETTINGS",
+        f'mutation {{ loyaltyBadgeUpdate(channel: "il", id: "{BADGE}", input: {{name: "y"}}) {{ errors {{ code }} }} }}',
     ),
     "loyaltyEarlyAccessUnmark": (
         "MANAGE_PRODUCTS",

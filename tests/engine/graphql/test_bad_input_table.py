@@ -102,7 +102,27 @@ def base_variables(mutation, club, customer):
             "input": {"name": "Gold club", "term": "MONTHLY", "tier": tier},
         },
         "loyaltyMembershipPlanDelete": {"id": graphene.Node.to_global_id("LoyaltyMembershipPlan", 1)},
+        "loyaltyChallengeCreate": {
+            "input": {"name": "Three", "metric": "PAID_ORDERS", "target": 3, "rewardPoints": 9}
+        },
+        "loyaltyChallengeUpdate": lambda: {"id": a_challenge(club), "input": {"name": "Three+"}},
+        "loyaltyChallengeDelete": lambda: {"id": a_challenge(club)},
+        "loyaltyBadgeCreate": {"input": {"name": "Regular"}},
+        "loyaltyBadgeUpdate": lambda: {"id": a_badge(club), "input": {"name": "Regular+"}},
     }[mutation]
+
+
+def a_badge(club) -> str:
+    from saleor_loyalty.models import Badge
+
+    return graphene.Node.to_global_id("LoyaltyBadge", Badge.objects.create(program=club, name="B").pk)
+
+
+def a_challenge(club) -> str:
+    from saleor_loyalty.engagement.challenge_settings import create_challenge
+
+    challenge = create_challenge(club, name="C", metric="paid_orders", target=2, reward_points=5)
+    return graphene.Node.to_global_id("LoyaltyChallenge", challenge.pk)
 
 
 def document(mutation) -> str:
@@ -127,7 +147,8 @@ def test_bad_input_is_an_error_and_writes_nothing(club, customer, mutation, argu
             user_id=customer.pk, email="staff@shop.co.il", is_staff=True, permissions=ALL_PERMISSIONS
         )
     )
-    variables = {"channel": "il", **base_variables(mutation, club, customer)}
+    base = base_variables(mutation, club, customer)
+    variables = {"channel": "il", **(base() if callable(base) else base)}
     if input_field is None:
         variables[argument] = value
     else:

@@ -1,0 +1,187 @@
+"""Evaluating every member's challenges on one worker, against a plain keyset scan of the same accounts.
+
+    bash scripts/bench.sh challenges [--members N] [--batch B]
+
+Seeds N members (default 1,000,000) with three paid orders each over three months (a tenth of them with
+one order cancelled), the orders' categories, and two review actions for every fifth member, then defines
+six challenges, one of each kind (orders in a fixed window, spend, orders in a rolling window, a monthly
+streak, a new category, reviews). Times (1) the baseline: a keyset scan over the same accounts in the same
+batches, ids only; (2) the first pass of `challenge_rewards.evaluate_program`, which completes challenges
+for most members (rows written: completions, points, badges); (3) a second pass, the steady state where
+nothing new is reached. Prints throughput, ratios to the baseline, the peak RSS (it must not grow with N),
+the projection to 1M members (target < 60 s on one worker) and the queries one member's progress takes.
+"""
+
+import argparse
+import os
+import resource
+import time
+from datetime import UTC, date, datetime
+
+from fresh_database import setup_django
+
+TARGET_MEMBERS = 1_000_000
+NOW = datetime(2026, 4, 20, 9, tzinfo=UTC)
+
+
+def seed(members: int):
+    """Accounts, ledger rows and order categories written in bulk SQL (the bench measures evaluation)."""
+    from django.db import connection
+
+    from saleor_loyalty.core.facts import ChannelFacts
+    from saleor_loyalty.engagement import challenge_settings
+    from saleor_loyalty.ledger import programs
+    from saleor_loyalty.models import Badge, LedgerEntry, LoyaltyAccount, OrderCategories
+
+    program = programs.ensure_program(ChannelFacts("bench-challenges", "ILS", "IL"))
+    accounts, entries = LoyaltyAccount._meta.db_table, LedgerEntry._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {accounts} (program_id, email, balance, lifetime_earned, created_at, updated_at)
+            SELECT %s, 'm' || g || '@bench.example', 0, 0, now(), now() FROM generate_series(1, %s) g""",
+            [program.pk, members],
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO {entries} (account_id, kind, points, forgiven_points, source_key, order_id, order_number,
+                                   money_amount, reason, detail, available_at, occurred_at, actor_label, created_at)
+            SELECT a.id, 'earn', amount::int, 0, 'bench:' || a.id || ':' || k, md5(a.id || ':' || k)::uuid, '',
+                   amount, '', jsonb_build_object('refund_basis', amount::text), now(),
+                   %s::timestamptz - (k * 31 + a.id %% 20) * interval '1 day', 'bench', now()
+            FROM {accounts} a CROSS JOIN generate_series(0, 2) k
+            CROSS JOIN LATERAL (SELECT ((a.id * 7919 + k * 104729) %% 400 + 50)::numeric AS amount) m
+            WHERE a.program_id = %s""",
+            [NOW, program.pk],
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO {entries} (account_id, kind, points, forgiven_points, source_key, order_number, money_amount,
+                                   reason, detail, available_at, occurred_at, actor_label, created_at, reverses_id)
+            SELECT e.account_id, 'earn_reversal', -e.points, 0, 'cancel:' || e.id, '', NULL, '', '{{}}'::jsonb,
+                   now(), now(), 'bench', now(), e.id
+            FROM {entries} e JOIN {accounts} a ON a.id = e.account_id
+            WHERE a.program_id = %s AND e.kind = 'earn' AND e.account_id %% 10 = 0 AND e.source_key LIKE '%%:0'""",
+            [program.pk],
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO {OrderCategories._meta.db_table} (order_id, category_ids, recorded_at)
+            SELECT e.order_id, ARRAY[(e.account_id %% 7), (e.id %% 11) + 7]::bigint[], now()
+            FROM {entries} e JOIN {accounts} a ON a.id = e.account_id
+            WHERE a.program_id = %s AND e.kind = 'earn'""",
+            [program.pk],
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO {entries} (account_id, kind, points, forgiven_points, source_key, order_number, reason,
+                                   detail, available_at, occurred_at, actor_label, created_at)
+            SELECT a.id, 'action', 50, 0, 'bench-review:' || a.id || ':' || k, '', '',
+                   jsonb_build_object('action', 'product_review', 'object', 'P' || k), now(),
+                   %s::timestamptz - k * interval '3 days', 'bench', now()
+            FROM {accounts} a CROSS JOIN generate_series(1, 2) k WHERE a.program_id = %s AND a.id %% 5 = 0""",
+            [NOW, program.pk],
+        )
+        cursor.execute(f"VACUUM (ANALYZE) {accounts}")
+        cursor.execute(f"VACUUM (ANALYZE) {entries}")
+    badge = Badge.objects.create(program=program, name="Bench")
+    common = {"starts_on": date(2026, 1, 1), "reward_points": 25, "badge_id": badge.pk}
+    for values in (
+        {"metric": "paid_orders", "target": 2, "ends_on": date(2026, 12, 31)},
+        {"metric": "spend", "target_amount": 600},
+        {"metric": "paid_orders", "target": 2, "window": "rolling", "window_days": 45},
+        {"metric": "monthly_streak", "target": 3},
+        {"metric": "new_category", "target": 3},
+        {"metric": "actions", "action_kind": "product_review", "target": 2},
+    ):
+        challenge_settings.create_challenge(program, name=values["metric"], **common, **values)
+    return program
+
+
+def keyset_baseline(program, batch: int) -> float:
+    """The least a batched pass can do: walk the same accounts by primary key, one batch per transaction."""
+    from django.db import connection, transaction
+
+    from saleor_loyalty.models import LoyaltyAccount
+
+    started, after, seen = time.perf_counter(), 0, 0
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id FROM {LoyaltyAccount._meta.db_table} WHERE program_id = %s AND id > %s "
+                "ORDER BY id LIMIT %s",
+                [program.pk, after, batch],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+        if not ids:
+            return seen / (time.perf_counter() - started)
+        seen += len(ids)
+        after = ids[-1]
+
+
+def member_queries(program) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from saleor_loyalty.engagement.challenges import member_progress
+
+    account = program.accounts.order_by("pk").first()
+    with CaptureQueriesContext(connection) as queries:
+        member_progress(program, account, NOW)
+    return len(queries)
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def timed_pass(program, batch):
+    from saleor_loyalty.engagement import challenge_rewards
+
+    started = time.perf_counter()
+    run = challenge_rewards.evaluate_program(program, NOW, batch_size=batch)
+    return run, time.perf_counter() - started
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--members", type=int, default=TARGET_MEMBERS)
+    parser.add_argument("--batch", type=int, default=2000)
+    parser.add_argument(
+        "--database", default=f"loyalty_bench_challenges{os.environ.get('LOYALTY_TEST_DB_SUFFIX', '')}"
+    )
+    args = parser.parse_args()
+    setup_django(args.database)
+
+    seeding = time.perf_counter()
+    program = seed(args.members)
+    print(
+        f"seeded {args.members} members ({3 * args.members} orders) in {time.perf_counter() - seeding:.0f} s"
+    )
+    rss_before = peak_rss_mb()
+
+    baseline = keyset_baseline(program, args.batch)
+    first, first_s = timed_pass(program, args.batch)
+    steady, steady_s = timed_pass(program, args.batch)
+    assert first.members == steady.members == args.members
+    assert first.passes_finished == steady.passes_finished == 1
+    assert steady.completed == 0
+
+    print(f"members: {args.members} on one worker, batch {args.batch}, 6 challenges")
+    print(f"keyset scan baseline      : {baseline:9.0f} members/s")
+    for label, run, elapsed in (
+        ("first pass (completes)", first, first_s),
+        ("steady pass", steady, steady_s),
+    ):
+        rate = run.members / elapsed
+        print(
+            f"{label:<26}: {rate:9.0f} members/s  ({rate / baseline:.1%} of the scan)  {elapsed:.1f} s; "
+            f"completed {run.completed}; projected for {TARGET_MEMBERS:,}: {TARGET_MEMBERS / rate:.1f} s "
+            "(target < 60 s)"
+        )
+    print(f"queries for one member's progress: {member_queries(program)} (target <= 2)")
+    print(f"peak RSS                  : {peak_rss_mb():9.0f} MB (after seeding {rss_before:.0f} MB)")
+
+
+if __name__ == "__main__":
+    main()

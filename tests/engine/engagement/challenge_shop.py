@@ -1,0 +1,55 @@
+"""Helpers of the challenge tests: paid orders at given local times, refunds, and action rows."""
+
+import dataclasses
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+
+from saleor_loyalty import ledger
+from saleor_loyalty.engagement import challenge_rewards
+from saleor_loyalty.ledger.accounts import append_entry, lock_account
+from saleor_loyalty.models import LoyaltyAccount
+
+JERUSALEM = ZoneInfo("Asia/Jerusalem")
+
+
+def local(*args) -> datetime:
+    """An instant given as Jerusalem wall-clock time (DST as Israel keeps it)."""
+    return datetime(*args, tzinfo=JERUSALEM)
+
+
+def pay(make_order, user, at: datetime, amount="100.00", categories=(), now=None):
+    """A paid order of one line synced to the ledger, then the challenge hook, as `sync_order_task` does."""
+    facts = dataclasses.replace(make_order(lines=(("Item", amount),), shipping="0", user=user), paid_at=at)
+    ledger.sync_order(facts)
+    completions = challenge_rewards.on_order(facts, categories, now=now or at)
+    return facts, completions
+
+
+def refund(facts, amount=None, now=None):
+    """The order refunded (fully unless told), synced and told to the challenge hook."""
+    refunded = dataclasses.replace(facts, refunded_amount=Decimal(amount) if amount else facts.total_gross)
+    ledger.sync_order(refunded)
+    return challenge_rewards.on_order(refunded, now=now or refunded.paid_at)
+
+
+def record_action(account: LoyaltyAccount, action: str, object_id: str, at: datetime, points=10, key=""):
+    """TEST HELPER standing in for the actions catalogue's writer (another branch adds EntryKind.ACTION):
+    it writes the row that writer will write, through the ledger's one writer path, with the agreed shape
+    `kind="action"`, `detail={"action": <kind>, "object": <id>}`. Nothing else is bypassed."""
+    with transaction.atomic():
+        locked = lock_account(account)
+        return append_entry(
+            locked,
+            kind="action",
+            points=points,
+            source_key=key or f"action:{action}:{account.pk}:{object_id}",
+            detail={"action": action, "object": object_id},
+            occurred_at=at,
+        )
+
+
+def day(text: str) -> date:
+    return date.fromisoformat(text)
