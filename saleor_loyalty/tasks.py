@@ -16,6 +16,8 @@ from django.utils import timezone
 from saleor_loyalty import ledger
 from saleor_loyalty.benefits import birthdays
 from saleor_loyalty.exceptions import LoyaltyError
+from saleor_loyalty.insights import greetings, order_events, winback
+from saleor_loyalty.insights import segments as insights_segments
 from saleor_loyalty.ledger import expiry, reconciliation
 from saleor_loyalty.members import privacy
 from saleor_loyalty.messages import club, club_news
@@ -24,7 +26,7 @@ from saleor_loyalty.orders import sweep as order_sweep
 from saleor_loyalty.orders import sync as orders
 from saleor_loyalty.recovery import abandonment, attribution, sequences
 from saleor_loyalty.rewards import cashback
-from saleor_loyalty.saleor_adapter import abandoned_checkouts, gift_cards, runtime, shop
+from saleor_loyalty.saleor_adapter import abandoned_checkouts, gift_cards, order_lines, runtime, shop
 from saleor_loyalty.saleor_adapter import orders as saleor_orders
 from saleor_loyalty.tiers import evaluation as tier_evaluation
 
@@ -34,6 +36,7 @@ TRANSIENT = (OperationalError, InterfaceError)
 EXPIRY_BATCHES_PER_RUN = 500  # 1M lots at 2,000 a batch; the next run resumes from the cursor
 TIER_EVALUATION_BATCHES_PER_RUN = 200
 RECONCILE_BATCHES_PER_RUN = 200  # 100k accounts at 500 a batch; the next run resumes from the cursor
+SEGMENT_BATCHES_PER_RUN = 200  # 1M members at 5,000 a batch; the next run resumes from the cursor
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=8)
@@ -50,6 +53,19 @@ def sync_order_task(order_id: str) -> None:
     if result.earned is not None:
         with runtime.writer_connection():
             club_news.tell_points_earned(facts, result.earned, timezone.now())
+    with runtime.writer_connection():
+        _insights_after_order(facts)
+
+
+def _insights_after_order(facts) -> None:
+    """The member's segments now, win-back stop and attribution, what they bought; never fails the points."""
+    try:
+        lines = order_lines.line_catalog_facts(facts.order_id) if facts.is_paid else []
+        order_events.on_order(facts, timezone.now(), lines)
+    except TRANSIENT:
+        raise
+    except Exception:
+        logger.exception("Insights update for order %s failed", facts.order_id)
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=8)
@@ -155,6 +171,21 @@ def reconcile_accounts_task() -> None:
         reconciliation.reconcile_accounts(gift_cards.saleor_gift_cards, max_batches=RECONCILE_BATCHES_PER_RUN)
 
 
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def compute_segments_task() -> None:
+    """Hourly beat, one pass per program and local day: RFM scores, named segments, the day's sizes."""
+    with runtime.writer_connection():
+        insights_segments.compute_segments(max_batches=SEGMENT_BATCHES_PER_RUN)
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def flows_task() -> None:
+    """Beat: start today's birthday and anniversary greetings, send due win-back and greeting steps."""
+    with runtime.writer_connection():
+        greetings.start_greetings(timezone.now())
+        winback.process_due(abandoned_checkouts.SaleorShop(), timezone.now())
+
+
 def register_periodic_tasks(app) -> None:
     """Beat entries of every club job. Each is resumable, bounded per run and safe on several workers.
 
@@ -171,6 +202,8 @@ def register_periodic_tasks(app) -> None:
         "loyalty-recovery-sweep": (recovery_sweep_task, timedelta(minutes=5)),
         "loyalty-club-news": (club_news_task, timedelta(minutes=5)),
         "loyalty-reconciliation": (reconcile_accounts_task, timedelta(hours=1)),
+        "loyalty-segments": (compute_segments_task, timedelta(hours=1)),
+        "loyalty-flows": (flows_task, timedelta(minutes=5)),
     }
     for name, (task, interval) in every.items():
         app.add_periodic_task(interval, task.s(), name=name)

@@ -6,7 +6,9 @@ from django.conf import settings
 
 CART_REMINDER = "cart_reminder"
 SERVICE_CATEGORIES = ("points_earned", "tier_upgrade", "points_expiring", "cashback_credited")
-CATEGORIES = (CART_REMINDER, *SERVICE_CATEGORIES)
+# Win-back, birthday and anniversary flows (insights/winback.py): claimed and retried by their own job.
+FLOW_CATEGORIES = ("winback", "birthday_greeting", "anniversary_greeting")
+CATEGORIES = (CART_REMINDER, *SERVICE_CATEGORIES, *FLOW_CATEGORIES)
 
 DEFAULT_AD_LABELS = {"IL": "פרסומת"}
 DEFAULT_STEPS = (

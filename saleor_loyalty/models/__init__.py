@@ -25,4 +25,20 @@ from saleor_loyalty.models.program import (
     TierWindow,
 )
 from saleor_loyalty.models.reconciliation import ReconciliationCheck, ReconciliationFinding
+from saleor_loyalty.models.segments import (
+    Flow,
+    FlowKind,
+    FlowRun,
+    FlowRunState,
+    IncentiveKind,
+    MemberOrderStats,
+    NamedSegment,
+    OrderLineFact,
+    SavedSegment,
+    SegmentEvent,
+    SegmentMembership,
+    SegmentRun,
+    SegmentSettings,
+    SegmentSnapshot,
+)
 from saleor_loyalty.models.tiers import Tier, TierCause, TierEvaluationRun, TierEvent, TierTranslation

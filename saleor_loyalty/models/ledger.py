@@ -16,6 +16,7 @@ class EntryKind(models.TextChoices):
     BIRTHDAY = "birthday", "Birthday gift of the member's tier"
     REDEMPTION = "redemption", "Points turned into store credit on a checkout"
     CORRECTION = "correction", "Staff repair of a drift reconciliation found, explaining the shown balance"
+    FLOW_BONUS = "flow_bonus", "Bonus points offered by a win-back or greeting flow"
 
 
 class AppendOnlyError(Exception):
