@@ -102,7 +102,7 @@ def test_at_risk_and_lapsed_follow_the_members_own_interval(club, members, buy):
     assert _in(_account(club, weekly)) == {NamedSegment.REPEAT, NamedSegment.LAPSED}
     assert _in(_account(club, slow)) == {NamedSegment.REPEAT}
     stats = MemberOrderStats.objects.get(account=_account(club, weekly))
-    assert stats.interval_days == Decimal("10.00") and stats.orders == 3
+    assert (stats.interval_days, stats.orders) == (Decimal("10.00"), 3)
 
     segments.compute_segments(now=T0 - timedelta(days=40 - 16))  # another day: 16 idle days
     assert _in(_account(club, weekly)) == {NamedSegment.REPEAT, NamedSegment.AT_RISK}
@@ -152,7 +152,7 @@ def test_a_cancelled_order_does_not_count(club, members, buy, make_order):
     ledger.sync_order(replace(second, is_cancelled=True))
     segments.compute_segments(now=T0)
     stats = MemberOrderStats.objects.get()
-    assert stats.orders == 1 and stats.last_order_at == T0 - timedelta(days=100)
+    assert (stats.orders, stats.last_order_at) == (1, T0 - timedelta(days=100))
 
 
 def test_the_nightly_run_snapshots_the_days_sizes_once(club, members, buy):
@@ -162,6 +162,6 @@ def test_the_nightly_run_snapshots_the_days_sizes_once(club, members, buy):
     segments.compute_segments(now=T0)
     segments.compute_segments(now=T0)  # the day's run is finished: nothing again
     sizes = dict(SegmentSnapshot.objects.filter(program=club).values_list("segment", "size"))
-    assert sizes[NamedSegment.ONE_TIME] == 3 and sizes[NamedSegment.AT_RISK] == 3
+    assert (sizes[NamedSegment.ONE_TIME], sizes[NamedSegment.AT_RISK]) == (3, 3)
     assert sizes[NamedSegment.LOYAL] == 0
     assert SegmentEvent.objects.count() == 6
