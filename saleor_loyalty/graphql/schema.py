@@ -19,6 +19,7 @@ from saleor_loyalty.graphql.mutations.club_shipping_set import LoyaltyClubShippi
 from saleor_loyalty.graphql.mutations.consent_set import LoyaltyConsentSet
 from saleor_loyalty.graphql.mutations.early_access_mark import LoyaltyEarlyAccessMark
 from saleor_loyalty.graphql.mutations.early_access_unmark import LoyaltyEarlyAccessUnmark
+from saleor_loyalty.graphql.mutations.flow_update import LoyaltyFlowUpdate
 from saleor_loyalty.graphql.mutations.points_adjust import LoyaltyPointsAdjust
 from saleor_loyalty.graphql.mutations.program_update import LoyaltyProgramUpdate
 from saleor_loyalty.graphql.mutations.reconciliation_repair import (
@@ -27,6 +28,10 @@ from saleor_loyalty.graphql.mutations.reconciliation_repair import (
 )
 from saleor_loyalty.graphql.mutations.recovery_settings_update import LoyaltyRecoverySettingsUpdate
 from saleor_loyalty.graphql.mutations.redeem_points import LoyaltyRedeemPoints
+from saleor_loyalty.graphql.mutations.saved_segment_create import LoyaltySavedSegmentCreate
+from saleor_loyalty.graphql.mutations.saved_segment_delete import LoyaltySavedSegmentDelete
+from saleor_loyalty.graphql.mutations.saved_segment_update import LoyaltySavedSegmentUpdate
+from saleor_loyalty.graphql.mutations.segment_settings_update import LoyaltySegmentSettingsUpdate
 from saleor_loyalty.graphql.mutations.tier_create import LoyaltyTierCreate
 from saleor_loyalty.graphql.mutations.tier_delete import LoyaltyTierDelete
 from saleor_loyalty.graphql.mutations.tier_override import LoyaltyTierOverride
@@ -34,6 +39,7 @@ from saleor_loyalty.graphql.mutations.tier_translate import LoyaltyTierTranslate
 from saleor_loyalty.graphql.mutations.tier_update import LoyaltyTierUpdate
 from saleor_loyalty.graphql.programs import ProgramQueries
 from saleor_loyalty.graphql.recovery import RecoveryQueries
+from saleor_loyalty.graphql.segments import SegmentQueries
 from saleor_loyalty.graphql.strict_inputs import StrictInputError, check_variables, strict_input_error
 
 
@@ -45,6 +51,7 @@ class Query(
     ConsentQueries,
     RecoveryQueries,
     ReconciliationQueries,
+    SegmentQueries,
     FederationQueries,
     graphene.ObjectType,
 ):
@@ -69,6 +76,11 @@ class Mutation(graphene.ObjectType):
     loyalty_early_access_mark = LoyaltyEarlyAccessMark.Field()
     loyalty_early_access_unmark = LoyaltyEarlyAccessUnmark.Field()
     loyalty_reconciliation_repair = LoyaltyReconciliationRepair.Field()
+    loyalty_segment_settings_update = LoyaltySegmentSettingsUpdate.Field()
+    loyalty_saved_segment_create = LoyaltySavedSegmentCreate.Field()
+    loyalty_saved_segment_update = LoyaltySavedSegmentUpdate.Field()
+    loyalty_saved_segment_delete = LoyaltySavedSegmentDelete.Field()
+    loyalty_flow_update = LoyaltyFlowUpdate.Field()
 
 
 class ClubSchema(graphene.Schema):

@@ -66,6 +66,9 @@ class FlowStats:
     lift: Decimal | None
 
 
+EMPTY = FlowStats(0, 0, 0, 0, Decimal(0), None, 0, 0, None, None)
+
+
 def _rate(part: int, whole: int) -> Decimal | None:
     return (Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001")) if whole else None
 

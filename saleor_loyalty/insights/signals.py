@@ -36,10 +36,10 @@ class Signals:
         return self.basket_trend is not None and self.basket_trend < SHRINKING
 
 
-def signals_of(accounts: list[LoyaltyAccount], now: datetime) -> dict[int, Signals]:
+def signals_of(accounts: list[LoyaltyAccount], channel: str, now: datetime) -> dict[int, Signals]:
+    """Both signals of these members of one channel: two queries, whatever their number."""
     if not accounts:
         return {}
-    channel = accounts[0].program.channel_slug
     by_user = {a.user_id: a.pk for a in accounts if a.user_id is not None}
     by_hash = {email_hash(a.email): a.pk for a in accounts if a.email}
     carts = AbandonedCheckout.objects.filter(

@@ -20,6 +20,7 @@ TIER = graphene.Node.to_global_id("LoyaltyTier", 1)
 CHECKOUT = graphene.Node.to_global_id("Checkout", "7a8b4d0e-7a4c-4c0e-9e8e-2b9d7c1e0a11")
 PRODUCT = graphene.Node.to_global_id("Product", 1)
 FINDING = graphene.Node.to_global_id("LoyaltyReconciliationFinding", 1)
+SAVED = graphene.Node.to_global_id("LoyaltySavedSegment", 1)
 
 # field: (who may call it, a complete call)
 MATRIX = {
@@ -104,6 +105,45 @@ MATRIX = {
     "loyaltyReconciliationRepair": (
         "MANAGE_USERS",
         f'mutation {{ loyaltyReconciliationRepair(channel: "il", findingId: "{FINDING}", reason: "x") '
+        "{ errors { code } } }",
+    ),
+    "segmentSettings": ("MANAGE_SETTINGS", 'query { segmentSettings(channel: "il") { newDays } }'),
+    "segmentSizes": (
+        "MANAGE_USERS",
+        'query { segmentSizes(channel: "il", since: "2026-01-01", until: "2026-02-01") { size } }',
+    ),
+    "savedSegments": ("MANAGE_USERS", 'query { savedSegments(channel: "il") { id } }'),
+    "savedSegmentMembers": (
+        "MANAGE_USERS",
+        f'query {{ savedSegmentMembers(channel: "il", id: "{SAVED}") {{ totalCount }} }}',
+    ),
+    "flows": ("MANAGE_USERS", 'query { flows(channel: "il") { kind } }'),
+    "flowStats": (
+        "MANAGE_USERS",
+        'query { flowStats(channel: "il", kind: WINBACK_AT_RISK, since: "2026-01-01T00:00:00+00:00", '
+        'until: "2026-02-01T00:00:00+00:00") { started } }',
+    ),
+    "loyaltySegmentSettingsUpdate": (
+        "MANAGE_SETTINGS",
+        'mutation { loyaltySegmentSettingsUpdate(channel: "il", input: {newDays: 10}) { errors { code } } }',
+    ),
+    "loyaltySavedSegmentCreate": (
+        "MANAGE_USERS",
+        'mutation { loyaltySavedSegmentCreate(channel: "il", input: {name: "VIP", filters: {ordersMin: 3}}) '
+        "{ errors { code } } }",
+    ),
+    "loyaltySavedSegmentUpdate": (
+        "MANAGE_USERS",
+        f'mutation {{ loyaltySavedSegmentUpdate(channel: "il", id: "{SAVED}", input: {{name: "x"}}) '
+        "{ errors { code } } }",
+    ),
+    "loyaltySavedSegmentDelete": (
+        "MANAGE_USERS",
+        f'mutation {{ loyaltySavedSegmentDelete(channel: "il", id: "{SAVED}") {{ errors {{ code }} }} }}',
+    ),
+    "loyaltyFlowUpdate": (
+        "MANAGE_SETTINGS",
+        'mutation { loyaltyFlowUpdate(channel: "il", kind: BIRTHDAY, input: {holdoutPercent: 5}) '
         "{ errors { code } } }",
     ),
     # Federation: the SDL is public like introspection; `_entities` only echoes keys, and the fields it

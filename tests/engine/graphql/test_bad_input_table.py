@@ -78,6 +78,14 @@ def base_variables(mutation, club, customer):
             "findingId": graphene.Node.to_global_id("LoyaltyReconciliationFinding", 1),
             "reason": "x",
         },
+        "loyaltySegmentSettingsUpdate": {"input": {"newDays": 10}},
+        "loyaltySavedSegmentCreate": {"input": {"name": "VIP", "filters": {"ordersMin": 3}}},
+        "loyaltySavedSegmentUpdate": {
+            "id": graphene.Node.to_global_id("LoyaltySavedSegment", 1),
+            "input": {"name": "VIP"},
+        },
+        "loyaltySavedSegmentDelete": {"id": graphene.Node.to_global_id("LoyaltySavedSegment", 1)},
+        "loyaltyFlowUpdate": {"kind": "BIRTHDAY", "input": {"holdoutPercent": 5}},
     }[mutation]
 
 
