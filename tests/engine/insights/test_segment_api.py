@@ -102,7 +102,6 @@ def test_signals_name_items_carted_again_and_a_shrinking_basket(club, members, b
     segments.compute_segments(now=T0)
     gid = graphene.Node.to_global_id("User", user.pk)
 
-
     with mock.patch.object(timezone, "now", return_value=T0):
         result = run(
             f'query {{ member(channel: "il", userId: "{gid}") {{ signals {{ cartedAgain {{ name times }} '
