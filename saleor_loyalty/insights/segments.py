@@ -20,11 +20,10 @@ from django.utils import timezone
 
 from saleor_loyalty.core.clock import local_date
 from saleor_loyalty.core.jobs import JobRun
-from saleor_loyalty.insights import rfm, winback
+from saleor_loyalty.insights import rfm, segment_sql, winback
 from saleor_loyalty.models import (
     LoyaltyAccount,
     LoyaltyProgram,
-    MemberOrderStats,
     NamedSegment,
     SegmentEvent,
     SegmentMembership,
@@ -34,111 +33,55 @@ from saleor_loyalty.models import (
 
 DEFAULT_BATCH = 5000
 
-_UPSERT_STATS = f"""
-INSERT INTO {MemberOrderStats._meta.db_table} AS s
-    (account_id, program_id, email_hash, orders, first_order_at, last_order_at, monetary, interval_days,
-     basket_trend, computed_at)
-SELECT a, %(program)s, h, o, fo, lo, m, i, t, %(now)s
-FROM unnest(%(accounts)s::bigint[], %(hashes)s::text[], %(orders)s::int[], %(first)s::timestamptz[],
-            %(last)s::timestamptz[], %(monetary)s::numeric[], %(interval)s::numeric[], %(trend)s::numeric[])
-     AS b(a, h, o, fo, lo, m, i, t)
-ORDER BY a
-ON CONFLICT (account_id) DO UPDATE SET
-    email_hash = EXCLUDED.email_hash, orders = EXCLUDED.orders, first_order_at = EXCLUDED.first_order_at,
-    last_order_at = EXCLUDED.last_order_at, monetary = EXCLUDED.monetary,
-    interval_days = EXCLUDED.interval_days, basket_trend = EXCLUDED.basket_trend,
-    computed_at = EXCLUDED.computed_at
-"""
-_LOCK_STATS = f"""
-SELECT account_id, orders, first_order_at, last_order_at, monetary, interval_days, basket_trend
-FROM {MemberOrderStats._meta.db_table} WHERE account_id = ANY(%(accounts)s) ORDER BY account_id FOR UPDATE
-"""
-_SET_SCORES = f"""
-UPDATE {MemberOrderStats._meta.db_table} s SET r_score = b.r, f_score = b.f, m_score = b.m
-FROM unnest(%(accounts)s::bigint[], %(r)s::smallint[], %(f)s::smallint[], %(m)s::smallint[]) AS b(a, r, f, m)
-WHERE s.account_id = b.a
-"""
 
-
-def refresh_stats(program: LoyaltyProgram, accounts: list[tuple[int, str]], now: datetime) -> None:
-    """Recompute these (account id, email) members' order stats from the ledger (one read, one upsert)."""
-    if not accounts:
-        return
-    accounts = sorted(accounts)
-    ids = [account_id for account_id, _ in accounts]
-    orders = rfm.read_orders(ids)
-    columns = {key: [] for key in ("hashes", "orders", "first", "last", "monetary", "interval", "trend")}
-    for account_id, email in accounts:
-        stats = rfm.stats_of(orders.get(account_id, []))
-        row = (
-            rfm.email_hash(email),
-            stats.orders,
-            stats.first_order_at,
-            stats.last_order_at,
-            stats.monetary,
-            stats.interval_days,
-            stats.basket_trend,
+def refresh_stats(program: LoyaltyProgram, after: int, limit: int, only: int | None = None) -> int | None:
+    """Recompute the order stats of the next `limit` members after account id `after` (or of `only`) from the
+    ledger, in one statement; returns the last account id done, None when there was none."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            segment_sql.STATS_SQL,
+            {"program": program.pk, "after": after, "limit": limit, "only": only, "now": timezone.now()},
         )
-        for key, value in zip(columns, row, strict=True):
-            columns[key].append(value)
-    with connection.cursor() as cursor:
-        cursor.execute(_UPSERT_STATS, {"program": program.pk, "now": now, "accounts": ids, **columns})
+        return cursor.fetchone()[0]
 
 
-def assign_segments(program: LoyaltyProgram, account_ids: list[int], borders: dict, now: datetime):
-    """Score these members' stored stats against `borders` and bring their named segments in line, under
-    their stats rows' locks; returns the `SegmentEvent`s written. Call inside a transaction."""
-    if not account_ids:
-        return []
+def assign_segments(
+    program: LoyaltyProgram, borders: dict, now: datetime, after: int, limit: int, only: int | None = None
+) -> tuple[int | None, list[SegmentEvent]]:
+    """Score the next `limit` members' stored stats (or `only`'s) against `borders` and bring their named
+    segments in line, under their stats rows' locks; returns (last account id done, the events written),
+    and starts or stops the flows those entries and exits call for. Call inside a transaction."""
     settings = rfm.settings_for(program)
+    params = {
+        "program": program.pk,
+        "after": after,
+        "limit": limit,
+        "only": only,
+        "now": now,
+        "r": borders.get("r"),
+        "f": borders.get("f"),
+        "m": borders.get("m"),
+        "new_days": settings.new_days,
+        "default_interval": settings.default_interval_days,
+        "min_interval": settings.min_interval_days,
+        "at_risk": settings.at_risk_factor,
+        "lapsed": settings.lapsed_factor,
+        "loyal_min": settings.loyal_min_orders,
+    }
     with connection.cursor() as cursor:
-        cursor.execute(_LOCK_STATS, {"accounts": sorted(account_ids)})
+        cursor.execute(segment_sql.SEGMENTS_SQL, params)
         rows = cursor.fetchall()
-    scored = {"accounts": [], "r": [], "f": [], "m": []}
-    wanted = {}
-    for account_id, *values in rows:
-        stats = rfm.Stats(*values)
-        r, f, m = rfm.scores(borders, stats)
-        for key, value in zip(scored, (account_id, r, f, m), strict=True):
-            scored[key].append(value)
-        wanted[account_id] = rfm.named_segments(stats, settings, m, now)
-    with connection.cursor() as cursor:
-        cursor.execute(_SET_SCORES, scored)
-    return _write_memberships(program, wanted, now)
-
-
-def _write_memberships(program, wanted: dict[int, set[str]], now: datetime) -> list[SegmentEvent]:
-    current: dict[int, set[str]] = {account_id: set() for account_id in wanted}
-    for account_id, segment in SegmentMembership.objects.filter(account_id__in=list(wanted)).values_list(
-        "account_id", "segment"
-    ):
-        current[account_id].add(segment)
-    joined, left, events = [], [], []
-    for account_id, segments in wanted.items():
-        for segment in sorted(segments - current[account_id]):
-            joined.append(
-                SegmentMembership(account_id=account_id, program=program, segment=segment, since=now)
-            )
-            events.append(SegmentEvent(account_id=account_id, program=program, segment=segment, entered=True))
-        for segment in sorted(current[account_id] - segments):
-            left.append((account_id, segment))
-            events.append(
-                SegmentEvent(account_id=account_id, program=program, segment=segment, entered=False)
-            )
-    if left:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"DELETE FROM {SegmentMembership._meta.db_table} m USING unnest(%s::bigint[], %s::text[]) "
-                "AS gone(account_id, segment) WHERE m.account_id = gone.account_id AND m.segment = gone.segment",
-                [[a for a, _ in left], [s for _, s in left]],
-            )
-    SegmentMembership.objects.bulk_create(joined)
-    for event in events:
-        event.occurred_at = now
-    SegmentEvent.objects.bulk_create(events)
+    last = rows[0][0] if rows else None
+    events = [
+        SegmentEvent(
+            pk=pk, account_id=account_id, program=program, segment=segment, entered=entered, occurred_at=now
+        )
+        for _, pk, account_id, segment, entered in rows
+        if pk is not None
+    ]
     winback.start_on_entries(program, [e for e in events if e.entered], now)
     winback.stop_on_exits(program, [e for e in events if not e.entered], now)
-    return events
+    return last, events
 
 
 def compute_segments(
@@ -176,24 +119,12 @@ def _compute_program(
                 return  # finished today, or another worker holds the batch
             scoring = bool(claimed.borders)
             if scoring:
-                batch = list(
-                    MemberOrderStats.objects.filter(program=program, account_id__gt=claimed.last_account_id)
-                    .order_by("account_id")
-                    .values_list("account_id", flat=True)[:batch_size]
+                last, events = assign_segments(
+                    program, claimed.borders, now, claimed.last_account_id, batch_size
                 )
-                run.written += len(assign_segments(program, batch, claimed.borders, now))
-                last = batch[-1] if batch else None
+                run.written += len(events)
             else:
-                members = list(
-                    LoyaltyAccount.objects.filter(
-                        program=program, merged_into__isnull=True, pk__gt=claimed.last_account_id
-                    )
-                    .order_by("pk")
-                    .values_list("pk", "email")[:batch_size]
-                )
-                refresh_stats(program, members, now)
-                batch, last = members, members[-1][0] if members else None
-            run.seen += len(batch)
+                last = refresh_stats(program, claimed.last_account_id, batch_size)
             if last is not None:
                 claimed.last_account_id = last
             elif not scoring:
@@ -232,8 +163,8 @@ def refresh_member(account: LoyaltyAccount, now: datetime | None = None) -> list
     now = now or timezone.now()
     program = account.program
     with transaction.atomic():
-        refresh_stats(program, [(account.pk, account.email)], now)
-        return assign_segments(program, [account.pk], last_borders(program), now)
+        refresh_stats(program, 0, 1, only=account.pk)
+        return assign_segments(program, last_borders(program), now, 0, 1, only=account.pk)[1]
 
 
 def segments_of(account_ids: list[int]) -> dict[int, list[SegmentMembership]]:

@@ -5,6 +5,8 @@ from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
+from django.db import transaction
+
 from saleor_loyalty import ledger
 from saleor_loyalty.insights import rfm, segments
 from saleor_loyalty.models import (
@@ -39,20 +41,23 @@ def test_borders_score_every_value_as_its_rank_says_ties_never_split(club, membe
             account=account,
             program=club,
             orders=orders,
-            first_order_at=T0,
+            first_order_at=T0 - timedelta(days=400),
             last_order_at=T0 - timedelta(days=orders * 3),
             monetary=Decimal(orders * 10),
             computed_at=T0,
         )
     borders = rfm.compute_borders(club.pk)
     assert borders["members"] == 37
-    for value in set(values):
-        below = sum(1 for other in values if other < value)
-        assert rfm.score(borders, "f", value) == 1 + (5 * below) // 37
-        assert rfm.score(borders, "m", Decimal(value * 10)) == 1 + (5 * below) // 37
-        # recency: a later last order is better; the later the order, the fewer members after it
-        later = sum(1 for other in values if other * 3 > value * 3)
-        assert rfm.score(borders, "r", T0 - timedelta(days=value * 3)) == 1 + (5 * later) // 37
+    with transaction.atomic():
+        segments.assign_segments(club, borders, T0, 0, 100)
+    for stats in MemberOrderStats.objects.all():
+        below = sum(1 for other in values if other < stats.orders)
+        assert stats.f_score == 1 + (5 * below) // 37
+        assert stats.m_score == 1 + (5 * below) // 37
+        earlier = sum(
+            1 for other in values if other > stats.orders
+        )  # more orders here: an earlier last order
+        assert stats.r_score == 1 + (5 * earlier) // 37
 
 
 def test_most_members_with_one_order_all_score_one_and_the_rest_five(club, members, buy):
