@@ -84,7 +84,12 @@ def start_runs(flow: Flow, accounts: list[tuple[int, str]], trigger_key: str, no
                 next_action_at=None if held else now + timedelta(days=flow.steps[0]["after_days"]),
             )
         )
-    return len(FlowRun.objects.bulk_create(runs, ignore_conflicts=True))
+    started = FlowRun.objects.filter(
+        flow=flow, trigger_key=trigger_key, account_id__in=[r.account_id for r in runs]
+    )
+    before = started.count()
+    FlowRun.objects.bulk_create(runs, ignore_conflicts=True)  # the unique trigger key skips a repeat
+    return started.count() - before
 
 
 def start_on_entries(program: LoyaltyProgram, entries, now: datetime) -> None:
