@@ -14,13 +14,14 @@ from decimal import Decimal
 from django.db import connection
 
 from saleor_loyalty.messages import consent
-from saleor_loyalty.models import Medium, MemberOrderStats, SegmentSettings
+from saleor_loyalty.models import LoyaltyAccount, Medium, MemberOrderStats, SegmentSettings
 
 SHRINKING = Decimal("0.8")  # the last three orders average under 80 % of the three before: a shrinking basket
 
 _BORDERS_SQL = f"""
-WITH s AS (SELECT last_order_at AS r, orders AS f, monetary AS m FROM {MemberOrderStats._meta.db_table}
-           WHERE program_id = %(program)s AND orders > 0),
+WITH s AS (SELECT st.last_order_at AS r, st.orders AS f, st.monetary AS m
+           FROM {MemberOrderStats._meta.db_table} st JOIN {LoyaltyAccount._meta.db_table} a ON a.id = st.account_id
+           WHERE st.program_id = %(program)s AND st.orders > 0 AND a.merged_into_id IS NULL),
 p AS (SELECT count(*) AS n,
              percentile_disc(ARRAY[0.2, 0.4, 0.6, 0.8]) WITHIN GROUP (ORDER BY r) AS pr,
              percentile_disc(ARRAY[0.2, 0.4, 0.6, 0.8]) WITHIN GROUP (ORDER BY f) AS pf,

@@ -95,11 +95,13 @@ def _score(column: str, borders: str) -> str:
 
 
 SEGMENTS_SQL = f"""
-WITH batch AS (
-    SELECT account_id, orders, first_order_at, last_order_at, monetary, interval_days FROM {_STATS}
-    WHERE program_id = %(program)s AND account_id > %(after)s
-      AND (%(only)s::bigint IS NULL OR account_id = %(only)s::bigint)
-    ORDER BY account_id LIMIT %(limit)s FOR UPDATE
+WITH batch AS (  -- a guest account merged since has no segments of its own (its orders are the member's)
+    SELECT s.account_id, CASE WHEN a.merged_into_id IS NULL THEN s.orders ELSE 0 END AS orders,
+           s.first_order_at, s.last_order_at, s.monetary, s.interval_days
+    FROM {_STATS} s JOIN {_ACCOUNTS} a ON a.id = s.account_id
+    WHERE s.program_id = %(program)s AND s.account_id > %(after)s
+      AND (%(only)s::bigint IS NULL OR s.account_id = %(only)s::bigint)
+    ORDER BY s.account_id LIMIT %(limit)s FOR UPDATE OF s
 ), scored AS (
     SELECT b.*, {_score("b.last_order_at", "%(r)s::timestamptz[]")} AS r,
            {_score("b.orders", "%(f)s::int[]")} AS f, {_score("b.monetary", "%(m)s::numeric[]")} AS m,

@@ -170,3 +170,25 @@ def test_the_nightly_run_snapshots_the_days_sizes_once(club, members, buy):
     assert (sizes[NamedSegment.ONE_TIME], sizes[NamedSegment.AT_RISK]) == (3, 3)
     assert sizes[NamedSegment.LOYAL] == 0
     assert SegmentEvent.objects.count() == 6
+
+
+def test_a_merged_guests_orders_count_for_the_member_and_the_guest_has_no_segments(
+    club, members, buy, make_order
+):
+    (user,) = members(1)
+    buy(user, T0 - timedelta(days=50))
+    guest_order = replace(
+        make_order(lines=(("Item", "90.00"),), email=user.email, shipping="0"),
+        paid_at=T0 - timedelta(days=30),
+    )
+    ledger.sync_order(guest_order)
+    segments.compute_segments(now=T0 - timedelta(days=20))
+    guest = LoyaltyAccount.objects.get(program=club, user__isnull=True)
+    assert _in(guest) == {NamedSegment.NEW}
+
+    ledger.attach_guest_accounts(user.pk, user.email)
+    segments.compute_segments(now=T0)
+    member = _account(club, user)
+    assert MemberOrderStats.objects.get(account=member).orders == 2
+    assert _in(member) == {NamedSegment.REPEAT}
+    assert _in(guest) == set()
