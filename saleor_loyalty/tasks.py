@@ -26,6 +26,8 @@ from saleor_loyalty.engagement import (
     referrals,
 )
 from saleor_loyalty.exceptions import LoyaltyError
+from saleor_loyalty.insights import greetings, order_events, winback
+from saleor_loyalty.insights import segments as insights_segments
 from saleor_loyalty.ledger import expiry, reconciliation
 from saleor_loyalty.members import privacy
 from saleor_loyalty.messages import club, club_news
@@ -39,6 +41,7 @@ from saleor_loyalty.saleor_adapter import (
     customers,
     gift_cards,
     order_categories,
+    order_lines,
     runtime,
     shop,
 )
@@ -70,22 +73,32 @@ def _evaluate_challenges(order) -> None:
     challenge_rewards.on_order(order, order_categories.order_category_ids(order.order_id))
 
 
-AFTER_LEDGER = (_sync_referral, _sync_membership, _evaluate_challenges)
+def _update_insights(order) -> None:
+    """The member's segments now, win-back stop and attribution, what they bought."""
+    lines = order_lines.line_catalog_facts(order.order_id) if order.is_paid else []
+    order_events.on_order(order, timezone.now(), lines)
+
+
+AFTER_LEDGER = (_sync_referral, _sync_membership, _evaluate_challenges, _update_insights)
 
 
 def _after_ledger(order) -> None:
     """The engagement and insights hooks of a synced order, each in its own transaction after the ledger's:
-    one that refuses is logged and never stops the others (their beat jobs catch up what it missed)."""
+    one that fails is logged and never stops the others or the points (their beat jobs catch up what it
+    missed); a transient database error retries the whole task, which every step survives."""
     for hook in AFTER_LEDGER:
         try:
             with runtime.writer_connection():
                 hook(order)
-        except LoyaltyError:
-            logger.exception("Order hook %s refused order %s", hook.__name__, order.order_id)
+        except TRANSIENT:
+            raise
+        except Exception:
+            logger.exception("Order hook %s failed on order %s", hook.__name__, order.order_id)
 
 
 BULK_GRANT_BATCHES_PER_RUN = 40  # 20k members a minute at 500 a batch
 CHALLENGE_BATCHES_PER_RUN = 500  # 1M members at 2,000 a batch; the next run resumes from the cursor
+SEGMENT_BATCHES_PER_RUN = 200  # 1M members at 5,000 a batch; the next run resumes from the cursor
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=8)
@@ -272,6 +285,21 @@ def evaluate_challenges_task() -> None:
         challenge_rewards.evaluate_all(max_batches=CHALLENGE_BATCHES_PER_RUN)
 
 
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def compute_segments_task() -> None:
+    """Hourly beat, one pass per program and local day: RFM scores, named segments, the day's sizes."""
+    with runtime.writer_connection():
+        insights_segments.compute_segments(max_batches=SEGMENT_BATCHES_PER_RUN)
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def flows_task() -> None:
+    """Beat: start today's birthday and anniversary greetings, send due win-back and greeting steps."""
+    with runtime.writer_connection():
+        greetings.start_greetings(timezone.now())
+        winback.process_due(abandoned_checkouts.SaleorShop(), timezone.now())
+
+
 def register_periodic_tasks(app) -> None:
     """Beat entries of every club job. Each is resumable, bounded per run and safe on several workers.
 
@@ -293,6 +321,8 @@ def register_periodic_tasks(app) -> None:
         "loyalty-anniversary-gifts": (anniversary_gifts_task, timedelta(hours=1)),
         "loyalty-membership": (membership_task, timedelta(minutes=15)),
         "loyalty-challenges": (evaluate_challenges_task, timedelta(hours=1)),
+        "loyalty-segments": (compute_segments_task, timedelta(hours=1)),
+        "loyalty-flows": (flows_task, timedelta(minutes=5)),
     }
     for name, (task, interval) in every.items():
         app.add_periodic_task(interval, task.s(), name=name)

@@ -11,6 +11,7 @@ from saleor_loyalty.benefits.birthdays import CHANGE_INTERVAL
 from saleor_loyalty.engagement.badges import member_badges
 from saleor_loyalty.engagement.challenges import member_progress
 from saleor_loyalty.engagement.membership import membership_of
+from saleor_loyalty.graphql import member_insights
 from saleor_loyalty.graphql.challenge_types import ChallengeProgressType, EarnedBadgeType
 from saleor_loyalty.graphql.enums import LoyaltyTransactionKindEnum
 from saleor_loyalty.graphql.errors import resolver
@@ -19,6 +20,7 @@ from saleor_loyalty.graphql.membership_types import MembershipType
 from saleor_loyalty.graphql.money import MoneyType
 from saleor_loyalty.graphql.pagination import connection, connection_types, keyset_page, page_size
 from saleor_loyalty.graphql.referrals import MemberReferrals, member_referrals
+from saleor_loyalty.graphql.segment_types import RfmType, SegmentMembershipType, SignalsType
 from saleor_loyalty.graphql.tier_types import (
     TierEventType,
     TierProgress,
@@ -113,6 +115,12 @@ class MemberView:
         return self._credit
 
 
+def _staff_view(info, root: MemberView) -> bool:
+    """Segments and signals are the shop's view of a customer: shown to staff and apps, not to the member."""
+    requestor = info.context.requestor
+    return requestor.has_perm("MANAGE_USERS") and requestor.reaches_channel(root.program.channel_slug)
+
+
 class Birthday(graphene.ObjectType):
     """The member's birthday (no year), for the tier's birthday gift."""
 
@@ -186,6 +194,13 @@ class Member(graphene.ObjectType):
         description="The member's tier has the early-access benefit: items marked without a "
         "minimum tier are open to them (see `earlyAccess` for each item).",
     )
+    segments = graphene.List(
+        graphene.NonNull(SegmentMembershipType),
+        required=True,
+        description="Named segments the member is in (staff only; empty for the member).",
+    )
+    rfm = graphene.Field(RfmType, description="RFM scores in the channel (staff only); null without orders.")
+    signals = graphene.Field(SignalsType, description="Behaviour signals (staff only).")
 
     referral = graphene.Field(
         MemberReferrals,
@@ -214,6 +229,18 @@ class Member(graphene.ObjectType):
     @staticmethod
     def resolve_badges(root: MemberView, _info):
         return member_badges(root.account)
+
+    @staticmethod
+    def resolve_segments(root: MemberView, info):
+        return member_insights.segments_field(info, root) if _staff_view(info, root) else []
+
+    @staticmethod
+    def resolve_rfm(root: MemberView, info):
+        return member_insights.rfm_field(info, root) if _staff_view(info, root) else None
+
+    @staticmethod
+    def resolve_signals(root: MemberView, info):
+        return member_insights.signals_field(info, root) if _staff_view(info, root) else None
 
     @staticmethod
     def resolve_early_access(root: MemberView, _info):

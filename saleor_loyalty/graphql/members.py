@@ -3,12 +3,14 @@
 import graphene
 
 from saleor_loyalty.exceptions import TierNotFound
+from saleor_loyalty.graphql import member_insights
 from saleor_loyalty.graphql.errors import resolver
 from saleor_loyalty.graphql.ids import int_pk
 from saleor_loyalty.graphql.member_types import Member, MemberView
 from saleor_loyalty.graphql.membership_types import MembershipFilterEnum
 from saleor_loyalty.graphql.pagination import connection, connection_types, keyset_page
 from saleor_loyalty.graphql.resolvers import find_user, member_view, program_for
+from saleor_loyalty.graphql.segment_types import NamedSegmentEnum
 from saleor_loyalty.members import listing as member_list
 from saleor_loyalty.members.summary import member_account
 
@@ -27,6 +29,7 @@ class LoyaltyMemberFilterInput(graphene.InputObjectType):
     last_order_to = graphene.DateTime(description="Last paid order before or at (timezone required).")
     search = graphene.String(description="Part of the member's email.")
     membership = MembershipFilterEnum(description="Paid members running now, ended ones, or never paid.")
+    segment = NamedSegmentEnum(description="Members currently in this named segment.")
 
 
 class MemberQueries(graphene.ObjectType):
@@ -81,9 +84,11 @@ class MemberQueries(graphene.ObjectType):
                 last_order_to=filter.get("last_order_to"),
                 search=filter.get("search") or "",
                 membership=filter.get("membership"),
+                segment=filter.get("segment") or "",
             ),
         )
         page = keyset_page(accounts.select_related("program"), first, after, "member")
+        member_insights.remember_page(info, page.rows)
         return connection(
             LoyaltyMemberConnection,
             LoyaltyMemberEdge,

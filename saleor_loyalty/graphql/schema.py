@@ -34,6 +34,7 @@ from saleor_loyalty.graphql.mutations.club_shipping_set import LoyaltyClubShippi
 from saleor_loyalty.graphql.mutations.consent_set import LoyaltyConsentSet
 from saleor_loyalty.graphql.mutations.early_access_mark import LoyaltyEarlyAccessMark
 from saleor_loyalty.graphql.mutations.early_access_unmark import LoyaltyEarlyAccessUnmark
+from saleor_loyalty.graphql.mutations.flow_update import LoyaltyFlowUpdate
 from saleor_loyalty.graphql.mutations.membership_plan_delete import LoyaltyMembershipPlanDelete
 from saleor_loyalty.graphql.mutations.membership_plan_set import LoyaltyMembershipPlanSet
 from saleor_loyalty.graphql.mutations.points_adjust import LoyaltyPointsAdjust
@@ -47,6 +48,10 @@ from saleor_loyalty.graphql.mutations.redeem_points import LoyaltyRedeemPoints
 from saleor_loyalty.graphql.mutations.referral_apply import LoyaltyReferralApply
 from saleor_loyalty.graphql.mutations.referral_review import LoyaltyReferralReview
 from saleor_loyalty.graphql.mutations.referral_settings_update import LoyaltyReferralSettingsUpdate
+from saleor_loyalty.graphql.mutations.saved_segment_create import LoyaltySavedSegmentCreate
+from saleor_loyalty.graphql.mutations.saved_segment_delete import LoyaltySavedSegmentDelete
+from saleor_loyalty.graphql.mutations.saved_segment_update import LoyaltySavedSegmentUpdate
+from saleor_loyalty.graphql.mutations.segment_settings_update import LoyaltySegmentSettingsUpdate
 from saleor_loyalty.graphql.mutations.share_link_create import LoyaltyShareLinkCreate
 from saleor_loyalty.graphql.mutations.tier_create import LoyaltyTierCreate
 from saleor_loyalty.graphql.mutations.tier_delete import LoyaltyTierDelete
@@ -56,6 +61,7 @@ from saleor_loyalty.graphql.mutations.tier_update import LoyaltyTierUpdate
 from saleor_loyalty.graphql.programs import ProgramQueries
 from saleor_loyalty.graphql.recovery import RecoveryQueries
 from saleor_loyalty.graphql.referrals import ReferralQueries
+from saleor_loyalty.graphql.segments import SegmentQueries
 from saleor_loyalty.graphql.strict_inputs import StrictInputError, check_variables, strict_input_error
 
 
@@ -69,6 +75,7 @@ class Query(
     ReconciliationQueries,
     ReferralQueries,
     MembershipQueries,
+    SegmentQueries,
     FederationQueries,
     ActionQueries,
     ClubQueries,
@@ -113,6 +120,11 @@ class Mutation(graphene.ObjectType):
     loyalty_challenge_delete = LoyaltyChallengeDelete.Field()
     loyalty_badge_create = LoyaltyBadgeCreate.Field()
     loyalty_badge_update = LoyaltyBadgeUpdate.Field()
+    loyalty_segment_settings_update = LoyaltySegmentSettingsUpdate.Field()
+    loyalty_saved_segment_create = LoyaltySavedSegmentCreate.Field()
+    loyalty_saved_segment_update = LoyaltySavedSegmentUpdate.Field()
+    loyalty_saved_segment_delete = LoyaltySavedSegmentDelete.Field()
+    loyalty_flow_update = LoyaltyFlowUpdate.Field()
 
 
 class ClubSchema(graphene.Schema):

@@ -7,7 +7,15 @@ from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from saleor_loyalty.exceptions import LoyaltyError
-from saleor_loyalty.models import EntryKind, LedgerEntry, LoyaltyAccount, LoyaltyProgram, Tier
+from saleor_loyalty.models import (
+    EntryKind,
+    LedgerEntry,
+    LoyaltyAccount,
+    LoyaltyProgram,
+    NamedSegment,
+    SegmentMembership,
+    Tier,
+)
 from saleor_loyalty.tiers.ladder import ladder
 from saleor_loyalty.tiers.settings import tier_in_program
 
@@ -21,6 +29,7 @@ class MemberFilter:
     last_order_to: datetime | None = None
     search: str = ""
     membership: str | None = None  # "active", "ended" or "none"
+    segment: str = ""
 
 
 def _membership_condition(status: str) -> Q:
@@ -35,7 +44,7 @@ def _membership_condition(status: str) -> Q:
     raise LoyaltyError("Unknown membership status.", "filter")
 
 
-def _tier_condition(program: LoyaltyProgram, tier: Tier) -> Q:
+def tier_condition(program: LoyaltyProgram, tier: Tier) -> Q:
     """`tier` null on an account means the program's first tier."""
     first = ladder(program)[0]
     return Q(tier=tier) | Q(tier__isnull=True) if tier.pk == first.pk else Q(tier=tier)
@@ -57,7 +66,7 @@ def members(program: LoyaltyProgram, wanted: MemberFilter):
     accounts = LoyaltyAccount.objects.filter(program=program, merged_into__isnull=True)
     if wanted.tier_id is not None:
         accounts = accounts.filter(
-            _tier_condition(program, tier_in_program(program, wanted.tier_id, "filter"))
+            tier_condition(program, tier_in_program(program, wanted.tier_id, "filter"))
         )
     if wanted.balance_min is not None:
         accounts = accounts.filter(balance__gte=wanted.balance_min)
@@ -65,6 +74,14 @@ def members(program: LoyaltyProgram, wanted: MemberFilter):
         accounts = accounts.filter(balance__lte=wanted.balance_max)
     if wanted.membership is not None:
         accounts = accounts.filter(_membership_condition(wanted.membership))
+    if wanted.segment:
+        if wanted.segment not in NamedSegment.values:
+            raise LoyaltyError("Unknown segment.", "filter")
+        accounts = accounts.filter(
+            pk__in=SegmentMembership.objects.filter(program=program, segment=wanted.segment).values(
+                "account_id"
+            )
+        )
     if wanted.search.strip():
         accounts = accounts.filter(email__icontains=wanted.search.strip())
     if wanted.last_order_from or wanted.last_order_to:

@@ -16,7 +16,9 @@ SERVICE_CATEGORIES = (
     "membership_ended",
     "badge_earned",
 )
-CATEGORIES = (CART_REMINDER, *SERVICE_CATEGORIES)
+# Win-back, birthday and anniversary flows (insights/winback.py): claimed and retried by their own job.
+FLOW_CATEGORIES = ("winback", "birthday_greeting", "anniversary_greeting")
+CATEGORIES = (CART_REMINDER, *SERVICE_CATEGORIES, *FLOW_CATEGORIES)
 
 DEFAULT_AD_LABELS = {"IL": "פרסומת"}
 DEFAULT_STEPS = (

@@ -9,6 +9,7 @@ class Migration(migrations.Migration):
         ("saleor_loyalty", "0110_referrals"),
         ("saleor_loyalty", "0120_membership"),
         ("saleor_loyalty", "0130_challenges_and_order_tiers"),
+        ("saleor_loyalty", "0140_segments"),
     ]
 
     operations = []

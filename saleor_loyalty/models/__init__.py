@@ -60,4 +60,20 @@ from saleor_loyalty.models.referrals import (
     ReferralSettings,
     ReferralStatus,
 )
+from saleor_loyalty.models.segments import (
+    Flow,
+    FlowKind,
+    FlowRun,
+    FlowRunState,
+    IncentiveKind,
+    MemberOrderStats,
+    NamedSegment,
+    OrderLineFact,
+    SavedSegment,
+    SegmentEvent,
+    SegmentMembership,
+    SegmentRun,
+    SegmentSettings,
+    SegmentSnapshot,
+)
 from saleor_loyalty.models.tiers import Tier, TierCause, TierEvaluationRun, TierEvent, TierTranslation

@@ -24,6 +24,7 @@ class EntryKind(models.TextChoices):
     ANNIVERSARY = "anniversary", "Gift for a year in the club"
     MEMBERSHIP_GIFT = "membership_gift", "Monthly gift of a paid membership plan"
     CHALLENGE = "challenge", "Reward for completing a challenge"
+    FLOW_BONUS = "flow_bonus", "Bonus points offered by a win-back or greeting flow"
 
 
 class AppendOnlyError(Exception):

@@ -25,6 +25,7 @@ VARIANT = graphene.Node.to_global_id("ProductVariant", 501)
 PLAN = graphene.Node.to_global_id("LoyaltyMembershipPlan", 1)
 CHALLENGE = graphene.Node.to_global_id("LoyaltyChallenge", 1)
 BADGE = graphene.Node.to_global_id("LoyaltyBadge", 1)
+SAVED = graphene.Node.to_global_id("LoyaltySavedSegment", 1)
 
 # field: (who may call it, a complete call)
 MATRIX = {
@@ -126,6 +127,45 @@ MATRIX = {
     "loyaltyReferralSettingsUpdate": (
         "MANAGE_SETTINGS",
         'mutation { loyaltyReferralSettingsUpdate(channel: "il", input: {enabled: true}) { errors { code } } }',
+    ),
+    "segmentSettings": ("MANAGE_SETTINGS", 'query { segmentSettings(channel: "il") { newDays } }'),
+    "segmentSizes": (
+        "MANAGE_USERS",
+        'query { segmentSizes(channel: "il", since: "2026-01-01", until: "2026-02-01") { size } }',
+    ),
+    "savedSegments": ("MANAGE_USERS", 'query { savedSegments(channel: "il") { id } }'),
+    "savedSegmentMembers": (
+        "MANAGE_USERS",
+        f'query {{ savedSegmentMembers(channel: "il", id: "{SAVED}") {{ totalCount }} }}',
+    ),
+    "flows": ("MANAGE_USERS", 'query { flows(channel: "il") { kind } }'),
+    "flowStats": (
+        "MANAGE_USERS",
+        'query { flowStats(channel: "il", kind: WINBACK_AT_RISK, since: "2026-01-01T00:00:00+00:00", '
+        'until: "2026-02-01T00:00:00+00:00") { started } }',
+    ),
+    "loyaltySegmentSettingsUpdate": (
+        "MANAGE_SETTINGS",
+        'mutation { loyaltySegmentSettingsUpdate(channel: "il", input: {newDays: 10}) { errors { code } } }',
+    ),
+    "loyaltySavedSegmentCreate": (
+        "MANAGE_USERS",
+        'mutation { loyaltySavedSegmentCreate(channel: "il", input: {name: "VIP", filters: {ordersMin: 3}}) '
+        "{ errors { code } } }",
+    ),
+    "loyaltySavedSegmentUpdate": (
+        "MANAGE_USERS",
+        f'mutation {{ loyaltySavedSegmentUpdate(channel: "il", id: "{SAVED}", input: {{name: "x"}}) '
+        "{ errors { code } } }",
+    ),
+    "loyaltySavedSegmentDelete": (
+        "MANAGE_USERS",
+        f'mutation {{ loyaltySavedSegmentDelete(channel: "il", id: "{SAVED}") {{ errors {{ code }} }} }}',
+    ),
+    "loyaltyFlowUpdate": (
+        "MANAGE_SETTINGS",
+        'mutation { loyaltyFlowUpdate(channel: "il", kind: BIRTHDAY, input: {holdoutPercent: 5}) '
+        "{ errors { code } } }",
     ),
     # Federation: the SDL is public like introspection; `_entities` only echoes keys, and the fields it
     # reaches (`User.loyalty`, `Order.loyalty`) authorize as `me`/`member` do (test_federation.py).

@@ -109,6 +109,14 @@ def base_variables(mutation, club, customer):
         "loyaltyChallengeDelete": lambda: {"id": a_challenge(club)},
         "loyaltyBadgeCreate": {"input": {"name": "Regular"}},
         "loyaltyBadgeUpdate": lambda: {"id": a_badge(club), "input": {"name": "Regular+"}},
+        "loyaltySegmentSettingsUpdate": {"input": {"newDays": 10}},
+        "loyaltySavedSegmentCreate": {"input": {"name": "VIP", "filters": {"ordersMin": 3}}},
+        "loyaltySavedSegmentUpdate": {
+            "id": graphene.Node.to_global_id("LoyaltySavedSegment", 1),
+            "input": {"name": "VIP"},
+        },
+        "loyaltySavedSegmentDelete": {"id": graphene.Node.to_global_id("LoyaltySavedSegment", 1)},
+        "loyaltyFlowUpdate": {"kind": "BIRTHDAY", "input": {"holdoutPercent": 5}},
     }[mutation]
 
 

@@ -1,0 +1,119 @@
+"""Segment computation (the nightly RFM and named-segment run) for N members, against a raw scan baseline.
+
+    bash scripts/bench.sh segments [--members N] [--orders-per-member K] [--batch B]
+
+Members are guest accounts with K earn rows each on average (1 to 2K-1, spread over two years), written
+straight into a fresh database by SQL. The baseline is the least any computation can do: one
+aggregate pass over every order (GROUP BY member), measured in the same run. The club's run reads the
+same orders batch by batch from the cursor, computes rhythm and trend per member, takes the quintile
+borders, scores and assigns segments, writes memberships, their history and the day's sizes. Python
+memory is traced (peak) to show it does not grow with N. Target: 1M members < 60 s on one worker.
+"""
+
+import argparse
+import sys
+import time
+import tracemalloc
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+NOW = datetime(2026, 11, 17, 8, 0, tzinfo=UTC)
+
+
+def populate(members: int, per_member: int) -> int:
+    from django.db import connection
+
+    from saleor_loyalty.core.facts import ChannelFacts
+    from saleor_loyalty.ledger import programs
+    from saleor_loyalty.models import LedgerEntry, LoyaltyAccount
+
+    program = programs.ensure_program(ChannelFacts("bench", "ILS", "IL"))
+    accounts, entries = LoyaltyAccount._meta.db_table, LedgerEntry._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO {accounts} (program_id, email, balance, lifetime_earned, tier_floor_reason,
+                created_at, updated_at)
+                SELECT %s, 'm' || g || '@bench.example', 0, 0, '', now(), now()
+                FROM generate_series(1, %s) g""",
+            [program.pk, members],
+        )
+        cursor.execute(
+            f"""INSERT INTO {entries} (account_id, kind, points, forgiven_points, source_key, order_number,
+                money_amount, reason, detail, available_at, occurred_at, actor_label, created_at)
+                SELECT a.id, 'earn', 10 + (a.id * 7 + n) %% 400, 0, 'order:' || a.id || ':' || n, '',
+                       10 + (a.id * 7 + n) %% 400, '', '{{}}'::jsonb, now(),
+                       %s::timestamptz - ((a.id * 13 + n * 37) %% 730) * interval '1 day', 'bench', now()
+                FROM {accounts} a
+                CROSS JOIN LATERAL generate_series(1, 1 + (a.id %% (2 * %s - 1))) n
+                WHERE a.program_id = %s""",
+            [NOW, per_member, program.pk],
+        )
+        cursor.execute(f"SELECT count(*) FROM {entries}")
+        orders = cursor.fetchone()[0]
+        cursor.execute("ANALYZE")
+    return orders
+
+
+def raw_scan() -> float:
+    from django.db import connection
+
+    from saleor_loyalty.models import LedgerEntry
+
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT account_id, count(*), max(occurred_at), sum(money_amount) FROM {LedgerEntry._meta.db_table} "
+            "WHERE kind = 'earn' GROUP BY account_id"
+        )
+        cursor.fetchall()
+    return time.perf_counter() - started
+
+
+def club_run(now, batch: int) -> tuple[float, int]:
+    from saleor_loyalty.insights import segments
+
+    tracemalloc.start()
+    started = time.perf_counter()
+    segments.compute_segments(now=now, batch_size=batch)
+    elapsed = time.perf_counter() - started
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return elapsed, peak
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--members", type=int, default=100_000)
+    parser.add_argument("--orders-per-member", type=int, default=3)
+    parser.add_argument("--batch", type=int, default=5000)
+    args = parser.parse_args()
+    from fresh_database import setup_django
+
+    setup_django("loyalty_bench_segments")
+    from datetime import timedelta
+
+    from saleor_loyalty.models import SegmentEvent, SegmentMembership
+
+    orders = populate(args.members, args.orders_per_member)
+    raw = raw_scan()
+    first, first_peak = club_run(NOW, args.batch)
+    events = SegmentEvent.objects.count()
+    second, second_peak = club_run(NOW + timedelta(days=1), args.batch)
+    per_million = first / args.members * 1_000_000
+    print(f"members: {args.members}, orders: {orders}, batch: {args.batch}, one worker")
+    print(f"raw aggregate scan of every order      : {raw:7.2f} s")
+    print(
+        f"first night (stats, borders, segments) : {first:7.2f} s ({first / raw:.1f}x raw), "
+        f"{args.members / first:,.0f} members/s, peak Python memory {first_peak / 2**20:.1f} MiB"
+    )
+    print(
+        f"next night (only changes written)      : {second:7.2f} s, peak Python memory {second_peak / 2**20:.1f} MiB"
+    )
+    print(f"memberships: {SegmentMembership.objects.count()}, events: {events}")
+    print(f"linear extrapolation to 1M members     : {per_million:7.1f} s (target < 60 s)")
+
+
+if __name__ == "__main__":
+    main()
