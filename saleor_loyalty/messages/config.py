@@ -5,8 +5,10 @@ from datetime import timedelta
 from django.conf import settings
 
 CART_REMINDER = "cart_reminder"
-SERVICE_CATEGORIES = ("points_earned", "tier_upgrade", "points_expiring", "cashback_credited")
-CATEGORIES = (CART_REMINDER, *SERVICE_CATEGORIES)
+CAMPAIGN = "campaign"
+NPS_SURVEY = "nps_survey"
+SERVICE_CATEGORIES = ("points_earned", "tier_upgrade", "points_expiring", "cashback_credited", NPS_SURVEY)
+CATEGORIES = (CART_REMINDER, *SERVICE_CATEGORIES, CAMPAIGN)
 
 DEFAULT_AD_LABELS = {"IL": "פרסומת"}
 DEFAULT_STEPS = (
@@ -27,7 +29,7 @@ def needs_marketing_consent(category: str) -> bool:
     The strict reading is the default: Israeli courts have held informational club mail to be
     advertising, so only categories in LOYALTY_SERVICE_CATEGORIES_WITHOUT_CONSENT skip consent.
     """
-    if category == CART_REMINDER:
+    if category in (CART_REMINDER, CAMPAIGN):
         return True
     return category not in getattr(settings, "LOYALTY_SERVICE_CATEGORIES_WITHOUT_CONSENT", ())
 

@@ -12,6 +12,21 @@ key out of the club is to the user model, with SET_NULL: deleting a customer kee
 """
 
 from saleor_loyalty.models.benefits import ClubShippingMethod, MemberVoucherCode, TierVoucher
+from saleor_loyalty.models.campaigns import (
+    AudienceKind,
+    Campaign,
+    CampaignConversion,
+    CampaignRecipient,
+    CampaignStatus,
+    CampaignVariant,
+    NpsSettings,
+    NpsStatus,
+    NpsSurvey,
+    RecipientStatus,
+    TrackingEvent,
+    TrackingKind,
+    WinnerMetric,
+)
 from saleor_loyalty.models.credit import CreditEntry, CreditKind, StoreCreditCard
 from saleor_loyalty.models.early_access import EarlyAccessItem, EarlyAccessKind
 from saleor_loyalty.models.jobs import JobCursor

@@ -16,6 +16,7 @@ class EntryKind(models.TextChoices):
     BIRTHDAY = "birthday", "Birthday gift of the member's tier"
     REDEMPTION = "redemption", "Points turned into store credit on a checkout"
     CORRECTION = "correction", "Staff repair of a drift reconciliation found, explaining the shown balance"
+    CAMPAIGN_BONUS = "campaign_bonus", "Bonus points a campaign offered for the order it brought"
 
 
 class AppendOnlyError(Exception):
