@@ -40,7 +40,7 @@ def us_channel(db):
 
 
 @pytest.fixture
-def member(django_user_model, club, opted_in):
+def member(django_user_model, club, opted_in):  # noqa: F811 (the recovery tier's fixture)
     """A member of `il` (optionally in a tier, optionally without consent), with points."""
 
     def build(email, *, tier=None, consent=True, first_name="", balance=0, channel="il"):

@@ -93,7 +93,8 @@ def test_the_split_is_the_same_when_enrolment_is_resumed(channel, member, make_c
     pairs = list(campaign.variants.order_by("key").values_list("pk", "weight"))
     assert all(split[a] == campaign_sending.assign(campaign.seed, a, pairs, 20) for a in split)
     groups = list(split.values())
-    assert groups.count(None) > 0 and len(set(groups)) == 3  # holdout, A and B all drawn
+    assert groups.count(None) > 0
+    assert len(set(groups)) == 3  # holdout, A and B all drawn
 
 
 def test_a_tier_that_changes_while_sending_is_rechecked_at_send_time(channel, club, member, make_campaign):
@@ -124,7 +125,8 @@ def test_the_marketing_email_gap_holds_a_member_until_it_passes(channel, member,
 
     report = campaign_sending.run(T0 + timedelta(hours=1))
 
-    assert report.held == 1 and len(mail.outbox) == 1
+    assert report.held == 1
+    assert len(mail.outbox) == 1
     row = CampaignRecipient.objects.get(campaign=second)
     assert row.not_before == T0 + timedelta(hours=16)
     campaign_sending.run(T0 + timedelta(hours=16, minutes=1))
@@ -166,7 +168,8 @@ def test_a_claim_whose_worker_died_is_delivered_once_by_the_messaging_retry(chan
 
     with transaction.atomic():
         _, claims = campaign_sending._claim(campaign.pk, T0, 10, campaign_sending.SendReport())
-    assert len(claims) == 1 and mail.outbox == []
+    assert len(claims) == 1
+    assert mail.outbox == []
 
     # when the lease runs out: the messaging beat retries the same row, and a second run sends nothing new
     assert club.retry_due(T0 + timedelta(minutes=11)) == 1
