@@ -86,8 +86,9 @@ def _record(kind: str, message_id: int, campaign_id: int, variant_id: int, index
         cursor.execute(_INSERT, [message_id, campaign_id, variant_id, kind, index, now])
 
 
-def handle(request, path: str) -> HttpResponse:
+def handle(request, path: str, now: datetime | None = None) -> HttpResponse:
     """`path` follows the plugin id: /t/o/<token>.gif (pixel) or /t/c/<token>/ (click)."""
+    now = now or timezone.now()
     if request.method not in ("GET", "HEAD"):
         return HttpResponse(status=405)
     rest = path[len(PATH_PREFIX) :]
@@ -96,7 +97,7 @@ def handle(request, path: str) -> HttpResponse:
         if ids is None or not all(part.isdigit() for part in ids):
             return HttpResponseNotFound()
         if request.method == "GET":
-            _record(TrackingKind.OPEN, int(ids[0]), int(ids[1]), int(ids[2]), None, timezone.now())
+            _record(TrackingKind.OPEN, int(ids[0]), int(ids[1]), int(ids[2]), None, now)
         response = HttpResponse(PIXEL, content_type="image/gif")
         response["Cache-Control"] = "no-store, private"
         return response
@@ -111,7 +112,7 @@ def handle(request, path: str) -> HttpResponse:
         if int(index) >= len(links):
             return HttpResponseNotFound()
         if request.method == "GET":
-            _record(TrackingKind.CLICK, int(message), int(campaign), int(variant), int(index), timezone.now())
+            _record(TrackingKind.CLICK, int(message), int(campaign), int(variant), int(index), now)
         return HttpResponseRedirect(links[int(index)])
     return HttpResponseNotFound()
 
