@@ -32,7 +32,7 @@ def hit(url, method="get", at=T0 + timedelta(days=8), **data):
 
 
 def score_links(message):
-    return dict((int(score), url) for score, url in re.findall(r"^(\d+): (\S+)$", message.body, re.M))
+    return {int(score): url for score, url in re.findall(r"^(\d+): (\S+)$", message.body, re.M)}
 
 
 def test_the_survey_goes_out_n_days_after_payment_once_per_order(surveyed, make_order):
