@@ -16,6 +16,7 @@ from django.utils import timezone
 from saleor_loyalty import ledger
 from saleor_loyalty.benefits import birthdays
 from saleor_loyalty.exceptions import LoyaltyError
+from saleor_loyalty.insights import campaign_sending, nps, tracking
 from saleor_loyalty.ledger import expiry, reconciliation
 from saleor_loyalty.members import privacy
 from saleor_loyalty.messages import club, club_news
@@ -50,6 +51,11 @@ def sync_order_task(order_id: str) -> None:
     if result.earned is not None:
         with runtime.writer_connection():
             club_news.tell_points_earned(facts, result.earned, timezone.now())
+    with runtime.writer_connection():
+        try:  # a survey problem is logged and never reaches the points
+            nps.schedule_for_order(facts, timezone.now())
+        except Exception:
+            logger.exception("NPS survey for order %s failed", order_id)
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=8)
@@ -78,11 +84,12 @@ def record_checkout_activity_task(
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=8)
 def attribute_order_task(order_id: str) -> None:
-    """A new order stops its person's reminders and may recover an abandoned checkout."""
+    """A new order stops its person's reminders, may recover an abandoned checkout and may convert a campaign."""
     with runtime.writer_connection():
         order = saleor_orders.order_ref(order_id)
         if order is not None:
             attribution.record_order(order, timezone.now())
+            tracking.attribute_order(order, timezone.now())
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
@@ -155,6 +162,20 @@ def reconcile_accounts_task() -> None:
         reconciliation.reconcile_accounts(gift_cards.saleor_gift_cards, max_batches=RECONCILE_BATCHES_PER_RUN)
 
 
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def campaigns_task() -> None:
+    """Beat, every minute (the throttle's unit): start due campaigns, enrol, send bounded batches."""
+    with runtime.writer_connection():
+        campaign_sending.run()
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def nps_surveys_task() -> None:
+    """Beat: hand due NPS surveys to club messaging (deferred ones go out with club news retries)."""
+    with runtime.writer_connection():
+        nps.send_due()
+
+
 def register_periodic_tasks(app) -> None:
     """Beat entries of every club job. Each is resumable, bounded per run and safe on several workers.
 
@@ -171,6 +192,8 @@ def register_periodic_tasks(app) -> None:
         "loyalty-recovery-sweep": (recovery_sweep_task, timedelta(minutes=5)),
         "loyalty-club-news": (club_news_task, timedelta(minutes=5)),
         "loyalty-reconciliation": (reconcile_accounts_task, timedelta(hours=1)),
+        "loyalty-campaigns": (campaigns_task, timedelta(minutes=1)),
+        "loyalty-nps-surveys": (nps_surveys_task, timedelta(minutes=15)),
     }
     for name, (task, interval) in every.items():
         app.add_periodic_task(interval, task.s(), name=name)

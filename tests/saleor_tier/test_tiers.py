@@ -106,4 +106,6 @@ def test_every_club_job_is_on_saleors_beat_schedule():
         "loyalty-recovery-sweep": tasks.recovery_sweep_task.name,
         "loyalty-club-news": tasks.club_news_task.name,
         "loyalty-reconciliation": tasks.reconcile_accounts_task.name,
+        "loyalty-campaigns": tasks.campaigns_task.name,
+        "loyalty-nps-surveys": tasks.nps_surveys_task.name,
     }
