@@ -9,16 +9,23 @@ from graphql import parse
 from graphql.error import GraphQLSyntaxError
 from graphql.execution import ExecutionResult
 
+from saleor_loyalty.graphql.campaigns import CampaignQueries
 from saleor_loyalty.graphql.checkout_preview import CheckoutPreviewQueries
 from saleor_loyalty.graphql.consent import ConsentQueries
 from saleor_loyalty.graphql.early_access import EarlyAccessQueries
 from saleor_loyalty.graphql.entities import FederationQueries
 from saleor_loyalty.graphql.members import MemberQueries
 from saleor_loyalty.graphql.mutations.birthday_set import LoyaltyBirthdaySet
+from saleor_loyalty.graphql.mutations.campaign_cancel import LoyaltyCampaignCancel
+from saleor_loyalty.graphql.mutations.campaign_create import LoyaltyCampaignCreate
+from saleor_loyalty.graphql.mutations.campaign_schedule import LoyaltyCampaignSchedule
+from saleor_loyalty.graphql.mutations.campaign_update import LoyaltyCampaignUpdate
 from saleor_loyalty.graphql.mutations.club_shipping_set import LoyaltyClubShippingMethodsSet
 from saleor_loyalty.graphql.mutations.consent_set import LoyaltyConsentSet
 from saleor_loyalty.graphql.mutations.early_access_mark import LoyaltyEarlyAccessMark
 from saleor_loyalty.graphql.mutations.early_access_unmark import LoyaltyEarlyAccessUnmark
+from saleor_loyalty.graphql.mutations.nps_answer import LoyaltyNpsAnswer
+from saleor_loyalty.graphql.mutations.nps_settings_update import LoyaltyNpsSettingsUpdate
 from saleor_loyalty.graphql.mutations.points_adjust import LoyaltyPointsAdjust
 from saleor_loyalty.graphql.mutations.program_update import LoyaltyProgramUpdate
 from saleor_loyalty.graphql.mutations.reconciliation_repair import (
@@ -32,6 +39,7 @@ from saleor_loyalty.graphql.mutations.tier_delete import LoyaltyTierDelete
 from saleor_loyalty.graphql.mutations.tier_override import LoyaltyTierOverride
 from saleor_loyalty.graphql.mutations.tier_translate import LoyaltyTierTranslate
 from saleor_loyalty.graphql.mutations.tier_update import LoyaltyTierUpdate
+from saleor_loyalty.graphql.nps import NpsQueries
 from saleor_loyalty.graphql.programs import ProgramQueries
 from saleor_loyalty.graphql.recovery import RecoveryQueries
 from saleor_loyalty.graphql.strict_inputs import StrictInputError, check_variables, strict_input_error
@@ -45,6 +53,8 @@ class Query(
     ConsentQueries,
     RecoveryQueries,
     ReconciliationQueries,
+    CampaignQueries,
+    NpsQueries,
     FederationQueries,
     graphene.ObjectType,
 ):
@@ -69,6 +79,12 @@ class Mutation(graphene.ObjectType):
     loyalty_early_access_mark = LoyaltyEarlyAccessMark.Field()
     loyalty_early_access_unmark = LoyaltyEarlyAccessUnmark.Field()
     loyalty_reconciliation_repair = LoyaltyReconciliationRepair.Field()
+    loyalty_campaign_create = LoyaltyCampaignCreate.Field()
+    loyalty_campaign_update = LoyaltyCampaignUpdate.Field()
+    loyalty_campaign_schedule = LoyaltyCampaignSchedule.Field()
+    loyalty_campaign_cancel = LoyaltyCampaignCancel.Field()
+    loyalty_nps_settings_update = LoyaltyNpsSettingsUpdate.Field()
+    loyalty_nps_answer = LoyaltyNpsAnswer.Field()
 
 
 class ClubSchema(graphene.Schema):

@@ -20,6 +20,9 @@ TIER = graphene.Node.to_global_id("LoyaltyTier", 1)
 CHECKOUT = graphene.Node.to_global_id("Checkout", "7a8b4d0e-7a4c-4c0e-9e8e-2b9d7c1e0a11")
 PRODUCT = graphene.Node.to_global_id("Product", 1)
 FINDING = graphene.Node.to_global_id("LoyaltyReconciliationFinding", 1)
+CAMPAIGN = graphene.Node.to_global_id("LoyaltyCampaign", 1)
+ORDER = graphene.Node.to_global_id("Order", "5e3a0f6c-2d1b-4f3e-9a7c-1b2c3d4e5f60")
+CAMPAIGN_INPUT = '{name: "Sale", variants: [{key: "A", contents: [{language: HE, subject: "s", body: "b"}]}]}'
 
 # field: (who may call it, a complete call)
 MATRIX = {
@@ -112,6 +115,39 @@ MATRIX = {
     "_entities": (
         PUBLIC,
         f'query {{ _entities(representations: [{{__typename: "User", id: "{USER}"}}]) {{ __typename }} }}',
+    ),
+    "campaigns": ("MANAGE_USERS", 'query { campaigns(channel: "il") { totalCount } }'),
+    "campaign": ("MANAGE_USERS", f'query {{ campaign(channel: "il", id: "{CAMPAIGN}") {{ name }} }}'),
+    "npsReport": (
+        "MANAGE_USERS",
+        'query { npsReport(channel: "il", since: "2026-01-01T00:00:00+00:00", '
+        'until: "2026-02-01T00:00:00+00:00") { overall { nps } } }',
+    ),
+    "npsDetractors": ("MANAGE_USERS", 'query { npsDetractors(channel: "il") { totalCount } }'),
+    "loyaltyCampaignCreate": (
+        "MANAGE_USERS",
+        f'mutation {{ loyaltyCampaignCreate(channel: "il", input: {CAMPAIGN_INPUT}) {{ errors {{ code }} }} }}',
+    ),
+    "loyaltyCampaignUpdate": (
+        "MANAGE_USERS",
+        f'mutation {{ loyaltyCampaignUpdate(channel: "il", id: "{CAMPAIGN}", input: {{name: "x"}}) '
+        "{ errors { code } } }",
+    ),
+    "loyaltyCampaignSchedule": (
+        "MANAGE_USERS",
+        f'mutation {{ loyaltyCampaignSchedule(channel: "il", id: "{CAMPAIGN}") {{ errors {{ code }} }} }}',
+    ),
+    "loyaltyCampaignCancel": (
+        "MANAGE_USERS",
+        f'mutation {{ loyaltyCampaignCancel(channel: "il", id: "{CAMPAIGN}") {{ errors {{ code }} }} }}',
+    ),
+    "loyaltyNpsSettingsUpdate": (
+        "MANAGE_SETTINGS",
+        'mutation { loyaltyNpsSettingsUpdate(channel: "il", enabled: true) { errors { code } } }',
+    ),
+    "loyaltyNpsAnswer": (
+        CUSTOMER,
+        f'mutation {{ loyaltyNpsAnswer(channel: "il", orderId: "{ORDER}", score: 5) {{ errors {{ code }} }} }}',
     ),
     "loyaltyEarlyAccessUnmark": (
         "MANAGE_PRODUCTS",
