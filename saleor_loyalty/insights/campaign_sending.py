@@ -18,6 +18,7 @@ messaging beat (`messages.club.retry_due`) from that same row: at least once, ne
 """
 
 import hashlib
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -38,6 +39,7 @@ from saleor_loyalty.models import (
     MessageLog,
     MessageStatus,
     RecipientStatus,
+    UnsubscribeKey,
 )
 
 ENROL_BATCH = 2000
@@ -124,6 +126,20 @@ def _lock_people(subjects: list[str]) -> None:
             )
 
 
+def _ensure_unsubscribe_keys(subjects: list[str], now: datetime) -> None:
+    """Each person's unsubscribe key made for the whole batch in one statement (the pipeline then only reads
+    it); a key that exists stays, so links already sent keep working."""
+    UnsubscribeKey.objects.bulk_create(
+        [
+            UnsubscribeKey(
+                key=secrets.token_urlsafe(16), subject_hash=subject, medium=Medium.EMAIL, created_at=now
+            )
+            for subject in subjects
+        ],
+        ignore_conflicts=True,
+    )
+
+
 def _new_ids(count: int) -> list[int]:
     """Primary keys for the batch's log rows, so each row's tracking URLs are in it from the start."""
     with connection.cursor() as cursor:
@@ -198,7 +214,11 @@ def _claim(campaign_id: int, now: datetime, limit: int, report: SendReport):
     subjects = {
         row.pk: consent.subject_hash(Medium.EMAIL, row.account.email) for row in rows if row.account.email
     }
-    _lock_people(list(set(subjects.values())))
+    people = list(set(subjects.values()))
+    _lock_people(people)
+    states = consent.states_for_hashes(people, campaign.channel_slug, Medium.EMAIL)
+    gaps = limits.email_gaps_until(people, now)
+    _ensure_unsubscribe_keys(people, now)
     ids = iter(_new_ids(len(rows)))
     logs, claims = [], []
     for row in rows:
@@ -207,9 +227,9 @@ def _claim(campaign_id: int, now: datetime, limit: int, report: SendReport):
             _skip(row, "left the audience")
         elif subject is None:
             _skip(row, "no email address")
-        elif not (state := consent.state_for_hash(subject, campaign.channel_slug, Medium.EMAIL)).may_market:
-            _skip(row, "unsubscribed" if state.suppressed else "no recorded opt-in")
-        elif (gap := limits.email_gap_until(subject, now)) is not None:
+        elif not states[subject].may_market:
+            _skip(row, "unsubscribed" if states[subject].suppressed else "no recorded opt-in")
+        elif (gap := gaps.get(subject)) is not None:
             row.not_before, row.reason = gap
             report.held += 1
             continue
