@@ -70,6 +70,7 @@ def attach_guest_points_task(user_id: int, email: str) -> None:
 def forget_customer_task(user_id: int, email: str) -> None:
     with runtime.writer_connection():
         privacy.forget_customer(user_id, email)
+        nps.forget_person(user_id, email)
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)

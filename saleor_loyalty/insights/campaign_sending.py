@@ -162,12 +162,18 @@ def _tracked_body(body: str, message_id: int, campaign_id: int, variant_id: int,
     return merge_fields.LINK.sub(tracked, body)
 
 
-def _context(recipient, campaign, program, message_id: int, language: str, now: datetime) -> dict:
+def _context(recipient, campaign, program, message_id: int, language: str, now: datetime, pending) -> dict:
     variant = recipient.variant
     version = variant.content.get(language) or variant.content[campaign.default_language]
     needed = merge_fields.used_fields(version["subject"]) | merge_fields.used_fields(version["body"])
     found = merge_fields.values(
-        recipient.account, program, needed, language, now, incentive_points=variant.incentive_points
+        recipient.account,
+        program,
+        needed,
+        language,
+        now,
+        incentive_points=variant.incentive_points,
+        pending=pending.get(recipient.account_id),
     )
     body = _tracked_body(version["body"], message_id, campaign.pk, variant.pk, language)
     return {
@@ -220,6 +226,7 @@ def _claim(campaign_id: int, now: datetime, limit: int, report: SendReport):
     gaps = limits.email_gaps_until(people, now)
     _ensure_unsubscribe_keys(people, now)
     ids = iter(_new_ids(len(rows)))
+    pending = merge_fields.pending_by_account([row.account_id for row in rows], now)
     logs, claims = [], []
     for row in rows:
         subject = subjects.get(row.pk)
@@ -250,7 +257,7 @@ def _claim(campaign_id: int, now: datetime, limit: int, report: SendReport):
                 lease_until=now + message_lease(),
                 created_at=now,
             )
-            log.context = _context(row, campaign, program, log.pk, language, now)
+            log.context = _context(row, campaign, program, log.pk, language, now, pending)
             logs.append(log)
             row.status, row.message, row.reason = RecipientStatus.CLAIMED, log, ""
             claims.append(log)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpResponse, HttpResponseNotFound
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -264,3 +265,14 @@ def update_settings(channel_slug: str, enabled: bool | None = None, days_after_o
         settings.enabled = enabled
     settings.save()
     return settings
+
+
+def forget_person(user_id: int | None, email: str) -> int:
+    """A deleted customer's surveys keep their score (an anonymous statistic) but lose who and what they
+    wrote; one not yet sent is never sent."""
+    person = Q(email=normalize_email(email)) if email else Q(pk__in=[])
+    if user_id is not None:
+        person |= Q(user_id=user_id)
+    surveys = NpsSurvey.objects.filter(person)
+    surveys.filter(status=NpsStatus.PENDING).update(status=NpsStatus.SKIPPED)
+    return surveys.update(email="", user_id=None, comment="", follow_up_note="")

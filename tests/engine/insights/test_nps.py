@@ -132,3 +132,11 @@ def test_nps_by_tier_and_month_and_the_detractors(channel, member, make_order):
     assert (by_tier["Regular"].passives, by_tier["Regular"].nps) == (1, -50.0)
     assert [row.key for row in result.by_month] == ["2026-11"]
     assert sorted(s.email for s in nps_report.detractors("il")) == ["d1@example.co.il", "d2@example.co.il"]
+
+
+def test_a_forgotten_customer_keeps_the_score_but_not_who_or_what(surveyed):
+    survey, account = surveyed
+    nps.record_answer(survey.pk, 4, T0, "Rude courier")
+    assert nps.forget_person(account.user_id, account.email) == 1
+    survey.refresh_from_db()
+    assert (survey.score, survey.email, survey.user_id, survey.comment) == (4, "", None, "")
