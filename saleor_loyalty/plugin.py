@@ -1,5 +1,5 @@
 """The only door from Saleor: hooks become Celery tasks with ids, HTTP becomes the club GraphQL endpoint
-(and the signed unsubscribe links of club messages, the Dashboard app's manifest and pages, the club card).
+(and the signed unsubscribe, tracking and NPS links of club messages, the Dashboard app's manifest and pages, the club card).
 
 No business rule lives here. Every hook returns Saleor's `previous_value`, never raises into
 Saleor's checkout or order flow, and enqueues its task only after Saleor's transaction commits
@@ -25,6 +25,7 @@ from saleor_loyalty.engagement import share_links
 from saleor_loyalty.exceptions import ClubBenefitRefused, InvalidProgramSetting
 from saleor_loyalty.graphql import views
 from saleor_loyalty.graphql.context import ClubContext
+from saleor_loyalty.insights import nps, tracking
 from saleor_loyalty.ledger import programs
 from saleor_loyalty.messages import unsubscribe
 from saleor_loyalty.recovery import settings as recovery_settings
@@ -268,6 +269,10 @@ class LoyaltyPlugin(BasePlugin):
             return unsubscribe.handle(request, path)
         if path.startswith(share_links.PATH_PREFIX):
             return share_links.handle(request, path)
+        if path.startswith(tracking.PATH_PREFIX):  # campaign opens and clicks
+            return tracking.handle(request, path)
+        if path.startswith(nps.PATH_PREFIX):  # NPS score links and comments
+            return nps.handle(request, path)
         page = club_pages.handle(request, path)  # the Dashboard app and the storefront card
         if page is not None:
             return page

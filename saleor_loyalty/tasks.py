@@ -26,7 +26,7 @@ from saleor_loyalty.engagement import (
     referrals,
 )
 from saleor_loyalty.exceptions import LoyaltyError
-from saleor_loyalty.insights import greetings, order_events, winback
+from saleor_loyalty.insights import campaign_sending, greetings, nps, order_events, tracking, winback
 from saleor_loyalty.insights import segments as insights_segments
 from saleor_loyalty.ledger import expiry, reconciliation
 from saleor_loyalty.members import privacy
@@ -116,6 +116,11 @@ def sync_order_task(order_id: str) -> None:
     if result.earned is not None:
         with runtime.writer_connection():
             club_news.tell_points_earned(facts, result.earned, timezone.now())
+    with runtime.writer_connection():
+        try:  # a survey problem is logged and never reaches the points
+            nps.schedule_for_order(facts, timezone.now())
+        except Exception:
+            logger.exception("NPS survey for order %s failed", order_id)
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=8)
@@ -161,6 +166,7 @@ def forget_customer_task(user_id: int, email: str) -> None:
     with runtime.writer_connection():
         privacy.forget_customer(user_id, email)
         referrals.forget_friend(user_id, email)
+        nps.forget_person(user_id, email)
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
@@ -175,11 +181,12 @@ def record_checkout_activity_task(
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=8)
 def attribute_order_task(order_id: str) -> None:
-    """A new order stops its person's reminders and may recover an abandoned checkout."""
+    """A new order stops its person's reminders, may recover an abandoned checkout and may convert a campaign."""
     with runtime.writer_connection():
         order = saleor_orders.order_ref(order_id)
         if order is not None:
             attribution.record_order(order, timezone.now())
+            tracking.attribute_order(order, timezone.now())
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
@@ -300,6 +307,20 @@ def flows_task() -> None:
         winback.process_due(abandoned_checkouts.SaleorShop(), timezone.now())
 
 
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def campaigns_task() -> None:
+    """Beat, every minute (the throttle's unit): start due campaigns, enrol, send bounded batches."""
+    with runtime.writer_connection():
+        campaign_sending.run()
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def nps_surveys_task() -> None:
+    """Beat: hand due NPS surveys to club messaging (deferred ones go out with club news retries)."""
+    with runtime.writer_connection():
+        nps.send_due()
+
+
 def register_periodic_tasks(app) -> None:
     """Beat entries of every club job. Each is resumable, bounded per run and safe on several workers.
 
@@ -323,6 +344,8 @@ def register_periodic_tasks(app) -> None:
         "loyalty-challenges": (evaluate_challenges_task, timedelta(hours=1)),
         "loyalty-segments": (compute_segments_task, timedelta(hours=1)),
         "loyalty-flows": (flows_task, timedelta(minutes=5)),
+        "loyalty-campaigns": (campaigns_task, timedelta(minutes=1)),
+        "loyalty-nps-surveys": (nps_surveys_task, timedelta(minutes=15)),
     }
     for name, (task, interval) in every.items():
         app.add_periodic_task(interval, task.s(), name=name)

@@ -10,6 +10,7 @@ from graphql.error import GraphQLSyntaxError
 from graphql.execution import ExecutionResult
 
 from saleor_loyalty.graphql.actions import ActionQueries
+from saleor_loyalty.graphql.campaigns import CampaignQueries
 from saleor_loyalty.graphql.challenges import ChallengeQueries
 from saleor_loyalty.graphql.checkout_preview import CheckoutPreviewQueries
 from saleor_loyalty.graphql.club import ClubQueries
@@ -27,6 +28,10 @@ from saleor_loyalty.graphql.mutations.badge_create import LoyaltyBadgeCreate
 from saleor_loyalty.graphql.mutations.badge_update import LoyaltyBadgeUpdate
 from saleor_loyalty.graphql.mutations.birthday_set import LoyaltyBirthdaySet
 from saleor_loyalty.graphql.mutations.bulk_grant_create import LoyaltyBulkGrantCreate
+from saleor_loyalty.graphql.mutations.campaign_cancel import LoyaltyCampaignCancel
+from saleor_loyalty.graphql.mutations.campaign_create import LoyaltyCampaignCreate
+from saleor_loyalty.graphql.mutations.campaign_schedule import LoyaltyCampaignSchedule
+from saleor_loyalty.graphql.mutations.campaign_update import LoyaltyCampaignUpdate
 from saleor_loyalty.graphql.mutations.challenge_create import LoyaltyChallengeCreate
 from saleor_loyalty.graphql.mutations.challenge_delete import LoyaltyChallengeDelete
 from saleor_loyalty.graphql.mutations.challenge_update import LoyaltyChallengeUpdate
@@ -37,6 +42,8 @@ from saleor_loyalty.graphql.mutations.early_access_unmark import LoyaltyEarlyAcc
 from saleor_loyalty.graphql.mutations.flow_update import LoyaltyFlowUpdate
 from saleor_loyalty.graphql.mutations.membership_plan_delete import LoyaltyMembershipPlanDelete
 from saleor_loyalty.graphql.mutations.membership_plan_set import LoyaltyMembershipPlanSet
+from saleor_loyalty.graphql.mutations.nps_answer import LoyaltyNpsAnswer
+from saleor_loyalty.graphql.mutations.nps_settings_update import LoyaltyNpsSettingsUpdate
 from saleor_loyalty.graphql.mutations.points_adjust import LoyaltyPointsAdjust
 from saleor_loyalty.graphql.mutations.program_update import LoyaltyProgramUpdate
 from saleor_loyalty.graphql.mutations.reconciliation_repair import (
@@ -58,6 +65,7 @@ from saleor_loyalty.graphql.mutations.tier_delete import LoyaltyTierDelete
 from saleor_loyalty.graphql.mutations.tier_override import LoyaltyTierOverride
 from saleor_loyalty.graphql.mutations.tier_translate import LoyaltyTierTranslate
 from saleor_loyalty.graphql.mutations.tier_update import LoyaltyTierUpdate
+from saleor_loyalty.graphql.nps import NpsQueries
 from saleor_loyalty.graphql.programs import ProgramQueries
 from saleor_loyalty.graphql.recovery import RecoveryQueries
 from saleor_loyalty.graphql.referrals import ReferralQueries
@@ -76,6 +84,8 @@ class Query(
     ReferralQueries,
     MembershipQueries,
     SegmentQueries,
+    CampaignQueries,
+    NpsQueries,
     FederationQueries,
     ActionQueries,
     ClubQueries,
@@ -125,6 +135,12 @@ class Mutation(graphene.ObjectType):
     loyalty_saved_segment_update = LoyaltySavedSegmentUpdate.Field()
     loyalty_saved_segment_delete = LoyaltySavedSegmentDelete.Field()
     loyalty_flow_update = LoyaltyFlowUpdate.Field()
+    loyalty_campaign_create = LoyaltyCampaignCreate.Field()
+    loyalty_campaign_update = LoyaltyCampaignUpdate.Field()
+    loyalty_campaign_schedule = LoyaltyCampaignSchedule.Field()
+    loyalty_campaign_cancel = LoyaltyCampaignCancel.Field()
+    loyalty_nps_settings_update = LoyaltyNpsSettingsUpdate.Field()
+    loyalty_nps_answer = LoyaltyNpsAnswer.Field()
 
 
 class ClubSchema(graphene.Schema):

@@ -5,6 +5,8 @@ from datetime import timedelta
 from django.conf import settings
 
 CART_REMINDER = "cart_reminder"
+CAMPAIGN = "campaign"
+NPS_SURVEY = "nps_survey"
 SERVICE_CATEGORIES = (
     "points_earned",
     "tier_upgrade",
@@ -15,10 +17,11 @@ SERVICE_CATEGORIES = (
     "membership_ending",
     "membership_ended",
     "badge_earned",
+    NPS_SURVEY,
 )
 # Win-back, birthday and anniversary flows (insights/winback.py): claimed and retried by their own job.
 FLOW_CATEGORIES = ("winback", "birthday_greeting", "anniversary_greeting")
-CATEGORIES = (CART_REMINDER, *SERVICE_CATEGORIES, *FLOW_CATEGORIES)
+CATEGORIES = (CART_REMINDER, *SERVICE_CATEGORIES, *FLOW_CATEGORIES, CAMPAIGN)
 
 DEFAULT_AD_LABELS = {"IL": "פרסומת"}
 DEFAULT_STEPS = (
@@ -39,7 +42,7 @@ def needs_marketing_consent(category: str) -> bool:
     The strict reading is the default: Israeli courts have held informational club mail to be
     advertising, so only categories in LOYALTY_SERVICE_CATEGORIES_WITHOUT_CONSENT skip consent.
     """
-    if category == CART_REMINDER:
+    if category in (CART_REMINDER, CAMPAIGN):
         return True
     return category not in getattr(settings, "LOYALTY_SERVICE_CATEGORIES_WITHOUT_CONSENT", ())
 

@@ -95,6 +95,38 @@ def state_for_hash(subject: str, channel_slug: str, medium: str) -> ConsentState
     )
 
 
+_STATES_SQL = f"""
+SELECT x.s, e.action, e.occurred_at, e.source,
+       (SELECT s.suppressed_at FROM {Suppression._meta.db_table} s
+         WHERE s.subject_hash = x.s AND s.medium = %(medium)s)
+FROM unnest(%(subjects)s::text[]) x(s)
+LEFT JOIN LATERAL (
+    SELECT action, occurred_at, source FROM {ConsentEvent._meta.db_table}
+    WHERE subject_hash = x.s AND channel_slug = %(channel)s AND medium = %(medium)s
+    ORDER BY id DESC LIMIT 1
+) e ON true
+"""
+
+
+def states_for_hashes(subjects, channel_slug: str, medium: str) -> dict[str, ConsentState]:
+    """`state_for_hash` for many people in one query (a campaign batch); same rule, same answer."""
+    subjects = sorted(set(subjects))
+    if not subjects:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(_STATES_SQL, {"subjects": subjects, "channel": channel_slug, "medium": medium})
+        rows = cursor.fetchall()
+    found = {}
+    for subject, action, occurred_at, source, suppressed_at in rows:
+        granted = action == ConsentAction.GRANT
+        suppressed = suppressed_at is not None and (not granted or suppressed_at >= occurred_at)
+        updated = max((t for t in (occurred_at, suppressed_at) if t is not None), default=None)
+        found[subject] = ConsentState(
+            granted=granted and not suppressed, suppressed=suppressed, updated_at=updated, source=source or ""
+        )
+    return found
+
+
 def current_state(channel_slug: str, medium: str, address: str) -> ConsentState:
     return state_for_hash(subject_hash(medium, address), channel_slug, medium)
 

@@ -7,6 +7,7 @@ advisory lock), so two workers cannot both see "nothing sent yet".
 
 from datetime import datetime, timedelta
 
+from django.db.models import Max
 from django.db.models.functions import Coalesce
 
 from saleor_loyalty.messages.config import marketing_email_gap_hours
@@ -41,3 +42,23 @@ def email_gap_until(
     if last is None:
         return None
     return last + gap, f"one marketing email per {marketing_email_gap_hours()} h"
+
+
+def email_gaps_until(address_hashes, now: datetime) -> dict[str, tuple[datetime, str]]:
+    """`email_gap_until` for many people in one query (a campaign batch): only those held are in the answer."""
+    gap = timedelta(hours=marketing_email_gap_hours())
+    latest = (
+        MessageLog.objects.filter(
+            subject_hash__in=list(address_hashes),
+            medium=Medium.EMAIL,
+            is_marketing=True,
+            status__in=OUTGOING,
+        )
+        .annotate(moment=Coalesce("sent_at", "created_at"))
+        .filter(moment__gt=now - gap)
+        .values("subject_hash")
+        .annotate(last=Max("moment"))
+        .values_list("subject_hash", "last")
+    )
+    reason = f"one marketing email per {marketing_email_gap_hours()} h"
+    return {subject: (last + gap, reason) for subject, last in latest}

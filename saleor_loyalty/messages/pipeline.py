@@ -152,7 +152,9 @@ def deliver(
     log: MessageLog | None = None,
     now: datetime | None = None,
     config: MessagingSettings | None = None,
+    connection=None,
 ) -> MessageLog:
+    """`connection`: an open email connection to reuse (a campaign batch); by default one per message."""
     if message.category not in CATEGORIES:
         raise ValueError(f"Unknown message category {message.category}")
     now = now or timezone.now()
@@ -194,7 +196,7 @@ def deliver(
         to=[message.address],
         reply_to=[config.reply_to or config.sender_email],
         headers={**rendered.headers, "Message-ID": message_id(log, config.sender_email)},
-        connection=_email_connection(),
+        connection=connection or _email_connection(),
     )
     email.attach_alternative(rendered.html, "text/html")
     email.idempotency_key = key  # for email backends that pass one on to their provider

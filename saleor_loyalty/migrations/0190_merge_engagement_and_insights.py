@@ -10,6 +10,7 @@ class Migration(migrations.Migration):
         ("saleor_loyalty", "0120_membership"),
         ("saleor_loyalty", "0130_challenges_and_order_tiers"),
         ("saleor_loyalty", "0140_segments"),
+        ("saleor_loyalty", "0150_campaigns"),
     ]
 
     operations = []

@@ -22,6 +22,21 @@ from saleor_loyalty.models.actions import (
     ShareLink,
 )
 from saleor_loyalty.models.benefits import ClubShippingMethod, MemberVoucherCode, TierVoucher
+from saleor_loyalty.models.campaigns import (
+    AudienceKind,
+    Campaign,
+    CampaignConversion,
+    CampaignRecipient,
+    CampaignStatus,
+    CampaignVariant,
+    NpsSettings,
+    NpsStatus,
+    NpsSurvey,
+    RecipientStatus,
+    TrackingEvent,
+    TrackingKind,
+    WinnerMetric,
+)
 from saleor_loyalty.models.challenges import (
     Badge,
     BadgeAward,

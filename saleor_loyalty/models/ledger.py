@@ -25,6 +25,7 @@ class EntryKind(models.TextChoices):
     MEMBERSHIP_GIFT = "membership_gift", "Monthly gift of a paid membership plan"
     CHALLENGE = "challenge", "Reward for completing a challenge"
     FLOW_BONUS = "flow_bonus", "Bonus points offered by a win-back or greeting flow"
+    CAMPAIGN_BONUS = "campaign_bonus", "Bonus points a campaign offered for the order it brought"
 
 
 class AppendOnlyError(Exception):

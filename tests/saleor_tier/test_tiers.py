@@ -108,4 +108,6 @@ def test_every_club_job_is_on_saleors_beat_schedule():
         "loyalty-reconciliation": tasks.reconcile_accounts_task.name,
         "loyalty-membership": tasks.membership_task.name,
         "loyalty-challenges": tasks.evaluate_challenges_task.name,
+        "loyalty-campaigns": tasks.campaigns_task.name,
+        "loyalty-nps-surveys": tasks.nps_surveys_task.name,
     }

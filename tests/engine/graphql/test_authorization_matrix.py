@@ -26,6 +26,9 @@ PLAN = graphene.Node.to_global_id("LoyaltyMembershipPlan", 1)
 CHALLENGE = graphene.Node.to_global_id("LoyaltyChallenge", 1)
 BADGE = graphene.Node.to_global_id("LoyaltyBadge", 1)
 SAVED = graphene.Node.to_global_id("LoyaltySavedSegment", 1)
+CAMPAIGN = graphene.Node.to_global_id("LoyaltyCampaign", 1)
+ORDER = graphene.Node.to_global_id("Order", "5e3a0f6c-2d1b-4f3e-9a7c-1b2c3d4e5f60")
+CAMPAIGN_INPUT = '{name: "Sale", variants: [{key: "A", contents: [{language: HE, subject: "s", body: "b"}]}]}'
 
 # field: (who may call it, a complete call)
 MATRIX = {
@@ -211,6 +214,39 @@ MATRIX = {
     "loyaltyBadgeUpdate": (
         "MANAGE_SETTINGS",
         f'mutation {{ loyaltyBadgeUpdate(channel: "il", id: "{BADGE}", input: {{name: "y"}}) {{ errors {{ code }} }} }}',
+    ),
+    "campaigns": ("MANAGE_USERS", 'query { campaigns(channel: "il") { totalCount } }'),
+    "campaign": ("MANAGE_USERS", f'query {{ campaign(channel: "il", id: "{CAMPAIGN}") {{ name }} }}'),
+    "npsReport": (
+        "MANAGE_USERS",
+        'query { npsReport(channel: "il", since: "2026-01-01T00:00:00+00:00", '
+        'until: "2026-02-01T00:00:00+00:00") { overall { nps } } }',
+    ),
+    "npsDetractors": ("MANAGE_USERS", 'query { npsDetractors(channel: "il") { totalCount } }'),
+    "loyaltyCampaignCreate": (
+        "MANAGE_USERS",
+        f'mutation {{ loyaltyCampaignCreate(channel: "il", input: {CAMPAIGN_INPUT}) {{ errors {{ code }} }} }}',
+    ),
+    "loyaltyCampaignUpdate": (
+        "MANAGE_USERS",
+        f'mutation {{ loyaltyCampaignUpdate(channel: "il", id: "{CAMPAIGN}", input: {{name: "x"}}) '
+        "{ errors { code } } }",
+    ),
+    "loyaltyCampaignSchedule": (
+        "MANAGE_USERS",
+        f'mutation {{ loyaltyCampaignSchedule(channel: "il", id: "{CAMPAIGN}") {{ errors {{ code }} }} }}',
+    ),
+    "loyaltyCampaignCancel": (
+        "MANAGE_USERS",
+        f'mutation {{ loyaltyCampaignCancel(channel: "il", id: "{CAMPAIGN}") {{ errors {{ code }} }} }}',
+    ),
+    "loyaltyNpsSettingsUpdate": (
+        "MANAGE_SETTINGS",
+        'mutation { loyaltyNpsSettingsUpdate(channel: "il", enabled: true) { errors { code } } }',
+    ),
+    "loyaltyNpsAnswer": (
+        CUSTOMER,
+        f'mutation {{ loyaltyNpsAnswer(channel: "il", orderId: "{ORDER}", score: 5) {{ errors {{ code }} }} }}',
     ),
     "loyaltyEarlyAccessUnmark": (
         "MANAGE_PRODUCTS",

@@ -12,6 +12,7 @@ from tests.engine.api import run
 from tests.engine.graphql.test_authorization_matrix import ALL_PERMISSIONS, snapshot
 
 CUSTOMER_ONLY = {"loyaltyConsentSet", "loyaltyBirthdaySet", "loyaltyRedeemPoints", "loyaltyShareLinkCreate"}
+CUSTOMER_ONLY = {"loyaltyConsentSet", "loyaltyBirthdaySet", "loyaltyRedeemPoints", "loyaltyNpsAnswer"}
 BAD_BY_TYPE = {
     "String": ["x" * 2001, "a\x00b", 12],
     "Int": [1.5, "3", 2**40, True],
@@ -59,6 +60,8 @@ def base_variables(mutation, club, customer):
     user = graphene.Node.to_global_id("User", customer.pk)
     checkout = graphene.Node.to_global_id("Checkout", "7a8b4d0e-7a4c-4c0e-9e8e-2b9d7c1e0a11")
     product = graphene.Node.to_global_id("Product", 1)
+    campaign = graphene.Node.to_global_id("LoyaltyCampaign", 1)
+    content = [{"language": "HE", "subject": "s", "body": "b"}]
     return {
         "loyaltyConsentSet": {"medium": "EMAIL", "granted": True, "source": "ACCOUNT_PAGE", "wording": "Yes"},
         "loyaltyRecoverySettingsUpdate": {"input": {"abandonAfterMinutes": 30}},
@@ -74,6 +77,15 @@ def base_variables(mutation, club, customer):
         "loyaltyClubShippingMethodsSet": {"shippingMethodIds": []},
         "loyaltyEarlyAccessMark": {"input": {"products": [product]}},
         "loyaltyEarlyAccessUnmark": {"products": [product]},
+        "loyaltyCampaignCreate": {"input": {"name": "Sale", "variants": [{"key": "A", "contents": content}]}},
+        "loyaltyCampaignUpdate": {"id": campaign, "input": {"name": "x"}},
+        "loyaltyCampaignSchedule": {"id": campaign},
+        "loyaltyCampaignCancel": {"id": campaign},
+        "loyaltyNpsSettingsUpdate": {"enabled": True},
+        "loyaltyNpsAnswer": {
+            "orderId": graphene.Node.to_global_id("Order", "5e3a0f6c-2d1b-4f3e-9a7c-1b2c3d4e5f60"),
+            "score": 5,
+        },
         "loyaltyReconciliationRepair": {
             "findingId": graphene.Node.to_global_id("LoyaltyReconciliationFinding", 1),
             "reason": "x",

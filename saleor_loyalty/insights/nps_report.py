@@ -1,0 +1,82 @@
+"""NPS numbers for staff: overall, by tier (held when answering), by month (program time), and detractors.
+
+NPS = % promoters (9-10) − % detractors (0-6) of the answers, from −100 to 100; None without answers.
+By segment arrives with segments (the same breakdown over segment membership).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
+
+from saleor_loyalty.models import LoyaltyProgram, NpsSurvey
+
+PROMOTER, DETRACTOR = 9, 6
+
+
+@dataclass(frozen=True)
+class NpsBreakdown:
+    key: str
+    responses: int
+    promoters: int
+    passives: int
+    detractors: int
+    nps: float | None
+
+
+@dataclass(frozen=True)
+class NpsReport:
+    overall: NpsBreakdown
+    by_tier: list[NpsBreakdown]
+    by_month: list[NpsBreakdown]
+
+
+_COUNTS = {
+    "responses": Count("pk"),
+    "promoters": Count("pk", filter=Q(score__gte=PROMOTER)),
+    "detractors": Count("pk", filter=Q(score__lte=DETRACTOR)),
+}
+
+
+def _breakdown(key: str, row: dict) -> NpsBreakdown:
+    n, p, d = row["responses"], row["promoters"], row["detractors"]
+    return NpsBreakdown(
+        key=key,
+        responses=n,
+        promoters=p,
+        passives=n - p - d,
+        detractors=d,
+        nps=round(100 * (p - d) / n, 1) if n else None,
+    )
+
+
+def answered(channel_slug: str, since: datetime, until: datetime):
+    return NpsSurvey.objects.filter(
+        channel_slug=channel_slug, answered_at__gte=since, answered_at__lt=until, score__isnull=False
+    )
+
+
+def report(channel_slug: str, since: datetime, until: datetime) -> NpsReport:
+    rows = answered(channel_slug, since, until)
+    tz = LoyaltyProgram.objects.filter(channel_slug=channel_slug).values_list("timezone", flat=True).first()
+    months = (
+        rows.annotate(month=TruncMonth("answered_at", tzinfo=ZoneInfo(tz or "UTC")))
+        .values("month")
+        .annotate(**_COUNTS)
+        .order_by("month")
+    )
+    return NpsReport(
+        overall=_breakdown("all", rows.aggregate(**_COUNTS)),
+        by_tier=[
+            _breakdown(row["tier_name"] or "-", row)
+            for row in rows.values("tier_name").annotate(**_COUNTS).order_by("tier_name")
+        ],
+        by_month=[_breakdown(row["month"].strftime("%Y-%m"), row) for row in months],
+    )
+
+
+def detractors(channel_slug: str):
+    """Detractors to follow up, newest first (the API pages them)."""
+    return NpsSurvey.objects.filter(channel_slug=channel_slug, score__lte=DETRACTOR)
