@@ -15,6 +15,18 @@ from saleor_loyalty.models.benefits import ClubShippingMethod, MemberVoucherCode
 from saleor_loyalty.models.credit import CreditEntry, CreditKind, StoreCreditCard
 from saleor_loyalty.models.early_access import EarlyAccessItem, EarlyAccessKind
 from saleor_loyalty.models.jobs import JobCursor
+from saleor_loyalty.models.kpis import (
+    ChannelDayRollup,
+    CohortCell,
+    ConsentImport,
+    CreditDayRollup,
+    CustomerMonth,
+    CustomerRollup,
+    EvidenceAccess,
+    ImportedConsent,
+    OrderRollup,
+    PointsDayRollup,
+)
 from saleor_loyalty.models.ledger import AppendOnlyError, EntryKind, ExpiryReminder, LedgerEntry
 from saleor_loyalty.models.messaging import *  # noqa: F401,F403  (consent, recovery, messages, checkout activity)
 from saleor_loyalty.models.program import (
