@@ -16,6 +16,8 @@ from django.utils import timezone
 from saleor_loyalty import ledger
 from saleor_loyalty.benefits import birthdays
 from saleor_loyalty.exceptions import LoyaltyError
+from saleor_loyalty.insights import book_rollups
+from saleor_loyalty.insights import rollups as kpi_rollups
 from saleor_loyalty.ledger import expiry, reconciliation
 from saleor_loyalty.members import privacy
 from saleor_loyalty.messages import club, club_news
@@ -24,7 +26,7 @@ from saleor_loyalty.orders import sweep as order_sweep
 from saleor_loyalty.orders import sync as orders
 from saleor_loyalty.recovery import abandonment, attribution, sequences
 from saleor_loyalty.rewards import cashback
-from saleor_loyalty.saleor_adapter import abandoned_checkouts, gift_cards, runtime, shop
+from saleor_loyalty.saleor_adapter import abandoned_checkouts, gift_cards, order_rollups, runtime, shop
 from saleor_loyalty.saleor_adapter import orders as saleor_orders
 from saleor_loyalty.tiers import evaluation as tier_evaluation
 
@@ -34,6 +36,7 @@ TRANSIENT = (OperationalError, InterfaceError)
 EXPIRY_BATCHES_PER_RUN = 500  # 1M lots at 2,000 a batch; the next run resumes from the cursor
 TIER_EVALUATION_BATCHES_PER_RUN = 200
 RECONCILE_BATCHES_PER_RUN = 200  # 100k accounts at 500 a batch; the next run resumes from the cursor
+KPI_BATCHES_PER_RUN = 100  # 50k orders (500 a batch) or 500k book rows (5,000 a batch) per run
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=8)
@@ -46,7 +49,11 @@ def sync_order_task(order_id: str) -> None:
             result = orders.sync_order(facts, gift_cards.saleor_gift_cards, shop.channel_facts)
         except LoyaltyError:
             logger.exception("Loyalty sync refused order %s", order_id)
-            return
+            result = None
+        if (rollup := order_rollups.rollup_facts(facts)) is not None:
+            kpi_rollups.record_order(rollup)  # members' and guests' orders alike, idempotent per order
+    if result is None:
+        return
     if result.earned is not None:
         with runtime.writer_connection():
             club_news.tell_points_earned(facts, result.earned, timezone.now())
@@ -155,6 +162,15 @@ def reconcile_accounts_task() -> None:
         reconciliation.reconcile_accounts(gift_cards.saleor_gift_cards, max_batches=RECONCILE_BATCHES_PER_RUN)
 
 
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def kpi_rollups_task() -> None:
+    """Beat: fold new ledger and credit rows into the KPI roll-ups, and walk Saleor's orders by number
+    (the first runs backfill history; later ones catch orders whose event was lost). Bounded per run."""
+    with runtime.writer_connection():
+        book_rollups.roll_up_books(max_batches=KPI_BATCHES_PER_RUN)
+        kpi_rollups.backfill(order_rollups.orders_after_number, max_batches=KPI_BATCHES_PER_RUN)
+
+
 def register_periodic_tasks(app) -> None:
     """Beat entries of every club job. Each is resumable, bounded per run and safe on several workers.
 
@@ -171,6 +187,7 @@ def register_periodic_tasks(app) -> None:
         "loyalty-recovery-sweep": (recovery_sweep_task, timedelta(minutes=5)),
         "loyalty-club-news": (club_news_task, timedelta(minutes=5)),
         "loyalty-reconciliation": (reconcile_accounts_task, timedelta(hours=1)),
+        "loyalty-kpi-rollups": (kpi_rollups_task, timedelta(minutes=10)),
     }
     for name, (task, interval) in every.items():
         app.add_periodic_task(interval, task.s(), name=name)

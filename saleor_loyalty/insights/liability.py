@@ -75,11 +75,15 @@ def _net_by_month(program: LoyaltyProgram) -> tuple[dict, int]:
     return net, unassigned
 
 
-def _allocate(net: dict, unassigned: int, today: date, outstanding: int) -> dict:
-    """Spend the unassigned debits soonest-expiring first, then scale the buckets to the exact total."""
-    current = today.replace(day=1)
-    alive = sorted(m for m in net if m is not None and m >= current and net[m] > 0)
-    order = [*alive, *([None] if net.get(None, 0) > 0 else [])]
+def _allocate(net: dict, unassigned: int, outstanding: int) -> dict:
+    """Spend the unassigned debits soonest-expiring first, then scale the buckets to the exact total.
+
+    Past months take their share first: what is left of a lot after its expiry is exactly what was
+    spent from it before, so the debits that spent it are matched there and not charged to later lots.
+    A past month still holding points means the expiry job has not reached it yet.
+    """
+    dated = sorted(month for month in net if month is not None and net[month] > 0)
+    order = [*dated, *([None] if net.get(None, 0) > 0 else [])]
     left = {month: net[month] for month in order}
     for month in order:
         take = min(left[month], unassigned)
@@ -134,7 +138,7 @@ def liability(
         or 0
     )
     net, unassigned = _net_by_month(program)
-    buckets = _allocate(net, unassigned, today, outstanding)
+    buckets = _allocate(net, unassigned, outstanding)
     matured, expired = breakage_history(program, today)
     rate = ratio(expired, matured)
     expiring = {month: points for month, points in buckets.items() if month is not None}

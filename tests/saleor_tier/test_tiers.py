@@ -106,4 +106,5 @@ def test_every_club_job_is_on_saleors_beat_schedule():
         "loyalty-recovery-sweep": tasks.recovery_sweep_task.name,
         "loyalty-club-news": tasks.club_news_task.name,
         "loyalty-reconciliation": tasks.reconcile_accounts_task.name,
+        "loyalty-kpi-rollups": tasks.kpi_rollups_task.name,
     }
