@@ -8,7 +8,7 @@ import pytest
 
 from saleor_loyalty import ledger
 from saleor_loyalty.insights import book_rollups
-from saleor_loyalty.insights.backtest import Proposal, ProposedTier, backtest
+from saleor_loyalty.insights.backtest import BacktestInputError, Proposal, ProposedTier, backtest
 from saleor_loyalty.ledger import expiry
 from saleor_loyalty.models import LoyaltyAccount
 from tests.engine.graphql.test_authorization_matrix import snapshot
@@ -104,6 +104,6 @@ def test_a_backtest_writes_nothing(history):
     ],
 )
 def test_bad_proposals_are_refused_by_field(club, proposal, months, field):
-    with pytest.raises(Exception) as refused:
+    with pytest.raises(BacktestInputError) as refused:
         backtest(club, proposal, months, NOW)
     assert refused.value.field == field

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from saleor_loyalty.exceptions import LoyaltyError
 from saleor_loyalty.insights import kpis, rollups
 from saleor_loyalty.insights.cohorts import cohort_table
 from saleor_loyalty.insights.rollups import OrderRollupFacts
@@ -163,7 +164,7 @@ def test_backfill_resumes_from_its_cursor_and_overlaps_harmlessly(il):
 
 
 def test_a_period_is_checked(il):
-    with pytest.raises(Exception, match="starts after"):
+    with pytest.raises(LoyaltyError, match="starts after"):
         kpis.kpis(il, date(2026, 3, 1), date(2026, 1, 1))
-    with pytest.raises(Exception, match="36 months"):
+    with pytest.raises(LoyaltyError, match="36 months"):
         kpis.kpis(il, date(2020, 1, 1), date(2026, 1, 1))
