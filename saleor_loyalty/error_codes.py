@@ -32,3 +32,4 @@ class LoyaltyErrorCode(Enum):
     QUERY_TOO_COMPLEX = "query_too_complex"
     TOO_MANY_FIELDS = "too_many_fields"
     PROGRAM_INACTIVE = "program_inactive"
+    OLDER_THAN_RECORDED = "older_than_recorded"
