@@ -9,13 +9,17 @@ from graphql import parse
 from graphql.error import GraphQLSyntaxError
 from graphql.execution import ExecutionResult
 
+from saleor_loyalty.graphql.backtest import BacktestQueries
 from saleor_loyalty.graphql.checkout_preview import CheckoutPreviewQueries
 from saleor_loyalty.graphql.consent import ConsentQueries
 from saleor_loyalty.graphql.early_access import EarlyAccessQueries
 from saleor_loyalty.graphql.entities import FederationQueries
+from saleor_loyalty.graphql.kpis import KpiQueries
 from saleor_loyalty.graphql.members import MemberQueries
 from saleor_loyalty.graphql.mutations.birthday_set import LoyaltyBirthdaySet
 from saleor_loyalty.graphql.mutations.club_shipping_set import LoyaltyClubShippingMethodsSet
+from saleor_loyalty.graphql.mutations.consent_evidence_export import LoyaltyConsentEvidenceExport
+from saleor_loyalty.graphql.mutations.consent_import import LoyaltyConsentImport
 from saleor_loyalty.graphql.mutations.consent_set import LoyaltyConsentSet
 from saleor_loyalty.graphql.mutations.early_access_mark import LoyaltyEarlyAccessMark
 from saleor_loyalty.graphql.mutations.early_access_unmark import LoyaltyEarlyAccessUnmark
@@ -46,6 +50,8 @@ class Query(
     RecoveryQueries,
     ReconciliationQueries,
     FederationQueries,
+    KpiQueries,
+    BacktestQueries,
     graphene.ObjectType,
 ):
     """What the club answers; `_entities` and `_service` serve it as a federation subgraph of Saleor."""
@@ -69,6 +75,8 @@ class Mutation(graphene.ObjectType):
     loyalty_early_access_mark = LoyaltyEarlyAccessMark.Field()
     loyalty_early_access_unmark = LoyaltyEarlyAccessUnmark.Field()
     loyalty_reconciliation_repair = LoyaltyReconciliationRepair.Field()
+    loyalty_consent_evidence_export = LoyaltyConsentEvidenceExport.Field()
+    loyalty_consent_import = LoyaltyConsentImport.Field()
 
 
 class ClubSchema(graphene.Schema):

@@ -43,6 +43,11 @@ def months_between(since: date, until: date) -> list[date]:
     return months
 
 
+def local_start(program: LoyaltyProgram, day: date) -> datetime:
+    """Local midnight starting `day` in the program's timezone."""
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(program.timezone))
+
+
 def check_period(since: date, until: date) -> list[date]:
     """The months of the period, first days; a period is 1 to 36 whole months."""
     since, until = since.replace(day=1), until.replace(day=1)
@@ -220,11 +225,12 @@ def kpis(program: LoyaltyProgram, since: date, until: date) -> Kpis:
     if active < 0:
         active, active_members = series[0].active_customers, series[0].active_members
     members = LoyaltyAccount.objects.filter(program=program, user__isnull=False, merged_into__isnull=True)
-    zone = ZoneInfo(program.timezone)
-    local_start, local_end = (datetime.combine(day, time.min, tzinfo=zone) for day in (start, end))
     counts = members.aggregate(
         total=Count("pk"),
-        new=Count("pk", filter=Q(created_at__gte=local_start, created_at__lt=local_end)),
+        new=Count(
+            "pk",
+            filter=Q(created_at__gte=local_start(program, start), created_at__lt=local_start(program, end)),
+        ),
     )
     return Kpis(
         channel_slug=program.channel_slug,

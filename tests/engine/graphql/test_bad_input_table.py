@@ -74,6 +74,17 @@ def base_variables(mutation, club, customer):
         "loyaltyClubShippingMethodsSet": {"shippingMethodIds": []},
         "loyaltyEarlyAccessMark": {"input": {"products": [product]}},
         "loyaltyEarlyAccessUnmark": {"products": [product]},
+        "loyaltyConsentEvidenceExport": {
+            "medium": "EMAIL",
+            "address": "dana@example.co.il",
+            "format": "JSON",
+        },
+        "loyaltyConsentImport": {
+            "csvLines": [
+                "medium,address,action,occurred_at,wording,locale,origin,evidence",
+                "email,dana@example.co.il,withdraw,2024-01-01T00:00:00+00:00,,he,Old shop,ticket 5",
+            ]
+        },
         "loyaltyReconciliationRepair": {
             "findingId": graphene.Node.to_global_id("LoyaltyReconciliationFinding", 1),
             "reason": "x",
