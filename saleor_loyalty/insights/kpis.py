@@ -15,10 +15,10 @@ from django.db.models import Count, F, Q, Sum
 
 from saleor_loyalty.core.clock import add_months
 from saleor_loyalty.exceptions import LoyaltyError
+from saleor_loyalty.insights import rollups
 from saleor_loyalty.models import (
     ChannelDayRollup,
     CohortCell,
-    CustomerMonth,
     CustomerRollup,
     EntryKind,
     LoyaltyAccount,
@@ -161,17 +161,16 @@ def _month_rows(program: LoyaltyProgram, months: list[date]) -> dict[date, dict]
 
 
 def _distinct_active(program: LoyaltyProgram, months: list[date]) -> tuple[int, int]:
-    """(buyers, member buyers) who ordered in the period: an index-only count over buyer-month rows."""
+    """(buyers, member buyers) who ordered in the period: one pass over the buyers' month bitmaps."""
     if len(months) == 1:
         return -1, -1  # the month's cells already answer it exactly
-    start, end = months[0], add_months(months[-1], 1)
-    table = CustomerMonth._meta.db_table
+    table = CustomerRollup._meta.db_table
+    zero = "0" * rollups.MONTH_BITS
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT count(*), count(*) FILTER (WHERE is_member) FROM ("
-            f" SELECT customer_key, bool_or(is_member) AS is_member FROM {table}"
-            f" WHERE channel_slug = %s AND month >= %s AND month < %s AND orders > 0 GROUP BY customer_key) buyers",
-            [program.channel_slug, start, end],
+            f"SELECT count(*), count(*) FILTER (WHERE is_member) FROM {table} "
+            "WHERE channel_slug = %s AND orders > 0 AND active_months & %s::bit(512) <> %s::bit(512)",
+            [program.channel_slug, rollups.month_bits(months), zero],
         )
         return cursor.fetchone()
 

@@ -59,6 +59,23 @@ def customer_key(user_id: int | None, email: str) -> str:
     return "email:" + hashlib.sha256((email or "").strip().lower().encode()).hexdigest()
 
 
+EPOCH_YEAR, MONTH_BITS = 2000, 512
+
+
+def month_index(month: date) -> int:
+    """The bit of a month in a buyer's `active_months` (0 = January 2000)."""
+    return (month.year - EPOCH_YEAR) * 12 + month.month - 1
+
+
+def month_bits(months) -> str:
+    """A bit string with the given months set; months outside 2000-2042 are left out."""
+    bits = ["0"] * MONTH_BITS
+    for month in months:
+        if 0 <= (index := month_index(month)) < MONTH_BITS:
+            bits[index] = "1"
+    return "".join(bits)
+
+
 def month_of(day: date) -> date:
     return day.replace(day=1)
 
@@ -163,6 +180,11 @@ def _move_customer(row: OrderRollup, old: tuple, new: tuple) -> None:
     customer.orders = sum(month.orders for month in active)
     customer.revenue = sum((month.revenue for month in active), ZERO)
     customer.save(update_fields=["first_month", "orders", "revenue"])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {CustomerRollup._meta.db_table} SET active_months = %s::bit(512) WHERE id = %s",
+            [month_bits([month.month for month in active]), customer.pk],
+        )
 
 
 def _move_days(row: OrderRollup, currency: str, old: tuple, new: tuple, refund_delta: Decimal) -> None:

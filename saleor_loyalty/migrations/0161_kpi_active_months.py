@@ -1,0 +1,14 @@
+from django.db import migrations
+
+# One bit per month since January 2000 (512 months, to August 2042): which months a buyer ordered in.
+# Counting the buyers active in any range of months is then one pass over the buyers, never over orders
+# or buyer-months. Raw SQL: Django has no bit-string field; only insights/rollups.py and kpis.py use it.
+SQL = "ALTER TABLE saleor_loyalty_customerrollup ADD COLUMN active_months bit(512) NOT NULL DEFAULT repeat('0', 512)::bit(512)"
+
+
+class Migration(migrations.Migration):
+    dependencies = [("saleor_loyalty", "0160_kpi_rollups")]
+
+    operations = [
+        migrations.RunSQL(SQL, "ALTER TABLE saleor_loyalty_customerrollup DROP COLUMN active_months"),
+    ]
