@@ -118,8 +118,16 @@ def sweep_changed_orders_task() -> None:
         order_sweep.sweep_changed_orders(
             saleor_orders.orders_changed_after,
             saleor_orders.order_facts,
-            lambda facts: orders.sync_order(facts, gift_cards.saleor_gift_cards, shop.channel_facts),
+            _sync_and_roll_up,
         )
+
+
+def _sync_and_roll_up(facts):
+    """The sweep's per-order sync: the ledger, then the KPI roll-ups (so a lost refund event is caught too)."""
+    result = orders.sync_order(facts, gift_cards.saleor_gift_cards, shop.channel_facts)
+    if (rollup := order_rollups.rollup_facts(facts)) is not None:
+        kpi_rollups.record_order(rollup)
+    return result
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)

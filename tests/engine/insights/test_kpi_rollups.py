@@ -168,3 +168,28 @@ def test_a_period_is_checked(il):
         kpis.kpis(il, date(2026, 3, 1), date(2026, 1, 1))
     with pytest.raises(LoyaltyError, match="36 months"):
         kpis.kpis(il, date(2020, 1, 1), date(2026, 1, 1))
+
+
+def test_the_guides_worked_example(il):
+    first = uuid.uuid4()
+    rollups.record_order(order("300.00", user=1, refunded="50.00", order_id=first))
+    rollups.record_order(order("150.00", user=1, at=(2026, 3, 20)))
+    rollups.record_order(order("100.00", refunded="100.00"))
+    rollups.record_order(order("200.00", user=2))
+    for _ in range(10):
+        rollups.record_order(order("300.00", user=1, refunded="50.00", order_id=first))
+    result = kpis.kpis(il, date(2026, 3, 1), date(2026, 3, 1))
+    march = result.months[0]
+    assert (result.orders, result.revenue, march.member_aov, march.guest_aov) == (
+        3,
+        Decimal(600),
+        Decimal(200),
+        None,
+    )
+    assert (result.customers_active, result.purchase_frequency, result.repeat_purchase_rate) == (
+        2,
+        Decimal("1.5"),
+        Decimal("0.5"),
+    )
+    rollups.record_order(order("300.00", user=1, refunded="100.00", order_id=first))
+    assert kpis.kpis(il, date(2026, 3, 1), date(2026, 3, 1)).revenue == Decimal(550)
