@@ -2,7 +2,8 @@
 
     bash scripts/bench.sh backtest [--orders N] [--members M]
 
-Builds N earn rows (with the snapshot `detail` accrual writes: base, rate, tier) spread over the last
+Builds N earn rows (with the snapshot `detail` accrual writes: base, rate, tier; 100,000 distinct bases,
+so the replay's per-(base, tier) memo rarely hits, the worst case) spread over the last
 12 months for M members, one in ten partly refunded (a reversal with `base_reversed`), directly in
 SQL. Then times (1) the baseline: fetching the same rows and reversals with their bases, and (2)
 `backtest()`: the same read plus the current and a proposed program replayed through
@@ -31,8 +32,9 @@ def build(orders: int, members: int) -> None:
     program = programs.ensure_program(ChannelFacts("bench", "ILS", "IL"))
     account, entry = LoyaltyAccount._meta.db_table, LedgerEntry._meta.db_table
     detail = (
-        "jsonb_build_object('rule', 'base-rate', 'base', (80 + g %% 400)::text, 'earn_rate', '1', "
-        "'earn_multiplier', '1', 'refund_basis', (100 + g %% 400)::text, 'currency', 'ILS')"
+        "jsonb_build_object('rule', 'base-rate', 'base', (20 + (g * 7919) %% 100000 / 100.0)::text, "
+        "'earn_rate', '1', 'earn_multiplier', '1', 'refund_basis', (40 + (g * 7919) %% 100000 / 100.0)::text, "
+        "'currency', 'ILS')"
     )
     with connection.cursor() as cursor:
         cursor.execute(
@@ -56,7 +58,7 @@ def build(orders: int, members: int) -> None:
             "reason, detail, available_at, actor_label, occurred_at, created_at) "
             "SELECT e.account_id, 'earn_reversal', -(e.points / 4), 0, 'refund:' || e.id, e.id, e.order_number, '', "
             "jsonb_build_object('base_reversed', ((e.detail->>'base')::numeric / 4)::text), now(), 'system', "
-            f"e.occurred_at + interval '10 minutes', now() FROM {entry} e WHERE e.kind = 'earn' AND e.id %% 10 = 0",
+            f"e.occurred_at + interval '10 minutes', now() FROM {entry} e WHERE e.kind = 'earn' AND e.id % 10 = 0",
         )
         cursor.execute("VACUUM ANALYZE")
 

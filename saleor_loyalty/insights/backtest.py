@@ -41,6 +41,7 @@ from saleor_loyalty.models import (
 from saleor_loyalty.tiers.ladder import highest_entered, ladder, window_start
 
 MAX_MONTHS = 24
+MISSING = object()
 MAX_TIERS = 10
 
 
@@ -197,6 +198,8 @@ def _replay(program, proposal, events, before, member_count) -> Scenario:
     history: dict[int, list[tuple[datetime, Decimal]]] = defaultdict(list)
     reached: dict[int, int] = {}
     earned: dict[int, tuple[int, Decimal, Decimal]] = {}  # earn id: (points, base, cashback rate)
+    earnings: dict[tuple[Decimal, int], int] = {}
+    windows: dict[datetime, datetime | None] = {}
     issued = reversed_points = orders = 0
     cashback_base = ZERO
     for entry_id, account, moment, _points, base, reverses, base_reversed in events:
@@ -208,21 +211,28 @@ def _replay(program, proposal, events, before, member_count) -> Scenario:
             cashback_base -= share * rate
             history[account].append((moment, -(share if by_spend else Decimal(taken))))
             continue
-        start = window_start(rules, moment)
+        # Every zone's local midnight falls on a UTC quarter hour, so the window is the same within one.
+        quarter = moment.replace(minute=moment.minute - moment.minute % 15, second=0, microsecond=0)
+        if (start := windows.get(quarter, MISSING)) is MISSING:
+            start = windows[quarter] = window_start(rules, moment)
         qualifying = before.get(account, ZERO) + sum(
             (amount for at, amount in history[account] if start is None or at >= start), ZERO
         )
         index = max(reached.get(account, 0), tiers.index(highest_entered(tiers, qualifying) or tiers[0]))
         tier = tiers[index]
-        computed = compute_earn(
-            rules, _facts(program, base), moment, EarnTier(None, tier.name, tier.earn_multiplier)
-        )
+        # What an order earns depends only on its base and the tier's multiplier (the time decides only
+        # availability and expiry), so each pair is computed once per replay.
+        if (points := earnings.get((base, index))) is None:
+            tier_now = EarnTier(None, tier.name, tier.earn_multiplier)
+            points = earnings[base, index] = compute_earn(
+                rules, _facts(program, base), moment, tier_now
+            ).points
         rate = tier.cashback_percent if tier.cashback_percent is not None else rules.cashback_percent
-        earned[entry_id] = (computed.points, base, rate)
-        issued += computed.points
+        earned[entry_id] = (points, base, rate)
+        issued += points
         orders += 1
         cashback_base += base * rate
-        history[account].append((moment, base if by_spend else Decimal(computed.points)))
+        history[account].append((moment, base if by_spend else Decimal(points)))
         after = qualifying + history[account][-1][1]
         reached[account] = max(index, tiers.index(highest_entered(tiers, after) or tiers[0]))
     distribution = {tier.name: 0 for tier in tiers}

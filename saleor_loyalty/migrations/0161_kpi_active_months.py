@@ -11,4 +11,10 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunSQL(SQL, "ALTER TABLE saleor_loyalty_customerrollup DROP COLUMN active_months"),
+        # Members of a program by join time, for the KPIs' member counts (an index, nothing else, on accounts).
+        migrations.RunSQL(
+            "CREATE INDEX loyalty_kpi_member_join_idx ON saleor_loyalty_loyaltyaccount (program_id, created_at) "
+            "WHERE user_id IS NOT NULL AND merged_into_id IS NULL",
+            "DROP INDEX loyalty_kpi_member_join_idx",
+        ),
     ]
