@@ -3,8 +3,8 @@
 Reads only. The orders are the ledger's own facts: each earn row's accrual base (goods after
 discounts, without shipping, gift cards or gift-card money) and time, and each reversal's refunded
 base (`base_reversed`; a cancellation takes it all). Both programs, the current one and the proposal,
-are replayed through the same computation: `ledger.rules.compute_earn` on an unsaved copy of the
-program, the tier that copy's ladder gives at that moment (`tiers.ladder.highest_entered` over the
+are replayed through the same computation: the earn rounding of `ledger.rules.compute_earn`
+(`core.money.points_for_amount`, held equal to it by a test) on an unsaved copy of the program, the tier that copy's ladder gives at that moment (`tiers.ladder.highest_entered` over the
 qualifying amount in the program's tier window), and `core.money` for points and money. So the two
 columns differ only by the rules, not by how they are computed.
 
@@ -23,12 +23,10 @@ from decimal import Decimal
 from django.db import connection
 
 from saleor_loyalty.core.clock import add_months
-from saleor_loyalty.core.facts import EarnTier, OrderFacts, OrderLineFacts
-from saleor_loyalty.core.money import points_worth, proportional_points, quantize_money
+from saleor_loyalty.core.money import points_for_amount, points_worth, proportional_points, quantize_money
 from saleor_loyalty.exceptions import LoyaltyError
 from saleor_loyalty.insights.kpis import ZERO, ratio
 from saleor_loyalty.insights.liability import breakage_history
-from saleor_loyalty.ledger.rules import compute_earn
 from saleor_loyalty.models import (
     EntryKind,
     LedgerEntry,
@@ -183,13 +181,11 @@ def _before(program: LoyaltyProgram, since: datetime) -> dict[int, Decimal]:
         return {account: amount or ZERO for account, amount in cursor.fetchall()}
 
 
-def _facts(program: LoyaltyProgram, base: Decimal) -> OrderFacts:
-    """A recorded order as accrual sees it: its base as one line, already net of gift-card money."""
-    line = OrderLineFacts("base", "", "", 1, base, base)
-    return OrderFacts(
-        order_id=None, number="", channel_slug=program.channel_slug, currency=program.currency, user_id=None,
-        email="", lines=(line,), shipping_gross=ZERO, total_gross=base, is_paid=True,
-    )  # fmt: skip
+def earned_points(rules, base: Decimal, multiplier: Decimal) -> int:
+    """The points `compute_earn` gives an order of this base at this tier multiplier, by its own rounding
+    (`core.money.points_for_amount` over rate × multiplier), without building the earn's snapshot that
+    only the ledger needs. tests/engine/insights/test_backtest.py holds the two equal."""
+    return points_for_amount(base, rules.earn_rate * multiplier)
 
 
 def _replay(program, proposal, events, before, member_count) -> Scenario:
@@ -198,7 +194,6 @@ def _replay(program, proposal, events, before, member_count) -> Scenario:
     history: dict[int, list[tuple[datetime, Decimal]]] = defaultdict(list)
     reached: dict[int, int] = {}
     earned: dict[int, tuple[int, Decimal, Decimal]] = {}  # earn id: (points, base, cashback rate)
-    earnings: dict[tuple[Decimal, int], int] = {}
     windows: dict[datetime, datetime | None] = {}
     issued = reversed_points = orders = 0
     cashback_base = ZERO
@@ -220,13 +215,7 @@ def _replay(program, proposal, events, before, member_count) -> Scenario:
         )
         index = max(reached.get(account, 0), tiers.index(highest_entered(tiers, qualifying) or tiers[0]))
         tier = tiers[index]
-        # What an order earns depends only on its base and the tier's multiplier (the time decides only
-        # availability and expiry), so each pair is computed once per replay.
-        if (points := earnings.get((base, index))) is None:
-            tier_now = EarnTier(None, tier.name, tier.earn_multiplier)
-            points = earnings[base, index] = compute_earn(
-                rules, _facts(program, base), moment, tier_now
-            ).points
+        points = earned_points(rules, base, tier.earn_multiplier)
         rate = tier.cashback_percent if tier.cashback_percent is not None else rules.cashback_percent
         earned[entry_id] = (points, base, rate)
         issued += points

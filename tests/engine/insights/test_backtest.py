@@ -7,9 +7,17 @@ from decimal import Decimal
 import pytest
 
 from saleor_loyalty import ledger
+from saleor_loyalty.core.facts import EarnTier, OrderFacts, OrderLineFacts
 from saleor_loyalty.insights import book_rollups
-from saleor_loyalty.insights.backtest import BacktestInputError, Proposal, ProposedTier, backtest
+from saleor_loyalty.insights.backtest import (
+    BacktestInputError,
+    Proposal,
+    ProposedTier,
+    backtest,
+    earned_points,
+)
 from saleor_loyalty.ledger import expiry
+from saleor_loyalty.ledger.rules import compute_earn
 from saleor_loyalty.models import LoyaltyAccount
 from tests.engine.graphql.test_authorization_matrix import snapshot
 
@@ -107,3 +115,17 @@ def test_bad_proposals_are_refused_by_field(club, proposal, months, field):
     with pytest.raises(BacktestInputError) as refused:
         backtest(club, proposal, months, NOW)
     assert refused.value.field == field
+
+
+@pytest.mark.parametrize("multiplier", [Decimal(1), Decimal("1.5"), Decimal(2), Decimal("0.333")])
+@pytest.mark.parametrize("base", [Decimal("0.99"), Decimal("64.00"), Decimal("128.37"), Decimal("2999.999")])
+def test_the_replays_points_are_what_compute_earn_gives(club, base, multiplier):
+    line = OrderLineFacts("1", "", "", 1, base, base)
+    facts = OrderFacts(
+        order_id=None, number="", channel_slug="il", currency="ILS", user_id=None, email="", lines=(line,),
+        shipping_gross=Decimal(0), total_gross=base, is_paid=True,
+    )  # fmt: skip
+    for rate in (Decimal(1), Decimal("2.5"), Decimal("0.1")):
+        club.earn_rate = rate  # unsaved: the backtest's own copy of the rules
+        expected = compute_earn(club, facts, NOW, EarnTier(None, "", multiplier)).points
+        assert earned_points(club, base, multiplier) == expected
