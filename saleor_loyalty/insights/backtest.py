@@ -181,6 +181,31 @@ def _before(program: LoyaltyProgram, since: datetime) -> dict[int, Decimal]:
         return {account: amount or ZERO for account, amount in cursor.fetchall()}
 
 
+class _Window:
+    """A member's qualifying amounts in time order, summed from the tier window's start on.
+
+    Events are replayed in time order, so a window's start only moves forward: amounts that fall out
+    are subtracted once, and each event costs O(1) however long the member's history.
+    """
+
+    __slots__ = ("entries", "first", "total")
+
+    def __init__(self):
+        self.entries: list[tuple[datetime, Decimal]] = []
+        self.first = 0
+        self.total = ZERO
+
+    def add(self, moment: datetime, amount: Decimal) -> None:
+        self.entries.append((moment, amount))
+        self.total += amount
+
+    def since(self, start: datetime | None) -> Decimal:
+        while start is not None and self.first < len(self.entries) and self.entries[self.first][0] < start:
+            self.total -= self.entries[self.first][1]
+            self.first += 1
+        return self.total
+
+
 def earned_points(rules, base: Decimal, multiplier: Decimal) -> int:
     """The points `compute_earn` gives an order of this base at this tier multiplier, by its own rounding
     (`core.money.points_for_amount` over rate × multiplier), without building the earn's snapshot that
@@ -191,7 +216,7 @@ def earned_points(rules, base: Decimal, multiplier: Decimal) -> int:
 def _replay(program, proposal, events, before, member_count) -> Scenario:
     rules, tiers = _rules(program, proposal)
     by_spend = program.tier_basis == TierBasis.SPEND
-    history: dict[int, list[tuple[datetime, Decimal]]] = defaultdict(list)
+    history: dict[int, _Window] = defaultdict(_Window)
     reached: dict[int, int] = {}
     earned: dict[int, tuple[int, Decimal, Decimal]] = {}  # earn id: (points, base, cashback rate)
     windows: dict[datetime, datetime | None] = {}
@@ -204,15 +229,13 @@ def _replay(program, proposal, events, before, member_count) -> Scenario:
             taken = proportional_points(points, share, earn_base) if earn_base else 0
             reversed_points += taken
             cashback_base -= share * rate
-            history[account].append((moment, -(share if by_spend else Decimal(taken))))
+            history[account].add(moment, -(share if by_spend else Decimal(taken)))
             continue
         # Every zone's local midnight falls on a UTC quarter hour, so the window is the same within one.
         quarter = moment.replace(minute=moment.minute - moment.minute % 15, second=0, microsecond=0)
         if (start := windows.get(quarter, MISSING)) is MISSING:
             start = windows[quarter] = window_start(rules, moment)
-        qualifying = before.get(account, ZERO) + sum(
-            (amount for at, amount in history[account] if start is None or at >= start), ZERO
-        )
+        qualifying = before.get(account, ZERO) + history[account].since(start)
         index = max(reached.get(account, 0), tiers.index(highest_entered(tiers, qualifying) or tiers[0]))
         tier = tiers[index]
         points = earned_points(rules, base, tier.earn_multiplier)
@@ -221,8 +244,9 @@ def _replay(program, proposal, events, before, member_count) -> Scenario:
         issued += points
         orders += 1
         cashback_base += base * rate
-        history[account].append((moment, base if by_spend else Decimal(points)))
-        after = qualifying + history[account][-1][1]
+        gained = base if by_spend else Decimal(points)
+        history[account].add(moment, gained)
+        after = qualifying + gained
         reached[account] = max(index, tiers.index(highest_entered(tiers, after) or tiers[0]))
     distribution = {tier.name: 0 for tier in tiers}
     for account in set(history) | set(before):
