@@ -35,3 +35,4 @@ class LoyaltyErrorCode(Enum):
     REFERRAL_NOT_ELIGIBLE = "referral_not_eligible"
     REFERRAL_NOT_HELD = "referral_not_held"
     PLAN_IN_USE = "plan_in_use"
+    OLDER_THAN_RECORDED = "older_than_recorded"

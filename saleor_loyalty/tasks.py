@@ -26,7 +26,16 @@ from saleor_loyalty.engagement import (
     referrals,
 )
 from saleor_loyalty.exceptions import LoyaltyError
-from saleor_loyalty.insights import campaign_sending, greetings, nps, order_events, tracking, winback
+from saleor_loyalty.insights import (
+    book_rollups,
+    campaign_sending,
+    greetings,
+    nps,
+    order_events,
+    tracking,
+    winback,
+)
+from saleor_loyalty.insights import rollups as kpi_rollups
 from saleor_loyalty.insights import segments as insights_segments
 from saleor_loyalty.ledger import expiry, reconciliation
 from saleor_loyalty.members import privacy
@@ -42,6 +51,7 @@ from saleor_loyalty.saleor_adapter import (
     gift_cards,
     order_categories,
     order_lines,
+    order_rollups,
     runtime,
     shop,
 )
@@ -79,14 +89,30 @@ def _update_insights(order) -> None:
     order_events.on_order(order, timezone.now(), lines)
 
 
-AFTER_LEDGER = (_sync_referral, _sync_membership, _evaluate_challenges, _update_insights)
+def _roll_up_kpis(order) -> None:
+    """Members' and guests' orders alike, idempotent per order (also one the ledger refused)."""
+    if (rollup := order_rollups.rollup_facts(order)) is not None:
+        kpi_rollups.record_order(rollup)
 
 
-def _after_ledger(order) -> None:
-    """The engagement and insights hooks of a synced order, each in its own transaction after the ledger's:
-    one that fails is logged and never stops the others or the points (their beat jobs catch up what it
-    missed); a transient database error retries the whole task, which every step survives."""
-    for hook in AFTER_LEDGER:
+def _schedule_nps_survey(order) -> None:
+    nps.schedule_for_order(order, timezone.now())
+
+
+AFTER_LEDGER = (
+    _sync_referral,
+    _sync_membership,
+    _evaluate_challenges,
+    _update_insights,
+    _schedule_nps_survey,
+)
+
+
+def _run_hooks(hooks, order) -> None:
+    """The KPI, engagement and insights hooks of a synced order, each in its own transaction after the
+    ledger's: one that fails is logged and never stops the others or the points (their beat jobs catch up
+    what it missed); a transient database error retries the whole task, which every step survives."""
+    for hook in hooks:
         try:
             with runtime.writer_connection():
                 hook(order)
@@ -99,6 +125,7 @@ def _after_ledger(order) -> None:
 BULK_GRANT_BATCHES_PER_RUN = 40  # 20k members a minute at 500 a batch
 CHALLENGE_BATCHES_PER_RUN = 500  # 1M members at 2,000 a batch; the next run resumes from the cursor
 SEGMENT_BATCHES_PER_RUN = 200  # 1M members at 5,000 a batch; the next run resumes from the cursor
+KPI_BATCHES_PER_RUN = 100  # 50k orders (500 a batch) or 500k book rows (5,000 a batch) per run
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=8)
@@ -111,16 +138,14 @@ def sync_order_task(order_id: str) -> None:
             result = orders.sync_order(facts, gift_cards.saleor_gift_cards, shop.channel_facts)
         except LoyaltyError:
             logger.exception("Loyalty sync refused order %s", order_id)
-            return
-    _after_ledger(facts)
+            result = None
+    _run_hooks((_roll_up_kpis,), facts)
+    if result is None:
+        return
+    _run_hooks(AFTER_LEDGER, facts)
     if result.earned is not None:
         with runtime.writer_connection():
             club_news.tell_points_earned(facts, result.earned, timezone.now())
-    with runtime.writer_connection():
-        try:  # a survey problem is logged and never reaches the points
-            nps.schedule_for_order(facts, timezone.now())
-        except Exception:
-            logger.exception("NPS survey for order %s failed", order_id)
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=8)
@@ -222,7 +247,7 @@ def sweep_changed_orders_task() -> None:
 def _sweep_one(facts):
     """What the hooks' task does for one order: the ledger first, then the hooks after it."""
     result = orders.sync_order(facts, gift_cards.saleor_gift_cards, shop.channel_facts)
-    _after_ledger(facts)
+    _run_hooks((_roll_up_kpis, *AFTER_LEDGER), facts)
     return result
 
 
@@ -321,6 +346,15 @@ def nps_surveys_task() -> None:
         nps.send_due()
 
 
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def kpi_rollups_task() -> None:
+    """Beat: fold new ledger and credit rows into the KPI roll-ups, and walk Saleor's orders by number
+    (the first runs backfill history; later ones catch orders whose event was lost). Bounded per run."""
+    with runtime.writer_connection():
+        book_rollups.roll_up_books(max_batches=KPI_BATCHES_PER_RUN)
+        kpi_rollups.backfill(order_rollups.orders_after_number, max_batches=KPI_BATCHES_PER_RUN)
+
+
 def register_periodic_tasks(app) -> None:
     """Beat entries of every club job. Each is resumable, bounded per run and safe on several workers.
 
@@ -346,6 +380,7 @@ def register_periodic_tasks(app) -> None:
         "loyalty-flows": (flows_task, timedelta(minutes=5)),
         "loyalty-campaigns": (campaigns_task, timedelta(minutes=1)),
         "loyalty-nps-surveys": (nps_surveys_task, timedelta(minutes=15)),
+        "loyalty-kpi-rollups": (kpi_rollups_task, timedelta(minutes=10)),
     }
     for name, (task, interval) in every.items():
         app.add_periodic_task(interval, task.s(), name=name)

@@ -10,6 +10,7 @@ from graphql.error import GraphQLSyntaxError
 from graphql.execution import ExecutionResult
 
 from saleor_loyalty.graphql.actions import ActionQueries
+from saleor_loyalty.graphql.backtest import BacktestQueries
 from saleor_loyalty.graphql.campaigns import CampaignQueries
 from saleor_loyalty.graphql.challenges import ChallengeQueries
 from saleor_loyalty.graphql.checkout_preview import CheckoutPreviewQueries
@@ -17,6 +18,7 @@ from saleor_loyalty.graphql.club import ClubQueries
 from saleor_loyalty.graphql.consent import ConsentQueries
 from saleor_loyalty.graphql.early_access import EarlyAccessQueries
 from saleor_loyalty.graphql.entities import FederationQueries
+from saleor_loyalty.graphql.kpis import KpiQueries
 from saleor_loyalty.graphql.members import MemberQueries
 from saleor_loyalty.graphql.membership import MembershipQueries
 from saleor_loyalty.graphql.mutations.action_create import LoyaltyActionCreate
@@ -36,6 +38,8 @@ from saleor_loyalty.graphql.mutations.challenge_create import LoyaltyChallengeCr
 from saleor_loyalty.graphql.mutations.challenge_delete import LoyaltyChallengeDelete
 from saleor_loyalty.graphql.mutations.challenge_update import LoyaltyChallengeUpdate
 from saleor_loyalty.graphql.mutations.club_shipping_set import LoyaltyClubShippingMethodsSet
+from saleor_loyalty.graphql.mutations.consent_evidence_export import LoyaltyConsentEvidenceExport
+from saleor_loyalty.graphql.mutations.consent_import import LoyaltyConsentImport
 from saleor_loyalty.graphql.mutations.consent_set import LoyaltyConsentSet
 from saleor_loyalty.graphql.mutations.early_access_mark import LoyaltyEarlyAccessMark
 from saleor_loyalty.graphql.mutations.early_access_unmark import LoyaltyEarlyAccessUnmark
@@ -90,6 +94,8 @@ class Query(
     ActionQueries,
     ClubQueries,
     ChallengeQueries,
+    KpiQueries,
+    BacktestQueries,
     graphene.ObjectType,
 ):
     """What the club answers; `_entities` and `_service` serve it as a federation subgraph of Saleor."""
@@ -141,6 +147,8 @@ class Mutation(graphene.ObjectType):
     loyalty_campaign_cancel = LoyaltyCampaignCancel.Field()
     loyalty_nps_settings_update = LoyaltyNpsSettingsUpdate.Field()
     loyalty_nps_answer = LoyaltyNpsAnswer.Field()
+    loyalty_consent_evidence_export = LoyaltyConsentEvidenceExport.Field()
+    loyalty_consent_import = LoyaltyConsentImport.Field()
 
 
 class ClubSchema(graphene.Schema):

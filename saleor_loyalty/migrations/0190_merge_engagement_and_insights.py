@@ -11,6 +11,7 @@ class Migration(migrations.Migration):
         ("saleor_loyalty", "0130_challenges_and_order_tiers"),
         ("saleor_loyalty", "0140_segments"),
         ("saleor_loyalty", "0150_campaigns"),
+        ("saleor_loyalty", "0161_kpi_active_months"),
     ]
 
     operations = []

@@ -49,6 +49,18 @@ from saleor_loyalty.models.challenges import (
 from saleor_loyalty.models.credit import CreditEntry, CreditKind, StoreCreditCard
 from saleor_loyalty.models.early_access import EarlyAccessItem, EarlyAccessKind
 from saleor_loyalty.models.jobs import JobCursor
+from saleor_loyalty.models.kpis import (
+    ChannelDayRollup,
+    CohortCell,
+    ConsentImport,
+    CreditDayRollup,
+    CustomerMonth,
+    CustomerRollup,
+    EvidenceAccess,
+    ImportedConsent,
+    OrderRollup,
+    PointsDayRollup,
+)
 from saleor_loyalty.models.ledger import AppendOnlyError, EntryKind, ExpiryReminder, LedgerEntry
 from saleor_loyalty.models.membership import (
     TERM_MONTHS,

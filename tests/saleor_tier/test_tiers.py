@@ -110,4 +110,5 @@ def test_every_club_job_is_on_saleors_beat_schedule():
         "loyalty-challenges": tasks.evaluate_challenges_task.name,
         "loyalty-campaigns": tasks.campaigns_task.name,
         "loyalty-nps-surveys": tasks.nps_surveys_task.name,
+        "loyalty-kpi-rollups": tasks.kpi_rollups_task.name,
     }

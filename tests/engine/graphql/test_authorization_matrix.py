@@ -248,6 +248,30 @@ MATRIX = {
         CUSTOMER,
         f'mutation {{ loyaltyNpsAnswer(channel: "il", orderId: "{ORDER}", score: 5) {{ errors {{ code }} }} }}',
     ),
+    "kpis": (
+        "MANAGE_USERS",
+        'query { kpis(channel: "il", since: "2026-01-01", until: "2026-03-01") { currency } }',
+    ),
+    "kpiCohorts": (
+        "MANAGE_USERS",
+        'query { kpiCohorts(channel: "il", since: "2026-01-01", until: "2026-03-01") { size } }',
+    ),
+    "liability": ("MANAGE_USERS", 'query { liability(channel: "il") { outstandingPoints } }'),
+    "ruleBacktest": (
+        "MANAGE_SETTINGS",
+        'query { ruleBacktest(channel: "il", months: 6, input: {earnRate: "2"}) { currency } }',
+    ),
+    "loyaltyConsentEvidenceExport": (
+        "MANAGE_USERS",
+        'mutation { loyaltyConsentEvidenceExport(channel: "il", medium: EMAIL, address: "dana@example.co.il", '
+        "format: JSON) { errors { code } } }",
+    ),
+    "loyaltyConsentImport": (
+        "MANAGE_USERS",
+        'mutation { loyaltyConsentImport(channel: "il", csvLines: ["medium,address,action,occurred_at,wording,'
+        'locale,origin,evidence", "email,a@b.co,withdraw,2024-01-01T00:00:00+00:00,,he,x,y"]) '
+        "{ errors { code } } }",
+    ),
     "loyaltyEarlyAccessUnmark": (
         "MANAGE_PRODUCTS",
         f'mutation {{ loyaltyEarlyAccessUnmark(channel: "il", products: ["{PRODUCT}"]) {{ errors {{ code }} }} }}',

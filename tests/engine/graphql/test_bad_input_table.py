@@ -86,6 +86,17 @@ def base_variables(mutation, club, customer):
             "orderId": graphene.Node.to_global_id("Order", "5e3a0f6c-2d1b-4f3e-9a7c-1b2c3d4e5f60"),
             "score": 5,
         },
+        "loyaltyConsentEvidenceExport": {
+            "medium": "EMAIL",
+            "address": "dana@example.co.il",
+            "format": "JSON",
+        },
+        "loyaltyConsentImport": {
+            "csvLines": [
+                "medium,address,action,occurred_at,wording,locale,origin,evidence",
+                "email,dana@example.co.il,withdraw,2024-01-01T00:00:00+00:00,,he,Old shop,ticket 5",
+            ]
+        },
         "loyaltyReconciliationRepair": {
             "findingId": graphene.Node.to_global_id("LoyaltyReconciliationFinding", 1),
             "reason": "x",

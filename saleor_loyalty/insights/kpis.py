@@ -1,0 +1,244 @@
+"""The club's KPIs for one channel and a range of months, read from the roll-ups only.
+
+Every number is per channel, so in that channel's currency: two channels are never added together.
+Months are the program's local months. Orders count when paid and not cancelled or wholly refunded;
+revenue is what Saleor charged less refunds. Members are signed-up customers, guests everyone else.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.db import connection
+from django.db.models import Count, F, Q, Sum
+
+from saleor_loyalty.core.clock import add_months
+from saleor_loyalty.exceptions import LoyaltyError
+from saleor_loyalty.insights import rollups
+from saleor_loyalty.models import (
+    ChannelDayRollup,
+    CohortCell,
+    CustomerRollup,
+    EntryKind,
+    LoyaltyAccount,
+    LoyaltyProgram,
+    PointsDayRollup,
+)
+
+ZERO = Decimal(0)
+MAX_MONTHS = 36
+ISSUING_KINDS = (EntryKind.EARN, EntryKind.BIRTHDAY, EntryKind.ADJUSTMENT)
+
+
+def ratio(part, whole, places: str = "0.0001") -> Decimal | None:
+    return (Decimal(part) / Decimal(whole)).quantize(Decimal(places)) if whole else None
+
+
+def months_between(since: date, until: date) -> list[date]:
+    months, month = [], since
+    while month <= until:
+        months.append(month)
+        month = add_months(month, 1)
+    return months
+
+
+def local_start(program: LoyaltyProgram, day: date) -> datetime:
+    """Local midnight starting `day` in the program's timezone."""
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(program.timezone))
+
+
+def check_period(since: date, until: date) -> list[date]:
+    """The months of the period, first days; a period is 1 to 36 whole months."""
+    since, until = since.replace(day=1), until.replace(day=1)
+    if since > until:
+        raise LoyaltyError("The period starts after it ends.", "since")
+    months = months_between(since, until)
+    if len(months) > MAX_MONTHS:
+        raise LoyaltyError(f"A period is at most {MAX_MONTHS} months.", "until")
+    return months
+
+
+@dataclass(frozen=True)
+class MonthKpis:
+    month: date
+    orders: int
+    member_orders: int
+    revenue: Decimal
+    member_revenue: Decimal
+    active_customers: int
+    active_members: int
+    new_customers: int
+
+    @property
+    def guest_orders(self) -> int:
+        return self.orders - self.member_orders
+
+    @property
+    def guest_revenue(self) -> Decimal:
+        return self.revenue - self.member_revenue
+
+    @property
+    def member_aov(self) -> Decimal | None:
+        return self.member_revenue / self.member_orders if self.member_orders else None
+
+    @property
+    def guest_aov(self) -> Decimal | None:
+        return self.guest_revenue / self.guest_orders if self.guest_orders else None
+
+
+@dataclass(frozen=True)
+class PointsFlow:
+    issued: int
+    reversed: int
+    redeemed: int
+    expired: int
+
+    @property
+    def redemption_rate(self) -> Decimal | None:
+        """Redeemed ÷ issued net of reversals."""
+        return ratio(self.redeemed, self.issued - self.reversed)
+
+
+@dataclass(frozen=True)
+class Kpis:
+    channel_slug: str
+    currency: str
+    months: list[MonthKpis]
+    members_total: int
+    members_new: int
+    members_active: int
+    customers_active: int
+    repeat_purchase_rate: Decimal | None
+    points: PointsFlow
+    # Filled by other parts of the club when they exist (the lead wires them): see `other_rates`.
+    other: dict = field(default_factory=dict)
+
+    @property
+    def orders(self) -> int:
+        return sum(month.orders for month in self.months)
+
+    @property
+    def member_orders(self) -> int:
+        return sum(month.member_orders for month in self.months)
+
+    @property
+    def revenue(self) -> Decimal:
+        return sum((month.revenue for month in self.months), ZERO)
+
+    @property
+    def member_revenue(self) -> Decimal:
+        return sum((month.member_revenue for month in self.months), ZERO)
+
+    @property
+    def purchase_frequency(self) -> Decimal | None:
+        """Orders per buyer who ordered in the period."""
+        return ratio(self.orders, self.customers_active, "0.01")
+
+
+def _month_rows(program: LoyaltyProgram, months: list[date]) -> dict[date, dict]:
+    start, end = months[0], add_months(months[-1], 1)
+    sums = {
+        month: {"orders": 0, "member_orders": 0, "revenue": ZERO, "member_revenue": ZERO} for month in months
+    }
+    days = ChannelDayRollup.objects.filter(channel_slug=program.channel_slug, day__gte=start, day__lt=end)
+    for row in days.values("day", "orders", "member_orders", "revenue", "member_revenue"):
+        bucket = sums[row["day"].replace(day=1)]
+        for name in ("orders", "member_orders", "revenue", "member_revenue"):
+            bucket[name] += row[name]
+    cells = (
+        CohortCell.objects.filter(channel_slug=program.channel_slug, month__gte=start, month__lt=end)
+        .values("month")
+        .annotate(
+            active=Sum("customers"),
+            members=Sum("member_customers"),
+            new=Sum("customers", filter=Q(cohort_month=F("month"))),  # a buyer is new in their cohort's month
+        )
+    )
+    for row in cells:
+        sums[row["month"]].update(active=row["active"], members=row["members"], new=row["new"])
+    return sums
+
+
+def _distinct_active(program: LoyaltyProgram, months: list[date]) -> tuple[int, int]:
+    """(buyers, member buyers) who ordered in the period: one pass over the buyers' month bitmaps."""
+    if len(months) == 1:
+        return -1, -1  # the month's cells already answer it exactly
+    table = CustomerRollup._meta.db_table
+    zero = "0" * rollups.MONTH_BITS
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*), count(*) FILTER (WHERE is_member) FROM {table} "
+            "WHERE channel_slug = %s AND orders > 0 AND active_months & %s::bit(512) <> %s::bit(512)",
+            [program.channel_slug, rollups.month_bits(months), zero],
+        )
+        return cursor.fetchone()
+
+
+def points_flow(program: LoyaltyProgram, start: date, end: date) -> PointsFlow:
+    """Points issued, reversed, redeemed and expired on local days in [start, end)."""
+    rows = PointsDayRollup.objects.filter(channel_slug=program.channel_slug, day__gte=start, day__lt=end)
+    sums = {
+        row["kind"]: row
+        for row in rows.values("kind").annotate(positive=Sum("positive"), negative=Sum("negative"))
+    }
+
+    def part(kind, sign):
+        row = sums.get(kind)
+        return int(row[sign]) if row else 0
+
+    return PointsFlow(
+        issued=sum(part(kind, "positive") for kind in ISSUING_KINDS),
+        reversed=-part(EntryKind.EARN_REVERSAL, "negative") - part(EntryKind.ADJUSTMENT, "negative"),
+        redeemed=-part(EntryKind.REDEMPTION, "negative"),
+        expired=-part(EntryKind.EXPIRE, "negative"),
+    )
+
+
+def repeat_purchase_rate(program: LoyaltyProgram, months: list[date]) -> Decimal | None:
+    """Of the buyers whose first order fell in the period, the share who ordered again (so far)."""
+    counts = CustomerRollup.objects.filter(
+        channel_slug=program.channel_slug, first_month__gte=months[0], first_month__lte=months[-1]
+    ).aggregate(buyers=Count("pk"), repeat=Count("pk", filter=Q(orders__gte=2)))
+    return ratio(counts["repeat"], counts["buyers"])
+
+
+def kpis(program: LoyaltyProgram, since: date, until: date) -> Kpis:
+    months = check_period(since, until)
+    start, end = months[0], add_months(months[-1], 1)
+    sums = _month_rows(program, months)
+    series = [
+        MonthKpis(
+            month=month,
+            orders=sums[month]["orders"],
+            member_orders=sums[month]["member_orders"],
+            revenue=sums[month]["revenue"],
+            member_revenue=sums[month]["member_revenue"],
+            active_customers=sums[month].get("active") or 0,
+            active_members=sums[month].get("members") or 0,
+            new_customers=sums[month].get("new") or 0,
+        )
+        for month in months
+    ]
+    active, active_members = _distinct_active(program, months)
+    if active < 0:
+        active, active_members = series[0].active_customers, series[0].active_members
+    members = LoyaltyAccount.objects.filter(program=program, user__isnull=False, merged_into__isnull=True)
+    counts = members.aggregate(
+        total=Count("pk"),
+        new=Count(
+            "pk",
+            filter=Q(created_at__gte=local_start(program, start), created_at__lt=local_start(program, end)),
+        ),
+    )
+    return Kpis(
+        channel_slug=program.channel_slug,
+        currency=program.currency,
+        months=series,
+        members_total=counts["total"],
+        members_new=counts["new"],
+        members_active=active_members,
+        customers_active=active,
+        repeat_purchase_rate=repeat_purchase_rate(program, months),
+        points=points_flow(program, start, end),
+    )
