@@ -32,3 +32,6 @@ class LoyaltyErrorCode(Enum):
     QUERY_TOO_COMPLEX = "query_too_complex"
     TOO_MANY_FIELDS = "too_many_fields"
     PROGRAM_INACTIVE = "program_inactive"
+    SMS_CODE_INVALID = "sms_code_invalid"
+    RATE_LIMITED = "rate_limited"
+    SMS_NOT_SENT = "sms_not_sent"

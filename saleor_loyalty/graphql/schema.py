@@ -17,6 +17,8 @@ from saleor_loyalty.graphql.members import MemberQueries
 from saleor_loyalty.graphql.mutations.birthday_set import LoyaltyBirthdaySet
 from saleor_loyalty.graphql.mutations.club_shipping_set import LoyaltyClubShippingMethodsSet
 from saleor_loyalty.graphql.mutations.consent_set import LoyaltyConsentSet
+from saleor_loyalty.graphql.mutations.consent_sms_confirm import LoyaltyConsentSmsConfirm
+from saleor_loyalty.graphql.mutations.consent_sms_start import LoyaltyConsentSmsStart
 from saleor_loyalty.graphql.mutations.early_access_mark import LoyaltyEarlyAccessMark
 from saleor_loyalty.graphql.mutations.early_access_unmark import LoyaltyEarlyAccessUnmark
 from saleor_loyalty.graphql.mutations.points_adjust import LoyaltyPointsAdjust
@@ -55,6 +57,8 @@ class Mutation(graphene.ObjectType):
     """The club's changes: each answers `errors` and writes nothing when it has any."""
 
     loyalty_consent_set = LoyaltyConsentSet.Field()
+    loyalty_consent_sms_start = LoyaltyConsentSmsStart.Field()
+    loyalty_consent_sms_confirm = LoyaltyConsentSmsConfirm.Field()
     loyalty_recovery_settings_update = LoyaltyRecoverySettingsUpdate.Field()
     loyalty_points_adjust = LoyaltyPointsAdjust.Field()
     loyalty_program_update = LoyaltyProgramUpdate.Field()

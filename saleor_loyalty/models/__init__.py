@@ -25,4 +25,5 @@ from saleor_loyalty.models.program import (
     TierWindow,
 )
 from saleor_loyalty.models.reconciliation import ReconciliationCheck, ReconciliationFinding
+from saleor_loyalty.models.sms_opt_in import SmsOptInChallenge
 from saleor_loyalty.models.tiers import Tier, TierCause, TierEvaluationRun, TierEvent, TierTranslation

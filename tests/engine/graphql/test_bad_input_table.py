@@ -61,6 +61,8 @@ def base_variables(mutation, club, customer):
     product = graphene.Node.to_global_id("Product", 1)
     return {
         "loyaltyConsentSet": {"medium": "EMAIL", "granted": True, "source": "ACCOUNT_PAGE", "wording": "Yes"},
+        "loyaltyConsentSmsStart": {"phone": "+972501234567", "wording": "Yes", "locale": "he"},
+        "loyaltyConsentSmsConfirm": {"phone": "+972501234567", "code": "123456"},
         "loyaltyRecoverySettingsUpdate": {"input": {"abandonAfterMinutes": 30}},
         "loyaltyPointsAdjust": {"userId": user, "points": 5, "reason": "goodwill"},
         "loyaltyProgramUpdate": {"input": {"pendingDays": 3}},
