@@ -110,7 +110,7 @@ class TestMe:
             result = run(ME, Requestor(user_id=customer.pk), channel="il", first=5)
 
         assert result.errors is None, result.errors
-        assert len(queries.captured_queries) <= 3
+        assert len(queries.captured_queries) <= 2
         data = result.data["me"]
         assert data["tier"]["name"] == "Regular"
         assert data["progress"]["remaining"] == 2000.0
