@@ -36,3 +36,6 @@ class LoyaltyErrorCode(Enum):
     REFERRAL_NOT_HELD = "referral_not_held"
     PLAN_IN_USE = "plan_in_use"
     OLDER_THAN_RECORDED = "older_than_recorded"
+    SMS_CODE_INVALID = "sms_code_invalid"
+    RATE_LIMITED = "rate_limited"
+    SMS_NOT_SENT = "sms_not_sent"

@@ -266,3 +266,24 @@ class InvalidChallenge(LoyaltyError):
     """A challenge or badge setting out of range, or a rule change once members completed it."""
 
     code = LoyaltyErrorCode.INVALID
+
+
+class SmsCodeInvalid(LoyaltyError):
+    """An SMS opt-in code that is wrong, expired, used already, or out of attempts (one answer for all,
+    so nobody learns anything about a number from it)."""
+
+    code = LoyaltyErrorCode.SMS_CODE_INVALID
+    field = "code"
+
+
+class RateLimited(LoyaltyError):
+    """Too many SMS opt-in codes asked for one number or from one origin lately."""
+
+    code = LoyaltyErrorCode.RATE_LIMITED
+
+
+class SmsNotSent(LoyaltyError):
+    """The SMS provider did not take the opt-in code; the caller may ask again later."""
+
+    code = LoyaltyErrorCode.SMS_NOT_SENT
+    field = "phone"

@@ -1,10 +1,11 @@
 """The member as the club API shows it: points, their worth, history, tier standing, store credit."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
 import graphene
+from django.utils import timezone
 from graphene_django import DjangoObjectType
 
 from saleor_loyalty.benefits.birthdays import CHANGE_INTERVAL
@@ -30,10 +31,17 @@ from saleor_loyalty.graphql.tier_types import (
     retention_of,
 )
 from saleor_loyalty.ledger.expiry import next_expiring
+from saleor_loyalty.members.snapshot import read_amount
 from saleor_loyalty.members.summary import PointsSummary, points_value, summarize
 from saleor_loyalty.models import LedgerEntry, LoyaltyAccount, LoyaltyProgram, TierEvent
 from saleor_loyalty.rewards.store_credit import summarize as summarize_credit
-from saleor_loyalty.tiers.ladder import TierStanding, ladder, standing
+from saleor_loyalty.tiers.ladder import (
+    TierStanding,
+    current_tier,
+    ladder,
+    qualifying_amounts,
+    standing,
+)
 
 
 class PointsType(graphene.ObjectType):
@@ -93,21 +101,45 @@ LoyaltyTransactionConnection, LoyaltyTransactionEdge = connection_types(
 )
 
 
+class MemberPage:
+    """The members of one list page: their qualifying amounts in one query, read when first asked for."""
+
+    def __init__(self, program: LoyaltyProgram, accounts: list[LoyaltyAccount]):
+        self.program, self.accounts = program, accounts
+
+    @cached_property
+    def amounts(self) -> dict:
+        return qualifying_amounts(self.program, [account.pk for account in self.accounts], timezone.now())
+
+
 @dataclass
 class MemberView:
     program: LoyaltyProgram
     account: LoyaltyAccount | None
     user_id: int | None
     email: str
+    page: MemberPage | None = None
 
     @cached_property
     def summary(self) -> PointsSummary:
         return summarize(self.account)
 
     @cached_property
+    def tier(self):
+        """The member's tier from the cached tier state (no qualification needed)."""
+        return current_tier(self.account, ladder(self.program))
+
+    @cached_property
+    def next_tier(self):
+        return next((t for t in ladder(self.program) if self.tier and t.position > self.tier.position), None)
+
+    @cached_property
     def standing(self) -> TierStanding:
-        """Tier, next tier, progress and retention from two queries (the ladder, the qualification)."""
-        return standing(self.program, self.account)
+        """Progress and retention: the qualifying amount read with the account or the page, else one query."""
+        amount = read_amount(self.account)
+        if amount is None and self.page is not None and self.account is not None:
+            amount = self.page.amounts.get(self.account.pk)
+        return standing(self.program, self.account, amount=amount)
 
     def credit(self, cards):
         if not hasattr(self, "_credit"):
@@ -244,15 +276,15 @@ class Member(graphene.ObjectType):
 
     @staticmethod
     def resolve_early_access(root: MemberView, _info):
-        return bool(root.standing.tier and root.standing.tier.early_access)
+        return bool(root.tier and root.tier.early_access)
 
     @staticmethod
     def resolve_tier(root: MemberView, _info):
-        return root.standing.tier
+        return root.tier
 
     @staticmethod
     def resolve_next_tier(root: MemberView, _info):
-        return root.standing.next_tier
+        return root.next_tier
 
     @staticmethod
     def resolve_progress(root: MemberView, _info):
@@ -339,8 +371,8 @@ class Member(graphene.ObjectType):
         rows = (
             LedgerEntry.objects.filter(account=root.account) if root.account else LedgerEntry.objects.none()
         )
-        return connection(
-            LoyaltyTransactionConnection,
-            LoyaltyTransactionEdge,
-            keyset_page(rows, first, after, "entry"),
-        )
+        counted = getattr(root.account, "entry_count", None)  # read with the account by `me`
+        page = keyset_page(rows, first, after, "entry", count=counted is None)
+        if counted is not None:
+            page = replace(page, total_count=counted)
+        return connection(LoyaltyTransactionConnection, LoyaltyTransactionEdge, page)

@@ -1,18 +1,20 @@
 """Members on the API: the customer's own membership (`me`) and, for staff, one member or the member list."""
 
 import graphene
+from django.utils import timezone
+from graphql.language import ast
 
 from saleor_loyalty.exceptions import TierNotFound
 from saleor_loyalty.graphql import member_insights
 from saleor_loyalty.graphql.errors import resolver
 from saleor_loyalty.graphql.ids import int_pk
-from saleor_loyalty.graphql.member_types import Member, MemberView
+from saleor_loyalty.graphql.member_types import Member, MemberPage, MemberView
 from saleor_loyalty.graphql.membership_types import MembershipFilterEnum
 from saleor_loyalty.graphql.pagination import connection, connection_types, keyset_page
-from saleor_loyalty.graphql.resolvers import find_user, member_view, program_for
+from saleor_loyalty.graphql.resolvers import find_user, program_for
 from saleor_loyalty.graphql.segment_types import NamedSegmentEnum
 from saleor_loyalty.members import listing as member_list
-from saleor_loyalty.members.summary import member_account
+from saleor_loyalty.members.snapshot import member_with_totals, program_with_ladder, with_totals
 
 MANAGE_USERS = "MANAGE_USERS"
 
@@ -58,21 +60,22 @@ class MemberQueries(graphene.ObjectType):
     @staticmethod
     @resolver(customer=True)
     def resolve_me(_root, info, channel):
+        """Three queries with a history page: program with ladder and names, account with totals, page."""
         requestor = info.context.requestor
-        account = member_account(channel, requestor.user_id)
-        program = account.program if account else program_for(info, channel)
-        return MemberView(program=program, account=account, user_id=requestor.user_id, email=requestor.email)
+        return _member(info, _program(info, channel), requestor.user_id, requestor.email)
 
     @staticmethod
     @resolver(permission=MANAGE_USERS)
     def resolve_member(_root, info, channel, email=None, user_id=None):
-        return member_view(program_for(info, channel), find_user(user_id, email))
+        program = _program(info, channel)
+        user = find_user(user_id, email)
+        return _member(info, program, user.pk, user.email)
 
     @staticmethod
     @resolver(permission=MANAGE_USERS)
     def resolve_members(_root, info, channel, filter=None, first=20, after=None):
         filter = filter or {}
-        program = program_for(info, channel)
+        program = _program(info, channel)
         tier_id = filter.get("tier_id")
         accounts = member_list.members(
             program,
@@ -87,13 +90,49 @@ class MemberQueries(graphene.ObjectType):
                 segment=filter.get("segment") or "",
             ),
         )
-        page = keyset_page(accounts.select_related("program"), first, after, "member")
+        page = keyset_page(with_totals(accounts, program, timezone.now()), first, after, "member")
+        members = MemberPage(program, page.rows)
         member_insights.remember_page(info, page.rows)
         return connection(
             LoyaltyMemberConnection,
             LoyaltyMemberEdge,
             page,
             node=lambda account: MemberView(
-                program=program, account=account, user_id=account.user_id, email=account.email
+                program=program, account=account, user_id=account.user_id, email=account.email, page=members
             ),
         )
+
+
+def _selected(info) -> set[str]:
+    """Names of the fields asked for directly under this one, through fragments."""
+    names, seen, pending = set(), set(), [info.field_asts[0].selection_set]
+    while pending:
+        selection_set = pending.pop()
+        for selection in selection_set.selections if selection_set else ():
+            if isinstance(selection, ast.Field):
+                names.add(selection.name.value)
+            elif isinstance(selection, ast.FragmentSpread):
+                if selection.name.value not in seen and selection.name.value in info.fragments:
+                    seen.add(selection.name.value)
+                    pending.append(info.fragments[selection.name.value].selection_set)
+            else:
+                pending.append(selection.selection_set)
+    return names
+
+
+def _program(info, channel: str):
+    """The program with its ladder and tier names in one query (created the ordinary way when new)."""
+    return program_with_ladder(channel) or program_for(info, channel)
+
+
+def _member(info, program, user_id: int, email: str) -> MemberView:
+    """A customer's membership; their history's size and tier progress ride along when asked for."""
+    wanted = _selected(info)
+    account = member_with_totals(
+        program,
+        user_id,
+        timezone.now(),
+        history="transactions" in wanted,
+        qualification=bool(wanted & {"progress", "retainBy"}),
+    )
+    return MemberView(program=program, account=account, user_id=user_id, email=email)

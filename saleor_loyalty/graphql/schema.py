@@ -41,6 +41,8 @@ from saleor_loyalty.graphql.mutations.club_shipping_set import LoyaltyClubShippi
 from saleor_loyalty.graphql.mutations.consent_evidence_export import LoyaltyConsentEvidenceExport
 from saleor_loyalty.graphql.mutations.consent_import import LoyaltyConsentImport
 from saleor_loyalty.graphql.mutations.consent_set import LoyaltyConsentSet
+from saleor_loyalty.graphql.mutations.consent_sms_confirm import LoyaltyConsentSmsConfirm
+from saleor_loyalty.graphql.mutations.consent_sms_start import LoyaltyConsentSmsStart
 from saleor_loyalty.graphql.mutations.early_access_mark import LoyaltyEarlyAccessMark
 from saleor_loyalty.graphql.mutations.early_access_unmark import LoyaltyEarlyAccessUnmark
 from saleor_loyalty.graphql.mutations.flow_update import LoyaltyFlowUpdate
@@ -105,6 +107,8 @@ class Mutation(graphene.ObjectType):
     """The club's changes: each answers `errors` and writes nothing when it has any."""
 
     loyalty_consent_set = LoyaltyConsentSet.Field()
+    loyalty_consent_sms_start = LoyaltyConsentSmsStart.Field()
+    loyalty_consent_sms_confirm = LoyaltyConsentSmsConfirm.Field()
     loyalty_recovery_settings_update = LoyaltyRecoverySettingsUpdate.Field()
     loyalty_points_adjust = LoyaltyPointsAdjust.Field()
     loyalty_program_update = LoyaltyProgramUpdate.Field()

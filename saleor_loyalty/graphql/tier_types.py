@@ -5,6 +5,7 @@ import graphene
 from saleor_loyalty.graphql.enums import LanguageCodeEnum, TierBasisEnum, TierCauseEnum
 from saleor_loyalty.graphql.ids import to_global_id
 from saleor_loyalty.graphql.money import MoneyType
+from saleor_loyalty.members.snapshot import tier_names
 from saleor_loyalty.models import Tier, TierBasis, TierEvent, TierTranslation
 from saleor_loyalty.tiers.ladder import TierStanding
 
@@ -45,9 +46,11 @@ class TierTranslationType(graphene.ObjectType):
 
 
 def _translated_name(info, tier: Tier, language_code: str) -> str | None:
-    """One query per request for all of a program's tier names, however many tiers the answer shows."""
+    """One query per request for all of a program's tier names (none when read with the ladder)."""
     key = ("tier_translations", tier.program_id)
     names = info.context.loaders.get(key)
+    if names is None:
+        names = info.context.loaders[key] = tier_names(tier.program)
     if names is None:
         rows = TierTranslation.objects.filter(tier__program_id=tier.program_id)
         names = {

@@ -18,6 +18,7 @@ from saleor_loyalty.ledger.accounts import (
     lock_account,
     normalize_email,
 )
+from saleor_loyalty.ledger.prepared import planned_once
 from saleor_loyalty.ledger.rules import compute_earn, reversal_target, state_source_key
 from saleor_loyalty.models import (
     EntryKind,
@@ -73,7 +74,7 @@ def _lock_member(facts: OrderFacts) -> tuple[LoyaltyAccount, LoyaltyProgram, Ear
         if facts.user_id is not None
         else (_BY_GUEST_EMAIL, normalize_email(facts.email))
     )
-    with connection.cursor() as cursor:
+    with planned_once() as cursor:
         cursor.execute(sql, [facts.channel_slug, member])
         row = cursor.fetchone()
     if row is None:
@@ -149,7 +150,7 @@ def _earn(
     qualify = tier.next_entry is not None
     since = window_start(program, timezone.now()) if qualify else None
     added = {TierBasis.SPEND: computation.base, TierBasis.POINTS: entry.points, TierBasis.ORDERS: 1}
-    with connection.cursor() as cursor:
+    with planned_once() as cursor:
         cursor.execute(
             _INSERT_SQL[qualify],
             {
@@ -199,7 +200,7 @@ def already_recorded(facts: OrderFacts, earn_key: str) -> bool:
     committed rows are seen, so a True answer can never hide work; a False one takes the lock path.
     """
     state = state_source_key(facts)
-    with connection.cursor() as cursor:
+    with planned_once() as cursor:
         cursor.execute(
             _RECORDED_SQL,
             {"earn": EntryKind.EARN, "key": earn_key, "reversal": EntryKind.EARN_REVERSAL, "state": state},

@@ -23,7 +23,8 @@ def summarize(account: LoyaltyAccount | None, now=None) -> PointsSummary:
     """Balance split into what can be spent now and what is still pending; a shortfall is debt."""
     if account is None:
         return PointsSummary(available=0, pending=0, lifetime=0, debt=0, balance=0)
-    pending = pending_points(account, now or timezone.now())
+    pending = getattr(account, "pending_sum", None)  # read with the account (members.snapshot)
+    pending = pending_points(account, now or timezone.now()) if pending is None else max(pending, 0)
     spendable = account.balance - pending
     return PointsSummary(
         available=max(spendable, 0),

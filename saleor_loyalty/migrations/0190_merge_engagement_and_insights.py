@@ -12,6 +12,7 @@ class Migration(migrations.Migration):
         ("saleor_loyalty", "0140_segments"),
         ("saleor_loyalty", "0150_campaigns"),
         ("saleor_loyalty", "0161_kpi_active_months"),
+        ("saleor_loyalty", "0170_sms_double_opt_in"),
     ]
 
     operations = []

@@ -103,4 +103,5 @@ from saleor_loyalty.models.segments import (
     SegmentSettings,
     SegmentSnapshot,
 )
+from saleor_loyalty.models.sms_opt_in import SmsOptInChallenge
 from saleor_loyalty.models.tiers import Tier, TierCause, TierEvaluationRun, TierEvent, TierTranslation

@@ -49,6 +49,7 @@ class ConsentSource(models.TextChoices):
     IMPORT = "import", "Imported from an earlier system"
     UNSUBSCRIBE_LINK = "unsubscribe_link", "Unsubscribe link in a message"
     ADMIN = "admin", "Staff"
+    DOUBLE_OPT_IN = "double_opt_in", "A code sent to the number and confirmed (SMS double opt-in)"
 
 
 class ConsentEvent(models.Model):

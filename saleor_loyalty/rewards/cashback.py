@@ -6,6 +6,8 @@ Three steps, each idempotent by a unique key:
   to what the order's refunds/cancellation call for (cumulative target, like points).
 - `credit_due_cashback` (Celery beat) puts earns whose pending period is over on the card: one
   CASHBACK_CREDIT row per earn (unique), first paying back any credit debt.
+- Refunds take back the refunded lines' recorded cashback (`cashback_refunds`): shipping-only
+  refunds nothing, money refunded as an amount alone its share of the whole order.
 - A reversal before crediting just lowers what will be credited; after crediting it takes the
   money from the card and records what the card no longer holds as debt.
 """
@@ -20,12 +22,13 @@ from django.utils import timezone
 from saleor_loyalty import ledger
 from saleor_loyalty.core.facts import OrderFacts
 from saleor_loyalty.core.jobs import single_runner
-from saleor_loyalty.core.money import cashback_for_amount, proportional_money
+from saleor_loyalty.core.money import cashback_for_amount
 from saleor_loyalty.exceptions import CurrencyMismatch
 from saleor_loyalty.ledger import programs
 from saleor_loyalty.ledger.rules import compute_earn
 from saleor_loyalty.models import CreditEntry, CreditKind, JobCursor, LoyaltyAccount, LoyaltyProgram
 from saleor_loyalty.rewards import store_credit
+from saleor_loyalty.rewards.cashback_refunds import reversal_target, split_over_lines
 from saleor_loyalty.rewards.store_credit import StoreCreditCards
 from saleor_loyalty.tiers.ladder import cashback_percent_for
 
@@ -80,7 +83,14 @@ def _earn(program: LoyaltyProgram, facts: OrderFacts) -> CreditEntry | None:
         "refund_basis": computation.detail["refund_basis"],
         "cash_share": computation.detail["cash_share"],
         "include_tax": program.include_tax,
-        "lines": computation.detail["lines"],
+        "lines": [
+            {**line, "cashback": share}
+            for line, share in zip(
+                computation.detail["lines"],
+                split_over_lines(amount.amount, computation.detail["lines"]),
+                strict=True,
+            )
+        ],
     }
     key = earn_key(facts.order_id)
     with transaction.atomic():
@@ -97,19 +107,8 @@ def _earn(program: LoyaltyProgram, facts: OrderFacts) -> CreditEntry | None:
     return entry or CreditEntry.objects.get(kind=CreditKind.CASHBACK_EARN, source_key=key)
 
 
-def _target(earn: CreditEntry, facts: OrderFacts) -> tuple[Decimal, str] | None:
-    if facts.is_cancelled:
-        return earn.amount, f"cancel:{facts.order_id}"
-    if facts.refunded_amount <= 0:
-        return None
-    taken = proportional_money(
-        earn.amount, facts.refunded_amount, Decimal(earn.detail["refund_basis"]), earn.currency
-    )
-    return taken.amount, f"refund:{facts.order_id}:{facts.refunded_amount.normalize():f}"
-
-
 def _reverse(earn: CreditEntry, facts: OrderFacts, cards: StoreCreditCards) -> CreditEntry | None:
-    target = _target(earn, facts)
+    target = reversal_target(earn, facts)
     if target is None:
         return None
     amount, key = target

@@ -17,6 +17,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from operator import attrgetter
 from zoneinfo import ZoneInfo
 
 from django.db import connection
@@ -87,7 +88,10 @@ def ensure_default_tiers(program: LoyaltyProgram) -> list[Tier]:
 
 
 def ladder(program: LoyaltyProgram) -> list[Tier]:
-    """The tiers in position order; through the related manager, so `tier.program` costs no query."""
+    """The tiers in position order (`tier.program` costs no query); free when a read loaded them with it."""
+    loaded = getattr(program, "_prefetched_objects_cache", {}).get("tiers")
+    if loaded is not None:
+        return sorted(loaded, key=attrgetter("position"))
     return list(program.tiers.order_by("position"))
 
 
@@ -181,10 +185,9 @@ SELECT c.account_id,
 FROM counted c LEFT JOIN refunded_share r ON r.reverses_id = c.id
 GROUP BY c.account_id
 """
-# Batches are keyset ranges of account ids, so the batch's own rows are one range scan of the
-# covering index `loyalty_entry_tier_qual_idx`; only refunded earns (and their reversals) are read
-# from the table. A reversal sits on the account that held its earn when it was written: the batch
-# range, or a guest account merged into a member of the batch, whose rows count as the member's.
+# Batches are keyset ranges of account ids: the batch's own rows are one range scan of the covering index
+# `loyalty_entry_tier_qual_idx`; only refunded earns (and their reversals) are read from the table. A reversal
+# sits on the account that held its earn: the batch range, or a guest merged into a member of the batch.
 
 
 def qualifying_amounts(program: LoyaltyProgram, account_ids: list[int], now: datetime) -> dict[int, Decimal]:
@@ -230,8 +233,8 @@ FROM (
 
 
 def qualifying_amount(program: LoyaltyProgram, account: LoyaltyAccount | None, now: datetime) -> Decimal:
-    """One member's amount (the accrual and `me` path): the same rule as the batch query, planned for one
-    account, about half its cost. A test keeps the two in agreement."""
+    """One member's amount (the accrual path): the batch query's rule planned for one account (a test keeps
+    the two in agreement), about half its cost."""
     if account is None:
         return Decimal(0)
     with connection.cursor() as cursor:
@@ -243,13 +246,11 @@ def qualifying_amount(program: LoyaltyProgram, account: LoyaltyAccount | None, n
 
 
 def highest_entered(tiers: list[Tier], amount: Decimal) -> Tier | None:
-    reached = [tier for tier in tiers if tier.entry_threshold <= amount]
-    return reached[-1] if reached else None
+    return next((tier for tier in reversed(tiers) if tier.entry_threshold <= amount), None)
 
 
 def highest_retained(tiers: list[Tier], amount: Decimal) -> Tier | None:
-    kept = [tier for tier in tiers if tier.retain_threshold <= amount]
-    return kept[-1] if kept else None
+    return next((tier for tier in reversed(tiers) if tier.retain_threshold <= amount), None)
 
 
 def record_event(
@@ -334,7 +335,7 @@ def upgrade_if_qualified(
 
 @dataclass(frozen=True)
 class TierStanding:
-    """Everything the storefront shows about a member's tier, computed from one qualification query."""
+    """Everything the storefront shows about a member's tier, from one qualification amount (maybe pre-read)."""
 
     tier: Tier | None
     next_tier: Tier | None
@@ -348,12 +349,13 @@ class TierStanding:
 
 
 def standing(
-    program: LoyaltyProgram, account: LoyaltyAccount | None, now: datetime | None = None
+    program: LoyaltyProgram, account: LoyaltyAccount | None, now: datetime | None = None, amount=None
 ) -> TierStanding:
     now = now or timezone.now()
     tiers = ladder(program)
     tier = current_tier(account, tiers)
-    amount = qualifying_amount(program, account, now) if tier is not None else Decimal(0)
+    if amount is None:
+        amount = qualifying_amount(program, account, now) if tier is not None else Decimal(0)
     next_tier = next((t for t in tiers if tier and t.position > tier.position), None)
     target = remaining = percent = None
     if next_tier is not None:

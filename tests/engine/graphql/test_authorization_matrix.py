@@ -54,6 +54,16 @@ MATRIX = {
         'mutation { loyaltyConsentSet(channel: "il", medium: EMAIL, granted: false, source: ACCOUNT_PAGE) '
         "{ errors { code } } }",
     ),
+    "loyaltyConsentSmsStart": (
+        PUBLIC,
+        'mutation { loyaltyConsentSmsStart(channel: "il", phone: "12", wording: "SMS from us") '
+        "{ errors { code } } }",
+    ),
+    "loyaltyConsentSmsConfirm": (
+        PUBLIC,
+        'mutation { loyaltyConsentSmsConfirm(channel: "il", phone: "+972501234567", code: "000000") '
+        "{ errors { code } } }",
+    ),
     "loyaltyRecoverySettingsUpdate": (
         "MANAGE_SETTINGS",
         'mutation { loyaltyRecoverySettingsUpdate(channel: "il", input: {abandonAfterMinutes: 30}) '

@@ -64,6 +64,8 @@ def base_variables(mutation, club, customer):
     content = [{"language": "HE", "subject": "s", "body": "b"}]
     return {
         "loyaltyConsentSet": {"medium": "EMAIL", "granted": True, "source": "ACCOUNT_PAGE", "wording": "Yes"},
+        "loyaltyConsentSmsStart": {"phone": "+972501234567", "wording": "Yes", "locale": "he"},
+        "loyaltyConsentSmsConfirm": {"phone": "+972501234567", "code": "123456"},
         "loyaltyRecoverySettingsUpdate": {"input": {"abandonAfterMinutes": 30}},
         "loyaltyPointsAdjust": {"userId": user, "points": 5, "reason": "goodwill"},
         "loyaltyProgramUpdate": {"input": {"pendingDays": 3}},
