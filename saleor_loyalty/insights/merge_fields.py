@@ -16,8 +16,8 @@ from django.db.models import Sum
 from saleor_loyalty.core.money import points_worth
 from saleor_loyalty.exceptions import LoyaltyError
 from saleor_loyalty.ledger import expiry, pending_points
+from saleor_loyalty.ledger.accounts import PENDING_KINDS
 from saleor_loyalty.models import (
-    EntryKind,
     LedgerEntry,
     LoyaltyAccount,
     LoyaltyProgram,
@@ -131,7 +131,7 @@ def pending_by_account(account_ids, now: datetime) -> dict[int, int]:
     rows = (
         LedgerEntry.objects.filter(
             account_id__in=list(account_ids),
-            kind__in=[EntryKind.EARN, EntryKind.EARN_REVERSAL],
+            kind__in=PENDING_KINDS,
             available_at__gt=now,
         )
         .values("account_id")

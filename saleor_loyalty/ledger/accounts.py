@@ -81,12 +81,16 @@ def lock_account(account: LoyaltyAccount) -> LoyaltyAccount:
     return account_qs_select_for_update().get(pk=account.pk)
 
 
+# The kinds whose rows can still be inside a pending period: order earns, their reversals, action awards.
+PENDING_KINDS = (EntryKind.EARN, EntryKind.EARN_REVERSAL, EntryKind.ACTION)
+
+
 def pending_points(account: LoyaltyAccount, now=None) -> int:
     """Earned points still inside their pending period (net of reversals of those lots)."""
     now = now or timezone.now()
     total = LedgerEntry.objects.filter(
         account=account,
-        kind__in=[EntryKind.EARN, EntryKind.EARN_REVERSAL, EntryKind.ACTION],
+        kind__in=PENDING_KINDS,
         available_at__gt=now,
     ).aggregate(total=Sum("points"))["total"]
     return max(total or 0, 0)

@@ -17,6 +17,7 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, JSONObject
 
+from saleor_loyalty.ledger.accounts import PENDING_KINDS
 from saleor_loyalty.models import (
     EntryKind,
     LedgerEntry,
@@ -81,8 +82,10 @@ def _qualification(program: LoyaltyProgram, now: datetime) -> RawSQL:
         return "%s"
 
     sql = _PARAM.sub(bind, MEMBER_QUALIFICATION_SQL)
-    column = "spend" if program.tier_basis == TierBasis.SPEND else "points"
-    return RawSQL(f"(SELECT q.{column} FROM ({sql}) AS q(spend, points))", params)
+    column = {TierBasis.SPEND: "spend", TierBasis.POINTS: "points", TierBasis.ORDERS: "orders"}[
+        program.tier_basis
+    ]
+    return RawSQL(f"(SELECT q.{column} FROM ({sql}) AS q(spend, points, orders))", params)
 
 
 def with_totals(accounts, program: LoyaltyProgram, now: datetime, *, history=False, qualification=False):
@@ -90,7 +93,7 @@ def with_totals(accounts, program: LoyaltyProgram, now: datetime, *, history=Fal
     pending = (
         LedgerEntry.objects.filter(
             account=OuterRef("pk"),
-            kind__in=[EntryKind.EARN, EntryKind.EARN_REVERSAL],
+            kind__in=PENDING_KINDS,
             available_at__gt=now,
         )
         .order_by()

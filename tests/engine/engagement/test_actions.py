@@ -232,3 +232,15 @@ def test_unknown_actions_and_long_objects_are_typed_errors(member, customer):
     assert unknown.data["loyaltyActionRecord"]["errors"] == [{"field": "action", "code": "NOT_FOUND"}]
     assert too_long.data["loyaltyActionRecord"]["errors"] == [{"field": "objectId", "code": "INVALID"}]
     assert not action_rows().exists()
+
+
+def test_an_action_award_is_pending_wherever_the_member_is_shown(member, customer, staff):
+    # given a review award still inside its 14 pending days
+    record(member, REVIEW, "product-1")
+    me = run('{ me(channel: "il") { points { available pending } } }', Requestor(user_id=customer.pk))
+    listed = run('{ members(channel: "il", first: 5) { edges { node { points { available pending } } } } }', staff)
+
+    # then the member's own page and the staff list agree with the ledger's pending rule
+    assert me.errors is None
+    assert me.data["me"]["points"] == {"available": 0, "pending": 50}
+    assert listed.data["members"]["edges"][0]["node"]["points"] == {"available": 0, "pending": 50}
