@@ -65,9 +65,22 @@ def test_plugin_shows_in_dashboard_plugin_page(staff_api_client, permission_mana
     data = get_graphql_content(staff_api_client.post_graphql(PLUGIN))["data"]["plugin"]
     assert data["name"] == "Loyalty club"
     assert data["globalConfiguration"]["active"] is True
-    assert data["globalConfiguration"]["configuration"] == [
-        {"name": "graphiql_enabled", "value": "false", "type": "BOOLEAN"}
-    ]
+    shown = {
+        item["name"]: (item["type"], item["value"]) for item in data["globalConfiguration"]["configuration"]
+    }
+    assert shown["graphiql_enabled"] == ("BOOLEAN", "false")
+    assert shown["app_manifest_url"][0] == "OUTPUT"  # the links and switches: test_plugin_settings.py
+    assert sorted(shown) == sorted(
+        [
+            "app_manifest_url",
+            "club_endpoint_url",
+            "card_script_url",
+            "paused_channels",
+            "default_sender_name",
+            "default_sender_email",
+            "graphiql_enabled",
+        ]
+    )
 
 
 def test_staff_with_manage_users_reads_and_adjusts_a_member(

@@ -111,4 +111,9 @@ def test_every_club_job_is_on_saleors_beat_schedule():
         "loyalty-campaigns": tasks.campaigns_task.name,
         "loyalty-nps-surveys": tasks.nps_surveys_task.name,
         "loyalty-kpi-rollups": tasks.kpi_rollups_task.name,
+        "loyalty-referral-rewards": tasks.reward_due_referrals_task.name,
+        "loyalty-bulk-grants": tasks.bulk_grants_task.name,
+        "loyalty-anniversary-gifts": tasks.anniversary_gifts_task.name,
+        "loyalty-segments": tasks.compute_segments_task.name,
+        "loyalty-flows": tasks.flows_task.name,
     }
