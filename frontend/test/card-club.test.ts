@@ -182,6 +182,19 @@ describe("<saleor-loyalty-card> with the club", () => {
     expect(parts).toEqual(["membership", "referral", "challenges", "badges", "club"]);
   });
 
+  test("the upgrade and a setToken() right after it share one request; a new token asks again", async () => {
+    const fetch = stubClub(() => ({ data: { club: CLUB, me: DANA } }));
+    const el = await mount({ channel: "il" }) as HTMLElement & { setToken(t: string | null): void; refresh(): Promise<void> };
+    el.setToken("t1");
+    el.setToken("t1");
+    await el.refresh();
+    expect(fetch).toHaveBeenCalledTimes(2); // the signed-out club page, then the card once
+    el.setToken("t2");
+    await el.refresh();
+    expect(fetch).toHaveBeenCalledTimes(3);
+    expect((fetch.mock.calls[2][1].headers as Record<string, string>).Authorization).toBe("Bearer t2");
+  });
+
   test("a member without referrals, membership, challenges or badges sees none of those parts", async () => {
     stubClub(() => ({ data: { club: CLUB, me: { ...DANA, referral: null, membership: null, challenges: [], badges: [] } } }));
     const el = await mount({ channel: "il", token: "t" });

@@ -55,6 +55,8 @@ export class LoyaltyCard extends HTMLElement {
   #token: string | null = null;
   #root: ShadowRoot;
   #seq = 0;
+  #pending: Promise<void> | null = null;
+  #pendingKey = "";
 
   constructor() {
     super();
@@ -92,7 +94,18 @@ export class LoyaltyCard extends HTMLElement {
     this.#root.innerHTML = `<style>${STYLE}</style><section class="c" part="card" dir="${lang === "he" ? "rtl" : "ltr"}" lang="${lang}" aria-live="polite">${inner}</section>`;
   }
 
-  async refresh() {
+  /** Loads and draws the card. Calls with the same inputs while a load is in flight join it: a storefront's
+   *  upgrade (attribute, connect) and its `setToken()` right after cost one request, not three. */
+  refresh(): Promise<void> {
+    const key = JSON.stringify([this.token || null, this.getAttribute("channel"), this.lang, this.getAttribute("checkout-id"), this.endpoint]);
+    if (this.#pending && key === this.#pendingKey) return this.#pending;
+    this.#pendingKey = key;
+    const load = this.#load().finally(() => { if (this.#pending === load) this.#pending = null; });
+    this.#pending = load;
+    return load;
+  }
+
+  async #load() {
     const seq = ++this.#seq;
     const lang = this.lang;
     const T = TEXT[lang];

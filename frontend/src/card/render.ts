@@ -60,7 +60,7 @@ export function renderClub(c: Club, lang: Lang): string {
   const ways = c.waysToEarn.map((w) => `<li data-way="${esc(w.key)}"><span>${pick(lang, w.nameEn, w.nameHe)}</span> <b>+${num(w.points, lang)} ${T.points}</b>${caps(w.caps, T)}</li>`).join("");
   const tiers = c.tiers.length ? `<p class="m">${T.tiers}: ${c.tiers.map((t) => pick(lang, t.name, t.he?.name)).join(" · ")}</p>` : "";
   const terms = lang === "he" ? c.termsHe || c.termsEn : c.termsEn || c.termsHe;
-  return part("club", T.how, `<ul>${rate}${value}</ul>${ways ? `<h4>${T.waysToEarn}</h4><ul class="w">${ways}</ul>` : ""}${tiers}${terms ? `<details><summary>${T.terms}</summary><p class="m">${esc(terms)}</p></details>` : ""}`);
+  return part("club", T.how, `<ul>${rate}${value}</ul>${ways ? `<h4>${T.waysToEarn}</h4><ul>${ways}</ul>` : ""}${tiers}${terms ? `<details><summary>${T.terms}</summary><p class="m">${esc(terms)}</p></details>` : ""}`);
 }
 
 function caps(c: Club["waysToEarn"][number]["caps"], T: Text): string {
