@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { parse, print } from "graphql";
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import {
   CARD_QUERY, CLUB_QUERY, renderBadges, renderChallenges, renderClub, renderMembership, renderReferral,
@@ -225,4 +227,11 @@ describe("<saleor-loyalty-card> with the club", () => {
     expect(el.shadowRoot!.querySelector("[data-way=review]")).not.toBeNull();
     expect(el.shadowRoot!.querySelector("[data-balance]")).toBeNull();
   });
+});
+
+test("docs/storefront.md shows exactly the query the card sends (the engine tier runs that block against the schema)", () => {
+  const doc = readFileSync(`${process.cwd()}/../docs/storefront.md`, "utf8");
+  const block = doc.match(/```graphql\n(query Card\(.*?)```/s)![1];
+  expect(print(parse(block))).toBe(print(parse(CARD_QUERY)));
+  expect(print(parse(CLUB_QUERY))).toContain(print(parse(CARD_QUERY)).match(/club\(channel: \$channel\) \{[^]*?\n {2}\}/)![0]);
 });
