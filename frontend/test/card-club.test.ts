@@ -47,7 +47,8 @@ const dom = (html: string) => { const d = document.createElement("div"); d.inner
 describe("ways to earn (the public club page)", () => {
   test("says the earning rate, what points are worth, each way to earn with its cap, the ladder and the terms", () => {
     const d = dom(renderClub(CLUB, "en"));
-    expect(d.textContent).toContain("1 points for every ₪1.00 spent");
+    expect(d.textContent).toContain("1 point for every ₪1.00 spent");
+    expect(renderClub({ ...CLUB, earning: { pointsPerCurrencyUnit: 2.5 } }, "en")).toContain("2.5 points for every ₪1.00 spent");
     expect(d.textContent).toContain("100 points are worth ₪5.00");
     expect(d.querySelector("[data-way=review]")!.textContent).toBe("Write a review +50 points (up to 1 a day)");
     expect(d.querySelector("[data-way=instagram]")!.textContent).toContain("(once)");
@@ -60,6 +61,7 @@ describe("ways to earn (the public club page)", () => {
     expect(d.querySelector("[data-way=review] span")!.textContent).toBe("כתבו ביקורת");
     expect(d.querySelector("[data-way=instagram] span")!.textContent).toBe("Follow us");
     expect(d.textContent).toContain("דרגות: כסף · זהב");
+    expect(d.textContent).toContain("1 נקודה על כל");
     expect(d.querySelector("details p")!.textContent).toBe("הנקודות פגות אחרי 12 חודשים.");
   });
 

@@ -54,7 +54,8 @@ ${bar(m.nextTier ? m.progress?.percent : 100, T.progress)}${exp}`;
 export function renderClub(c: Club, lang: Lang): string {
   const T = TEXT[lang];
   const unit = money({ amount: 1, currency: c.currency }, lang);
-  const rate = `<li>${fill(T.earnRate, { n: num(c.earning.pointsPerCurrencyUnit, lang), m: unit })}</li>`;
+  const per = c.earning.pointsPerCurrencyUnit;
+  const rate = `<li>${fill(T.earnRate, { n: num(per, lang), p: per === 1 ? T.point : T.points, m: unit })}</li>`;
   const value = c.redeeming.pointValue.amount > 0
     ? `<li>${fill(T.pointValue, { n: num(100, lang), m: money({ ...c.redeeming.pointValue, amount: c.redeeming.pointValue.amount * 100 }, lang) })}</li>` : "";
   const ways = c.waysToEarn.map((w) => `<li data-way="${esc(w.key)}"><span>${pick(lang, w.nameEn, w.nameHe)}</span> <b>+${num(w.points, lang)} ${T.points}</b>${caps(w.caps, T)}</li>`).join("");
