@@ -34,7 +34,7 @@ const DANA: CardMember = {
   pointsValue: { amount: 125, currency: "ILS" },
   tier: { name: "Gold", nameHe: "זהב" }, nextTier: null, progress: null, nextExpiring: null,
   referral: REFERRAL,
-  membership: { status: "ACTIVE", endsAt: "2027-03-31T12:00:00+00:00", currentTermEndsAt: null, plan: { name: "Club+" } },
+  membership: { status: "ACTIVE", endsAt: "2027-03-31T12:00:00+00:00", plan: { name: "Club+" } },
   challenges: [
     { challenge: { id: "Q2g6MQ==", name: "Three orders in March", nameHe: "שלוש הזמנות במרץ" }, current: 2, target: 3, percent: 66.7, completed: false },
     { challenge: { id: "Q2g6Mg==", name: "First review", nameHe: "ביקורת ראשונה" }, current: 1, target: 1, percent: 100, completed: true },

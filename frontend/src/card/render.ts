@@ -9,7 +9,7 @@ export type CardMember = {
   progress: { basis: string; percent: number | null; remaining: number | null } | null;
   nextExpiring: { points: number; expiresAt: string } | null;
   referral?: { code: string; link: string | null; referrals: { totalCount: number; edges: { node: { status: string; rewardPoints: number } }[] } } | null;
-  membership?: { status: string; endsAt: string; currentTermEndsAt: string | null; plan: { name: string } } | null;
+  membership?: { status: string; endsAt: string; plan: { name: string } } | null;
   challenges?: { challenge: { id: string; name: string; nameHe: string }; current: number; target: number; percent: number; completed: boolean }[];
   badges?: { badge: { id: string; name: string; nameHe: string; imageUrl: string | null }; earnedAt: string }[];
 };
