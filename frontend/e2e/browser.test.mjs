@@ -53,13 +53,13 @@ describe("the club card", () => {
     await page.close();
   });
 
-  test("a shopper who is not signed in is asked to sign in, and the card never calls the API", async () => {
+  test("a shopper who is not signed in is asked to sign in, and the card never asks for member data", async () => {
     const page = await newPage();
     const calls = [];
-    page.on("request", (r) => { if (r.url().includes("/graphql/")) calls.push(r.url()); });
+    page.on("request", (r) => { if (r.url().includes("/graphql/")) calls.push(r.postDataJSON()?.query ?? ""); });
     await page.goto(`${server.url}/storefront/?channel=il`);
     await page.locator("saleor-loyalty-card").getByText("Sign in to see your club card.").waitFor();
-    assert.deepEqual(calls, []);
+    assert.ok(calls.every((q) => q.startsWith("query Club") && !/\bme\(/.test(q)), String(calls));
     await page.close();
   });
 });

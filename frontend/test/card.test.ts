@@ -55,9 +55,20 @@ describe("<saleor-loyalty-card>", () => {
   beforeEach(async () => { await import("../src/card/card"); });
   afterEach(() => { document.body.innerHTML = ""; vi.unstubAllGlobals(); });
 
-  test("without a token it asks the shopper to sign in and calls nothing", async () => {
-    const fetch = mockFetch({});
+  test("without a token it asks the shopper to sign in, and asks the public club page only, with no token", async () => {
+    const fetch = mockFetch({ data: { club: null } });
     const el = await mount({ channel: "il" });
+    await el.refresh();
+    expect(el.shadowRoot!.textContent).toContain("Sign in to see your club card.");
+    for (const [, init] of fetch.mock.calls as unknown as [string, RequestInit][]) {
+      expect(JSON.parse(init.body as string).query).not.toContain("me(");
+      expect((init.headers as Record<string, string>).Authorization).toBeUndefined();
+    }
+  });
+
+  test("without a channel it asks nothing at all", async () => {
+    const fetch = mockFetch({});
+    const el = await mount({});
     await el.refresh();
     expect(el.shadowRoot!.textContent).toContain("Sign in to see your club card.");
     expect(fetch).not.toHaveBeenCalled();
