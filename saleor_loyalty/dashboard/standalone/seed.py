@@ -62,6 +62,11 @@ def _roll_up(order: OrderFacts) -> None:
     )
 
 
+def _roll_up_books() -> None:
+    """The ledger rows are minutes young; the book roll-up only takes rows older than its settle time."""
+    book_rollups.roll_up_books(now=timezone.now() + book_rollups.SETTLE + timedelta(minutes=1))
+
+
 def _guest_order(email: str, amount: Decimal, number: str, days_ago: int) -> OrderFacts:
     guest = type("Guest", (), {"pk": None, "email": email})()
     return _paid_order(guest, amount, number, days_ago)
@@ -83,8 +88,7 @@ def seed_browser_shop() -> None:
     ]
     for order in orders:
         _roll_up(order)
-    # The ledger rows are minutes young; the book roll-up settles rows older than five minutes.
-    book_rollups.roll_up_books(now=timezone.now() + book_rollups.SETTLE + timedelta(minutes=1))
+    _roll_up_books()
     badge = Badge.objects.create(program=program, name="Regular", name_he="קבוע")
     challenge_settings.create_challenge(
         program,
@@ -103,4 +107,8 @@ def seed_demo_shop(seed: int) -> str:
     """The demo's month of Bakery Levi; returns its report."""
     from saleor_loyalty.demo.simulation import simulate_month
 
-    return simulate_month(seed=seed).render()
+    report = simulate_month(seed=seed).render()
+    # The overview's points issued / redeemed / expired come from the book roll-ups (the demo's order
+    # roll-ups, for AOV and active buyers, would need its orders as Saleor orders: left empty).
+    _roll_up_books()
+    return report
