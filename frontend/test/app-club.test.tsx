@@ -212,6 +212,12 @@ describe("insights", () => {
   });
 });
 
+test("every segment has a label in both languages", () => {
+  for (const lang of ["en", "he"] as const) for (const s of ["NEW", "ONE_TIME", "REPEAT", "LOYAL", "AT_RISK", "LAPSED"]) {
+    expect(dictionaries[lang][`seg${s}` as keyof typeof dictionaries.en], `${lang} ${s}`).toBeTruthy();
+  }
+});
+
 test("every new label has a Hebrew text", () => {
   for (const key of Object.keys(dictionaries.en) as (keyof typeof dictionaries.en)[]) expect(dictionaries.he[key], key).toBeTruthy();
 });

@@ -43,6 +43,7 @@ const en = {
   backtest: "Try new rules on past orders", months: "Months to replay", run: "Run", current: "Current program", proposed: "Proposed",
   ordersCount: "Orders", netPoints: "Net points", cashback: "Cashback", cost: "Expected cost", liabilityChange: "Liability change",
   pointsValueShort: "Points value", allStatuses: "All", lastNight: "Last night",
+  segNEW: "New", segONE_TIME: "One-time buyers", segREPEAT: "Repeat buyers", segLOYAL: "Loyal", segAT_RISK: "At risk", segLAPSED: "Lapsed",
 };
 export type Key = keyof typeof en;
 
@@ -89,6 +90,7 @@ const he: Record<Key, string> = {
   backtest: "ניסוי כללים חדשים על הזמנות עבר", months: "חודשים לשחזור", run: "הרצה", current: "התוכנית הנוכחית", proposed: "מוצע",
   ordersCount: "הזמנות", netPoints: "נקודות נטו", cashback: "קאשבק", cost: "עלות צפויה", liabilityChange: "שינוי בהתחייבות",
   pointsValueShort: "שווי נקודות", allStatuses: "הכול", lastNight: "אמש",
+  segNEW: "חדשים", segONE_TIME: "קנו פעם אחת", segREPEAT: "קונים חוזרים", segLOYAL: "נאמנים", segAT_RISK: "בסיכון", segLAPSED: "נטשו",
 };
 
 export type Lang = "en" | "he";

@@ -59,7 +59,7 @@ export default function Insights() {
       <Box display="grid" gap={4} className="two-col">
         <Card title={t("segments")} testId="segments">
           <table className="table"><tbody>
-            {sizes.map((s) => <tr key={s.segment}><td>{s.segment.replace("_", " ").toLowerCase()}</td><td className="num">{s.size ?? "—"}</td></tr>)}
+            {sizes.map((s) => <tr key={s.segment}><td>{t(`seg${s.segment}` as Key)}</td><td className="num">{s.size ?? "—"}</td></tr>)}
           </tbody></table>
           <Text size={2} color="default2">{t("lastNight")}: {sizes.find((s) => s.day)?.day ? formatDate(sizes.find((s) => s.day)!.day, lang) : "—"}</Text>
         </Card>
