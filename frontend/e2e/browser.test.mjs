@@ -83,6 +83,27 @@ describe("the Dashboard app", () => {
     await page.close();
   });
 
+  test("given staff open the overview, they see points issued, the KPIs and the liability chart by expiry month (before any adjustment)", async () => {
+    const page = await newPage();
+    const club = [];
+    page.on("request", (r) => { if (r.url().includes("/saleor.loyalty/graphql/")) club.push(r.postDataJSON()?.query.match(/query (\w+)/)?.[1]); });
+    const timings = [];
+    page.on("requestfinished", (r) => { if (r.url().includes("/saleor.loyalty/graphql/")) timings.push(r.timing().responseEnd); });
+    await page.goto(`${server.url}/dashboard/?channel=${server.channel}`);
+    const app = page.frameLocator("#app");
+    // 25 members' orders: Dana ₪2,500 and ₪110-₪340 for the others, one point per shekel.
+    await app.getByTestId("kpi-issued").getByText("7900").waitFor();
+    await app.getByTestId("kpi-members").getByText("25").waitFor();
+    await app.getByTestId("liability-points").getByText("7900").waitFor();
+    assert.match(await app.getByTestId("liability-total").innerText(), /395\.00/);
+    assert.match(await app.getByTestId("kpi-aov-guests").innerText(), /100\.00/);
+    await app.getByTestId("liability-chart").locator(".recharts-bar-rectangle").first().waitFor();
+    assert.deepEqual(club, ["OverviewTiers", "Overview"]);
+    writeFileSync(join(ARTIFACTS, "overview-kpi-metrics.json"), JSON.stringify({ clubRequests: club, responseEndMs: timings }, null, 2));
+    await shot(page, "overview-kpis-en");
+    await page.close();
+  });
+
   test("when staff find Dana by email, open her and add 150 points with a reason, the history and the balance show it", async () => {
     const { page, app } = await openDashboard({ view: "members" });
     await app.locator("input[name=search]").fill("dana");
@@ -194,6 +215,54 @@ describe("the Dashboard app", () => {
     const { page, app } = await openDashboard({ view: "order-widget", extra: `&orderId=${orderId}` });
     await app.getByTestId("order-widget").getByText("+2500").waitFor();
     await app.getByText("The club API has no order view yet").waitFor();
+    await page.close();
+  });
+
+  test("when staff switch on the product-review action with 60 points, it is saved and still on after a reload", async () => {
+    const { page, app } = await openDashboard({ view: "engagement" });
+    const row = app.getByTestId("action-product_review");
+    await row.locator("input[name=isEnabled]").waitFor();
+    assert.equal(await row.locator("input[name=isEnabled]").isChecked(), false);
+    await row.locator("input[name=isEnabled]").check();
+    await row.locator("input[name=points]").fill("60");
+    await row.getByRole("button", { name: "Save" }).click();
+    await row.getByTestId("saved").waitFor();
+    await app.getByTestId("challenges").getByText("Three orders this month").waitFor();
+    await shot(page, "engagement-en");
+    await page.reload();
+    const fresh = page.frameLocator("#app").getByTestId("action-product_review");
+    await fresh.locator("input[name=isEnabled]").waitFor();
+    assert.equal(await fresh.locator("input[name=isEnabled]").isChecked(), true);
+    assert.equal(await fresh.locator("input[name=points]").inputValue(), "60");
+    await page.close();
+  });
+
+  test("when staff give an action negative points, the typed error stands next to the points and nothing is saved", async () => {
+    const { page, app } = await openDashboard({ view: "engagement" });
+    const row = app.getByTestId("action-social_share");
+    await row.locator("input[name=isEnabled]").check();
+    await row.locator("input[name=points]").fill("-5");
+    await row.getByRole("button", { name: "Save" }).click();
+    await row.locator("[data-field-error=points]").waitFor();
+    await page.reload();
+    const fresh = page.frameLocator("#app").getByTestId("action-social_share");
+    await fresh.locator("input[name=isEnabled]").waitFor();
+    assert.equal(await fresh.locator("input[name=isEnabled]").isChecked(), false);
+    assert.equal(await fresh.locator("input[name=points]").inputValue(), "100");
+    await page.close();
+  });
+
+  test("staff replay the last year at two points per shekel and see the proposal beside the current program", async () => {
+    const { page, app } = await openDashboard({ view: "insights", locale: "he" });
+    await app.getByTestId("saved-segments").getByText("Big spenders").waitFor();
+    const form = app.getByTestId("backtest");
+    await form.locator("input[name=earnRate]").fill("2");
+    await form.locator("input[name=pointValue]").fill("0.1");
+    await form.getByRole("button", { name: "הרצה" }).click();
+    const issued = app.getByTestId("backtest-result").locator("tr[data-row=pointsIssued]");
+    await issued.getByText("15800").waitFor();
+    await issued.getByText("7900").waitFor();
+    await shot(page, "insights-he");
     await page.close();
   });
 

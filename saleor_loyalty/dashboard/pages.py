@@ -21,7 +21,7 @@ CONTENT_TYPES = {
 }
 # The app's own pages, one per Dashboard mount; all are the same single-page app.
 APP_PAGES = {"", "members", "tiers", "settings", "recovery", "customer-widget", "order-widget"}
-APP_PAGES |= {"adjust-points", "set-tier"}
+APP_PAGES |= {"adjust-points", "set-tier", "engagement", "insights"}
 
 
 def _files() -> dict[str, Path]:

@@ -8,8 +8,10 @@ import Tiers from "./screens/Tiers";
 import { AdjustPopup, CustomerWidget, OrderWidget, SetTierPopup } from "./screens/Widgets";
 
 const Overview = lazy(() => import("./screens/Overview")); // charts load only where they are drawn
+const Engagement = lazy(() => import("./screens/Engagement"));
+const Insights = lazy(() => import("./screens/Insights"));
 
-export const TABS = ["overview", "members", "tiers", "settings", "recovery"] as const;
+export const TABS = ["overview", "members", "tiers", "settings", "recovery", "engagement", "insights"] as const;
 type Tab = (typeof TABS)[number];
 
 // The Dashboard opens each extension at its own path under /app/; the last segment picks the view.
@@ -41,9 +43,10 @@ function ChannelPicker({ session }: { session: Session }) {
 function Shell({ session, children, view }: { session: Session; children: ReactNode; view: string }) {
   const [tab, setTab] = useState<Tab>(TABS.includes(view as Tab) ? (view as Tab) : "overview");
   const { t } = session;
+  const lazyPage = (node: ReactNode) => <Suspense fallback={<Text>{t("loading")}</Text>}>{node}</Suspense>;
   const page: Record<Tab, ReactNode> = {
-    overview: <Suspense fallback={<Text>{t("loading")}</Text>}><Overview /></Suspense>,
-    members: <Members />, tiers: <Tiers />, settings: <Settings />, recovery: <Recovery />,
+    overview: lazyPage(<Overview />), members: <Members />, tiers: <Tiers />, settings: <Settings />, recovery: <Recovery />,
+    engagement: lazyPage(<Engagement />), insights: lazyPage(<Insights />),
   };
   return (
     <Box padding={6} display="grid" gap={5}>

@@ -3,7 +3,8 @@
 export type FieldError = { field: string | null; message: string; code: string };
 
 export class ApiError extends Error {
-  constructor(message: string, public code: string = "ERROR") {
+  // `field`: a query's typed error names the argument it is about (e.g. ruleBacktest's earnRate).
+  constructor(message: string, public code: string = "ERROR", public field: string | null = null) {
     super(message);
   }
 }
@@ -24,7 +25,7 @@ export function makeFetcher(url: string, getToken: () => string | null | undefin
       headers: { "Content-Type": "application/json", ...(token ? { Authorization: `Bearer ${token}` } : {}) },
       body: JSON.stringify({ query, variables }),
     });
-    let body: { data?: T; errors?: { message: string; extensions?: { exception?: { code?: string } } }[] };
+    let body: { data?: T; errors?: { message: string; extensions?: { exception?: { code?: string; field?: string } } }[] };
     try {
       body = await response.json();
     } catch {
@@ -32,7 +33,7 @@ export function makeFetcher(url: string, getToken: () => string | null | undefin
     }
     if (body.errors?.length && !(options.partial && body.data)) {
       const first = body.errors[0];
-      throw new ApiError(first.message, first.extensions?.exception?.code ?? "ERROR");
+      throw new ApiError(first.message, first.extensions?.exception?.code ?? "ERROR", first.extensions?.exception?.field ?? null);
     }
     if (!response.ok || !body.data) throw new ApiError(`HTTP ${response.status}`);
     return body.data;

@@ -5,7 +5,6 @@ const en = {
   recovery: "Recovery & messages", channel: "Channel", loading: "Loading…", noToken: "Waiting for the Dashboard…",
   membersCount: "Members", tierMix: "Tier mix", funnel: "Cart recovery (30 days)", abandoned: "Abandoned",
   reminded: "Reminded", recovered: "Recovered", recoveredRevenue: "Recovered revenue", unsubscribes: "Unsubscribes",
-  pointsFlowMissing: "Points issued, redeemed and expired need a club statistics query the API does not offer yet.",
   search: "Email contains", tier: "Tier", anyTier: "Any tier", balanceMin: "Balance at least", balanceMax: "Balance at most",
   apply: "Apply", email: "Email", available: "Available", pending: "Pending", lifetime: "Lifetime", debt: "Debt",
   next: "Next page", first: "First page", open: "Open", back: "Back to members", worth: "Worth", storeCredit: "Store credit",
@@ -29,6 +28,22 @@ const en = {
   customerNotMember: "Not a member in this channel yet.", orderGap: "The club API has no order view yet: these are the member's movements for this order.",
   noMovements: "No club movements for this order.", guest: "Guest order: no member.", close: "Close", error: "Something went wrong",
   recoveryRate: "Recovery rate", since: "Last 30 days",
+  kpisTitle: "Club KPIs (12 months)", pointsIssued: "Points issued", pointsRedeemed: "Points redeemed", pointsExpired: "Points expired",
+  redemptionRate: "Redemption rate", membersNew: "New members", membersActive: "Active members", repeatRate: "Repeat-purchase rate",
+  aovMembers: "Average order, members", aovGuests: "Average order, guests", liabilityTitle: "Points liability by expiry month",
+  liabilityTotal: "Owed to members", outstandingPoints: "Outstanding points", byExpiryMonth: "Value expiring", noExpiry: "No expiry",
+  engagement: "Engagement", insights: "Insights", actions: "Ways to earn", enabled: "On", builtin: "Built in", challenges: "Challenges",
+  completed: "Completed", pointsAwarded: "Points given", badgesAwarded: "Badges given", badge: "Badge", target: "Target",
+  active: "Active", plans: "Paid membership plans", term: "Term", monthlyGiftPoints: "Monthly points", monthlyGiftCredit: "Monthly credit",
+  referrals: "Referrals", referrer: "Referrer", friend: "Friend", approve: "Approve", reject: "Reject", rejectReason: "Reason to reject",
+  signals: "Signals", noneYet: "None yet.", segments: "Segments", segment: "Segment", size: "Members", savedSegments: "Saved segments",
+  updated: "Updated", campaigns: "Campaigns", variant: "Variant", recipients: "Recipients", sent: "Sent", converted: "Converted",
+  conversionRate: "Conversion", winner: "Winner", holdout: "Holdout", npsReport: "NPS (90 days)", responses: "Answers",
+  promoters: "Promoters", passives: "Passives", detractors: "Detractors", score: "Score", comment: "Comment",
+  backtest: "Try new rules on past orders", months: "Months to replay", run: "Run", current: "Current program", proposed: "Proposed",
+  ordersCount: "Orders", netPoints: "Net points", cashback: "Cashback", cost: "Expected cost", liabilityChange: "Liability change",
+  pointsValueShort: "Points value", allStatuses: "All", lastNight: "Last night",
+  segNEW: "New", segONE_TIME: "One-time buyers", segREPEAT: "Repeat buyers", segLOYAL: "Loyal", segAT_RISK: "At risk", segLAPSED: "Lapsed",
 };
 export type Key = keyof typeof en;
 
@@ -37,7 +52,6 @@ const he: Record<Key, string> = {
   recovery: "שחזור עגלות והודעות", channel: "ערוץ", loading: "טוען…", noToken: "ממתין ללוח הבקרה…",
   membersCount: "חברים", tierMix: "התפלגות דרגות", funnel: "שחזור עגלות (30 יום)", abandoned: "ננטשו",
   reminded: "קיבלו תזכורת", recovered: "שוחזרו", recoveredRevenue: "הכנסה משוחזרת", unsubscribes: "הסרות מרשימה",
-  pointsFlowMissing: "נקודות שהונפקו, מומשו ופגו דורשות שאילתת סטטיסטיקה שה-API עדיין לא מציע.",
   search: "האימייל מכיל", tier: "דרגה", anyTier: "כל הדרגות", balanceMin: "יתרה לפחות", balanceMax: "יתרה לכל היותר",
   apply: "סנן", email: "אימייל", available: "זמינות", pending: "ממתינות", lifetime: "מצטבר", debt: "חוב",
   next: "הדף הבא", first: "הדף הראשון", open: "פתח", back: "חזרה לחברים", worth: "שווי", storeCredit: "זיכוי בחנות",
@@ -61,6 +75,22 @@ const he: Record<Key, string> = {
   customerNotMember: "עדיין לא חבר/ה בערוץ הזה.", orderGap: "ל-API של המועדון אין עדיין תצוגת הזמנה: אלה תנועות החבר/ה להזמנה זו.",
   noMovements: "אין תנועות מועדון להזמנה זו.", guest: "הזמנת אורח: אין חבר/ה.", close: "סגירה", error: "משהו השתבש",
   recoveryRate: "שיעור שחזור", since: "30 הימים האחרונים",
+  kpisTitle: "מדדי המועדון (12 חודשים)", pointsIssued: "נקודות שהונפקו", pointsRedeemed: "נקודות שמומשו", pointsExpired: "נקודות שפגו",
+  redemptionRate: "שיעור מימוש", membersNew: "חברים חדשים", membersActive: "חברים פעילים", repeatRate: "שיעור רכישה חוזרת",
+  aovMembers: "הזמנה ממוצעת, חברים", aovGuests: "הזמנה ממוצעת, אורחים", liabilityTitle: "התחייבות נקודות לפי חודש פקיעה",
+  liabilityTotal: "חוב לחברים", outstandingPoints: "נקודות פתוחות", byExpiryMonth: "שווי שפג", noExpiry: "ללא פקיעה",
+  engagement: "מעורבות", insights: "תובנות", actions: "דרכים לצבור", enabled: "פעיל", builtin: "מובנה", challenges: "אתגרים",
+  completed: "השלימו", pointsAwarded: "נקודות שניתנו", badgesAwarded: "תגים שניתנו", badge: "תג", target: "יעד",
+  active: "פעיל", plans: "מסלולי חברות בתשלום", term: "תקופה", monthlyGiftPoints: "נקודות חודשיות", monthlyGiftCredit: "זיכוי חודשי",
+  referrals: "הפניות", referrer: "ממליץ/ה", friend: "חבר/ה", approve: "אישור", reject: "דחייה", rejectReason: "סיבת הדחייה",
+  signals: "סימנים", noneYet: "אין עדיין.", segments: "פלחים", segment: "פלח", size: "חברים", savedSegments: "פלחים שמורים",
+  updated: "עודכן", campaigns: "קמפיינים", variant: "גרסה", recipients: "נמענים", sent: "נשלחו", converted: "המירו",
+  conversionRate: "המרה", winner: "מנצחת", holdout: "קבוצת ביקורת", npsReport: "NPS (90 יום)", responses: "תשובות",
+  promoters: "ממליצים", passives: "פסיביים", detractors: "מלעיזים", score: "ציון", comment: "הערה",
+  backtest: "ניסוי כללים חדשים על הזמנות עבר", months: "חודשים לשחזור", run: "הרצה", current: "התוכנית הנוכחית", proposed: "מוצע",
+  ordersCount: "הזמנות", netPoints: "נקודות נטו", cashback: "קאשבק", cost: "עלות צפויה", liabilityChange: "שינוי בהתחייבות",
+  pointsValueShort: "שווי נקודות", allStatuses: "הכול", lastNight: "אמש",
+  segNEW: "חדשים", segONE_TIME: "קנו פעם אחת", segREPEAT: "קונים חוזרים", segLOYAL: "נאמנים", segAT_RISK: "בסיכון", segLAPSED: "נטשו",
 };
 
 export type Lang = "en" | "he";
@@ -92,4 +122,14 @@ export function monthWindow(now = new Date()) {
   const until = now.toISOString();
   const since = new Date(now.getTime() - 30 * 86400_000).toISOString();
   return { since, until };
+}
+
+// The KPIs' period: the last twelve local months, this one included (the API takes any day of a month).
+export function yearWindow(now = new Date()) {
+  const iso = (d: Date) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+  return { kpiSince: iso(new Date(now.getFullYear(), now.getMonth() - 11, 1)), kpiUntil: iso(now) };
+}
+
+export function formatPercent(rate: number | null | undefined): string {
+  return rate == null ? "—" : `${(rate * 100).toFixed(1)}%`;
 }

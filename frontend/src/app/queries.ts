@@ -91,14 +91,24 @@ export const RECOVERY_UPDATE = `mutation RecoveryUpdate($channel: String!, $inpu
   loyaltyRecoverySettingsUpdate(channel: $channel, input: $input) { errors { field message code } settings { channel } }
 }`;
 
-// The overview: one document with one member count per tier (aliases), so it costs two requests in all.
+// The overview: one document with one member count per tier (aliases), the KPIs and the liability, so it
+// costs two requests in all.
 export function overviewQuery(tierIds: string[]): string {
   const perTier = tierIds
     .map((id, i) => `t${i}: members(channel: $channel, first: 1, filter: {tierId: ${JSON.stringify(id)}}) { totalCount }`)
     .join("\n  ");
-  return `query Overview($channel: String!, $since: DateTime!, $until: DateTime!) {
+  return `query Overview($channel: String!, $since: DateTime!, $until: DateTime!, $kpiSince: Date!, $kpiUntil: Date!) {
   all: members(channel: $channel, first: 1) { totalCount }
   ${perTier}
+  kpis(channel: $channel, since: $kpiSince, until: $kpiUntil) {
+    currency membersCount membersNew membersActive orders repeatPurchaseRate
+    memberAov { amount currency } guestAov { amount currency }
+    points { issued reversed redeemed expired redemptionRate }
+  }
+  liability(channel: $channel) {
+    outstandingPoints total { amount currency } pointsValue { amount currency }
+    buckets { month points value { amount currency } }
+  }
   recoveryStats(channel: $channel, since: $since, until: $until) {
     abandonedCount abandonedValue { amount currency } remindedCount remindersSent recoveredCount
     recoveredRevenue { amount currency } recoveryRate unsubscribes
@@ -113,3 +123,65 @@ export const OVERVIEW_TIERS = `query OverviewTiers($channel: String!) {
 // Saleor's own API (the Dashboard's token is valid there too).
 export const SALEOR_CHANNELS = `query { channels { slug name currencyCode } }`;
 export const SALEOR_ORDER = `query Order($id: ID!) { order(id: $id) { number channel { slug } user { id email } } }`;
+
+// Engagement: one document for the lists, then one aliased document for every challenge's summary.
+export const ENGAGEMENT = `query Engagement($channel: String!, $status: LoyaltyReferralStatus) {
+  actions(channel: $channel) { id key nameEn nameHe points isBuiltin isEnabled pendingDays caps { perDay perMonth lifetime oncePerObject } }
+  challenges(channel: $channel) { id name nameHe metric target targetAmount { amount currency } rewardPoints isActive startsOn endsOn badge { id name nameHe } }
+  membershipPlans(channel: $channel) { id name term isActive monthlyGiftPoints monthlyGiftCredit { amount currency } reminderDays tier { id name nameHe } }
+  referrals(channel: $channel, first: 50, filter: {status: $status}) {
+    totalCount
+    edges { node { id status reasonCode reason rewardPoints created referrerEmail friendEmail orderNumber orderTotal { amount currency } signals reviewedBy } }
+  }
+}`;
+
+export function challengeSummariesQuery(ids: string[]): string {
+  const each = ids
+    .map((id, i) => `s${i}: challengeSummary(channel: $channel, id: ${JSON.stringify(id)}) { completed pointsAwarded badgesAwarded lastCompletedAt }`)
+    .join("\n  ");
+  return `query ChallengeSummaries($channel: String!) {\n  ${each}\n}`;
+}
+
+export const ACTION_UPDATE = `mutation ActionUpdate($channel: String!, $key: String!, $input: LoyaltyActionInput!) {
+  loyaltyActionUpdate(channel: $channel, key: $key, input: $input) {
+    errors { field message code }
+    action { id key nameEn nameHe points isBuiltin isEnabled pendingDays caps { perDay perMonth lifetime oncePerObject } }
+  }
+}`;
+
+export const REFERRAL_REVIEW = `mutation ReferralReview($channel: String!, $id: ID!, $approve: Boolean!, $reason: String) {
+  loyaltyReferralReview(channel: $channel, id: $id, approve: $approve, reason: $reason) {
+    errors { field message code }
+    referral { id status reasonCode reason rewardPoints created referrerEmail friendEmail orderNumber orderTotal { amount currency } signals reviewedBy }
+  }
+}`;
+
+// Insights: one document for segments, campaigns and NPS; the backtest runs on demand.
+export const INSIGHTS = `query Insights($channel: String!, $day0: Date!, $day1: Date!, $since: DateTime!, $until: DateTime!) {
+  segmentSizes(channel: $channel, since: $day0, until: $day1) { day segment size }
+  savedSegments(channel: $channel) { id name filters updatedAt }
+  campaigns(channel: $channel, first: 20) {
+    totalCount
+    edges { node { id name status startedAt finishedAt holdoutPercent
+      results { metric winner winnerP lift
+        holdout { key recipients sent converted ordered revenue { amount currency } orderedRate { rate } conversionRate { rate } }
+        variants { key recipients sent opened clicked converted ordered revenue { amount currency } conversionRate { rate } orderedRate { rate } }
+      } } }
+  }
+  npsReport(channel: $channel, since: $since, until: $until) {
+    overall { key responses promoters passives detractors nps }
+    byTier { key responses promoters passives detractors nps }
+  }
+  npsDetractors(channel: $channel, first: 10) { totalCount edges { node { id orderNumber email score comment tier answeredAt } } }
+}`;
+
+const SCENARIO = `orders pointsIssued pointsReversed netPoints pointsValue { amount currency } cashback { amount currency }
+    liabilityChange { amount currency } expectedCost { amount currency }`;
+
+export const RULE_BACKTEST = `query RuleBacktest($channel: String!, $months: Int, $input: LoyaltyBacktestInput!) {
+  ruleBacktest(channel: $channel, months: $months, input: $input) {
+    currency since until breakageRate recordedPoints
+    current { ${SCENARIO} }
+    proposed { ${SCENARIO} }
+  }
+}`;

@@ -1,5 +1,7 @@
 """A small, exact shop for the browser tests: channel `il` (₪) with the default ladder, Dana (₪2,500 paid
-40 days ago: 2,500 points, Gold) and 24 more members, so the member list has a second page."""
+40 days ago: 2,500 points, Gold) and 24 more members, so the member list has a second page; two guest
+orders, the KPI roll-ups of all of them, a challenge with its badge and a saved segment, so the overview's
+KPIs and the engagement and insights screens show real numbers."""
 
 import uuid
 from datetime import timedelta
@@ -10,7 +12,10 @@ from django.utils import timezone
 
 from saleor_loyalty import ledger
 from saleor_loyalty.core.facts import ChannelFacts, OrderFacts, OrderLineFacts
+from saleor_loyalty.engagement import challenge_settings
+from saleor_loyalty.insights import book_rollups, rollups, saved_segments
 from saleor_loyalty.ledger import programs
+from saleor_loyalty.models import Badge
 
 CHANNEL = ChannelFacts("il", "ILS", "IL")
 DANA = "dana@example.co.il"
@@ -41,18 +46,69 @@ def _paid_order(user, amount: Decimal, number: str, days_ago: int) -> OrderFacts
     )
 
 
+def _roll_up(order: OrderFacts) -> None:
+    """What `tasks.sync_order_task` does after the ledger: the order joins the KPI roll-ups."""
+    rollups.record_order(
+        rollups.OrderRollupFacts(
+            order_id=order.order_id,
+            channel_slug=order.channel_slug,
+            currency=order.currency,
+            user_id=order.user_id,
+            email=order.email,
+            created_at=order.paid_at,
+            total_gross=order.total_gross,
+            is_paid=True,
+        )
+    )
+
+
+def _roll_up_books() -> None:
+    """The ledger rows are minutes young; the book roll-up only takes rows older than its settle time."""
+    book_rollups.roll_up_books(now=timezone.now() + book_rollups.SETTLE + timedelta(minutes=1))
+
+
+def _guest_order(email: str, amount: Decimal, number: str, days_ago: int) -> OrderFacts:
+    guest = type("Guest", (), {"pk": None, "email": email})()
+    return _paid_order(guest, amount, number, days_ago)
+
+
 def seed_browser_shop() -> None:
-    programs.ensure_program(CHANNEL)
+    program = programs.ensure_program(CHANNEL)
     users = get_user_model().objects
     dana = users.create(username="dana", email=DANA, first_name="Dana")
-    ledger.sync_order(_paid_order(dana, Decimal("2500.00"), "1001", days_ago=40))
+    orders = [_paid_order(dana, Decimal("2500.00"), "1001", days_ago=40)]
     for i in range(1, OTHER_MEMBERS + 1):
         member = users.create(username=f"member{i:02d}", email=f"member{i:02d}@example.co.il")
-        ledger.sync_order(_paid_order(member, Decimal(100 + 10 * i), str(2000 + i), days_ago=40))
+        orders.append(_paid_order(member, Decimal(100 + 10 * i), str(2000 + i), days_ago=40))
+    for order in orders:
+        ledger.sync_order(order)
+    orders += [
+        _guest_order("guest1@example.co.il", Decimal("80.00"), "3001", days_ago=20),
+        _guest_order("guest2@example.co.il", Decimal("120.00"), "3002", days_ago=10),
+    ]
+    for order in orders:
+        _roll_up(order)
+    _roll_up_books()
+    badge = Badge.objects.create(program=program, name="Regular", name_he="קבוע")
+    challenge_settings.create_challenge(
+        program,
+        name="Three orders this month",
+        name_he="שלוש הזמנות החודש",
+        metric="paid_orders",
+        target=3,
+        starts_on=timezone.localdate().replace(day=1),
+        reward_points=100,
+        badge_id=badge.pk,
+    )
+    saved_segments.create(program, "Big spenders", {"spend_min": "1000"})
 
 
 def seed_demo_shop(seed: int) -> str:
     """The demo's month of Bakery Levi; returns its report."""
     from saleor_loyalty.demo.simulation import simulate_month
 
-    return simulate_month(seed=seed).render()
+    report = simulate_month(seed=seed).render()
+    # The overview's points issued / redeemed / expired come from the book roll-ups (the demo's order
+    # roll-ups, for AOV and active buyers, would need its orders as Saleor orders: left empty).
+    _roll_up_books()
+    return report

@@ -1,7 +1,7 @@
 import { Box, Text } from "@saleor/macaw-ui";
 import { useEffect, useState } from "react";
 import { Bar, BarChart, CartesianGrid, Cell, Pie, PieChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { formatMoney, monthWindow, tierName } from "../i18n";
+import { formatMoney, formatPercent, monthWindow, tierName, yearWindow } from "../i18n";
 import { OVERVIEW_TIERS, overviewQuery } from "../queries";
 import { useSession } from "../session";
 import { Card, Stat } from "../ui";
@@ -9,7 +9,13 @@ import { Card, Stat } from "../ui";
 type Tier = { id: string; name: string; nameHe: string };
 type Money = { amount: number; currency: string };
 type Stats = { abandonedCount: number; abandonedValue: Money; remindedCount: number; recoveredCount: number; recoveredRevenue: Money; recoveryRate: number | null; unsubscribes: number };
-type Data = { currency: string; total: number; mix: { name: string; count: number }[]; stats: Stats | null };
+export type Kpis = {
+  currency: string; membersCount: number; membersNew: number; membersActive: number; orders: number; repeatPurchaseRate: number | null;
+  memberAov: Money | null; guestAov: Money | null;
+  points: { issued: number; reversed: number; redeemed: number; expired: number; redemptionRate: number | null };
+};
+export type Liability = { outstandingPoints: number; total: Money; pointsValue: Money; buckets: { month: string | null; points: number; value: Money }[] };
+type Data = { currency: string; total: number; mix: { name: string; count: number }[]; stats: Stats | null; kpis: Kpis | null; liability: Liability | null };
 
 const COLORS = ["#8b8fa3", "#d4a017", "#5b5bd6", "#2f9e6e", "#c2410c"];
 
@@ -24,13 +30,15 @@ export default function Overview() {
     (async () => {
       const { program } = await club<{ program: { currency: string; tiers: Tier[] } }>(OVERVIEW_TIERS, { channel });
       const tiers = program.tiers;
-      const result = await club<Record<string, { totalCount: number } | Stats>>(overviewQuery(tiers.map((x) => x.id)), { channel, ...monthWindow() }, { partial: true });
+      const result = await club<Record<string, unknown>>(overviewQuery(tiers.map((x) => x.id)), { channel, ...monthWindow(), ...yearWindow() }, { partial: true });
       if (!live) return;
       setData({
         currency: program.currency,
         total: (result.all as { totalCount: number }).totalCount,
         mix: tiers.map((tier, i) => ({ name: tierName(tier, lang), count: (result[`t${i}`] as { totalCount: number }).totalCount })),
         stats: (result.recoveryStats as Stats) ?? null,
+        kpis: (result.kpis as Kpis) ?? null,
+        liability: (result.liability as Liability) ?? null,
       });
     })().catch((e: Error) => live && setError(e.message));
     return () => { live = false; };
@@ -82,7 +90,62 @@ export default function Overview() {
           </div>
         </Card>
       </Box>
-      <Text size={2} color="default2" data-testid="gap-note">{t("pointsFlowMissing")}</Text>
+      {data.kpis ? <KpiSection kpis={data.kpis} /> : null}
+      {data.liability ? <LiabilitySection liability={data.liability} /> : null}
     </Box>
+  );
+}
+
+function KpiSection({ kpis }: { kpis: Kpis }) {
+  const { t, lang } = useSession();
+  const money = (m: Money | null) => (m ? formatMoney(m.amount, m.currency, lang) : "—");
+  const p = kpis.points;
+  return (
+    <Card title={t("kpisTitle")} testId="kpis">
+      <Box display="flex" gap={6} flexWrap="wrap">
+        <Stat testId="kpi-issued" label={t("pointsIssued")} value={p.issued} />
+        <Stat testId="kpi-redeemed" label={t("pointsRedeemed")} value={p.redeemed} />
+        <Stat testId="kpi-expired" label={t("pointsExpired")} value={p.expired} />
+        <Stat testId="kpi-redemption-rate" label={t("redemptionRate")} value={formatPercent(p.redemptionRate)} />
+      </Box>
+      <Box display="flex" gap={6} flexWrap="wrap" marginTop={4}>
+        <Stat testId="kpi-members" label={t("membersCount")} value={kpis.membersCount} />
+        <Stat testId="kpi-new" label={t("membersNew")} value={kpis.membersNew} />
+        <Stat testId="kpi-active" label={t("membersActive")} value={kpis.membersActive} />
+        <Stat testId="kpi-repeat" label={t("repeatRate")} value={formatPercent(kpis.repeatPurchaseRate)} />
+        <Stat testId="kpi-aov-members" label={t("aovMembers")} value={money(kpis.memberAov)} />
+        <Stat testId="kpi-aov-guests" label={t("aovGuests")} value={money(kpis.guestAov)} />
+      </Box>
+    </Card>
+  );
+}
+
+function LiabilitySection({ liability }: { liability: Liability }) {
+  const { t, lang } = useSession();
+  const rows = liability.buckets.map((b) => ({
+    month: b.month ? new Intl.DateTimeFormat(lang === "he" ? "he-IL" : "en-GB", { month: "short", year: "2-digit" }).format(new Date(b.month)) : t("noExpiry"),
+    value: b.value.amount, points: b.points,
+  }));
+  return (
+    <Card title={t("liabilityTitle")} testId="liability">
+      <Box display="flex" gap={6} flexWrap="wrap" marginBottom={3}>
+        <Stat testId="liability-total" label={t("liabilityTotal")} value={formatMoney(liability.total.amount, liability.total.currency, lang)} />
+        <Stat testId="liability-points" label={t("outstandingPoints")} value={liability.outstandingPoints} />
+      </Box>
+      <div style={{ width: "100%", height: 220 }} dir="ltr" data-testid="liability-chart">
+        <ResponsiveContainer>
+          <BarChart data={rows}>
+            <CartesianGrid strokeDasharray="3 3" />
+            <XAxis dataKey="month" />
+            <YAxis />
+            <Tooltip formatter={(v: number) => formatMoney(v, liability.total.currency, lang)} />
+            <Bar dataKey="value" name={t("byExpiryMonth")} fill="#2f9e6e" isAnimationActive={false} />
+          </BarChart>
+        </ResponsiveContainer>
+      </div>
+      <table className="table" data-testid="liability-table"><tbody>
+        {rows.map((r, i) => <tr key={i}><td>{r.month}</td><td className="num">{r.points}</td><td className="num">{formatMoney(r.value, liability.total.currency, lang)}</td></tr>)}
+      </tbody></table>
+    </Card>
   );
 }
