@@ -238,7 +238,9 @@ def test_an_action_award_is_pending_wherever_the_member_is_shown(member, custome
     # given a review award still inside its 14 pending days
     record(member, REVIEW, "product-1")
     me = run('{ me(channel: "il") { points { available pending } } }', Requestor(user_id=customer.pk))
-    listed = run('{ members(channel: "il", first: 5) { edges { node { points { available pending } } } } }', staff)
+    listed = run(
+        '{ members(channel: "il", first: 5) { edges { node { points { available pending } } } } }', staff
+    )
 
     # then the member's own page and the staff list agree with the ledger's pending rule
     assert me.errors is None
