@@ -33,14 +33,14 @@ class NpsReport:
     by_month: list[NpsBreakdown]
 
 
-_COUNTS = {
+COUNTS = {
     "responses": Count("pk"),
     "promoters": Count("pk", filter=Q(score__gte=PROMOTER)),
     "detractors": Count("pk", filter=Q(score__lte=DETRACTOR)),
 }
 
 
-def _breakdown(key: str, row: dict) -> NpsBreakdown:
+def breakdown(key: str, row: dict) -> NpsBreakdown:
     n, p, d = row["responses"], row["promoters"], row["detractors"]
     return NpsBreakdown(
         key=key,
@@ -64,16 +64,16 @@ def report(channel_slug: str, since: datetime, until: datetime) -> NpsReport:
     months = (
         rows.annotate(month=TruncMonth("answered_at", tzinfo=ZoneInfo(tz or "UTC")))
         .values("month")
-        .annotate(**_COUNTS)
+        .annotate(**COUNTS)
         .order_by("month")
     )
     return NpsReport(
-        overall=_breakdown("all", rows.aggregate(**_COUNTS)),
+        overall=breakdown("all", rows.aggregate(**COUNTS)),
         by_tier=[
-            _breakdown(row["tier_name"] or "-", row)
-            for row in rows.values("tier_name").annotate(**_COUNTS).order_by("tier_name")
+            breakdown(row["tier_name"] or "-", row)
+            for row in rows.values("tier_name").annotate(**COUNTS).order_by("tier_name")
         ],
-        by_month=[_breakdown(row["month"].strftime("%Y-%m"), row) for row in months],
+        by_month=[breakdown(row["month"].strftime("%Y-%m"), row) for row in months],
     )
 
 
