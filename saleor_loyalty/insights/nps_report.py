@@ -1,7 +1,8 @@
 """NPS numbers for staff: overall, by tier (held when answering), by month (program time), and detractors.
 
 NPS = % promoters (9-10) − % detractors (0-6) of the answers, from −100 to 100; None without answers.
-By segment arrives with segments (the same breakdown over segment membership).
+By named segment: the answers of the people in each segment now (membership as the nightly run left it,
+not as it was when they answered), one aggregate per segment; segments without answers are left out.
 """
 
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 
-from saleor_loyalty.models import LoyaltyProgram, NpsSurvey
+from saleor_loyalty.models import LoyaltyProgram, NamedSegment, NpsSurvey, SegmentMembership
 
 PROMOTER, DETRACTOR = 9, 6
 
@@ -31,6 +32,7 @@ class NpsReport:
     overall: NpsBreakdown
     by_tier: list[NpsBreakdown]
     by_month: list[NpsBreakdown]
+    by_segment: list[NpsBreakdown]
 
 
 COUNTS = {
@@ -58,6 +60,19 @@ def answered(channel_slug: str, since: datetime, until: datetime):
     )
 
 
+def _by_segment(rows, channel_slug: str) -> list[NpsBreakdown]:
+    found = []
+    for segment in NamedSegment.values:
+        members = SegmentMembership.objects.filter(program__channel_slug=channel_slug, segment=segment)
+        person = Q(user_id__in=members.filter(account__user__isnull=False).values("account__user_id")) | Q(
+            user_id__isnull=True, email__in=members.values("account__email")
+        )
+        counted = rows.filter(person).aggregate(**COUNTS)
+        if counted["responses"]:
+            found.append(breakdown(segment, counted))
+    return found
+
+
 def report(channel_slug: str, since: datetime, until: datetime) -> NpsReport:
     rows = answered(channel_slug, since, until)
     tz = LoyaltyProgram.objects.filter(channel_slug=channel_slug).values_list("timezone", flat=True).first()
@@ -74,6 +89,7 @@ def report(channel_slug: str, since: datetime, until: datetime) -> NpsReport:
             for row in rows.values("tier_name").annotate(**COUNTS).order_by("tier_name")
         ],
         by_month=[breakdown(row["month"].strftime("%Y-%m"), row) for row in months],
+        by_segment=_by_segment(rows, channel_slug),
     )
 
 

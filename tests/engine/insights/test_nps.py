@@ -13,9 +13,12 @@ from saleor_loyalty.models import (
     ClubAction,
     EntryKind,
     LedgerEntry,
+    LoyaltyAccount,
     MessageStatus,
+    NamedSegment,
     NpsStatus,
     NpsSurvey,
+    SegmentMembership,
 )
 
 from .conftest import T0
@@ -168,6 +171,17 @@ def test_nps_by_tier_and_month_and_the_detractors(channel, member, make_order):
     assert by_tier["Gold"].nps == 33.3
     assert (by_tier["Regular"].passives, by_tier["Regular"].nps) == (1, -50.0)
     assert [row.key for row in result.by_month] == ["2026-11"]
+    assert result.by_segment == []  # nobody is in a named segment yet
+    sorted_out = {"p1": NamedSegment.LOYAL, "d1": NamedSegment.LOYAL, "d2": NamedSegment.AT_RISK}
+    for name, segment in sorted_out.items():
+        account = LoyaltyAccount.objects.get(email=f"{name}@example.co.il")
+        SegmentMembership.objects.create(account=account, program=account.program, segment=segment, since=T0)
+    result = nps_report.report("il", T0 - timedelta(days=1), T0 + timedelta(days=30))
+    # loyal: one promoter, one detractor → 0; at risk: one detractor → -100
+    assert [(row.key, row.responses, row.nps) for row in result.by_segment] == [
+        ("loyal", 2, 0.0),
+        ("at_risk", 1, -100.0),
+    ]
     assert sorted(s.email for s in nps_report.detractors("il")) == ["d1@example.co.il", "d2@example.co.il"]
 
 
