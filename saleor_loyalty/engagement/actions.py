@@ -308,9 +308,12 @@ def record(
         )
 
 
-def record_builtin(key: str, user_id: int, email: str, channel_slug: str | None = None):
-    """What Saleor (or our own consent and birthday mutations) told us happened to a customer: awarded in
+def record_builtin(
+    key: str, user_id: int | None, email: str, channel_slug: str | None = None, object_id: str = ""
+):
+    """What Saleor (or our own consent, birthday and NPS code) told us happened to a customer: awarded in
     the channel given, or in every program where the kind is switched on (a Saleor customer has no channel).
+    `object_id` makes a per-object kind (an NPS answer: the surveyed order) award once per object.
     Never raises for a switched-off program or kind: a hook has no one to answer."""
     actions = ClubAction.objects.filter(key=key, is_enabled=True).select_related("program")
     if channel_slug is not None:
@@ -321,7 +324,7 @@ def record_builtin(key: str, user_id: int, email: str, channel_slug: str | None 
             continue
         account = ledger.account_for(action.program, user_id, email)
         try:
-            results.append(award(action, account))
+            results.append(award(action, account, object_id))
         except LoyaltyError:  # e.g. staff made the kind per-object: a hook has no object to give
             continue
     return results

@@ -55,6 +55,7 @@ BUILTIN_DEFAULTS = {
     BuiltinAction.SOCIAL_SHARE: ("Share with friends", "שיתוף עם חברים", 100, (3, 10, None), False, 0),
     BuiltinAction.BIRTHDAY_SET: ("Tell us your birthday", "עדכון יום הולדת", 50, (None, None, 1), False, 0),
     BuiltinAction.PROFILE_COMPLETED: ("Complete your profile", "השלמת פרופיל", 50, (None, None, 1), False, 0),
+    BuiltinAction.NPS_ANSWER: ("Answer our survey", "מענה על סקר", 20, (None, 5, None), True, 0),
 }
 
 

@@ -4,7 +4,9 @@ A member's facts are read in one statement for any number of members (`member_fa
 - orders: earn rows (one per paid order) with their net spend and whether they still count (not fully
   refunded or cancelled), by the same refunded-share rule tiers use, plus the categories recorded for
   the order (`OrderCategories`); a guest account merged into the member counts as the member's own;
-- actions: ledger rows of kind `action` (`detail = {"action": <kind>, "object": <id>}`), once per object;
+- actions: the award rows `engagement.actions` writes (kind ACTION, `detail = {"action": <kind>,
+  "object": <id>}`), once per object; the actions code never reverses an award (staff corrections are
+  ADJUSTMENT rows, not tied to an action), and only rows that gave points count;
 - completions already recorded.
 Everything else is pure: each metric turns the facts into dated events and a window sums them, with
 dates taken in the program's timezone (a window crossing a DST change still starts and ends at local
@@ -32,7 +34,6 @@ from saleor_loyalty.models import (
 )
 from saleor_loyalty.tiers.ladder import REFUNDED_SHARE_LATERAL
 
-ACTION_KIND = "action"  # EntryKind.ACTION arrives with the actions catalogue; the rows' shape is the contract
 ROLLING_KEY = "rolling"
 
 _LEDGER = LedgerEntry._meta.db_table
@@ -98,7 +99,7 @@ def member_facts(account_ids: list[int], tz: str) -> dict[int, MemberFacts]:
     with connection.cursor() as cursor:
         cursor.execute(
             FACTS_SQL,
-            {"accounts": list(account_ids), "earn": EntryKind.EARN, "action": ACTION_KIND, "tz": tz},
+            {"accounts": list(account_ids), "earn": EntryKind.EARN, "action": EntryKind.ACTION, "tz": tz},
         )
         for holder, kind, day, spend, counts, categories, text, challenge_id, moment in cursor.fetchall():
             member = facts[holder]

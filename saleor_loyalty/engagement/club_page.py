@@ -2,9 +2,10 @@
 staff-editable settings (storefront address, terms per language, the anniversary gift).
 
 Invariant: nothing member-specific or staff-only is read here: the program's public rules, its tier ladder,
-the enabled ways to earn and the terms. One query reads the program with its page settings; one more reads
-every section (`SECTIONS`: each a SELECT of `row_to_json` rows for the program, joined by UNION ALL), so a
-branch adding referral rules or the paid-membership offer adds a section, not a query.
+the enabled ways to earn, the referral rules (not the review/hold rules), the offered paid-membership plans
+(not their reminder settings) and the terms. One query reads the program with its page settings; one more
+reads every section (`SECTIONS`: each a SELECT of JSON rows for the program, joined by UNION ALL), so a
+feature added to the page adds a section, not a query. Plans get Saleor's price from one catalog call.
 """
 
 import json
@@ -17,12 +18,33 @@ from django.db import connection, models, transaction
 from saleor_loyalty.core.validation import number, whole_number
 from saleor_loyalty.exceptions import InvalidProgramSetting
 from saleor_loyalty.ledger import programs
-from saleor_loyalty.models import ActionSettings, ClubAction, LoyaltyProgram, Tier, TierTranslation
+from saleor_loyalty.models import (
+    ActionSettings,
+    ClubAction,
+    LoyaltyProgram,
+    MembershipPlan,
+    ReferralSettings,
+    Tier,
+    TierTranslation,
+)
 
 MAX_TERMS = 20_000
 MAX_URL = 300
 
 _TIER, _TRANSLATION, _ACTION = Tier._meta.db_table, TierTranslation._meta.db_table, ClubAction._meta.db_table
+_REFERRAL, _PLAN = ReferralSettings._meta.db_table, MembershipPlan._meta.db_table
+# What a storefront may show of the referral rules: never the caps, review holds or fraud settings.
+REFERRAL_COLUMNS = (
+    "enabled",
+    "referrer_points",
+    "friend_benefit",
+    "friend_value",
+    "friend_points",
+    "pending_days",
+    "min_order_total",
+)
+# The offered plans without their staff-only reminder settings.
+PLAN_COLUMNS = ("id", "variant_id", "name", "term", "tier_id", "monthly_gift_points", "monthly_gift_credit")
 # name → SQL selecting one JSON text column per row for %(program)s; add a section to extend the page.
 SECTIONS = {
     "tiers": f"SELECT row_to_json(t)::text FROM {_TIER} t WHERE t.program_id = %(program)s",
@@ -30,12 +52,13 @@ SECTIONS = {
     f"'name', n.name)::text FROM {_TRANSLATION} n JOIN {_TIER} t ON t.id = n.tier_id "
     "WHERE t.program_id = %(program)s",
     "actions": f"SELECT row_to_json(a)::text FROM {_ACTION} a WHERE a.program_id = %(program)s AND a.is_enabled",
+    "referral": "SELECT json_build_object("
+    + ", ".join(f"'{column}', r.{column}" for column in REFERRAL_COLUMNS)
+    + f")::text FROM {_REFERRAL} r WHERE r.program_id = %(program)s",
+    "plans": "SELECT json_build_object("
+    + ", ".join(f"'{column}', p.{column}" for column in PLAN_COLUMNS)
+    + f")::text FROM {_PLAN} p WHERE p.program_id = %(program)s AND p.is_active",
 }
-
-
-def register_section(name: str, sql: str) -> None:  # for features merged later (referrals, paid clubs)
-    """A section more on the page (its rows appear in `ClubPage.sections[name]`), in the same query."""
-    SECTIONS[name] = sql
 
 
 @dataclass
@@ -45,14 +68,19 @@ class ClubPage:
     tiers: list[Tier] = field(default_factory=list)
     tier_names: dict = field(default_factory=dict)  # (tier id, language code) → name
     ways_to_earn: list[ClubAction] = field(default_factory=list)
+    referral: ReferralSettings | None = None  # only the public columns are read; None: never set up
+    plans: list[MembershipPlan] = field(default_factory=list)  # offered, with their tier; prices separately
     sections: dict[str, list[dict]] = field(default_factory=dict)
 
 
 def _instance(model, row: dict, **related):
-    """A model instance from its `row_to_json` row (decimals read exactly, never through floats)."""
+    """A model instance from its JSON row (decimals read exactly, never through floats); a column the
+    row leaves out keeps the model's default (public sections read only public columns)."""
     values = {}
     for model_field in model._meta.concrete_fields:
-        value = row.get(model_field.column)
+        if model_field.column not in row:
+            continue
+        value = row[model_field.column]
         if isinstance(model_field, models.DecimalField) and value is not None:
             value = Decimal(str(value))
         values[model_field.attname] = value
@@ -87,6 +115,15 @@ def club_page(channel_slug: str, channel_lookup=None) -> ClubPage:
     tiers = sorted(
         (_instance(Tier, row, program=program) for row in sections["tiers"]), key=lambda t: t.position
     )
+    by_id = {tier.pk: tier for tier in tiers}
+    referral = [_instance(ReferralSettings, row, program=program) for row in sections["referral"]]
+    plans = sorted(
+        (
+            _instance(MembershipPlan, row, program=program, tier=by_id[row["tier_id"]])
+            for row in sections["plans"]
+        ),
+        key=lambda plan: plan.pk,
+    )
     return ClubPage(
         program=program,
         settings=settings,
@@ -95,6 +132,8 @@ def club_page(channel_slug: str, channel_lookup=None) -> ClubPage:
         ways_to_earn=sorted(
             (_instance(ClubAction, row, program=program) for row in sections["actions"]), key=lambda a: a.pk
         ),
+        referral=referral[0] if referral else None,
+        plans=plans,
         sections=sections,
     )
 

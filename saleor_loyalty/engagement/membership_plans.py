@@ -154,11 +154,14 @@ class MembershipOffer:
         return self.variant.price if self.variant else None
 
 
-def offers(program: LoyaltyProgram, variants: VariantLookup | None) -> list[MembershipOffer]:
+def offers(
+    program: LoyaltyProgram, variants: VariantLookup | None, offered: list[MembershipPlan] | None = None
+) -> list[MembershipOffer]:
     """The channel's offered plans with Saleor's prices (one catalog call for all); a plan whose variant
     Saleor no longer sells in the channel is left out, so a storefront never shows what it cannot sell.
-    Nothing member-specific: safe for the public `club(channel)` page."""
-    offered = plans(program, offered_only=True)
+    Nothing member-specific: safe for the public `club(channel)` page, which passes the plans it read
+    with the page (`offered`) instead of querying them again."""
+    offered = plans(program, offered_only=True) if offered is None else offered
     if not offered or variants is None or not program.gives_value():
         return []
     found = variants(program.channel_slug, frozenset(plan.variant_id for plan in offered))

@@ -13,6 +13,7 @@ from saleor_loyalty.graphql.ids import int_pk, to_global_id
 from saleor_loyalty.graphql.money import MoneyType
 from saleor_loyalty.graphql.pagination import connection, connection_types, keyset_page
 from saleor_loyalty.graphql.resolvers import program_for
+from saleor_loyalty.graphql.segment_types import NamedSegmentEnum
 from saleor_loyalty.insights import campaign_results, campaigns
 from saleor_loyalty.models import AudienceKind, Campaign, CampaignStatus, WinnerMetric
 
@@ -147,6 +148,8 @@ class CampaignType(graphene.ObjectType):
     audience_tier_ids = graphene.List(
         graphene.NonNull(graphene.ID), required=True, description="The tiers, for a TIERS audience."
     )
+    audience_segment = NamedSegmentEnum(description="The named segment, for a SEGMENT audience.")
+    audience_saved_segment_id = graphene.ID(description="The saved segment, for a SEGMENT audience.")
     default_language = CampaignLanguageEnum(
         required=True, description="Language when the member's is missing."
     )
@@ -189,6 +192,10 @@ class CampaignType(graphene.ObjectType):
             id=to_global_id("LoyaltyCampaign", campaign.pk),
             channel=campaign.channel_slug,
             audience_tier_ids=[to_global_id("LoyaltyTier", pk) for pk in campaign.audience_tier_ids],
+            audience_segment=campaign.audience_named_segment or None,
+            audience_saved_segment_id=to_global_id("LoyaltySavedSegment", campaign.audience_segment_id)
+            if campaign.audience_segment_id is not None
+            else None,
             variants=[CampaignVariantType.build(variant) for variant in campaign.variants.order_by("key")],
             results=campaign,
             **fields,

@@ -1,9 +1,9 @@
 """The public club page (`club(channel)`): how points are earned and what they are worth, the tier ladder,
 the ways to earn and the terms. Anyone may read it; it holds nothing member-specific or staff-only.
 
-Two SQL queries whatever is selected (engagement/club_page.py). To add a section (referral rules, the
-paid-membership offer): register its SQL with `club_page.register_section` and add a field to `Club`
-reading `root.sections[<name>]`.
+Two SQL queries whatever is selected (engagement/club_page.py), plus one Saleor variant read when the
+paid-membership offer is selected. To add a section: add its SQL to `club_page.SECTIONS` and a field to
+`Club` reading what the page built from it.
 """
 
 import graphene
@@ -12,8 +12,12 @@ from saleor_loyalty.engagement.club_page import ClubPage, club_page
 from saleor_loyalty.graphql.actions import WayToEarn
 from saleor_loyalty.graphql.enums import LanguageCodeEnum, TierBasisEnum, TierWindowEnum
 from saleor_loyalty.graphql.errors import resolver
+from saleor_loyalty.graphql.membership import membership_offers
+from saleor_loyalty.graphql.membership_types import MembershipOfferType
 from saleor_loyalty.graphql.money import MoneyType
+from saleor_loyalty.graphql.referrals import FriendBenefitEnum
 from saleor_loyalty.graphql.tier_types import TierType
+from saleor_loyalty.models import FriendBenefit
 
 
 class ClubEarning(graphene.ObjectType):
@@ -45,6 +49,26 @@ class ClubRedeeming(graphene.ObjectType):
         name = "LoyaltyClubRedeeming"
 
 
+class ClubReferral(graphene.ObjectType):
+    """The referral rules as a storefront explains them (no member data, no review or fraud settings)."""
+
+    enabled = graphene.Boolean(required=True, description="Members can refer friends now.")
+    referrer_points = graphene.Int(required=True, description="Points the referrer gets per rewarded friend.")
+    friend_benefit = FriendBenefitEnum(required=True, description="What the friend gets on a first order.")
+    friend_percent = graphene.Float(description="The friend's voucher in percent (VOUCHER_PERCENT).")
+    friend_amount = graphene.Field(MoneyType, description="The friend's voucher amount (VOUCHER_FIXED).")
+    friend_points = graphene.Int(required=True, description="Welcome points for the friend (POINTS).")
+    pending_days = graphene.Int(
+        required=True, description="Days after the friend's paid order before the referrer is rewarded."
+    )
+    min_order_total = graphene.Field(
+        MoneyType, required=True, description="Smallest first order that counts; 0 = any."
+    )
+
+    class Meta:
+        name = "LoyaltyClubReferral"
+
+
 class Club(graphene.ObjectType):
     """A channel's club as a storefront explains it. Extend it with a field per section of the page."""
 
@@ -62,6 +86,14 @@ class Club(graphene.ObjectType):
     )
     ways_to_earn = graphene.List(
         graphene.NonNull(WayToEarn), required=True, description="Actions that earn points, with caps."
+    )
+    referral = graphene.Field(
+        ClubReferral, description="The referral rules; null when the club has never set referrals up."
+    )
+    membership_offers = graphene.List(
+        graphene.NonNull(MembershipOfferType),
+        required=True,
+        description="The paid-membership plans on sale, with Saleor's price in the channel.",
     )
     terms = graphene.String(
         language_code=graphene.Argument(LanguageCodeEnum, required=True, description="HE or EN."),
@@ -121,6 +153,30 @@ class Club(graphene.ObjectType):
     @staticmethod
     def resolve_ways_to_earn(root: ClubPage, _info):
         return root.ways_to_earn
+
+    @staticmethod
+    def resolve_referral(root: ClubPage, _info):
+        rules, currency = root.referral, root.program.currency
+        if rules is None:
+            return None
+        return ClubReferral(
+            enabled=rules.enabled and root.program.gives_value(),
+            referrer_points=rules.referrer_points,
+            friend_benefit=rules.friend_benefit,
+            friend_percent=rules.friend_value
+            if rules.friend_benefit == FriendBenefit.VOUCHER_PERCENT
+            else None,
+            friend_amount=MoneyType.of(rules.friend_value, currency)
+            if rules.friend_benefit == FriendBenefit.VOUCHER_FIXED
+            else None,
+            friend_points=rules.friend_points,
+            pending_days=rules.pending_days,
+            min_order_total=MoneyType.of(rules.min_order_total, currency),
+        )
+
+    @staticmethod
+    def resolve_membership_offers(root: ClubPage, info):
+        return membership_offers(root.program, info.context.variants, root.plans)
 
     @staticmethod
     def resolve_terms(root: ClubPage, _info, language_code):

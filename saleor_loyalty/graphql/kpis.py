@@ -75,8 +75,12 @@ class KpisType(graphene.ObjectType):
     purchase_frequency = graphene.Float(description="Orders per buyer in the period.")
     points = graphene.Field(PointsFlowType, required=True, description="Points moved in the period.")
     recovery_rate = graphene.Float(description="Cart recovery: recovered ÷ abandoned outside the holdout.")
-    referral_rate = graphene.Float(description="Not measured yet (referrals); null.")
-    nps = graphene.Float(description="Not measured yet (surveys); null.")
+    referral_rate = graphene.Float(
+        description="Referrals rewarded in the period ÷ members who ordered in it, 0-1; null without such members."
+    )
+    nps = graphene.Float(
+        description="NPS of the surveys answered in the period, −100 to 100; null without answers."
+    )
 
     class Meta:
         name = "LoyaltyKpis"
@@ -121,9 +125,12 @@ def build_kpis(result: kpis.Kpis, other: dict) -> KpisType:
     )
 
 
-def other_rates(channel_slug: str, since, until) -> dict:
-    """Rates measured by other parts of the club. Referral rate and NPS join here when they exist."""
-    return {"recovery_rate": attribution.stats(channel_slug, since, until).recovery_rate}
+def other_rates(program, since, until, members_active: int) -> dict:
+    """Rates measured by other parts of the club: cart recovery, referrals and NPS."""
+    return {
+        "recovery_rate": attribution.stats(program.channel_slug, since, until).recovery_rate,
+        **kpis.engagement_rates(program, since, until, members_active),
+    }
 
 
 class CohortCellType(graphene.ObjectType):
@@ -260,7 +267,7 @@ class KpiQueries(graphene.ObjectType):
         result = kpis.kpis(program, since, until)
         start = kpis.local_start(program, result.months[0].month)
         end = kpis.local_start(program, add_months(result.months[-1].month, 1))
-        return build_kpis(result, other_rates(channel, start, end))
+        return build_kpis(result, other_rates(program, start, end, result.members_active))
 
     @staticmethod
     @resolver(permission=PERMISSION)

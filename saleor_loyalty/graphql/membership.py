@@ -14,13 +14,12 @@ from saleor_loyalty.graphql.resolvers import program_for
 MANAGE_SETTINGS = "MANAGE_SETTINGS"
 
 
-def membership_offers(program, variants) -> list[MembershipOfferType]:
-    """The offered plans with Saleor's prices, for the public `club(channel)` query: nothing member-specific
-    or staff-only (no inactive plans, no reminder settings). Costs one query for the plans with their tiers
-    and one catalog call; expose it as
-    `membershipOffers = graphene.List(graphene.NonNull(MembershipOfferType), required=True)` resolved with
-    `membership_offers(program, info.context.variants)`."""
-    return [MembershipOfferType.from_offer(offer) for offer in membership_plans.offers(program, variants)]
+def membership_offers(program, variants, offered=None) -> list[MembershipOfferType]:
+    """The offered plans with Saleor's prices, for the public `club(channel) { membershipOffers }`: nothing
+    member-specific or staff-only (no inactive plans, no reminder settings). One catalog call; the plans
+    come from the club page's section query (`offered`), or one query when not given."""
+    found = membership_plans.offers(program, variants, offered)
+    return [MembershipOfferType.from_offer(offer) for offer in found]
 
 
 class MembershipQueries(graphene.ObjectType):

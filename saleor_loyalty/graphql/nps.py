@@ -37,6 +37,11 @@ class NpsReportType(graphene.ObjectType):
     by_month = graphene.List(
         graphene.NonNull(NpsBreakdownType), required=True, description="By month, in the program's timezone."
     )
+    by_segment = graphene.List(
+        graphene.NonNull(NpsBreakdownType),
+        required=True,
+        description="By named segment the person is in now (key: new, one_time, repeat, loyal, at_risk, lapsed).",
+    )
 
     class Meta:
         name = "LoyaltyNpsReport"
@@ -85,7 +90,7 @@ class NpsQueries(graphene.ObjectType):
         channel=graphene.String(required=True, description="The Saleor channel's slug."),
         since=graphene.DateTime(required=True, description="Start of the period (timezone required)."),
         until=graphene.DateTime(required=True, description="End of the period (timezone required)."),
-        description="NPS of a period, by tier and month. Requires MANAGE_USERS.",
+        description="NPS of a period, by tier, month and named segment. Requires MANAGE_USERS.",
     )
     nps_detractors = graphene.Field(
         LoyaltyNpsResponseConnection,
@@ -107,6 +112,7 @@ class NpsQueries(graphene.ObjectType):
             overall=_breakdown(found.overall),
             by_tier=[_breakdown(row) for row in found.by_tier],
             by_month=[_breakdown(row) for row in found.by_month],
+            by_segment=[_breakdown(row) for row in found.by_segment],
         )
 
     @staticmethod

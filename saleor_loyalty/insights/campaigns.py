@@ -62,6 +62,7 @@ class CampaignSpec:
     audience_kind: str = AudienceKind.ALL
     audience_tier_ids: list[int] = field(default_factory=list)
     audience_segment_id: int | None = None
+    audience_named_segment: str = ""
     default_language: str = "he"
     holdout_percent: int = 0
     attribution_days: int = 5
@@ -114,7 +115,13 @@ def _checked(
     _within(spec.send_rate_per_minute, 1, MAX_RATE, "send_rate_per_minute")
     if spec.winner_metric not in WinnerMetric.values:
         raise LoyaltyError("Unknown winner metric.", "winner_metric")
-    tiers = audiences.validate(program, spec.audience_kind, spec.audience_tier_ids, spec.audience_segment_id)
+    tiers = audiences.validate(
+        program,
+        spec.audience_kind,
+        spec.audience_tier_ids,
+        spec.audience_segment_id,
+        spec.audience_named_segment,
+    )
     if not 1 <= len(spec.variants) <= MAX_VARIANTS:
         raise OutOfRange(f"Give 1 to {MAX_VARIANTS} variants.", "variants")
     keys = [variant.key for variant in spec.variants]
@@ -145,11 +152,13 @@ def _write_variants(campaign: Campaign, variants: list[VariantSpec]) -> None:
 
 
 def _fields(spec: CampaignSpec, tiers: list[int]) -> dict:
+    segment = spec.audience_kind == AudienceKind.SEGMENT  # a kind changed away from SEGMENT forgets it
     return {
         "name": spec.name.strip(),
         "audience_kind": spec.audience_kind,
         "audience_tier_ids": tiers,
-        "audience_segment_id": spec.audience_segment_id,
+        "audience_segment_id": spec.audience_segment_id if segment else None,
+        "audience_named_segment": spec.audience_named_segment if segment else "",
         "default_language": spec.default_language,
         "holdout_percent": spec.holdout_percent,
         "attribution_days": spec.attribution_days,
@@ -195,6 +204,7 @@ def spec_of(campaign: Campaign) -> CampaignSpec:
         audience_kind=campaign.audience_kind,
         audience_tier_ids=list(campaign.audience_tier_ids),
         audience_segment_id=campaign.audience_segment_id,
+        audience_named_segment=campaign.audience_named_segment,
         default_language=campaign.default_language,
         holdout_percent=campaign.holdout_percent,
         attribution_days=campaign.attribution_days,

@@ -15,7 +15,7 @@ from django.db.models import Count, F, Q, Sum
 
 from saleor_loyalty.core.clock import add_months
 from saleor_loyalty.exceptions import LoyaltyError
-from saleor_loyalty.insights import rollups
+from saleor_loyalty.insights import nps_report, rollups
 from saleor_loyalty.models import (
     ChannelDayRollup,
     CohortCell,
@@ -24,6 +24,8 @@ from saleor_loyalty.models import (
     LoyaltyAccount,
     LoyaltyProgram,
     PointsDayRollup,
+    Referral,
+    ReferralStatus,
 )
 
 ZERO = Decimal(0)
@@ -111,7 +113,7 @@ class Kpis:
     customers_active: int
     repeat_purchase_rate: Decimal | None
     points: PointsFlow
-    # Filled by other parts of the club when they exist (the lead wires them): see `other_rates`.
+    # Rates measured by other parts of the club (`engagement_rates`, cart recovery): name → rate or None.
     other: dict = field(default_factory=dict)
 
     @property
@@ -242,3 +244,19 @@ def kpis(program: LoyaltyProgram, since: date, until: date) -> Kpis:
         repeat_purchase_rate=repeat_purchase_rate(program, months),
         points=points_flow(program, start, end),
     )
+
+
+def engagement_rates(program: LoyaltyProgram, since, until, members_active: int) -> dict:
+    """Referral rate and NPS over [since, until).
+
+    Referral rate: referrals rewarded in the period (rewarded_at in it, not reversed since) per member
+    active (who ordered) in the period, 0-1; None without active members. NPS: −100 to 100 over the
+    surveys answered in the period (insights/nps_report.py); None without answers."""
+    rewarded = Referral.objects.filter(
+        program=program, status=ReferralStatus.REWARDED, rewarded_at__gte=since, rewarded_at__lt=until
+    ).count()
+    answers = nps_report.answered(program.channel_slug, since, until).aggregate(**nps_report.COUNTS)
+    return {
+        "referral_rate": ratio(rewarded, members_active),
+        "nps": nps_report.breakdown("all", answers).nps,
+    }

@@ -7,14 +7,13 @@ recipient's address hash, score): a link for someone else's order, or an edited 
 is refused; signed-in customers answer through `loyaltyNpsAnswer`, which refuses an order not theirs.
 Answering again replaces the score (the latest stays): a mail scanner that fetched a link before the
 person is overwritten by the person's own click; `answer_count` and `first_answered_at` keep the trail.
-Points for answering are not given here: `on_answer` is the one hook the actions catalogue plugs into
-(called once per survey, after the first answer commits).
+Points for answering: after the first answer commits, the built-in action `nps_answer` (off until staff
+switch it on) is recorded with the surveyed order as its object, so a survey awards once however often
+it is answered; a failure there is logged and never undoes the answer.
 """
 
 import hmac
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -25,12 +24,13 @@ from django.utils.crypto import salted_hmac
 from django.utils.html import escape
 
 from saleor_loyalty.core.facts import OrderFacts
+from saleor_loyalty.engagement import actions
 from saleor_loyalty.error_codes import LoyaltyErrorCode
 from saleor_loyalty.exceptions import LoyaltyError
 from saleor_loyalty.ledger.accounts import normalize_email
 from saleor_loyalty.messages import club, consent, pipeline
 from saleor_loyalty.messages.config import NPS_SURVEY, public_url
-from saleor_loyalty.models import LoyaltyAccount, Medium, NpsSettings, NpsStatus, NpsSurvey
+from saleor_loyalty.models import BuiltinAction, LoyaltyAccount, Medium, NpsSettings, NpsStatus, NpsSurvey
 from saleor_loyalty.tiers.ladder import current_tier, ladder
 
 logger = logging.getLogger(__name__)
@@ -39,26 +39,6 @@ PATH_PREFIX = "/nps/"
 URL_PREFIX = "/plugins/global/saleor.loyalty/nps/"
 MAX_COMMENT = 2000
 SCORES = range(11)
-
-
-@dataclass(frozen=True)
-class NpsAnswered:
-    survey_id: int
-    order_id: object
-    channel_slug: str
-    user_id: int | None
-    email: str
-    score: int
-    answered_at: datetime
-
-
-ANSWER_HOOKS: list[Callable[[NpsAnswered], None]] = []
-
-
-def on_answer(hook: Callable[[NpsAnswered], None]) -> Callable[[NpsAnswered], None]:
-    """Register what runs once per survey after its first answer commits (e.g. points for answering)."""
-    ANSWER_HOOKS.append(hook)
-    return hook
 
 
 class NpsSurveyNotFound(LoyaltyError):
@@ -165,12 +145,13 @@ def _tier_name(survey: NpsSurvey) -> str:
     return tier.name if tier else ""
 
 
-def _run_hooks(event: NpsAnswered) -> None:
-    for hook in ANSWER_HOOKS:
-        try:
-            hook(event)
-        except Exception:  # a hook's failure never undoes the answer
-            logger.exception("NPS answer hook %r failed for survey %s", hook, event.survey_id)
+def _award_answer(survey: NpsSurvey) -> None:
+    try:
+        actions.record_builtin(
+            BuiltinAction.NPS_ANSWER, survey.user_id, survey.email, survey.channel_slug, str(survey.order_id)
+        )
+    except Exception:  # points for answering never undo the answer
+        logger.exception("Points for answering NPS survey %s failed", survey.pk)
 
 
 def record_answer(survey_id: int, score: int, now: datetime, comment: str | None = None) -> NpsSurvey:
@@ -189,11 +170,8 @@ def record_answer(survey_id: int, score: int, now: datetime, comment: str | None
         if comment is not None:
             survey.comment = comment.strip()
         survey.save()
-        if first:
-            event = NpsAnswered(
-                survey.pk, survey.order_id, survey.channel_slug, survey.user_id, survey.email, score, now
-            )
-            transaction.on_commit(lambda: _run_hooks(event))
+        if first and survey.email:
+            transaction.on_commit(lambda: _award_answer(survey))
     return survey
 
 

@@ -2,8 +2,8 @@
 
 Each filter parses its stored or submitted value strictly (a wrong type, range, length or an unknown
 name is a typed error on that filter, and nothing is saved) and narrows a queryset of the program's
-members. All given filters apply (AND); list filters match any of their values (OR). Badge, referral and
-paid-membership filters from the engagement package are added here when it lands.
+members. All given filters apply (AND); list filters match any of their values (OR). Badges, referrals
+and paid membership are read from the engagement package's rows as they are when the segment is read.
 """
 
 from collections.abc import Callable
@@ -11,16 +11,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.utils import timezone
 
 from saleor_loyalty.exceptions import LoyaltyError
 from saleor_loyalty.members.listing import tier_condition
 from saleor_loyalty.models import (
+    Badge,
+    BadgeAward,
     ConsentAction,
     ConsentEvent,
     Medium,
+    Membership,
+    MembershipStatus,
     NamedSegment,
     OrderLineFact,
+    Referral,
+    ReferralStatus,
     SegmentMembership,
     Suppression,
 )
@@ -28,6 +35,9 @@ from saleor_loyalty.tiers.settings import tier_in_program
 
 MAX_IDS = 20
 MAX_AMOUNT = Decimal("1000000000")
+PAID_MEMBERSHIP = ("active", "ended", "none")
+# A friend whose referral counted: not rejected, not reversed (a refunded first order un-refers them).
+REFERRED_STATUSES = (ReferralStatus.ORDERED, ReferralStatus.HELD, ReferralStatus.REWARDED)
 
 
 def _int(value, field: str, low: int = 0, high: int = 2**31 - 1) -> int:
@@ -110,6 +120,50 @@ def _consent(members, program, granted: bool):
     return members.filter(may) if granted else members.exclude(may)
 
 
+def _states(value, field: str) -> list[str]:
+    if not isinstance(value, list) or not 1 <= len(value) <= len(PAID_MEMBERSHIP):
+        raise LoyaltyError("Give one or more of active, ended, none.", field)
+    if any(item not in PAID_MEMBERSHIP for item in value):
+        raise LoyaltyError("Paid membership is active, ended or none.", field)
+    return sorted(set(value))
+
+
+def _badges(members, program, ids):
+    return members.filter(
+        pk__in=BadgeAward.objects.filter(badge__program=program, badge_id__in=ids).values("account_id")
+    )
+
+
+def _referred_a_friend(members, program, yes: bool):
+    """Has (not) referred a friend whose referral was rewarded (and not reversed since)."""
+    rewarded = Referral.objects.filter(program=program, status=ReferralStatus.REWARDED).values("referrer_id")
+    return members.filter(pk__in=rewarded) if yes else members.exclude(pk__in=rewarded)
+
+
+def _was_referred(members, program, yes: bool):
+    """Came (not) through a member's code: their own first order counted as a referral."""
+    as_friend = Referral.objects.filter(program=program, status__in=REFERRED_STATUSES).filter(
+        Q(friend_user_id=OuterRef("user_id")) | Q(friend_email=OuterRef("email"), friend_email__gt="")
+    )
+    return members.filter(Exists(as_friend) if yes else ~Exists(as_friend))
+
+
+def _paid_membership(members, program, states):
+    """Active: a paid term runs now (the expiry job may not have caught up, so `ends_at` decides too);
+    ended: a membership that is not active; none: never paid."""
+    now = timezone.now()
+    active = Membership.objects.filter(program=program, status=MembershipStatus.ACTIVE, ends_at__gt=now)
+    anyone = Membership.objects.filter(program=program)
+    any_of = Q(pk__in=[])
+    if "active" in states:
+        any_of |= Q(pk__in=active.values("account_id"))
+    if "ended" in states:
+        any_of |= Q(pk__in=anyone.values("account_id")) & ~Q(pk__in=active.values("account_id"))
+    if "none" in states:
+        any_of |= ~Q(pk__in=anyone.values("account_id"))
+    return members.filter(any_of)
+
+
 @dataclass(frozen=True)
 class Filter:
     parse: Callable
@@ -136,6 +190,10 @@ FILTERS: dict[str, Filter] = {
     "bought_collections": Filter(_ids, _bought_collection),
     "email_consent": Filter(_bool, _consent),
     "segments": Filter(_segments, lambda m, p, v: m.filter(pk__in=_in_segments(p, v))),
+    "badge_ids": Filter(_ids, _badges),
+    "referred_a_friend": Filter(_bool, _referred_a_friend),
+    "was_referred": Filter(_bool, _was_referred),
+    "paid_membership": Filter(_states, _paid_membership),
 }
 
 
@@ -165,6 +223,10 @@ def parse(program, filters) -> dict:
             raise LoyaltyError(f"{low} is above {high}.", low)
     if "tier_id" in parsed:
         tier_in_program(program, parsed["tier_id"], "tier_id")
+    if "badge_ids" in parsed:
+        found = Badge.objects.filter(program=program, pk__in=parsed["badge_ids"]).count()
+        if found != len(parsed["badge_ids"]):
+            raise LoyaltyError("A badge is not in this channel's program.", "badge_ids")
     return parsed
 
 

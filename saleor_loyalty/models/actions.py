@@ -19,6 +19,7 @@ class BuiltinAction(models.TextChoices):
     SOCIAL_SHARE = "social_share", "Social share (a visit through the member's share link)"
     BIRTHDAY_SET = "birthday_set", "Birthday set"
     PROFILE_COMPLETED = "profile_completed", "Profile completed"
+    NPS_ANSWER = "nps_answer", "NPS survey answered (once per surveyed order)"
 
 
 class ClubAction(models.Model):

@@ -47,7 +47,12 @@ class Campaign(models.Model):
     status = models.CharField(max_length=16, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT)
     audience_kind = models.CharField(max_length=16, choices=AudienceKind.choices, default=AudienceKind.ALL)
     audience_tier_ids = models.JSONField(default=list, blank=True)
-    audience_segment_id = models.BigIntegerField(null=True, blank=True)
+    audience_segment_id = models.BigIntegerField(
+        null=True, blank=True, help_text="A saved segment, for a SEGMENT audience (or a named segment)."
+    )
+    audience_named_segment = models.CharField(
+        max_length=16, blank=True, default="", help_text="A named segment, for a SEGMENT audience."
+    )
     default_language = models.CharField(max_length=8, default="he")
     seed = models.CharField(max_length=32, help_text="Random per campaign: group = hash(seed, account).")
     holdout_percent = models.PositiveSmallIntegerField(default=0)

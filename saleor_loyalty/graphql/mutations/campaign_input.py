@@ -4,6 +4,7 @@ import graphene
 
 from saleor_loyalty.graphql.campaigns import AudienceKindEnum, CampaignLanguageEnum, WinnerMetricEnum
 from saleor_loyalty.graphql.ids import int_pk
+from saleor_loyalty.graphql.segment_types import NamedSegmentEnum
 from saleor_loyalty.insights import campaigns
 from saleor_loyalty.insights.audiences import InvalidAudience
 
@@ -39,8 +40,12 @@ class CampaignInput(graphene.InputObjectType):
     """A campaign's definition; on update, fields left out stay as they are."""
 
     name = graphene.String(description="For staff, up to 200 characters.")
-    audience_kind = AudienceKindEnum(description="ALL or TIERS (SEGMENT arrives with segments).")
+    audience_kind = AudienceKindEnum(description="ALL, TIERS or SEGMENT.")
     audience_tier_ids = graphene.List(graphene.NonNull(graphene.ID), description="Tiers, for TIERS.")
+    audience_segment = NamedSegmentEnum(
+        description="A named segment, for SEGMENT (or give audienceSavedSegmentId; one of the two)."
+    )
+    audience_saved_segment_id = graphene.ID(description="A LoyaltySavedSegment, for SEGMENT.")
     default_language = CampaignLanguageEnum(description="The language every variant must have.")
     holdout_percent = graphene.Int(description="0-50: members sent nothing, to measure lift.")
     attribution_days = graphene.Int(description="1-90: days after a click an order counts (default 5).")
@@ -71,6 +76,14 @@ def to_spec(data: dict, base: campaigns.CampaignSpec | None = None) -> campaigns
             int_pk(tier, "LoyaltyTier", "audience_tier_ids", InvalidAudience)
             for tier in data["audience_tier_ids"]
         ]
+    named, saved = data.get("audience_segment"), data.get("audience_saved_segment_id")
+    if named is not None or saved is not None:  # naming one segment replaces the other (both: refused)
+        values["audience_named_segment"] = getattr(named, "value", named) or ""
+        values["audience_segment_id"] = (
+            int_pk(saved, "LoyaltySavedSegment", "audience_saved_segment_id", InvalidAudience)
+            if saved is not None
+            else None
+        )
     if data.get("variants") is not None:
         values["variants"] = [
             campaigns.VariantSpec(

@@ -3,10 +3,17 @@
 import graphene
 
 from saleor_loyalty.exceptions import LoyaltyError
+from saleor_loyalty.graphql.enums import choices_enum
 from saleor_loyalty.graphql.ids import int_pk
 from saleor_loyalty.graphql.segment_types import NamedSegmentEnum
+from saleor_loyalty.insights.segment_filters import PAID_MEMBERSHIP
 
 MAX_IDS = 20
+PaidMembershipStateEnum = choices_enum(
+    "LoyaltyPaidMembershipState",
+    PAID_MEMBERSHIP,
+    "ACTIVE: a paid term runs now; ENDED: paid before, not now; NONE: never paid.",
+)
 
 
 class SavedSegmentFilterInput(graphene.InputObjectType):
@@ -34,6 +41,18 @@ class SavedSegmentFilterInput(graphene.InputObjectType):
     segments = graphene.List(
         graphene.NonNull(NamedSegmentEnum), description="In any of these named segments."
     )
+    badge_ids = graphene.List(
+        graphene.NonNull(graphene.ID), description="Earned any of (1-20 LoyaltyBadges)."
+    )
+    referred_a_friend = graphene.Boolean(
+        description="Has (true) or has not (false) referred a friend whose referral was rewarded."
+    )
+    was_referred = graphene.Boolean(
+        description="Joined (true) or did not join (false) through a member's referral that counted."
+    )
+    paid_membership = graphene.List(
+        graphene.NonNull(PaidMembershipStateEnum), description="Paid membership in any of these states."
+    )
 
     class Meta:
         name = "LoyaltySavedSegmentFilterInput"
@@ -49,7 +68,12 @@ class SavedSegmentInput(graphene.InputObjectType):
         name = "LoyaltySavedSegmentInput"
 
 
-_IDS = {"bought_products": "Product", "bought_categories": "Category", "bought_collections": "Collection"}
+_IDS = {
+    "bought_products": "Product",
+    "bought_categories": "Category",
+    "bought_collections": "Collection",
+    "badge_ids": "LoyaltyBadge",
+}
 
 
 def stored_filters(given) -> dict:
@@ -70,7 +94,7 @@ def stored_filters(given) -> dict:
             if value.tzinfo is None:
                 raise LoyaltyError("Dates need a timezone (e.g. 2026-11-01T00:00:00+02:00).", name)
             value = value.isoformat()
-        elif name == "segments":
+        elif name in ("segments", "paid_membership"):
             value = [getattr(item, "value", item) for item in value]
         stored[name] = value
     return stored

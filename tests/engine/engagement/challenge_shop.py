@@ -5,12 +5,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
-
 from saleor_loyalty import ledger
-from saleor_loyalty.engagement import challenge_rewards
-from saleor_loyalty.ledger.accounts import append_entry, lock_account
-from saleor_loyalty.models import LoyaltyAccount
+from saleor_loyalty.engagement import actions, catalogue, challenge_rewards
+from saleor_loyalty.models import ClubAction, LoyaltyAccount
 
 JERUSALEM = ZoneInfo("Asia/Jerusalem")
 
@@ -35,20 +32,20 @@ def refund(facts, amount=None, now=None):
     return challenge_rewards.on_order(refunded, now=now or refunded.paid_at)
 
 
-def record_action(account: LoyaltyAccount, action: str, object_id: str, at: datetime, points=10, key=""):
-    """TEST HELPER standing in for the actions catalogue's writer (another branch adds EntryKind.ACTION):
-    it writes the row that writer will write, through the ledger's one writer path, with the agreed shape
-    `kind="action"`, `detail={"action": <kind>, "object": <id>}`. Nothing else is bypassed."""
-    with transaction.atomic():
-        locked = lock_account(account)
-        return append_entry(
-            locked,
-            kind="action",
-            points=points,
-            source_key=key or f"action:{action}:{account.pk}:{object_id}",
-            detail={"action": action, "object": object_id},
-            occurred_at=at,
-        )
+def record_action(account: LoyaltyAccount, action: str, object_id: str, at: datetime, key=""):
+    """An action recorded through the actions catalogue's own writer (`actions.record`), its kind switched
+    on first, as a trusted caller of `loyaltyActionRecord` would at `at`."""
+    catalogue.ensure_builtin_actions(account.program)
+    ClubAction.objects.filter(program=account.program, key=action).update(is_enabled=True)
+    return actions.record(
+        account.program,
+        action,
+        account,
+        object_id,
+        key or f"{action}-{object_id}-{int(at.timestamp())}",
+        ledger.SYSTEM,
+        at,
+    )
 
 
 def day(text: str) -> date:

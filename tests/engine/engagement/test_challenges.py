@@ -214,7 +214,8 @@ def test_actions_of_a_kind_count_once_per_object(program, customer, make_order, 
     account = LoyaltyAccount.objects.get(user=customer)
     for product in range(4):
         record_action(account, "product_review", f"P{product}", local(2026, 3, 2 + product, 10))
-    record_action(account, "product_review", "P0", local(2026, 3, 9, 10), key="replayed-elsewhere")
+    again = record_action(account, "product_review", "P0", local(2026, 3, 9, 10), key="replayed-elsewhere")
+    assert again.outcome == "already_awarded"  # the writer's once-per-object rule: no second row
     record_action(account, "social_share", "P9", local(2026, 3, 9, 10))
     assert challenge_rewards.evaluate_member(program, account, local(2026, 3, 10)) == []
     assert progress_of(program, customer, reviews, local(2026, 3, 10)).current == 4
@@ -222,6 +223,29 @@ def test_actions_of_a_kind_count_once_per_object(program, customer, make_order, 
     record_action(account, "product_review", "P4", local(2026, 3, 11, 10))
     completed = challenge_rewards.evaluate_member(program, account, local(2026, 3, 11, 11))
     assert [c.points for c in completed] == [50]
+
+
+def test_repeats_of_a_kind_on_one_object_count_once_and_other_members_rows_never(
+    program, customer, make_order
+):
+    """A kind that awards each occurrence (a share) still counts once per object toward a challenge."""
+    shares = challenge_settings.create_challenge(
+        program,
+        name="Share three products",
+        metric="actions",
+        action_kind="social_share",
+        target=3,
+        starts_on=day("2026-03-01"),
+        reward_points=20,
+    )
+    pay(make_order, customer, local(2026, 3, 1, 9))
+    account = LoyaltyAccount.objects.get(user=customer)
+    other = ledger.account_for(program, None, "other@example.co.il")
+    for hour in (10, 11, 12):  # three visits through one share link: three awards, one object
+        assert record_action(account, "social_share", "P1", local(2026, 3, 2, hour)).awarded
+    record_action(other, "social_share", "P2", local(2026, 3, 2, 10))
+    record_action(other, "social_share", "P3", local(2026, 3, 2, 10))
+    assert progress_of(program, customer, shares, local(2026, 3, 3)).current == 1
 
 
 def test_deleting_a_challenge_mid_way_archives_it(program, customer, make_order, three_orders):
@@ -299,10 +323,10 @@ def test_progress_of_a_member_takes_two_queries(program, customer, make_order, t
 def test_switched_off_program_gives_no_rewards(program, customer, make_order, three_orders):
     for d in (2, 3):
         pay(make_order, customer, local(2026, 3, d, 10))
+    account = LoyaltyAccount.objects.get(user=customer)
+    record_action(account, "product_review", "y", local(2026, 3, 4))
     program.is_active = False
     program.save()
-    account = LoyaltyAccount.objects.get(user=customer)
-    record_action(account, "x", "y", local(2026, 3, 4))
     assert challenge_rewards.evaluate_member(program, account, local(2026, 3, 4)) == []
     assert challenge_rewards.evaluate_all(now=local(2026, 3, 4)) == {}
 

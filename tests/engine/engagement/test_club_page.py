@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from saleor_loyalty import ledger
 from saleor_loyalty.core.facts import Requestor
-from saleor_loyalty.engagement import club_page
+from saleor_loyalty.engagement import club_page, referrals
 from saleor_loyalty.exceptions import InvalidProgramSetting
 from saleor_loyalty.ledger import programs
 from saleor_loyalty.models import ClubAction
@@ -120,13 +120,83 @@ def test_the_anniversary_credit_is_in_the_channels_currency(page):
 
 
 def test_a_section_added_by_another_feature_costs_no_extra_query(page, monkeypatch):
-    # given a feature that registers its own section (the referral rules, say)
+    # given a feature that adds its own section
     sql = "SELECT json_build_object('rule', 'friend gets 10%%', 'program', %(program)s)::text"
-    monkeypatch.setattr(club_page, "SECTIONS", dict(club_page.SECTIONS))  # undone after the test
-    club_page.register_section("referral_rules", sql)
+    monkeypatch.setitem(club_page.SECTIONS, "referral_rules", sql)  # undone after the test
 
     with CaptureQueriesContext(connection) as queries:
         loaded = club_page.club_page("il")
 
     assert len(queries) == 2
     assert loaded.sections["referral_rules"] == [{"rule": "friend gets 10%", "program": page.pk}]
+
+
+OFFER_AND_REFERRALS = """{ club(channel: "il") {
+  referral { enabled referrerPoints friendBenefit friendPercent friendAmount { amount currency } friendPoints
+             pendingDays minOrderTotal { amount currency } }
+  membershipOffers { name productName price { amount currency } term tier { name } monthlyGiftPoints
+                     monthlyGiftCredit { amount currency } }
+  tiers { name } waysToEarn { key } } }"""
+
+
+def test_the_page_shows_the_referral_rules_and_the_paid_membership_offer(
+    page, gold_plan, platinum_plan, catalog
+):
+    referrals.update_settings(
+        page, enabled=True, referrer_points=300, friend_benefit="voucher_fixed", friend_value=Decimal("25")
+    )
+    platinum_plan.is_active = False  # withdrawn: not on sale
+    platinum_plan.save()
+    club = run(OFFER_AND_REFERRALS, variants=catalog).data["club"]
+    assert club["referral"] == {
+        "enabled": True,
+        "referrerPoints": 300,
+        "friendBenefit": "VOUCHER_FIXED",
+        "friendPercent": None,
+        "friendAmount": {"amount": 25.0, "currency": "ILS"},
+        "friendPoints": 0,
+        "pendingDays": 30,
+        "minOrderTotal": {"amount": 0.0, "currency": "ILS"},
+    }
+    assert club["membershipOffers"] == [
+        {
+            "name": "Gold club",
+            "productName": "Gold club",
+            "price": {"amount": 29.9, "currency": "ILS"},
+            "term": "MONTHLY",
+            "tier": {"name": "Gold"},
+            "monthlyGiftPoints": 100,
+            "monthlyGiftCredit": {"amount": 0.0, "currency": "ILS"},
+        }
+    ]
+
+
+def test_no_referral_rules_yet_and_no_plans_read_as_null_and_empty(page, catalog):
+    club = run(OFFER_AND_REFERRALS, variants=catalog).data["club"]
+    assert (club["referral"], club["membershipOffers"]) == (None, [])
+    assert catalog.calls == 0  # nothing on sale: Saleor is not asked
+
+
+def test_the_page_with_its_offer_and_referrals_costs_two_queries_and_one_saleor_read(
+    page, gold_plan, platinum_plan, catalog
+):
+    referrals.update_settings(page, enabled=True)
+    run(OFFER_AND_REFERRALS, variants=catalog)  # warm
+    catalog.calls = 0
+    with CaptureQueriesContext(connection) as queries:
+        result = run(OFFER_AND_REFERRALS, variants=catalog)
+    assert result.errors is None
+    assert len(result.data["club"]["membershipOffers"]) == 2
+    assert len(queries) == 2, [query["sql"][:120] for query in queries]
+    assert catalog.calls == 1
+
+
+def test_the_public_types_hold_no_staff_only_rules():
+    from saleor_loyalty.graphql.schema import schema
+
+    referral = schema.get_type("LoyaltyClubReferral").fields
+    offer = schema.get_type("LoyaltyMembershipOffer").fields
+    assert not {"monthlyCap", "holdAll", "holdOrderTotalOver", "holdSharedAddress", "linkTemplate"} & set(
+        referral
+    )
+    assert not {"reminderDays", "isActive"} & set(offer)

@@ -5,10 +5,20 @@ import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from saleor_loyalty import ledger
 from saleor_loyalty.core.facts import Requestor
 from saleor_loyalty.insights import rollups
 from saleor_loyalty.insights.rollups import OrderRollupFacts
-from saleor_loyalty.models import ConsentEvent, ConsentImport, EvidenceAccess, LoyaltyProgram
+from saleor_loyalty.models import (
+    ConsentEvent,
+    ConsentImport,
+    EvidenceAccess,
+    LoyaltyProgram,
+    NpsStatus,
+    NpsSurvey,
+    Referral,
+    ReferralStatus,
+)
 from tests.engine.api import run
 from tests.engine.graphql.test_authorization_matrix import snapshot
 
@@ -118,3 +128,45 @@ def test_consent_import_and_export_through_the_api(club):
     assert EvidenceAccess.objects.get().actor_label == "staff@shop.co.il"
     assert ConsentEvent.objects.count() == 1
     assert ConsentImport.objects.count() == 2
+
+
+RATES = (
+    """{ kpis(channel: "il", since: "2026-03-01", until: "2026-03-31") { membersActive referralRate nps } }"""
+)
+MARCH, APRIL, FEBRUARY = (datetime(2026, month, 12, 10, tzinfo=UTC) for month in (3, 4, 2))
+
+
+def referral(program, status, rewarded_at):
+    referrer = ledger.account_for(program, None, f"ref-{uuid.uuid4().hex[:8]}@example.co.il")
+    return Referral.objects.create(
+        program=program, referrer=referrer, code="ABC", checkout_token=uuid.uuid4(), status=status,
+        rewarded_at=rewarded_at, reversed_at=MARCH if status == ReferralStatus.REVERSED else None,
+    )  # fmt: skip
+
+
+def answer(score, at, channel="il"):
+    NpsSurvey.objects.create(
+        order_id=uuid.uuid4(), channel_slug=channel, email="a@example.co.il", due_at=at, score=score,
+        answered_at=at, status=NpsStatus.ANSWERED,
+    )  # fmt: skip
+
+
+def test_referral_rate_and_nps_by_hand_count(club):
+    for user in (1, 2, 3):  # three members ordered in March
+        rollups.record_order(paid("100.00", user, "il", "ILS"))
+    rollups.record_order(paid("50.00", None, "il", "ILS"))  # a guest: not a member
+    referral(club, ReferralStatus.REWARDED, MARCH)  # counts
+    referral(club, ReferralStatus.REWARDED, APRIL)  # outside the period
+    referral(club, ReferralStatus.REVERSED, MARCH)  # rewarded, then taken back: not counted
+    referral(club, ReferralStatus.ORDERED, None)  # not rewarded yet
+    for score in (10, 9, 7, 3):  # 2 promoters, 1 passive, 1 detractor: (2 - 1) / 4 = 25
+        answer(score, MARCH)
+    answer(0, FEBRUARY)  # outside the period
+    answer(0, MARCH, channel="us")  # another channel
+    data = run(RATES, STAFF).data["kpis"]
+    assert data == {"membersActive": 3, "referralRate": 0.3333, "nps": 25.0}
+
+
+def test_rates_are_null_without_members_or_answers(club):
+    referral(club, ReferralStatus.REWARDED, MARCH)
+    assert run(RATES, STAFF).data["kpis"] == {"membersActive": 0, "referralRate": None, "nps": None}

@@ -5,9 +5,21 @@ import pytest
 from django.core import mail
 from django.test import RequestFactory
 
+from saleor_loyalty.engagement import catalogue
 from saleor_loyalty.insights import nps, nps_report
 from saleor_loyalty.messages import club
-from saleor_loyalty.models import MessageStatus, NpsStatus, NpsSurvey
+from saleor_loyalty.models import (
+    BuiltinAction,
+    ClubAction,
+    EntryKind,
+    LedgerEntry,
+    LoyaltyAccount,
+    MessageStatus,
+    NamedSegment,
+    NpsStatus,
+    NpsSurvey,
+    SegmentMembership,
+)
 
 from .conftest import T0
 
@@ -45,25 +57,53 @@ def test_the_survey_goes_out_n_days_after_payment_once_per_order(surveyed, make_
     assert nps.send_due(T0 + timedelta(days=30)) == 0
 
 
-def test_one_click_records_the_score_the_tier_and_calls_the_hook_once(
+def test_one_click_records_the_score_the_tier_and_awards_the_answer_once(
     surveyed, django_capture_on_commit_callbacks
 ):
-    survey, _ = surveyed
-    heard = []
-    nps.on_answer(heard.append)
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            response = hit(score_links(mail.outbox[0])[3])
-        with django_capture_on_commit_callbacks(execute=True):
-            hit(score_links(mail.outbox[0])[9], at=T0 + timedelta(days=9))  # changed their mind
-    finally:
-        nps.ANSWER_HOOKS.remove(heard.append)
+    survey, account = surveyed
+    catalogue.ensure_builtin_actions(account.program)
+    ClubAction.objects.filter(program=account.program, key=BuiltinAction.NPS_ANSWER).update(
+        is_enabled=True, points=30
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = hit(score_links(mail.outbox[0])[3])
+    with django_capture_on_commit_callbacks(execute=True):
+        hit(score_links(mail.outbox[0])[9], at=T0 + timedelta(days=9))  # changed their mind
+    with django_capture_on_commit_callbacks(execute=True):  # a direct replay of the first answer
+        nps.record_answer(survey.pk, 9, T0 + timedelta(days=9))
     assert response.status_code == 200
     survey.refresh_from_db()
-    # answered twice: the latest stays, the first moment and the count keep the trail, the hook ran once
-    assert (survey.score, survey.answer_count, survey.tier_name) == (9, 2, "Gold")
+    # answered three times: the latest stays, the first moment and the count keep the trail
+    assert (survey.score, survey.answer_count, survey.tier_name) == (9, 3, "Gold")
     assert survey.first_answered_at == T0 + timedelta(days=8)
-    assert [event.score for event in heard] == [3]
+    awards = LedgerEntry.objects.filter(account=account, kind=EntryKind.ACTION)
+    assert [(entry.points, entry.detail) for entry in awards] == [
+        (30, {"action": "nps_answer", "object": str(survey.order_id)})
+    ]
+
+
+def test_answering_gives_no_points_while_the_kind_is_off(surveyed, django_capture_on_commit_callbacks):
+    survey, account = surveyed  # the built-in kind exists, off by default
+    with django_capture_on_commit_callbacks(execute=True):
+        nps.record_answer(survey.pk, 10, T0 + timedelta(days=8))
+    assert not LedgerEntry.objects.filter(account=account, kind=EntryKind.ACTION).exists()
+    catalogue.ensure_builtin_actions(account.program)
+    assert not ClubAction.objects.get(program=account.program, key=BuiltinAction.NPS_ANSWER).is_enabled
+
+
+def test_two_surveyed_orders_award_twice(surveyed, make_order, django_capture_on_commit_callbacks):
+    survey, account = surveyed
+    catalogue.ensure_builtin_actions(account.program)
+    ClubAction.objects.filter(program=account.program, key=BuiltinAction.NPS_ANSWER).update(is_enabled=True)
+    second = nps.schedule_for_order(make_order(user=account.user, email=account.email), T0)
+    with django_capture_on_commit_callbacks(execute=True):
+        nps.record_answer(survey.pk, 7, T0 + timedelta(days=8))
+    with django_capture_on_commit_callbacks(execute=True):
+        nps.record_answer(second.pk, 8, T0 + timedelta(days=8))
+    objects = sorted(
+        entry.detail["object"] for entry in LedgerEntry.objects.filter(account=account, kind=EntryKind.ACTION)
+    )
+    assert objects == sorted([str(survey.order_id), str(second.order_id)])
 
 
 def test_a_link_for_someone_elses_order_or_an_edited_score_is_refused(surveyed, member, make_order):
@@ -131,6 +171,17 @@ def test_nps_by_tier_and_month_and_the_detractors(channel, member, make_order):
     assert by_tier["Gold"].nps == 33.3
     assert (by_tier["Regular"].passives, by_tier["Regular"].nps) == (1, -50.0)
     assert [row.key for row in result.by_month] == ["2026-11"]
+    assert result.by_segment == []  # nobody is in a named segment yet
+    sorted_out = {"p1": NamedSegment.LOYAL, "d1": NamedSegment.LOYAL, "d2": NamedSegment.AT_RISK}
+    for name, segment in sorted_out.items():
+        account = LoyaltyAccount.objects.get(email=f"{name}@example.co.il")
+        SegmentMembership.objects.create(account=account, program=account.program, segment=segment, since=T0)
+    result = nps_report.report("il", T0 - timedelta(days=1), T0 + timedelta(days=30))
+    # loyal: one promoter, one detractor → 0; at risk: one detractor → -100
+    assert [(row.key, row.responses, row.nps) for row in result.by_segment] == [
+        ("loyal", 2, 0.0),
+        ("at_risk", 1, -100.0),
+    ]
     assert sorted(s.email for s in nps_report.detractors("il")) == ["d1@example.co.il", "d2@example.co.il"]
 
 
