@@ -6,6 +6,7 @@ autodiscovers this module (it imports `<plugin package>.tasks`); the beat entrie
 here, so installing the plugin needs no change to Saleor's settings.
 """
 
+import functools
 import logging
 from datetime import datetime, timedelta
 
@@ -49,7 +50,6 @@ from saleor_loyalty.saleor_adapter import (
     abandoned_checkouts,
     customers,
     gift_cards,
-    order_categories,
     order_lines,
     order_rollups,
     runtime,
@@ -68,34 +68,34 @@ RECONCILE_BATCHES_PER_RUN = 200  # 100k accounts at 500 a batch; the next run re
 REFERRAL_BATCHES_PER_RUN = 20  # 2,000 due referrals a run at 100 a batch; the rest are due next run
 
 
-def _sync_referral(order) -> None:
+def _sync_referral(order, _lines) -> None:
     """A referred friend's order moves its referral."""
     facts = saleor_referrals.order(order.order_id)
     if facts is not None:
         referral_orders.sync_referral_order(facts, saleor_referrals)
 
 
-def _sync_membership(order) -> None:
+def _sync_membership(order, _lines) -> None:
     membership.sync_membership_order(order)
 
 
-def _evaluate_challenges(order) -> None:
-    challenge_rewards.on_order(order, order_categories.order_category_ids(order.order_id))
+def _evaluate_challenges(order, lines) -> None:
+    categories = sorted({line.category_id for line in lines() if line.category_id is not None})
+    challenge_rewards.on_order(order, categories)
 
 
-def _update_insights(order) -> None:
+def _update_insights(order, lines) -> None:
     """The member's segments now, win-back stop and attribution, what they bought."""
-    lines = order_lines.line_catalog_facts(order.order_id) if order.is_paid else []
-    order_events.on_order(order, timezone.now(), lines)
+    order_events.on_order(order, timezone.now(), lines() if order.is_paid else [])
 
 
-def _roll_up_kpis(order) -> None:
+def _roll_up_kpis(order, _lines) -> None:
     """Members' and guests' orders alike, idempotent per order (also one the ledger refused)."""
     if (rollup := order_rollups.rollup_facts(order)) is not None:
         kpi_rollups.record_order(rollup)
 
 
-def _schedule_nps_survey(order) -> None:
+def _schedule_nps_survey(order, _lines) -> None:
     nps.schedule_for_order(order, timezone.now())
 
 
@@ -111,11 +111,15 @@ AFTER_LEDGER = (
 def _run_hooks(hooks, order) -> None:
     """The KPI, engagement and insights hooks of a synced order, each in its own transaction after the
     ledger's: one that fails is logged and never stops the others or the points (their beat jobs catch up
-    what it missed); a transient database error retries the whole task, which every step survives."""
+    what it missed); a transient database error retries the whole task, which every step survives.
+
+    Each hook gets `lines()`: the order's lines with their catalog (product, category, collections), read
+    from Saleor at most once per event however many hooks ask."""
+    lines = functools.cache(lambda: order_lines.line_catalog_facts(order.order_id))
     for hook in hooks:
         try:
             with runtime.writer_connection():
-                hook(order)
+                hook(order, lines)
         except TRANSIENT:
             raise
         except Exception:
