@@ -1,8 +1,10 @@
 """The two set-based statements of a segment batch: a member's stats from the ledger, then scores and segments.
 
-Both work on a batch of members chosen inside the statement (after a cursor, or one member), so the
-database does the per-member work and Python only moves the cursor: the nightly run at a million members
-is a few hundred statements, not millions of rows through Python.
+Both work on one range of account ids (after the run's cursor, up to the `limit`-th account of the
+program: `BATCH_END_SQL`; or one member), given to the planner as literal bounds so every table is read
+through its account index, never scanned whole, and the database does the per-member work: the nightly run
+at a million members is a few hundred statements, not millions of rows through Python. JIT is off for them
+(its compilation cost more than these statements' own work).
 
 Stats: an order is a member's `earn` row (their own or a merged guest account's), worth its accrual base
 net of what refunds took back (the tier rule's refunded share, `tiers.ladder`); orders worth nothing
@@ -30,40 +32,47 @@ from saleor_loyalty.tiers import ladder
 
 _ACCOUNTS, _ENTRIES = LoyaltyAccount._meta.db_table, LedgerEntry._meta.db_table
 _STATS = MemberOrderStats._meta.db_table
-_EARN = EntryKind.EARN.value
+_EARN, _REVERSAL = EntryKind.EARN.value, EntryKind.EARN_REVERSAL.value
+
+BATCH_END_SQL = f"""
+SELECT max(id) FROM (
+    SELECT id FROM {_ACCOUNTS} WHERE program_id = %(program)s AND id > %(after)s ORDER BY id LIMIT %(limit)s
+) batch
+"""
 
 STATS_SQL = f"""
 WITH members AS (
     SELECT id, email FROM {_ACCOUNTS}
-    WHERE program_id = %(program)s AND merged_into_id IS NULL AND id > %(after)s
-      AND (%(only)s::bigint IS NULL OR id = %(only)s::bigint)
-    ORDER BY id LIMIT %(limit)s
-), holders AS (  -- the member account itself and the guest accounts merged into it
-    SELECT id AS member, id AS account FROM members
+    WHERE program_id = %(program)s AND merged_into_id IS NULL AND id > %(after)s AND id <= %(until)s
+), entries AS (  -- the members' own rows by the account range, then the merged guests' through their index
+    SELECT e.account_id AS member, e.id, e.kind, e.reverses_id, COALESCE(e.occurred_at, e.created_at) AS at,
+           e.money_amount, e.points, e.forgiven_points, CASE WHEN e.kind = '{_REVERSAL}' THEN e.detail END AS detail
+    FROM {_ENTRIES} e JOIN members m ON m.id = e.account_id
+    WHERE e.account_id > %(after)s AND e.account_id <= %(until)s AND e.kind IN ('{_EARN}', '{_REVERSAL}')
     UNION ALL
-    SELECT g.merged_into_id, g.id FROM {_ACCOUNTS} g WHERE g.merged_into_id IN (SELECT id FROM members)
-), orders AS (  -- through the account index, account by account: never a scan of the whole ledger
-    SELECT h.member, e.at, e.value
-    FROM holders h
-    CROSS JOIN LATERAL (
-        SELECT COALESCE(e.occurred_at, e.created_at) AS at, e.money_amount * (1 - COALESCE(r.share, 0)) AS value
-        FROM {_ENTRIES} e
-        LEFT JOIN LATERAL (
-            SELECT {ladder._SHARE} AS share
-            FROM (SELECT {ladder._REVERSED} FROM {_ENTRIES} x WHERE x.reverses_id = e.id) r
-        ) r ON true
-        WHERE e.account_id = h.account AND e.kind = '{_EARN}'
+    SELECT g.merged_into_id, e.id, e.kind, e.reverses_id, COALESCE(e.occurred_at, e.created_at),
+           e.money_amount, e.points, e.forgiven_points, CASE WHEN e.kind = '{_REVERSAL}' THEN e.detail END
+    FROM {_ACCOUNTS} g CROSS JOIN LATERAL (
+        SELECT * FROM {_ENTRIES} e WHERE e.account_id = g.id AND e.kind IN ('{_EARN}', '{_REVERSAL}')
     ) e
-), kept AS (
-    SELECT member, at, value,
-           row_number() OVER (PARTITION BY member ORDER BY at DESC) AS recent,
-           extract(epoch FROM at - lag(at) OVER (PARTITION BY member ORDER BY at)) / 86400 AS gap
-    FROM orders WHERE value > 0
+    WHERE g.merged_into_id > %(after)s AND g.merged_into_id <= %(until)s
+), reversed AS (  -- a reversal is written where its earn is held: on the guest, or on the member it merged into
+    SELECT x.reverses_id, {ladder._REVERSED} FROM entries x WHERE x.kind = '{_REVERSAL}' GROUP BY x.reverses_id
+), refunded AS (  -- only refunded orders read their earn row's snapshot
+    SELECT r.reverses_id, {ladder._SHARE} AS share FROM reversed r JOIN {_ENTRIES} e ON e.id = r.reverses_id
+), orders AS (
+    SELECT e.member, e.at, e.money_amount * (1 - COALESCE(r.share, 0)) AS value
+    FROM entries e LEFT JOIN refunded r ON r.reverses_id = e.id
+    WHERE e.kind = '{_EARN}'
+), kept AS (  -- one sort: the n-th of a member's `count` orders in time order
+    SELECT member, at, value, row_number() OVER w AS nth, count(*) OVER (PARTITION BY member) AS count,
+           extract(epoch FROM at - lag(at) OVER w) / 86400 AS gap
+    FROM orders WHERE value > 0 WINDOW w AS (PARTITION BY member ORDER BY at)
 ), totals AS (
     SELECT member, count(*) AS n, min(at) AS first_at, max(at) AS last_at, sum(value) AS spent,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY gap) FILTER (WHERE gap IS NOT NULL) AS interval,
-           avg(value) FILTER (WHERE recent <= 3) AS recent_avg,
-           avg(value) FILTER (WHERE recent BETWEEN 4 AND 6) AS before_avg
+           avg(value) FILTER (WHERE nth > count - 3) AS recent_avg,
+           avg(value) FILTER (WHERE nth BETWEEN count - 5 AND count - 3) AS before_avg
     FROM kept GROUP BY member
 ), written AS (
 INSERT INTO {_STATS} AS s
@@ -85,7 +94,7 @@ WHERE (s.email_hash, s.orders, s.last_order_at, s.first_order_at, s.monetary, s.
       IS DISTINCT FROM (EXCLUDED.email_hash, EXCLUDED.orders, EXCLUDED.last_order_at, EXCLUDED.first_order_at,
                         EXCLUDED.monetary, EXCLUDED.interval_days, EXCLUDED.basket_trend)
 )
-SELECT max(id) FROM members
+SELECT count(*) FROM members
 """
 
 
@@ -99,9 +108,8 @@ WITH batch AS (  -- a guest account merged since has no segments of its own (its
     SELECT s.account_id, CASE WHEN a.merged_into_id IS NULL THEN s.orders ELSE 0 END AS orders,
            s.first_order_at, s.last_order_at, s.monetary, s.interval_days
     FROM {_STATS} s JOIN {_ACCOUNTS} a ON a.id = s.account_id
-    WHERE s.program_id = %(program)s AND s.account_id > %(after)s
-      AND (%(only)s::bigint IS NULL OR s.account_id = %(only)s::bigint)
-    ORDER BY s.account_id LIMIT %(limit)s FOR UPDATE OF s
+    WHERE s.program_id = %(program)s AND s.account_id > %(after)s AND s.account_id <= %(until)s
+    ORDER BY s.account_id FOR UPDATE OF s
 ), scored AS (
     SELECT b.*, {_score("b.last_order_at", "%(r)s::timestamptz[]")} AS r,
            {_score("b.orders", "%(f)s::int[]")} AS f, {_score("b.monetary", "%(m)s::numeric[]")} AS m,
@@ -112,25 +120,27 @@ WITH batch AS (  -- a guest account merged since has no segments of its own (its
 ), scores AS (
     UPDATE {_STATS} s SET r_score = x.r, f_score = x.f, m_score = x.m
     FROM scored x WHERE s.account_id = x.account_id AND (s.r_score, s.f_score, s.m_score) IS DISTINCT FROM (x.r, x.f, x.m)
-), wanted AS (
-    SELECT account_id, segment FROM scored CROSS JOIN LATERAL (VALUES
-        (CASE WHEN orders = 0 THEN NULL
-              WHEN %(now)s::timestamptz - first_order_at <= %(new_days)s * interval '1 day' THEN '{NamedSegment.NEW}'
-              WHEN orders = 1 THEN '{NamedSegment.ONE_TIME}'
-              WHEN orders >= %(loyal_min)s OR m = 5 THEN '{NamedSegment.LOYAL}'
-              ELSE '{NamedSegment.REPEAT}' END),
-        (CASE WHEN orders = 0 THEN NULL
-              WHEN idle > %(lapsed)s * usual THEN '{NamedSegment.LAPSED}'
-              WHEN idle > %(at_risk)s * usual THEN '{NamedSegment.AT_RISK}' END)
-    ) AS v(segment) WHERE segment IS NOT NULL
+), wanted AS (  -- one row per member of the batch: so leaving is a join on the account, never an anti-join
+    SELECT account_id,
+           CASE WHEN orders = 0 THEN NULL
+                WHEN %(now)s::timestamptz - first_order_at <= %(new_days)s * interval '1 day' THEN '{NamedSegment.NEW}'
+                WHEN orders = 1 THEN '{NamedSegment.ONE_TIME}'
+                WHEN orders >= %(loyal_min)s OR m = 5 THEN '{NamedSegment.LOYAL}'
+                ELSE '{NamedSegment.REPEAT}' END AS lifecycle,
+           CASE WHEN orders = 0 THEN NULL
+                WHEN idle > %(lapsed)s * usual THEN '{NamedSegment.LAPSED}'
+                WHEN idle > %(at_risk)s * usual THEN '{NamedSegment.AT_RISK}' END AS activity
+    FROM scored
 ), gone AS (
-    DELETE FROM {SegmentMembership._meta.db_table} sm USING batch b
-    WHERE sm.account_id = b.account_id
-      AND NOT EXISTS (SELECT 1 FROM wanted w WHERE w.account_id = sm.account_id AND w.segment = sm.segment)
+    DELETE FROM {SegmentMembership._meta.db_table} sm USING wanted w
+    WHERE sm.account_id = w.account_id AND sm.account_id > %(after)s AND sm.account_id <= %(until)s
+      AND sm.segment IS DISTINCT FROM w.lifecycle AND sm.segment IS DISTINCT FROM w.activity
     RETURNING sm.account_id, sm.segment
 ), added AS (
     INSERT INTO {SegmentMembership._meta.db_table} (account_id, program_id, segment, since)
-    SELECT account_id, %(program)s, segment, %(now)s FROM wanted ORDER BY account_id, segment
+    SELECT account_id, %(program)s, segment, %(now)s
+    FROM wanted CROSS JOIN LATERAL (VALUES (lifecycle), (activity)) AS v(segment)
+    WHERE segment IS NOT NULL ORDER BY account_id, segment
     ON CONFLICT (account_id, segment) DO NOTHING
     RETURNING account_id, segment
 ), events AS (
@@ -141,6 +151,5 @@ WITH batch AS (  -- a guest account merged since has no segments of its own (its
     ) changes ORDER BY account_id, NOT entered, segment
     RETURNING id, account_id, segment, entered
 )
-SELECT (SELECT max(account_id) FROM batch), e.id, e.account_id, e.segment, e.entered
-FROM (SELECT 1) one LEFT JOIN events e ON true
+SELECT id, account_id, segment, entered FROM events
 """

@@ -34,29 +34,54 @@ from saleor_loyalty.models import (
 DEFAULT_BATCH = 5000
 
 
-def refresh_stats(program: LoyaltyProgram, after: int, limit: int, only: int | None = None) -> int | None:
-    """Recompute the order stats of the next `limit` members after account id `after` (or of `only`) from the
-    ledger, in one statement; returns the last account id done, None when there was none."""
+def batch_range(
+    program: LoyaltyProgram, after: int, limit: int, only: int | None = None
+) -> tuple[int, int] | None:
+    """The account ids (after, until] of the next batch: up to `limit` accounts of the program after `after`
+    (merged guests count, so a batch is never longer), or `only`'s own; None when none are left."""
+    if only is not None:
+        return only - 1, only
     with connection.cursor() as cursor:
-        cursor.execute(
+        cursor.execute(segment_sql.BATCH_END_SQL, {"program": program.pk, "after": after, "limit": limit})
+        until = cursor.fetchone()[0]
+    return None if until is None else (after, until)
+
+
+def _execute(cursor, sql: str, params: dict) -> None:
+    cursor.execute("SET LOCAL jit = off")
+    cursor.execute(sql, params)
+
+
+def refresh_stats(program: LoyaltyProgram, after: int, limit: int, only: int | None = None) -> int | None:
+    """Recompute from the ledger the order stats of the members in the next batch after account id `after`
+    (or of `only`), in one statement, writing only rows that changed; returns the batch's last account id,
+    None when there was none. Call inside a transaction."""
+    bounds = batch_range(program, after, limit, only)
+    if bounds is None:
+        return None
+    with connection.cursor() as cursor:
+        _execute(
+            cursor,
             segment_sql.STATS_SQL,
-            {"program": program.pk, "after": after, "limit": limit, "only": only, "now": timezone.now()},
+            {"program": program.pk, "after": bounds[0], "until": bounds[1], "now": timezone.now()},
         )
-        return cursor.fetchone()[0]
+    return bounds[1]
 
 
 def assign_segments(
     program: LoyaltyProgram, borders: dict, now: datetime, after: int, limit: int, only: int | None = None
 ) -> tuple[int | None, list[SegmentEvent]]:
-    """Score the next `limit` members' stored stats (or `only`'s) against `borders` and bring their named
-    segments in line, under their stats rows' locks; returns (last account id done, the events written),
-    and starts or stops the flows those entries and exits call for. Call inside a transaction."""
+    """Score the stored stats of the next batch after `after` (or `only`'s) against `borders` and bring their
+    named segments in line, under their stats rows' locks; returns (the batch's last account id, the events
+    written), and starts or stops the flows those entries and exits call for. Call inside a transaction."""
+    bounds = batch_range(program, after, limit, only)
+    if bounds is None:
+        return None, []
     settings = rfm.settings_for(program)
     params = {
         "program": program.pk,
-        "after": after,
-        "limit": limit,
-        "only": only,
+        "after": bounds[0],
+        "until": bounds[1],
         "now": now,
         "r": borders.get("r"),
         "f": borders.get("f"),
@@ -69,19 +94,17 @@ def assign_segments(
         "loyal_min": settings.loyal_min_orders,
     }
     with connection.cursor() as cursor:
-        cursor.execute(segment_sql.SEGMENTS_SQL, params)
+        _execute(cursor, segment_sql.SEGMENTS_SQL, params)
         rows = cursor.fetchall()
-    last = rows[0][0] if rows else None
     events = [
         SegmentEvent(
             pk=pk, account_id=account_id, program=program, segment=segment, entered=entered, occurred_at=now
         )
-        for _, pk, account_id, segment, entered in rows
-        if pk is not None
+        for pk, account_id, segment, entered in rows
     ]
     winback.start_on_entries(program, [e for e in events if e.entered], now)
     winback.stop_on_exits(program, [e for e in events if not e.entered], now)
-    return last, events
+    return bounds[1], events
 
 
 def compute_segments(

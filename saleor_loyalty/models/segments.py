@@ -62,7 +62,8 @@ class MemberOrderStats(models.Model):
     account = models.OneToOneField(
         LoyaltyAccount, primary_key=True, on_delete=models.CASCADE, related_name="order_stats"
     )
-    program = models.ForeignKey(LoyaltyProgram, on_delete=models.CASCADE, related_name="+")
+    # the (program, account) index serves every program lookup: one index fewer to write nightly
+    program = models.ForeignKey(LoyaltyProgram, on_delete=models.CASCADE, related_name="+", db_index=False)
     email_hash = models.CharField(max_length=64, blank=True, default="")
     orders = models.PositiveIntegerField(default=0)
     first_order_at = models.DateTimeField(null=True, blank=True)
@@ -88,8 +89,11 @@ class MemberOrderStats(models.Model):
 
 
 class SegmentMembership(models.Model):
-    account = models.ForeignKey(LoyaltyAccount, on_delete=models.CASCADE, related_name="segments")
-    program = models.ForeignKey(LoyaltyProgram, on_delete=models.CASCADE, related_name="+")
+    # the unique (account, segment) and the (program, segment, account) indexes lead with these: no own ones
+    account = models.ForeignKey(
+        LoyaltyAccount, on_delete=models.CASCADE, related_name="segments", db_index=False
+    )
+    program = models.ForeignKey(LoyaltyProgram, on_delete=models.CASCADE, related_name="+", db_index=False)
     segment = models.CharField(max_length=16, choices=NamedSegment.choices)
     since = models.DateTimeField()
 
@@ -103,7 +107,9 @@ class SegmentMembership(models.Model):
 class SegmentEvent(models.Model):
     """A member entered or left a named segment: append-only history."""
 
-    account = models.ForeignKey(LoyaltyAccount, on_delete=models.CASCADE, related_name="segment_events")
+    account = models.ForeignKey(  # the (account, -id) index leads with it
+        LoyaltyAccount, on_delete=models.CASCADE, related_name="segment_events", db_index=False
+    )
     program = models.ForeignKey(LoyaltyProgram, on_delete=models.CASCADE, related_name="+")
     segment = models.CharField(max_length=16, choices=NamedSegment.choices)
     entered = models.BooleanField()

@@ -1,12 +1,18 @@
-"""The nightly segment job: bounded, resumed after a crash midway, and run by two workers at once."""
+"""The nightly segment job: batches of account ranges, resumed after a crash midway, run by two workers at once."""
 
+from dataclasses import replace
 from datetime import timedelta
+from decimal import Decimal
 from unittest import mock
 
 import pytest
 
+from saleor_loyalty import ledger
 from saleor_loyalty.insights import segments
 from saleor_loyalty.models import (
+    LedgerEntry,
+    LoyaltyAccount,
+    LoyaltyProgram,
     MemberOrderStats,
     NamedSegment,
     SegmentEvent,
@@ -90,3 +96,71 @@ def test_two_workers_at_once_finish_the_run_once(lapsing):
 
     run_concurrently(work, 2)
     _all_done()
+
+
+def test_batches_are_account_ranges_that_cover_every_account_once_across_programs(
+    lapsing, us_channel, members
+):
+    """Accounts of another channel interleave the ids: a batch still holds at most `limit` of this one's."""
+    club = LoyaltyProgram.objects.get(channel_slug="il")
+    us = LoyaltyProgram.objects.get(channel_slug="us")
+    for user in members(3, prefix="us"):
+        LoyaltyAccount.objects.create(program=us, user=user, email=user.email)
+    mine = list(LoyaltyAccount.objects.filter(program=club).order_by("pk").values_list("pk", flat=True))
+    covered, after = [], 0
+    while (bounds := segments.batch_range(club, after, 3)) is not None:
+        inside = [pk for pk in mine if bounds[0] < pk <= bounds[1]]
+        assert 1 <= len(inside) <= 3
+        assert bounds[0] == after
+        covered += inside
+        after = bounds[1]
+    assert covered == mine
+
+
+def test_a_crash_in_the_stats_pass_resumes_after_the_last_committed_batch(lapsing):
+    real = segments.refresh_stats
+    calls = []
+
+    def crash_on_third(*args, **kwargs):
+        calls.append(args[1])
+        if len(calls) == 3:
+            raise RuntimeError("worker killed")
+        return real(*args, **kwargs)
+
+    with (
+        mock.patch.object(segments, "refresh_stats", side_effect=crash_on_third),
+        pytest.raises(RuntimeError),
+    ):
+        segments.compute_segments(now=T0, batch_size=2)
+    run = SegmentRun.objects.get()
+    assert MemberOrderStats.objects.count() == 4  # two batches of two committed, the third rolled back
+    assert (run.last_account_id, run.borders) == (calls[2], {})
+    with mock.patch.object(segments, "refresh_stats", side_effect=real) as resumed:
+        segments.compute_segments(now=T0, batch_size=2)
+    assert resumed.call_args_list[0].args[1] == calls[2]  # it starts where the crash stopped, not at 0
+    _all_done()
+
+
+def test_a_merged_guest_in_another_batch_counts_for_its_member_refund_included(
+    club, members, buy, make_order
+):
+    """The guest's order, refunded after the merge (the reversal is on the member), in batches of one."""
+    (user,) = members(1)
+    buy(user, T0 - timedelta(days=50))
+    guest_order = replace(
+        make_order(lines=(("Item", "90.00"),), email=user.email, shipping="0"),
+        paid_at=T0 - timedelta(days=30),
+    )
+    ledger.sync_order(guest_order)
+    ledger.attach_guest_accounts(user.pk, user.email)
+    ledger.sync_order(replace(guest_order, refunded_amount=Decimal("30.00")))
+    member = LoyaltyAccount.objects.get(program=club, user=user)
+    guest = LoyaltyAccount.objects.get(program=club, merged_into=member)
+    assert guest.pk > member.pk
+    assert LedgerEntry.objects.get(reverses__account=guest).account_id == member.pk
+    segments.compute_segments(now=T0, batch_size=1)
+    stats = MemberOrderStats.objects.get(account=member)
+    assert (stats.orders, stats.monetary) == (2, Decimal("160.0000"))
+    assert set(SegmentMembership.objects.values_list("account_id", "segment")) == {
+        (member.pk, NamedSegment.REPEAT)
+    }
