@@ -25,6 +25,7 @@ from django.db import connection
 from saleor_loyalty.core.clock import add_months
 from saleor_loyalty.core.money import points_for_amount, points_worth, proportional_points, quantize_money
 from saleor_loyalty.exceptions import LoyaltyError
+from saleor_loyalty.insights import backtest_sql
 from saleor_loyalty.insights.kpis import ZERO, ratio
 from saleor_loyalty.insights.liability import breakage_history
 from saleor_loyalty.models import (
@@ -255,18 +256,7 @@ def _replay(program, proposal, events, before, member_count) -> Scenario:
         )
         distribution[tiers[index].name] += 1
     distribution[tiers[0].name] += max(member_count - len(set(history) | set(before)), 0)
-    value = points_worth(issued - reversed_points, rules.point_value, program.currency).amount
-    cashback = quantize_money(max(cashback_base, ZERO) / 100, program.currency).amount
-    return Scenario(
-        orders=orders,
-        points_issued=issued,
-        points_reversed=reversed_points,
-        points_value=value,
-        cashback=cashback,
-        liability_change=value + cashback,
-        expected_cost=ZERO,
-        tier_distribution=distribution,
-    )
+    return _scenario(program, rules, orders, issued, reversed_points, cashback_base, distribution)
 
 
 def backtest(program: LoyaltyProgram, proposal: Proposal, months: int, now: datetime) -> Backtest:
@@ -274,8 +264,6 @@ def backtest(program: LoyaltyProgram, proposal: Proposal, months: int, now: date
     check(proposal, months)
     since = add_months(now.date(), -months)
     since = datetime.combine(since, now.timetz())
-    events = _events(program, since, now)
-    before = _before(program, since)
     members = LoyaltyAccount.objects.filter(program=program, merged_into__isnull=True).count()
     matured, expired = breakage_history(program, now.date())
     breakage = ratio(expired, matured)
@@ -285,13 +273,49 @@ def backtest(program: LoyaltyProgram, proposal: Proposal, months: int, now: date
         value = quantize_money(scenario.points_value * keep, program.currency).amount
         return Scenario(**{**scenario.__dict__, "expected_cost": value + scenario.cashback})
 
-    recorded = sum(points for _id, _a, _m, points, _b, _r, _br in events)
+    if program.tier_basis == TierBasis.SPEND:
+        recorded, current, proposed = _in_sql(program, proposal, since, now, members)
+    else:
+        events = _events(program, since, now)
+        before = _before(program, since)
+        recorded = sum(points for _id, _a, _m, points, _b, _r, _br in events)
+        current = _replay(program, None, events, before, members)
+        proposed = _replay(program, proposal, events, before, members)
     return Backtest(
         currency=program.currency,
         since=since,
         until=now,
         breakage_rate=breakage,
         recorded_points=recorded,
-        current=costed(_replay(program, None, events, before, members)),
-        proposed=costed(_replay(program, proposal, events, before, members)),
+        current=costed(current),
+        proposed=costed(proposed),
+    )
+
+
+def _in_sql(program, proposal, since, until, member_count) -> tuple[int, Scenario, Scenario]:
+    """A spend-based ladder's replay of both programs as one aggregate statement (`backtest_sql`)."""
+    programs = (_rules(program, None), _rules(program, proposal))
+    recorded, *replayed = backtest_sql.replay(program, *programs, since, until)
+    scenarios = []
+    for (rules, tiers), (orders, issued, taken, cashback_base, sizes) in zip(programs, replayed, strict=True):
+        distribution = {tier.name: 0 for tier in tiers}
+        for index, size in sizes.items():
+            distribution[tiers[index].name] += size
+        distribution[tiers[0].name] += max(member_count - sum(sizes.values()), 0)
+        scenarios.append(_scenario(program, rules, orders, issued, taken, cashback_base, distribution))
+    return recorded, *scenarios
+
+
+def _scenario(program, rules, orders, issued, taken, cashback_base, distribution) -> Scenario:
+    value = points_worth(issued - taken, rules.point_value, program.currency).amount
+    cashback = quantize_money(max(cashback_base, ZERO) / 100, program.currency).amount
+    return Scenario(
+        orders=orders,
+        points_issued=issued,
+        points_reversed=taken,
+        points_value=value,
+        cashback=cashback,
+        liability_change=value + cashback,
+        expected_cost=ZERO,
+        tier_distribution=distribution,
     )
