@@ -3,8 +3,7 @@
     bash scripts/bench.sh backtest [--orders N] [--members M]
 
 Builds N earn rows (with the snapshot `detail` accrual writes: base, rate, tier; 100,000 distinct bases)
-spread over the last
-12 months for M members, one in ten partly refunded (a reversal with `base_reversed`), directly in
+spread over the last 12 months for M members, one in ten partly refunded (a reversal with `base_reversed`), directly in
 SQL. Then times (1) the baseline: fetching the same rows and reversals with their bases, and (2)
 `backtest()`: the current and a proposed program replayed (a spend-based ladder, as here, in one
 aggregate statement over those rows), first, so the peak RSS printed is the backtest's own (the
