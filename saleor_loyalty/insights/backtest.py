@@ -6,7 +6,10 @@ base (`base_reversed`; a cancellation takes it all). Both programs, the current 
 are replayed through the same computation: the earn rounding of `ledger.rules.compute_earn`
 (`core.money.points_for_amount`, held equal to it by a test) on an unsaved copy of the program, the tier that copy's ladder gives at that moment (`tiers.ladder.highest_entered` over the
 qualifying amount in the program's tier window), and `core.money` for points and money. So the two
-columns differ only by the rules, not by how they are computed.
+columns differ only by the rules, not by how they are computed. A spend-based ladder (the default) is
+replayed for both in one aggregate statement (`backtest_sql`, held equal to `_replay` by a test), so a
+million orders never pass through Python; a points-based ladder, whose tiers depend on the points they
+multiply, goes through `_replay` order by order.
 
 Simplifications, said once: tiers only rise during a replay (downgrades run nightly with grace periods
 and are left out), a staff tier floor is ignored, qualifying amounts before the replayed months count

@@ -1,7 +1,8 @@
 """Named segments and RFM scores per channel: the nightly job, the immediate update on an order, the history.
 
 The nightly job (`compute_segments`) is one `SegmentRun` per program and local day: its row holds the
-cursor (last account id done) and, between its two passes, the quintile borders. Pass one refreshes
+cursor (last account id done) and, between its two passes, the quintile borders. A batch is the range of
+the next `batch_size` account ids of the program after the cursor (`batch_range`). Pass one refreshes
 each batch's stats from the ledger; the borders are then taken once from those stats; pass two scores
 each batch against them, writes membership changes with their `SegmentEvent`s and starts the flows those
 entries call for. Each batch claims the run's row with SKIP LOCKED (a second worker skips the program
