@@ -146,7 +146,7 @@ def main() -> None:
         body = response.json()
         assert response.status_code == 200, body
         assert not body.get("errors"), body
-        slowest[query] = sorted(captured.captured_queries, key=lambda q: -float(q["time"]))[:3]
+        slowest[query] = sorted(captured.captured_queries, key=lambda q: -float(q["time"]))[:5]
         return seconds, len(captured.captured_queries), body["data"]
 
     tiers_query, overview_query = screen_requests()
