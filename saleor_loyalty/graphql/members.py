@@ -1,5 +1,7 @@
 """Members on the API: the customer's own membership (`me`) and, for staff, one member or the member list."""
 
+from dataclasses import replace
+
 import graphene
 from django.utils import timezone
 from graphql.language import ast
@@ -17,6 +19,7 @@ from saleor_loyalty.members import listing as member_list
 from saleor_loyalty.members.snapshot import member_with_totals, program_with_ladder, with_totals
 
 MANAGE_USERS = "MANAGE_USERS"
+TIER_COUNTS = "member_counts_by_tier"  # a request's lists filtered by tier alone share one count per tier
 
 LoyaltyMemberConnection, LoyaltyMemberEdge = connection_types("LoyaltyMember", Member)
 
@@ -77,20 +80,23 @@ class MemberQueries(graphene.ObjectType):
         filter = filter or {}
         program = _program(info, channel)
         tier_id = filter.get("tier_id")
-        accounts = member_list.members(
-            program,
-            member_list.MemberFilter(
-                tier_id=int_pk(tier_id, "LoyaltyTier", "filter", TierNotFound) if tier_id else None,
-                balance_min=filter.get("balance_min"),
-                balance_max=filter.get("balance_max"),
-                last_order_from=filter.get("last_order_from"),
-                last_order_to=filter.get("last_order_to"),
-                search=filter.get("search") or "",
-                membership=filter.get("membership"),
-                segment=filter.get("segment") or "",
-            ),
+        wanted = member_list.MemberFilter(
+            tier_id=int_pk(tier_id, "LoyaltyTier", "filter", TierNotFound) if tier_id else None,
+            balance_min=filter.get("balance_min"),
+            balance_max=filter.get("balance_max"),
+            last_order_from=filter.get("last_order_from"),
+            last_order_to=filter.get("last_order_to"),
+            search=filter.get("search") or "",
+            membership=filter.get("membership"),
+            segment=filter.get("segment") or "",
         )
-        page = keyset_page(with_totals(accounts, program, timezone.now()), first, after, "member")
+        accounts = member_list.members(program, wanted)
+        counted = info.context.loaders.setdefault(TIER_COUNTS, {})
+        total = member_list.tier_filtered_count(program, wanted, counted)
+        rows = with_totals(accounts, program, timezone.now())
+        page = keyset_page(rows, first, after, "member", count=total is None)
+        if total is not None:
+            page = replace(page, total_count=total)
         members = MemberPage(program, page.rows)
         member_insights.remember_page(info, page.rows)
         return connection(

@@ -10,22 +10,22 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db import connection
 from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce
 
 from saleor_loyalty.core.clock import add_months
 from saleor_loyalty.exceptions import LoyaltyError
-from saleor_loyalty.insights import nps_report, rollups
+from saleor_loyalty.insights import nps_report
 from saleor_loyalty.models import (
     ChannelDayRollup,
     CohortCell,
-    CustomerRollup,
     EntryKind,
     LoyaltyAccount,
     LoyaltyProgram,
     PointsDayRollup,
     Referral,
     ReferralStatus,
+    ReturnCell,
 )
 
 ZERO = Decimal(0)
@@ -162,19 +162,20 @@ def _month_rows(program: LoyaltyProgram, months: list[date]) -> dict[date, dict]
     return sums
 
 
-def _distinct_active(program: LoyaltyProgram, months: list[date]) -> tuple[int, int]:
-    """(buyers, member buyers) who ordered in the period: one pass over the buyers' month bitmaps."""
-    if len(months) == 1:
-        return -1, -1  # the month's cells already answer it exactly
-    table = CustomerRollup._meta.db_table
-    zero = "0" * rollups.MONTH_BITS
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT count(*), count(*) FILTER (WHERE is_member) FROM {table} "
-            "WHERE channel_slug = %s AND orders > 0 AND active_months & %s::bit(512) <> %s::bit(512)",
-            [program.channel_slug, rollups.month_bits(months), zero],
-        )
-        return cursor.fetchone()
+def _returns(program: LoyaltyProgram, months: list[date]) -> dict:
+    """Distinct buyers and member buyers active in the period, and its new buyers and the repeaters among
+    them, from the return cells: a buyer counts once, in the first month of the period they ordered in
+    (the cell whose previous month is before the period, or the buyer's first month)."""
+    start, end = months[0], add_months(months[-1], 1)
+    first_in_period = Q(previous_month__lt=start) | Q(previous_month=F("month"))
+    return ReturnCell.objects.filter(
+        first_in_period, channel_slug=program.channel_slug, month__gte=start, month__lt=end
+    ).aggregate(
+        active=Coalesce(Sum("customers"), 0),
+        members=Coalesce(Sum("member_customers"), 0),
+        new=Coalesce(Sum("customers", filter=Q(previous_month=F("month"))), 0),
+        repeat=Coalesce(Sum("repeat_customers"), 0),
+    )
 
 
 def points_flow(program: LoyaltyProgram, start: date, end: date) -> PointsFlow:
@@ -197,14 +198,6 @@ def points_flow(program: LoyaltyProgram, start: date, end: date) -> PointsFlow:
     )
 
 
-def repeat_purchase_rate(program: LoyaltyProgram, months: list[date]) -> Decimal | None:
-    """Of the buyers whose first order fell in the period, the share who ordered again (so far)."""
-    counts = CustomerRollup.objects.filter(
-        channel_slug=program.channel_slug, first_month__gte=months[0], first_month__lte=months[-1]
-    ).aggregate(buyers=Count("pk"), repeat=Count("pk", filter=Q(orders__gte=2)))
-    return ratio(counts["repeat"], counts["buyers"])
-
-
 def kpis(program: LoyaltyProgram, since: date, until: date) -> Kpis:
     months = check_period(since, until)
     start, end = months[0], add_months(months[-1], 1)
@@ -222,14 +215,12 @@ def kpis(program: LoyaltyProgram, since: date, until: date) -> Kpis:
         )
         for month in months
     ]
-    active, active_members = _distinct_active(program, months)
-    if active < 0:
-        active, active_members = series[0].active_customers, series[0].active_members
+    buyers = _returns(program, months)
     members = LoyaltyAccount.objects.filter(program=program, user__isnull=False, merged_into__isnull=True)
-    counts = members.aggregate(
-        total=Count("pk"),
+    counts = members.aggregate(  # counts of indexed columns, not of id: the member-join index alone answers
+        total=Count("*"),
         new=Count(
-            "pk",
+            "created_at",
             filter=Q(created_at__gte=local_start(program, start), created_at__lt=local_start(program, end)),
         ),
     )
@@ -239,9 +230,9 @@ def kpis(program: LoyaltyProgram, since: date, until: date) -> Kpis:
         months=series,
         members_total=counts["total"],
         members_new=counts["new"],
-        members_active=active_members,
-        customers_active=active,
-        repeat_purchase_rate=repeat_purchase_rate(program, months),
+        members_active=buyers["members"],
+        customers_active=buyers["active"],
+        repeat_purchase_rate=ratio(buyers["repeat"], buyers["new"]),
         points=points_flow(program, start, end),
     )
 

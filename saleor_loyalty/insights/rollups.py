@@ -3,11 +3,12 @@
 Each order keeps one `OrderRollup` row with what it last contributed. Recording an order locks that
 row, computes what the order contributes now (counted or not, net revenue, refunds) and applies only
 the difference, so the same event delivered twice adds nothing and a refund months later moves the
-numbers once. A buyer's cohort cells are recomputed from their own month rows (a handful), so an
-order arriving late that becomes the buyer's first moves the whole buyer to the right cohort.
+numbers once. A buyer's cohort and return cells are recomputed from their own month rows (a handful),
+so an order arriving late that becomes the buyer's first moves the whole buyer to the right cohort,
+and a late order between two months re-links the months after it.
 
-Lock order, the same in every transaction: order row, buyer row, buyer-month rows, cohort cells and
-day rows in key order. Two workers recording orders of the same buyer therefore queue, never deadlock.
+Lock order, the same in every transaction: order row, buyer row, buyer-month rows, cohort cells,
+return cells and day rows in key order. Two workers recording orders of the same buyer therefore queue, never deadlock.
 """
 
 import hashlib
@@ -27,6 +28,7 @@ from saleor_loyalty.models import (
     CustomerRollup,
     LoyaltyProgram,
     OrderRollup,
+    ReturnCell,
 )
 
 ZERO = Decimal(0)
@@ -57,23 +59,6 @@ def customer_key(user_id: int | None, email: str) -> str:
     if user_id is not None:
         return f"user:{user_id}"
     return "email:" + hashlib.sha256((email or "").strip().lower().encode()).hexdigest()
-
-
-EPOCH_YEAR, MONTH_BITS = 2000, 512
-
-
-def month_index(month: date) -> int:
-    """The bit of a month in a buyer's `active_months` (0 = January 2000)."""
-    return (month.year - EPOCH_YEAR) * 12 + month.month - 1
-
-
-def month_bits(months) -> str:
-    """A bit string with the given months set; months outside 2000-2042 are left out."""
-    bits = ["0"] * MONTH_BITS
-    for month in months:
-        if 0 <= (index := month_index(month)) < MONTH_BITS:
-            bits[index] = "1"
-    return "".join(bits)
 
 
 def month_of(day: date) -> date:
@@ -128,23 +113,34 @@ def _cells(months: list[CustomerMonth]) -> dict[tuple[date, date], tuple[int, in
     return {(first, row.month): (1, int(row.is_member), row.orders, row.revenue) for row in active}
 
 
-def _apply_cells(channel_slug: str, before: dict, after: dict) -> None:
-    for cohort, month in sorted(set(before) | set(after)):
-        old = before.get((cohort, month), (0, 0, 0, ZERO))
-        new = after.get((cohort, month), (0, 0, 0, ZERO))
-        if old == new:
-            continue
-        _add(
-            CohortCell,
-            "loyalty_kpi_cohort_cell_uniq",
-            {"channel_slug": channel_slug, "cohort_month": cohort, "month": month},
-            {
-                "customers": new[0] - old[0],
-                "member_customers": new[1] - old[1],
-                "orders": new[2] - old[2],
-                "revenue": new[3] - old[3],
-            },
-        )
+def _returns(months: list[CustomerMonth]) -> dict[tuple[date, date], tuple[int, int, int]]:
+    """A buyer's share of the return cells: once per month they ordered in, under the month they ordered
+    in before it (their first month under itself, counted as a repeat buyer from their second order)."""
+    active = sorted((row for row in months if row.orders > 0), key=lambda row: row.month)
+    repeat = int(sum(row.orders for row in active) >= 2)
+    cells, previous = {}, None
+    for row in active:
+        cells[(row.month, previous or row.month)] = (1, int(row.is_member), repeat if previous is None else 0)
+        previous = row.month
+    return cells
+
+
+COHORT_COUNTERS = ("customers", "member_customers", "orders", "revenue")
+RETURN_COUNTERS = ("customers", "member_customers", "repeat_customers")
+
+
+def _apply_differences(model, constraint: str, key_names, counters, channel_slug, before, after) -> None:
+    """Add after − before, cell by cell in key order (the lock order); unchanged cells are not touched."""
+    zero = (0,) * len(counters)
+    for key in sorted(set(before) | set(after)):
+        old, new = before.get(key, zero), after.get(key, zero)
+        if old != new:
+            _add(
+                model,
+                constraint,
+                {"channel_slug": channel_slug, **dict(zip(key_names, key, strict=True))},
+                {name: n - o for name, n, o in zip(counters, new, old, strict=True)},
+            )
 
 
 def _customer_rows(channel_slug: str, key: str) -> list[CustomerMonth]:
@@ -152,14 +148,14 @@ def _customer_rows(channel_slug: str, key: str) -> list[CustomerMonth]:
 
 
 def _move_customer(row: OrderRollup, old: tuple, new: tuple) -> None:
-    """Apply an order's change to its buyer: orders and revenue per month, then the buyer's cohort cells."""
+    """Apply an order's change to its buyer: orders and revenue per month, then the buyer's cells."""
     customer = _locked(
         CustomerRollup,
         "loyalty_kpi_customer_uniq",
         {"channel_slug": row.channel_slug, "customer_key": row.customer_key},
         {"is_member": row.is_member, "orders": 0, "revenue": ZERO},
     )
-    before = _cells(_customer_rows(row.channel_slug, row.customer_key))
+    before = _customer_rows(row.channel_slug, row.customer_key)
     for (counted, revenue, day), sign in ((old, -1), (new, 1)):
         if counted:
             _add(
@@ -174,17 +170,19 @@ def _move_customer(row: OrderRollup, old: tuple, new: tuple) -> None:
                 {"orders": sign, "revenue": sign * revenue},
             )
     months = _customer_rows(row.channel_slug, row.customer_key)
-    _apply_cells(row.channel_slug, before, _cells(months))
+    _apply_differences(
+        CohortCell, "loyalty_kpi_cohort_cell_uniq", ("cohort_month", "month"), COHORT_COUNTERS,
+        row.channel_slug, _cells(before), _cells(months),
+    )  # fmt: skip
+    _apply_differences(
+        ReturnCell, "loyalty_kpi_return_cell_uniq", ("month", "previous_month"), RETURN_COUNTERS,
+        row.channel_slug, _returns(before), _returns(months),
+    )  # fmt: skip
     active = [month for month in months if month.orders > 0]
     customer.first_month = min((month.month for month in active), default=None)
     customer.orders = sum(month.orders for month in active)
     customer.revenue = sum((month.revenue for month in active), ZERO)
     customer.save(update_fields=["first_month", "orders", "revenue"])
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {CustomerRollup._meta.db_table} SET active_months = %s::bit(512) WHERE id = %s",
-            [month_bits([month.month for month in active]), customer.pk],
-        )
 
 
 def _move_days(row: OrderRollup, currency: str, old: tuple, new: tuple, refund_delta: Decimal) -> None:

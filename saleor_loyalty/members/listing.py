@@ -1,9 +1,9 @@
 """The dashboard's member list: filters staff actually use, keyset pages that stay stable while members join."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from saleor_loyalty.exceptions import LoyaltyError
@@ -97,3 +97,18 @@ def members(program: LoyaltyProgram, wanted: MemberFilter):
         if wanted.last_order_to:
             accounts = accounts.filter(last_order_at__lte=wanted.last_order_to)
     return accounts.order_by("-pk")
+
+
+def tier_filtered_count(program: LoyaltyProgram, wanted: MemberFilter, counted: dict) -> int | None:
+    """The list's size when only a tier filters it, from one count per tier that a request's lists share
+    (`counted`): the Overview asks the size of every tier at once. None for any other filter."""
+    if replace(wanted, tier_id=None) != MemberFilter():
+        return None
+    if program.pk not in counted:
+        live = LoyaltyAccount.objects.filter(program=program, merged_into__isnull=True).order_by()
+        counted[program.pk] = dict(live.values_list("tier_id").annotate(accounts=Count("*")))
+    counts = counted[program.pk]
+    if wanted.tier_id is None:
+        return sum(counts.values())
+    first_tier = ladder(program)[0].pk == wanted.tier_id  # null on an account means the first tier
+    return counts.get(wanted.tier_id, 0) + (counts.get(None, 0) if first_tier else 0)

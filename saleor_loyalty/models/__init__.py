@@ -60,6 +60,7 @@ from saleor_loyalty.models.kpis import (
     ImportedConsent,
     OrderRollup,
     PointsDayRollup,
+    ReturnCell,
 )
 from saleor_loyalty.models.ledger import AppendOnlyError, EntryKind, ExpiryReminder, LedgerEntry
 from saleor_loyalty.models.membership import (

@@ -122,6 +122,30 @@ class CohortCell(models.Model):
         ]
 
 
+class ReturnCell(models.Model):
+    """Buyers who ordered in `month` whose previous ordering month was `previous_month` (= `month` for
+    the buyer's first): the buyers active in months a..b are those of cells with month in a..b and
+    previous_month before a or equal to month, so a distinct count over any period reads O(months²) rows."""
+
+    channel_slug = models.SlugField(max_length=255)
+    month = models.DateField()
+    previous_month = models.DateField()
+    customers = models.IntegerField(default=0, db_default=0)
+    member_customers = models.IntegerField(default=0, db_default=0)
+    repeat_customers = models.IntegerField(
+        default=0,
+        db_default=0,
+        help_text="First-month cells: of the buyers, those with two counted orders or more.",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel_slug", "month", "previous_month"], name="loyalty_kpi_return_cell_uniq"
+            ),
+        ]
+
+
 class PointsDayRollup(models.Model):
     """Ledger points of one channel, local day and kind; lots and rows aimed at lots by expiry month."""
 

@@ -3,6 +3,8 @@
 from datetime import UTC, datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from saleor_loyalty.core.facts import Requestor
 from saleor_loyalty.models import EntryKind, LedgerEntry, LoyaltyAccount, Tier
@@ -99,6 +101,34 @@ class TestMemberList:
         LoyaltyAccount.objects.create(program=club, email="newcomer@example.co.il")
         second = run(MEMBERS, staff, channel="il", first=2, after=first["pageInfo"]["endCursor"])
         assert self.emails(second) == ["m2@example.co.il", "m1@example.co.il"]
+
+    def test_counts_per_tier_in_one_request_share_one_count_and_match_the_lists(self, roster, club):
+        """The Overview's shape: the whole list and every tier by alias. Merged guests are not counted;
+        an account without a tier is in the first tier; another filter beside the tier counts on its own."""
+        regular, gold, platinum = Tier.objects.filter(program=club).order_by("position")
+        LoyaltyAccount.objects.create(
+            program=club, email="gone@example.co.il", tier=gold, merged_into=roster[4]
+        )
+        LoyaltyAccount.objects.create(program=club, email="p@example.co.il", tier=platinum)
+        LoyaltyAccount.objects.create(program=club, email="r@example.co.il", tier=regular)
+        query = """query($channel: String!) { all: members(channel: $channel, first: 1) { totalCount }
+          %s rich: members(channel: $channel, first: 1, filter: {tierId: "%s", balanceMin: 400}) { totalCount } }"""
+        tiers = " ".join(
+            f't{i}: members(channel: $channel, first: 1, filter: {{tierId: "{tier_gid(tier)}"}}) {{ totalCount }}'
+            for i, tier in enumerate((regular, gold, platinum))
+        )
+        staff = Requestor(
+            user_id=1, email="staff@example.co.il", is_staff=True, permissions=STAFF_PERMISSIONS
+        )
+        with CaptureQueriesContext(connection) as captured:
+            result = run(query % (tiers, tier_gid(gold)), staff, channel="il")
+        assert result.errors is None, result.errors
+        counts = {name: value["totalCount"] for name, value in result.data.items()}
+        assert counts == {"all": 7, "t0": 4, "t1": 2, "t2": 1, "rich": 1}
+        grouped = [
+            q["sql"] for q in captured.captured_queries if "GROUP BY" in q["sql"] and "COUNT(*)" in q["sql"]
+        ]
+        assert len(grouped) == 1
 
     @pytest.mark.parametrize(
         ("bad", "field"),
