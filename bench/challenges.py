@@ -6,7 +6,7 @@ Seeds N members (default 1,000,000) with three paid orders each over three month
 one order cancelled), the orders' categories, and two review actions for every fifth member, then defines
 six challenges, one of each kind (orders in a fixed window, spend, orders in a rolling window, a monthly
 streak, a new category, reviews). Times (1) the baseline: a keyset scan over the same accounts in the same
-batches, ids only; (2) the first pass of `challenge_rewards.evaluate_program`, which completes challenges
+batches, ids only; (2) the first pass of `challenge_passes.evaluate_program`, which completes challenges
 for most members (rows written: completions, points, badges); (3) a second pass, the steady state where
 nothing new is reached. Prints throughput, ratios to the baseline, the peak RSS (it must not grow with N),
 the projection to 1M members (target < 60 s on one worker) and the queries one member's progress takes.
@@ -136,10 +136,10 @@ def peak_rss_mb() -> float:
 
 
 def timed_pass(program, batch):
-    from saleor_loyalty.engagement import challenge_rewards
+    from saleor_loyalty.engagement import challenge_passes
 
     started = time.perf_counter()
-    run = challenge_rewards.evaluate_program(program, NOW, batch_size=batch)
+    run = challenge_passes.evaluate_program(program, NOW, batch_size=batch)
     return run, time.perf_counter() - started
 
 

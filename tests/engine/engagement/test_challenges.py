@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from saleor_loyalty import ledger
-from saleor_loyalty.engagement import challenge_rewards, challenge_settings
+from saleor_loyalty.engagement import challenge_passes, challenge_rewards, challenge_settings
 from saleor_loyalty.engagement.badges import member_badges
 from saleor_loyalty.engagement.challenges import member_progress
 from saleor_loyalty.exceptions import InvalidChallenge
@@ -66,7 +66,7 @@ def test_three_orders_complete_once_with_points_and_badge(program, customer, mak
     # The same order event again, the beat job, and a fourth order: nothing more.
     assert challenge_rewards.on_order(facts, now=local(2026, 3, 20, 11)) == []
     pay(make_order, customer, local(2026, 3, 25, 10))
-    run = challenge_rewards.evaluate_all(now=local(2026, 3, 26, 10))
+    run = challenge_passes.evaluate_all(now=local(2026, 3, 26, 10))
     assert run["il"].completed == 0
     assert LedgerEntry.objects.filter(kind=EntryKind.CHALLENGE).count() == 1
     assert BadgeAward.objects.count() == ChallengeCompletion.objects.count() == 1
@@ -263,7 +263,7 @@ def test_deleting_a_challenge_mid_way_archives_it(program, customer, make_order,
     assert [c.pk for c in listed] == [three_orders.pk]
     assert listed[0].archived_at is not None
     assert challenge_settings.staff_challenges(program) == []
-    assert challenge_rewards.evaluate_all(now=local(2026, 3, 6))["il"].completed == 0
+    assert challenge_passes.evaluate_all(now=local(2026, 3, 6))["il"].completed == 0
     assert other.badge_awards.count() == 0
 
 
@@ -328,7 +328,7 @@ def test_switched_off_program_gives_no_rewards(program, customer, make_order, th
     program.is_active = False
     program.save()
     assert challenge_rewards.evaluate_member(program, account, local(2026, 3, 4)) == []
-    assert challenge_rewards.evaluate_all(now=local(2026, 3, 4)) == {}
+    assert challenge_passes.evaluate_all(now=local(2026, 3, 4)) == {}
 
 
 @pytest.mark.parametrize(
@@ -374,11 +374,11 @@ def test_beat_job_is_resumable_and_catches_missed_events(program, make_order, th
             facts = make_order(lines=(("Item", "100.00"),), shipping="0", user=user)
             ledger.sync_order(dataclasses.replace(facts, paid_at=local(2026, 3, d, 10)))
     now = local(2026, 3, 5)
-    first = challenge_rewards.evaluate_program(program, now, batch_size=2, max_batches=2)
+    first = challenge_passes.evaluate_program(program, now, batch_size=2, max_batches=2)
     assert (first.members, first.completed, first.passes_finished) == (4, 4, 0)
-    rest = challenge_rewards.evaluate_program(program, now, batch_size=2)
+    rest = challenge_passes.evaluate_program(program, now, batch_size=2)
     assert (rest.members, rest.completed, rest.passes_finished) == (1, 1, 1)
-    again = challenge_rewards.evaluate_program(program, now + timedelta(hours=1), batch_size=2)
+    again = challenge_passes.evaluate_program(program, now + timedelta(hours=1), batch_size=2)
     assert again.completed == 0
     assert ChallengeCompletion.objects.count() == 5
 
