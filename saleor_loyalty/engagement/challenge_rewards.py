@@ -8,6 +8,8 @@ without a lock, then lock only the members with something newly reached. The com
 order events reward once. A challenge archived or switched off meanwhile is re-read under the lock.
 """
 
+import json
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection, transaction
@@ -41,6 +43,17 @@ def challenge_source_key(challenge_id: int, account_id: int, key: str) -> str:
     return f"challenge:{challenge_id}:{account_id}:{key}"
 
 
+@dataclass(frozen=True)
+class Completed:
+    """A completion this call recorded (a model instance per row would cost a batch more than its SQL)."""
+
+    id: int
+    challenge_id: int
+    account_id: int
+    window_key: str
+    points: int
+
+
 def due(progresses) -> list[Progress]:
     """What the member reached and has not completed yet."""
     return [item for item in progresses if item.completed_at is None and item.reached]
@@ -49,21 +62,20 @@ def due(progresses) -> list[Progress]:
 _COMPLETE_SQL = f"""
 INSERT INTO {ChallengeCompletion._meta.db_table} (challenge_id, account_id, window_key, points, completed_at)
 SELECT v.challenge, v.account, v.key, v.points, %(now)s
-FROM unnest(%(challenges)s::bigint[], %(accounts)s::bigint[], %(keys)s::text[], %(points)s::int[])
-     AS v(challenge, account, key, points)
+FROM jsonb_to_recordset(%(rows)s::jsonb) AS v(challenge bigint, account bigint, key text, points int)
 ON CONFLICT ON CONSTRAINT {COMPLETION_UNIQUE} DO NOTHING
 RETURNING id, challenge_id, account_id, window_key, points
 """
 _BADGES_SQL = f"""
 INSERT INTO {BadgeAward._meta.db_table} (badge_id, account_id, challenge_id, earned_at)
 SELECT DISTINCT ON (v.badge, v.account) v.badge, v.account, v.challenge, %(now)s
-FROM unnest(%(badges)s::bigint[], %(accounts)s::bigint[], %(challenges)s::bigint[]) AS v(badge, account, challenge)
+FROM jsonb_to_recordset(%(rows)s::jsonb) AS v(badge bigint, account bigint, challenge bigint)
 ORDER BY v.badge, v.account, v.challenge
 ON CONFLICT ON CONSTRAINT {BADGE_AWARD_UNIQUE} DO NOTHING
 """
 
 
-def complete(reached: dict[int, list[Progress]], now: datetime) -> list[ChallengeCompletion]:
+def complete(reached: dict[int, list[Progress]], now: datetime) -> list[Completed]:
     """Record what members newly reached, set-based: completions, then their points and badges, each once.
 
     The accounts are locked first (pk order); a completion already there (a replay, another worker)
@@ -86,23 +98,20 @@ def complete(reached: dict[int, list[Progress]], now: datetime) -> list[Challeng
                 _COMPLETE_SQL,
                 {
                     "now": now,
-                    "challenges": [item.challenge.pk for _, item in rows],
-                    "accounts": [account_id for account_id, _ in rows],
-                    "keys": [item.window_key for _, item in rows],
-                    "points": [item.challenge.reward_points for _, item in rows],
+                    "rows": json.dumps(
+                        [
+                            {
+                                "challenge": item.challenge.pk,
+                                "account": account_id,
+                                "key": item.window_key,
+                                "points": item.challenge.reward_points,
+                            }
+                            for account_id, item in rows
+                        ]
+                    ),
                 },
             )
-            done = [
-                ChallengeCompletion(
-                    id=pk,
-                    challenge_id=challenge,
-                    account_id=account,
-                    window_key=key,
-                    points=points,
-                    completed_at=now,
-                )
-                for pk, challenge, account, key, points in cursor.fetchall()
-            ]
+            done = [Completed(*row) for row in cursor.fetchall()]
             challenges = {item.challenge.pk: item.challenge for _, item in rows}
             append_awards(
                 EntryKind.CHALLENGE,
@@ -124,9 +133,16 @@ def complete(reached: dict[int, list[Progress]], now: datetime) -> list[Challeng
                     _BADGES_SQL,
                     {
                         "now": now,
-                        "badges": [challenges[c.challenge_id].badge_id for c in badged],
-                        "accounts": [c.account_id for c in badged],
-                        "challenges": [c.challenge_id for c in badged],
+                        "rows": json.dumps(
+                            [
+                                {
+                                    "badge": challenges[c.challenge_id].badge_id,
+                                    "account": c.account_id,
+                                    "challenge": c.challenge_id,
+                                }
+                                for c in badged
+                            ]
+                        ),
                     },
                 )
     return done
@@ -150,7 +166,7 @@ def record_order_categories(facts: OrderFacts, category_ids) -> None:
         )
 
 
-def on_order(facts: OrderFacts, category_ids=(), now: datetime | None = None) -> list[ChallengeCompletion]:
+def on_order(facts: OrderFacts, category_ids=(), now: datetime | None = None) -> list[Completed]:
     """After the ledger synced an order: record its categories, then evaluate the member holding it."""
     record_order_categories(facts, category_ids)
     earn = (

@@ -21,6 +21,7 @@ from django.db import connection
 from django.utils import timezone
 
 from saleor_loyalty.core.clock import local_date
+from saleor_loyalty.ledger.accounts import int_array
 from saleor_loyalty.models import (
     Challenge,
     ChallengeCompletion,
@@ -104,7 +105,12 @@ def member_facts(account_ids: list[int], tz: str, with_moments: bool = True) -> 
     with connection.cursor() as cursor:
         cursor.execute(
             FACTS_SQL if with_moments else FACTS_WITHOUT_MOMENTS_SQL,
-            {"accounts": list(account_ids), "earn": EntryKind.EARN, "action": EntryKind.ACTION, "tz": tz},
+            {
+                "accounts": int_array(account_ids),
+                "earn": EntryKind.EARN,
+                "action": EntryKind.ACTION,
+                "tz": tz,
+            },
         )
         for holder, kind, day, spend, counts, categories, text, challenge_id, moment in cursor.fetchall():
             member = facts[holder]
