@@ -138,8 +138,10 @@ def _evaluate_batch(program, challenges, now, batch_size, run: ChallengeRun) -> 
         reached = {}
         keyed = [(challenge, (challenge.pk, window_key(challenge))) for challenge in challenges]
         for account_id, facts in member_facts(ids, program.timezone, with_moments=False).items():
-            if facts.orders or facts.actions:  # a completed challenge needs no progress computed again
-                open_ones = (challenge for challenge, key in keyed if key not in facts.completed)
+            if facts.orders or facts.actions:  # a completed fixed window needs no progress computed again
+                open_ones = (
+                    challenge for challenge, key in keyed if key[1] is None or key not in facts.completed
+                )
                 if newly := due(progress(challenge, facts, today) for challenge in open_ones):
                     reached[account_id] = newly
         if reached:

@@ -105,7 +105,45 @@ def test_rolling_window_across_dst_is_seven_local_days(program, customer, make_o
     assert progress_of(program, customer, week, local(2026, 3, 31, 1)).current == 1
     _, completed = pay(make_order, customer, local(2026, 4, 6, 23, 50))  # within 7 local days of the 31st
     assert len(completed) == 1
-    assert completed[0].window_key == "rolling"
+    assert completed[0].window_key == "2026-03-31..2026-04-06"  # the seven local days that reached it
+
+
+def test_a_rolling_challenge_completes_again_after_its_run(program, customer, make_order, badge):
+    week = challenge_settings.create_challenge(
+        program,
+        name="Two in a week",
+        metric="paid_orders",
+        target=2,
+        window="rolling",
+        window_days=7,
+        starts_on=day("2026-03-01"),
+        reward_points=10,
+        badge_id=badge.pk,
+    )
+    pay(make_order, customer, local(2026, 3, 2, 10))
+    _, first = pay(make_order, customer, local(2026, 3, 4, 10))
+    assert [c.window_key for c in first] == ["2026-03-01..2026-03-04"]
+    # Another order on the day the run was completed belongs to that run: it starts nothing new.
+    assert pay(make_order, customer, local(2026, 3, 4, 18))[1] == []
+    shown = progress_of(program, customer, week, local(2026, 3, 4, 19))
+    assert (shown.completed_at is not None, shown.percent, shown.window_end) == (True, 100, day("2026-03-04"))
+
+    assert pay(make_order, customer, local(2026, 3, 5, 10))[1] == []
+    shown = progress_of(program, customer, week, local(2026, 3, 6, 10))
+    assert (shown.completed_at, shown.current, shown.window_start) == (None, 1, day("2026-03-05"))
+    _, second = pay(make_order, customer, local(2026, 3, 9, 10))
+    assert [c.window_key for c in second] == ["2026-03-05..2026-03-09"]
+
+    assert challenge_passes.evaluate_all(now=local(2026, 3, 10))["il"].completed == 0
+    account = LoyaltyAccount.objects.get(user=customer)
+    assert challenge_rewards.evaluate_member(program, account, local(2026, 3, 10)) == []
+    rewards = LedgerEntry.objects.filter(kind=EntryKind.CHALLENGE).order_by("pk")
+    assert [(r.points, r.detail["window"]) for r in rewards] == [
+        (10, "2026-03-01..2026-03-04"),
+        (10, "2026-03-05..2026-03-09"),
+    ]
+    assert BadgeAward.objects.filter(account=account).count() == 1  # a badge is earned once
+    assert ledger.reconcile_account(account) == 0
 
 
 def test_refund_before_completion_undoes_progress(program, customer, make_order, three_orders):
