@@ -52,7 +52,9 @@ SELECT DISTINCT h.id FROM (
     UNION ALL
     SELECT COALESCE(a.merged_into_id, a.id)
     FROM {OrderCategories._meta.db_table} c
-    JOIN {_LEDGER} e ON e.order_id = c.order_id AND e.kind = %(earn)s
+    CROSS JOIN LATERAL (
+        SELECT e.account_id FROM {_LEDGER} e WHERE e.order_id = c.order_id AND e.kind = %(earn)s LIMIT 1
+    ) e
     JOIN {_ACCOUNTS} a ON a.id = e.account_id
     WHERE c.recorded_at >= %(since)s AND a.program_id = %(program)s
     UNION ALL
