@@ -5,15 +5,18 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from saleor_loyalty import ledger
 from saleor_loyalty.engagement import challenge_passes, challenge_rewards, challenge_settings
 from saleor_loyalty.models import (
+    Challenge,
     ChallengeCompletion,
     ChallengePass,
     EntryKind,
     LedgerEntry,
     LoyaltyAccount,
+    LoyaltyProgram,
 )
 from tests.engine.engagement.challenge_shop import day, local
 
@@ -118,8 +121,11 @@ def test_facts_recorded_just_before_a_pass_began_are_looked_at_again(
         ledger_only_order(make_order, 2, user=user)
     run()
     monkeypatch.setattr(challenge_passes, "SINCE_MARGIN", timedelta(minutes=15))
+    a_day_ago = timezone.now() - timedelta(days=1)  # the club and its challenge are older than the margin
+    Challenge.objects.update(updated_at=a_day_ago)
+    LoyaltyProgram.objects.update(updated_at=a_day_ago)
     again = run()
-    assert again.members == 3
+    assert (again.full, again.members) == (False, 3)
 
 
 def test_categories_recorded_late_are_new_facts(program, make_order, customer):
