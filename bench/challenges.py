@@ -1,15 +1,20 @@
 """Evaluating every member's challenges on one worker, against a plain keyset scan of the same accounts.
 
-    bash scripts/bench.sh challenges [--members N] [--batch B]
+    bash scripts/bench.sh challenges [--members N] [--batch B] [--changed-every K] [--incremental-only]
 
 Seeds N members (default 1,000,000) with three paid orders each over three months (a tenth of them with
-one order cancelled), the orders' categories, and two review actions for every fifth member, then defines
-six challenges, one of each kind (orders in a fixed window, spend, orders in a rolling window, a monthly
-streak, a new category, reviews). Times (1) the baseline: a keyset scan over the same accounts in the same
-batches, ids only; (2) the first pass of `challenge_passes.evaluate_program`, which completes challenges
-for most members (rows written: completions, points, badges); (3) a second pass, the steady state where
-nothing new is reached. Prints throughput, ratios to the baseline, the peak RSS (it must not grow with N),
-the projection to 1M members (target < 60 s on one worker) and the queries one member's progress takes.
+one order cancelled), the orders' categories, and two review actions for every fifth member, all recorded
+a day ago, then defines six challenges, one of each kind (orders in a fixed window, spend, orders in a
+rolling window, a monthly streak, a new category, reviews). Times (1) the baseline: a keyset scan over the
+same accounts in the same batches, ids only; (2) the first pass of `challenge_passes.evaluate_program`, a
+full pass that completes challenges for most members (rows written: completions, points, badges); (3) a
+full pass again where nothing new is reached (as after a challenge changed); (4) the next pass with
+nothing new: it visits no member; (5) the next pass after a day's new orders for every K-th member
+(default 1 %): it visits only them. `--incremental-only` skips (1)-(3), as if a full pass had just
+finished, so (4) and (5) can be measured at 1M members (the changed members then complete challenges
+for the first time: more writes than a real steady day). Prints throughput, ratios to the baseline, the
+peak RSS (it must not grow with N), projections to 1M members (target < 60 s on one worker) and the
+queries one member's progress takes.
 """
 
 import argparse
