@@ -1,15 +1,20 @@
 """Evaluating every member's challenges on one worker, against a plain keyset scan of the same accounts.
 
-    bash scripts/bench.sh challenges [--members N] [--batch B]
+    bash scripts/bench.sh challenges [--members N] [--batch B] [--changed-every K] [--incremental-only]
 
 Seeds N members (default 1,000,000) with three paid orders each over three months (a tenth of them with
-one order cancelled), the orders' categories, and two review actions for every fifth member, then defines
-six challenges, one of each kind (orders in a fixed window, spend, orders in a rolling window, a monthly
-streak, a new category, reviews). Times (1) the baseline: a keyset scan over the same accounts in the same
-batches, ids only; (2) the first pass of `challenge_rewards.evaluate_program`, which completes challenges
-for most members (rows written: completions, points, badges); (3) a second pass, the steady state where
-nothing new is reached. Prints throughput, ratios to the baseline, the peak RSS (it must not grow with N),
-the projection to 1M members (target < 60 s on one worker) and the queries one member's progress takes.
+one order cancelled), the orders' categories, and two review actions for every fifth member, all recorded
+a day ago, then defines six challenges, one of each kind (orders in a fixed window, spend, orders in a
+rolling window, a monthly streak, a new category, reviews). Times (1) the baseline: a keyset scan over the
+same accounts in the same batches, ids only; (2) the first pass of `challenge_passes.evaluate_program`, a
+full pass that completes challenges for most members (rows written: completions, points, badges); (3) a
+full pass again where nothing new is reached (as after a challenge changed); (4) the next pass with
+nothing new: it visits no member; (5) the next pass after a day's new orders for every K-th member
+(default 1 %): it visits only them. `--incremental-only` skips (1)-(3), as if a full pass had just
+finished, so (4) and (5) can be measured at 1M members (the changed members then complete challenges
+for the first time: more writes than a real steady day). Prints throughput, ratios to the baseline, the
+peak RSS (it must not grow with N), projections to 1M members (target < 60 s on one worker) and the
+queries one member's progress takes.
 """
 
 import argparse
@@ -22,6 +27,7 @@ from fresh_database import setup_django
 
 TARGET_MEMBERS = 1_000_000
 NOW = datetime(2026, 4, 20, 9, tzinfo=UTC)
+HISTORY = "now() - interval '1 day'"  # when the seeded facts were recorded: before any pass of the job
 
 
 def seed(members: int):
@@ -31,7 +37,14 @@ def seed(members: int):
     from saleor_loyalty.core.facts import ChannelFacts
     from saleor_loyalty.engagement import challenge_settings
     from saleor_loyalty.ledger import programs
-    from saleor_loyalty.models import Badge, LedgerEntry, LoyaltyAccount, OrderCategories
+    from saleor_loyalty.models import (
+        Badge,
+        Challenge,
+        LedgerEntry,
+        LoyaltyAccount,
+        LoyaltyProgram,
+        OrderCategories,
+    )
 
     program = programs.ensure_program(ChannelFacts("bench-challenges", "ILS", "IL"))
     accounts, entries = LoyaltyAccount._meta.db_table, LedgerEntry._meta.db_table
@@ -39,7 +52,7 @@ def seed(members: int):
         cursor.execute(
             f"""
             INSERT INTO {accounts} (program_id, email, balance, lifetime_earned, created_at, updated_at)
-            SELECT %s, 'm' || g || '@bench.example', 0, 0, now(), now() FROM generate_series(1, %s) g""",
+            SELECT %s, 'm' || g || '@bench.example', 0, 0, {HISTORY}, {HISTORY} FROM generate_series(1, %s) g""",
             [program.pk, members],
         )
         cursor.execute(
@@ -48,7 +61,7 @@ def seed(members: int):
                                    money_amount, reason, detail, available_at, occurred_at, actor_label, created_at)
             SELECT a.id, 'earn', amount::int, 0, 'bench:' || a.id || ':' || k, md5(a.id || ':' || k)::uuid, '',
                    amount, '', jsonb_build_object('refund_basis', amount::text), now(),
-                   %s::timestamptz - (k * 31 + a.id %% 20) * interval '1 day', 'bench', now()
+                   %s::timestamptz - (k * 31 + a.id %% 20) * interval '1 day', 'bench', {HISTORY}
             FROM {accounts} a CROSS JOIN generate_series(0, 2) k
             CROSS JOIN LATERAL (SELECT ((a.id * 7919 + k * 104729) %% 400 + 50)::numeric AS amount) m
             WHERE a.program_id = %s""",
@@ -59,7 +72,7 @@ def seed(members: int):
             INSERT INTO {entries} (account_id, kind, points, forgiven_points, source_key, order_number, money_amount,
                                    reason, detail, available_at, occurred_at, actor_label, created_at, reverses_id)
             SELECT e.account_id, 'earn_reversal', -e.points, 0, 'cancel:' || e.id, '', NULL, '', '{{}}'::jsonb,
-                   now(), now(), 'bench', now(), e.id
+                   now(), now(), 'bench', {HISTORY}, e.id
             FROM {entries} e JOIN {accounts} a ON a.id = e.account_id
             WHERE a.program_id = %s AND e.kind = 'earn' AND e.account_id %% 10 = 0 AND e.source_key LIKE '%%:0'""",
             [program.pk],
@@ -67,7 +80,7 @@ def seed(members: int):
         cursor.execute(
             f"""
             INSERT INTO {OrderCategories._meta.db_table} (order_id, category_ids, recorded_at)
-            SELECT e.order_id, ARRAY[(e.account_id %% 7), (e.id %% 11) + 7]::bigint[], now()
+            SELECT e.order_id, ARRAY[(e.account_id %% 7), (e.id %% 11) + 7]::bigint[], {HISTORY}
             FROM {entries} e JOIN {accounts} a ON a.id = e.account_id
             WHERE a.program_id = %s AND e.kind = 'earn'""",
             [program.pk],
@@ -78,12 +91,13 @@ def seed(members: int):
                                    detail, available_at, occurred_at, actor_label, created_at)
             SELECT a.id, 'action', 50, 0, 'bench-review:' || a.id || ':' || k, '', '',
                    jsonb_build_object('action', 'product_review', 'object', 'P' || k), now(),
-                   %s::timestamptz - k * interval '3 days', 'bench', now()
+                   %s::timestamptz - k * interval '3 days', 'bench', {HISTORY}
             FROM {accounts} a CROSS JOIN generate_series(1, 2) k WHERE a.program_id = %s AND a.id %% 5 = 0""",
             [NOW, program.pk],
         )
         cursor.execute(f"VACUUM (ANALYZE) {accounts}")
         cursor.execute(f"VACUUM (ANALYZE) {entries}")
+        cursor.execute(f"VACUUM (ANALYZE) {OrderCategories._meta.db_table}")
     badge = Badge.objects.create(program=program, name="Bench")
     common = {"starts_on": date(2026, 1, 1), "reward_points": 25, "badge_id": badge.pk}
     for values in (
@@ -95,7 +109,42 @@ def seed(members: int):
         {"metric": "actions", "action_kind": "product_review", "target": 2},
     ):
         challenge_settings.create_challenge(program, name=values["metric"], **common, **values)
+    with connection.cursor() as cursor:  # the club and its challenges were set up before that history
+        cursor.execute(
+            f"UPDATE {Challenge._meta.db_table} SET updated_at = {HISTORY} WHERE program_id = %s",
+            [program.pk],
+        )
+        cursor.execute(
+            f"UPDATE {LoyaltyProgram._meta.db_table} SET updated_at = {HISTORY} WHERE id = %s", [program.pk]
+        )
     return program
+
+
+def a_days_orders(program, every: int) -> int:
+    """One new paid order (with its categories), recorded now, for every `every`-th member."""
+    from django.db import connection
+
+    from saleor_loyalty.models import LedgerEntry, LoyaltyAccount, OrderCategories
+
+    accounts, entries = LoyaltyAccount._meta.db_table, LedgerEntry._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {entries} (account_id, kind, points, forgiven_points, source_key, order_id, order_number,
+                                   money_amount, reason, detail, available_at, occurred_at, actor_label, created_at)
+            SELECT a.id, 'earn', 120, 0, 'bench-new:' || a.id, md5(a.id || ':new')::uuid, '', 120, '',
+                   jsonb_build_object('refund_basis', '120'), now(), %s::timestamptz - interval '1 day', 'bench', now()
+            FROM {accounts} a WHERE a.program_id = %s AND a.id %% %s = 0""",
+            [NOW, program.pk, every],
+        )
+        changed = cursor.rowcount
+        cursor.execute(
+            f"""
+            INSERT INTO {OrderCategories._meta.db_table} (order_id, category_ids, recorded_at)
+            SELECT e.order_id, ARRAY[30, 31]::bigint[], now() FROM {entries} e
+            WHERE e.kind = 'earn' AND e.source_key LIKE 'bench-new:%%'""",
+        )
+    return changed
 
 
 def keyset_baseline(program, batch: int) -> float:
@@ -136,17 +185,52 @@ def peak_rss_mb() -> float:
 
 
 def timed_pass(program, batch):
-    from saleor_loyalty.engagement import challenge_rewards
+    from saleor_loyalty.engagement import challenge_passes
 
     started = time.perf_counter()
-    run = challenge_rewards.evaluate_program(program, NOW, batch_size=batch)
+    run = challenge_passes.evaluate_program(program, NOW, batch_size=batch)
     return run, time.perf_counter() - started
+
+
+def force_full_pass(program, finished: bool = False) -> None:
+    """The next pass visits every member, as after a challenge changed; `finished`: as if a full pass had
+    just ended (the incremental-only run skips it)."""
+    from django.utils import timezone
+
+    from saleor_loyalty.models import ChallengePass
+
+    moment = timezone.now() if finished else None
+    ChallengePass.objects.update_or_create(
+        program=program, defaults={"full_from": moment, "finished_from": moment}
+    )
+
+
+def report(label, run, elapsed, baseline, members):
+    rate = run.members / elapsed if run.members else 0
+    projected = elapsed * TARGET_MEMBERS / members
+    ratio = f"  ({rate / baseline:.1%} of the scan)" if baseline and rate else ""
+    print(
+        f"{label:<30}: visited {run.members:>8} ({'full' if run.full else 'changed only'}), {rate:8.0f} members/s"
+        f"{ratio}, {elapsed:6.1f} s; completed {run.completed}"
+        + (
+            f"; at {TARGET_MEMBERS:,} members{'' if run.full else ' with the same share changed'}: {projected:.1f} s"
+            if run.members and members != TARGET_MEMBERS
+            else ""
+        )
+    )
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--members", type=int, default=TARGET_MEMBERS)
     parser.add_argument("--batch", type=int, default=2000)
+    parser.add_argument("--changed-every", type=int, default=100, help="a day's new orders: every Nth member")
+    parser.add_argument(
+        "--incremental-only",
+        action="store_true",
+        help="skip the full passes (as if one had just finished): the steady hourly job at a size the full "
+        "passes could not reach in time",
+    )
     parser.add_argument(
         "--database", default=f"loyalty_bench_challenges{os.environ.get('LOYALTY_TEST_DB_SUFFIX', '')}"
     )
@@ -159,28 +243,30 @@ def main():
         f"seeded {args.members} members ({3 * args.members} orders) in {time.perf_counter() - seeding:.0f} s"
     )
     rss_before = peak_rss_mb()
-
-    baseline = keyset_baseline(program, args.batch)
-    first, first_s = timed_pass(program, args.batch)
-    steady, steady_s = timed_pass(program, args.batch)
-    assert first.members == steady.members == args.members
-    assert first.passes_finished == steady.passes_finished == 1
-    assert steady.completed == 0
-
-    print(f"members: {args.members} on one worker, batch {args.batch}, 6 challenges")
-    print(f"keyset scan baseline      : {baseline:9.0f} members/s")
-    for label, run, elapsed in (
-        ("first pass (completes)", first, first_s),
-        ("steady pass", steady, steady_s),
-    ):
-        rate = run.members / elapsed
-        print(
-            f"{label:<26}: {rate:9.0f} members/s  ({rate / baseline:.1%} of the scan)  {elapsed:.1f} s; "
-            f"completed {run.completed}; projected for {TARGET_MEMBERS:,}: {TARGET_MEMBERS / rate:.1f} s "
-            "(target < 60 s)"
-        )
+    n = args.members
+    print(f"members: {n} on one worker, batch {args.batch}, 6 challenges (projections are linear in members)")
+    baseline = None
+    if args.incremental_only:
+        force_full_pass(program, finished=True)
+    else:
+        baseline = keyset_baseline(program, args.batch)
+        print(f"{'keyset scan baseline':<30}: {baseline:8.0f} members/s")
+        first, first_s = timed_pass(program, args.batch)
+        assert (first.members, first.passes_finished, first.full) == (n, 1, True)
+        report("first pass (completes)", first, first_s, baseline, n)
+        force_full_pass(program)
+        full, full_s = timed_pass(program, args.batch)
+        assert (full.members, full.completed, full.full) == (n, 0, True)
+        report("full pass, nothing new", full, full_s, baseline, n)
+    quiet, quiet_s = timed_pass(program, args.batch)
+    assert (quiet.members, quiet.passes_finished, quiet.full) == (0, 1, False)
+    report("next pass, nothing new", quiet, quiet_s, baseline, n)
+    changed = a_days_orders(program, args.changed_every)
+    day, day_s = timed_pass(program, args.batch)
+    assert (day.members, day.full) == (changed, False)
+    report(f"next pass, {changed} new orders", day, day_s, baseline, n)
     print(f"queries for one member's progress: {member_queries(program)} (target <= 2)")
-    print(f"peak RSS                  : {peak_rss_mb():9.0f} MB (after seeding {rss_before:.0f} MB)")
+    print(f"peak RSS                      : {peak_rss_mb():8.0f} MB (after seeding {rss_before:.0f} MB)")
 
 
 if __name__ == "__main__":

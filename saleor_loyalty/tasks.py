@@ -20,6 +20,7 @@ from saleor_loyalty.engagement import actions as club_actions
 from saleor_loyalty.engagement import (
     anniversary,
     bulk_grants,
+    challenge_passes,
     challenge_rewards,
     membership,
     membership_jobs,
@@ -315,10 +316,11 @@ def membership_task() -> None:
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
 def evaluate_challenges_task() -> None:
-    """Hourly: every member's challenges, a pass resumed from its cursor; catches what order events missed
-    (a lost event, an action recorded without an order, a window that just closed)."""
+    """Hourly: the members whose facts changed since the last pass (every member after a challenge
+    changed), resumed from where the pass stopped; catches what order events missed (a lost event, an
+    action recorded without an order)."""
     with runtime.writer_connection():
-        challenge_rewards.evaluate_all(max_batches=CHALLENGE_BATCHES_PER_RUN)
+        challenge_passes.evaluate_all(max_batches=CHALLENGE_BATCHES_PER_RUN)
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)

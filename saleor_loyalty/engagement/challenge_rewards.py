@@ -1,30 +1,25 @@
 """Completing a challenge: one completion row, its points and its badge, each once, under the account lock.
 
 Evaluation runs for one member on each order event (`evaluate_member`, from `tasks.sync_order_task`)
-and for every member from a resumable beat job (`evaluate_all`). Both compute progress from the facts
+and for the members a pass of the beat job visits (`challenge_passes`). Both compute progress from the facts
 without a lock, then lock only the members with something newly reached. The completion is keyed by
 (challenge, member, window) in a unique constraint and the points row by
 `challenge:<challenge>:<account>:<window>` in the ledger's, so replays, two workers and concurrent
 order events reward once. A challenge archived or switched off meanwhile is re-read under the lock.
 """
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection, transaction
 from django.utils import timezone
 
-from saleor_loyalty.core.clock import local_date
 from saleor_loyalty.core.facts import OrderFacts
-from saleor_loyalty.core.jobs import claim_cursor
 from saleor_loyalty.engagement.badges import BADGE_AWARD_UNIQUE
 from saleor_loyalty.engagement.challenges import (
     Progress,
-    live_challenges,
-    member_facts,
     member_progress,
-    progress,
-    window_key,
 )
 from saleor_loyalty.ledger.accounts import effective_account
 from saleor_loyalty.ledger.awards import Award, append_awards, lock_accounts
@@ -40,9 +35,7 @@ from saleor_loyalty.models import (
     OrderCategories,
 )
 
-DEFAULT_BATCH_SIZE = 2000
 LATE_EVENT_GRACE_DAYS = 7  # the beat job still completes fixed windows this long after they end
-JOB = "challenges"
 COMPLETION_UNIQUE = "loyalty_challenge_completion_uniq"
 
 
@@ -50,42 +43,53 @@ def challenge_source_key(challenge_id: int, account_id: int, key: str) -> str:
     return f"challenge:{challenge_id}:{account_id}:{key}"
 
 
-def _due(progresses) -> list[Progress]:
+@dataclass(frozen=True)
+class Completed:
+    """A completion this call recorded (a model instance per row would cost a batch more than its SQL)."""
+
+    id: int
+    challenge_id: int
+    account_id: int
+    window_key: str
+    points: int
+
+
+def due(progresses) -> list[Progress]:
+    """What the member reached and has not completed yet."""
     return [item for item in progresses if item.completed_at is None and item.reached]
 
 
 _COMPLETE_SQL = f"""
 INSERT INTO {ChallengeCompletion._meta.db_table} (challenge_id, account_id, window_key, points, completed_at)
 SELECT v.challenge, v.account, v.key, v.points, %(now)s
-FROM unnest(%(challenges)s::bigint[], %(accounts)s::bigint[], %(keys)s::text[], %(points)s::int[])
-     AS v(challenge, account, key, points)
+FROM jsonb_to_recordset(%(rows)s::jsonb) AS v(challenge bigint, account bigint, key text, points int)
 ON CONFLICT ON CONSTRAINT {COMPLETION_UNIQUE} DO NOTHING
 RETURNING id, challenge_id, account_id, window_key, points
 """
 _BADGES_SQL = f"""
 INSERT INTO {BadgeAward._meta.db_table} (badge_id, account_id, challenge_id, earned_at)
 SELECT DISTINCT ON (v.badge, v.account) v.badge, v.account, v.challenge, %(now)s
-FROM unnest(%(badges)s::bigint[], %(accounts)s::bigint[], %(challenges)s::bigint[]) AS v(badge, account, challenge)
+FROM jsonb_to_recordset(%(rows)s::jsonb) AS v(badge bigint, account bigint, challenge bigint)
 ORDER BY v.badge, v.account, v.challenge
 ON CONFLICT ON CONSTRAINT {BADGE_AWARD_UNIQUE} DO NOTHING
 """
 
 
-def complete(due: dict[int, list[Progress]], now: datetime) -> list[ChallengeCompletion]:
+def complete(reached: dict[int, list[Progress]], now: datetime) -> list[Completed]:
     """Record what members newly reached, set-based: completions, then their points and badges, each once.
 
     The accounts are locked first (pk order); a completion already there (a replay, another worker)
     is skipped by its unique constraint and gives nothing again. Call inside a transaction or not.
     """
-    items = [item for progresses in due.values() for item in progresses]
+    items = [item for progresses in reached.values() for item in progresses]
     with transaction.atomic():
-        lock_accounts(due)
+        lock_accounts(reached)
         live = set(
             Challenge.objects.filter(
                 pk__in={item.challenge.pk for item in items}, is_active=True, archived_at__isnull=True
             ).values_list("pk", flat=True)
         )
-        rows = [(account_id, item) for account_id, progresses in due.items() for item in progresses]
+        rows = [(account_id, item) for account_id, progresses in reached.items() for item in progresses]
         rows = [(account_id, item) for account_id, item in rows if item.challenge.pk in live]
         if not rows:
             return []
@@ -94,23 +98,20 @@ def complete(due: dict[int, list[Progress]], now: datetime) -> list[ChallengeCom
                 _COMPLETE_SQL,
                 {
                     "now": now,
-                    "challenges": [item.challenge.pk for _, item in rows],
-                    "accounts": [account_id for account_id, _ in rows],
-                    "keys": [item.window_key for _, item in rows],
-                    "points": [item.challenge.reward_points for _, item in rows],
+                    "rows": json.dumps(
+                        [
+                            {
+                                "challenge": item.challenge.pk,
+                                "account": account_id,
+                                "key": item.window_key,
+                                "points": item.challenge.reward_points,
+                            }
+                            for account_id, item in rows
+                        ]
+                    ),
                 },
             )
-            done = [
-                ChallengeCompletion(
-                    id=pk,
-                    challenge_id=challenge,
-                    account_id=account,
-                    window_key=key,
-                    points=points,
-                    completed_at=now,
-                )
-                for pk, challenge, account, key, points in cursor.fetchall()
-            ]
+            done = [Completed(*row) for row in cursor.fetchall()]
             challenges = {item.challenge.pk: item.challenge for _, item in rows}
             append_awards(
                 EntryKind.CHALLENGE,
@@ -132,9 +133,16 @@ def complete(due: dict[int, list[Progress]], now: datetime) -> list[ChallengeCom
                     _BADGES_SQL,
                     {
                         "now": now,
-                        "badges": [challenges[c.challenge_id].badge_id for c in badged],
-                        "accounts": [c.account_id for c in badged],
-                        "challenges": [c.challenge_id for c in badged],
+                        "rows": json.dumps(
+                            [
+                                {
+                                    "badge": challenges[c.challenge_id].badge_id,
+                                    "account": c.account_id,
+                                    "challenge": c.challenge_id,
+                                }
+                                for c in badged
+                            ]
+                        ),
                     },
                 )
     return done
@@ -145,8 +153,8 @@ def evaluate_member(program: LoyaltyProgram, account: LoyaltyAccount, now: datet
     now = now or timezone.now()
     if not program.gives_value():
         return []
-    due = _due(member_progress(program, account, now, LATE_EVENT_GRACE_DAYS))
-    return complete({account.pk: due}, now) if due else []
+    reached = due(member_progress(program, account, now, LATE_EVENT_GRACE_DAYS))
+    return complete({account.pk: reached}, now) if reached else []
 
 
 def record_order_categories(facts: OrderFacts, category_ids) -> None:
@@ -158,7 +166,7 @@ def record_order_categories(facts: OrderFacts, category_ids) -> None:
         )
 
 
-def on_order(facts: OrderFacts, category_ids=(), now: datetime | None = None) -> list[ChallengeCompletion]:
+def on_order(facts: OrderFacts, category_ids=(), now: datetime | None = None) -> list[Completed]:
     """After the ledger synced an order: record its categories, then evaluate the member holding it."""
     record_order_categories(facts, category_ids)
     earn = (
@@ -170,72 +178,3 @@ def on_order(facts: OrderFacts, category_ids=(), now: datetime | None = None) ->
         return []
     holder = effective_account(earn.account)
     return evaluate_member(holder.program, holder, now)
-
-
-@dataclass
-class ChallengeRun:
-    batches: int = 0
-    members: int = 0
-    completed: int = 0
-    passes_finished: int = 0
-    busy: bool = False
-
-
-_BATCH_SQL = f"""
-SELECT id FROM {LoyaltyAccount._meta.db_table}
-WHERE program_id = %s AND id > %s AND merged_into_id IS NULL ORDER BY id LIMIT %s
-"""
-
-
-def _evaluate_batch(program, challenges, now, batch_size, run: ChallengeRun) -> bool:
-    """One batch of the program's pass in one transaction with its cursor; False when done or busy."""
-    today = local_date(now, program.timezone)
-    with transaction.atomic():
-        cursor_row = claim_cursor(f"{JOB}:{program.pk}")
-        if cursor_row is None:
-            run.busy = True
-            return False
-        with connection.cursor() as cursor:
-            cursor.execute(_BATCH_SQL, [program.pk, cursor_row.last_id, batch_size])
-            ids = [row[0] for row in cursor.fetchall()]
-        if not ids:
-            cursor_row.last_id, cursor_row.moment = 0, now  # pass finished; the next run starts another
-            cursor_row.save(update_fields=["last_id", "moment", "updated_at"])
-            run.passes_finished += 1
-            return False
-        due = {}
-        keyed = [(challenge, (challenge.pk, window_key(challenge))) for challenge in challenges]
-        for account_id, facts in member_facts(ids, program.timezone).items():
-            if facts.orders or facts.actions:  # a completed challenge needs no progress computed again
-                open_ones = (challenge for challenge, key in keyed if key not in facts.completed)
-                reached = _due(progress(challenge, facts, today) for challenge in open_ones)
-                if reached:
-                    due[account_id] = reached
-        if due:
-            run.completed += len(complete(due, now))
-        cursor_row.last_id = ids[-1]
-        cursor_row.save(update_fields=["last_id", "updated_at"])
-    run.batches += 1
-    run.members += len(ids)
-    return True
-
-
-def evaluate_program(program, now=None, batch_size=DEFAULT_BATCH_SIZE, max_batches=None) -> ChallengeRun:
-    """Continue the program's pass over its members from the saved cursor, at most `max_batches` batches."""
-    now = now or timezone.now()
-    run = ChallengeRun()
-    challenges = list(live_challenges(program, local_date(now, program.timezone), LATE_EVENT_GRACE_DAYS))
-    if not challenges or not program.gives_value():
-        return run
-    while max_batches is None or run.batches < max_batches:
-        if not _evaluate_batch(program, challenges, now, batch_size, run):
-            break
-    return run
-
-
-def evaluate_all(now=None, batch_size=DEFAULT_BATCH_SIZE, max_batches=None) -> dict[str, ChallengeRun]:
-    """Beat job: every active program with live challenges, each resumable and safe on several workers."""
-    return {
-        program.channel_slug: evaluate_program(program, now, batch_size, max_batches)
-        for program in LoyaltyProgram.objects.filter(is_active=True, challenges__isnull=False).distinct()
-    }

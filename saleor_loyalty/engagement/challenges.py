@@ -21,6 +21,7 @@ from django.db import connection
 from django.utils import timezone
 
 from saleor_loyalty.core.clock import local_date
+from saleor_loyalty.ledger.accounts import int_array
 from saleor_loyalty.models import (
     Challenge,
     ChallengeCompletion,
@@ -34,7 +35,8 @@ from saleor_loyalty.models import (
 )
 from saleor_loyalty.tiers.ladder import REFUNDED_SHARE_LATERAL
 
-ROLLING_KEY = "rolling"
+LEGACY_ROLLING_KEY = "rolling"
+FOREVER = 10**9  # a day number after any date
 
 _LEDGER = LedgerEntry._meta.db_table
 _ACCOUNTS = LoyaltyAccount._meta.db_table
@@ -42,7 +44,7 @@ _ACCOUNTS = LoyaltyAccount._meta.db_table
 _DAY = "((({column}) AT TIME ZONE %(tz)s)::date - DATE '1970-01-01')"  # local day number, DST-exact
 # One index range per member and kind (LATERAL), never a scan of the ledger: a batch of 2,000 members
 # costs the same whatever the ledger's size.
-FACTS_SQL = f"""
+_FACTS_SQL = f"""
 WITH member AS (
     SELECT batch.id AS holder, batch.id AS id FROM unnest(%(accounts)s::bigint[]) AS batch(id)
     UNION ALL
@@ -64,9 +66,13 @@ FROM member m CROSS JOIN LATERAL (
     GROUP BY e.detail ->> 'action', e.detail ->> 'object'
 ) a
 UNION ALL
-SELECT d.account_id, 'c', NULL, NULL, true, NULL, d.window_key, d.challenge_id, d.completed_at
+SELECT d.account_id, 'c', NULL, NULL, true, NULL, d.window_key, d.challenge_id, {{moment}}
 FROM unnest(%(accounts)s::bigint[]) AS batch(id) JOIN {ChallengeCompletion._meta.db_table} d ON d.account_id = batch.id
 """
+FACTS_SQL = _FACTS_SQL.replace("{moment}", "d.completed_at")
+# The beat job only asks whether a completion exists: parsing a timestamp per completion costs it more
+# than the rest of a member's facts.
+FACTS_WITHOUT_MOMENTS_SQL = _FACTS_SQL.replace("{moment}", "NULL::timestamptz")
 EPOCH = date(1970, 1, 1)
 
 
@@ -91,15 +97,21 @@ class MemberFacts:
     completed: dict[tuple[int, str], datetime] = field(default_factory=dict)
 
 
-def member_facts(account_ids: list[int], tz: str) -> dict[int, MemberFacts]:
-    """Every listed member's facts in one statement (a member with none gets empty facts)."""
+def member_facts(account_ids: list[int], tz: str, with_moments: bool = True) -> dict[int, MemberFacts]:
+    """Every listed member's facts in one statement (a member with none gets empty facts); without
+    moments, `completed` maps to None (the completion exists, when is not read)."""
     facts = {account_id: MemberFacts() for account_id in account_ids}
     if not account_ids:
         return facts
     with connection.cursor() as cursor:
         cursor.execute(
-            FACTS_SQL,
-            {"accounts": list(account_ids), "earn": EntryKind.EARN, "action": EntryKind.ACTION, "tz": tz},
+            FACTS_SQL if with_moments else FACTS_WITHOUT_MOMENTS_SQL,
+            {
+                "accounts": int_array(account_ids),
+                "earn": EntryKind.EARN,
+                "action": EntryKind.ACTION,
+                "tz": tz,
+            },
         )
         for holder, kind, day, spend, counts, categories, text, challenge_id, moment in cursor.fetchall():
             member = facts[holder]
@@ -144,11 +156,16 @@ def target_of(challenge: Challenge) -> Decimal:
     return Decimal(challenge.target)
 
 
-def window_key(challenge: Challenge) -> str:
-    """What a completion and its reward are keyed by: the fixed window's dates, or once per member."""
+def window_key(challenge: Challenge) -> str | None:
+    """What a fixed window's completion and reward are keyed by (its dates); None for a rolling challenge,
+    whose every completion is keyed by the run of days it was reached in (`rolling_key`)."""
     if challenge.window == ChallengeWindow.ROLLING:
-        return ROLLING_KEY
+        return None
     return f"{challenge.starts_on.isoformat()}..{challenge.ends_on.isoformat() if challenge.ends_on else ''}"
+
+
+def rolling_key(first: int, last: int) -> str:
+    return f"{(EPOCH + timedelta(days=first)).isoformat()}..{(EPOCH + timedelta(days=last)).isoformat()}"
 
 
 def _events(challenge: Challenge, facts: MemberFacts) -> list[tuple[int, object]]:
@@ -177,36 +194,84 @@ def _longest_streak(days: list[int]) -> int:
     return best
 
 
-def _best_span(events: list[tuple[int, object]], days: int):
-    """The largest total of any `days` consecutive local days (two pointers over dated events)."""
-    best = total = 0
+def _first_reach(events: list[tuple[int, object]], days: int, target):
+    """The first local day a run of `days` days reaches the target: (that day, the run's total), or None
+    (two pointers over dated events)."""
+    total = 0
     low = 0
     for day, amount in events:
         total += amount
         while events[low][0] <= day - days:
             total -= events[low][1]
             low += 1
-        best = max(best, total)
-    return best
+        if total >= target:
+            return day, total
+    return None
+
+
+def _last_completed_run(challenge: Challenge, facts: MemberFacts):
+    """The member's latest completed run of a rolling challenge: (first day, last day, key, when), or None.
+    A completion keyed `rolling` (before rolling challenges could repeat) never ends."""
+    latest = None
+    for (challenge_id, key), moment in facts.completed.items():
+        if challenge_id == challenge.pk:
+            if key == LEGACY_ROLLING_KEY:
+                run = (day_number(challenge.starts_on), FOREVER, key, moment)
+            else:
+                first, last = key.split("..")
+                run = (
+                    day_number(date.fromisoformat(first)),
+                    day_number(date.fromisoformat(last)),
+                    key,
+                    moment,
+                )
+            if latest is None or run[1] > latest[1]:
+                latest = run
+    return latest
+
+
+def _rolling_progress(challenge: Challenge, events, facts: MemberFacts, today: date) -> Progress:
+    """A rolling challenge completes again after each completed run: only days after the last run count,
+    and a new run is the `window_days` days ending on the day the target is reached (never reaching back
+    into the last run)."""
+    days, target = challenge.window_days, target_of(challenge)
+    last = _last_completed_run(challenge, facts)
+    after = last[1] if last else day_number(challenge.starts_on) - 1
+    counting = [event for event in events if event[0] > after]
+    today_number = day_number(today)
+    reached = _first_reach(counting, days, target)
+    if reached is not None:
+        first, (day, total) = max(after + 1, reached[0] - days + 1), reached
+        current = value = total
+        key, start, end, moment = (
+            rolling_key(first, day),
+            EPOCH + timedelta(days=first),
+            EPOCH + timedelta(days=day),
+            None,
+        )
+    elif last is not None and today_number <= last[1]:  # still within the run just completed
+        current, value = target, sum(amount for _, amount in counting)
+        key, start, moment = last[2], EPOCH + timedelta(days=last[0]), last[3]
+        end = None if last[1] == FOREVER else EPOCH + timedelta(days=last[1])
+    else:
+        first = max(after + 1, today_number - days + 1)
+        current = value = sum(amount for day, amount in counting if day >= first)
+        key, start, end, moment = rolling_key(first, today_number), EPOCH + timedelta(days=first), today, None
+    return Progress(challenge, Decimal(current), target, Decimal(value), key, start, end, moment)
 
 
 def progress(challenge: Challenge, facts: MemberFacts, today: date) -> Progress:
-    """Where the member stands: in a fixed window, its total; in a rolling one, the last `window_days`
-    local days for display and the best such span since the challenge began for completion."""
-    key = window_key(challenge)
+    """Where the member stands: in a fixed window, its total; in a rolling one, the run of days that
+    reached the target, or else the last `window_days` local days since the last completed run."""
     first = day_number(challenge.starts_on)
     events = [event for event in _events(challenge, facts) if event[0] >= first]
     if challenge.window == ChallengeWindow.ROLLING:
-        start = max(challenge.starts_on, today - timedelta(days=challenge.window_days - 1))
-        end, low = today, day_number(start)
-        current = sum(amount for day, amount in events if day >= low)
-        value = _best_span(events, challenge.window_days)
-    else:
-        start, end = challenge.starts_on, challenge.ends_on
-        if end is not None:
-            last = day_number(end)
-            events = [event for event in events if event[0] <= last]
-        current = value = sum(amount for _, amount in events)
+        return _rolling_progress(challenge, events, facts, today)
+    key, start, end = window_key(challenge), challenge.starts_on, challenge.ends_on
+    if end is not None:
+        last = day_number(end)
+        events = [event for event in events if event[0] <= last]
+    current = value = sum(amount for _, amount in events)
     if challenge.metric == ChallengeMetric.MONTHLY_STREAK:
         current = value = _longest_streak([day for day, _ in events])
     return Progress(

@@ -1,6 +1,7 @@
 """Rewards for many members in a few statements: the set-based form of `lock_account` + `append_entry`.
 
-The caller's transaction locks the accounts (in primary-key order, its own statement, so later
+The rows travel as one JSON document (a list parameter per column costs the client more than the
+database spends inserting). The caller's transaction locks the accounts (in primary-key order, its own statement, so later
 statements see what the previous lock holders committed), then one statement inserts the rows
 `ON CONFLICT (kind, source_key) DO NOTHING` and moves each account's cached balance by what was
 really inserted. A replay inserts nothing and moves nothing, exactly as `append_entry` does.
@@ -22,9 +23,8 @@ WITH inserted AS (
     INSERT INTO {LedgerEntry._meta.db_table}
         (account_id, kind, points, forgiven_points, source_key, order_number, reason, detail,
          available_at, actor_label, occurred_at, created_at)
-    SELECT v.account, %(kind)s, v.points, 0, v.key, '', v.reason, v.detail::jsonb, %(now)s, %(actor)s, %(now)s, now()
-    FROM unnest(%(accounts)s::bigint[], %(points)s::int[], %(keys)s::text[], %(reasons)s::text[], %(details)s::text[])
-         AS v(account, points, key, reason, detail)
+    SELECT v.account, %(kind)s, v.points, 0, v.key, '', v.reason, v.detail, %(now)s, %(actor)s, %(now)s, now()
+    FROM jsonb_to_recordset(%(awards)s::jsonb) AS v(account bigint, points int, key text, reason text, detail jsonb)
     ON CONFLICT (kind, source_key) DO NOTHING
     RETURNING account_id, points
 ), moved AS (
@@ -62,11 +62,18 @@ def append_awards(kind: str, awards: list[Award], now: datetime) -> int:
                 "kind": kind,
                 "now": now,
                 "actor": SYSTEM.label,
-                "accounts": [a.account_id for a in awards],
-                "points": [a.points for a in awards],
-                "keys": [a.source_key for a in awards],
-                "reasons": [a.reason for a in awards],
-                "details": [json.dumps(a.detail) for a in awards],
+                "awards": json.dumps(
+                    [
+                        {
+                            "account": a.account_id,
+                            "points": a.points,
+                            "key": a.source_key,
+                            "reason": a.reason,
+                            "detail": a.detail,
+                        }
+                        for a in awards
+                    ]
+                ),
             },
         )
         return sum(points for _, points in cursor.fetchall())

@@ -43,6 +43,7 @@ from saleor_loyalty.models.challenges import (
     Challenge,
     ChallengeCompletion,
     ChallengeMetric,
+    ChallengePass,
     ChallengeWindow,
     OrderCategories,
 )

@@ -6,6 +6,7 @@ a completion per (challenge, member, window), a badge per (badge, member).
 """
 
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import BrinIndex
 from django.db import models
 from django.db.models import Q
 
@@ -132,5 +133,30 @@ class OrderCategories(models.Model):
     category_ids = ArrayField(models.BigIntegerField(), default=list)
     recorded_at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        indexes = [  # the beat job's incremental pass asks which orders got categories since its watermark
+            BrinIndex(fields=["recorded_at"], name="loyalty_order_categories_brin")
+        ]
+
     def __str__(self):
         return f"Categories of order {self.order_id}"
+
+
+class ChallengePass(models.Model):
+    """Where the challenges beat job stands in a program (one row, locked by the worker running a batch).
+
+    A pass walks members by id from `last_account_id`. A full pass (`since` null) visits every member;
+    an incremental one only members with facts recorded at or after `since` (ledger rows, order
+    categories, a guest merged in). `since` is the start of the last finished pass less a safety margin,
+    so facts committed while that pass ran are looked at again, never missed.
+    """
+
+    program = models.OneToOneField(LoyaltyProgram, on_delete=models.CASCADE, related_name="+")
+    started_at = models.DateTimeField(null=True, blank=True, help_text="Start of the pass under way.")
+    since = models.DateTimeField(null=True, blank=True, help_text="Facts since this; null: every member.")
+    last_account_id = models.BigIntegerField(default=0)
+    finished_from = models.DateTimeField(null=True, blank=True, help_text="Start of the last finished pass.")
+    full_from = models.DateTimeField(null=True, blank=True, help_text="Start of the last finished full pass.")
+
+    def __str__(self):
+        return f"Challenge pass of program {self.program_id} at {self.last_account_id}"

@@ -205,6 +205,12 @@ class LoyaltyAccount(models.Model):
             models.Index(
                 fields=["program", "birthday_month", "birthday_day"], name="loyalty_account_birthday_idx"
             ),
+            # The challenges beat job looks for guests merged since its watermark (merges are rare).
+            models.Index(
+                fields=["updated_at"],
+                condition=Q(merged_into__isnull=False),
+                name="loyalty_account_merged_idx",
+            ),
         ]
 
     def __str__(self):

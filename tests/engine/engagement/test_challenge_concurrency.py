@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from saleor_loyalty import ledger
-from saleor_loyalty.engagement import challenge_rewards, challenge_settings
+from saleor_loyalty.engagement import challenge_passes, challenge_rewards, challenge_settings
 from saleor_loyalty.models import (
     Badge,
     BadgeAward,
@@ -48,7 +48,7 @@ def test_concurrent_order_events_complete_a_challenge_once(program, customer, ma
         challenge_rewards.on_order(orders[(i + 1) % WORKERS], now=local(2026, 3, 20))
 
     run_concurrently(deliver, WORKERS)
-    challenge_rewards.evaluate_all(now=local(2026, 3, 21))
+    challenge_passes.evaluate_all(now=local(2026, 3, 21))
 
     account = LoyaltyAccount.objects.get(user=customer)
     assert ChallengeCompletion.objects.count() == 1
@@ -76,8 +76,8 @@ def test_two_workers_running_the_beat_job_share_the_pass(program, make_order):
             )
         )
 
-    run_concurrently(lambda _: challenge_rewards.evaluate_all(now=local(2026, 3, 3), batch_size=2), 2)
-    challenge_rewards.evaluate_all(now=local(2026, 3, 3), batch_size=2)  # finishes what a busy worker left
+    run_concurrently(lambda _: challenge_passes.evaluate_all(now=local(2026, 3, 3), batch_size=2), 2)
+    challenge_passes.evaluate_all(now=local(2026, 3, 3), batch_size=2)  # finishes what a busy worker left
 
     assert ChallengeCompletion.objects.count() == 12
     assert LedgerEntry.objects.filter(kind=EntryKind.CHALLENGE).count() == 12

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from saleor_loyalty import ledger
-from saleor_loyalty.engagement import challenge_rewards, challenge_settings
+from saleor_loyalty.engagement import challenge_passes, challenge_rewards, challenge_settings
 from saleor_loyalty.engagement.badges import member_badges
 from saleor_loyalty.engagement.challenges import member_progress
 from saleor_loyalty.exceptions import InvalidChallenge
@@ -66,7 +66,7 @@ def test_three_orders_complete_once_with_points_and_badge(program, customer, mak
     # The same order event again, the beat job, and a fourth order: nothing more.
     assert challenge_rewards.on_order(facts, now=local(2026, 3, 20, 11)) == []
     pay(make_order, customer, local(2026, 3, 25, 10))
-    run = challenge_rewards.evaluate_all(now=local(2026, 3, 26, 10))
+    run = challenge_passes.evaluate_all(now=local(2026, 3, 26, 10))
     assert run["il"].completed == 0
     assert LedgerEntry.objects.filter(kind=EntryKind.CHALLENGE).count() == 1
     assert BadgeAward.objects.count() == ChallengeCompletion.objects.count() == 1
@@ -105,7 +105,45 @@ def test_rolling_window_across_dst_is_seven_local_days(program, customer, make_o
     assert progress_of(program, customer, week, local(2026, 3, 31, 1)).current == 1
     _, completed = pay(make_order, customer, local(2026, 4, 6, 23, 50))  # within 7 local days of the 31st
     assert len(completed) == 1
-    assert completed[0].window_key == "rolling"
+    assert completed[0].window_key == "2026-03-31..2026-04-06"  # the seven local days that reached it
+
+
+def test_a_rolling_challenge_completes_again_after_its_run(program, customer, make_order, badge):
+    week = challenge_settings.create_challenge(
+        program,
+        name="Two in a week",
+        metric="paid_orders",
+        target=2,
+        window="rolling",
+        window_days=7,
+        starts_on=day("2026-03-01"),
+        reward_points=10,
+        badge_id=badge.pk,
+    )
+    pay(make_order, customer, local(2026, 3, 2, 10))
+    _, first = pay(make_order, customer, local(2026, 3, 4, 10))
+    assert [c.window_key for c in first] == ["2026-03-01..2026-03-04"]
+    # Another order on the day the run was completed belongs to that run: it starts nothing new.
+    assert pay(make_order, customer, local(2026, 3, 4, 18))[1] == []
+    shown = progress_of(program, customer, week, local(2026, 3, 4, 19))
+    assert (shown.completed_at is not None, shown.percent, shown.window_end) == (True, 100, day("2026-03-04"))
+
+    assert pay(make_order, customer, local(2026, 3, 5, 10))[1] == []
+    shown = progress_of(program, customer, week, local(2026, 3, 6, 10))
+    assert (shown.completed_at, shown.current, shown.window_start) == (None, 1, day("2026-03-05"))
+    _, second = pay(make_order, customer, local(2026, 3, 9, 10))
+    assert [c.window_key for c in second] == ["2026-03-05..2026-03-09"]
+
+    assert challenge_passes.evaluate_all(now=local(2026, 3, 10))["il"].completed == 0
+    account = LoyaltyAccount.objects.get(user=customer)
+    assert challenge_rewards.evaluate_member(program, account, local(2026, 3, 10)) == []
+    rewards = LedgerEntry.objects.filter(kind=EntryKind.CHALLENGE).order_by("pk")
+    assert [(r.points, r.detail["window"]) for r in rewards] == [
+        (10, "2026-03-01..2026-03-04"),
+        (10, "2026-03-05..2026-03-09"),
+    ]
+    assert BadgeAward.objects.filter(account=account).count() == 1  # a badge is earned once
+    assert ledger.reconcile_account(account) == 0
 
 
 def test_refund_before_completion_undoes_progress(program, customer, make_order, three_orders):
@@ -263,7 +301,7 @@ def test_deleting_a_challenge_mid_way_archives_it(program, customer, make_order,
     assert [c.pk for c in listed] == [three_orders.pk]
     assert listed[0].archived_at is not None
     assert challenge_settings.staff_challenges(program) == []
-    assert challenge_rewards.evaluate_all(now=local(2026, 3, 6))["il"].completed == 0
+    assert challenge_passes.evaluate_all(now=local(2026, 3, 6))["il"].completed == 0
     assert other.badge_awards.count() == 0
 
 
@@ -328,7 +366,7 @@ def test_switched_off_program_gives_no_rewards(program, customer, make_order, th
     program.is_active = False
     program.save()
     assert challenge_rewards.evaluate_member(program, account, local(2026, 3, 4)) == []
-    assert challenge_rewards.evaluate_all(now=local(2026, 3, 4)) == {}
+    assert challenge_passes.evaluate_all(now=local(2026, 3, 4)) == {}
 
 
 @pytest.mark.parametrize(
@@ -374,11 +412,11 @@ def test_beat_job_is_resumable_and_catches_missed_events(program, make_order, th
             facts = make_order(lines=(("Item", "100.00"),), shipping="0", user=user)
             ledger.sync_order(dataclasses.replace(facts, paid_at=local(2026, 3, d, 10)))
     now = local(2026, 3, 5)
-    first = challenge_rewards.evaluate_program(program, now, batch_size=2, max_batches=2)
+    first = challenge_passes.evaluate_program(program, now, batch_size=2, max_batches=2)
     assert (first.members, first.completed, first.passes_finished) == (4, 4, 0)
-    rest = challenge_rewards.evaluate_program(program, now, batch_size=2)
+    rest = challenge_passes.evaluate_program(program, now, batch_size=2)
     assert (rest.members, rest.completed, rest.passes_finished) == (1, 1, 1)
-    again = challenge_rewards.evaluate_program(program, now + timedelta(hours=1), batch_size=2)
+    again = challenge_passes.evaluate_program(program, now + timedelta(hours=1), batch_size=2)
     assert again.completed == 0
     assert ChallengeCompletion.objects.count() == 5
 
