@@ -20,7 +20,12 @@ from saleor_loyalty.core.clock import add_months, local_date, lot_expiry
 from saleor_loyalty.core.facts import Actor
 from saleor_loyalty.engagement.catalogue import ActionNotFound, ensure_builtin_actions
 from saleor_loyalty.exceptions import IdempotencyConflict, LoyaltyError
-from saleor_loyalty.ledger.action_awards import write_action_award
+from saleor_loyalty.ledger.action_awards import (
+    ACTION_COLUMNS,
+    CAP_COUNTS_SQL,
+    award_at_once,
+    write_action_award,
+)
 from saleor_loyalty.ledger.prepared import planned_once
 from saleor_loyalty.ledger.programs import require_live
 from saleor_loyalty.models import (
@@ -69,40 +74,18 @@ _LEDGER, _ACTIONS, _RECORDINGS = (
     ClubAction._meta.db_table,
     ActionRecording._meta.db_table,
 )
-_ACTION_COLUMNS = [
-    "id",
-    "program_id",
-    "key",
-    "is_builtin",
-    "name_en",
-    "name_he",
-    "points",
-    "cap_per_day",
-    "cap_per_month",
-    "cap_lifetime",
-    "once_per_object",
-    "pending_days",
-    "is_enabled",
-]
-# One statement: the kind's settings, an earlier award for this key, the member's awards of the kind today /
-# this month / ever (local days; without a lifetime cap only this month's are read, by the partial index
-# `loyalty_entry_action_cap_idx`), the caller's earlier recording of its key, and the account row's version
-# and merge (for a write without a lock first, see ledger/action_awards.py).
+# One statement: the kind's settings, an earlier award for this key, the member's awards of the kind (its caps'
+# windows), the caller's earlier recording of its key, and the account row's version and merge (for a write
+# without a lock first, see ledger/action_awards.py).
 _PROBE_SQL = f"""
-SELECT {", ".join(f"a.{column}" for column in _ACTION_COLUMNS)},
+SELECT {", ".join(f"a.{column}" for column in ACTION_COLUMNS)},
        (SELECT id FROM {_LEDGER} WHERE kind = 'action'
          AND source_key = CASE WHEN a.once_per_object THEN %(key_once)s ELSE %(key_each)s END),
        c.day, c.month, c.lifetime,
        r.action_key, r.account_id, r.object_id, r.outcome, r.entry_id,
        m.xmin::text, m.merged_into_id
 FROM {_ACTIONS} a
-CROSS JOIN LATERAL (
-    SELECT count(*) FILTER (WHERE occurred_at >= %(day_from)s AND occurred_at < %(day_to)s) AS day,
-           count(*) FILTER (WHERE occurred_at >= %(month_from)s AND occurred_at < %(month_to)s) AS month,
-           count(*) AS lifetime
-    FROM {_LEDGER} WHERE account_id = %(account)s AND kind = 'action' AND detail ->> 'action' = a.key
-     AND occurred_at >= CASE WHEN a.cap_lifetime IS NULL THEN %(month_from)s ELSE '-infinity'::timestamptz END
-) c
+CROSS JOIN LATERAL ({CAP_COUNTS_SQL}) c
 JOIN {LoyaltyAccount._meta.db_table} m ON m.id = %(account)s
 LEFT JOIN {_RECORDINGS} r ON r.program_id = a.program_id AND r.idempotency_key = %(idempotency_key)s
 WHERE a.program_id = %(program)s AND a.key = %(action)s
@@ -155,8 +138,8 @@ def _probe(program, locked, action_key, object_id, occurrence, idempotency_key, 
         row = cursor.fetchone()
     if row is None:
         return None
-    width = len(_ACTION_COLUMNS)
-    action = ClubAction(**dict(zip(_ACTION_COLUMNS, row[:width], strict=True)))
+    width = len(ACTION_COLUMNS)
+    action = ClubAction(**dict(zip(ACTION_COLUMNS, row[:width], strict=True)))
     action.program = program
     earlier_id, day, month, lifetime = row[width : width + 4]
     recording = row[width + 4 : width + 9] if row[width + 4] is not None else None
@@ -170,15 +153,67 @@ def _over_cap(action: ClubAction, counts: tuple[int, int, int]) -> bool:
 
 
 def _award(program: LoyaltyProgram, account: LoyaltyAccount, *args) -> ActionResult:
-    """Decide and write without a lock first (two statements, the second its own transaction outside one);
-    when the account changed between them, again under the account lock."""
+    """The common case (an award) in one statement; else decide and write without a lock first (two
+    statements); when the account changed between them, again under the account lock."""
     account = ledger.effective_account(account)
-    result = _decide_and_write(program, account, *args, unlocked=True)
+    result = _award_at_once(program, account, *args)
+    if result is None:
+        result = _decide_and_write(program, account, *args, unlocked=True)
     if result is not None:
         return result
     with transaction.atomic():
         locked = ledger.lock_account(ledger.effective_account(account))
         return _decide_and_write(program, locked, *args, unlocked=False)
+
+
+def _award_at_once(program, account, action_key, object_id, occurrence, actor, now, idempotency_key):
+    """One statement, its own transaction outside one (ledger/action_awards.py): the result of an award, or
+    None when anything else is the answer (nothing was written then)."""
+    detail = {"action": action_key, "object": object_id}
+    expires_at, created_at = lot_expiry(now, program.expiry_months, program.timezone), timezone.now()
+    row = award_at_once(
+        {
+            "program": program.pk,
+            "action": action_key,
+            "account": account.pk,
+            "key_once": action_source_key(action_key, account.pk, object_id),
+            "key_each": action_source_key(action_key, account.pk, object_id, occurrence),
+            "idempotency_key": idempotency_key,
+            "object": object_id,
+            "detail": json.dumps(detail),
+            "expires_at": expires_at,
+            "actor_user": actor.user_id,
+            "actor_app": actor.app_id,
+            "actor_label": actor.label,
+            "now": now,
+            "created_at": created_at,
+            **_windows(program, now),
+        }
+    )
+    if row is None or row[0] is None:
+        return None
+    entry_id, source_key, available_at, balance = row[:4]
+    action = ClubAction(**dict(zip(ACTION_COLUMNS, row[4:], strict=True)))
+    action.program = program
+    account.balance = balance
+    entry = LedgerEntry(
+        id=entry_id,
+        account=account,
+        kind=EntryKind.ACTION,
+        points=action.points,
+        source_key=source_key,
+        reason=action.name_en,
+        detail=detail,
+        available_at=available_at,
+        expires_at=expires_at,
+        actor_user_id=actor.user_id,
+        actor_app_id=actor.app_id,
+        actor_label=actor.label,
+        occurred_at=now,
+        created_at=created_at,
+    )
+    entry._state.adding = False
+    return ActionResult(ActionOutcome.AWARDED, entry, action)
 
 
 def _decide_and_write(
