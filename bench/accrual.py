@@ -146,25 +146,28 @@ def main():
     assert LedgerEntry.objects.filter(kind="earn").count() == block * args.rounds + 200
     assert LedgerEntry.objects.filter(kind="earn_reversal").count() == block * args.rounds
 
+    def ratios(name):
+        return [club / raw for club, raw in zip(rates[name], rates["raw"], strict=True)]
+
     def ratio(name):
-        return median([club / raw for club, raw in zip(rates[name], rates["raw"], strict=True)])
+        return f"{median(ratios(name)):.0%} of raw, lowest round {min(ratios(name)):.0%}"
 
     print(
         f"orders: {block * args.rounds} on one worker, {args.members} members, {args.rounds} alternating rounds"
     )
-    print("medians over the rounds; each ratio is against the raw block of its own round")
+    print(
+        "medians over the rounds (and the lowest round); each ratio is against the raw block of its own round"
+    )
     print(f"raw insert+update baseline  : {median(rates['raw']):8.0f} orders/s")
     print(
-        f"first accrual (sync_order)  : {median(rates['first']):8.0f} orders/s  ({ratio('first'):.0%} of raw; target >= 60%)"
+        f"first accrual (sync_order)  : {median(rates['first']):8.0f} orders/s  ({ratio('first')}; target >= 60%)"
     )
     print(
-        f"replayed delivery (no-op)   : {median(rates['replay']):8.0f} orders/s  ({ratio('replay'):.0%} of raw; target >= 100%)"
+        f"replayed delivery (no-op)   : {median(rates['replay']):8.0f} orders/s  ({ratio('replay')}; target >= 100%)"
     )
+    print(f"refund of one line          : {median(rates['refund']):8.0f} orders/s  ({ratio('refund')})")
     print(
-        f"refund of one line          : {median(rates['refund']):8.0f} orders/s  ({ratio('refund'):.0%} of raw)"
-    )
-    print(
-        f"replayed refund (no-op)     : {median(rates['refund_replay']):8.0f} orders/s  ({ratio('refund_replay'):.0%} of raw)"
+        f"replayed refund (no-op)     : {median(rates['refund_replay']):8.0f} orders/s  ({ratio('refund_replay')})"
     )
 
 

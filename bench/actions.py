@@ -101,21 +101,24 @@ def main():
     def ratio(name, against="raw"):
         return median([a / b for a, b in zip(rates[name], rates[against], strict=True)])
 
+    def lowest(name, against):
+        return min(a / b for a, b in zip(rates[name], rates[against], strict=True))
+
     print(
         f"actions: {2 * block * args.rounds} recorded on one worker, {args.members} members, {args.rounds} rounds"
     )
-    print("medians over the rounds; each ratio is against the block of its own round")
+    print("medians over the rounds (and the lowest round); each ratio is against the block of its own round")
     print(f"raw insert+update baseline  : {median(rates['raw']):8.0f} rows/s")
     print(
         f"first accrual (sync_order)  : {median(rates['accrual']):8.0f} orders/s  ({ratio('accrual'):.0%} of raw)"
     )
     print(
         f"action recorded by an app   : {median(rates['api']):8.0f} actions/s ({ratio('api'):.0%} of raw, "
-        f"{ratio('api', 'accrual'):.0%} of accrual; target >= 100% of accrual)"
+        f"{ratio('api', 'accrual'):.0%} of accrual, lowest round {lowest('api', 'accrual'):.0%}; target >= 100% of accrual)"
     )
     print(
         f"action from a Saleor hook   : {median(rates['hook']):8.0f} actions/s ({ratio('hook'):.0%} of raw, "
-        f"{ratio('hook', 'accrual'):.0%} of accrual)"
+        f"{ratio('hook', 'accrual'):.0%} of accrual, lowest round {lowest('hook', 'accrual'):.0%})"
     )
     print(
         f"public club page            : {queries} SQL queries, {page_seconds * 1000:.1f} ms  (target <= 2 queries)"

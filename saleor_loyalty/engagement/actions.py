@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from saleor_loyalty import ledger
@@ -20,7 +20,13 @@ from saleor_loyalty.core.clock import add_months, local_date, lot_expiry
 from saleor_loyalty.core.facts import Actor
 from saleor_loyalty.engagement.catalogue import ActionNotFound, ensure_builtin_actions
 from saleor_loyalty.exceptions import IdempotencyConflict, LoyaltyError
-from saleor_loyalty.ledger.action_awards import write_action_award
+from saleor_loyalty.ledger.action_awards import (
+    ACTION_COLUMNS,
+    CAP_COUNTS_SQL,
+    award_at_once,
+    write_action_award,
+)
+from saleor_loyalty.ledger.prepared import planned_once
 from saleor_loyalty.ledger.programs import require_live
 from saleor_loyalty.models import (
     ActionOutcome,
@@ -68,36 +74,19 @@ _LEDGER, _ACTIONS, _RECORDINGS = (
     ClubAction._meta.db_table,
     ActionRecording._meta.db_table,
 )
-_ACTION_COLUMNS = [
-    "id",
-    "program_id",
-    "key",
-    "is_builtin",
-    "name_en",
-    "name_he",
-    "points",
-    "cap_per_day",
-    "cap_per_month",
-    "cap_lifetime",
-    "once_per_object",
-    "pending_days",
-    "is_enabled",
-]
-# One statement under the account lock: the kind's settings, an earlier award for this key, the member's
-# awards of the kind today / this month / ever (local days), and the caller's earlier recording of its key.
+# One statement: the kind's settings, an earlier award for this key, the member's awards of the kind (its caps'
+# windows), the caller's earlier recording of its key, and the account row's version and merge (for a write
+# without a lock first, see ledger/action_awards.py).
 _PROBE_SQL = f"""
-SELECT {", ".join(f"a.{column}" for column in _ACTION_COLUMNS)},
+SELECT {", ".join(f"a.{column}" for column in ACTION_COLUMNS)},
        (SELECT id FROM {_LEDGER} WHERE kind = 'action'
          AND source_key = CASE WHEN a.once_per_object THEN %(key_once)s ELSE %(key_each)s END),
        c.day, c.month, c.lifetime,
-       r.action_key, r.account_id, r.object_id, r.outcome, r.entry_id
+       r.action_key, r.account_id, r.object_id, r.outcome, r.entry_id,
+       m.xmin::text, m.merged_into_id
 FROM {_ACTIONS} a
-CROSS JOIN LATERAL (
-    SELECT count(*) FILTER (WHERE occurred_at >= %(day_from)s AND occurred_at < %(day_to)s) AS day,
-           count(*) FILTER (WHERE occurred_at >= %(month_from)s AND occurred_at < %(month_to)s) AS month,
-           count(*) AS lifetime
-    FROM {_LEDGER} WHERE account_id = %(account)s AND kind = 'action' AND detail ->> 'action' = a.key
-) c
+CROSS JOIN LATERAL ({CAP_COUNTS_SQL}) c
+JOIN {LoyaltyAccount._meta.db_table} m ON m.id = %(account)s
 LEFT JOIN {_RECORDINGS} r ON r.program_id = a.program_id AND r.idempotency_key = %(idempotency_key)s
 WHERE a.program_id = %(program)s AND a.key = %(action)s
 """
@@ -130,6 +119,8 @@ class _Probe:
     earlier_id: int | None
     counts: tuple[int, int, int]
     recording: tuple | None  # (action key, account id, object id, outcome, entry id)
+    seen: str  # the account row's version (xmin) the counts go with
+    merged: bool  # the account was merged into another since the caller read it
 
 
 def _probe(program, locked, action_key, object_id, occurrence, idempotency_key, now) -> _Probe | None:
@@ -142,17 +133,18 @@ def _probe(program, locked, action_key, object_id, occurrence, idempotency_key, 
         "idempotency_key": idempotency_key,
         **_windows(program, now),
     }
-    with connection.cursor() as cursor:
+    with planned_once() as cursor:
         cursor.execute(_PROBE_SQL, params)
         row = cursor.fetchone()
     if row is None:
         return None
-    width = len(_ACTION_COLUMNS)
-    action = ClubAction(**dict(zip(_ACTION_COLUMNS, row[:width], strict=True)))
+    width = len(ACTION_COLUMNS)
+    action = ClubAction(**dict(zip(ACTION_COLUMNS, row[:width], strict=True)))
     action.program = program
     earlier_id, day, month, lifetime = row[width : width + 4]
-    recording = row[width + 4 :] if row[width + 4] is not None else None
-    return _Probe(action, earlier_id, (day, month, lifetime), recording)
+    recording = row[width + 4 : width + 9] if row[width + 4] is not None else None
+    seen, merged_into = row[width + 9 :]
+    return _Probe(action, earlier_id, (day, month, lifetime), recording, seen, merged_into is not None)
 
 
 def _over_cap(action: ClubAction, counts: tuple[int, int, int]) -> bool:
@@ -160,7 +152,71 @@ def _over_cap(action: ClubAction, counts: tuple[int, int, int]) -> bool:
     return any(cap is not None and count >= cap for cap, count in zip(caps, counts, strict=True))
 
 
-def _award_locked(
+def _award(program: LoyaltyProgram, account: LoyaltyAccount, *args) -> ActionResult:
+    """The common case (an award) in one statement; else decide and write without a lock first (two
+    statements); when the account changed between them, again under the account lock."""
+    account = ledger.effective_account(account)
+    result = _award_at_once(program, account, *args)
+    if result is None:
+        result = _decide_and_write(program, account, *args, unlocked=True)
+    if result is not None:
+        return result
+    with transaction.atomic():
+        locked = ledger.lock_account(ledger.effective_account(account))
+        return _decide_and_write(program, locked, *args, unlocked=False)
+
+
+def _award_at_once(program, account, action_key, object_id, occurrence, actor, now, idempotency_key):
+    """One statement, its own transaction outside one (ledger/action_awards.py): the result of an award, or
+    None when anything else is the answer (nothing was written then)."""
+    detail = {"action": action_key, "object": object_id}
+    expires_at, created_at = lot_expiry(now, program.expiry_months, program.timezone), timezone.now()
+    row = award_at_once(
+        {
+            "program": program.pk,
+            "action": action_key,
+            "account": account.pk,
+            "key_once": action_source_key(action_key, account.pk, object_id),
+            "key_each": action_source_key(action_key, account.pk, object_id, occurrence),
+            "idempotency_key": idempotency_key,
+            "object": object_id,
+            "detail": json.dumps(detail),
+            "expires_at": expires_at,
+            "actor_user": actor.user_id,
+            "actor_app": actor.app_id,
+            "actor_label": actor.label,
+            "now": now,
+            "created_at": created_at,
+            **_windows(program, now),
+        }
+    )
+    if row is None or row[0] is None:
+        return None
+    entry_id, source_key, available_at, balance = row[:4]
+    action = ClubAction(**dict(zip(ACTION_COLUMNS, row[4:], strict=True)))
+    action.program = program
+    account.balance = balance
+    entry = LedgerEntry(
+        id=entry_id,
+        account=account,
+        kind=EntryKind.ACTION,
+        points=action.points,
+        source_key=source_key,
+        reason=action.name_en,
+        detail=detail,
+        available_at=available_at,
+        expires_at=expires_at,
+        actor_user_id=actor.user_id,
+        actor_app_id=actor.app_id,
+        actor_label=actor.label,
+        occurred_at=now,
+        created_at=created_at,
+    )
+    entry._state.adding = False
+    return ActionResult(ActionOutcome.AWARDED, entry, action)
+
+
+def _decide_and_write(
     program: LoyaltyProgram,
     locked: LoyaltyAccount,
     action_key: str,
@@ -168,16 +224,22 @@ def _award_locked(
     occurrence: str,
     actor: Actor,
     now: datetime,
-    idempotency_key: str | None = None,
-) -> ActionResult:
-    """Under the account lock: two statements decide and write (the probe, then the award with its balance
-    move and the caller's recording), so recording an action costs what accruing an order does."""
+    idempotency_key: str | None,
+    unlocked: bool,
+) -> ActionResult | None:
+    """The probe, then the award with its balance move and the caller's recording, so recording an action
+    costs what accruing an order does. `unlocked`: the account is not locked yet, and the write takes the
+    lock only if the account row is the version the probe counted on; None when it is not (lock first)."""
     probe = _probe(program, locked, action_key, object_id, occurrence, idempotency_key, now)
-    if probe is None and action_key in BuiltinAction.values:
+    if probe is None and action_key in BuiltinAction.values and not unlocked:
         ensure_builtin_actions(program)  # a built-in kind nobody switched on yet
         probe = _probe(program, locked, action_key, object_id, occurrence, idempotency_key, now)
+    if probe is None and unlocked:
+        return None
     if probe is None:
         raise ActionNotFound(f"No action '{action_key}' in this program.", "action")
+    if unlocked and probe.merged:
+        return None
     action = probe.action
     if probe.recording is not None:
         return _replayed(probe, locked, object_id)
@@ -195,6 +257,8 @@ def _award_locked(
     else:
         outcome = ActionOutcome.AWARDED
     award = outcome == ActionOutcome.AWARDED
+    if unlocked and not award and idempotency_key is None:  # nothing to write: the probe's answer stands
+        return _unawarded(outcome, probe, action)
     created_at = timezone.now()
     fields = {
         "account": locked.pk,
@@ -210,7 +274,7 @@ def _award_locked(
         "now": now,
         "created_at": created_at,
     }
-    entry_id, recorded = write_action_award(
+    written, entry_id, recorded, balance = write_action_award(
         {
             **fields,
             "award": award,
@@ -220,16 +284,18 @@ def _award_locked(
             "outcome": outcome,
             "earlier": probe.earlier_id,
             "idempotency_key": idempotency_key,
-        }
+        },
+        seen=probe.seen if unlocked else None,
     )
+    if not written:
+        return None
     if idempotency_key is not None and not recorded:  # the same key for another member, at the same moment
         raise IdempotencyConflict("This idempotency key was used concurrently.", "idempotency_key")
     if award and entry_id is None:
         outcome = ActionOutcome.ALREADY_AWARDED
     if entry_id is None:
-        earlier = LedgerEntry.objects.filter(pk=probe.earlier_id).first() if probe.earlier_id else None
-        return ActionResult(outcome, earlier, action)
-    locked.balance += action.points
+        return _unawarded(outcome, probe, action)
+    locked.balance = balance
     entry = LedgerEntry(
         id=entry_id,
         account=locked,
@@ -248,6 +314,11 @@ def _award_locked(
     )
     entry._state.adding = False
     return ActionResult(outcome, entry, action)
+
+
+def _unawarded(outcome: str, probe: _Probe, action: ClubAction) -> ActionResult:
+    earlier = LedgerEntry.objects.filter(pk=probe.earlier_id).first() if probe.earlier_id else None
+    return ActionResult(outcome, earlier, action)
 
 
 def _replayed(probe: _Probe, locked: LoyaltyAccount, object_id: str) -> ActionResult:
@@ -278,9 +349,7 @@ def award(
     object_id = _check_object(object_id)
     program = action.program
     require_live(program)
-    with transaction.atomic():
-        locked = ledger.lock_account(ledger.effective_account(account))
-        return _award_locked(program, locked, action.key, object_id, occurrence, actor, now)
+    return _award(program, account, action.key, object_id, occurrence, actor, now, None)
 
 
 def record(
@@ -301,11 +370,7 @@ def record(
         )
     object_id = _check_object(object_id)
     require_live(program)
-    with transaction.atomic():
-        locked = ledger.lock_account(ledger.effective_account(account))
-        return _award_locked(
-            program, locked, action_key, object_id, idempotency_key, actor, now, idempotency_key
-        )
+    return _award(program, account, action_key, object_id, idempotency_key, actor, now, idempotency_key)
 
 
 def record_builtin(

@@ -180,6 +180,8 @@ def _merge(guest: LoyaltyAccount, member: LoyaltyAccount) -> LoyaltyAccount:
             source_key=key,
             reason=f"Guest points from account {guest.pk}",
         )
+    else:  # the guest's rows now count for the member: a new row version sends unlocked accruals to the lock
+        member.save(update_fields=["updated_at"])
     guest.merged_into = member
     guest.save(update_fields=["merged_into", "updated_at"])
     upgrade_if_qualified(

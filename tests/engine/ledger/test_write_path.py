@@ -1,0 +1,70 @@
+"""The first accrual of a known member: one read without a lock, then one statement that locks the account
+only if it is unchanged since that read; any change sends the earn to the lock-first path, still exact."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from saleor_loyalty import ledger
+from saleor_loyalty.ledger.accrual import insert_earn, look_up
+from saleor_loyalty.models import EntryKind, LedgerEntry, LoyaltyAccount, TierEvent
+from tests.concurrency import run_concurrently
+
+
+def test_a_known_members_new_order_is_two_statements_and_no_lock_first(club, customer, make_order):
+    ledger.sync_order(make_order(user=customer))  # creates the account
+
+    with CaptureQueriesContext(connection) as queries:
+        result = ledger.sync_order(make_order(user=customer))
+
+    assert result.earned.points == 150
+    assert len(queries) == 2  # the look-up, then the insert that locks: no BEGIN/COMMIT, no lock statement
+    assert "FOR UPDATE OF a" not in queries[0]["sql"]
+    account = LoyaltyAccount.objects.get(user=customer)
+    assert (account.balance, account.lifetime_earned) == (300, 300)
+    assert ledger.reconcile_account(account) == 0
+
+
+def test_an_account_changed_since_the_look_up_is_not_written_unlocked(club, customer, make_order):
+    ledger.sync_order(make_order(user=customer))
+    facts = make_order(user=customer)
+    key = ledger.earn_source_key(facts.order_id)
+    seen = look_up(facts, key)
+
+    # when staff adjust the member between the look-up and the insert
+    ledger.adjust_points(seen.member.account, 7, "Goodwill", ledger.SYSTEM)
+    stale = insert_earn(seen.member, facts, key, seen=seen.member.seen)
+
+    # then the unlocked insert writes nothing, and the order still earns once through the lock
+    assert not stale.locked
+    assert stale.entry is None
+    assert not LedgerEntry.objects.filter(kind=EntryKind.EARN, source_key=key).exists()
+    assert ledger.sync_order(facts).earned.points == 150
+    account = LoyaltyAccount.objects.get(user=customer)
+    assert account.balance == 307
+    assert ledger.reconcile_account(account) == 0
+
+
+def test_a_tier_reached_without_the_lock_first_is_entered_at_once(club, customer, make_order):
+    ledger.sync_order(make_order(user=customer))
+
+    ledger.sync_order(make_order(lines=(("Sofa", "2500.00"),), user=customer))
+
+    account = LoyaltyAccount.objects.get(user=customer)
+    assert account.tier.name == "Gold"
+    assert TierEvent.objects.filter(account=account, to_tier_name="Gold").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_orders_of_one_member_each_earn_once_and_enter_gold_once(club, customer, make_order):
+    ledger.sync_order(make_order(user=customer))
+    orders = [make_order(lines=(("Coat", "300.00"),), user=customer) for _ in range(8)]
+
+    run_concurrently(lambda i: ledger.sync_order(orders[i % 8]), 16)  # each order delivered twice at once
+
+    account = LoyaltyAccount.objects.get(user=customer)
+    assert LedgerEntry.objects.filter(account=account, kind=EntryKind.EARN).count() == 9
+    assert account.balance == 150 + 8 * 300
+    assert ledger.reconcile_account(account) == 0
+    assert account.tier.name == "Gold"  # ₪2,550 spent: Gold from ₪2,000
+    assert TierEvent.objects.filter(account=account, to_tier_name="Gold").count() == 1
