@@ -2,9 +2,9 @@
 
 Per variant: enrolled, sent (the provider accepted it, or the log-only backend wrote it), opened and
 clicked (distinct messages with a pixel load / tracked click), converted and revenue (orders credited
-to the last clicked message, `tracking.attribute_order`), ordered (any order within the window after
-the message: the like-for-like measure against the holdout), unsubscribed (a suppression after the
-message) and complaints. Rates are per message sent with 95 % Wilson intervals. The winner is the
+to the last clicked message, `tracking.attribute_order`; revenue less what was refunded of them since),
+ordered (any order within the window after the message: the like-for-like measure against the
+holdout), unsubscribed (a suppression after the message) and complaints. Rates are per message sent with 95 % Wilson intervals. The winner is the
 variant whose rate on the campaign's metric beats every other with p < 0.05 (two-proportion z-test),
 else none. Lift = ordered rate of all sent messages − ordered rate of the holdout.
 """
@@ -12,7 +12,8 @@ else none. Lift = ordered rate of all sent messages − ordered rate of the hold
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Greatest, Least
 
 from saleor_loyalty.insights.stats import Rate, two_proportion_p, wilson, winner
 from saleor_loyalty.models import (
@@ -20,6 +21,7 @@ from saleor_loyalty.models import (
     LoyaltyProgram,
     Medium,
     MessageStatus,
+    OrderRollup,
     Suppression,
     TrackingEvent,
     TrackingKind,
@@ -27,6 +29,15 @@ from saleor_loyalty.models import (
 )
 
 DELIVERED = (MessageStatus.SENT, MessageStatus.LOGGED)
+
+
+def _net_amount():
+    """A conversion's order total less what was refunded of it since (the KPI roll-up keeps each order's
+    refunds current, whatever order its events came in), never below nothing."""
+    refunded = Subquery(OrderRollup.objects.filter(order_id=OuterRef("order_id")).values("refunded")[:1])
+    return Greatest(
+        F("amount") - Least(Coalesce(refunded, Value(Decimal(0))), F("amount")), Value(Decimal(0))
+    )
 
 
 @dataclass(frozen=True)
@@ -95,7 +106,7 @@ def results(campaign) -> CampaignResults:
         row["variant_id"]: row
         for row in CampaignConversion.objects.filter(campaign=campaign)
         .values("variant_id")
-        .annotate(n=Count("recipient", distinct=True), revenue=Sum("amount"))
+        .annotate(n=Count("recipient", distinct=True), revenue=Sum(_net_amount()))
     }
 
     def group(key: str, variant_id) -> GroupResult:

@@ -12,9 +12,11 @@ member who left the tier or segment since enrolment gets nothing; one who joined
 passed them is not added), consent and suppression (an unsubscribe mid-campaign stops everything not
 yet claimed), the shared marketing-email gap (the member waits, `not_before`), Shabbat and holidays
 (the whole campaign waits). The claim is a CLAIMED `MessageLog` row with the fully rendered content in
-its context and a unique claim key; it is delivered after commit through the consent-aware pipeline
-(one SMTP connection per batch), and a claim whose send was never confirmed is retried by the
-messaging beat (`messages.club.retry_due`) from that same row: at least once, never twice at once.
+its context and a unique claim key; the batch is delivered after commit by `messages.batch` (consent
+read again and links for the whole batch, one SMTP connection, results written in one statement), and
+a claim whose send was never confirmed is retried by the messaging beat (`messages.club.retry_due`)
+from that same row and Message-ID: at least once, never twice at once. Every step reads or writes the
+whole batch at once, so a batch costs the same number of queries whatever its size.
 """
 
 import hashlib
@@ -27,8 +29,9 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from saleor_loyalty.core import bulk
 from saleor_loyalty.insights import audiences, merge_fields, tracking
-from saleor_loyalty.messages import consent, limits, pipeline, rendering, windows
+from saleor_loyalty.messages import batch, consent, limits, pipeline, rendering, windows
 from saleor_loyalty.messages.config import CAMPAIGN, email_timeout, message_lease
 from saleor_loyalty.models import (
     Campaign,
@@ -162,18 +165,21 @@ def _tracked_body(body: str, message_id: int, campaign_id: int, variant_id: int,
     return merge_fields.LINK.sub(tracked, body)
 
 
-def _context(recipient, campaign, program, message_id: int, language: str, now: datetime, pending) -> dict:
+def _needed(version: dict) -> set[str]:
+    return merge_fields.used_fields(version["subject"]) | merge_fields.used_fields(version["body"])
+
+
+def _context(recipient, campaign, program, message_id: int, language: str, now: datetime, batch_data) -> dict:
     variant = recipient.variant
     version = variant.content.get(language) or variant.content[campaign.default_language]
-    needed = merge_fields.used_fields(version["subject"]) | merge_fields.used_fields(version["body"])
     found = merge_fields.values(
         recipient.account,
         program,
-        needed,
+        _needed(version),
         language,
         now,
         incentive_points=variant.incentive_points,
-        pending=pending.get(recipient.account_id),
+        batch=batch_data,
     )
     body = _tracked_body(version["body"], message_id, campaign.pk, variant.pk, language)
     return {
@@ -226,7 +232,8 @@ def _claim(campaign_id: int, now: datetime, limit: int, report: SendReport):
     gaps = limits.email_gaps_until(people, now)
     _ensure_unsubscribe_keys(people, now)
     ids = iter(_new_ids(len(rows)))
-    pending = merge_fields.pending_by_account([row.account_id for row in rows], now)
+    needed = set().union(*(_needed(version) for row in rows for version in row.variant.content.values()))
+    batch_data = merge_fields.read_batch(program, [row.account_id for row in rows], needed, now)
     logs, claims = [], []
     for row in rows:
         subject = subjects.get(row.pk)
@@ -257,14 +264,14 @@ def _claim(campaign_id: int, now: datetime, limit: int, report: SendReport):
                 lease_until=now + message_lease(),
                 created_at=now,
             )
-            log.context = _context(row, campaign, program, log.pk, language, now, pending)
+            log.context = _context(row, campaign, program, log.pk, language, now, batch_data)
             logs.append(log)
             row.status, row.message, row.reason = RecipientStatus.CLAIMED, log, ""
             claims.append(log)
             continue
         report.skipped += 1
     MessageLog.objects.bulk_create(logs)
-    CampaignRecipient.objects.bulk_update(rows, ["status", "reason", "not_before", "message"])
+    bulk.update_rows(rows, ["status", "reason", "not_before", "message"])
     report.claimed += len(claims)
     return config, claims
 
@@ -281,20 +288,25 @@ def send_batch(campaign_id: int, now: datetime, limit: int = SEND_BATCH, smtp=No
     if own:
         smtp.open()  # opened here, so the backend keeps it open across the batch's messages
     try:
-        for log in claims:
-            message = pipeline.Outgoing(
-                category=CAMPAIGN,
-                medium=Medium.EMAIL,
-                channel_slug=log.channel_slug,
-                address=log.recipient,
-                language_code=log.language_code,
-                context=log.context,
+        outgoing = [
+            (
+                pipeline.Outgoing(
+                    category=CAMPAIGN,
+                    medium=Medium.EMAIL,
+                    channel_slug=log.channel_slug,
+                    address=log.recipient,
+                    language_code=log.language_code,
+                    context=log.context,
+                ),
+                log,
             )
-            done = pipeline.deliver(message, log=log, now=now, config=config, connection=smtp)
-            report.sent += done.status in (MessageStatus.SENT, MessageStatus.LOGGED)
+            for log in claims
+        ]
+        done = batch.deliver_emails(outgoing, now, config, smtp)
     finally:
         if own:
             smtp.close()
+    report.sent += sum(log.status in (MessageStatus.SENT, MessageStatus.LOGGED) for log in done)
     return report
 
 

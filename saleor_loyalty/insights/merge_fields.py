@@ -7,11 +7,12 @@ time: a retried message says exactly what the first attempt said.
 """
 
 import re
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Sum
+from django.db.models import Sum, prefetch_related_objects
 
 from saleor_loyalty.core.money import points_worth
 from saleor_loyalty.exceptions import LoyaltyError
@@ -24,7 +25,7 @@ from saleor_loyalty.models import (
     TierBasis,
     TierTranslation,
 )
-from saleor_loyalty.tiers.ladder import standing
+from saleor_loyalty.tiers.ladder import ladder, qualifying_amounts, standing
 
 FIELDS = {
     "first_name": "The member's first name (or 'club member' when unknown)",
@@ -38,6 +39,7 @@ FIELDS = {
     "expiring_on": "The day they expire (dd/mm/yyyy, program time)",
     "incentive_points": "The variant's bonus points for an order",
 }
+TIER_FIELDS = {"tier", "next_tier", "to_next_tier", "tier_progress"}
 _FIELD = re.compile(r"\{([^{}\s]*)\}")
 LINK = re.compile(r"https?://[^\s<>\"'{}]+")
 MAX_LINKS = 20
@@ -71,6 +73,35 @@ def money(amount: Decimal, currency: str) -> str:
     return f"{symbol}{amount:,.2f}" if symbol else f"{amount:,.2f} {currency}"
 
 
+@dataclass(frozen=True)
+class BatchData:
+    """What a batch of members' merge fields need, read for all of them at once (`read_batch`)."""
+
+    pending: dict[int, int]
+    amounts: dict[int, Decimal] = field(default_factory=dict)
+    names: dict[tuple[int, str], str] = field(default_factory=dict)
+    expiring: dict[int, tuple[int, datetime] | None] = field(default_factory=dict)
+
+
+def read_batch(program: LoyaltyProgram, account_ids: list[int], needed: set[str], now: datetime) -> BatchData:
+    """The batch's data for the `needed` fields in a fixed number of queries, whatever the batch's size."""
+    pending = pending_by_account(account_ids, now) if needed & {"points", "points_value"} else {}
+    amounts, names, expiring = {}, {}, {}
+    if needed & TIER_FIELDS:
+        prefetch_related_objects([program], "tiers")  # `standing` then reads the ladder from it
+        tiers = ladder(program)
+        amounts = qualifying_amounts(program, account_ids, now)
+        names = {
+            (tier_id, language): name
+            for tier_id, language, name in TierTranslation.objects.filter(
+                tier_id__in=[tier.pk for tier in tiers]
+            ).values_list("tier_id", "language_code", "name")
+        }
+    if needed & {"expiring_points", "expiring_on"}:
+        expiring = expiry.next_expiring_by_account(account_ids, now)
+    return BatchData(pending, amounts, names, expiring)
+
+
 def values(
     account: LoyaltyAccount,
     program: LoyaltyProgram,
@@ -78,24 +109,24 @@ def values(
     language: str,
     now: datetime,
     incentive_points: int = 0,
-    pending: int | None = None,
+    batch: BatchData | None = None,
 ) -> dict[str, str]:
-    """The values of the `needed` fields for one member (`pending`: their pending points, when the caller
-    read a whole batch's at once with `pending_by_account`)."""
+    """The values of the `needed` fields for one member (`batch`: read for the member's whole batch at once
+    by `read_batch`; without it each field reads what it needs)."""
     found: dict[str, str] = {}
     if "first_name" in needed:
         name = (getattr(account.user, "first_name", "") or "").strip() if account.user_id else ""
         found["first_name"] = name or FALLBACK_NAME.get(language, FALLBACK_NAME["en"])
     if needed & {"points", "points_value"}:
-        held = pending_points(account, now) if pending is None else pending
+        held = pending_points(account, now) if batch is None else batch.pending[account.pk]
         available = max(account.balance - held, 0)
         found["points"] = f"{available:,}"
         worth = points_worth(available, program.point_value, program.currency)
         found["points_value"] = money(worth.amount, worth.currency)
-    if needed & {"tier", "next_tier", "to_next_tier", "tier_progress"}:
-        found.update(_tier_values(account, program, language, now))
+    if needed & TIER_FIELDS:
+        found.update(_tier_values(account, program, language, now, batch))
     if needed & {"expiring_points", "expiring_on"}:
-        upcoming = expiry.next_expiring(account, now)
+        upcoming = expiry.next_expiring(account, now) if batch is None else batch.expiring[account.pk]
         found["expiring_points"] = f"{upcoming[0]:,}" if upcoming else "0"
         found["expiring_on"] = (
             upcoming[1].astimezone(ZoneInfo(program.timezone)).strftime("%d/%m/%Y") if upcoming else ""
@@ -105,11 +136,17 @@ def values(
     return found
 
 
-def _tier_values(account, program, language: str, now: datetime) -> dict[str, str]:
-    held = standing(program, account, now)
+def _tier_values(account, program, language: str, now: datetime, batch: BatchData | None) -> dict[str, str]:
+    if batch is None:
+        held = standing(program, account, now)
 
-    def name(tier):
-        return TierTranslation.objects.name_for(tier.pk, tier.name, language) if tier else ""
+        def name(tier):
+            return TierTranslation.objects.name_for(tier.pk, tier.name, language) if tier else ""
+    else:
+        held = standing(program, account, now, amount=batch.amounts[account.pk])
+
+        def name(tier):
+            return batch.names.get((tier.pk, language), tier.name) if tier else ""
 
     remaining = ""
     if held.remaining is not None:

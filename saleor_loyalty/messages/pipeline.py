@@ -78,8 +78,9 @@ def finish(
     sha: str = "",
     sent_at: datetime | None = None,
     provider_message_id: str = "",
+    save: bool = True,
 ) -> MessageLog:
-    """The row's final state; the lease ends with it."""
+    """The row's final state; the lease ends with it (`save=False`: the caller writes a batch at once)."""
     log.status, log.reason, log.subject, log.content_sha256, log.sent_at = (
         status,
         reason,
@@ -88,24 +89,32 @@ def finish(
         sent_at,
     )
     log.lease_until, log.provider_message_id = None, provider_message_id
-    log.save(
-        update_fields=[
-            "status",
-            "reason",
-            "subject",
-            "content_sha256",
-            "sent_at",
-            "lease_until",
-            "provider_message_id",
-        ]
-    )
+    if save:
+        log.save(update_fields=FINAL_FIELDS)
     return log
 
 
-def _accepted(log: MessageLog, delivered: bool, subject: str, sha: str, now, provider_id: str = ""):
+FINAL_FIELDS = [
+    "status",
+    "reason",
+    "subject",
+    "content_sha256",
+    "sent_at",
+    "lease_until",
+    "provider_message_id",
+]
+
+
+def _accepted(
+    log: MessageLog, delivered: bool, subject: str, sha: str, now, provider_id: str = "", save=True
+):
     if delivered:
-        return finish(log, MessageStatus.SENT, "", subject, sha, sent_at=now, provider_message_id=provider_id)
-    return finish(log, MessageStatus.LOGGED, "no provider configured: written to the log only", subject, sha)
+        return finish(
+            log, MessageStatus.SENT, "", subject, sha, sent_at=now, provider_message_id=provider_id, save=save
+        )
+    return finish(
+        log, MessageStatus.LOGGED, "no provider configured: written to the log only", subject, sha, save=save
+    )
 
 
 def _provider_failed(log: MessageLog, error: Exception, permanent: bool, subject: str, sha: str, now):
@@ -154,22 +163,44 @@ def deliver(
     config: MessagingSettings | None = None,
     connection=None,
 ) -> MessageLog:
-    """`connection`: an open email connection to reuse (a campaign batch); by default one per message."""
+    """`connection`: an open email connection to reuse; by default one per message (a campaign batch goes
+    through `messages.batch`, which reads consent and links for the whole batch at once)."""
     if message.category not in CATEGORIES:
         raise ValueError(f"Unknown message category {message.category}")
     now = now or timezone.now()
     log = log or new_log(message, MessageStatus.CLAIMED, now)
     config = config or channel_settings(message.channel_slug)
-    marketing = needs_marketing_consent(message.category)
     state = consent.state_for_hash(log.subject_hash, message.channel_slug, message.medium)
     if state.suppressed:
         return finish(log, MessageStatus.BLOCKED, "unsubscribed")
-    consent_ok = state.may_market
-    language = rendering.pick_language(message.language_code, config.default_language)
     unsubscribe_url = unsubscribe.link(message.medium, log.subject_hash)
-    context = _context(message, config, unsubscribe_url, language)
     if message.medium == Medium.SMS:
-        return _deliver_sms(message, log, config, marketing, consent_ok, language, context, now)
+        language = rendering.pick_language(message.language_code, config.default_language)
+        context = _context(message, config, unsubscribe_url, language)
+        marketing = needs_marketing_consent(message.category)
+        return _deliver_sms(message, log, config, marketing, state.may_market, language, context, now)
+    return deliver_email(message, log, now, config, state, unsubscribe_url, connection or _email_connection())
+
+
+def deliver_email(
+    message: Outgoing,
+    log: MessageLog,
+    now: datetime,
+    config: MessagingSettings,
+    state: consent.ConsentState,
+    unsubscribe_url: str,
+    connection,
+    known_keys: dict | None = None,
+    save: bool = True,
+) -> MessageLog:
+    """One email whose consent state and unsubscribe link the caller read (`known_keys`: the link keys it read,
+    so the gate checks the link without asking the database). `save=False` leaves an accepted or blocked row
+    for the caller to write with its batch; a provider failure is always written at once."""
+    if state.suppressed:
+        return finish(log, MessageStatus.BLOCKED, "unsubscribed", save=save)
+    marketing = needs_marketing_consent(message.category)
+    language = rendering.pick_language(message.language_code, config.default_language)
+    context = _context(message, config, unsubscribe_url, language)
     rendered = rendering.render_email(message.category, language, context)
     if marketing:
         rendered.headers.update(
@@ -178,16 +209,19 @@ def deliver(
     problems = compliance.check_email(
         rendered,
         marketing=marketing,
-        consent_ok=consent_ok,
+        consent_ok=state.may_market,
         country=config.country,
         language=language,
         sender_name=config.sender_name,
         sender_email=config.sender_email,
         contact_address=config.contact_address,
         unsubscribe_url=unsubscribe_url,
+        known_keys=known_keys,
     )
     if problems:
-        return finish(log, MessageStatus.BLOCKED, "; ".join(problems), rendered.subject, rendered.sha256)
+        return finish(
+            log, MessageStatus.BLOCKED, "; ".join(problems), rendered.subject, rendered.sha256, save=save
+        )
     key = leases.idempotency_key(log)
     email = EmailMultiAlternatives(
         subject=rendered.subject,
@@ -196,7 +230,7 @@ def deliver(
         to=[message.address],
         reply_to=[config.reply_to or config.sender_email],
         headers={**rendered.headers, "Message-ID": message_id(log, config.sender_email)},
-        connection=connection or _email_connection(),
+        connection=connection,
     )
     email.attach_alternative(rendered.html, "text/html")
     email.idempotency_key = key  # for email backends that pass one on to their provider
@@ -207,7 +241,7 @@ def deliver(
         return _provider_failed(
             log, error, _permanent_email_error(error), rendered.subject, rendered.sha256, now
         )
-    return _accepted(log, True, rendered.subject, rendered.sha256, now)
+    return _accepted(log, True, rendered.subject, rendered.sha256, now, save=save)
 
 
 def _deliver_sms(message, log, config, marketing, consent_ok, language, context, now) -> MessageLog:

@@ -67,17 +67,55 @@ def _read_legacy(token: str) -> tuple[str, str] | None:
     return data["m"], data["s"]
 
 
-def read_token(token: str) -> tuple[str, str] | None:
-    """(medium, person hash) of a link the server issued, else None."""
+def read_token(token: str, known_keys: dict | None = None) -> tuple[str, str] | None:
+    """(medium, person hash) of a link the server issued, else None. `known_keys` (key -> (medium, hash),
+    as `links` returns them): keys already read from the database, so a batch's links are checked without it."""
     try:
         key = _signer(SALT).unsign(token)
     except signing.BadSignature:
         return _read_legacy(token)
+    if known_keys is not None and key in known_keys:
+        return known_keys[key]
     return UnsubscribeKey.objects.filter(key=key).values_list("medium", "subject_hash").first()
 
 
+def _url(key: str) -> str:
+    return f"{public_url()}{URL_PREFIX}{_signer(SALT).sign(key)}/"
+
+
 def link(medium: str, subject: str) -> str:
-    return f"{public_url()}{URL_PREFIX}{make_token(medium, subject)}/"
+    return _url(key_for(medium, subject))
+
+
+def links(medium: str, subjects) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
+    """`link` for many people at once: one read, plus one insert when some have no key yet (concurrent first
+    messages still agree on one key: the insert ignores conflicts and the keys are read after it).
+    Returns person hash -> link and key -> (medium, person hash) for `read_token`."""
+    subjects = sorted(set(subjects))
+
+    def read():
+        return dict(
+            UnsubscribeKey.objects.filter(medium=medium, subject_hash__in=subjects).values_list(
+                "subject_hash", "key"
+            )
+        )
+
+    keys = read()
+    missing = [subject for subject in subjects if subject not in keys]
+    if missing:
+        now = timezone.now()
+        UnsubscribeKey.objects.bulk_create(
+            [
+                UnsubscribeKey(key=secrets.token_urlsafe(16), subject_hash=s, medium=medium, created_at=now)
+                for s in missing
+            ],
+            ignore_conflicts=True,
+        )
+        keys = read()
+    return (
+        {subject: _url(key) for subject, key in keys.items()},
+        {key: (medium, subject) for subject, key in keys.items()},
+    )
 
 
 _PAGE = """<!doctype html><html lang="he" dir="rtl"><head><meta charset="utf-8"><title>{title}</title></head>

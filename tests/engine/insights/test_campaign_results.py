@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.test import RequestFactory
 
 from saleor_loyalty.core.facts import OrderRef
-from saleor_loyalty.insights import campaign_results, campaign_sending, campaigns, stats, tracking
+from saleor_loyalty.insights import campaign_results, campaign_sending, campaigns, rollups, stats, tracking
 from saleor_loyalty.models import CampaignRecipient, RecipientStatus, WinnerMetric
 
 from .conftest import T0, content
@@ -73,3 +73,39 @@ def test_results_per_variant_and_against_the_holdout(channel, member, make_campa
     assert result.lift == 1 / len(treated) - 1 / len(held)
     assert result.currency == "ILS"
     assert result.winner == "A"  # every A click vs none in B is significant even at this size
+
+
+def test_a_refund_of_a_converted_order_comes_off_its_variants_revenue(channel, member, make_campaign):
+    # given a member who clicked variant A and then ordered for 100 ₪
+    account = member("a@example.co.il")
+    campaign = make_campaign(variants=[campaigns.VariantSpec("A", content())])
+    campaign_sending.run(T0)
+    recipient = CampaignRecipient.objects.get(account=account)
+    url = tracking.click_url(recipient.message_id, campaign.pk, recipient.variant_id, "he", 0)
+    tracking.handle(RequestFactory().get("/"), url.split("saleor.loyalty", 1)[1], now=T0)
+    order_id, ordered_at = uuid.uuid4(), T0 + timedelta(hours=1)
+    tracking.attribute_order(
+        OrderRef(order_id, "il", "", account.user_id, account.email, Decimal("100"), ordered_at), T0
+    )
+
+    def refunded(amount: str) -> Decimal:
+        rollups.record_order(
+            rollups.OrderRollupFacts(
+                order_id,
+                "il",
+                "ILS",
+                account.user_id,
+                account.email,
+                ordered_at,
+                Decimal("100"),
+                refunded_amount=Decimal(amount),
+                is_paid=True,
+            )
+        )
+        return campaign_results.results(campaign).variants[0].revenue
+
+    # then A's revenue is what the order kept: all of it, less a partial refund, nothing once refunded in full
+    assert refunded("0") == Decimal("100")
+    assert refunded("30") == Decimal("70")
+    assert refunded("100") == Decimal("0")
+    assert campaign_results.results(campaign).variants[0].converted == 1  # it did convert; it earned nothing
