@@ -136,9 +136,10 @@ def _email_connection():
     return connection
 
 
-def _context(message: Outgoing, config: MessagingSettings, unsubscribe_url: str, language: str) -> dict:
+def message_context(context: dict, config: MessagingSettings, unsubscribe_url: str, language: str) -> dict:
+    """What every template gets besides the message's own context: the sender, the label, the way out."""
     return {
-        **message.context,
+        **context,
         "ad_label": compliance.required_label(config.country, language),
         "sender_name": config.sender_name,
         "contact_address": config.contact_address,
@@ -167,7 +168,7 @@ def deliver(
     consent_ok = state.may_market
     language = rendering.pick_language(message.language_code, config.default_language)
     unsubscribe_url = unsubscribe.link(message.medium, log.subject_hash)
-    context = _context(message, config, unsubscribe_url, language)
+    context = message_context(message.context, config, unsubscribe_url, language)
     if message.medium == Medium.SMS:
         return _deliver_sms(message, log, config, marketing, consent_ok, language, context, now)
     rendered = rendering.render_email(message.category, language, context)
