@@ -15,22 +15,25 @@ export type Preview = { step: number; medium: string; language: string; subject:
 export const PAGE_SIZE = 10;
 
 // One list, one page at a time: `after` is the previous page's endCursor; earlier cursors are kept for "back".
+// The page number shown is the loaded page's, so the rows and the number never disagree mid-fetch.
 function usePages<N>(query: string, field: string) {
   const { club, channel } = useSession();
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
-  const [page, setPage] = useState<Connection<N> | null>(null);
+  const [loaded, setLoaded] = useState<{ number: number; page: Connection<N> } | null>(null);
   const [error, setError] = useState("");
-  const after = cursors[cursors.length - 1];
+  const number = cursors.length;
+  const after = cursors[number - 1];
   useEffect(() => {
     if (!channel) return;
     let live = true;
     club<Record<string, Connection<N>>>(query, { channel, first: PAGE_SIZE, after })
-      .then((d) => live && setPage(d[field]))
+      .then((d) => live && setLoaded({ number, page: d[field] }))
       .catch((e: Error) => live && setError(e.message));
     return () => { live = false; };
-  }, [club, channel, query, field, after]);
+  }, [club, channel, query, field, after, number]);
+  const page = loaded?.page ?? null;
   return {
-    page, error, number: cursors.length,
+    page, error, number: loaded?.number ?? 0,
     next: () => page?.pageInfo.endCursor && setCursors([...cursors, page.pageInfo.endCursor]),
     back: () => setCursors(cursors.slice(0, -1)),
   };
@@ -41,7 +44,7 @@ function Pager({ testId, pages }: { testId: string; pages: ReturnType<typeof use
   return (
     <Box display="flex" gap={2} marginTop={3} alignItems="center" data-testid={`${testId}-pager`}>
       {pages.number > 1 ? <Button variant="secondary" onClick={pages.back}>{t("previous")}</Button> : null}
-      <Text size={2} color="default2">{t("pageOf")} {pages.number}{pages.page ? ` · ${pages.page.totalCount}` : ""}</Text>
+      {pages.page ? <Text size={2} color="default2">{t("pageOf")} {pages.number} · {pages.page.totalCount}</Text> : null}
       {pages.page?.pageInfo.hasNextPage ? <Button variant="secondary" onClick={pages.next}>{t("next")}</Button> : null}
     </Box>
   );
