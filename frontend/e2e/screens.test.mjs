@@ -8,8 +8,9 @@ let server, browser;
 before(async () => { [server, browser] = await Promise.all([startServer(), startBrowser()]); });
 after(async () => { await browser?.close(); server?.stop(); });
 
-async function openDashboard({ view = "", locale = "en" } = {}) {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+// `tall`: a viewport the whole recovery screen fits in, for its screenshots (the app's frame is one screen high).
+async function openDashboard({ view = "", locale = "en", tall = false } = {}) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: tall ? 2300 : 900 } });
   page.setDefaultTimeout(15_000);
   await page.goto(`${server.url}/dashboard/?channel=${server.channel}&view=${view}&locale=${locale}`);
   return { page, app: page.frameLocator("#app") };
@@ -65,7 +66,7 @@ describe("the tiers editor", () => {
 
 describe("recovery and messaging", () => {
   test("staff add a reminder step by SMS; it is saved and previewed in Hebrew and English with the §30A check", async () => {
-    const { page, app } = await openDashboard({ view: "recovery" });
+    const { page, app } = await openDashboard({ view: "recovery", tall: true });
     const steps = app.getByTestId("steps");
     await steps.getByTestId("step-2").waitFor();
     await app.getByTestId("preview-2-he").waitFor();
@@ -81,6 +82,8 @@ describe("recovery and messaging", () => {
     assert.equal(await hebrew.locator("[data-gate]").getAttribute("data-gate"), "ok");
     assert.equal(await hebrew.locator("[dir=rtl]").count(), 1);
     assert.match(await app.getByTestId("preview-0-en").innerText(), /Bakery Levi/);
+    await app.getByTestId("message-log").locator("tbody tr").nth(9).waitFor();
+    await shot(page, "recovery-en");
     await page.reload();
     await page.frameLocator("#app").getByTestId("steps").getByTestId("step-3").waitFor();
     await page.close();
@@ -123,13 +126,13 @@ describe("recovery and messaging", () => {
     await carts.getByText("Page 2 · 12").waitFor();
     assert.equal(await carts.locator("tbody tr").count(), 2);
     await carts.getByText("cart00@example.co.il").waitFor(); // the oldest, last
-    await shot(page, "recovery-en");
     await page.close();
   });
 
   test("in Hebrew the recovery screen and its previews read right to left", async () => {
-    const { page, app } = await openDashboard({ view: "recovery", locale: "he" });
+    const { page, app } = await openDashboard({ view: "recovery", locale: "he", tall: true });
     await app.getByTestId("preview-0-he").waitFor();
+    await app.getByTestId("message-log").locator("tbody tr").nth(9).waitFor();
     const frame = page.frames().find((f) => f.url().includes("/app/"));
     assert.equal(await frame.evaluate(() => document.documentElement.dir), "rtl");
     assert.match(await app.getByTestId("preview-0-he").innerText(), /פרסומת/);
