@@ -25,7 +25,7 @@ else
   echo "== Saleor tier skipped: 'import saleor' fails in $PY (install Saleor 3.23 into that Python to run it) =="
 fi
 if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
-  echo "== Browser tier (Node $(node --version): npm ci, build check, Vitest, Playwright on Debian's Chromium) =="
+  echo "== Browser tier (Node $(node --version): npm ci, build check, type check, Vitest, Playwright on Debian's Chromium) =="
   CHROMIUM="${CHROMIUM:-$(command -v chromium || true)}"
   if [ -z "$CHROMIUM" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
@@ -40,6 +40,7 @@ if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
       touch "$lock_stamp"
     fi
     node scripts/check-build.mjs   # the committed build under saleor_loyalty/dashboard/static matches the sources
+    npx tsc --noEmit -p .          # the type check over src/ and test/ (tsconfig.json)
     npx vitest run
     CHROMIUM="$CHROMIUM" LOYALTY_PY="$PY" node --test --test-concurrency=1 e2e/
   )

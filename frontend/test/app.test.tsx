@@ -1,4 +1,4 @@
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import type { Fetcher } from "../src/app/api";
 import { App, viewOf } from "../src/app/App";
@@ -21,7 +21,7 @@ function session(club: Fetcher, lang: Lang = "en", extra: Partial<Session> = {})
 
 const withSession = (s: Session, ui: React.ReactNode) => render(<SessionContext.Provider value={s}>{ui}</SessionContext.Provider>);
 
-const GOLD = { id: "T2", position: 1, name: "Gold", nameHe: "זהב", entryThreshold: 2000, retainThreshold: 2000,
+const GOLD = { id: "T2", position: 1, name: "Gold", he: { name: "זהב" }, en: null, entryThreshold: 2000, retainThreshold: 2000,
   benefits: { earnMultiplier: 1, discountPercent: 5, freeShipping: true, earlyAccess: false, birthdayPoints: 0, cashbackPercent: null } };
 
 describe("routing and documents", () => {
@@ -39,9 +39,9 @@ describe("routing and documents", () => {
   });
 
   test("a tier's decimals travel as strings and an empty cashback is left out", () => {
-    const input = tierInput({ name: "Gold", nameHe: "", entryThreshold: "2000", retainThreshold: "1500", earnMultiplier: "1.5",
+    const input = tierInput({ name: "Gold", entryThreshold: "2000", retainThreshold: "1500", earnMultiplier: "1.5",
       discountPercent: "5", birthdayPoints: "100", cashbackPercent: "", freeShipping: true, earlyAccess: false });
-    expect(input).toEqual({ name: "Gold", nameHe: "", freeShipping: true, earlyAccess: false, entryThreshold: "2000",
+    expect(input).toEqual({ name: "Gold", freeShipping: true, earlyAccess: false, entryThreshold: "2000",
       retainThreshold: "1500", earnMultiplier: "1.5", discountPercent: "5", birthdayPoints: 100 });
   });
 });
@@ -90,7 +90,7 @@ describe("forms show the API's typed errors next to the field", () => {
     const { container } = withSession(session(club), <Tiers />);
     await screen.findByTestId("tier-Gold");
     fireEvent.change(container.querySelector("[data-testid=tier-Gold] input[name=entryThreshold]")!, { target: { value: "0" } });
-    fireEvent.click(screen.getByRole("button", { name: "Save" }));
+    fireEvent.click(within(screen.getByTestId("tier-Gold")).getByRole("button", { name: "Save" }));
     await waitFor(() => expect(container.querySelector("[data-field-error=entryThreshold]")?.textContent).toContain("must be above"));
   });
 });

@@ -12,8 +12,9 @@ CARD_PATH = f"{PREFIX}/card.js"
 REQUIRED_SALEOR_VERSION = ">=3.23.0 <3.24.0"
 # What the club API asks for: members (MANAGE_USERS), program, tiers and messaging settings
 # (MANAGE_SETTINGS), recovery numbers and logs (MANAGE_CHECKOUTS); the order widget reads the order's
-# customer from Saleor (MANAGE_ORDERS). A widget or popup asks only for what it shows or changes.
-PERMISSIONS = ["MANAGE_USERS", "MANAGE_SETTINGS", "MANAGE_CHECKOUTS", "MANAGE_ORDERS"]
+# customer from Saleor (MANAGE_ORDERS); the tiers editor translates tier names (MANAGE_TRANSLATIONS, as
+# Saleor's own translations). A widget or popup asks only for what it shows or changes.
+PERMISSIONS = ["MANAGE_USERS", "MANAGE_SETTINGS", "MANAGE_CHECKOUTS", "MANAGE_ORDERS", "MANAGE_TRANSLATIONS"]
 
 # (identifier, label, mount, target, page, permissions)
 EXTENSIONS = [

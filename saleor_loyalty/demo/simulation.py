@@ -2,7 +2,7 @@
 
 Every Saleor event the plugin would turn into a task is replayed here as order facts: paid orders,
 duplicate and concurrent deliveries, partial refunds, cancellations, guest orders and later sign-ups,
-staff corrections. The report is computed from the ledger, and the run checks the ledger's own
+staff corrections. Each delivery feeds the ledger and the KPI order roll-ups, as the order task does. The report is computed from the ledger, and the run checks the ledger's own
 invariants (cached balance = sum of rows, one earn per order) before calling itself healthy.
 """
 
@@ -22,6 +22,7 @@ from django.db.models import Count, Sum
 from saleor_loyalty import ledger
 from saleor_loyalty.core.facts import Actor, ChannelFacts, OrderFacts, OrderLineFacts
 from saleor_loyalty.core.money import points_worth
+from saleor_loyalty.insights import rollups
 from saleor_loyalty.ledger import programs
 from saleor_loyalty.members.summary import summarize
 from saleor_loyalty.models import EntryKind, LedgerEntry, LoyaltyAccount
@@ -139,10 +140,13 @@ class Shop:
         )
 
     def deliver(self, facts: OrderFacts, event: str) -> None:
+        """What the plugin's order task does: the ledger first, then the KPI roll-ups (members' and
+        guests' orders alike; a Saleor order is created when it is paid here)."""
         self.report.deliveries += 1
         self.report.events[event] += 1
         if ledger.sync_order(facts).duplicate:
             self.report.duplicates_ignored += 1
+        rollups.record_order(rollups.OrderRollupFacts.of_order(facts, created_at=facts.paid_at))
 
     def deliver_concurrently(self, facts: OrderFacts, event: str, copies: int) -> None:
         """The same event from several Celery workers at once."""

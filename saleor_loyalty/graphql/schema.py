@@ -74,6 +74,7 @@ from saleor_loyalty.graphql.mutations.tier_update import LoyaltyTierUpdate
 from saleor_loyalty.graphql.nps import NpsQueries
 from saleor_loyalty.graphql.programs import ProgramQueries
 from saleor_loyalty.graphql.recovery import RecoveryQueries
+from saleor_loyalty.graphql.recovery_preview import RecoveryPreviewQueries
 from saleor_loyalty.graphql.referrals import ReferralQueries
 from saleor_loyalty.graphql.segments import SegmentQueries
 from saleor_loyalty.graphql.strict_inputs import StrictInputError, check_variables, strict_input_error
@@ -86,6 +87,7 @@ class Query(
     EarlyAccessQueries,
     ConsentQueries,
     RecoveryQueries,
+    RecoveryPreviewQueries,
     ReconciliationQueries,
     ReferralQueries,
     MembershipQueries,

@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from saleor_loyalty.core.clock import local_date
+from saleor_loyalty.core.facts import OrderFacts
 from saleor_loyalty.core.jobs import JobRun, claim_cursor
 from saleor_loyalty.models import (
     ChannelDayRollup,
@@ -52,6 +53,22 @@ class OrderRollupFacts:
     refunded_amount: Decimal = ZERO
     is_paid: bool = False
     is_cancelled: bool = False
+
+    @classmethod
+    def of_order(cls, order: OrderFacts, created_at: datetime) -> "OrderRollupFacts":
+        """The roll-up's view of an order the ledger sync has read: only its creation time is new."""
+        return cls(
+            order_id=order.order_id,
+            channel_slug=order.channel_slug,
+            currency=order.currency,
+            user_id=order.user_id,
+            email=order.email,
+            created_at=created_at,
+            total_gross=order.total_gross,
+            refunded_amount=order.refunded_amount,
+            is_paid=order.is_paid,
+            is_cancelled=order.is_cancelled,
+        )
 
 
 def customer_key(user_id: int | None, email: str) -> str:

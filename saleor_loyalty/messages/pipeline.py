@@ -145,9 +145,10 @@ def _email_connection():
     return connection
 
 
-def _context(message: Outgoing, config: MessagingSettings, unsubscribe_url: str, language: str) -> dict:
+def message_context(context: dict, config: MessagingSettings, unsubscribe_url: str, language: str) -> dict:
+    """What every template gets besides the message's own context: the sender, the label, the way out."""
     return {
-        **message.context,
+        **context,
         "ad_label": compliance.required_label(config.country, language),
         "sender_name": config.sender_name,
         "contact_address": config.contact_address,
@@ -176,7 +177,7 @@ def deliver(
     unsubscribe_url = unsubscribe.link(message.medium, log.subject_hash)
     if message.medium == Medium.SMS:
         language = rendering.pick_language(message.language_code, config.default_language)
-        context = _context(message, config, unsubscribe_url, language)
+        context = message_context(message.context, config, unsubscribe_url, language)
         marketing = needs_marketing_consent(message.category)
         return _deliver_sms(message, log, config, marketing, state.may_market, language, context, now)
     return deliver_email(message, log, now, config, state, unsubscribe_url, connection or _email_connection())
@@ -200,7 +201,7 @@ def deliver_email(
         return finish(log, MessageStatus.BLOCKED, "unsubscribed", save=save)
     marketing = needs_marketing_consent(message.category)
     language = rendering.pick_language(message.language_code, config.default_language)
-    context = _context(message, config, unsubscribe_url, language)
+    context = message_context(message.context, config, unsubscribe_url, language)
     rendered = rendering.render_email(message.category, language, context)
     if marketing:
         rendered.headers.update(

@@ -63,6 +63,8 @@ def _validate(changes: dict) -> dict:
             if field == "restore_url_template" and value:
                 _check_restore_url(value)
             cleaned[field] = value
+        elif field == "reply_to" and not (value or "").strip():
+            cleaned[field] = ""  # no Reply-To: replies go to the sender address
         elif field in EMAIL_FIELDS:
             try:
                 validate_email(value)

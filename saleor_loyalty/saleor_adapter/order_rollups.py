@@ -52,18 +52,7 @@ def rollup_facts(facts: OrderFacts) -> OrderRollupFacts | None:
     created_at = Order.objects.filter(pk=facts.order_id).values_list("created_at", flat=True).first()
     if created_at is None:
         return None
-    return OrderRollupFacts(
-        order_id=facts.order_id,
-        channel_slug=facts.channel_slug,
-        currency=facts.currency,
-        user_id=facts.user_id,
-        email=facts.email,
-        created_at=created_at,
-        total_gross=facts.total_gross,
-        refunded_amount=facts.refunded_amount,
-        is_paid=facts.is_paid,
-        is_cancelled=facts.is_cancelled,
-    )
+    return OrderRollupFacts.of_order(facts, created_at)
 
 
 def orders_after_number(after: int, limit: int) -> list[tuple[int, OrderRollupFacts]]:

@@ -95,6 +95,7 @@ def test_install_app_installs_the_club_and_its_extensions_appear_in_app_extensio
         "manage_checkouts",
         "manage_orders",
         "manage_settings",
+        "manage_translations",  # the tiers editor's names per language (loyaltyTierTranslate)
         "manage_users",
     ]
     # and the brand logo Saleor fetched from the plugin is stored (Saleor checks it is a ≥256 px image)

@@ -44,6 +44,11 @@ const en = {
   ordersCount: "Orders", netPoints: "Net points", cashback: "Cashback", cost: "Expected cost", liabilityChange: "Liability change",
   pointsValueShort: "Points value", allStatuses: "All", lastNight: "Last night",
   segNEW: "New", segONE_TIME: "One-time buyers", segREPEAT: "Repeat buyers", segLOYAL: "Loyal", segAT_RISK: "At risk", segLAPSED: "Lapsed",
+  translations: "Names in other languages", langHE: "Hebrew", langEN: "English", langAR: "Arabic", langRU: "Russian",
+  reminderSteps: "Reminder steps", afterMinutes: "After (minutes)", medium: "Sent by", addStep: "Add step", removeStep: "Remove step",
+  preview: "Preview of each reminder (saved settings)", gateOk: "§30A check: passes", gateBlocked: "§30A check: blocked", subject: "Subject",
+  abandonedCheckouts: "Abandoned checkouts", state: "State", total: "Total", remindersSent: "Reminders", nextReminder: "Next reminder",
+  category: "Category", recipient: "Recipient", pageOf: "Page", previous: "Previous page", incentive: "Last reminder's incentive",
 };
 export type Key = keyof typeof en;
 
@@ -91,9 +96,18 @@ const he: Record<Key, string> = {
   ordersCount: "הזמנות", netPoints: "נקודות נטו", cashback: "קאשבק", cost: "עלות צפויה", liabilityChange: "שינוי בהתחייבות",
   pointsValueShort: "שווי נקודות", allStatuses: "הכול", lastNight: "אמש",
   segNEW: "חדשים", segONE_TIME: "קנו פעם אחת", segREPEAT: "קונים חוזרים", segLOYAL: "נאמנים", segAT_RISK: "בסיכון", segLAPSED: "נטשו",
+  translations: "שמות בשפות אחרות", langHE: "עברית", langEN: "אנגלית", langAR: "ערבית", langRU: "רוסית",
+  reminderSteps: "שלבי תזכורת", afterMinutes: "אחרי (דקות)", medium: "נשלח ב", addStep: "הוספת שלב", removeStep: "הסרת שלב",
+  preview: "תצוגה מקדימה של כל תזכורת (ההגדרות השמורות)", gateOk: "בדיקת סעיף 30א: עוברת", gateBlocked: "בדיקת סעיף 30א: נחסמת", subject: "נושא",
+  abandonedCheckouts: "עגלות נטושות", state: "מצב", total: "סה\"כ", remindersSent: "תזכורות", nextReminder: "התזכורת הבאה",
+  category: "סוג", recipient: "נמען", pageOf: "עמוד", previous: "העמוד הקודם", incentive: "תמריץ בתזכורת האחרונה",
 };
 
 export type Lang = "en" | "he";
+
+// The languages the tiers editor offers tier names in (Saleor's LanguageCodeEnum values).
+export const TIER_LANGUAGES = ["HE", "EN", "AR", "RU"] as const;
+export type TierLanguage = (typeof TIER_LANGUAGES)[number];
 export const dictionaries: Record<Lang, Record<Key, string>> = { en, he };
 
 export function langOf(locale: string | null | undefined): Lang {
@@ -104,9 +118,11 @@ export function translator(lang: Lang) {
   return (key: Key) => dictionaries[lang][key] ?? en[key];
 }
 
-export function tierName(tier: { name: string; nameHe?: string } | null | undefined, lang: Lang): string {
+// `he`: the tier's Hebrew translation (`translation(languageCode: HE)`); `nameHe`: the deprecated field.
+export function tierName(tier: { name: string; nameHe?: string; he?: { name: string } | null } | null | undefined, lang: Lang): string {
   if (!tier) return "—";
-  return lang === "he" && tier.nameHe ? tier.nameHe : tier.name;
+  const hebrew = tier.he?.name || tier.nameHe;
+  return lang === "he" && hebrew ? hebrew : tier.name;
 }
 
 export function formatMoney(amount: number, currency: string, lang: Lang): string {

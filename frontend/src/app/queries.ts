@@ -1,5 +1,6 @@
 // Every GraphQL document the Dashboard app sends, in one place (club API as on `house-move`).
 // Saleor's own API is asked only for what the club does not know: the shop's channels and an order's customer.
+import { TIER_LANGUAGES } from "./i18n";
 
 export const MEMBER_FIELDS = `
   email userId channel
@@ -46,7 +47,10 @@ export const TIER_OVERRIDE = `mutation Override($channel: String!, $userId: ID!,
   }
 }`;
 
-export const TIER_FIELDS = `id position name nameHe entryThreshold retainThreshold
+// A tier's names per language come from `translation` (nameHe is deprecated): the editor's languages, aliased.
+const TIER_TRANSLATIONS = TIER_LANGUAGES.map((code) => `${code.toLowerCase()}: translation(languageCode: ${code}) { name }`).join(" ");
+
+export const TIER_FIELDS = `id position name ${TIER_TRANSLATIONS} entryThreshold retainThreshold
   benefits { earnMultiplier discountPercent freeShipping earlyAccess birthdayPoints cashbackPercent }`;
 
 export const PROGRAM = `query Program($channel: String!) {
@@ -71,6 +75,13 @@ export const TIER_UPDATE = `mutation TierUpdate($channel: String!, $id: ID!, $in
   loyaltyTierUpdate(channel: $channel, id: $id, input: $input) { errors { field message code } tier { ${TIER_FIELDS} } }
 }`;
 
+export const TIER_TRANSLATE = `mutation TierTranslate($channel: String!, $id: ID!, $languageCode: LoyaltyLanguageCode!, $name: String!) {
+  loyaltyTierTranslate(channel: $channel, id: $id, languageCode: $languageCode, input: {name: $name}) {
+    errors { field message code }
+    tier { id }
+  }
+}`;
+
 export const TIER_DELETE = `mutation TierDelete($channel: String!, $id: ID!, $moveTo: ID) {
   loyaltyTierDelete(channel: $channel, id: $id, moveMembersTo: $moveTo) { errors { field message code } movedMembers }
 }`;
@@ -84,7 +95,28 @@ export const RECOVERY_SETTINGS = `query Recovery($channel: String!, $since: Date
   recoveryStats(channel: $channel, since: $since, until: $until) {
     abandonedCount remindedCount recoveredCount recoveredRevenue { amount currency } recoveryRate unsubscribes
   }
-  messageLog(channel: $channel, first: 10) { edges { node { id category medium recipient status reason createdAt } } }
+}`;
+
+// Each reminder step as it would go out (saved settings, sample cart), Hebrew and English, with the §30A verdict.
+export const RECOVERY_PREVIEW = `query RecoveryPreview($channel: String!) {
+  recoveryPreview(channel: $channel) { step medium language subject text allowed problems }
+}`;
+
+// The recovery screen's two lists, a cursor page at a time (newest first).
+export const ABANDONED_CHECKOUTS = `query AbandonedCheckouts($channel: String!, $first: Int, $after: String) {
+  abandonedCheckouts(channel: $channel, first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { cursor node { checkoutId email state stateReason total { amount currency } abandonedAt nextActionAt remindersSent } }
+  }
+}`;
+
+export const MESSAGE_LOG = `query MessageLog($channel: String!, $first: Int, $after: String) {
+  messageLog(channel: $channel, first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { cursor node { id category medium recipient status reason subject createdAt } }
+  }
 }`;
 
 export const RECOVERY_UPDATE = `mutation RecoveryUpdate($channel: String!, $input: LoyaltyRecoverySettingsInput!) {

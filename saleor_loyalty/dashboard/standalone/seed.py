@@ -1,7 +1,8 @@
 """A small, exact shop for the browser tests: channel `il` (₪) with the default ladder, Dana (₪2,500 paid
 40 days ago: 2,500 points, Gold) and 24 more members, so the member list has a second page; two guest
 orders, the KPI roll-ups of all of them, a challenge with its badge and a saved segment, so the overview's
-KPIs and the engagement and insights screens show real numbers."""
+KPIs and the engagement and insights screens show real numbers; messaging settings, twelve abandoned
+checkouts and a reminder decision for each, so the recovery screen's lists have a second page."""
 
 import uuid
 from datetime import timedelta
@@ -15,11 +16,14 @@ from saleor_loyalty.core.facts import ChannelFacts, OrderFacts, OrderLineFacts
 from saleor_loyalty.engagement import challenge_settings
 from saleor_loyalty.insights import book_rollups, rollups, saved_segments
 from saleor_loyalty.ledger import programs
-from saleor_loyalty.models import Badge
+from saleor_loyalty.messages import consent, pipeline
+from saleor_loyalty.models import AbandonedCheckout, Badge, RecoveryState
+from saleor_loyalty.recovery import settings as recovery_settings
 
 CHANNEL = ChannelFacts("il", "ILS", "IL")
 DANA = "dana@example.co.il"
 OTHER_MEMBERS = 24
+ABANDONED_CARTS = 12
 
 
 def _paid_order(user, amount: Decimal, number: str, days_ago: int) -> OrderFacts:
@@ -48,18 +52,7 @@ def _paid_order(user, amount: Decimal, number: str, days_ago: int) -> OrderFacts
 
 def _roll_up(order: OrderFacts) -> None:
     """What `tasks.sync_order_task` does after the ledger: the order joins the KPI roll-ups."""
-    rollups.record_order(
-        rollups.OrderRollupFacts(
-            order_id=order.order_id,
-            channel_slug=order.channel_slug,
-            currency=order.currency,
-            user_id=order.user_id,
-            email=order.email,
-            created_at=order.paid_at,
-            total_gross=order.total_gross,
-            is_paid=True,
-        )
-    )
+    rollups.record_order(rollups.OrderRollupFacts.of_order(order, created_at=order.paid_at))
 
 
 def _roll_up_books() -> None:
@@ -101,6 +94,46 @@ def seed_browser_shop() -> None:
         badge_id=badge.pk,
     )
     saved_segments.create(program, "Big spenders", {"spend_min": "1000"})
+    _seed_recovery()
+
+
+def _seed_recovery() -> None:
+    """Settings through the engine's validation; each cart's first reminder through the real pipeline,
+    which logs it BLOCKED (nobody in this shop opted in), so the message log has rows to page through."""
+    recovery_settings.update_settings(
+        CHANNEL.slug,
+        recovery_enabled=True,
+        sender_name="Bakery Levi",
+        sender_email="shop@bakery-levi.example",
+        contact_address="1 Herzl St, Tel Aviv",
+        restore_url_template="https://shop.example/cart/restore/{token}",
+        last_step_discount_percent=10,
+    )
+    now = timezone.now()
+    for i in range(ABANDONED_CARTS):
+        email = f"cart{i:02d}@example.co.il"
+        total = Decimal(60 + 10 * i)
+        when = now - timedelta(hours=ABANDONED_CARTS - i)
+        row = AbandonedCheckout.objects.create(
+            checkout_token=uuid.uuid5(uuid.NAMESPACE_URL, f"browser-cart-{i}"),
+            channel_slug=CHANNEL.slug,
+            email=email,
+            email_hash=consent.subject_hash("email", email),
+            currency=CHANNEL.currency,
+            total_gross=total,
+            lines=[{"name": "Challah", "quantity": 1, "total": str(total)}],
+            checkout_changed_at=when,
+            detected_at=when,
+            lost_at=when + timedelta(days=7),
+            state=RecoveryState.STOPPED,
+            state_reason="no consent",
+        )
+        pipeline.deliver(
+            pipeline.Outgoing(
+                "cart_reminder", "email", CHANNEL.slug, email, checkout_token=row.checkout_token, step=0
+            ),
+            now=when,
+        )
 
 
 def seed_demo_shop(seed: int) -> str:
@@ -108,7 +141,7 @@ def seed_demo_shop(seed: int) -> str:
     from saleor_loyalty.demo.simulation import simulate_month
 
     report = simulate_month(seed=seed).render()
-    # The overview's points issued / redeemed / expired come from the book roll-ups (the demo's order
-    # roll-ups, for AOV and active buyers, would need its orders as Saleor orders: left empty).
+    # The simulation fed the order roll-ups (AOV, active buyers) as it went; the overview's points
+    # issued / redeemed / expired come from the book roll-ups, which only take settled rows.
     _roll_up_books()
     return report

@@ -19,7 +19,7 @@ from saleor_loyalty.graphql.context import ClubContext
 from saleor_loyalty.models import LedgerEntry, LoyaltyProgram
 
 STAFF_EMAIL = "staff@example.com"
-ALL_PERMISSIONS = ["MANAGE_USERS", "MANAGE_SETTINGS", "MANAGE_CHECKOUTS"]
+ALL_PERMISSIONS = ["MANAGE_USERS", "MANAGE_SETTINGS", "MANAGE_CHECKOUTS", "MANAGE_TRANSLATIONS"]
 
 
 def _channel_facts(slug: str) -> ChannelFacts | None:

@@ -33,6 +33,7 @@ CAMPAIGN_INPUT = '{name: "Sale", variants: [{key: "A", contents: [{language: HE,
 # field: (who may call it, a complete call)
 MATRIX = {
     "recoverySettings": ("MANAGE_SETTINGS", 'query { recoverySettings(channel: "il") { channel } }'),
+    "recoveryPreview": ("MANAGE_SETTINGS", 'query { recoveryPreview(channel: "il") { allowed } }'),
     "restoreCheckout": (PUBLIC, 'query { restoreCheckout(token: "abc") { channel } }'),
     "abandonedCheckouts": ("MANAGE_CHECKOUTS", 'query { abandonedCheckouts(channel: "il") { totalCount } }'),
     "messageLog": ("MANAGE_CHECKOUTS", 'query { messageLog(channel: "il") { totalCount } }'),

@@ -76,3 +76,17 @@ def test_reminders_cannot_be_switched_on_without_sender_details(db):
     ]
     assert errors[0]["field"] == "recoveryEnabled"
     assert not MessagingSettings.objects.filter(recovery_enabled=True).exists()
+
+
+def test_an_empty_reply_to_means_none_and_a_bad_one_is_refused(db):
+    """The dashboard's form sends every field: an empty Reply-To ("none") must not block the save."""
+    LoyaltyProgram.objects.create(channel_slug="il", currency="ILS")
+    run(UPDATE, MANAGER, input={**SETUP, "replyTo": "remove@example.co.il"})
+
+    cleared = run(UPDATE, MANAGER, input={**SETUP, "replyTo": " "})
+
+    assert cleared.data["loyaltyRecoverySettingsUpdate"]["errors"] == []
+    assert MessagingSettings.objects.get().reply_to == ""
+    refused = run(UPDATE, MANAGER, input={**SETUP, "replyTo": "not an address"})
+    assert [e["field"] for e in refused.data["loyaltyRecoverySettingsUpdate"]["errors"]] == ["replyTo"]
+    assert MessagingSettings.objects.get().reply_to == ""

@@ -138,7 +138,7 @@ function LiabilitySection({ liability }: { liability: Liability }) {
             <CartesianGrid strokeDasharray="3 3" />
             <XAxis dataKey="month" />
             <YAxis />
-            <Tooltip formatter={(v: number) => formatMoney(v, liability.total.currency, lang)} />
+            <Tooltip formatter={(v) => formatMoney(Number(v), liability.total.currency, lang)} />
             <Bar dataKey="value" name={t("byExpiryMonth")} fill="#2f9e6e" isAnimationActive={false} />
           </BarChart>
         </ResponsiveContainer>

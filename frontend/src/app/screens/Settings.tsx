@@ -16,6 +16,8 @@ const CHOICES: Partial<Record<Key, string[]>> = {
 };
 
 // The whole form goes in one loyaltyProgramUpdate: the API saves all of it or, on any error, none of it.
+// The form does not validate in the browser (a 0.05 point value is no `step` of a number input): the API
+// checks every field and its typed errors land next to them.
 export function programInput(d: Record<string, string | boolean>, currency: string): Record<string, unknown> {
   const input: Record<string, unknown> = { timezone: d.timezone, pointValue: { amount: String(d.pointValue), currency } };
   for (const k of INTS) input[k] = Number.parseInt(String(d[k]), 10);
@@ -48,7 +50,7 @@ export default function Settings() {
   const set = (k: string) => (v: string | boolean) => setDraft({ ...draft, [k]: v });
   return (
     <Card title={`${t("settings")} · ${channel} · ${program.currency}`}>
-      <form aria-label={t("settings")} onSubmit={(e) => {
+      <form aria-label={t("settings")} noValidate onSubmit={(e) => {
         e.preventDefault();
         void form.submit(async () => (await club<{ loyaltyProgramUpdate: { errors: FieldError[] } }>(PROGRAM_UPDATE, { channel, input: programInput(draft, program.currency) })).loyaltyProgramUpdate);
       }}>

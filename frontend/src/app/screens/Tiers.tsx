@@ -1,25 +1,26 @@
 import { Box, Button, Text } from "@saleor/macaw-ui";
 import { useCallback, useEffect, useState } from "react";
 import type { FieldError } from "../api";
-import type { Key } from "../i18n";
-import { PROGRAM, TIER_CREATE, TIER_DELETE, TIER_UPDATE } from "../queries";
+import { TIER_LANGUAGES, type Key, type TierLanguage } from "../i18n";
+import { PROGRAM, TIER_CREATE, TIER_DELETE, TIER_TRANSLATE, TIER_UPDATE } from "../queries";
 import { useSession } from "../session";
 import { Card, CheckField, FieldErrorText, SubmitRow, TextField, useMutationForm } from "../ui";
 
-type Tier = {
-  id: string; position: number; name: string; nameHe: string; entryThreshold: number; retainThreshold: number;
+type Translations = Partial<Record<Lowercase<TierLanguage>, { name: string } | null>>;
+export type Tier = Translations & {
+  id: string; position: number; name: string; entryThreshold: number; retainThreshold: number;
   benefits: { earnMultiplier: number; discountPercent: number; freeShipping: boolean; earlyAccess: boolean; birthdayPoints: number; cashbackPercent: number | null };
 };
 type Draft = Record<string, string | boolean>;
 
-const TEXT: Key[] = ["name", "nameHe"];
+const TEXT: Key[] = ["name"];
 const NUMBERS: Key[] = ["entryThreshold", "retainThreshold", "earnMultiplier", "discountPercent", "birthdayPoints", "cashbackPercent"];
 const FLAGS: Key[] = ["freeShipping", "earlyAccess"];
 
 function draftOf(tier?: Tier): Draft {
   const b = tier?.benefits;
   return {
-    name: tier?.name ?? "", nameHe: tier?.nameHe ?? "",
+    name: tier?.name ?? "",
     entryThreshold: String(tier?.entryThreshold ?? ""), retainThreshold: String(tier?.retainThreshold ?? ""),
     earnMultiplier: String(b?.earnMultiplier ?? 1), discountPercent: String(b?.discountPercent ?? 0),
     birthdayPoints: String(b?.birthdayPoints ?? 0), cashbackPercent: b?.cashbackPercent == null ? "" : String(b.cashbackPercent),
@@ -29,13 +30,31 @@ function draftOf(tier?: Tier): Draft {
 
 // Decimals travel as strings (the API's Decimal scalar), integers as numbers; empty optional fields are left out.
 export function tierInput(d: Draft): Record<string, unknown> {
-  const input: Record<string, unknown> = { name: d.name, nameHe: d.nameHe, freeShipping: d.freeShipping, earlyAccess: d.earlyAccess };
+  const input: Record<string, unknown> = { name: d.name, freeShipping: d.freeShipping, earlyAccess: d.earlyAccess };
   for (const k of NUMBERS) {
     const v = String(d[k]).trim();
     if (v === "") continue;
     input[k] = k === "birthdayPoints" ? Number.parseInt(v, 10) : v;
   }
   return input;
+}
+
+// One language, one loyaltyTierTranslate: an empty name removes that translation; errors land on the field.
+function TranslationField({ tier, code }: { tier: Tier; code: TierLanguage }) {
+  const { club, channel, t } = useSession();
+  const [name, setName] = useState(tier[code.toLowerCase() as Lowercase<TierLanguage>]?.name ?? "");
+  const form = useMutationForm();
+  const field = `translation-${code}`;
+  return (
+    <Box display="flex" gap={2} alignItems="flex-start" data-testid={field}>
+      <TextField name={field} label={t(`lang${code}` as Key)} value={name} onChange={setName} error={form.errors.name ?? form.errors.languageCode ?? form.errors[""]} />
+      <Button type="button" variant="secondary" disabled={form.busy} onClick={() => void form.submit(async () =>
+        (await club<{ loyaltyTierTranslate: { errors: FieldError[] } }>(TIER_TRANSLATE, { channel, id: tier.id, languageCode: code, name })).loyaltyTierTranslate)}>
+        {t("save")}
+      </Button>
+      {form.saved ? <Text size={2} color="success1" role="status">{t("saved")}</Text> : null}
+    </Box>
+  );
 }
 
 function TierForm({ tier, onSaved }: { tier?: Tier; onSaved: () => void }) {
@@ -45,7 +64,7 @@ function TierForm({ tier, onSaved }: { tier?: Tier; onSaved: () => void }) {
   const [deleteError, setDeleteError] = useState("");
   const set = (k: string) => (v: string | boolean) => setDraft({ ...draft, [k]: v });
   return (
-    <form data-testid={`tier-${tier?.name ?? "new"}`} aria-label={tier?.name ?? t("addTier")} onSubmit={(e) => {
+    <form data-testid={`tier-${tier?.name ?? "new"}`} aria-label={tier?.name ?? t("addTier")} noValidate onSubmit={(e) => {
       e.preventDefault();
       void form.submit(async () => {
         if (tier) return (await club<{ loyaltyTierUpdate: { errors: FieldError[] } }>(TIER_UPDATE, { channel, id: tier.id, input: tierInput(draft) })).loyaltyTierUpdate;
@@ -83,7 +102,13 @@ export default function Tiers() {
   if (!tiers) return <Text>{t("loading")}</Text>;
   return (
     <Box display="grid" gap={4}>
-      {tiers.map((tier) => <Card key={`${tier.id}-${version}`} title={`${tier.position + 1}. ${tier.name}`}><TierForm tier={tier} onSaved={load} /></Card>)}
+      {tiers.map((tier) => (
+        <Card key={`${tier.id}-${version}`} title={`${tier.position + 1}. ${tier.name}`}>
+          <TierForm tier={tier} onSaved={load} />
+          <Text as="h3" size={3} fontWeight="bold" marginTop={4} display="block">{t("translations")}</Text>
+          <div className="form-grid">{TIER_LANGUAGES.map((code) => <TranslationField key={code} tier={tier} code={code} />)}</div>
+        </Card>
+      ))}
       <Card title={t("addTier")}><TierForm key={`new-${version}`} onSaved={load} /></Card>
     </Box>
   );
