@@ -147,7 +147,7 @@ export function CampaignResults({ campaign: c }: { campaign: Campaign }) {
   );
   return (
     <Box marginBottom={4} data-testid={`campaign-${c.id}`}>
-      <Text as="h3" size={4} fontWeight="bold">{c.name} · {c.status.toLowerCase()}{c.startedAt ? ` · ${formatDate(c.startedAt, lang)}` : ""}</Text>
+      <Text as="h3" size={4} fontWeight="bold">{c.name} · {c.status.toLowerCase()}{c.startedAt ? ` · ${formatDate(c.startedAt, lang)}` : c.scheduledAt ? ` · ${t("scheduledAt")} ${formatDate(c.scheduledAt, lang)}` : ""}</Text>
       <table className="table">
         <thead><tr><th>{t("variant")}</th><th>{t("recipients")}</th><th>{t("sent")}</th><th>{t("converted")}</th><th>{t("conversionRate")}</th><th>{t("ordersCount")}</th><th>{t("recoveredRevenue")}</th></tr></thead>
         <tbody>

@@ -10,7 +10,8 @@ import { intOrNull, type Action, type Draft } from "./types";
 const NAMES: Key[] = ["nameEn", "nameHe"];
 const INTS: Key[] = ["points", "pendingDays"];
 const CAPS: Key[] = ["capPerDay", "capPerMonth", "capLifetime"];
-const FLAGS: Key[] = ["isEnabled", "oncePerObject"];
+// The switch is labelled as in the actions list ("On"); the key stays the input's name.
+const FLAGS: [string, Key][] = [["isEnabled", "enabled"], ["oncePerObject", "oncePerObject"]];
 
 export function actionDraft(a?: Action): Draft {
   return {
@@ -26,7 +27,7 @@ export function actionInput(d: Draft): Record<string, unknown> {
   const input: Record<string, unknown> = { nameEn: String(d.nameEn).trim(), nameHe: String(d.nameHe).trim() };
   for (const k of INTS) input[k] = intOrNull(d[k]);
   for (const k of CAPS) input[k] = intOrNull(d[k]);
-  for (const k of FLAGS) input[k] = Boolean(d[k]);
+  for (const [k] of FLAGS) input[k] = Boolean(d[k]);
   return input;
 }
 
@@ -50,7 +51,7 @@ export function ActionForm({ action, onSaved, onCancel }: { action?: Action; onS
         {NAMES.map((k) => <TextField key={k} name={k} label={t(k)} value={String(draft[k])} onChange={set(k)} error={form.errors[k]} />)}
         {INTS.map((k) => <TextField key={k} name={k} type="number" label={t(k)} value={String(draft[k])} onChange={set(k)} error={form.errors[k]} />)}
         {CAPS.map((k) => <TextField key={k} name={k} type="number" label={t(k)} help={t("capHelp")} value={String(draft[k])} onChange={set(k)} error={form.errors[k]} />)}
-        {FLAGS.map((k) => <CheckField key={k} name={k} label={t(k === "isEnabled" ? "enabled" : k)} checked={Boolean(draft[k])} onChange={set(k)} error={form.errors[k]} />)}
+        {FLAGS.map(([k, label]) => <CheckField key={k} name={k} label={t(label)} checked={Boolean(draft[k])} onChange={set(k)} error={form.errors[k]} />)}
       </div>
       <Box display="flex" gap={3} alignItems="center">
         <SubmitRow busy={form.busy} saved={form.saved} label={action ? t("save") : t("addAction")} savedLabel={t("saved")} error={form.errors[""]} />

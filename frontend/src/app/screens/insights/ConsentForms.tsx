@@ -19,6 +19,9 @@ export function download(filename: string, content: string, type: string) {
   URL.revokeObjectURL(url);
 }
 
+// The header the API expects first (at most 100 lines per import).
+const CSV_HEADER = "medium,address,action,occurred_at,wording,locale,origin,evidence";
+
 export function csvLines(text: string): string[] {
   return text.split(/\r?\n/).filter((line) => line.trim() !== "");
 }
@@ -63,6 +66,7 @@ export function ConsentImportForm() {
         <label htmlFor="f-csvFile"><Text size={2} color="default2">{t("csvFile")}</Text></label>
         <input id="f-csvFile" name="csvFile" type="file" accept=".csv,text/csv"
           onChange={(e) => { const file = e.target.files?.[0]; setResult(null); if (file) void file.text().then((text) => setLines(csvLines(text))); }} />
+        <Text size={1} color="default2"><code>{CSV_HEADER}</code></Text>
         <FieldErrorText name="csvLines" error={form.errors.csvLines} />
       </div>
       <SubmitRow busy={form.busy || !lines.length} saved={form.saved} label={t("importRun")} savedLabel={result ? `${t("imported")}: ${result.created ?? 0} · ${t("alreadyImported")}: ${result.alreadyImported ?? 0}` : t("saved")} error={form.errors[""]} />
