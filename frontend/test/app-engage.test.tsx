@@ -4,7 +4,8 @@ import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/re
 import { afterEach, describe, expect, test, vi } from "vitest";
 import type { Fetcher } from "../src/app/api";
 import { translator, type Lang } from "../src/app/i18n";
-import { ActionRow, type Action } from "../src/app/screens/Engagement";
+import Engagement, { ActionRow, type Action } from "../src/app/screens/Engagement";
+import Insights from "../src/app/screens/Insights";
 import { ActionForm } from "../src/app/screens/engagement/ActionForm";
 import { ChallengeForm } from "../src/app/screens/engagement/ChallengeForm";
 import { BulkGrantForm, PlanForm } from "../src/app/screens/engagement/PlanForm";
@@ -293,5 +294,47 @@ describe("consent evidence", () => {
       "medium,address,action,occurred_at,wording,locale,origin,evidence", "email,a@x.co.il,grant,2026-01-01T10:00:00,Yes,he,shop,paper"] });
     expect(container.querySelector('[data-row-error="2-occurredAt"]')?.textContent).toContain("needs a timezone");
     expect(fieldError(container, "csvLines")).toContain("Row 2");
+  });
+});
+
+describe("the screens wire their forms", () => {
+  const CHALLENGE = { id: "C1", name: "Three orders", nameHe: "שלוש הזמנות", description: "", descriptionHe: "", metric: "ACTIONS", target: 3, targetAmount: null,
+    actionKind: "product_review", window: "ROLLING", startsOn: "2026-11-01", endsOn: null, windowDays: 30, rewardPoints: 100, isActive: true, archivedAt: null, badge: { id: "B1", name: "Regular", nameHe: "קבוע" } };
+
+  test("Engagement: a challenge's Edit opens its form filled in, choosing among the channel's actions and badges; saving reloads the lists", async () => {
+    const club = vi.fn(async (doc: string) => {
+      if (doc.includes("ChallengeSummaries")) return { s0: { completed: 0, pointsAwarded: 0, badgesAwarded: 0, lastCompletedAt: null } };
+      if (doc.includes("loyaltyChallengeUpdate")) return { loyaltyChallengeUpdate: { errors: [], challenge: CHALLENGE } };
+      return { actions: [REVIEW], challenges: [CHALLENGE], membershipPlans: [], badges: CHOICES.badges, program: { currency: "ILS", tiers: CHOICES.tiers }, referrals: { totalCount: 0, edges: [] } };
+    }) as unknown as Fetcher;
+    withSession(club, <Engagement />, "he");
+    const row = await screen.findByTestId("challenge-C1");
+    expect(row.textContent).toContain("פעולות שבוצעו");
+    fireEvent.click(row.querySelector("button")!);
+    const form = screen.getByTestId("challenge-form-C1");
+    expect((form.querySelector('[name="actionKind"]') as HTMLSelectElement).value).toBe("product_review");
+    expect((form.querySelector('[name="windowDays"]') as HTMLInputElement).value).toBe("30");
+    expect((form.querySelector('[name="badgeId"]') as HTMLSelectElement).value).toBe("B1");
+    fireEvent.click(form.querySelector("button[type=submit]")!);
+    await waitFor(() => expect(calls(club).filter(([doc]) => String(doc).includes("query Engagement"))).toHaveLength(2));
+    const update = calls(club).find(([doc]) => String(doc).includes("loyaltyChallengeUpdate"))!;
+    expect(update[1]).toMatchObject({ id: "C1", input: { metric: "ACTIONS", actionKind: "product_review", window: "ROLLING", windowDays: 30, endsOn: null, badgeId: "B1" } });
+  });
+
+  test("Insights: a draft campaign can be sent or edited, a sent one only shows its results; the new-campaign form offers saved segments", async () => {
+    const results = { metric: "CONVERSION", winner: null, winnerP: null, lift: null, variants: [], holdout: { key: "holdout", recipients: 0, sent: 0, converted: 0, ordered: 0, revenue: { amount: 0, currency: "ILS" }, conversionRate: { rate: null }, orderedRate: { rate: null } } };
+    const campaign = (id: string, status: string) => ({ id, name: `Campaign ${id}`, status, startedAt: null, finishedAt: null, holdoutPercent: 0, scheduledAt: null, results,
+      audienceKind: "ALL", audienceTierIds: [], defaultLanguage: "HE", variants: [{ key: "A", weight: 1, incentivePoints: 0, contents: [{ language: "HE", subject: "s", body: "b" }] }] });
+    const club = vi.fn(async () => ({ segmentSizes: [], savedSegments: [{ id: "S1", name: "Big spenders", filters: "{}", updatedAt: "2026-11-01T00:00:00Z" }],
+      program: { currency: "ILS", tiers: CHOICES.tiers }, campaigns: { totalCount: 2, edges: [{ node: campaign("K1", "DRAFT") }, { node: campaign("K2", "SENT") }] },
+      npsReport: null, npsDetractors: null })) as unknown as Fetcher;
+    const { container } = withSession(club, <Insights />);
+    await screen.findByTestId("campaign-actions-K1");
+    expect(screen.queryByTestId("campaign-actions-K2")).toBeNull();
+    const newForm = screen.getByTestId("campaign-new");
+    type(newForm, "audienceKind", "SEGMENT");
+    expect([...newForm.querySelectorAll('[name="segment"] option')].map((o) => o.getAttribute("value"))).toContain("saved:S1");
+    fireEvent.click(screen.getByTestId("campaigns").querySelector('button[aria-expanded="false"]')!);
+    expect((container.querySelector('[data-testid="campaign-form-K1"] [name="variants.0.he.subject"]') as HTMLInputElement).value).toBe("s");
   });
 });

@@ -1,7 +1,7 @@
 import { Box, Button, Text } from "@saleor/macaw-ui";
 import { useCallback, useEffect, useState, type ReactNode } from "react";
 import type { FieldError } from "../api";
-import { formatMoney, tierName, type Lang } from "../i18n";
+import { formatMoney, tierName, type Key, type Lang } from "../i18n";
 import { ACTION_UPDATE, challengeSummariesQuery, ENGAGEMENT } from "../queries";
 import { useSession } from "../session";
 import { Card, CheckField, FieldErrorText, SelectField, TextField, useMutationForm } from "../ui";
@@ -144,7 +144,7 @@ export function ActionRow({ action }: { action: Action }) {
 
 function ChallengeRow({ challenge: c, summary: s, edit }: { challenge: Challenge; summary?: Summary; edit: ReactNode }) {
   const { lang, t } = useSession();
-  const target = c.targetAmount ? formatMoney(c.targetAmount.amount, c.targetAmount.currency, lang) : `${c.target} · ${c.metric.toLowerCase()}`;
+  const target = c.targetAmount ? formatMoney(c.targetAmount.amount, c.targetAmount.currency, lang) : `${c.target} · ${t(`metric${c.metric}` as Key)}`;
   return (
     <tr data-testid={`challenge-${c.id}`}>
       <td>{named(c, lang)}</td><td>{target}</td><td className="num">{c.rewardPoints}</td><td>{c.badge ? named(c.badge, lang) : "—"}</td>

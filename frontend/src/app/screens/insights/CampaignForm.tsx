@@ -101,7 +101,7 @@ export function CampaignForm({ campaign, choices, onSaved }: { campaign?: Campai
               const name = at(i, `${l.toLowerCase()}.${part}`);
               const props = { name, label: `${t(part)} · ${t(`lang${l}` as Key)}`, value: v.texts[`${l}.${part}`] ?? "",
                 onChange: (text: string) => setVariant(i, { texts: { ...v.texts, [`${l}.${part}`]: text } }), error: form.errors[name] };
-              return part === "body" ? <AreaField key={name} {...props} /> : <TextField key={name} {...props} />;
+              return part === "body" ? <AreaField key={name} {...props} /> : <div key={name} className="wide"><TextField {...props} /></div>;
             }))}
           </div>
           <FieldErrorText name={at(i, "content")} error={form.errors[at(i, "content")]} />
