@@ -228,14 +228,17 @@ describe("saved segments", () => {
   const TIER = { id: btoa("LoyaltyTier:7"), name: "Gold", nameHe: "זהב" };
   test("editing reads the stored filters and sends the input's names; a bad amount stands under it", async () => {
     const club = answering({ loyaltySavedSegmentUpdate: { ...error("spendMin", "Must be at least 0."), savedSegment: null } });
-    const segment = { id: "S1", name: "Big spenders", filters: '{"spend_min": "1000", "tier_id": 7, "segments": ["loyal"]}', updatedAt: "2026-11-01T00:00:00Z" };
+    const from = new Date("2026-10-01T00:00").toISOString();
+    const segment = { id: "S1", name: "Big spenders", filters: JSON.stringify({ spend_min: "1000", tier_id: 7, segments: ["loyal"], last_order_from: from, was_referred: false }), updatedAt: "2026-11-01T00:00:00Z" };
     const { container } = withSession(club, <SegmentForm segment={segment} choices={{ tiers: [TIER], savedSegments: [] }} onSaved={() => undefined} />);
     expect((container.querySelector('[name="tierId"]') as HTMLSelectElement).value).toBe(TIER.id);
+    expect((container.querySelector('[name="lastOrderFrom"]') as HTMLInputElement).value).toBe("2026-10-01");
     type(container, "spendMin", "-5"); type(container, "ordersMin", "2"); type(container, "emailConsent", "true");
+    fireEvent.click(container.querySelector('[name="paidMembership"][value="ACTIVE"]')!);
     fireEvent.click(screen.getByRole("button", { name: "Save" }));
     await waitFor(() => expect(fieldError(container, "spendMin")).toBe("Must be at least 0."));
     expect(calls(club)[0][1]).toEqual({ channel: "il", id: "S1", input: { name: "Big spenders", filters: {
-      tierId: TIER.id, spendMin: "-5", ordersMin: 2, emailConsent: true, segments: ["LOYAL"] } } });
+      tierId: TIER.id, spendMin: "-5", ordersMin: 2, emailConsent: true, wasReferred: false, lastOrderFrom: from, segments: ["LOYAL"], paidMembership: ["ACTIVE"] } } });
   });
 
   test("a new segment is created from its filters, and a saved one is deleted by id", async () => {

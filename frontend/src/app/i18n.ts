@@ -65,6 +65,9 @@ const en = {
   consentTitle: "Consent evidence", address: "Email or phone", medium: "Medium", format: "Format", exportEvidence: "Export",
   importConsents: "Import consents (CSV)", csvFile: "CSV file", importRun: "Import", imported: "Imported",
   alreadyImported: "Already there", row: "Row", field: "Field",
+  referredAFriend: "Referred a friend", wasReferred: "Was referred", lastOrderFrom: "Last order from", lastOrderTo: "Last order until",
+  paidMembership: "Paid membership", membershipACTIVE: "Active", membershipENDED: "Ended", membershipNONE: "Never",
+  variantIdHelp: "The ID at the end of the variant's page address in the Dashboard", userIdsHelp: "The ID at the end of each customer's page address in the Dashboard",
 };
 export type Key = keyof typeof en;
 
@@ -133,6 +136,9 @@ const he: Record<Key, string> = {
   consentTitle: "ראיות הסכמה", address: "אימייל או טלפון", medium: "ערוץ", format: "פורמט", exportEvidence: "ייצוא",
   importConsents: "ייבוא הסכמות (CSV)", csvFile: "קובץ CSV", importRun: "ייבוא", imported: "יובאו",
   alreadyImported: "כבר קיימים", row: "שורה", field: "שדה",
+  referredAFriend: "הפנו חבר/ה", wasReferred: "הגיעו בהפניה", lastOrderFrom: "הזמנה אחרונה מ", lastOrderTo: "הזמנה אחרונה עד",
+  paidMembership: "חברות בתשלום", membershipACTIVE: "פעילה", membershipENDED: "הסתיימה", membershipNONE: "אף פעם",
+  variantIdHelp: "המזהה שבסוף כתובת עמוד הווריאנט בלוח הבקרה", userIdsHelp: "המזהה שבסוף כתובת עמוד הלקוח בלוח הבקרה",
 };
 
 export type Lang = "en" | "he";

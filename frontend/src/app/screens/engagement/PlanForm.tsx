@@ -35,7 +35,7 @@ export function PlanForm({ plan, choices, onSaved }: { plan?: Plan; choices: Cho
       })).loyaltyMembershipPlanSet, () => { if (!plan) setDraft(planDraft()); onSaved(); });
     }}>
       <div className="form-grid">
-        {plan ? null : <TextField name="variantId" label={t("variantId")} value={String(draft.variantId)} onChange={set("variantId")} error={form.errors.variantId} />}
+        {plan ? null : <TextField name="variantId" label={t("variantId")} help={t("variantIdHelp")} value={String(draft.variantId)} onChange={set("variantId")} error={form.errors.variantId} />}
         <TextField name="name" label={t("name")} value={String(draft.name)} onChange={set("name")} error={form.errors.name} />
         <SelectField name="term" label={t("term")} value={String(draft.term)} onChange={set("term")} error={form.errors.term}
           options={["MONTHLY", "YEARLY"].map((v) => ({ value: v, label: t(`term${v}` as Key) }))} />
@@ -88,7 +88,7 @@ export function BulkGrantForm({ choices }: { choices: Choices }) {
         {text("points", "number")}
         {text("reason")}
         {draft.to === "list"
-          ? <AreaField name="userIds" label={t("userIds")} value={String(draft.userIds)} onChange={set("userIds")} error={form.errors.userIds} />
+          ? <AreaField name="userIds" label={t("userIds")} help={t("userIdsHelp")} value={String(draft.userIds)} onChange={set("userIds")} error={form.errors.userIds} />
           : <>
             <SelectField name="tierId" label={t("tier")} value={String(draft.tierId)} onChange={set("tierId")} error={form.errors.tierId}
               options={[{ value: "", label: t("anyTier") }, ...choices.tiers.map((x) => ({ value: x.id, label: tierName(x, lang) }))]} />
