@@ -8,7 +8,8 @@ import Engagement, { ActionRow, type Action } from "../src/app/screens/Engagemen
 import Insights from "../src/app/screens/Insights";
 import { ActionForm } from "../src/app/screens/engagement/ActionForm";
 import { ChallengeForm } from "../src/app/screens/engagement/ChallengeForm";
-import { BulkGrantForm, PlanForm } from "../src/app/screens/engagement/PlanForm";
+import { BulkGrantForm } from "../src/app/screens/engagement/BulkGrantForm";
+import { PlanForm } from "../src/app/screens/engagement/PlanForm";
 import { CampaignActions } from "../src/app/screens/insights/CampaignActions";
 import { CampaignForm } from "../src/app/screens/insights/CampaignForm";
 import { ConsentExportForm, ConsentImportForm } from "../src/app/screens/insights/ConsentForms";
@@ -156,6 +157,25 @@ describe("membership plans and bulk grants", () => {
     const second = calls(club)[1][1];
     expect(second).toMatchObject({ userIds: null, filter: { tierId: GOLD.id, balanceMin: 500 }, points: 50, reason: "" });
     expect(second.key).not.toBe(first.key);
+  });
+});
+
+describe("bulk grants by email", () => {
+  test("emails are resolved to members first; one that is not a member stops the grant with its error under the list", async () => {
+    const club = vi.fn(async (doc: string, vars: Record<string, string>) => {
+      if (doc.includes("query MemberIds")) return { m0: { userId: "VXNlcjox" }, m1: vars.e1 === "ghost@example.co.il" ? null : { userId: "VXNlcjoz" } };
+      return { loyaltyBulkGrantCreate: { errors: [], grant: { id: "G1", state: "DONE", granted: 3, skipped: 0 } } };
+    }) as unknown as Fetcher;
+    const { container } = withSession(club, <BulkGrantForm choices={CHOICES} />);
+    type(container, "userIds", "dana@example.co.il\nghost@example.co.il\nVXNlcjoy"); type(container, "points", "100"); type(container, "reason", "Thanks");
+    fireEvent.click(screen.getByRole("button", { name: "Grant" }));
+    await waitFor(() => expect(fieldError(container, "userIds")).toBe("Not members of this club: ghost@example.co.il"));
+    expect(calls(club)).toHaveLength(1);
+    expect(calls(club)[0][1]).toEqual({ channel: "il", e0: "dana@example.co.il", e1: "ghost@example.co.il" });
+    type(container, "userIds", "dana@example.co.il, maya@example.co.il\nVXNlcjoy");
+    fireEvent.click(screen.getByRole("button", { name: "Grant" }));
+    await screen.findByText("Granted: 3 · Skipped: 0");
+    expect(calls(club)[2][1]).toMatchObject({ userIds: ["VXNlcjoy", "VXNlcjox", "VXNlcjoz"], filter: null });
   });
 });
 

@@ -267,3 +267,10 @@ export const CONSENT_IMPORT = `mutation ConsentImport($channel: String!, $csvLin
     rowErrors { row field message code }
   }
 }`;
+
+// A bulk grant's list may name members by email: one aliased document finds their Saleor IDs.
+export function memberIdsQuery(emails: string[]): string {
+  const vars = emails.map((_, i) => `, $e${i}: String`).join("");
+  const each = emails.map((_, i) => `m${i}: member(channel: $channel, email: $e${i}) { userId }`).join("\n  ");
+  return `query MemberIds($channel: String!${vars}) {\n  ${each}\n}`;
+}

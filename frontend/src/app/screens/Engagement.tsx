@@ -7,7 +7,8 @@ import { useSession } from "../session";
 import { Card, CheckField, FieldErrorText, SelectField, TextField, useMutationForm } from "../ui";
 import { ActionForm } from "./engagement/ActionForm";
 import { ChallengeForm } from "./engagement/ChallengeForm";
-import { BulkGrantForm, PlanForm } from "./engagement/PlanForm";
+import { BulkGrantForm } from "./engagement/BulkGrantForm";
+import { PlanForm } from "./engagement/PlanForm";
 import { ReferralRow, type Referral } from "./engagement/ReferralRow";
 import type { Action, Challenge, Choices, Named, Plan } from "./engagement/types";
 
