@@ -59,4 +59,24 @@ describe("the Dashboard app's forms", () => {
     await campaigns.getByText(/Hanukkah greeting · (scheduled|sending|sent)/).waitFor();
     await page.close();
   });
+
+  test("in Hebrew a challenge is created from Hebrew labels, laid out right to left, and listed by its Hebrew name", async () => {
+    const { page, app } = await openDashboard("engagement", "he");
+    const form = app.getByTestId("challenge-new");
+    await form.locator("input[name=name]").fill("Two reviews");
+    await form.locator("input[name=nameHe]").fill("שתי ביקורות");
+    await form.locator("select[name=metric]").selectOption("ACTIONS");
+    await form.locator("select[name=actionKind]").selectOption("product_review");
+    await form.locator("input[name=target]").fill("2");
+    await form.locator("input[name=rewardPoints]").fill("40");
+    const submit = form.getByRole("button", { name: "אתגר חדש" });
+    const key = form.locator("input[name=name]");
+    assert.ok((await key.boundingBox()).x > (await form.locator("input[name=nameHe]").boundingBox()).x, "the first field stands to the right");
+    await submit.click();
+    await app.getByTestId("challenges").getByText("שתי ביקורות").waitFor();
+    const frame = page.frames().find((f) => f.url().includes("/app/"));
+    assert.equal(await frame.evaluate(() => document.documentElement.dir), "rtl");
+    await shot(page, "engagement-challenge-he");
+    await page.close();
+  });
 });

@@ -26,7 +26,7 @@ const named = (x: { name: string; nameHe: string }, lang: Lang) => tierName(x, l
 
 // A table row that opens its edit form in a full-width row right below it.
 function Expandable({ row, form, open, span }: { row: ReactNode; form: ReactNode; open: boolean; span: number }) {
-  return <>{row}{open ? <tr className="editing"><td colSpan={span}>{form}</td></tr> : null}</>;
+  return <>{row}{open ? <tr><td colSpan={span}>{form}</td></tr> : null}</>;
 }
 
 function EditButton({ open, onClick }: { open: boolean; onClick: () => void }) {
@@ -140,7 +140,7 @@ export function ActionRow({ action }: { action: Action }) {
       </td>
     </tr>
   );
-  return <Expandable row={row} open={open} span={4} form={<ActionForm key={saved.points + String(saved.isEnabled)} action={saved} onSaved={(a) => { take(a); setOpen(false); }} />} />;
+  return <Expandable row={row} open={open} span={4} form={<ActionForm key={JSON.stringify(saved)} action={saved} onSaved={(a) => { take(a); setOpen(false); }} />} />;
 }
 
 function ChallengeRow({ challenge: c, summary: s, edit }: { challenge: Challenge; summary?: Summary; edit: ReactNode }) {
