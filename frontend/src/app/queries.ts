@@ -157,10 +157,17 @@ export const SALEOR_CHANNELS = `query { channels { slug name currencyCode } }`;
 export const SALEOR_ORDER = `query Order($id: ID!) { order(id: $id) { number channel { slug } user { id email } } }`;
 
 // Engagement: one document for the lists, then one aliased document for every challenge's summary.
+export const CHALLENGE_FIELDS = `id name nameHe description descriptionHe metric target targetAmount { amount currency } actionKind window
+  startsOn endsOn windowDays rewardPoints isActive archivedAt badge { id name nameHe }`;
+
+export const PLAN_FIELDS = `id name variantId term isActive monthlyGiftPoints monthlyGiftCredit { amount currency } reminderDays tier { id name nameHe }`;
+
 export const ENGAGEMENT = `query Engagement($channel: String!, $status: LoyaltyReferralStatus) {
   actions(channel: $channel) { id key nameEn nameHe points isBuiltin isEnabled pendingDays caps { perDay perMonth lifetime oncePerObject } }
-  challenges(channel: $channel) { id name nameHe metric target targetAmount { amount currency } rewardPoints isActive startsOn endsOn badge { id name nameHe } }
-  membershipPlans(channel: $channel) { id name term isActive monthlyGiftPoints monthlyGiftCredit { amount currency } reminderDays tier { id name nameHe } }
+  challenges(channel: $channel, includeArchived: true) { ${CHALLENGE_FIELDS} }
+  membershipPlans(channel: $channel) { ${PLAN_FIELDS} }
+  badges(channel: $channel) { id name nameHe }
+  program(channel: $channel) { currency tiers { id name nameHe } }
   referrals(channel: $channel, first: 50, filter: {status: $status}) {
     totalCount
     edges { node { id status reasonCode reason rewardPoints created referrerEmail friendEmail orderNumber orderTotal { amount currency } signals reviewedBy } }
@@ -188,13 +195,18 @@ export const REFERRAL_REVIEW = `mutation ReferralReview($channel: String!, $id: 
   }
 }`;
 
+export const CAMPAIGN_FIELDS = `id name status startedAt finishedAt holdoutPercent scheduledAt audienceKind audienceTierIds audienceSegment
+      audienceSavedSegmentId defaultLanguage attributionDays winnerMetric
+      variants { key weight incentivePoints contents { language subject body } }`;
+
 // Insights: one document for segments, campaigns and NPS; the backtest runs on demand.
 export const INSIGHTS = `query Insights($channel: String!, $day0: Date!, $day1: Date!, $since: DateTime!, $until: DateTime!) {
   segmentSizes(channel: $channel, since: $day0, until: $day1) { day segment size }
   savedSegments(channel: $channel) { id name filters updatedAt }
+  program(channel: $channel) { currency tiers { id name nameHe } }
   campaigns(channel: $channel, first: 20) {
     totalCount
-    edges { node { id name status startedAt finishedAt holdoutPercent
+    edges { node { ${CAMPAIGN_FIELDS}
       results { metric winner winnerP lift
         holdout { key recipients sent converted ordered revenue { amount currency } orderedRate { rate } conversionRate { rate } }
         variants { key recipients sent opened clicked converted ordered revenue { amount currency } conversionRate { rate } orderedRate { rate } }
@@ -217,3 +229,80 @@ export const RULE_BACKTEST = `query RuleBacktest($channel: String!, $months: Int
     proposed { ${SCENARIO} }
   }
 }`;
+
+// The Engagement and Insights forms: one mutation per save, each answering typed errors.
+const ACTION_RESULT = "action { id key nameEn nameHe points isBuiltin isEnabled pendingDays caps { perDay perMonth lifetime oncePerObject } }";
+
+export const ACTION_CREATE = `mutation ActionCreate($channel: String!, $key: String!, $input: LoyaltyActionInput!) {
+  loyaltyActionCreate(channel: $channel, key: $key, input: $input) { errors { field message code } ${ACTION_RESULT} }
+}`;
+
+export const CHALLENGE_CREATE = `mutation ChallengeCreate($channel: String!, $input: LoyaltyChallengeInput!) {
+  loyaltyChallengeCreate(channel: $channel, input: $input) { errors { field message code } challenge { ${CHALLENGE_FIELDS} } }
+}`;
+
+export const CHALLENGE_UPDATE = `mutation ChallengeUpdate($channel: String!, $id: ID!, $input: LoyaltyChallengeInput!) {
+  loyaltyChallengeUpdate(channel: $channel, id: $id, input: $input) { errors { field message code } challenge { ${CHALLENGE_FIELDS} } }
+}`;
+
+export const CHALLENGE_DELETE = `mutation ChallengeDelete($channel: String!, $id: ID!) {
+  loyaltyChallengeDelete(channel: $channel, id: $id) { errors { field message code } archived }
+}`;
+
+export const PLAN_SET = `mutation PlanSet($channel: String!, $variantId: ID!, $input: LoyaltyMembershipPlanInput!) {
+  loyaltyMembershipPlanSet(channel: $channel, variantId: $variantId, input: $input) { errors { field message code } plan { ${PLAN_FIELDS} } }
+}`;
+
+export const BULK_GRANT = `mutation BulkGrant($channel: String!, $points: Int!, $reason: String!, $key: String!, $userIds: [ID!], $filter: LoyaltyMemberFilterInput) {
+  loyaltyBulkGrantCreate(channel: $channel, points: $points, reason: $reason, idempotencyKey: $key, userIds: $userIds, filter: $filter) {
+    errors { field message code }
+    grant { id points reason state granted skipped byFilter }
+  }
+}`;
+
+export const CAMPAIGN_CREATE = `mutation CampaignCreate($channel: String!, $input: LoyaltyCampaignInput!) {
+  loyaltyCampaignCreate(channel: $channel, input: $input) { errors { field message code } campaign { id } }
+}`;
+
+export const CAMPAIGN_UPDATE = `mutation CampaignUpdate($channel: String!, $id: ID!, $input: LoyaltyCampaignInput!) {
+  loyaltyCampaignUpdate(channel: $channel, id: $id, input: $input) { errors { field message code } campaign { id } }
+}`;
+
+export const CAMPAIGN_SCHEDULE = `mutation CampaignSchedule($channel: String!, $id: ID!, $sendAt: DateTime) {
+  loyaltyCampaignSchedule(channel: $channel, id: $id, sendAt: $sendAt) { errors { field message code } campaign { id status scheduledAt } }
+}`;
+
+export const CAMPAIGN_CANCEL = `mutation CampaignCancel($channel: String!, $id: ID!) {
+  loyaltyCampaignCancel(channel: $channel, id: $id) { errors { field message code } campaign { id status } }
+}`;
+
+export const SAVED_SEGMENT_CREATE = `mutation SavedSegmentCreate($channel: String!, $input: LoyaltySavedSegmentInput!) {
+  loyaltySavedSegmentCreate(channel: $channel, input: $input) { errors { field message code } savedSegment { id name filters updatedAt } }
+}`;
+
+export const SAVED_SEGMENT_UPDATE = `mutation SavedSegmentUpdate($channel: String!, $id: ID!, $input: LoyaltySavedSegmentInput!) {
+  loyaltySavedSegmentUpdate(channel: $channel, id: $id, input: $input) { errors { field message code } savedSegment { id name filters updatedAt } }
+}`;
+
+export const SAVED_SEGMENT_DELETE = `mutation SavedSegmentDelete($channel: String!, $id: ID!) {
+  loyaltySavedSegmentDelete(channel: $channel, id: $id) { errors { field message code } }
+}`;
+
+export const CONSENT_EXPORT = `mutation ConsentExport($channel: String!, $address: String!, $medium: LoyaltyConsentMedium!, $format: LoyaltyEvidenceFormat!) {
+  loyaltyConsentEvidenceExport(channel: $channel, address: $address, medium: $medium, format: $format) { errors { field message code } content filename }
+}`;
+
+export const CONSENT_IMPORT = `mutation ConsentImport($channel: String!, $csvLines: [String!]!) {
+  loyaltyConsentImport(channel: $channel, csvLines: $csvLines) {
+    errors { field message code }
+    rows created alreadyImported
+    rowErrors { row field message code }
+  }
+}`;
+
+// A bulk grant's list may name members by email: one aliased document finds their Saleor IDs.
+export function memberIdsQuery(emails: string[]): string {
+  const vars = emails.map((_, i) => `, $e${i}: String`).join("");
+  const each = emails.map((_, i) => `m${i}: member(channel: $channel, email: $e${i}) { userId }`).join("\n  ");
+  return `query MemberIds($channel: String!${vars}) {\n  ${each}\n}`;
+}

@@ -1,28 +1,38 @@
 import { Box, Button, Text } from "@saleor/macaw-ui";
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useState, type ReactNode } from "react";
 import type { FieldError } from "../api";
-import { formatDate, formatMoney, tierName, type Lang } from "../i18n";
-import { ACTION_UPDATE, challengeSummariesQuery, ENGAGEMENT, REFERRAL_REVIEW } from "../queries";
+import { formatMoney, tierName, type Key, type Lang } from "../i18n";
+import { ACTION_UPDATE, challengeSummariesQuery, ENGAGEMENT } from "../queries";
 import { useSession } from "../session";
 import { Card, CheckField, FieldErrorText, SelectField, TextField, useMutationForm } from "../ui";
+import { ActionForm } from "./engagement/ActionForm";
+import { ChallengeForm } from "./engagement/ChallengeForm";
+import { BulkGrantForm } from "./engagement/BulkGrantForm";
+import { PlanForm } from "./engagement/PlanForm";
+import { ReferralRow, type Referral } from "./engagement/ReferralRow";
+import type { Action, Challenge, Choices, Named, Plan } from "./engagement/types";
 
-type Money = { amount: number; currency: string };
-export type Action = {
-  id: string; key: string; nameEn: string; nameHe: string; points: number; isBuiltin: boolean; isEnabled: boolean; pendingDays: number;
-  caps: { perDay: number | null; perMonth: number | null; lifetime: number | null; oncePerObject: boolean };
-};
-type Named = { id: string; name: string; nameHe: string };
-type Challenge = Named & { metric: string; target: number; targetAmount: Money | null; rewardPoints: number; isActive: boolean; startsOn: string; endsOn: string | null; badge: Named | null };
+export type { Action, Referral };
+export { ReferralRow };
+
 type Summary = { completed: number; pointsAwarded: number; badgesAwarded: number; lastCompletedAt: string | null };
-type Plan = { id: string; name: string; term: string; isActive: boolean; monthlyGiftPoints: number; monthlyGiftCredit: Money; reminderDays: number; tier: Named };
-export type Referral = {
-  id: string; status: string; reasonCode: string | null; reason: string | null; rewardPoints: number; created: string; referrerEmail: string;
-  friendEmail: string | null; orderNumber: string | null; orderTotal: Money | null; signals: string[]; reviewedBy: string | null;
+type Data = {
+  actions: Action[]; challenges: Challenge[]; membershipPlans: Plan[]; badges?: Named[] | null;
+  program?: { currency: string; tiers: Named[] } | null; referrals: { totalCount: number; edges: { node: Referral }[] };
 };
-type Data = { actions: Action[]; challenges: Challenge[]; membershipPlans: Plan[]; referrals: { totalCount: number; edges: { node: Referral }[] } };
 
 const STATUSES = ["", "HELD", "INVITED", "ORDERED", "REWARDED", "REJECTED", "REVERSED"];
 const named = (x: { name: string; nameHe: string }, lang: Lang) => tierName(x, lang);
+
+// A table row that opens its edit form in a full-width row right below it.
+function Expandable({ row, form, open, span }: { row: ReactNode; form: ReactNode; open: boolean; span: number }) {
+  return <>{row}{open ? <tr><td colSpan={span}>{form}</td></tr> : null}</>;
+}
+
+function EditButton({ open, onClick }: { open: boolean; onClick: () => void }) {
+  const { t } = useSession();
+  return <Button type="button" size="small" variant="secondary" aria-expanded={open} onClick={onClick}>{open ? t("close") : t("edit")}</Button>;
+}
 
 // Engagement: two club requests (the lists, then every challenge's summary in one aliased document).
 export default function Engagement() {
@@ -31,6 +41,7 @@ export default function Engagement() {
   const [summaries, setSummaries] = useState<Record<string, Summary>>({});
   const [status, setStatus] = useState("");
   const [error, setError] = useState("");
+  const [editing, setEditing] = useState("");
   const load = useCallback(async () => {
     const d = await club<Data>(ENGAGEMENT, { channel, status: status || null }, { partial: true });
     setData(d);
@@ -45,6 +56,9 @@ export default function Engagement() {
   }, [channel, load]);
   if (error) return <Text role="alert" color="critical1">{error}</Text>;
   if (!data) return <Text>{t("loading")}</Text>;
+  const reload = () => { setEditing(""); load().catch((e: Error) => setError(e.message)); };
+  const toggle = (id: string) => () => setEditing(editing === id ? "" : id);
+  const choices: Choices = { actions: data.actions ?? [], badges: data.badges ?? [], tiers: data.program?.tiers ?? [], currency: data.program?.currency ?? "" };
   const replaceReferral = (r: Referral) => setData({ ...data, referrals: { ...data.referrals, edges: data.referrals.edges.map((e) => (e.node.id === r.id ? { node: r } : e)) } });
   return (
     <Box display="grid" gap={4} data-testid="engagement">
@@ -53,22 +67,32 @@ export default function Engagement() {
           {(data.actions ?? []).map((a) => <ActionRow key={a.key} action={a} />)}
         </tbody></table>
       </Card>
+      <Card title={t("addAction")} testId="add-action">
+        <ActionForm onSaved={(a) => setData({ ...data, actions: [...data.actions, a] })} />
+      </Card>
       <Card title={t("challenges")} testId="challenges">
         {data.challenges?.length ? (
           <table className="table">
-            <thead><tr><th>{t("name")}</th><th>{t("target")}</th><th>{t("points")}</th><th>{t("badge")}</th><th>{t("active")}</th><th>{t("completed")}</th><th>{t("pointsAwarded")}</th><th>{t("badgesAwarded")}</th></tr></thead>
-            <tbody>{data.challenges.map((c) => <ChallengeRow key={c.id} challenge={c} summary={summaries[c.id]} />)}</tbody>
+            <thead><tr><th>{t("name")}</th><th>{t("target")}</th><th>{t("points")}</th><th>{t("badge")}</th><th>{t("active")}</th><th>{t("completed")}</th><th>{t("pointsAwarded")}</th><th>{t("badgesAwarded")}</th><th /></tr></thead>
+            <tbody>{data.challenges.map((c) => <Expandable key={c.id} span={9} open={editing === c.id}
+              row={<ChallengeRow challenge={c} summary={summaries[c.id]} edit={<EditButton open={editing === c.id} onClick={toggle(c.id)} />} />}
+              form={<ChallengeForm challenge={c} choices={choices} onSaved={reload} />} />)}</tbody>
           </table>
         ) : <Text>{t("noneYet")}</Text>}
       </Card>
+      <Card title={t("addChallenge")} testId="add-challenge"><ChallengeForm choices={choices} onSaved={reload} /></Card>
       <Card title={t("plans")} testId="plans">
         {data.membershipPlans?.length ? (
           <table className="table">
-            <thead><tr><th>{t("name")}</th><th>{t("term")}</th><th>{t("tier")}</th><th>{t("monthlyGiftPoints")}</th><th>{t("monthlyGiftCredit")}</th><th>{t("active")}</th></tr></thead>
-            <tbody>{data.membershipPlans.map((p) => <PlanRow key={p.id} plan={p} />)}</tbody>
+            <thead><tr><th>{t("name")}</th><th>{t("term")}</th><th>{t("tier")}</th><th>{t("monthlyGiftPoints")}</th><th>{t("monthlyGiftCredit")}</th><th>{t("active")}</th><th /></tr></thead>
+            <tbody>{data.membershipPlans.map((p) => <Expandable key={p.id} span={7} open={editing === p.id}
+              row={<PlanRow plan={p} edit={<EditButton open={editing === p.id} onClick={toggle(p.id)} />} />}
+              form={<PlanForm plan={p} choices={choices} onSaved={reload} />} />)}</tbody>
           </table>
         ) : <Text>{t("noneYet")}</Text>}
       </Card>
+      <Card title={t("addPlan")} testId="add-plan"><PlanForm choices={choices} onSaved={reload} /></Card>
+      <Card title={t("bulkGrant")} testId="bulk-grant-card"><BulkGrantForm choices={choices} /></Card>
       <Card title={`${t("referrals")} (${data.referrals?.totalCount ?? 0})`} testId="referrals">
         <Box marginBottom={3} style={{ maxWidth: 220 }}>
           <SelectField name="status" label={t("status")} value={status} onChange={setStatus}
@@ -86,80 +110,55 @@ export default function Engagement() {
 }
 
 // One row, one mutation: the switch and the points are sent together and saved together or not at all.
+// "Edit" opens every other setting of the action (names, caps, pending days) in a form below the row.
 export function ActionRow({ action }: { action: Action }) {
   const { club, channel, t, lang } = useSession();
   const [saved, setSaved] = useState(action);
   const [enabled, setEnabled] = useState(action.isEnabled);
   const [points, setPoints] = useState(String(action.points));
+  const [open, setOpen] = useState(false);
   const form = useMutationForm();
+  const take = (a: Action) => { setSaved(a); setEnabled(a.isEnabled); setPoints(String(a.points)); };
   const save = () => form.submit(
     async () => (await club<{ loyaltyActionUpdate: { errors: FieldError[]; action: Action | null } }>(ACTION_UPDATE, {
       channel, key: action.key, input: { isEnabled: enabled, points: Number.parseInt(points, 10) },
     })).loyaltyActionUpdate,
-    (r) => { if (r.action) { setSaved(r.action); setEnabled(r.action.isEnabled); setPoints(String(r.action.points)); } },
+    (r) => { if (r.action) take(r.action); },
   );
-  return (
+  const row = (
     <tr data-testid={`action-${action.key}`}>
-      <td>{lang === "he" ? saved.nameHe : saved.nameEn}{saved.isBuiltin ? <Text size={1} color="default2"> · {t("builtin")}</Text> : null}</td>
+      <td>{lang === "he" && saved.nameHe ? saved.nameHe : saved.nameEn}{saved.isBuiltin ? <Text size={1} color="default2"> · {t("builtin")}</Text> : null}</td>
       <td><CheckField name="isEnabled" label={t("enabled")} checked={enabled} onChange={setEnabled} error={form.errors.isEnabled} /></td>
       <td><TextField name="points" type="number" label={t("points")} value={points} onChange={setPoints} error={form.errors.points} /></td>
       <td>
-        <Button type="button" size="small" variant="secondary" disabled={form.busy} onClick={() => void save()}>{t("save")}</Button>
+        <Box display="flex" gap={2}>
+          <Button type="button" size="small" variant="secondary" disabled={form.busy} onClick={() => void save()}>{t("save")}</Button>
+          <EditButton open={open} onClick={() => setOpen(!open)} />
+        </Box>
         {form.saved ? <Text size={2} color="success1" role="status" data-testid="saved"> {t("saved")}</Text> : null}
         <FieldErrorText name="form" error={form.errors[""] ?? form.errors.key} />
       </td>
     </tr>
   );
+  return <Expandable row={row} open={open} span={4} form={<ActionForm key={JSON.stringify(saved)} action={saved} onSaved={(a) => { take(a); setOpen(false); }} />} />;
 }
 
-function ChallengeRow({ challenge: c, summary: s }: { challenge: Challenge; summary?: Summary }) {
-  const { lang } = useSession();
-  const target = c.targetAmount ? formatMoney(c.targetAmount.amount, c.targetAmount.currency, lang) : `${c.target} · ${c.metric.toLowerCase()}`;
+function ChallengeRow({ challenge: c, summary: s, edit }: { challenge: Challenge; summary?: Summary; edit: ReactNode }) {
+  const { lang, t } = useSession();
+  const target = c.targetAmount ? formatMoney(c.targetAmount.amount, c.targetAmount.currency, lang) : `${c.target} · ${t(`metric${c.metric}` as Key)}`;
   return (
     <tr data-testid={`challenge-${c.id}`}>
       <td>{named(c, lang)}</td><td>{target}</td><td className="num">{c.rewardPoints}</td><td>{c.badge ? named(c.badge, lang) : "—"}</td>
-      <td>{c.isActive ? "✓" : "—"}</td><td className="num">{s?.completed ?? "—"}</td><td className="num">{s?.pointsAwarded ?? "—"}</td>
-      <td className="num">{s?.badgesAwarded ?? "—"}</td>
+      <td>{c.archivedAt ? t("archived") : c.isActive ? "✓" : "—"}</td><td className="num">{s?.completed ?? "—"}</td><td className="num">{s?.pointsAwarded ?? "—"}</td>
+      <td className="num">{s?.badgesAwarded ?? "—"}</td><td>{edit}</td>
     </tr>
   );
 }
 
-function PlanRow({ plan: p }: { plan: Plan }) {
+function PlanRow({ plan: p, edit }: { plan: Plan; edit: ReactNode }) {
   const { lang } = useSession();
   return (
-    <tr><td>{p.name}</td><td>{p.term.toLowerCase()}</td><td>{named(p.tier, lang)}</td><td className="num">{p.monthlyGiftPoints}</td>
-      <td className="num">{formatMoney(p.monthlyGiftCredit.amount, p.monthlyGiftCredit.currency, lang)}</td><td>{p.isActive ? "✓" : "—"}</td></tr>
-  );
-}
-
-// A held referral is approved or rejected (with a reason) in one mutation; its errors stand in the row.
-export function ReferralRow({ referral: r, onSaved }: { referral: Referral; onSaved: (r: Referral) => void }) {
-  const { club, channel, t, lang } = useSession();
-  const [reason, setReason] = useState("");
-  const form = useMutationForm();
-  const review = (approve: boolean) => form.submit(
-    async () => (await club<{ loyaltyReferralReview: { errors: FieldError[]; referral: Referral | null } }>(REFERRAL_REVIEW, {
-      channel, id: r.id, approve, reason: reason || null,
-    })).loyaltyReferralReview,
-    (result) => result.referral && onSaved(result.referral),
-  );
-  return (
-    <tr data-testid={`referral-${r.id}`}>
-      <td>{formatDate(r.created, lang)}</td><td>{r.referrerEmail}</td><td>{r.friendEmail ?? "—"}</td>
-      <td>{r.orderNumber ? `#${r.orderNumber}${r.orderTotal ? ` · ${formatMoney(r.orderTotal.amount, r.orderTotal.currency, lang)}` : ""}` : "—"}</td>
-      <td>{r.status}</td><td>{r.reason ?? "—"}</td><td>{r.signals.join(", ") || "—"}</td>
-      <td>
-        {r.status === "HELD" ? (
-          <Box display="grid" gap={2}>
-            <TextField name="reason" label={t("rejectReason")} value={reason} onChange={setReason} error={form.errors.reason} />
-            <Box display="flex" gap={2}>
-              <Button type="button" size="small" variant="primary" disabled={form.busy} onClick={() => void review(true)}>{t("approve")}</Button>
-              <Button type="button" size="small" variant="error" disabled={form.busy} onClick={() => void review(false)}>{t("reject")}</Button>
-            </Box>
-            <FieldErrorText name="form" error={form.errors[""] ?? form.errors.id} />
-          </Box>
-        ) : r.reviewedBy ? <Text size={2} color="default2">{r.reviewedBy}</Text> : null}
-      </td>
-    </tr>
+    <tr data-testid={`plan-${p.id}`}><td>{p.name}</td><td>{p.term.toLowerCase()}</td><td>{named(p.tier, lang)}</td><td className="num">{p.monthlyGiftPoints}</td>
+      <td className="num">{formatMoney(p.monthlyGiftCredit.amount, p.monthlyGiftCredit.currency, lang)}</td><td>{p.isActive ? "✓" : "—"}</td><td>{edit}</td></tr>
   );
 }

@@ -1,20 +1,26 @@
-import { Box, Text } from "@saleor/macaw-ui";
-import { useEffect, useState, type FormEvent } from "react";
+import { Box, Button, Text } from "@saleor/macaw-ui";
+import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { ApiError } from "../api";
 import { formatDate, formatMoney, formatPercent, type Key } from "../i18n";
 import { INSIGHTS, RULE_BACKTEST } from "../queries";
 import { useSession } from "../session";
 import { Card, Stat, SubmitRow, TextField } from "../ui";
+import { CampaignActions } from "./insights/CampaignActions";
+import { CampaignForm } from "./insights/CampaignForm";
+import { ConsentCard } from "./insights/ConsentForms";
+import { SegmentForm } from "./insights/SegmentForm";
+import type { CampaignSettings, InsightChoices, Named } from "./insights/types";
 
 type Money = { amount: number; currency: string };
 type Rate = { rate: number | null };
 type Group = { key: string; recipients: number; sent: number; opened?: number; clicked?: number; converted: number; ordered: number; revenue: Money; conversionRate: Rate; orderedRate: Rate };
-export type Campaign = { id: string; name: string; status: string; startedAt: string | null; finishedAt: string | null; holdoutPercent: number;
+export type Campaign = CampaignSettings & { startedAt: string | null; finishedAt: string | null;
   results: { metric: string; winner: string | null; winnerP: number | null; lift: number | null; holdout: Group; variants: Group[] } };
 type Nps = { key: string; responses: number; promoters: number; passives: number; detractors: number; nps: number | null };
 type Data = {
   segmentSizes: { day: string; segment: string; size: number }[] | null;
   savedSegments: { id: string; name: string; filters: string; updatedAt: string }[] | null;
+  program?: { currency: string; tiers: Named[] } | null;
   campaigns: { totalCount: number; edges: { node: Campaign }[] } | null;
   npsReport: { overall: Nps; byTier: Nps[] } | null;
   npsDetractors: { totalCount: number; edges: { node: { id: string; orderNumber: string; email: string; score: number; comment: string; tier: string; answeredAt: string } }[] } | null;
@@ -41,17 +47,23 @@ export function latestSizes(rows: { day: string; segment: string; size: number }
   });
 }
 
-// Insights: one club request on open; the backtest is one more per run.
+// Insights: one club request on open (and again after a form saves); the backtest is one more per run.
 export default function Insights() {
   const { club, channel, t, lang } = useSession();
   const [data, setData] = useState<Data | null>(null);
   const [error, setError] = useState("");
-  useEffect(() => {
+  const [editing, setEditing] = useState("");
+  const [version, setVersion] = useState(0);
+  const load = useCallback(() => {
     if (!channel) return;
-    club<Data>(INSIGHTS, { channel, ...insightsWindow() }, { partial: true }).then(setData).catch((e: Error) => setError(e.message));
+    club<Data>(INSIGHTS, { channel, ...insightsWindow() }, { partial: true })
+      .then((d) => { setData(d); setEditing(""); setVersion((v) => v + 1); }).catch((e: Error) => setError(e.message));
   }, [club, channel]);
+  useEffect(load, [load]);
   if (error) return <Text role="alert" color="critical1">{error}</Text>;
   if (!data) return <Text>{t("loading")}</Text>;
+  const choices: InsightChoices = { tiers: data.program?.tiers ?? [], savedSegments: data.savedSegments ?? [] };
+  const toggle = (id: string) => <EditToggle open={editing === id} onClick={() => setEditing(editing === id ? "" : id)} />;
   const sizes = latestSizes(data.segmentSizes ?? []);
   const nps = data.npsReport;
   return (
@@ -66,14 +78,28 @@ export default function Insights() {
         <Card title={t("savedSegments")} testId="saved-segments">
           {data.savedSegments?.length ? (
             <table className="table"><tbody>
-              {data.savedSegments.map((s) => <tr key={s.id}><td>{s.name}</td><td><code>{s.filters}</code></td><td>{formatDate(s.updatedAt, lang)}</td></tr>)}
+              {data.savedSegments.map((s) => [
+                <tr key={s.id} data-testid={`segment-${s.id}`}><td>{s.name}</td><td><code>{s.filters}</code></td><td>{formatDate(s.updatedAt, lang)}</td><td>{toggle(s.id)}</td></tr>,
+                editing === s.id ? <tr key={`${s.id}-form`}><td colSpan={4}><SegmentForm segment={s} choices={choices} onSaved={load} /></td></tr> : null,
+              ])}
             </tbody></table>
           ) : <Text>{t("noneYet")}</Text>}
+          <Box marginTop={4}><Text as="h3" size={4} fontWeight="bold">{t("newSegment")}</Text><SegmentForm key={`new-${version}`} choices={choices} onSaved={load} /></Box>
         </Card>
       </Box>
       <Card title={`${t("campaigns")} (${data.campaigns?.totalCount ?? 0})`} testId="campaigns">
-        {data.campaigns?.edges.length ? data.campaigns.edges.map(({ node }) => <CampaignResults key={node.id} campaign={node} />) : <Text>{t("noneYet")}</Text>}
+        {data.campaigns?.edges.length ? data.campaigns.edges.map(({ node }) => (
+          <Box key={node.id} marginBottom={4}>
+            <CampaignResults campaign={node} />
+            <Box display="flex" gap={2} alignItems="flex-end" flexWrap="wrap">
+              <CampaignActions campaign={node} onDone={load} />
+              {node.status === "DRAFT" ? toggle(node.id) : null}
+            </Box>
+            {editing === node.id ? <CampaignForm campaign={node} choices={choices} onSaved={load} /> : null}
+          </Box>
+        )) : <Text>{t("noneYet")}</Text>}
       </Card>
+      <Card title={t("newCampaign")} testId="new-campaign"><CampaignForm key={`new-${version}`} choices={choices} onSaved={load} /></Card>
       <Box display="grid" gap={4} className="two-col">
         <Card title={t("npsReport")} testId="nps">
           {nps ? (
@@ -99,8 +125,14 @@ export default function Insights() {
         </Card>
       </Box>
       <BacktestForm />
+      <ConsentCard />
     </Box>
   );
+}
+
+function EditToggle({ open, onClick }: { open: boolean; onClick: () => void }) {
+  const { t } = useSession();
+  return <Button type="button" size="small" variant="secondary" aria-expanded={open} onClick={onClick}>{open ? t("close") : t("edit")}</Button>;
 }
 
 export function CampaignResults({ campaign: c }: { campaign: Campaign }) {
@@ -115,7 +147,7 @@ export function CampaignResults({ campaign: c }: { campaign: Campaign }) {
   );
   return (
     <Box marginBottom={4} data-testid={`campaign-${c.id}`}>
-      <Text as="h3" size={4} fontWeight="bold">{c.name} · {c.status.toLowerCase()}{c.startedAt ? ` · ${formatDate(c.startedAt, lang)}` : ""}</Text>
+      <Text as="h3" size={4} fontWeight="bold">{c.name} · {c.status.toLowerCase()}{c.startedAt ? ` · ${formatDate(c.startedAt, lang)}` : c.scheduledAt ? ` · ${t("scheduledAt")} ${formatDate(c.scheduledAt, lang)}` : ""}</Text>
       <table className="table">
         <thead><tr><th>{t("variant")}</th><th>{t("recipients")}</th><th>{t("sent")}</th><th>{t("converted")}</th><th>{t("conversionRate")}</th><th>{t("ordersCount")}</th><th>{t("recoveredRevenue")}</th></tr></thead>
         <tbody>
