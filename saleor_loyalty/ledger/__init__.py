@@ -5,7 +5,9 @@ Design overview
 - Every writer runs in one transaction that locks the account row (`select_for_update`, pk order),
   inserts the row inside a savepoint, and updates the cached `balance` / `lifetime_earned` in that
   same transaction. If the insert hits the (kind, source_key) unique constraint, the event was
-  already recorded: nothing changes, and the caller is told it was a duplicate.
+  already recorded: nothing changes, and the caller is told it was a duplicate. The hot paths (a new
+  earn, an action award: accrual.py, action_awards.py) lock inside their one write statement instead,
+  only if the account row is still the version their unlocked read saw; else they lock first.
 - Orders are synced, not "handled": `sync_order` brings the ledger to what the order's current
   facts call for (earned once if paid; cumulative reversal for refunds and cancellation). So an
   event delivered twice, late, out of order or from two workers at once converges to the same rows.
