@@ -139,7 +139,7 @@ def build(members: int, per_member: int, chunk: int) -> None:
                        jsonb_build_object('refund_basis', amount::text), at + CASE WHEN k > %s - 2 THEN interval
                        '60 days' ELSE interval '14 days' END, at + interval '365 days', at, 'bench', at
                 FROM generate_series(%s, %s) a CROSS JOIN generate_series(1, %s) k
-                CROSS JOIN LATERAL (SELECT ((a * 7919 + k * 104729) %% 400 + 20)::numeric AS amount,
+                CROSS JOIN LATERAL (SELECT ((a::bigint * 7919 + k * 104729) %% 400 + 20)::numeric AS amount,
                     now() - (%s - k) * interval '730 days' / %s AS at) m""",
                 [earns, *span, earns, earns, earns],
             )
