@@ -5,7 +5,6 @@ from functools import cached_property
 from zoneinfo import ZoneInfo
 
 import graphene
-from django.utils import timezone
 from graphene_django import DjangoObjectType
 
 from saleor_loyalty.benefits.birthdays import CHANGE_INTERVAL
@@ -17,6 +16,7 @@ from saleor_loyalty.graphql.challenge_types import ChallengeProgressType, Earned
 from saleor_loyalty.graphql.enums import LoyaltyTransactionKindEnum
 from saleor_loyalty.graphql.errors import resolver
 from saleor_loyalty.graphql.ids import to_global_id
+from saleor_loyalty.graphql.member_page import MemberPage
 from saleor_loyalty.graphql.membership_types import MembershipType
 from saleor_loyalty.graphql.money import MoneyType
 from saleor_loyalty.graphql.pagination import connection, connection_types, keyset_page, page_size
@@ -39,7 +39,6 @@ from saleor_loyalty.tiers.ladder import (
     TierStanding,
     current_tier,
     ladder,
-    qualifying_amounts,
     standing,
 )
 
@@ -101,17 +100,6 @@ LoyaltyTransactionConnection, LoyaltyTransactionEdge = connection_types(
 )
 
 
-class MemberPage:
-    """The members of one list page: their qualifying amounts in one query, read when first asked for."""
-
-    def __init__(self, program: LoyaltyProgram, accounts: list[LoyaltyAccount]):
-        self.program, self.accounts = program, accounts
-
-    @cached_property
-    def amounts(self) -> dict:
-        return qualifying_amounts(self.program, [account.pk for account in self.accounts], timezone.now())
-
-
 @dataclass
 class MemberView:
     program: LoyaltyProgram
@@ -142,9 +130,37 @@ class MemberView:
         return standing(self.program, self.account, amount=amount)
 
     def credit(self, cards):
+        """Card balance, pending cashback and debt: the page's when listed, else this member's."""
+        if self.page is not None and self.account is not None:
+            return self.page.credit(cards)[self.account.pk]
         if not hasattr(self, "_credit"):
             self._credit = summarize_credit(self.account, self.program.currency, cards)
         return self._credit
+
+    def next_expiring(self):
+        if self.account is None:
+            return None
+        if self.page is not None:
+            return self.page.expiring[self.account.pk]
+        return next_expiring(self.account)
+
+    def tier_history(self, first) -> list:
+        if self.account is None:
+            return []
+        if self.page is not None:
+            return self.page.tier_history(first)[self.account.pk]
+        return list(TierEvent.objects.filter(account=self.account).order_by("-pk")[: page_size(first)])
+
+    def transactions(self, first, after):
+        """Newest first; a guest-less member with no account yet has an empty history."""
+        if self.page is not None and self.account is not None:
+            return self.page.transactions(first, after)[self.account.pk]
+        rows = (
+            LedgerEntry.objects.filter(account=self.account) if self.account else LedgerEntry.objects.none()
+        )
+        counted = getattr(self.account, "entry_count", None)  # read with the account by `me`
+        page = keyset_page(rows, first, after, "entry", count=counted is None)
+        return page if counted is None else replace(page, total_count=counted)
 
 
 def _staff_view(info, root: MemberView) -> bool:
@@ -302,9 +318,7 @@ class Member(graphene.ObjectType):
 
     @staticmethod
     def resolve_tier_history(root: MemberView, _info, first=20):
-        if root.account is None:
-            return []
-        return list(TierEvent.objects.filter(account=root.account).order_by("-pk")[: page_size(first)])
+        return root.tier_history(first)
 
     @staticmethod
     def resolve_birthday(root: MemberView, _info):
@@ -338,7 +352,7 @@ class Member(graphene.ObjectType):
 
     @staticmethod
     def resolve_next_expiring(root: MemberView, _info):
-        upcoming = next_expiring(root.account) if root.account else None
+        upcoming = root.next_expiring()
         if upcoming is None:
             return None
         points, expires_at = upcoming
@@ -354,7 +368,7 @@ class Member(graphene.ObjectType):
     def resolve_store_credit_code(root: MemberView, info):
         if info.context.requestor.user_id is None or info.context.requestor.user_id != root.user_id:
             return None
-        return root.credit(info.context.cards).code
+        return summarize_credit(root.account, root.program.currency, info.context.cards).code
 
     @staticmethod
     def resolve_pending_cashback(root: MemberView, info):
@@ -367,12 +381,5 @@ class Member(graphene.ObjectType):
     @staticmethod
     @resolver()
     def resolve_transactions(root: MemberView, _info, first=20, after=None):
-        """Newest first; a guest-less member with no account yet has an empty history."""
-        rows = (
-            LedgerEntry.objects.filter(account=root.account) if root.account else LedgerEntry.objects.none()
-        )
-        counted = getattr(root.account, "entry_count", None)  # read with the account by `me`
-        page = keyset_page(rows, first, after, "entry", count=counted is None)
-        if counted is not None:
-            page = replace(page, total_count=counted)
+        page = root.transactions(first, after)
         return connection(LoyaltyTransactionConnection, LoyaltyTransactionEdge, page)

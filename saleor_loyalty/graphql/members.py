@@ -10,7 +10,8 @@ from saleor_loyalty.exceptions import TierNotFound
 from saleor_loyalty.graphql import member_insights
 from saleor_loyalty.graphql.errors import resolver
 from saleor_loyalty.graphql.ids import int_pk
-from saleor_loyalty.graphql.member_types import Member, MemberPage, MemberView
+from saleor_loyalty.graphql.member_page import MemberPage
+from saleor_loyalty.graphql.member_types import Member, MemberView
 from saleor_loyalty.graphql.membership_types import MembershipFilterEnum
 from saleor_loyalty.graphql.pagination import connection, connection_types, keyset_page
 from saleor_loyalty.graphql.resolvers import find_user, program_for

@@ -67,7 +67,11 @@ def keyset_page(rows, first, after: str | None, kind: str, count: bool = True) -
     rows = rows.order_by("-pk")
     if after_id is not None:
         rows = rows.filter(pk__lt=after_id)
-    found = list(rows[: size + 1])
+    return page_of(list(rows[: size + 1]), size, kind, total)
+
+
+def page_of(found: list, size: int, kind: str, total: int | None = None) -> Page:
+    """The page of `size` rows out of `found` (newest first, one more than the page when more follow)."""
     page = found[:size]
     cursors = [cursor_for(kind, row.pk) for row in page]
     return Page(

@@ -98,7 +98,7 @@ def read_batch(program: LoyaltyProgram, account_ids: list[int], needed: set[str]
             ).values_list("tier_id", "language_code", "name")
         }
     if needed & {"expiring_points", "expiring_on"}:
-        expiring = expiry.next_expiring_by_account(account_ids, now)
+        expiring = expiry.next_expiring_of(account_ids, now)
     return BatchData(pending, amounts, names, expiring)
 
 

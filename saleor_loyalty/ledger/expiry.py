@@ -241,14 +241,15 @@ def send_expiry_reminders(now: datetime | None = None, limit: int = 200) -> int:
 
 def next_expiring(account: LoyaltyAccount, now: datetime | None = None) -> tuple[int, datetime] | None:
     """(points, when) of the member's soonest-expiring points still held."""
-    return next_expiring_by_account([account.pk], now or timezone.now())[account.pk]
+    return next_expiring_of([account.pk], now)[account.pk]
 
 
-def next_expiring_by_account(account_ids, now: datetime) -> dict[int, tuple[int, datetime] | None]:
-    """`next_expiring` for a batch of accounts from one ledger read (a campaign batch's merge fields)."""
+def next_expiring_of(account_ids, now: datetime | None = None) -> dict[int, tuple[int, datetime] | None]:
+    """`next_expiring` of each account, from one replay of all their rows."""
+    at = ledger.to_micros(now or timezone.now())
     replays = ledger.replay_accounts(account_ids)
     found = {}
     for account_id in account_ids:
-        upcoming = replays.get(account_id, replay([])).next_expiring(ledger.to_micros(now))
+        upcoming = replays.get(account_id, replay([])).next_expiring(at)
         found[account_id] = (upcoming[0], ledger.from_micros(upcoming[1])) if upcoming else None
     return found

@@ -9,7 +9,7 @@ Saleor is reached only through a `StoreCreditCards` port (the Saleor adapter imp
 engine tier passes an in-memory one), so the engine's rules run without Saleor.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Protocol
 from uuid import UUID
@@ -37,6 +37,9 @@ class StoreCreditCards(Protocol):
         """Move the card's balance by `delta` under the card's row lock, never below zero; the delta applied."""
 
     def balance(self, gift_card_id: int) -> Decimal: ...
+
+    def balances(self, gift_card_ids: list[int]) -> dict[int, Decimal]:
+        """Balances of these cards in one read (a card Saleor no longer has is left out)."""
 
     def exists(self, gift_card_id: int) -> bool:
         """False once staff deleted the card in Saleor."""
@@ -149,26 +152,47 @@ def move_card_and_record(
 
 def outstanding_debt(account: LoyaltyAccount) -> Decimal:
     """Credit the member owes after reversals found the card already spent, net of what was repaid."""
-    total = CreditEntry.objects.filter(account=account).aggregate(total=Sum("debt_amount"))["total"]
-    return max(total or Decimal(0), Decimal(0))
+    return debts_of([account.pk])[account.pk]
+
+
+def debts_of(account_ids) -> dict[int, Decimal]:
+    """`outstanding_debt` of each account, in one query."""
+    totals = dict.fromkeys(account_ids, Decimal(0))
+    rows = CreditEntry.objects.filter(account_id__in=list(totals)).values("account_id")
+    for row in rows.annotate(total=Sum("debt_amount")):
+        totals[row["account_id"]] = row["total"] or Decimal(0)
+    return {account_id: max(total, Decimal(0)) for account_id, total in totals.items()}
 
 
 def pending_cashback(account: LoyaltyAccount) -> Decimal:
     """Cashback earned (net of its reversals) that is not on the card yet, including earns of guest
     accounts merged into this one (their credit and reversals are written to this account)."""
-    holders = [account.pk, *LoyaltyAccount.objects.filter(merged_into=account).values_list("pk", flat=True)]
+    return pending_cashback_of([account.pk])[account.pk]
+
+
+def pending_cashback_of(account_ids) -> dict[int, Decimal]:
+    """`pending_cashback` of each account, in two queries (the merged guests, then the sums)."""
+    holder_of = {account_id: account_id for account_id in account_ids}
+    holder_of.update(
+        LoyaltyAccount.objects.filter(merged_into_id__in=list(holder_of)).values_list("pk", "merged_into_id")
+    )
+    holders = list(holder_of)
     credited = CreditEntry.objects.filter(account_id__in=holders, kind=CreditKind.CASHBACK_CREDIT).values(
         "earn_id"
     )
-    total = (
+    rows = (
         CreditEntry.objects.filter(account_id__in=holders)
         .filter(
             Q(kind=CreditKind.CASHBACK_EARN) & ~Q(pk__in=credited)
             | Q(kind=CreditKind.CASHBACK_REVERSAL) & ~Q(earn_id__in=credited)
         )
-        .aggregate(total=Sum("amount"))["total"]
+        .values("account_id")
+        .annotate(total=Sum("amount"))
     )
-    return max(total or Decimal(0), Decimal(0))
+    totals = dict.fromkeys(account_ids, Decimal(0))
+    for row in rows:
+        totals[holder_of[row["account_id"]]] += row["total"] or Decimal(0)
+    return {account_id: max(total, Decimal(0)) for account_id, total in totals.items()}
 
 
 @dataclass(frozen=True)
@@ -181,14 +205,37 @@ class CreditSummary:
 
 def summarize(account: LoyaltyAccount | None, currency: str, cards: StoreCreditCards | None) -> CreditSummary:
     """What is on the member's card now (read from Saleor), what cashback is on its way, what is owed."""
-    zero = quantize_money(Decimal(0), currency)
     if account is None:
+        zero = quantize_money(Decimal(0), currency)
         return CreditSummary(balance=zero, pending_cashback=zero, debt=zero)
-    card = find_card(account.user_id, currency)
-    on_card = card is not None and cards is not None
-    return CreditSummary(
-        balance=quantize_money(cards.balance(card.gift_card_id) if on_card else Decimal(0), currency),
-        pending_cashback=quantize_money(pending_cashback(account), currency),
-        debt=quantize_money(outstanding_debt(account), currency),
-        code=cards.code(card.gift_card_id) if on_card else None,
+    summaries, card_of = _summaries([account], currency, cards)
+    card_id = card_of.get(account.user_id)
+    code = cards.code(card_id) if card_id is not None and cards is not None else None
+    return replace(summaries[account.pk], code=code)
+
+
+def summarize_page(accounts, currency: str, cards: StoreCreditCards | None) -> dict[int, CreditSummary]:
+    """`summarize` of every account of a page in a fixed number of queries (without the card codes,
+    which only the member themself is shown)."""
+    return _summaries(accounts, currency, cards)[0]
+
+
+def _summaries(accounts, currency: str, cards: StoreCreditCards | None) -> tuple[dict, dict]:
+    ids = [account.pk for account in accounts]
+    users = [account.user_id for account in accounts if account.user_id is not None]
+    card_of = dict(
+        StoreCreditCard.objects.filter(user_id__in=users, currency=currency).values_list(
+            "user_id", "gift_card_id"
+        )
     )
+    balances = cards.balances(list(card_of.values())) if cards is not None and card_of else {}
+    pending, debts = pending_cashback_of(ids), debts_of(ids)
+    summaries = {
+        account.pk: CreditSummary(
+            balance=quantize_money(balances.get(card_of.get(account.user_id), Decimal(0)), currency),
+            pending_cashback=quantize_money(pending[account.pk], currency),
+            debt=quantize_money(debts[account.pk], currency),
+        )
+        for account in accounts
+    }
+    return summaries, card_of

@@ -102,6 +102,11 @@ class SaleorGiftCards:
         )
         return balance or Decimal(0)
 
+    def balances(self, gift_card_ids: list[int]) -> dict[int, Decimal]:
+        from saleor.giftcard.models import GiftCard
+
+        return dict(GiftCard.objects.filter(pk__in=gift_card_ids).values_list("pk", "current_balance_amount"))
+
     def exists(self, gift_card_id: int) -> bool:
         from saleor.giftcard.models import GiftCard
 

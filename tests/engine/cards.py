@@ -44,6 +44,9 @@ class InMemoryCards:
     def balance(self, gift_card_id):
         return self.cards[gift_card_id]["balance"]
 
+    def balances(self, gift_card_ids):
+        return {card_id: self.cards[card_id]["balance"] for card_id in gift_card_ids if card_id in self.cards}
+
     def exists(self, gift_card_id):
         return gift_card_id in self.cards
 

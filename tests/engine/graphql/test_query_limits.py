@@ -47,6 +47,18 @@ def test_a_fragment_cycle_is_refused_as_too_deep():
     assert (status, code(body)) == (400, "QUERY_TOO_DEEP")
 
 
+@pytest.mark.parametrize("literal", ["2.2250738585072014e-308", "1.5", '"20"', "TWENTY", "[20]", "{n: 20}"])
+def test_a_page_size_that_is_no_int_literal_is_a_validation_error_not_a_server_error(db, literal):
+    # given `first` written as a float, a string, an enum, a list or an object (schemathesis sent the float)
+    query = f'{{ bulkGrants(channel: "il", first: {literal}) {{ id }} }}'
+    # when it is posted
+    status, body = post({"query": query})
+    # then GraphQL's validation refuses the argument, with no data (the guard priced it as a full page)
+    assert status == 200
+    assert body["data"] is None
+    assert "first" in body["errors"][0]["message"]
+
+
 def me_aliases(count: int) -> str:
     aliases = " ".join(f"a{i}:me(channel:$c){{...T}}" for i in range(count))
     return (
