@@ -74,25 +74,33 @@ WITH members AS (
            avg(value) FILTER (WHERE nth > count - 3) AS recent_avg,
            avg(value) FILTER (WHERE nth BETWEEN count - 5 AND count - 3) AS before_avg
     FROM kept GROUP BY member
-), written AS (
-INSERT INTO {_STATS} AS s
-    (account_id, program_id, email_hash, orders, first_order_at, last_order_at, monetary, interval_days,
-     basket_trend, computed_at)
-SELECT m.id, %(program)s,
-       CASE WHEN btrim(m.email) = '' THEN ''
-            ELSE encode(sha256(convert_to('email:' || lower(btrim(m.email)), 'UTF8')), 'hex') END,
-       COALESCE(t.n, 0), t.first_at, t.last_at, round(COALESCE(t.spent, 0), 4), round(t.interval::numeric, 2),
-       CASE WHEN t.n >= 4 THEN round(t.recent_avg / NULLIF(t.before_avg, 0), 4) END, %(now)s
-FROM members m LEFT JOIN totals t ON t.member = m.id
-ORDER BY m.id
-ON CONFLICT (account_id) DO UPDATE SET
-    email_hash = EXCLUDED.email_hash, orders = EXCLUDED.orders, first_order_at = EXCLUDED.first_order_at,
-    last_order_at = EXCLUDED.last_order_at, monetary = EXCLUDED.monetary,
-    interval_days = EXCLUDED.interval_days, basket_trend = EXCLUDED.basket_trend,
-    computed_at = EXCLUDED.computed_at
-WHERE (s.email_hash, s.orders, s.last_order_at, s.first_order_at, s.monetary, s.interval_days, s.basket_trend)
-      IS DISTINCT FROM (EXCLUDED.email_hash, EXCLUDED.orders, EXCLUDED.last_order_at, EXCLUDED.first_order_at,
-                        EXCLUDED.monetary, EXCLUDED.interval_days, EXCLUDED.basket_trend)
+), computed AS (
+    SELECT m.id AS account_id,
+           CASE WHEN btrim(m.email) = '' THEN ''
+                ELSE encode(sha256(convert_to('email:' || lower(btrim(m.email)), 'UTF8')), 'hex') END AS email_hash,
+           COALESCE(t.n, 0) AS orders, t.first_at, t.last_at, round(COALESCE(t.spent, 0), 4) AS monetary,
+           round(t.interval::numeric, 2) AS interval_days,
+           CASE WHEN t.n >= 4 THEN round(t.recent_avg / NULLIF(t.before_avg, 0), 4) END AS basket_trend
+    FROM members m LEFT JOIN totals t ON t.member = m.id
+), changed AS (  -- an UPDATE of the changed rows only: an upsert would lock (write) every row it compares
+    UPDATE {_STATS} s SET email_hash = c.email_hash, orders = c.orders, first_order_at = c.first_at,
+        last_order_at = c.last_at, monetary = c.monetary, interval_days = c.interval_days,
+        basket_trend = c.basket_trend, computed_at = %(now)s
+    FROM computed c
+    WHERE s.account_id = c.account_id
+      AND (s.email_hash, s.orders, s.last_order_at, s.first_order_at, s.monetary, s.interval_days, s.basket_trend)
+          IS DISTINCT FROM (c.email_hash, c.orders, c.last_at, c.first_at, c.monetary, c.interval_days, c.basket_trend)
+), added AS (
+    INSERT INTO {_STATS} (account_id, program_id, email_hash, orders, first_order_at, last_order_at, monetary,
+                          interval_days, basket_trend, computed_at)
+    SELECT c.account_id, %(program)s, c.email_hash, c.orders, c.first_at, c.last_at, c.monetary, c.interval_days,
+           c.basket_trend, %(now)s
+    FROM computed c WHERE NOT EXISTS (
+        SELECT 1 FROM {_STATS} s
+        WHERE s.account_id = c.account_id AND s.account_id > %(after)s AND s.account_id <= %(until)s
+    )
+    ORDER BY c.account_id
+    ON CONFLICT (account_id) DO NOTHING  -- the order hook wrote it meanwhile, from fresher facts
 )
 SELECT count(*) FROM members
 """

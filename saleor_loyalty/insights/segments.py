@@ -9,8 +9,9 @@ entries call for. Each batch claims the run's row with SKIP LOCKED (a second wor
 instead of waiting) and moves the cursor in the same transaction as its writes: a crash resumes at the
 last committed batch, and nothing is written twice. The last batch writes the day's segment sizes.
 
-A member's rows are always changed under their stats row's lock (the upsert takes it), in account order,
-so the job and the order hook never both see "not yet in at risk" for the same member.
+A member's segments are always changed under their stats row's lock (the scoring statement takes the
+batch's with FOR UPDATE, in account order; the stats pass locks only the rows it changes), so the job and
+the order hook never both see "not yet in at risk" for the same member.
 """
 
 from datetime import datetime
