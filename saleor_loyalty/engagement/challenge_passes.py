@@ -59,7 +59,7 @@ SELECT DISTINCT h.id FROM (
     WHERE c.recorded_at >= %(since)s AND a.program_id = %(program)s
     UNION ALL
     SELECT g.merged_into_id FROM {_ACCOUNTS} g
-    WHERE g.merged_into_id IS NOT NULL AND g.updated_at >= %(since)s AND g.program_id = %(program)s
+    WHERE g.merged_into_id IS NOT NULL AND g.merged_at >= %(since)s AND g.program_id = %(program)s
 ) changed JOIN {_ACCOUNTS} h ON h.id = changed.id AND h.merged_into_id IS NULL
 WHERE h.id > %(after)s ORDER BY h.id LIMIT %(limit)s
 """

@@ -3,6 +3,7 @@
 import uuid
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from saleor_loyalty.core.facts import Actor
 from saleor_loyalty.core.lock_objects import account_qs_select_for_update
@@ -182,8 +183,8 @@ def _merge(guest: LoyaltyAccount, member: LoyaltyAccount) -> LoyaltyAccount:
         )
     else:  # the guest's rows now count for the member: a new row version sends unlocked accruals to the lock
         member.save(update_fields=["updated_at"])
-    guest.merged_into = member
-    guest.save(update_fields=["merged_into", "updated_at"])
+    guest.merged_into, guest.merged_at = member, timezone.now()
+    guest.save(update_fields=["merged_into", "merged_at", "updated_at"])
     upgrade_if_qualified(
         member, member.program, TierCause.ORDER_UPGRADE, reason=f"Guest orders merged from account {guest.pk}"
     )

@@ -185,6 +185,7 @@ class LoyaltyAccount(models.Model):
     birthday_month = models.PositiveSmallIntegerField(null=True, blank=True)
     birthday_day = models.PositiveSmallIntegerField(null=True, blank=True)
     birthday_set_at = models.DateTimeField(null=True, blank=True)
+    merged_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -205,11 +206,13 @@ class LoyaltyAccount(models.Model):
             models.Index(
                 fields=["program", "birthday_month", "birthday_day"], name="loyalty_account_birthday_idx"
             ),
-            # The challenges beat job looks for guests merged since its watermark (merges are rare).
+            # The challenges beat job looks for guests merged since its watermark (merges are rare). Its own
+            # column, never `updated_at`: every balance move sets that, and an indexed column that changes
+            # makes each move a non-HOT update writing a new entry into every index of the table.
             models.Index(
-                fields=["updated_at"],
+                fields=["merged_at"],
                 condition=Q(merged_into__isnull=False),
-                name="loyalty_account_merged_idx",
+                name="loyalty_account_merged_at_idx",
             ),
         ]
 

@@ -68,3 +68,40 @@ def test_concurrent_orders_of_one_member_each_earn_once_and_enter_gold_once(club
     assert ledger.reconcile_account(account) == 0
     assert account.tier.name == "Gold"  # ₪2,550 spent: Gold from ₪2,000
     assert TierEvent.objects.filter(account=account, to_tier_name="Gold").count() == 1
+
+
+def test_no_account_index_covers_a_column_a_balance_move_writes(db):
+    """A balance move writes balance, lifetime_earned and updated_at; were any of them in an index (a key, an
+    expression or a partial index's condition), no such update could be HOT and each earn would add an entry
+    to every index of the account table."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s", [LoyaltyAccount._meta.db_table]
+        )
+        indexes = cursor.fetchall()
+    assert indexes
+    for name, definition in indexes:
+        for column in ("balance", "lifetime_earned", "updated_at"):
+            assert f"{column}" not in definition.split(" USING ", 1)[1], (name, definition)
+
+
+def _account_updates() -> tuple[int, int]:
+    """(updates, HOT updates) of the account table in this transaction so far."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables WHERE relname = %s",
+            [LoyaltyAccount._meta.db_table],
+        )
+        return cursor.fetchone()
+
+
+def test_a_repeat_earn_updates_the_account_row_in_place(club, customer, make_order):
+    """The account row of a member earning again is a HOT update: no new entry in any of its indexes."""
+    ledger.sync_order(make_order(user=customer))
+    updates, hot = _account_updates()
+
+    ledger.sync_order(make_order(user=customer))
+
+    more_updates, more_hot = _account_updates()
+    assert more_updates > updates
+    assert more_hot - hot == more_updates - updates
