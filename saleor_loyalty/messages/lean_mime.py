@@ -16,6 +16,7 @@ import re
 import sys
 from email import policy as email_policy
 from email.utils import formatdate
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.mail.message import (
@@ -26,12 +27,20 @@ from django.core.mail.message import (
 
 CRLF = "\r\n"
 _LINE_END = re.compile(r"\r\n|\r|\n")
+# An address every parser reads back as itself (ASCII dot-atoms): its envelope form is the address as is.
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9_+-]+(\.[A-Za-z0-9_+-]+)*@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*")
 _POLICY = email_policy.compat32.clone(linesep=CRLF)
 _WIDTH = len(repr(sys.maxsize - 1))  # the stdlib generator's boundary format, as wide as it draws them
 
 
 class Unsupported(ValueError):
     """A message this writer cannot reproduce exactly; the caller sends it through Django."""
+
+
+@lru_cache(maxsize=256)
+def _subject(value: str, encoding: str) -> str:
+    """A campaign variant's subject is the same for many recipients: encoded once."""
+    return _header("Subject", value, encoding)
 
 
 def _header(name: str, value: str, encoding: str) -> str:
@@ -67,6 +76,8 @@ class Writer:
         self.reply_to_header = _header("Reply-To", reply_to, self.encoding)
 
     def envelope_to(self, address: str) -> list[str]:
+        if _PLAIN_ADDRESS.fullmatch(address):
+            return [address]
         return [sanitize_address(address, self.encoding)]
 
     def message(self, subject: str, to: str, text: str, html: str, headers: dict[str, str]) -> bytes:
@@ -77,7 +88,7 @@ class Writer:
         lines = [
             _header("Content-Type", f'multipart/alternative; boundary="{boundary}"', encoding),
             "MIME-Version: 1.0" + CRLF,
-            _header("Subject", subject, encoding),
+            _subject(subject, encoding),
             self.from_header,
             _header("To", to, encoding),
             self.reply_to_header,
