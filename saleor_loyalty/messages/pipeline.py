@@ -235,14 +235,6 @@ def deliver_email(
     return _accepted(log, True, rendered.subject, rendered.sha256, now, save=save)
 
 
-def failed_after_hand_over(log: MessageLog, error: Exception, now: datetime) -> MessageLog:
-    """A row `deliver_email` marked accepted (unsaved) whose background sender then failed: the failure
-    path of a synchronous send, with the subject and hash the row already holds."""
-    logger.error("Email %s (log %s) failed: %r", log.category, log.pk, error)
-    log.status, log.sent_at = MessageStatus.CLAIMED, None
-    return _provider_failed(log, error, _permanent_email_error(error), log.subject, log.content_sha256, now)
-
-
 def email_message(
     message: Outgoing, log: MessageLog, config: MessagingSettings, rendered: rendering.Rendered, connection
 ) -> EmailMultiAlternatives:

@@ -40,15 +40,21 @@ def _send_over_smtp(campaign):
     backend = EmailBackend(host="127.0.0.1", port=25)
     backend.connection = RecordingSmtp()
     handed = []
-    streamed = batch.SmtpStream.send
+    regular_sender = batch.smtp_sender
 
-    def recorded(stream, message, log, config, rendered, connection):
-        handed.append((message, log, config, rendered))
-        return streamed(stream, message, log, config, rendered, connection)
+    def recording_sender(connection, config):
+        send = regular_sender(connection, config)
+        assert send is not None  # the lean path is the one taken
+
+        def recorded(message, log, config, rendered, connection):
+            handed.append((message, log, config, rendered))
+            return send(message, log, config, rendered, connection)
+
+        return recorded
 
     campaign_sending.start_due(T0)
     campaign_sending.enrol(campaign.pk, T0)
-    with mock.patch.object(batch.SmtpStream, "send", recorded):
+    with mock.patch.object(batch, "smtp_sender", recording_sender):
         report = campaign_sending.send_batch(campaign.pk, T0, smtp=backend)
     return report, handed, backend.connection.sent
 
