@@ -193,10 +193,12 @@ def deliver_email(
     connection,
     known_keys: dict | None = None,
     save: bool = True,
+    send=None,
 ) -> MessageLog:
     """One email whose consent state and unsubscribe link the caller read (`known_keys`: the link keys it read,
     so the gate checks the link without asking the database). `save=False` leaves an accepted or blocked row
-    for the caller to write with its batch; a provider failure is always written at once."""
+    for the caller to write with its batch; a provider failure is always written at once. `send(message, log,
+    config, rendered, connection)` hands over a message that passed the gate (default: Django's email)."""
     if state.suppressed:
         return finish(log, MessageStatus.BLOCKED, "unsubscribed", save=save)
     marketing = needs_marketing_consent(message.category)
@@ -223,7 +225,20 @@ def deliver_email(
         return finish(
             log, MessageStatus.BLOCKED, "; ".join(problems), rendered.subject, rendered.sha256, save=save
         )
-    key = leases.idempotency_key(log)
+    try:
+        (send or _send_through_django)(message, log, config, rendered, connection)
+    except Exception as error:  # the provider's failure is the log's business, not the caller's
+        logger.exception("Email %s (log %s) failed", message.category, log.pk)
+        return _provider_failed(
+            log, error, _permanent_email_error(error), rendered.subject, rendered.sha256, now
+        )
+    return _accepted(log, True, rendered.subject, rendered.sha256, now, save=save)
+
+
+def email_message(
+    message: Outgoing, log: MessageLog, config: MessagingSettings, rendered: rendering.Rendered, connection
+) -> EmailMultiAlternatives:
+    """The email of a row that passed the gate, as Django sends it (`messages.lean_mime` writes the same)."""
     email = EmailMultiAlternatives(
         subject=rendered.subject,
         body=rendered.text,
@@ -234,15 +249,14 @@ def deliver_email(
         connection=connection,
     )
     email.attach_alternative(rendered.html, "text/html")
-    email.idempotency_key = key  # for email backends that pass one on to their provider
-    try:
-        email.send()
-    except Exception as error:  # the provider's failure is the log's business, not the caller's
-        logger.exception("Email %s (log %s) failed", message.category, log.pk)
-        return _provider_failed(
-            log, error, _permanent_email_error(error), rendered.subject, rendered.sha256, now
-        )
-    return _accepted(log, True, rendered.subject, rendered.sha256, now, save=save)
+    email.idempotency_key = leases.idempotency_key(
+        log
+    )  # for email backends that pass one on to their provider
+    return email
+
+
+def _send_through_django(message, log, config, rendered, connection) -> None:
+    email_message(message, log, config, rendered, connection).send()
 
 
 def _deliver_sms(message, log, config, marketing, consent_ok, language, context, now) -> MessageLog:
