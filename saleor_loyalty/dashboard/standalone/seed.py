@@ -18,7 +18,14 @@ from saleor_loyalty.engagement import challenge_settings
 from saleor_loyalty.insights import book_rollups, rollups, saved_segments
 from saleor_loyalty.ledger import programs, reconciliation
 from saleor_loyalty.messages import consent, pipeline
-from saleor_loyalty.models import AbandonedCheckout, Badge, EntryKind, LedgerEntry, LoyaltyAccount, RecoveryState
+from saleor_loyalty.models import (
+    AbandonedCheckout,
+    Badge,
+    EntryKind,
+    LedgerEntry,
+    LoyaltyAccount,
+    RecoveryState,
+)
 from saleor_loyalty.recovery import settings as recovery_settings
 
 CHANNEL = ChannelFacts("il", "ILS", "IL")
