@@ -6,6 +6,7 @@ import type { Fetcher } from "../src/app/api";
 import { translator, type Lang } from "../src/app/i18n";
 import { ActionRow, type Action } from "../src/app/screens/Engagement";
 import { BadgeForm, type Badge } from "../src/app/screens/engagement/Badges";
+import { BulkGrantForm } from "../src/app/screens/engagement/BulkGrantForm";
 import { BulkGrantsHistory } from "../src/app/screens/engagement/BulkGrantsHistory";
 import { DeleteButton } from "../src/app/screens/engagement/DeleteButton";
 import { ActionSettingsForm, ReferralSettingsForm, type ReferralSettings } from "../src/app/screens/engagement/SettingsForms";
@@ -145,6 +146,21 @@ test("the bulk grants history says what, when, to how many and by whom", () => {
     actor: "staff@example.com", created: "2026-11-01T10:00:00Z", finished: "2026-11-01T10:01:00Z" }]} />);
   const row = screen.getByTestId("bulk-grant-G1");
   for (const text of ["100", "Hanukkah gift", "24", "1", "By filter", "staff@example.com", "1 Nov 2026"]) expect(row.textContent).toContain(text);
+});
+
+test("a bulk grant that went through tells the screen to reload its history; a refused one does not", async () => {
+  const onGranted = vi.fn();
+  const club = vi.fn()
+    .mockResolvedValueOnce({ loyaltyBulkGrantCreate: { ...error("reason", "Say why."), grant: null } })
+    .mockResolvedValueOnce({ loyaltyBulkGrantCreate: { errors: [], grant: { id: "G1", state: "DONE", granted: 1, skipped: 0 } } }) as unknown as Fetcher;
+  const { container } = withSession(club, <BulkGrantForm choices={{ actions: [], badges: [], tiers: [], currency: "ILS" }} onGranted={onGranted} />);
+  type(container, "userIds", "VXNlcjox"); type(container, "points", "100");
+  fireEvent.click(screen.getByRole("button", { name: "Grant" }));
+  await waitFor(() => expect(fieldError(container, "reason")).toBe("Say why."));
+  expect(onGranted).not.toHaveBeenCalled();
+  type(container, "reason", "Thanks");
+  fireEvent.click(screen.getByRole("button", { name: "Grant" }));
+  await waitFor(() => expect(onGranted).toHaveBeenCalledTimes(1));
 });
 
 describe("tiers' club perks", () => {

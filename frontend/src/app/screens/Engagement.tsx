@@ -114,7 +114,7 @@ export default function Engagement() {
         ) : <Text>{t("noneYet")}</Text>}
       </Card>
       <Card title={t("addBadge")} testId="add-badge"><BadgeForm onSaved={putBadge} /></Card>
-      <Card title={t("bulkGrant")} testId="bulk-grant-card"><BulkGrantForm choices={choices} /></Card>
+      <Card title={t("bulkGrant")} testId="bulk-grant-card"><BulkGrantForm choices={choices} onGranted={() => load().catch((e: Error) => setError(e.message))} /></Card>
       {more.bulkGrants ? <Card title={t("bulkGrants")} testId="bulk-grants-card"><BulkGrantsHistory grants={more.bulkGrants} /></Card> : null}
       {more.referralSettings ? <Card title={t("referralSettings")} testId="referral-settings-card"><ReferralSettingsForm settings={more.referralSettings} currency={currency} /></Card> : null}
       {more.actionSettings ? <Card title={t("actionSettings")} testId="action-settings-card"><ActionSettingsForm settings={more.actionSettings} currency={currency} /></Card> : null}
