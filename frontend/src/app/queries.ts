@@ -156,7 +156,7 @@ export const OVERVIEW_TIERS = `query OverviewTiers($channel: String!) {
 export const SALEOR_CHANNELS = `query { channels { slug name currencyCode } }`;
 export const SALEOR_ORDER = `query Order($id: ID!) { order(id: $id) { number channel { slug } user { id email } } }`;
 
-// Engagement: one document for the lists, then one aliased document for every challenge's summary.
+// Engagement: one document for the lists, then one aliased document for every challenge's summary (with the settings, below).
 export const CHALLENGE_FIELDS = `id name nameHe description descriptionHe metric target targetAmount { amount currency } actionKind window
   startsOn endsOn windowDays rewardPoints isActive archivedAt badge { id name nameHe }`;
 
@@ -173,13 +173,6 @@ export const ENGAGEMENT = `query Engagement($channel: String!, $status: LoyaltyR
     edges { node { id status reasonCode reason rewardPoints created referrerEmail friendEmail orderNumber orderTotal { amount currency } signals reviewedBy } }
   }
 }`;
-
-export function challengeSummariesQuery(ids: string[]): string {
-  const each = ids
-    .map((id, i) => `s${i}: challengeSummary(channel: $channel, id: ${JSON.stringify(id)}) { completed pointsAwarded badgesAwarded lastCompletedAt }`)
-    .join("\n  ");
-  return `query ChallengeSummaries($channel: String!) {\n  ${each}\n}`;
-}
 
 export const ACTION_UPDATE = `mutation ActionUpdate($channel: String!, $key: String!, $input: LoyaltyActionInput!) {
   loyaltyActionUpdate(channel: $channel, key: $key, input: $input) {
@@ -306,3 +299,81 @@ export function memberIdsQuery(emails: string[]): string {
   const each = emails.map((_, i) => `m${i}: member(channel: $channel, email: $e${i}) { userId }`).join("\n  ");
   return `query MemberIds($channel: String!${vars}) {\n  ${each}\n}`;
 }
+
+// The rest of the club's staff operations (issue 12): engagement settings, badges, the grants' history,
+// a tier's shipping methods and early access, reconciliation findings and their repair.
+export const BADGE_FIELDS = "id name nameHe description descriptionHe imageUrl";
+const REFERRAL_SETTINGS_FIELDS = `enabled referrerPoints friendBenefit friendPercent friendAmount { amount currency } friendPoints pendingDays
+  monthlyCap minOrderTotal { amount currency } linkTemplate holdAll holdOrderTotalOver { amount currency } holdSharedAddress`;
+const ACTION_SETTINGS_FIELDS = "storefrontUrl termsEn termsHe anniversaryPoints anniversaryCredit { amount currency }";
+export const BULK_GRANT_FIELDS = "id points reason state granted skipped byFilter actor created finished";
+
+// The Engagement screen's second request: every challenge's summary (aliased) with the settings, the badges
+// and the grants' history, so the screen still costs two requests.
+export function challengeSummariesAndSettingsQuery(ids: string[]): string {
+  const each = ids
+    .map((id, i) => `s${i}: challengeSummary(channel: $channel, id: ${JSON.stringify(id)}) { completed pointsAwarded badgesAwarded lastCompletedAt }`)
+    .join("\n  ");
+  return `query ChallengeSummariesAndSettings($channel: String!) {
+  ${each}
+  referralSettings(channel: $channel) { ${REFERRAL_SETTINGS_FIELDS} }
+  actionSettings(channel: $channel) { ${ACTION_SETTINGS_FIELDS} }
+  badges(channel: $channel) { ${BADGE_FIELDS} }
+  bulkGrants(channel: $channel, first: 20) { ${BULK_GRANT_FIELDS} }
+}`;
+}
+
+export const REFERRAL_SETTINGS_UPDATE = `mutation ReferralSettingsUpdate($channel: String!, $input: LoyaltyReferralSettingsInput!) {
+  loyaltyReferralSettingsUpdate(channel: $channel, input: $input) { errors { field message code } settings { ${REFERRAL_SETTINGS_FIELDS} } }
+}`;
+
+export const ACTION_SETTINGS_UPDATE = `mutation ActionSettingsUpdate($channel: String!, $input: LoyaltyActionSettingsInput!) {
+  loyaltyActionSettingsUpdate(channel: $channel, input: $input) { errors { field message code } settings { ${ACTION_SETTINGS_FIELDS} } }
+}`;
+
+export const ACTION_DELETE = `mutation ActionDelete($channel: String!, $key: String!) {
+  loyaltyActionDelete(channel: $channel, key: $key) { errors { field message code } key }
+}`;
+
+export const PLAN_DELETE = `mutation PlanDelete($channel: String!, $id: ID!) {
+  loyaltyMembershipPlanDelete(channel: $channel, id: $id) { errors { field message code } }
+}`;
+
+export const BADGE_CREATE = `mutation BadgeCreate($channel: String!, $input: LoyaltyBadgeInput!) {
+  loyaltyBadgeCreate(channel: $channel, input: $input) { errors { field message code } badge { ${BADGE_FIELDS} } }
+}`;
+
+export const BADGE_UPDATE = `mutation BadgeUpdate($channel: String!, $id: ID!, $input: LoyaltyBadgeInput!) {
+  loyaltyBadgeUpdate(channel: $channel, id: $id, input: $input) { errors { field message code } badge { ${BADGE_FIELDS} } }
+}`;
+
+export const TIER_EXTRAS = `query TierExtras($channel: String!) {
+  clubShippingMethodIds(channel: $channel)
+  earlyAccess(channel: $channel) { id kind startsAt endsAt minimumTier { id name } }
+}`;
+
+export const CLUB_SHIPPING_SET = `mutation ClubShippingSet($channel: String!, $ids: [ID!]!) {
+  loyaltyClubShippingMethodsSet(channel: $channel, shippingMethodIds: $ids) { errors { field message code } shippingMethodIds }
+}`;
+
+export const EARLY_ACCESS_MARK = `mutation EarlyAccessMark($channel: String!, $input: LoyaltyEarlyAccessInput!) {
+  loyaltyEarlyAccessMark(channel: $channel, input: $input) { errors { field message code } items { id kind } }
+}`;
+
+export const EARLY_ACCESS_UNMARK = `mutation EarlyAccessUnmark($channel: String!, $products: [ID!], $collections: [ID!]) {
+  loyaltyEarlyAccessUnmark(channel: $channel, products: $products, collections: $collections) { errors { field message code } unmarked }
+}`;
+
+const FINDING_FIELDS = "id check email userId expected found drift foundAt resolvedAt resolution resolvedBy";
+
+export const RECONCILIATION_FINDINGS = `query ReconciliationFindings($channel: String!) {
+  reconciliationFindings(channel: $channel) { ${FINDING_FIELDS} }
+}`;
+
+export const RECONCILIATION_REPAIR = `mutation ReconciliationRepair($channel: String!, $findingId: ID!, $reason: String!) {
+  loyaltyReconciliationRepair(channel: $channel, findingId: $findingId, reason: $reason) {
+    errors { field message code }
+    finding { ${FINDING_FIELDS} }
+    transaction { id points }
+  }
+}`;

@@ -2,7 +2,8 @@
 40 days ago: 2,500 points, Gold) and 24 more members, so the member list has a second page; two guest
 orders, the KPI roll-ups of all of them, a challenge with its badge and a saved segment, so the overview's
 KPIs and the engagement and insights screens show real numbers; messaging settings, twelve abandoned
-checkouts and a reminder decision for each, so the recovery screen's lists have a second page."""
+checkouts and a reminder decision for each, so the recovery screen's lists have a second page; and one
+points drift the nightly reconciliation found (member23), for the settings screen's repair."""
 
 import uuid
 from datetime import timedelta
@@ -15,9 +16,16 @@ from saleor_loyalty import ledger
 from saleor_loyalty.core.facts import ChannelFacts, OrderFacts, OrderLineFacts
 from saleor_loyalty.engagement import challenge_settings
 from saleor_loyalty.insights import book_rollups, rollups, saved_segments
-from saleor_loyalty.ledger import programs
+from saleor_loyalty.ledger import programs, reconciliation
 from saleor_loyalty.messages import consent, pipeline
-from saleor_loyalty.models import AbandonedCheckout, Badge, RecoveryState
+from saleor_loyalty.models import (
+    AbandonedCheckout,
+    Badge,
+    EntryKind,
+    LedgerEntry,
+    LoyaltyAccount,
+    RecoveryState,
+)
 from saleor_loyalty.recovery import settings as recovery_settings
 
 CHANNEL = ChannelFacts("il", "ILS", "IL")
@@ -95,6 +103,23 @@ def seed_browser_shop() -> None:
     )
     saved_segments.create(program, "Big spenders", {"spend_min": "1000"})
     _seed_recovery()
+    _seed_drift(program)
+
+
+def _seed_drift(program) -> None:
+    """A row written past the writer path (the cache never saw it), as a bad restore would leave: the
+    member's cached balance stays what they were shown, so the overview's numbers do not move, and the
+    reconciliation records the drift as it would at night."""
+    account = LoyaltyAccount.objects.get(program=program, email="member23@example.co.il")
+    LedgerEntry.objects.create(
+        account=account,
+        kind=EntryKind.ADJUSTMENT,
+        points=5,
+        source_key="browser-seed:lost-row",
+        reason="Restored from a backup",
+        available_at=timezone.now(),
+    )
+    reconciliation.reconcile_accounts()
 
 
 def _seed_recovery() -> None:

@@ -5,6 +5,7 @@ import type { Key } from "../i18n";
 import { PROGRAM, PROGRAM_UPDATE } from "../queries";
 import { useSession } from "../session";
 import { Card, CheckField, SelectField, SubmitRow, TextField, useMutationForm } from "../ui";
+import { Reconciliation } from "./settings/Reconciliation";
 
 type Program = Record<string, unknown> & { currency: string; pointValue: { amount: number; currency: string } };
 
@@ -49,6 +50,7 @@ export default function Settings() {
   if (!program) return <Text>{t("loading")}</Text>;
   const set = (k: string) => (v: string | boolean) => setDraft({ ...draft, [k]: v });
   return (
+    <Box display="grid" gap={4}>
     <Card title={`${t("settings")} · ${channel} · ${program.currency}`}>
       <form aria-label={t("settings")} noValidate onSubmit={(e) => {
         e.preventDefault();
@@ -65,5 +67,7 @@ export default function Settings() {
         <Box><SubmitRow busy={form.busy} saved={form.saved} label={t("save")} savedLabel={t("saved")} error={form.errors[""]} /></Box>
       </form>
     </Card>
+    <Reconciliation />
+    </Box>
   );
 }

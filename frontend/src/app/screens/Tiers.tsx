@@ -5,6 +5,7 @@ import { TIER_LANGUAGES, type Key, type TierLanguage } from "../i18n";
 import { PROGRAM, TIER_CREATE, TIER_DELETE, TIER_TRANSLATE, TIER_UPDATE } from "../queries";
 import { useSession } from "../session";
 import { Card, CheckField, FieldErrorText, SubmitRow, TextField, useMutationForm } from "../ui";
+import { TierExtras } from "./tiers/TierExtras";
 
 type Translations = Partial<Record<Lowercase<TierLanguage>, { name: string } | null>>;
 export type Tier = Translations & {
@@ -110,6 +111,7 @@ export default function Tiers() {
         </Card>
       ))}
       <Card title={t("addTier")}><TierForm key={`new-${version}`} onSaved={load} /></Card>
+      <TierExtras tiers={tiers} />
     </Box>
   );
 }

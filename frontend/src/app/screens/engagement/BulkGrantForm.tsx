@@ -27,7 +27,7 @@ export function grantVariables(d: Draft, key: string, userIds: string[]): Record
 
 const EMPTY_GRANT: Draft = { to: "list", userIds: "", tierId: "", balanceMin: "", balanceMax: "", search: "", points: "", reason: "" };
 
-export function BulkGrantForm({ choices }: { choices: Choices }) {
+export function BulkGrantForm({ choices, onGranted }: { choices: Choices; onGranted?: () => void }) {
   const { club, channel, t, lang } = useSession();
   const [draft, setDraft] = useState<Draft>(EMPTY_GRANT);
   const [grant, setGrant] = useState<Grant | null>(null);
@@ -52,7 +52,7 @@ export function BulkGrantForm({ choices }: { choices: Choices }) {
         return (await club<{ loyaltyBulkGrantCreate: { errors: FieldError[]; grant: Grant | null } }>(BULK_GRANT, {
           channel, ...grantVariables(draft, key.current, ids),
         })).loyaltyBulkGrantCreate;
-      }, (r) => { setGrant(r.grant); key.current = crypto.randomUUID(); setDraft(EMPTY_GRANT); });
+      }, (r) => { setGrant(r.grant); key.current = crypto.randomUUID(); setDraft(EMPTY_GRANT); onGranted?.(); });
     }}>
       <div className="form-grid">
         <SelectField name="to" label={t("grantTo")} value={String(draft.to)} onChange={set("to")}
