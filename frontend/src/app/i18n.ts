@@ -73,6 +73,19 @@ const en = {
   notMembers: "Not members of this club", referredAFriend: "Referred a friend", wasReferred: "Was referred", lastOrderFrom: "Last order from", lastOrderTo: "Last order until",
   paidMembership: "Paid membership", membershipACTIVE: "Active", membershipENDED: "Ended", membershipNONE: "Never",
   variantIdHelp: "The ID at the end of the variant's page address in the Dashboard", userIdsHelp: "The ID at the end of each customer's page address in the Dashboard",
+  flows: "Win-back and greeting flows", flow: "Flow", flowWINBACK_AT_RISK: "Win-back: at risk",
+  flowWINBACK_LAPSED: "Win-back: lapsed", flowBIRTHDAY: "Birthday", flowANNIVERSARY: "Club anniversary", flowEnabled: "Flow on",
+  flowIncentive: "Incentive", incentiveNONE: "None", incentivePOINTS: "Bonus points", incentiveVOUCHER: "Voucher",
+  incentivePointsFlow: "Bonus points", voucherPercent: "Voucher discount %", voucherDays: "Voucher valid (days)", flowStep: "Step",
+  afterDays: "After (days)", stepIncentive: "This step carries the incentive", flowStarted: "Entered", flowMessaged: "Messaged",
+  lift: "Lift vs holdout", daysShort: "d", off: "Off", segmentSettings: "Segment settings", npsSettings: "NPS survey settings",
+  newDays: "New for (days after a first order)", defaultIntervalDays: "Usual interval of a one-order member (days)",
+  minIntervalDays: "Shortest interval (days)", loyalMinOrders: "Orders that make a member loyal",
+  atRiskFactor: "At risk after (× usual interval)", lapsedFactor: "Lapsed after (× usual interval)",
+  segmentSettingsHelp: "Changes apply from the next nightly run.", npsEnabled: "Send surveys", keepAsIs: "Keep as is",
+  daysAfterOrder: "Days after payment", emptyKeeps: "Empty: keep as saved", segmentMembers: "Members",
+  cohortsTitle: "Cohorts: retention and LTV by first-order month", showCohorts: "Show the cohort table",
+  cohortMonth: "First order", buyers: "Buyers", ltv: "LTV",
 };
 export type Key = keyof typeof en;
 
@@ -149,6 +162,19 @@ const he: Record<Key, string> = {
   notMembers: "לא חברים במועדון הזה", referredAFriend: "הפנו חבר/ה", wasReferred: "הגיעו בהפניה", lastOrderFrom: "הזמנה אחרונה מ", lastOrderTo: "הזמנה אחרונה עד",
   paidMembership: "חברות בתשלום", membershipACTIVE: "פעילה", membershipENDED: "הסתיימה", membershipNONE: "אף פעם",
   variantIdHelp: "המזהה שבסוף כתובת עמוד הווריאנט בלוח הבקרה", userIdsHelp: "המזהה שבסוף כתובת עמוד הלקוח בלוח הבקרה",
+  flows: "תהליכי החזרה וברכות", flow: "תהליך", flowWINBACK_AT_RISK: "החזרה: בסיכון", flowWINBACK_LAPSED: "החזרה: נטשו",
+  flowBIRTHDAY: "יום הולדת", flowANNIVERSARY: "יום השנה במועדון", flowEnabled: "התהליך פעיל", flowIncentive: "תמריץ",
+  incentiveNONE: "ללא", incentivePOINTS: "נקודות בונוס", incentiveVOUCHER: "שובר", incentivePointsFlow: "נקודות בונוס",
+  voucherPercent: "הנחת השובר %", voucherDays: "תוקף השובר (ימים)", flowStep: "שלב", afterDays: "אחרי (ימים)",
+  stepIncentive: "בשלב הזה התמריץ", flowStarted: "נכנסו", flowMessaged: "קיבלו הודעה", lift: "שיפור מול קבוצת הביקורת",
+  daysShort: "י׳", off: "כבוי", segmentSettings: "הגדרות פלחים", npsSettings: "הגדרות סקר NPS",
+  newDays: "חדשים (ימים אחרי הזמנה ראשונה)", defaultIntervalDays: "מרווח רגיל לחבר/ה עם הזמנה אחת (ימים)",
+  minIntervalDays: "המרווח הקצר ביותר (ימים)", loyalMinOrders: "הזמנות שהופכות חבר/ה לנאמנים",
+  atRiskFactor: "בסיכון אחרי (× מרווח רגיל)", lapsedFactor: "נטשו אחרי (× מרווח רגיל)",
+  segmentSettingsHelp: "השינויים חלים מהריצה הלילית הבאה.", npsEnabled: "שליחת סקרים", keepAsIs: "ללא שינוי",
+  daysAfterOrder: "ימים אחרי התשלום", emptyKeeps: "ריק: נשאר כפי שנשמר", segmentMembers: "חברים",
+  cohortsTitle: "קוהורטות: שימור ו-LTV לפי חודש ההזמנה הראשונה", showCohorts: "הצגת טבלת הקוהורטות", cohortMonth: "הזמנה ראשונה",
+  buyers: "קונים", ltv: "LTV",
 };
 
 export type Lang = "en" | "he";
