@@ -20,7 +20,8 @@ export function shade(retention: number | null): string | undefined {
   return `rgba(91, 91, 214, ${(0.08 + 0.72 * Math.min(1, Math.max(0, retention))).toFixed(2)})`;
 }
 
-// Asked for only when staff open it: the overview's first paint keeps its two requests.
+// Asked for only when staff open it: the overview's first paint keeps its two requests. Months that saw no
+// first buyer are left out (the API answers every month of the period).
 export function CohortCard() {
   const { club, channel, t, lang } = useSession();
   const [cohorts, setCohorts] = useState<Cohort[] | null>(null);
@@ -30,7 +31,7 @@ export function CohortCard() {
     setBusy(true);
     setError("");
     club<{ kpiCohorts: Cohort[] }>(KPI_COHORTS, { channel, ...yearWindow() })
-      .then((d) => setCohorts(d.kpiCohorts)).catch((e: Error) => setError(e.message)).finally(() => setBusy(false));
+      .then((d) => setCohorts(d.kpiCohorts.filter((c) => c.size > 0))).catch((e: Error) => setError(e.message)).finally(() => setBusy(false));
   };
   const width = cohorts ? Math.max(0, ...cohorts.map((c) => c.cells.length)) : 0;
   return (
