@@ -82,8 +82,8 @@ const en = {
   newDays: "New for (days after a first order)", defaultIntervalDays: "Usual interval of a one-order member (days)",
   minIntervalDays: "Shortest interval (days)", loyalMinOrders: "Orders that make a member loyal",
   atRiskFactor: "At risk after (× usual interval)", lapsedFactor: "Lapsed after (× usual interval)",
-  segmentSettingsHelp: "Changes apply from the next nightly run.", npsEnabled: "Send surveys", keepAsIs: "Keep as is",
-  daysAfterOrder: "Days after payment", emptyKeeps: "Empty: keep as saved", segmentMembers: "Members",
+  segmentSettingsHelp: "Changes apply from the next nightly run.", npsEnabled: "Send surveys",
+  daysAfterOrder: "Days after payment", segmentMembers: "Members",
   cohortsTitle: "Cohorts: retention and LTV by first-order month", showCohorts: "Show the cohort table",
   cohortMonth: "First order", buyers: "Buyers", ltv: "LTV",
 };
@@ -171,8 +171,8 @@ const he: Record<Key, string> = {
   newDays: "חדשים (ימים אחרי הזמנה ראשונה)", defaultIntervalDays: "מרווח רגיל לחבר/ה עם הזמנה אחת (ימים)",
   minIntervalDays: "המרווח הקצר ביותר (ימים)", loyalMinOrders: "הזמנות שהופכות חבר/ה לנאמנים",
   atRiskFactor: "בסיכון אחרי (× מרווח רגיל)", lapsedFactor: "נטשו אחרי (× מרווח רגיל)",
-  segmentSettingsHelp: "השינויים חלים מהריצה הלילית הבאה.", npsEnabled: "שליחת סקרים", keepAsIs: "ללא שינוי",
-  daysAfterOrder: "ימים אחרי התשלום", emptyKeeps: "ריק: נשאר כפי שנשמר", segmentMembers: "חברים",
+  segmentSettingsHelp: "השינויים חלים מהריצה הלילית הבאה.", npsEnabled: "שליחת סקרים",
+  daysAfterOrder: "ימים אחרי התשלום", segmentMembers: "חברים",
   cohortsTitle: "קוהורטות: שימור ו-LTV לפי חודש ההזמנה הראשונה", showCohorts: "הצגת טבלת הקוהורטות", cohortMonth: "הזמנה ראשונה",
   buyers: "קונים", ltv: "LTV",
 };

@@ -307,8 +307,8 @@ export function memberIdsQuery(emails: string[]): string {
   return `query MemberIds($channel: String!${vars}) {\n  ${each}\n}`;
 }
 
-// Insights' flows and settings (issue 12): one document for the four flows, their 90-day results and the
-// segment settings; each form saves with one mutation.
+// Insights' flows and settings (issue 12): one document for the four flows, their 90-day results, the
+// segment and NPS settings; each form saves with one mutation.
 export const FLOW_FIELDS = `kind enabled incentive incentivePoints voucherPercent voucherDays holdoutPercent attributionDays
   steps { afterDays incentive content { language subject body } }`;
 const FLOW_KINDS = ["WINBACK_AT_RISK", "WINBACK_LAPSED", "BIRTHDAY", "ANNIVERSARY"];
@@ -319,6 +319,7 @@ export const FLOWS = `query Flows($channel: String!, $since: DateTime!, $until: 
   flows(channel: $channel) { ${FLOW_FIELDS} }
   ${FLOW_STATS}
   segmentSettings(channel: $channel) { newDays defaultIntervalDays minIntervalDays atRiskFactor lapsedFactor loyalMinOrders }
+  npsSettings(channel: $channel) { enabled daysAfterOrder }
 }`;
 
 export const FLOW_UPDATE = `mutation FlowUpdate($channel: String!, $kind: LoyaltyFlowKind!, $input: LoyaltyFlowInput!) {

@@ -5,20 +5,20 @@ import { FLOWS } from "../../queries";
 import { useSession } from "../../session";
 import { Card } from "../../ui";
 import { FLOW_KINDS, FlowForm, type Flow } from "./FlowForm";
-import { NpsSettingsForm, SegmentSettingsForm, type SegmentSettings } from "./SettingsForms";
+import { NpsSettingsForm, SegmentSettingsForm, type NpsSettings, type SegmentSettings } from "./SettingsForms";
 
 type Money = { amount: number; currency: string };
 export type FlowStats = {
   started: number; messaged: number; messagesSent: number; converted: number; revenue: Money; conversionRate: number | null;
   holdout: number; holdoutConverted: number; holdoutRate: number | null; lift: number | null;
 };
-type Data = { flows: Flow[] | null; segmentSettings: SegmentSettings | null } & Record<string, unknown>;
+type Data = { flows: Flow[] | null; segmentSettings: SegmentSettings | null; npsSettings: NpsSettings | null } & Record<string, unknown>;
 
 export function statsWindow(now = new Date()) {
   return { since: new Date(now.getTime() - 90 * 86400_000).toISOString(), until: now.toISOString() };
 }
 
-// The flows, their 90-day results and the segment settings: one request when Insights opens, and again after a save.
+// The flows, their 90-day results, the segment and NPS settings: one request when Insights opens, and again after a save.
 export default function FlowsAndSettings() {
   const { club, channel, t } = useSession();
   const [data, setData] = useState<Data | null>(null);
@@ -56,7 +56,9 @@ export default function FlowsAndSettings() {
         <Card title={t("segmentSettings")} testId="segment-settings">
           {data.segmentSettings ? <SegmentSettingsForm settings={data.segmentSettings} onSaved={load} /> : <Text>{t("noneYet")}</Text>}
         </Card>
-        <Card title={t("npsSettings")} testId="nps-settings"><NpsSettingsForm /></Card>
+        <Card title={t("npsSettings")} testId="nps-settings">
+          {data.npsSettings ? <NpsSettingsForm settings={data.npsSettings} onSaved={load} /> : <Text>{t("noneYet")}</Text>}
+        </Card>
       </Box>
     </>
   );

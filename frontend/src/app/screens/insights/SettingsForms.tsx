@@ -4,7 +4,7 @@ import type { FieldError } from "../../api";
 import type { Key } from "../../i18n";
 import { NPS_SETTINGS_UPDATE, SEGMENT_SETTINGS_UPDATE } from "../../queries";
 import { useSession } from "../../session";
-import { SelectField, SubmitRow, TextField, useMutationForm } from "../../ui";
+import { CheckField, SubmitRow, TextField, useMutationForm } from "../../ui";
 
 const DAYS = ["newDays", "defaultIntervalDays", "minIntervalDays", "loyalMinOrders"] as const;
 const FACTORS = ["atRiskFactor", "lapsedFactor"] as const;
@@ -42,30 +42,26 @@ export function SegmentSettingsForm({ settings, onSaved }: { settings: SegmentSe
   );
 }
 
-type NpsSettings = { enabled: boolean; daysAfterOrder: number };
+export type NpsSettings = { enabled: boolean; daysAfterOrder: number };
 
-// The club has no query for the NPS settings yet: the form sends only what staff fill in and shows what was saved.
-export function NpsSettingsForm() {
+export function NpsSettingsForm({ settings, onSaved }: { settings: NpsSettings; onSaved: () => void }) {
   const { club, channel, t } = useSession();
-  const [draft, setDraft] = useState({ enabled: "", daysAfterOrder: "" });
-  const [saved, setSaved] = useState<NpsSettings | null>(null);
+  const [draft, setDraft] = useState({ enabled: settings.enabled, daysAfterOrder: String(settings.daysAfterOrder) });
   const form = useMutationForm();
-  type Saved = { errors: FieldError[]; settings: NpsSettings | null };
+  type Saved = { errors: FieldError[] };
   const save = () => form.submit(
     async () => (await club<{ loyaltyNpsSettingsUpdate: Saved }>(NPS_SETTINGS_UPDATE, {
-      channel, enabled: draft.enabled === "" ? null : draft.enabled === "true", daysAfterOrder: int(draft.daysAfterOrder),
+      channel, enabled: draft.enabled, daysAfterOrder: int(draft.daysAfterOrder),
     })).loyaltyNpsSettingsUpdate,
-    (r) => setSaved(r.settings),
+    onSaved,
   );
   return (
     <form data-testid="nps-settings-form" aria-label={t("npsSettings")} onSubmit={(e) => { e.preventDefault(); void save(); }}>
       <div className="form-grid">
-        <SelectField name="enabled" label={t("npsEnabled")} value={draft.enabled} onChange={(enabled) => setDraft({ ...draft, enabled })} error={form.errors.enabled}
-          options={[{ value: "", label: t("keepAsIs") }, { value: "true", label: t("yes") }, { value: "false", label: t("no") }]} />
-        <TextField name="daysAfterOrder" type="number" label={t("daysAfterOrder")} value={draft.daysAfterOrder} help={t("emptyKeeps")}
+        <CheckField name="enabled" label={t("npsEnabled")} checked={draft.enabled} onChange={(enabled) => setDraft({ ...draft, enabled })} error={form.errors.enabled} />
+        <TextField name="daysAfterOrder" type="number" label={t("daysAfterOrder")} value={draft.daysAfterOrder}
           onChange={(daysAfterOrder) => setDraft({ ...draft, daysAfterOrder })} error={form.errors.daysAfterOrder} />
       </div>
-      {saved ? <Text size={2} as="p" data-testid="nps-saved">{saved.enabled ? t("enabled") : t("off")} · {t("daysAfterOrder")}: {saved.daysAfterOrder}</Text> : null}
       <SubmitRow busy={form.busy} saved={form.saved} label={t("save")} savedLabel={t("saved")} error={form.errors[""] ?? form.errors.channel} />
     </form>
   );
