@@ -6,11 +6,13 @@ import graphene
 from saleor_loyalty.exceptions import LoyaltyError
 from saleor_loyalty.graphql.errors import resolver
 from saleor_loyalty.graphql.ids import to_global_id
+from saleor_loyalty.graphql.mutations.nps_settings_update import NpsSettingsType
 from saleor_loyalty.graphql.pagination import connection, connection_types, keyset_page
 from saleor_loyalty.graphql.resolvers import program_for
-from saleor_loyalty.insights import nps_report
+from saleor_loyalty.insights import nps, nps_report
 
 MANAGE_USERS = "MANAGE_USERS"
+MANAGE_SETTINGS = "MANAGE_SETTINGS"
 
 
 class NpsBreakdownType(graphene.ObjectType):
@@ -100,6 +102,12 @@ class NpsQueries(graphene.ObjectType):
         after=graphene.String(description="`pageInfo.endCursor` of the previous page."),
         description="Answers scoring 0-6, newest first, for follow-up. Requires MANAGE_USERS.",
     )
+    nps_settings = graphene.Field(
+        NpsSettingsType,
+        required=True,
+        channel=graphene.String(required=True, description="The Saleor channel's slug."),
+        description="Whether an NPS survey follows the channel's orders, and when. Requires MANAGE_SETTINGS.",
+    )
 
     @staticmethod
     @resolver(permission=MANAGE_USERS)
@@ -121,3 +129,10 @@ class NpsQueries(graphene.ObjectType):
         program_for(info, channel)
         page = keyset_page(nps_report.detractors(channel), first, after, "nps")
         return connection(LoyaltyNpsResponseConnection, LoyaltyNpsResponseEdge, page, NpsAnswerType.build)
+
+    @staticmethod
+    @resolver(permission=MANAGE_SETTINGS)
+    def resolve_nps_settings(_root, info, channel):
+        program_for(info, channel)
+        saved = nps.settings_of(channel)
+        return NpsSettingsType(enabled=saved.enabled, days_after_order=saved.days_after_order)

@@ -232,6 +232,13 @@ def handle(request, path: str, now: datetime | None = None) -> HttpResponse:
     )
 
 
+def settings_of(channel_slug: str) -> NpsSettings:
+    """A channel's NPS settings, the defaults (off, 7 days) until staff first save them; reading writes nothing."""
+    return NpsSettings.objects.filter(channel_slug=channel_slug).first() or NpsSettings(
+        channel_slug=channel_slug
+    )
+
+
 def update_settings(channel_slug: str, enabled: bool | None = None, days_after_order: int | None = None):
     """A channel's NPS settings; fields left None stay as they are."""
     settings, _ = NpsSettings.objects.get_or_create(channel_slug=channel_slug)

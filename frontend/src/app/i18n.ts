@@ -90,6 +90,19 @@ const en = {
   unmark: "Release", reconciliation: "Nightly reconciliation: open findings", check: "Check", expected: "Rows say",
   found: "Balance shown", drift: "Drift", repair: "Repair", confirmRepair: "Confirm repair", repairHelp: "One correction row makes the ledger explain the balance the member was shown.",
   repaired: "Repaired", noFindings: "No open findings.",
+  flows: "Win-back and greeting flows", flow: "Flow", flowWINBACK_AT_RISK: "Win-back: at risk",
+  flowWINBACK_LAPSED: "Win-back: lapsed", flowBIRTHDAY: "Birthday", flowANNIVERSARY: "Club anniversary", flowEnabled: "Flow on",
+  flowIncentive: "Incentive", incentiveNONE: "None", incentivePOINTS: "Bonus points", incentiveVOUCHER: "Voucher",
+  incentivePointsFlow: "Bonus points", voucherPercent: "Voucher discount %", voucherDays: "Voucher valid (days)", flowStep: "Step",
+  afterDays: "After (days)", stepIncentive: "This step carries the incentive", flowStarted: "Entered", flowMessaged: "Messaged",
+  lift: "Lift vs holdout", daysShort: "d", off: "Off", segmentSettings: "Segment settings", npsSettings: "NPS survey settings",
+  newDays: "New for (days after a first order)", defaultIntervalDays: "Usual interval of a one-order member (days)",
+  minIntervalDays: "Shortest interval (days)", loyalMinOrders: "Orders that make a member loyal",
+  atRiskFactor: "At risk after (× usual interval)", lapsedFactor: "Lapsed after (× usual interval)",
+  segmentSettingsHelp: "Changes apply from the next nightly run.", npsEnabled: "Send surveys",
+  daysAfterOrder: "Days after payment", segmentMembers: "Members",
+  cohortsTitle: "Cohorts: retention and LTV by first-order month", showCohorts: "Show the cohort table",
+  cohortMonth: "First order", buyers: "Buyers", ltv: "LTV",
 };
 export type Key = keyof typeof en;
 
@@ -183,6 +196,19 @@ const he: Record<Key, string> = {
   unmark: "שחרור", reconciliation: "התאמה לילית: ממצאים פתוחים", check: "בדיקה", expected: "לפי השורות",
   found: "היתרה שהוצגה", drift: "פער", repair: "תיקון", confirmRepair: "אישור התיקון", repairHelp: "שורת תיקון אחת מסבירה בספר את היתרה שהחבר/ה ראו.",
   repaired: "תוקן", noFindings: "אין ממצאים פתוחים.",
+  flows: "תהליכי החזרה וברכות", flow: "תהליך", flowWINBACK_AT_RISK: "החזרה: בסיכון", flowWINBACK_LAPSED: "החזרה: נטשו",
+  flowBIRTHDAY: "יום הולדת", flowANNIVERSARY: "יום השנה במועדון", flowEnabled: "התהליך פעיל", flowIncentive: "תמריץ",
+  incentiveNONE: "ללא", incentivePOINTS: "נקודות בונוס", incentiveVOUCHER: "שובר", incentivePointsFlow: "נקודות בונוס",
+  voucherPercent: "הנחת השובר %", voucherDays: "תוקף השובר (ימים)", flowStep: "שלב", afterDays: "אחרי (ימים)",
+  stepIncentive: "בשלב הזה התמריץ", flowStarted: "נכנסו", flowMessaged: "קיבלו הודעה", lift: "שיפור מול קבוצת הביקורת",
+  daysShort: "י׳", off: "כבוי", segmentSettings: "הגדרות פלחים", npsSettings: "הגדרות סקר NPS",
+  newDays: "חדשים (ימים אחרי הזמנה ראשונה)", defaultIntervalDays: "מרווח רגיל לחבר/ה עם הזמנה אחת (ימים)",
+  minIntervalDays: "המרווח הקצר ביותר (ימים)", loyalMinOrders: "הזמנות שהופכות חבר/ה לנאמנים",
+  atRiskFactor: "בסיכון אחרי (× מרווח רגיל)", lapsedFactor: "נטשו אחרי (× מרווח רגיל)",
+  segmentSettingsHelp: "השינויים חלים מהריצה הלילית הבאה.", npsEnabled: "שליחת סקרים",
+  daysAfterOrder: "ימים אחרי התשלום", segmentMembers: "חברים",
+  cohortsTitle: "קוהורטות: שימור ו-LTV לפי חודש ההזמנה הראשונה", showCohorts: "הצגת טבלת הקוהורטות", cohortMonth: "הזמנה ראשונה",
+  buyers: "קונים", ltv: "LTV",
 };
 
 export type Lang = "en" | "he";

@@ -377,3 +377,52 @@ export const RECONCILIATION_REPAIR = `mutation ReconciliationRepair($channel: St
     transaction { id points }
   }
 }`;
+
+// Insights' flows and settings (issue 12): one document for the four flows, their 90-day results, the
+// segment and NPS settings; each form saves with one mutation.
+export const FLOW_FIELDS = `kind enabled incentive incentivePoints voucherPercent voucherDays holdoutPercent attributionDays
+  steps { afterDays incentive content { language subject body } }`;
+const FLOW_KINDS = ["WINBACK_AT_RISK", "WINBACK_LAPSED", "BIRTHDAY", "ANNIVERSARY"];
+const FLOW_STATS = FLOW_KINDS.map((kind) => `s${kind}: flowStats(channel: $channel, kind: ${kind}, since: $since, until: $until) {
+    started messaged messagesSent converted revenue { amount currency } conversionRate holdout holdoutConverted holdoutRate lift }`).join("\n  ");
+
+export const FLOWS = `query Flows($channel: String!, $since: DateTime!, $until: DateTime!) {
+  flows(channel: $channel) { ${FLOW_FIELDS} }
+  ${FLOW_STATS}
+  segmentSettings(channel: $channel) { newDays defaultIntervalDays minIntervalDays atRiskFactor lapsedFactor loyalMinOrders }
+  npsSettings(channel: $channel) { enabled daysAfterOrder }
+}`;
+
+export const FLOW_UPDATE = `mutation FlowUpdate($channel: String!, $kind: LoyaltyFlowKind!, $input: LoyaltyFlowInput!) {
+  loyaltyFlowUpdate(channel: $channel, kind: $kind, input: $input) { errors { field message code } flow { ${FLOW_FIELDS} } }
+}`;
+
+export const SEGMENT_SETTINGS_UPDATE = `mutation SegmentSettingsUpdate($channel: String!, $input: LoyaltySegmentSettingsInput!) {
+  loyaltySegmentSettingsUpdate(channel: $channel, input: $input) {
+    errors { field message code }
+    settings { newDays defaultIntervalDays minIntervalDays atRiskFactor lapsedFactor loyalMinOrders }
+  }
+}`;
+
+export const NPS_SETTINGS_UPDATE = `mutation NpsSettingsUpdate($channel: String!, $enabled: Boolean, $daysAfterOrder: Int) {
+  loyaltyNpsSettingsUpdate(channel: $channel, enabled: $enabled, daysAfterOrder: $daysAfterOrder) {
+    errors { field message code }
+    settings { enabled daysAfterOrder }
+  }
+}`;
+
+export const SAVED_SEGMENT_MEMBERS = `query SavedSegmentMembers($channel: String!, $id: ID!, $first: Int, $after: String) {
+  savedSegmentMembers(channel: $channel, id: $id, first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { cursor node { email userId points { available } tier { id name nameHe } } }
+  }
+}`;
+
+// The cohort table is asked for on demand only: the overview's first paint stays at its two requests.
+export const KPI_COHORTS = `query KpiCohorts($channel: String!, $kpiSince: Date!, $kpiUntil: Date!) {
+  kpiCohorts(channel: $channel, since: $kpiSince, until: $kpiUntil) {
+    month size memberSize ltv { amount currency }
+    cells { offset month customers retention revenue { amount currency } ltv { amount currency } }
+  }
+}`;

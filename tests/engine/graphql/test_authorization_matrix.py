@@ -323,6 +323,7 @@ MATRIX = {
         f'mutation {{ loyaltyBulkGrantCreate(channel: "il", points: 5, reason: "x", idempotencyKey: "k", '
         f'userIds: ["{USER}"]) {{ errors {{ code }} }} }}',
     ),
+    "npsSettings": ("MANAGE_SETTINGS", 'query { npsSettings(channel: "il") { enabled daysAfterOrder } }'),
 }
 ALL_PERMISSIONS = frozenset(
     {

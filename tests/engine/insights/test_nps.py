@@ -16,10 +16,12 @@ from saleor_loyalty.models import (
     LoyaltyAccount,
     MessageStatus,
     NamedSegment,
+    NpsSettings,
     NpsStatus,
     NpsSurvey,
     SegmentMembership,
 )
+from tests.engine.api import run
 
 from .conftest import T0
 
@@ -191,3 +193,26 @@ def test_a_forgotten_customer_keeps_the_score_but_not_who_or_what(surveyed):
     assert nps.forget_person(account.user_id, account.email) == 1
     survey.refresh_from_db()
     assert (survey.score, survey.email, survey.user_id, survey.comment) == (4, "", None, "")
+
+
+NPS_SETTINGS = "query($channel: String!) { npsSettings(channel: $channel) { enabled daysAfterOrder } }"
+NPS_SETTINGS_UPDATE = """mutation($channel: String!, $days: Int) {
+  loyaltyNpsSettingsUpdate(channel: $channel, daysAfterOrder: $days) { errors { field code } settings { daysAfterOrder } } }"""
+
+
+def test_staff_read_the_nps_settings_they_saved_and_a_bad_day_changes_nothing(channel, staff):
+    """The Dashboard's NPS form starts from what is saved: the defaults before any save, and reading writes nothing."""
+    first = run(NPS_SETTINGS, staff, channel="il")
+    assert first.errors is None
+    assert first.data["npsSettings"] == {"enabled": False, "daysAfterOrder": 7}
+    assert not NpsSettings.objects.exists()
+
+    refused = run(NPS_SETTINGS_UPDATE, staff, channel="il", days=120).data["loyaltyNpsSettingsUpdate"]
+    assert refused["errors"][0]["field"] == "daysAfterOrder"
+    run(NPS_SETTINGS_UPDATE, staff, channel="il", days=10)
+    nps.update_settings("il", enabled=True)
+
+    assert run(NPS_SETTINGS, staff, channel="il").data["npsSettings"] == {
+        "enabled": True,
+        "daysAfterOrder": 10,
+    }

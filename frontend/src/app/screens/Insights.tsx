@@ -8,6 +8,8 @@ import { Card, Stat, SubmitRow, TextField } from "../ui";
 import { CampaignActions } from "./insights/CampaignActions";
 import { CampaignForm } from "./insights/CampaignForm";
 import { ConsentCard } from "./insights/ConsentForms";
+import FlowsAndSettings from "./insights/Flows";
+import { SegmentMembers } from "./insights/SegmentMembers";
 import { SegmentForm } from "./insights/SegmentForm";
 import type { CampaignSettings, InsightChoices, Named } from "./insights/types";
 
@@ -79,14 +81,17 @@ export default function Insights() {
           {data.savedSegments?.length ? (
             <table className="table"><tbody>
               {data.savedSegments.map((s) => [
-                <tr key={s.id} data-testid={`segment-${s.id}`}><td>{s.name}</td><td><code>{s.filters}</code></td><td>{formatDate(s.updatedAt, lang)}</td><td>{toggle(s.id)}</td></tr>,
+                <tr key={s.id} data-testid={`segment-${s.id}`}><td>{s.name}</td><td><code>{s.filters}</code></td><td>{formatDate(s.updatedAt, lang)}</td>
+                  <td><Box display="flex" gap={2}>{toggle(s.id)}<MembersToggle open={editing === `members-${s.id}`} onClick={() => setEditing(editing === `members-${s.id}` ? "" : `members-${s.id}`)} /></Box></td></tr>,
                 editing === s.id ? <tr key={`${s.id}-form`}><td colSpan={4}><SegmentForm segment={s} choices={choices} onSaved={load} /></td></tr> : null,
+                editing === `members-${s.id}` ? <tr key={`${s.id}-members`}><td colSpan={4}><SegmentMembers segmentId={s.id} /></td></tr> : null,
               ])}
             </tbody></table>
           ) : <Text>{t("noneYet")}</Text>}
           <Box marginTop={4}><Text as="h3" size={4} fontWeight="bold">{t("newSegment")}</Text><SegmentForm key={`new-${version}`} choices={choices} onSaved={load} /></Box>
         </Card>
       </Box>
+      <FlowsAndSettings />
       <Card title={`${t("campaigns")} (${data.campaigns?.totalCount ?? 0})`} testId="campaigns">
         {data.campaigns?.edges.length ? data.campaigns.edges.map(({ node }) => (
           <Box key={node.id} marginBottom={4}>
@@ -133,6 +138,11 @@ export default function Insights() {
 function EditToggle({ open, onClick }: { open: boolean; onClick: () => void }) {
   const { t } = useSession();
   return <Button type="button" size="small" variant="secondary" aria-expanded={open} onClick={onClick}>{open ? t("close") : t("edit")}</Button>;
+}
+
+function MembersToggle({ open, onClick }: { open: boolean; onClick: () => void }) {
+  const { t } = useSession();
+  return <Button type="button" size="small" variant="secondary" aria-expanded={open} onClick={onClick}>{open ? t("close") : t("segmentMembers")}</Button>;
 }
 
 export function CampaignResults({ campaign: c }: { campaign: Campaign }) {

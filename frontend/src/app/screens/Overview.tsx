@@ -5,6 +5,7 @@ import { formatMoney, formatPercent, monthWindow, tierName, yearWindow } from ".
 import { OVERVIEW_TIERS, overviewQuery } from "../queries";
 import { useSession } from "../session";
 import { Card, Stat } from "../ui";
+import { CohortCard } from "./Cohorts";
 
 type Tier = { id: string; name: string; nameHe: string };
 type Money = { amount: number; currency: string };
@@ -92,6 +93,7 @@ export default function Overview() {
       </Box>
       {data.kpis ? <KpiSection kpis={data.kpis} /> : null}
       {data.liability ? <LiabilitySection liability={data.liability} /> : null}
+      <CohortCard />
     </Box>
   );
 }
