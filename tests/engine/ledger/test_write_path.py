@@ -1,6 +1,8 @@
 """The first accrual of a known member: one read without a lock, then one statement that locks the account
 only if it is unchanged since that read; any change sends the earn to the lock-first path, still exact."""
 
+from decimal import Decimal
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -57,15 +59,22 @@ def test_a_tier_reached_without_the_lock_first_is_entered_at_once(club, customer
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_orders_of_one_member_each_earn_once_and_enter_gold_once(club, customer, make_order):
-    ledger.sync_order(make_order(user=customer))
+    first = make_order(user=customer)
+    ledger.sync_order(first)
     orders = [make_order(lines=(("Coat", "300.00"),), user=customer) for _ in range(8)]
 
     run_concurrently(lambda i: ledger.sync_order(orders[i % 8]), 16)  # each order delivered twice at once
 
     account = LoyaltyAccount.objects.get(user=customer)
-    assert LedgerEntry.objects.filter(account=account, kind=EntryKind.EARN).count() == 9
-    assert account.balance == 150 + 8 * 300
-    assert ledger.reconcile_account(account) == 0
+    earns = list(LedgerEntry.objects.filter(account=account, kind=EntryKind.EARN))
+    assert len(earns) == 9
+    assert ledger.reconcile_account(account) == 0  # the cached balance is its rows: nothing moved twice
+    assert account.balance == sum(earn.points for earn in earns)
+    coats = [earn for earn in earns if earn.order_id != first.order_id]
+    # Each coat earns at the tier its accrual read: Regular (300), or Gold's ×1.5 (450) for an order accrued
+    # after another one entered Gold. Gold comes with the seventh coat (₪2,250), so at most one sees it.
+    assert all(earn.points == 300 * Decimal(earn.detail["earn_multiplier"]) for earn in coats)
+    assert sum(earn.detail["tier"] == "Gold" for earn in coats) <= 1
     assert account.tier.name == "Gold"  # ₪2,550 spent: Gold from ₪2,000
     assert TierEvent.objects.filter(account=account, to_tier_name="Gold").count() == 1
 
