@@ -16,7 +16,7 @@ import json
 from datetime import date
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, transaction
 
 from saleor_loyalty.engagement.challenges import (
     ACTIONS_LATERAL,
@@ -63,8 +63,10 @@ done AS (  -- per member and challenge: its fixed window completed, and the end 
     SELECT d.challenge_id AS challenge, d.account_id AS holder, bool_or(d.window_key = r.key) AS fixed_done,
            MAX(CASE WHEN NOT r.rolling THEN NULL WHEN d.window_key = %(legacy)s THEN {FOREVER}
                     ELSE split_part(d.window_key, '..', 2)::date - DATE '1970-01-01' END) AS last_run
-    FROM {_COMPLETIONS} d JOIN rule r ON r.id = d.challenge_id
-    WHERE d.account_id = ANY(%(accounts)s::bigint[]) GROUP BY d.challenge_id, d.account_id
+    FROM unnest(%(accounts)s::bigint[]) AS batch(id)
+    CROSS JOIN LATERAL (SELECT * FROM {_COMPLETIONS} d WHERE d.account_id = batch.id OFFSET 0) d
+    JOIN rule r ON r.id = d.challenge_id
+    GROUP BY d.challenge_id, d.account_id
 ),
 fixed AS (
     SELECT e.challenge, e.holder, SUM(e.amount) AS value
@@ -85,22 +87,26 @@ streak AS (  -- consecutive months share month - rank: the longest such island
     ) s GROUP BY s.challenge, s.holder
 ),
 open_run AS (  -- a rolling challenge's events after the member's last completed run
-    SELECT e.*, COALESCE(d.last_run, r.first - 1) AS after
+    SELECT e.challenge, e.holder, e.day, e.amount, r.days, COALESCE(d.last_run, r.first - 1) AS after
     FROM event e JOIN rule r ON r.id = e.challenge AND r.rolling
     LEFT JOIN done d ON d.challenge = e.challenge AND d.holder = e.holder
     WHERE e.day > COALESCE(d.last_run, r.first - 1)
 ),
-run_total AS (  -- on each day with an event: the total of the `days` days ending that day
-    SELECT a.challenge, a.holder, a.day, a.after, SUM(b.amount) AS value
-    FROM (SELECT DISTINCT challenge, holder, day, after FROM open_run) a
-    JOIN rule r ON r.id = a.challenge
-    JOIN open_run b ON b.challenge = a.challenge AND b.holder = a.holder AND b.day BETWEEN a.day - r.days + 1 AND a.day
-    GROUP BY a.challenge, a.holder, a.day, a.after, r.target HAVING SUM(b.amount) >= r.target
+run_total AS (  -- an event enters on its day and leaves `days` days later: on a day, the running sum is
+                -- the total of the `days` days ending that day (a frame of a fixed length per challenge)
+    SELECT challenge, holder, day, after, entering,
+           SUM(amount) OVER (PARTITION BY challenge, holder ORDER BY day) AS value
+    FROM (
+        SELECT challenge, holder, day, after, amount, true AS entering FROM open_run
+        UNION ALL
+        SELECT challenge, holder, day + days, after, -amount, false FROM open_run
+    ) moves
 ),
 rolling AS (
     SELECT DISTINCT ON (t.challenge, t.holder) t.challenge, t.holder, t.value,
            {_ISO_DAY.format(day="GREATEST(t.after + 1, t.day - r.days + 1)")} || '..' || {_ISO_DAY.format(day="t.day")} AS key
-    FROM run_total t JOIN rule r ON r.id = t.challenge ORDER BY t.challenge, t.holder, t.day
+    FROM run_total t JOIN rule r ON r.id = t.challenge AND t.entering AND t.value >= r.target
+    ORDER BY t.challenge, t.holder, t.day
 )
 SELECT x.holder, x.challenge, x.key, x.value FROM (
     SELECT f.holder, f.challenge, r.key, f.value FROM fixed f JOIN rule r ON r.id = f.challenge AND f.value >= r.target
@@ -137,7 +143,8 @@ def reached_in_batch(
     if not account_ids or not challenges:
         return {}
     by_id = {challenge.pk: challenge for challenge in challenges}
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")  # its per-member estimates are far off: compiling costs seconds
         cursor.execute(
             _REACHED_SQL,
             {

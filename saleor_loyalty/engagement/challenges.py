@@ -50,13 +50,14 @@ MEMBERS_SQL = f"""member AS (
     UNION ALL
     SELECT g.merged_into_id, g.id FROM {_ACCOUNTS} g WHERE g.merged_into_id = ANY(%(accounts)s::bigint[])
 )"""
-# A member `m`'s paid orders: local day, spend net of refunds, still counting, recorded categories.
+# A member `m`'s paid orders: local day, spend net of refunds, still counting, recorded categories
+# (`OFFSET 0` keeps it one index range per member: never flattened into a scan of the whole ledger).
 ORDERS_LATERAL = f"""CROSS JOIN LATERAL (
     SELECT {_DAY.format(column="e.occurred_at")} AS day, ROUND(e.money_amount * (1 - r.share), 2) AS spend,
            r.share < 1 AS counts, c.category_ids
     FROM {_LEDGER} e {REFUNDED_SHARE_LATERAL}
     LEFT JOIN {OrderCategories._meta.db_table} c ON c.order_id = e.order_id
-    WHERE e.account_id = m.id AND e.kind = %(earn)s
+    WHERE e.account_id = m.id AND e.kind = %(earn)s OFFSET 0
 ) o"""
 # A member `m`'s actions that gave points, once per (kind, object), dated by the first.
 ACTIONS_LATERAL = f"""CROSS JOIN LATERAL (
