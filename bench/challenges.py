@@ -8,7 +8,9 @@ a day ago, then defines six challenges, one of each kind (orders in a fixed wind
 rolling window, a monthly streak, a new category, reviews). Times (1) the baseline: a keyset scan over the
 same accounts in the same batches, ids only; (2) the first pass of `challenge_passes.evaluate_program`, a
 full pass that completes challenges for most members (rows written: completions, points, badges); (3) a
-full pass again where nothing new is reached (as after a challenge changed); (4) the next pass with
+full pass again where nothing new is reached (as after a challenge changed), and the per-member
+path (facts, then progress in Python) over the same batches, read only, as the set-based pass's
+reference; (4) the next pass with
 nothing new: it visits no member; (5) the next pass after a day's new orders for every K-th member
 (default 1 %): it visits only them. `--incremental-only` skips (1)-(3), as if a full pass had just
 finished, so (4) and (5) can be measured at 1M members (the changed members then complete challenges
@@ -168,6 +170,33 @@ def keyset_baseline(program, batch: int) -> float:
         after = ids[-1]
 
 
+def per_member_reference(program, batch: int) -> float:
+    """The per-member path over the same batches, read only (facts, then `progress` in Python for every
+    member and challenge): what each batch cost before the set-based statement. Members/s."""
+    from django.db import connection
+
+    from saleor_loyalty.engagement.challenge_rewards import LATE_EVENT_GRACE_DAYS, due
+    from saleor_loyalty.engagement.challenges import live_challenges, member_facts, progress
+
+    today = NOW.date()
+    challenges = list(live_challenges(program, today, LATE_EVENT_GRACE_DAYS))
+    started, after, seen = time.perf_counter(), 0, 0
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id FROM {program.accounts.model._meta.db_table} WHERE program_id = %s AND id > %s "
+                "ORDER BY id LIMIT %s",
+                [program.pk, after, batch],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+        if not ids:
+            return seen / (time.perf_counter() - started)
+        for facts in member_facts(ids, program.timezone).values():
+            due(progress(challenge, facts, today) for challenge in challenges)
+        seen += len(ids)
+        after = ids[-1]
+
+
 def member_queries(program) -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -258,6 +287,11 @@ def main():
         full, full_s = timed_pass(program, args.batch)
         assert (full.members, full.completed, full.full) == (n, 0, True)
         report("full pass, nothing new", full, full_s, baseline, n)
+        reference = per_member_reference(program, args.batch)
+        print(
+            f"{'per-member path, same batches':<30}: {reference:8.0f} members/s (read only; the set-based full "
+            f"pass is {n / full_s / reference:.1f}x)"
+        )
     quiet, quiet_s = timed_pass(program, args.batch)
     assert (quiet.members, quiet.passes_finished, quiet.full) == (0, 1, False)
     report("next pass, nothing new", quiet, quiet_s, baseline, n)

@@ -9,6 +9,9 @@ so a fact committed late by a slow transaction is looked at again rather than mi
 over every member runs first, whenever a live challenge or the program changed since the last pass
 (new rules, switched back on, another timezone), and at least every `FULL_PASS_EVERY`.
 
+Each batch's completions come from one set-based statement (`challenge_sets`): only members who
+reached something come back to Python, so a full pass costs SQL aggregates, not a Python loop per member.
+
 Every batch claims the program's pass row (`FOR UPDATE SKIP LOCKED`) and saves where it stopped in the
 transaction that wrote its completions; a worker finding it claimed leaves the batch to the other.
 """
@@ -20,8 +23,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from saleor_loyalty.core.clock import local_date
-from saleor_loyalty.engagement.challenge_rewards import LATE_EVENT_GRACE_DAYS, complete, due
-from saleor_loyalty.engagement.challenges import live_challenges, member_facts, progress, window_key
+from saleor_loyalty.engagement.challenge_rewards import LATE_EVENT_GRACE_DAYS, complete
+from saleor_loyalty.engagement.challenge_sets import reached_in_batch
+from saleor_loyalty.engagement.challenges import live_challenges
 from saleor_loyalty.models import (
     Challenge,
     ChallengePass,
@@ -122,7 +126,6 @@ def _finish(state: ChallengePass) -> None:
 
 def _evaluate_batch(program, challenges, now, batch_size, run: ChallengeRun) -> bool:
     """One batch of the program's pass in one transaction with its pass row; False when done or busy."""
-    today = local_date(now, program.timezone)
     with transaction.atomic():
         state = claim_pass(program)
         if state is None:
@@ -137,15 +140,7 @@ def _evaluate_batch(program, challenges, now, batch_size, run: ChallengeRun) -> 
             state.save()
             run.passes_finished += 1
             return False
-        reached = {}
-        keyed = [(challenge, (challenge.pk, window_key(challenge))) for challenge in challenges]
-        for account_id, facts in member_facts(ids, program.timezone, with_moments=False).items():
-            if facts.orders or facts.actions:  # a completed fixed window needs no progress computed again
-                open_ones = (
-                    challenge for challenge, key in keyed if key[1] is None or key not in facts.completed
-                )
-                if newly := due(progress(challenge, facts, today) for challenge in open_ones):
-                    reached[account_id] = newly
+        reached = reached_in_batch(ids, challenges, program.timezone)
         if reached:
             run.completed += len(complete(reached, now))
         state.last_account_id = ids[-1]

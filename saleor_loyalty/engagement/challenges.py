@@ -44,35 +44,38 @@ _ACCOUNTS = LoyaltyAccount._meta.db_table
 _DAY = "((({column}) AT TIME ZONE %(tz)s)::date - DATE '1970-01-01')"  # local day number, DST-exact
 # One index range per member and kind (LATERAL), never a scan of the ledger: a batch of 2,000 members
 # costs the same whatever the ledger's size.
-_FACTS_SQL = f"""
-WITH member AS (
+# A batch's members and the guest accounts merged into them (`holder`: whose facts they are).
+MEMBERS_SQL = f"""member AS (
     SELECT batch.id AS holder, batch.id AS id FROM unnest(%(accounts)s::bigint[]) AS batch(id)
     UNION ALL
     SELECT g.merged_into_id, g.id FROM {_ACCOUNTS} g WHERE g.merged_into_id = ANY(%(accounts)s::bigint[])
-)
-SELECT m.holder, 'o', o.day, o.spend, o.counts, o.category_ids, NULL::text, NULL::bigint, NULL::timestamptz
-FROM member m CROSS JOIN LATERAL (
+)"""
+# A member `m`'s paid orders: local day, spend net of refunds, still counting, recorded categories
+# (`OFFSET 0` keeps it one index range per member: never flattened into a scan of the whole ledger).
+ORDERS_LATERAL = f"""CROSS JOIN LATERAL (
     SELECT {_DAY.format(column="e.occurred_at")} AS day, ROUND(e.money_amount * (1 - r.share), 2) AS spend,
            r.share < 1 AS counts, c.category_ids
     FROM {_LEDGER} e {REFUNDED_SHARE_LATERAL}
     LEFT JOIN {OrderCategories._meta.db_table} c ON c.order_id = e.order_id
-    WHERE e.account_id = m.id AND e.kind = %(earn)s
-) o
-UNION ALL
-SELECT m.holder, 'a', a.day, NULL, true, NULL, a.action, NULL, NULL
-FROM member m CROSS JOIN LATERAL (
+    WHERE e.account_id = m.id AND e.kind = %(earn)s OFFSET 0
+) o"""
+# A member `m`'s actions that gave points, once per (kind, object), dated by the first.
+ACTIONS_LATERAL = f"""CROSS JOIN LATERAL (
     SELECT e.detail ->> 'action' AS action, MIN({_DAY.format(column="e.occurred_at")}) AS day FROM {_LEDGER} e
     WHERE e.account_id = m.id AND e.kind = %(action)s AND e.points > 0
     GROUP BY e.detail ->> 'action', e.detail ->> 'object'
-) a
+) a"""
+FACTS_SQL = f"""
+WITH {MEMBERS_SQL}
+SELECT m.holder, 'o', o.day, o.spend, o.counts, o.category_ids, NULL::text, NULL::bigint, NULL::timestamptz
+FROM member m {ORDERS_LATERAL}
 UNION ALL
-SELECT d.account_id, 'c', NULL, NULL, true, NULL, d.window_key, d.challenge_id, {{moment}}
+SELECT m.holder, 'a', a.day, NULL, true, NULL, a.action, NULL, NULL
+FROM member m {ACTIONS_LATERAL}
+UNION ALL
+SELECT d.account_id, 'c', NULL, NULL, true, NULL, d.window_key, d.challenge_id, d.completed_at
 FROM unnest(%(accounts)s::bigint[]) AS batch(id) JOIN {ChallengeCompletion._meta.db_table} d ON d.account_id = batch.id
 """
-FACTS_SQL = _FACTS_SQL.replace("{moment}", "d.completed_at")
-# The beat job only asks whether a completion exists: parsing a timestamp per completion costs it more
-# than the rest of a member's facts.
-FACTS_WITHOUT_MOMENTS_SQL = _FACTS_SQL.replace("{moment}", "NULL::timestamptz")
 EPOCH = date(1970, 1, 1)
 
 
@@ -97,15 +100,14 @@ class MemberFacts:
     completed: dict[tuple[int, str], datetime] = field(default_factory=dict)
 
 
-def member_facts(account_ids: list[int], tz: str, with_moments: bool = True) -> dict[int, MemberFacts]:
-    """Every listed member's facts in one statement (a member with none gets empty facts); without
-    moments, `completed` maps to None (the completion exists, when is not read)."""
+def member_facts(account_ids: list[int], tz: str) -> dict[int, MemberFacts]:
+    """Every listed member's facts in one statement (a member with none gets empty facts)."""
     facts = {account_id: MemberFacts() for account_id in account_ids}
     if not account_ids:
         return facts
     with connection.cursor() as cursor:
         cursor.execute(
-            FACTS_SQL if with_moments else FACTS_WITHOUT_MOMENTS_SQL,
+            FACTS_SQL,
             {
                 "accounts": int_array(account_ids),
                 "earn": EntryKind.EARN,

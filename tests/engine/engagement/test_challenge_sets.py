@@ -1,0 +1,189 @@
+"""The set-based batch (`challenge_sets`) completes exactly what the per-member reference would, on random
+histories: every metric and window, windows crossing Israel's DST change, refunds, guests, earlier runs."""
+
+import json
+import random
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from django.db import connection
+
+from saleor_loyalty.engagement import challenge_settings
+from saleor_loyalty.engagement.challenge_rewards import due
+from saleor_loyalty.engagement.challenge_sets import reached_in_batch
+from saleor_loyalty.engagement.challenges import (
+    LEGACY_ROLLING_KEY,
+    member_facts,
+    progress,
+    rolling_key,
+    window_key,
+)
+from saleor_loyalty.models import (
+    Challenge,
+    ChallengeCompletion,
+    ChallengeWindow,
+    LedgerEntry,
+    LoyaltyAccount,
+    OrderCategories,
+)
+
+TODAY = date(2026, 4, 30)
+# Israel moves to summer time on Friday 27 March 2026 (02:00 -> 03:00): local midnight is 22:00 UTC
+# before, 21:00 UTC after. Facts fall near both midnights, and windows start or end around that day.
+EDGE_DAYS = [date(2026, 3, d) for d in (25, 26, 27, 28, 29, 31)] + [date(2026, 4, 1)]
+ACTION_KINDS = ("product_review", "social_share")
+
+
+def _instant(rng: random.Random) -> datetime:
+    """A UTC instant in Feb-Apr 2026, half of them within an hour of local midnight near the DST change."""
+    if rng.random() < 0.5:
+        day = rng.choice(EDGE_DAYS)
+        return datetime(
+            day.year, day.month, day.day, rng.choice((20, 21, 22)), rng.choice((0, 30, 59)), tzinfo=UTC
+        )
+    return datetime(2026, 2, 1, tzinfo=UTC) + timedelta(minutes=rng.randrange(89 * 24 * 60))
+
+
+def _entry(cursor, account_id, kind, points, key, at, money=None, detail=None, order_id=None, reverses=None):
+    cursor.execute(
+        f"""INSERT INTO {LedgerEntry._meta.db_table} (account_id, kind, points, forgiven_points, source_key,
+            order_id, order_number, money_amount, reason, detail, available_at, occurred_at, actor_label,
+            created_at, reverses_id)
+            VALUES (%s, %s, %s, 0, %s, %s, '', %s, '', %s::jsonb, %s, %s, 'test', %s, %s) RETURNING id""",
+        [account_id, kind, points, key, order_id, money, json.dumps(detail or {}), at, at, at, reverses],
+    )
+    return cursor.fetchone()[0]
+
+
+def _history(rng: random.Random, account: LoyaltyAccount, tag: str) -> None:
+    """Paid orders (some refunded in part, some fully or cancelled, most with categories) and actions."""
+    with connection.cursor() as cursor:
+        for n in range(rng.randrange(7)):
+            at, money = _instant(rng), rng.choice((40, 90, 150, 260))
+            order_id = f"{rng.getrandbits(128):032x}"
+            earn = _entry(
+                cursor,
+                account.pk,
+                "earn",
+                money,
+                f"o:{tag}:{n}",
+                at,
+                money,
+                {"refund_basis": str(money)},
+                order_id,
+            )
+            if rng.random() < 0.7:
+                categories = sorted(rng.sample(range(1, 6), rng.randrange(1, 3)))
+                OrderCategories.objects.create(order_id=order_id, category_ids=categories)
+            refund = rng.random()
+            if refund < 0.15:  # cancelled: the order no longer counts
+                _entry(cursor, account.pk, "earn_reversal", -money, f"c:{tag}:{n}", at, reverses=earn)
+            elif refund < 0.35:  # refunded in part (by line) or in full
+                back = rng.choice((money // 2, money))
+                _entry(
+                    cursor, account.pk, "earn_reversal", -back, f"r:{tag}:{n}", at + timedelta(hours=2),
+                    back, {"base_reversed": str(back)}, reverses=earn,
+                )  # fmt: skip
+        for n in range(rng.randrange(5)):
+            kind, points = rng.choice(ACTION_KINDS), rng.choice((50, 50, -50))
+            detail = {"action": kind, "object": f"P{rng.randrange(3)}"}
+            _entry(cursor, account.pk, "action", points, f"a:{tag}:{n}", _instant(rng), detail=detail)
+
+
+def _challenges(rng: random.Random, program) -> list[Challenge]:
+    made = []
+    kinds = [(m, "fixed") for m in ("paid_orders", "spend", "new_category", "monthly_streak", "actions")]
+    kinds += [(m, "rolling") for m in ("paid_orders", "spend", "new_category", "actions")]
+    for n, (metric, window) in enumerate(kinds):
+        values = {"metric": metric, "window": window, "reward_points": 5}
+        values["starts_on"] = rng.choice([date(2026, 2, 1), date(2026, 3, 2)] + EDGE_DAYS)
+        if metric == "spend":
+            values["target_amount"] = rng.choice((100, 250, 400))
+        else:
+            values["target"] = rng.randrange(1, 4)
+        if metric == "actions":
+            values["action_kind"] = rng.choice(ACTION_KINDS)
+        if window == "rolling":
+            values["window_days"] = rng.choice((1, 2, 3, 7, 20))
+        elif rng.random() < 0.8:
+            values["ends_on"] = max(values["starts_on"], rng.choice(EDGE_DAYS + [date(2026, 4, 20)]))
+        made.append(challenge_settings.create_challenge(program, name=f"c{n}", **values))
+    return made
+
+
+def _earlier_completions(rng: random.Random, challenges, account: LoyaltyAccount) -> None:
+    """Completions already recorded: a fixed window, a rolling run (or the legacy never-ending key)."""
+    for challenge in challenges:
+        if rng.random() > 0.25:
+            continue
+        if challenge.window == ChallengeWindow.FIXED:
+            key = window_key(challenge)
+        elif rng.random() < 0.1:
+            key = LEGACY_ROLLING_KEY
+        else:
+            last = (challenge.starts_on - date(1970, 1, 1)).days + rng.randrange(60)
+            key = rolling_key(max(last - challenge.window_days + 1, last - 3), last)
+        ChallengeCompletion.objects.create(
+            challenge=challenge, account=account, window_key=key, points=5, completed_at=datetime.now(UTC)
+        )
+
+
+def _reference(account_ids, challenges, tz):
+    """The per-member path: each member's facts, then `progress` and `due` for every challenge."""
+    return {
+        (account_id, item.challenge.pk, item.window_key)
+        for account_id, facts in member_facts(account_ids, tz).items()
+        for item in due(progress(challenge, facts, TODAY) for challenge in challenges)
+    }
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_set_based_batch_agrees_with_the_per_member_evaluation(program, seed):
+    rng = random.Random(seed)
+    challenges = _challenges(rng, program)
+    members = []
+    for n in range(25):
+        account = LoyaltyAccount.objects.create(program=program, email=f"m{n}@example.co.il")
+        _history(rng, account, f"m{n}")
+        if rng.random() < 0.2:  # a guest's orders merged into the member count as the member's own
+            guest = LoyaltyAccount.objects.create(
+                program=program, email=f"g{n}@example.co.il", merged_into=account
+            )
+            _history(rng, guest, f"g{n}")
+        _earlier_completions(rng, challenges, account)
+        members.append(account.pk)
+
+    expected = _reference(members, challenges, program.timezone)
+    reached = reached_in_batch(members, challenges, program.timezone)
+    got = {
+        (account_id, item.challenge.pk, item.window_key)
+        for account_id, items in reached.items()
+        for item in items
+    }
+
+    assert got == expected
+    assert expected, "a random world where nobody reaches anything tests nothing"
+
+
+def test_a_rolling_run_after_the_summer_time_change_counts_local_days(program):
+    """23:30 local on 27 March is 20:30 UTC (summer time), 00:30 on 29 March is 21:30 UTC on the 28th: two
+    consecutive UTC days, but two days apart locally, so "two orders in two days" is not reached yet."""
+    challenge = challenge_settings.create_challenge(
+        program, name="Two in two days", metric="paid_orders", target=2, window="rolling", window_days=2,
+        starts_on=date(2026, 3, 1), reward_points=5,
+    )  # fmt: skip
+    account = LoyaltyAccount.objects.create(program=program, email="dana@example.co.il")
+    paid = [datetime(2026, 3, 27, 20, 30, tzinfo=UTC), datetime(2026, 3, 28, 21, 30, tzinfo=UTC)]
+    with connection.cursor() as cursor:
+        for n, at in enumerate(paid):
+            _entry(
+                cursor, account.pk, "earn", 100, f"o:{n}", at, 100, {"refund_basis": "100"}, f"{n + 1:032x}"
+            )
+        assert reached_in_batch([account.pk], [challenge], program.timezone) == {}
+
+        _entry(
+            cursor, account.pk, "earn", 100, "o:2", datetime(2026, 3, 29, 7, tzinfo=UTC), 100, {}, f"{3:032x}"
+        )
+    reached = reached_in_batch([account.pk], [challenge], program.timezone)
+
+    assert [item.window_key for item in reached[account.pk]] == ["2026-03-28..2026-03-29"]
