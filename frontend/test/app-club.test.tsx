@@ -5,11 +5,14 @@ import { resolve } from "node:path";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { ApiError, type Fetcher } from "../src/app/api";
 import { dictionaries, translator, yearWindow, type Lang } from "../src/app/i18n";
-import * as queries from "../src/app/queries";
+import * as mainQueries from "../src/app/queries";
+import * as staffQueries from "../src/app/staffQueries";
 import Engagement, { ActionRow, ReferralRow, type Action, type Referral } from "../src/app/screens/Engagement";
 import { BacktestForm, CampaignResults, latestSizes, type Campaign } from "../src/app/screens/Insights";
 import Overview from "../src/app/screens/Overview";
 import { SessionContext, type Session } from "../src/app/session";
+
+const queries = { ...mainQueries, ...staffQueries };
 
 afterEach(cleanup);
 

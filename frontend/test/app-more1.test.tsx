@@ -12,7 +12,7 @@ import { DeleteButton } from "../src/app/screens/engagement/DeleteButton";
 import { ActionSettingsForm, ReferralSettingsForm, type ReferralSettings } from "../src/app/screens/engagement/SettingsForms";
 import { FindingRow, type Finding } from "../src/app/screens/settings/Reconciliation";
 import { ClubShippingForm, EarlyAccessForm, TierExtras } from "../src/app/screens/tiers/TierExtras";
-import { PLAN_DELETE } from "../src/app/queries";
+import { PLAN_DELETE } from "../src/app/staffQueries";
 import { SessionContext, type Session } from "../src/app/session";
 
 afterEach(cleanup);

@@ -1,7 +1,7 @@
 import { Box, Button, Text } from "@saleor/macaw-ui";
 import { useState } from "react";
 import { formatMoney, formatPercent, yearWindow, type Lang } from "../i18n";
-import { KPI_COHORTS } from "../queries";
+import { KPI_COHORTS } from "../staffQueries";
 import { useSession } from "../session";
 import { Card } from "../ui";
 

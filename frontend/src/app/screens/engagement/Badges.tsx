@@ -2,7 +2,7 @@ import { Text } from "@saleor/macaw-ui";
 import { useState } from "react";
 import type { FieldError } from "../../api";
 import type { Key } from "../../i18n";
-import { BADGE_CREATE, BADGE_UPDATE } from "../../queries";
+import { BADGE_CREATE, BADGE_UPDATE } from "../../staffQueries";
 import { useSession } from "../../session";
 import { SubmitRow, TextField, useMutationForm } from "../../ui";
 import type { Draft } from "./types";

@@ -1,7 +1,7 @@
 import { useState } from "react";
 import type { FieldError } from "../../api";
 import type { Key } from "../../i18n";
-import { ACTION_SETTINGS_UPDATE, REFERRAL_SETTINGS_UPDATE } from "../../queries";
+import { ACTION_SETTINGS_UPDATE, REFERRAL_SETTINGS_UPDATE } from "../../staffQueries";
 import { useSession } from "../../session";
 import { AreaField } from "../fields";
 import { CheckField, SelectField, SubmitRow, TextField, useMutationForm } from "../../ui";

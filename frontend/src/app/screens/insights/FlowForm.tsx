@@ -2,7 +2,7 @@ import { Box, Button, Text } from "@saleor/macaw-ui";
 import { useState } from "react";
 import type { FieldError } from "../../api";
 import type { Key } from "../../i18n";
-import { FLOW_UPDATE } from "../../queries";
+import { FLOW_UPDATE } from "../../staffQueries";
 import { useSession } from "../../session";
 import { CheckField, FieldErrorText, SelectField, SubmitRow, TextField, useMutationForm } from "../../ui";
 import { AreaField } from "../fields";

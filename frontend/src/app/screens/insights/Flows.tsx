@@ -1,7 +1,7 @@
 import { Box, Button, Text } from "@saleor/macaw-ui";
 import { useCallback, useEffect, useState } from "react";
 import { formatMoney, formatPercent, type Key } from "../../i18n";
-import { FLOWS } from "../../queries";
+import { FLOWS } from "../../staffQueries";
 import { useSession } from "../../session";
 import { Card } from "../../ui";
 import { FLOW_KINDS, FlowForm, type Flow } from "./FlowForm";

@@ -1,7 +1,7 @@
 import { Box, Button, Text } from "@saleor/macaw-ui";
 import { useEffect, useState } from "react";
 import { tierName } from "../../i18n";
-import { SAVED_SEGMENT_MEMBERS } from "../../queries";
+import { SAVED_SEGMENT_MEMBERS } from "../../staffQueries";
 import { useSession } from "../../session";
 
 type Member = { email: string; userId: string | null; points: { available: number }; tier: { id: string; name: string; nameHe: string } | null };

@@ -2,7 +2,7 @@ import { Text } from "@saleor/macaw-ui";
 import { useState } from "react";
 import type { FieldError } from "../../api";
 import type { Key } from "../../i18n";
-import { NPS_SETTINGS_UPDATE, SEGMENT_SETTINGS_UPDATE } from "../../queries";
+import { NPS_SETTINGS_UPDATE, SEGMENT_SETTINGS_UPDATE } from "../../staffQueries";
 import { useSession } from "../../session";
 import { CheckField, SubmitRow, TextField, useMutationForm } from "../../ui";
 

@@ -2,7 +2,7 @@ import { Box, Button, Text } from "@saleor/macaw-ui";
 import { useCallback, useEffect, useState } from "react";
 import type { FieldError } from "../../api";
 import { formatDate } from "../../i18n";
-import { RECONCILIATION_FINDINGS, RECONCILIATION_REPAIR } from "../../queries";
+import { RECONCILIATION_FINDINGS, RECONCILIATION_REPAIR } from "../../staffQueries";
 import { useSession } from "../../session";
 import { Card, FieldErrorText, TextField, useMutationForm } from "../../ui";
 

@@ -2,7 +2,7 @@ import { Box, Button, Text } from "@saleor/macaw-ui";
 import { useCallback, useEffect, useState } from "react";
 import type { FieldError } from "../../api";
 import { formatDate, type Key } from "../../i18n";
-import { CLUB_SHIPPING_SET, EARLY_ACCESS_MARK, EARLY_ACCESS_UNMARK, TIER_EXTRAS } from "../../queries";
+import { CLUB_SHIPPING_SET, EARLY_ACCESS_MARK, EARLY_ACCESS_UNMARK, TIER_EXTRAS } from "../../staffQueries";
 import { useSession } from "../../session";
 import { Card, FieldErrorText, SelectField, SubmitRow, useMutationForm } from "../../ui";
 import { AreaField, PlainField } from "../fields";
