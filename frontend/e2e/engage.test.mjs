@@ -1,19 +1,11 @@
 // The browser tier for the Engagement and Insights forms: staff build a custom action and a campaign in the
 // Dashboard app (the built pages, the real club endpoint, a fresh database) and find them in the lists.
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import { shot, startBrowser, startServer } from "./harness.mjs";
+import { describe, test } from "node:test";
+import { dashboardSession, shot } from "./harness.mjs";
 
-let server, browser;
-before(async () => { [server, browser] = await Promise.all([startServer(), startBrowser()]); });
-after(async () => { await browser?.close(); server?.stop(); });
-
-async function openDashboard(view, locale = "en") {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.setDefaultTimeout(10_000);
-  await page.goto(`${server.url}/dashboard/?channel=${server.channel}&view=${view}&locale=${locale}`);
-  return { page, app: page.frameLocator("#app") };
-}
+const dashboard = dashboardSession();
+const openDashboard = dashboard.open;
 
 describe("the Dashboard app's forms", () => {
   test("a built-in action's key is refused under the key; with its own key the custom action joins the list and stays after a reload", async () => {

@@ -5,6 +5,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { after, before } from "node:test";
 import { chromium } from "playwright-core";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -40,3 +41,20 @@ export async function startBrowser() {
 }
 
 export const shot = (page, name) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+
+/** One club server and one browser for a test file's suites, and a way to open the stand-in Dashboard on a view. */
+export function dashboardSession() {
+  const session = {
+    server: null,
+    browser: null,
+    async open(view, locale = "en") {
+      const page = await session.browser.newPage({ viewport: { width: 1280, height: 900 } });
+      page.setDefaultTimeout(10_000);
+      await page.goto(`${session.server.url}/dashboard/?channel=${session.server.channel}&view=${view}&locale=${locale}`);
+      return { page, app: page.frameLocator("#app") };
+    },
+  };
+  before(async () => { [session.server, session.browser] = await Promise.all([startServer(), startBrowser()]); });
+  after(async () => { await session.browser?.close(); session.server?.stop(); });
+  return session;
+}

@@ -1,19 +1,11 @@
 // The browser tier for the rest of the club's staff operations (issue 12): a badge, the referral rules and a
 // reconciliation repair, done in the Dashboard app (the built pages, the real club endpoint, a fresh database).
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import { shot, startBrowser, startServer } from "./harness.mjs";
+import { describe, test } from "node:test";
+import { dashboardSession, shot } from "./harness.mjs";
 
-let server, browser;
-before(async () => { [server, browser] = await Promise.all([startServer(), startBrowser()]); });
-after(async () => { await browser?.close(); server?.stop(); });
-
-async function openDashboard(view, locale = "en") {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.setDefaultTimeout(10_000);
-  await page.goto(`${server.url}/dashboard/?channel=${server.channel}&view=${view}&locale=${locale}`);
-  return { page, app: page.frameLocator("#app") };
-}
+const dashboard = dashboardSession();
+const openDashboard = dashboard.open;
 
 describe("the club's remaining staff operations in the Dashboard app", () => {
   test("a badge created with its Hebrew name joins the badges list and the challenges' badge choices, and stays after a reload", async () => {
@@ -25,7 +17,7 @@ describe("the club's remaining staff operations in the Dashboard app", () => {
     await app.getByTestId("badges").getByText("Explorer").waitFor();
     assert.ok((await app.getByTestId("add-challenge").locator("select[name=badgeId] option").allInnerTexts()).some((o) => o.includes("Explorer")));
     await shot(page, "more1-badge-created");
-    await page.goto(`${server.url}/dashboard/?channel=${server.channel}&view=engagement&locale=he`);
+    await page.goto(`${dashboard.server.url}/dashboard/?channel=${dashboard.server.channel}&view=engagement&locale=he`);
     await page.frameLocator("#app").getByTestId("badges").getByText("חוקר").waitFor();
     await page.close();
   });

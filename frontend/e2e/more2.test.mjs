@@ -1,19 +1,11 @@
 // The browser tier for issue 12, part 2: staff edit the win-back flow in Insights (a bad delay is refused under
 // that step, a good one is saved and still there after a reload) and open the Overview's cohort table.
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import { shot, startBrowser, startServer } from "./harness.mjs";
+import { describe, test } from "node:test";
+import { dashboardSession, shot } from "./harness.mjs";
 
-let server, browser;
-before(async () => { [server, browser] = await Promise.all([startServer(), startBrowser()]); });
-after(async () => { await browser?.close(); server?.stop(); });
-
-async function openDashboard(view, locale = "en") {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.setDefaultTimeout(10_000);
-  await page.goto(`${server.url}/dashboard/?channel=${server.channel}&view=${view}&locale=${locale}`);
-  return { page, app: page.frameLocator("#app") };
-}
+const dashboard = dashboardSession();
+const openDashboard = dashboard.open;
 
 // The first day of the channel's month `daysAgo` days ago, as the API names a cohort.
 function monthOf(daysAgo, timeZone) {
@@ -52,11 +44,11 @@ describe("flows and cohorts in the Dashboard app", () => {
   });
 
   test("the overview asks for the cohort table only when opened, and it shows the seed's cohorts with shaded cells", async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await dashboard.browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.setDefaultTimeout(10_000);
     const club = [];
     page.on("request", (r) => { if (r.url().includes("/saleor.loyalty/graphql/")) club.push(r.postDataJSON()?.query.match(/query (\w+)/)?.[1]); });
-    await page.goto(`${server.url}/dashboard/?channel=${server.channel}`);
+    await page.goto(`${dashboard.server.url}/dashboard/?channel=${dashboard.server.channel}`);
     const app = page.frameLocator("#app");
     await app.getByTestId("kpis").waitFor();
     assert.deepEqual(club, ["OverviewTiers", "Overview"], "the first paint does not ask for cohorts");

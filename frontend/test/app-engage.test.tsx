@@ -1,9 +1,8 @@
 // The Engagement and Insights forms: each sends one mutation with the right variables, and a typed error
 // from the API stands under the field it names (and nothing reads as saved).
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { cleanup, fireEvent, screen, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import type { Fetcher } from "../src/app/api";
-import { translator, type Lang } from "../src/app/i18n";
 import Engagement, { ActionRow, type Action } from "../src/app/screens/Engagement";
 import Insights from "../src/app/screens/Insights";
 import { ActionForm } from "../src/app/screens/engagement/ActionForm";
@@ -14,23 +13,10 @@ import { CampaignActions } from "../src/app/screens/insights/CampaignActions";
 import { CampaignForm } from "../src/app/screens/insights/CampaignForm";
 import { ConsentExportForm, ConsentImportForm } from "../src/app/screens/insights/ConsentForms";
 import { SegmentForm } from "../src/app/screens/insights/SegmentForm";
-import { SessionContext, type Session } from "../src/app/session";
+import { withSession, answering, calls, type, fieldError, error } from "./forms";
 
 afterEach(cleanup);
 
-function session(club: Fetcher, lang: Lang = "en"): Session {
-  return {
-    token: "token", lang, theme: "light", params: new URLSearchParams(), club, saleor: null,
-    channels: [], channel: "il", setChannel: () => undefined, t: translator(lang),
-    notify: () => undefined, closePopup: () => undefined, resize: () => undefined,
-  };
-}
-const withSession = (club: Fetcher, ui: React.ReactNode, lang: Lang = "en") => render(<SessionContext.Provider value={session(club, lang)}>{ui}</SessionContext.Provider>);
-const answering = (body: unknown) => vi.fn(async () => body) as unknown as Fetcher;
-const calls = (club: Fetcher) => (club as unknown as ReturnType<typeof vi.fn>).mock.calls;
-const type = (c: HTMLElement, name: string, value: string) => fireEvent.change(c.querySelector(`[name="${name}"]`)!, { target: { value } });
-const fieldError = (c: HTMLElement, name: string) => c.querySelector(`[data-field-error="${name}"]`)?.textContent;
-const error = (field: string, message: string) => ({ errors: [{ field, message, code: "INVALID" }] });
 
 const GOLD = { id: "TG9",  name: "Gold", nameHe: "זהב" };
 const CHOICES = { actions: [] as Action[], badges: [{ id: "B1", name: "Regular", nameHe: "קבוע" }], tiers: [{ id: "T1", name: "Regular", nameHe: "רגיל" }, GOLD], currency: "ILS" };

@@ -1,9 +1,8 @@
 // The rest of the club's staff operations in the app (issue 12): each form sends one mutation with exactly
 // these variables, and a typed error from the API stands under the field it names (nothing reads as saved).
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { cleanup, fireEvent, screen, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import type { Fetcher } from "../src/app/api";
-import { translator, type Lang } from "../src/app/i18n";
 import { ActionRow, type Action } from "../src/app/screens/Engagement";
 import { BadgeForm, type Badge } from "../src/app/screens/engagement/Badges";
 import { BulkGrantForm } from "../src/app/screens/engagement/BulkGrantForm";
@@ -13,24 +12,10 @@ import { ActionSettingsForm, ReferralSettingsForm, type ReferralSettings } from 
 import { FindingRow, type Finding } from "../src/app/screens/settings/Reconciliation";
 import { ClubShippingForm, EarlyAccessForm, TierExtras } from "../src/app/screens/tiers/TierExtras";
 import { PLAN_DELETE } from "../src/app/staffQueries";
-import { SessionContext, type Session } from "../src/app/session";
+import { withSession, answering, calls, type, fieldError, error, submit } from "./forms";
 
 afterEach(cleanup);
 
-function session(club: Fetcher, lang: Lang = "en"): Session {
-  return {
-    token: "token", lang, theme: "light", params: new URLSearchParams(), club, saleor: null,
-    channels: [], channel: "il", setChannel: () => undefined, t: translator(lang),
-    notify: () => undefined, closePopup: () => undefined, resize: () => undefined,
-  };
-}
-const withSession = (club: Fetcher, ui: React.ReactNode, lang: Lang = "en") => render(<SessionContext.Provider value={session(club, lang)}>{ui}</SessionContext.Provider>);
-const answering = (body: unknown) => vi.fn(async () => body) as unknown as Fetcher;
-const calls = (club: Fetcher) => (club as unknown as ReturnType<typeof vi.fn>).mock.calls;
-const type = (c: HTMLElement, name: string, value: string) => fireEvent.change(c.querySelector(`[name="${name}"]`)!, { target: { value } });
-const fieldError = (c: HTMLElement, name: string) => c.querySelector(`[data-field-error="${name}"]`)?.textContent;
-const error = (field: string | null, message: string) => ({ errors: [{ field, message, code: "INVALID" }] });
-const submit = (c: HTMLElement) => fireEvent.click(c.querySelector("button[type=submit]")!);
 
 const ILS = (amount: number) => ({ amount, currency: "ILS" });
 const REFERRAL: ReferralSettings = {

@@ -1,31 +1,18 @@
 // Insights' flows, segment and NPS settings, a saved segment's members and the Overview's cohort table: each
 // form sends one mutation with exactly these variables, and a typed error stands under the field it names.
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { cleanup, fireEvent, screen, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import type { Fetcher } from "../src/app/api";
-import { translator, yearWindow, type Lang } from "../src/app/i18n";
+import { yearWindow } from "../src/app/i18n";
 import { CohortCard, shade, type Cohort } from "../src/app/screens/Cohorts";
 import FlowsAndSettings from "../src/app/screens/insights/Flows";
 import { FlowForm, type Flow } from "../src/app/screens/insights/FlowForm";
 import { SegmentMembers } from "../src/app/screens/insights/SegmentMembers";
 import { NpsSettingsForm, SegmentSettingsForm } from "../src/app/screens/insights/SettingsForms";
-import { SessionContext, type Session } from "../src/app/session";
+import { withSession, answering, calls, type, fieldError, error } from "./forms";
 
 afterEach(cleanup);
 
-function session(club: Fetcher, lang: Lang = "en"): Session {
-  return {
-    token: "token", lang, theme: "light", params: new URLSearchParams(), club, saleor: null,
-    channels: [], channel: "il", setChannel: () => undefined, t: translator(lang),
-    notify: () => undefined, closePopup: () => undefined, resize: () => undefined,
-  };
-}
-const withSession = (club: Fetcher, ui: React.ReactNode, lang: Lang = "en") => render(<SessionContext.Provider value={session(club, lang)}>{ui}</SessionContext.Provider>);
-const answering = (body: unknown) => vi.fn(async () => body) as unknown as Fetcher;
-const calls = (club: Fetcher) => (club as unknown as ReturnType<typeof vi.fn>).mock.calls;
-const type = (c: HTMLElement, name: string, value: string) => fireEvent.change(c.querySelector(`[name="${name}"]`)!, { target: { value } });
-const fieldError = (c: HTMLElement, name: string) => c.querySelector(`[data-field-error="${name}"]`)?.textContent;
-const error = (field: string, message: string) => ({ errors: [{ field, message, code: "INVALID" }] });
 const ils = (amount: number) => ({ amount, currency: "ILS" });
 
 const WINBACK: Flow = {
