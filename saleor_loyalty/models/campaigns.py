@@ -56,7 +56,10 @@ class Campaign(models.Model):
         max_length=16, blank=True, default="", help_text="A named segment, for a SEGMENT audience."
     )
     medium = models.CharField(
-        max_length=8, choices=Medium.choices, default=Medium.EMAIL, help_text="Email or SMS, for every variant."
+        max_length=8,
+        choices=Medium.choices,
+        default=Medium.EMAIL,
+        help_text="Email or SMS, for every variant.",
     )
     default_language = models.CharField(max_length=8, default="he")
     seed = models.CharField(max_length=32, help_text="Random per campaign: group = hash(seed, account).")
