@@ -131,7 +131,7 @@ BAD_PAYLOADS = [
 ]
 
 
-@pytest.mark.parametrize("name, change, status, code", BAD, ids=[case[0] for case in BAD])
+@pytest.mark.parametrize(("name", "change", "status", "code"), BAD, ids=[case[0] for case in BAD])
 def test_a_bad_request_is_refused_and_writes_nothing(sent, name, change, status, code):
     _, _, _, message_id = sent
     answer = webhook({"event": "complaint", "message_id": message_id}, **change)
@@ -139,12 +139,12 @@ def test_a_bad_request_is_refused_and_writes_nothing(sent, name, change, status,
     assert nothing_written()
 
 
-@pytest.mark.parametrize("name, change, status, code", BAD_PAYLOADS, ids=[case[0] for case in BAD_PAYLOADS])
+@pytest.mark.parametrize(
+    ("name", "change", "status", "code"), BAD_PAYLOADS, ids=[case[0] for case in BAD_PAYLOADS]
+)
 def test_a_bad_notice_is_refused_and_writes_nothing(sent, name, change, status, code):
     _, _, _, message_id = sent
-    payload = {
-        key: value for key, value in {"event": "complaint", "message_id": message_id, **change}.items()
-    }
+    payload = {"event": "complaint", "message_id": message_id, **change}
     payload = {key: value for key, value in payload.items() if value is not None}
     answer = webhook(payload)
     assert (answer[0], answer[1]["error"]["code"]) == (status, code)
@@ -271,7 +271,7 @@ SES_BAD = [
 ]
 
 
-@pytest.mark.parametrize("name, change, status, code", SES_BAD, ids=[case[0] for case in SES_BAD])
+@pytest.mark.parametrize(("name", "change", "status", "code"), SES_BAD, ids=[case[0] for case in SES_BAD])
 def test_a_bad_sns_message_is_refused_and_writes_nothing(sent, sns, name, change, status, code):
     key, _, _ = sns
     _, _, _, message_id = sent
