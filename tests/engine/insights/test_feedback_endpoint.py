@@ -192,21 +192,23 @@ def sns(settings, monkeypatch):
     feedback_endpoint._public_key.cache_clear()
 
 
-def sns_message(key, kind="Notification", message="", *, topic=TOPIC, at=NOW, cert_url=CERT_URL, **extra):
+def sns_message(
+    key, kind="Notification", message="", *, topic=TOPIC, at=NOW, cert_url=CERT_URL, version="2", **extra
+):
     data = {
         "Type": kind,
         "MessageId": "22b80b92-fdea-4c2c-8f9d-bdfb0c7bf324",
         "TopicArn": topic,
         "Message": message,
         "Timestamp": at.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
-        "SignatureVersion": "2",
+        "SignatureVersion": version,
         "SigningCertURL": cert_url,
         **extra,
     }
     fields = feedback_endpoint._SNS_FIELDS[kind]
     canonical = "".join(f"{name}\n{data[name]}\n" for name in fields if name in data)
     data["Signature"] = base64.b64encode(
-        key.sign(canonical.encode(), padding.PKCS1v15(), hashes.SHA256())
+        key.sign(canonical.encode(), padding.PKCS1v15(), hashes.SHA256() if version == "2" else hashes.SHA1())
     ).decode()
     return data
 
@@ -245,10 +247,11 @@ def test_ses_bounces_and_complaints_are_recorded_once(sent, sns):
     assert fetched == [CERT_URL]  # fetched once, then cached
 
 
-def test_a_permanent_ses_bounce_suppresses(sent, sns):
+@pytest.mark.parametrize("version", ["1", "2"])
+def test_a_permanent_ses_bounce_suppresses(sent, sns, version):
     key, _, _ = sns
     _, _, _, message_id = sent
-    assert post_ses(sns_message(key, message=ses_notice(message_id)))[0] == 200
+    assert post_ses(sns_message(key, message=ses_notice(message_id), version=version))[0] == 200
     assert Suppression.objects.get().reason == "bounce"
 
 
@@ -268,6 +271,7 @@ SES_BAD = [
     ("certificate elsewhere", {"cert_url": "https://sns.evil.example.com/x.pem"}, 401, "bad_signature"),
     ("certificate over http", {"cert_url": CERT_URL.replace("https", "http")}, 401, "bad_signature"),
     ("too old", {"at": NOW - timedelta(hours=2)}, 401, "stale"),
+    ("unknown signature version", {"version": "3"}, 401, "bad_signature"),
 ]
 
 
