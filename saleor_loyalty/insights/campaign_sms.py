@@ -109,7 +109,7 @@ def _body(row, campaign, message_id: int, language: str, program, now, batch_dat
     body = variant.content[language]["body"]
     counter = iter(range(campaign_sms_content.MAX_LINKS + 1))
     tracked = merge_fields.LINK.sub(
-        lambda match: tracking.sms_click_url(message_id, next(counter))
+        lambda match: tracking.sms_click_url(message_id, campaign.pk, variant.pk, language, next(counter))
         + match.group(0)[len(match.group(0).rstrip(".,;:!?)")) :],
         body,
     )

@@ -41,8 +41,10 @@ def finish(body: str, language: str, country: str, sender_name: str, unsubscribe
     return f"{label}: {text}" if label else text
 
 
-def _sample_links(body: str) -> str:
-    sample = iter(tracking.sms_click_url(10**7, index) for index in range(MAX_LINKS + 1))
+def _sample_links(body: str, language: str) -> str:
+    sample = iter(
+        tracking.sms_click_url(10**7, 10**4, 10**5, language, index) for index in range(MAX_LINKS + 1)
+    )
     return merge_fields.LINK.sub(lambda _: next(sample), body)
 
 
@@ -50,7 +52,9 @@ def preview(body: str, language: str, country: str, sender_name: str) -> sms_seg
     """The segments of the text a member gets (a sample unsubscribe link of the sent length)."""
     sample_key = "x" * 22 + "." + "0" * unsubscribe.SHORT_TAG
     link = f"{public_url()}{unsubscribe.URL_PREFIX}{sample_key}/"
-    return sms_segments.count(finish(_sample_links(body), language, country, sender_name or "", link))
+    return sms_segments.count(
+        finish(_sample_links(body, language), language, country, sender_name or "", link)
+    )
 
 
 def check(body: str, language: str, at: str, country: str, sender_name: str) -> str:

@@ -29,7 +29,7 @@ export function countSegments(text: string): Segments {
 // links. The saved campaign shows the server's exact count (`smsSegments`).
 const LABEL = "פרסומת: ";
 const SAMPLE_LINK = "https://shop.example.com/plugins/global/saleor.loyalty/unsubscribe/xxxxxxxxxxxxxxxxxxxxxx.0000000000000000/";
-const SAMPLE_CLICK = "https://shop.example.com/plugins/global/saleor.loyalty/t/s/10000000.0.000000000000";
+const SAMPLE_CLICK = "https://shop.example.com/plugins/global/saleor.loyalty/t/s/5yc1s.7ps.255s.he.0.000000000000";
 const OPT_OUT: Record<string, string> = {
   HE: `שם השולח: להסרה השיבו הסר או ${SAMPLE_LINK}`,
   EN: `Sender name: to stop reply STOP or ${SAMPLE_LINK}`,

@@ -158,8 +158,15 @@ def test_a_short_click_link_redirects_to_the_variants_link_and_counts(person, sm
     assert (response.status_code, response["Location"]) == (302, "https://shop.example.co.il/sale")
     tampered = local[:-1] + ("0" if local[-1] != "0" else "1")
     assert tracking.handle(RequestFactory().get(tampered), tampered).status_code == 404
-    other_index = re.sub(r"/t/s/(\d+)\.0\.", r"/t/s/\1.1.", local)
+    other_index = local.replace(".he.0.", ".he.1.")  # a link the content does not have, or a forged tag
+    assert other_index != local
     assert tracking.handle(RequestFactory().get(other_index), other_index).status_code == 404
+    log = MessageLog.objects.get(category=CAMPAIGN_SMS)
+    beyond = tracking.sms_click_url(
+        log.pk, campaign.pk, campaign.variants.get().pk, "he", 1
+    )  # signed, no link 1
+    beyond_local = beyond.split("/plugins/global/saleor.loyalty", 1)[1]
+    assert tracking.handle(RequestFactory().get(beyond_local), beyond_local).status_code == 404
 
     [group] = campaign_results.results(campaign).variants
     assert (group.sent, group.clicked, group.opened) == (1, 1, None)
