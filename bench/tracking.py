@@ -1,12 +1,13 @@
 """Tracking endpoints (open pixel, click redirect) against a raw single-row insert, in the same run.
 
-    bash scripts/bench.sh tracking [--hits N] [--rounds R]
+    bash scripts/bench.sh tracking [--hits N] [--rounds R] [--db-suffix S]
 
 The handler is called as the plugin's webhook calls it (a Django request, the path after the plugin
 id): verify the HMAC tag, look up the frozen variant's link (cached), one INSERT, answer the GIF or the
 302. The baseline is one autocommit INSERT of the same columns into a bare table. Raw and handler run
 in alternating rounds (the machine's load drifts); medians are printed. Target: handler >= 0.5 x raw.
-Runs in a fresh database (`loyalty_bench_tracking`); Saleor's own HTTP stack is not in the measurement.
+The SMS campaigns' short click link (`/t/s/`, base-36 ids and a shorter tag) is measured too.
+Runs in a fresh database (`loyalty_bench_tracking<suffix>`); Saleor's own HTTP stack is not in the measurement.
 """
 
 import argparse
@@ -48,12 +49,27 @@ def handler_rate(urls: list[str]) -> float:
     return len(urls) / (time.perf_counter() - started)
 
 
+def sms_click_urls(program, hits: int) -> list[str]:
+    """Short click links of an SMS campaign's texts, one message id per hit as for the email links."""
+    from saleor_loyalty.insights import campaigns, tracking
+    from saleor_loyalty.models import Medium
+
+    body = "Sale: https://shop.example/sale {opt_out}"
+    spec = campaigns.CampaignSpec(
+        name="sms", medium=Medium.SMS, variants=[campaigns.VariantSpec("A", {"he": {"body": body}})]
+    )
+    campaign = campaigns.create(program, spec)
+    variant = campaign.variants.get().pk
+    return [tracking.sms_click_url(i, campaign.pk, variant, "he", 0) for i in range(hits)]
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--hits", type=int, default=5000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--db-suffix", default="", help="appended to the database's name (parallel runs)")
     args = parser.parse_args()
-    setup_django(BENCH_DATABASE)
+    setup_django(BENCH_DATABASE + args.db_suffix)
     from django.db import connection
 
     from saleor_loyalty.core.facts import ChannelFacts
@@ -80,15 +96,21 @@ def main():
         else tracking.click_url(i, campaign.pk, variant, "he", i % 4 // 2)
         for i in range(args.hits)
     ]
-    raws, handlers = [], []
+    sms_urls = sms_click_urls(program, args.hits)
+    raws, handlers, sms_handlers = [], [], []
     for _ in range(args.rounds):
         raws.append(raw_rate(args.hits))
         handlers.append(handler_rate(urls))
+        sms_handlers.append(handler_rate(sms_urls))
     raw, handler = statistics.median(raws), statistics.median(handlers)
+    sms = statistics.median(sms_handlers)
     print(f"hits per round: {args.hits} (half opens, half clicks), rounds: {args.rounds}")
     print(f"raw single-row insert: {raw:,.0f}/s; tracking handler: {handler:,.0f}/s")
     print(
         f"ratio handler/raw: {handler / raw:.2f}; target >= 0.5: {'met' if handler / raw >= 0.5 else 'NOT met'}"
+    )
+    print(
+        f"SMS short click: {sms:,.0f}/s; ratio {sms / raw:.2f}; target >= 0.5: {'met' if sms / raw >= 0.5 else 'NOT met'}"
     )
 
 

@@ -39,3 +39,4 @@ class LoyaltyErrorCode(Enum):
     SMS_CODE_INVALID = "sms_code_invalid"
     RATE_LIMITED = "rate_limited"
     SMS_NOT_SENT = "sms_not_sent"
+    SMS_OPT_OUT_REQUIRED = "sms_opt_out_required"

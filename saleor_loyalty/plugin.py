@@ -25,7 +25,7 @@ from saleor_loyalty.engagement import share_links
 from saleor_loyalty.exceptions import ClubBenefitRefused, InvalidProgramSetting
 from saleor_loyalty.graphql import views
 from saleor_loyalty.graphql.context import ClubContext
-from saleor_loyalty.insights import nps, tracking
+from saleor_loyalty.insights import feedback_endpoint, nps, tracking
 from saleor_loyalty.ledger import programs
 from saleor_loyalty.messages import unsubscribe
 from saleor_loyalty.recovery import settings as recovery_settings
@@ -271,6 +271,8 @@ class LoyaltyPlugin(BasePlugin):
             return share_links.handle(request, path)
         if path.startswith(tracking.PATH_PREFIX):  # campaign opens and clicks
             return tracking.handle(request, path)
+        if path.startswith(feedback_endpoint.PATH_PREFIX):  # providers' complaints and bounces
+            return feedback_endpoint.handle(request, path)
         if path.startswith(nps.PATH_PREFIX):  # NPS score links and comments
             return nps.handle(request, path)
         page = club_pages.handle(request, path)  # the Dashboard app and the storefront card

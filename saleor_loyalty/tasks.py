@@ -31,6 +31,7 @@ from saleor_loyalty.exceptions import LoyaltyError
 from saleor_loyalty.insights import (
     book_rollups,
     campaign_sending,
+    campaign_sms,
     greetings,
     nps,
     order_events,
@@ -340,9 +341,11 @@ def flows_task() -> None:
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
 def campaigns_task() -> None:
-    """Beat, every minute (the throttle's unit): start due campaigns, enrol, send bounded batches."""
+    """Beat, every minute (the throttle's unit): start due campaigns, enrol, send bounded batches (email, then
+    SMS, whose numbers come from Saleor's addresses)."""
     with runtime.writer_connection():
         campaign_sending.run()
+        campaign_sms.run(abandoned_checkouts.SaleorShop())
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)

@@ -155,7 +155,7 @@ describe("referral review", () => {
 });
 
 describe("insights", () => {
-  const group = (key: string, converted: number, rate: number) => ({ key, recipients: 100, sent: 98, opened: 50, clicked: 20, converted, ordered: converted,
+  const group = (key: string, converted: number, rate: number) => ({ key, recipients: 100, sent: 98, opened: 50, clicked: 20, complaints: 1, bounces: 2, converted, ordered: converted,
     revenue: ils(converted * 90), conversionRate: { rate }, orderedRate: { rate } });
   const CAMPAIGN: Campaign = { id: "K1", name: "Hanukkah", status: "SENT", startedAt: "2026-11-01T10:00:00+02:00", finishedAt: null, holdoutPercent: 10,
     results: { metric: "CONVERSION", winner: "B", winnerP: 0.01, lift: 0.5, holdout: group("holdout", 1, 0.01), variants: [group("A", 5, 0.05), group("B", 12, 0.12)] } };
@@ -167,6 +167,14 @@ describe("insights", () => {
     expect(winners[0].textContent).toContain("B");
     expect(winners[0].textContent).toContain("12.0%");
     expect(container.textContent).toContain("Holdout");
+  });
+
+  test("each variant shows its complaints and bounces beside what was sent; an SMS campaign says so", () => {
+    const { container } = withSession(session(vi.fn() as unknown as Fetcher), <CampaignResults campaign={{ ...CAMPAIGN, medium: "SMS" }} />);
+    const cells = (id: string) => Array.from(container.querySelectorAll(`[data-testid="${id}"]`)).map((c) => c.textContent);
+    expect(cells("complaints")).toEqual(["1", "1", "1"]);
+    expect(cells("bounces")).toEqual(["2", "2", "2"]);
+    expect(container.querySelector("h3")!.textContent).toContain("SMS");
   });
 
   test("a campaign with no winner yet flags none", () => {

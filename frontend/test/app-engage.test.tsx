@@ -181,7 +181,7 @@ describe("campaigns", () => {
     fireEvent.click(screen.getByRole("button", { name: "New campaign" }));
     await waitFor(() => expect(onSaved).toHaveBeenCalled());
     expect(calls(club)[0][1]).toEqual({ channel: "il", input: {
-      name: "Hanukkah", audienceKind: "TIERS", audienceTierIds: [GOLD.id], audienceSegment: null, audienceSavedSegmentId: null,
+      name: "Hanukkah", medium: "EMAIL", audienceKind: "TIERS", audienceTierIds: [GOLD.id], audienceSegment: null, audienceSavedSegmentId: null,
       defaultLanguage: "HE", holdoutPercent: 10, attributionDays: 5, winnerMetric: "CONVERSION",
       variants: [
         { key: "A", weight: 1, incentivePoints: 0, contents: [
@@ -189,6 +189,35 @@ describe("campaigns", () => {
         { key: "B", weight: 1, incentivePoints: 50, contents: [{ language: "HE", subject: "חג שמח", body: "הטבה" }] },
       ],
     } });
+  });
+
+  test("an SMS campaign sends its text without a subject and counts segments as it is typed", async () => {
+    const club = answering({ loyaltyCampaignCreate: { errors: [], campaign: { id: "K3" } } });
+    const onSaved = vi.fn();
+    const { container } = withSession(club, <CampaignForm choices={{ tiers: [], savedSegments: SAVED }} onSaved={onSaved} />);
+    type(container, "name", "Flash"); type(container, "winnerMetric", "OPEN"); type(container, "medium", "SMS");
+    expect(container.querySelector('[name="variants.0.he.subject"]')).toBeNull();
+    expect(Array.from(container.querySelectorAll('[name="winnerMetric"] option')).map((o) => o.getAttribute("value"))).toEqual(["CONVERSION", "CLICK"]);
+    expect(screen.getByTestId("merge-fields").textContent).toContain("{opt_out}");
+    const counter = () => screen.getByTestId("sms-count-0-he");
+    type(container, "variants.0.he.body", "שלום {first_name} {opt_out}");
+    expect(counter().textContent).toContain("UCS-2");
+    const short = Number(counter().getAttribute("data-segments"));
+    type(container, "variants.0.he.body", `${"מבצע ".repeat(40)}{opt_out}`);
+    expect(Number(counter().getAttribute("data-segments"))).toBeGreaterThan(short);
+    fireEvent.click(screen.getByRole("button", { name: "New campaign" }));
+    await waitFor(() => expect(onSaved).toHaveBeenCalled());
+    expect(calls(club)[0][1]).toMatchObject({ input: { medium: "SMS", winnerMetric: "CONVERSION",
+      variants: [{ key: "A", contents: [{ language: "HE", body: `${"מבצע ".repeat(40)}{opt_out}` }] }] } });
+    expect((calls(club)[0][1] as { input: { variants: { contents: object[] }[] } }).input.variants[0].contents[0]).not.toHaveProperty("subject");
+  });
+
+  test("an SMS without its opt-out part shows the server's typed error under that text", async () => {
+    const club = answering({ loyaltyCampaignCreate: { ...error("variants.0.he.body", "Put {opt_out} in the text once."), campaign: null } });
+    const { container } = withSession(club, <CampaignForm choices={{ tiers: [], savedSegments: SAVED }} onSaved={vi.fn()} />);
+    type(container, "name", "Flash"); type(container, "medium", "SMS"); type(container, "variants.0.he.body", "שלום");
+    fireEvent.click(screen.getByRole("button", { name: "New campaign" }));
+    await waitFor(() => expect(fieldError(container, "variants.0.he.body")).toBe("Put {opt_out} in the text once."));
   });
 
   test("an unknown merge field in a variant's Hebrew subject stands under that subject; a saved segment is sent by its id", async () => {

@@ -7,15 +7,16 @@ keeps MANAGE_CHECKOUTS because it is about checkouts; a campaign is about member
 
 import graphene
 
-from saleor_loyalty.graphql.enums import choices_enum
+from saleor_loyalty.graphql.enums import ConsentMediumEnum, choices_enum
 from saleor_loyalty.graphql.errors import resolver
 from saleor_loyalty.graphql.ids import int_pk, to_global_id
 from saleor_loyalty.graphql.money import MoneyType
 from saleor_loyalty.graphql.pagination import connection, connection_types, keyset_page
 from saleor_loyalty.graphql.resolvers import program_for
 from saleor_loyalty.graphql.segment_types import NamedSegmentEnum
-from saleor_loyalty.insights import campaign_results, campaigns
-from saleor_loyalty.models import AudienceKind, Campaign, CampaignStatus, WinnerMetric
+from saleor_loyalty.insights import campaign_results, campaign_sms_content, campaigns
+from saleor_loyalty.messages import pipeline
+from saleor_loyalty.models import AudienceKind, Campaign, CampaignStatus, Medium, WinnerMetric
 
 MANAGE_USERS = "MANAGE_USERS"
 
@@ -46,12 +47,26 @@ def _rate(found) -> RateType:
     return RateType(rate=found.value, low=found.low, high=found.high)
 
 
+class SmsSegmentsType(graphene.ObjectType):
+    """What an SMS costs: its encoding and segments, as a member gets it (label, opt-out part, short links)."""
+
+    encoding = graphene.String(required=True, description="GSM7, or UCS2 (Hebrew, emoji).")
+    units = graphene.Int(required=True, description="Septets (GSM7) or UTF-16 units (UCS2).")
+    segments = graphene.Int(required=True, description="Segments billed (160/153 GSM7, 70/67 UCS2).")
+
+    class Meta:
+        name = "LoyaltySmsSegments"
+
+
 class CampaignContentType(graphene.ObjectType):
     """A variant's message in one language; `{field}` merge fields are filled per member."""
 
     language = CampaignLanguageEnum(required=True, description="The content's language.")
-    subject = graphene.String(required=True, description="Subject (the advertising label is added).")
+    subject = graphene.String(
+        required=True, description="Subject (the advertising label is added); empty for an SMS."
+    )
     body = graphene.String(required=True, description="Text; its links are tracked.")
+    sms_segments = graphene.Field(SmsSegmentsType, description="For an SMS campaign: what the text costs.")
 
     class Meta:
         name = "LoyaltyCampaignContent"
@@ -71,13 +86,26 @@ class CampaignVariantType(graphene.ObjectType):
         name = "LoyaltyCampaignVariant"
 
     @staticmethod
-    def build(variant):
+    def build(variant, sms_config=None):
+        """`sms_config`: the channel's messaging settings, for an SMS campaign's segment counts."""
+
+        def segments(language, body):
+            if sms_config is None:
+                return None
+            found = campaign_sms_content.preview(body, language, sms_config.country, sms_config.sender_name)
+            return SmsSegmentsType(encoding=found.encoding, units=found.units, segments=found.segments)
+
         return CampaignVariantType(
             key=variant.key,
             weight=variant.weight,
             incentive_points=variant.incentive_points,
             contents=[
-                CampaignContentType(language=language, subject=version["subject"], body=version["body"])
+                CampaignContentType(
+                    language=language,
+                    subject=version.get("subject", ""),
+                    body=version["body"],
+                    sms_segments=segments(language, version["body"]),
+                )
                 for language, version in sorted(variant.content.items())
             ],
         )
@@ -89,14 +117,18 @@ class CampaignGroupResultType(graphene.ObjectType):
     key = graphene.String(required=True, description="The variant's key, or `holdout`.")
     recipients = graphene.Int(required=True, description="Members enrolled in the group.")
     sent = graphene.Int(required=True, description="Messages the provider accepted.")
-    opened = graphene.Int(required=True, description="Messages opened (pixel loaded).")
+    opened = graphene.Int(
+        required=True, description="Messages opened (pixel loaded); 0 for an SMS, which has no opens."
+    )
     clicked = graphene.Int(required=True, description="Messages with a tracked click.")
     converted = graphene.Int(required=True, description="Members with an order credited to a click.")
     revenue = graphene.Field(MoneyType, required=True, description="What credited orders were worth.")
     ordered = graphene.Int(required=True, description="Members who ordered within the window at all.")
     unsubscribed = graphene.Int(required=True, description="Members who unsubscribed after the message.")
-    complaints = graphene.Int(required=True, description="Spam complaints.")
-    open_rate = graphene.Field(RateType, required=True, description="Opened ÷ sent.")
+    complaints = graphene.Int(required=True, description="Spam complaints the provider reported.")
+    bounces = graphene.Int(required=True, description="Hard bounces: the address was suppressed.")
+    soft_bounces = graphene.Int(required=True, description="Soft bounces (a full mailbox): counted only.")
+    open_rate = graphene.Field(RateType, required=True, description="Opened ÷ sent (null rate for an SMS).")
     click_rate = graphene.Field(RateType, required=True, description="Clicked ÷ sent.")
     conversion_rate = graphene.Field(RateType, required=True, description="Converted ÷ sent.")
     ordered_rate = graphene.Field(
@@ -110,6 +142,7 @@ class CampaignGroupResultType(graphene.ObjectType):
     def build(group, currency: str):
         values = dict(group.__dict__)
         values["revenue"] = MoneyType.of(group.revenue, currency)
+        values["opened"] = group.opened or 0  # an SMS has none (its open rate is null)
         for name in ("open_rate", "click_rate", "conversion_rate", "ordered_rate"):
             values[name] = _rate(getattr(group, name))
         return CampaignGroupResultType(**values)
@@ -144,6 +177,7 @@ class CampaignType(graphene.ObjectType):
     channel = graphene.String(required=True, description="The Saleor channel's slug.")
     name = graphene.String(required=True, description="For staff.")
     status = CampaignStatusEnum(required=True, description="Where it stands.")
+    medium = ConsentMediumEnum(required=True, description="EMAIL or SMS.")
     audience_kind = AudienceKindEnum(required=True, description="Who it is for.")
     audience_tier_ids = graphene.List(
         graphene.NonNull(graphene.ID), required=True, description="The tiers, for a TIERS audience."
@@ -171,11 +205,14 @@ class CampaignType(graphene.ObjectType):
 
     @staticmethod
     def build(campaign: Campaign):
+        sms = campaign.medium == Medium.SMS
+        sms_config = pipeline.channel_settings(campaign.channel_slug) if sms else None
         fields = {
             name: getattr(campaign, name)
             for name in (
                 "name",
                 "status",
+                "medium",
                 "audience_kind",
                 "default_language",
                 "holdout_percent",
@@ -196,7 +233,10 @@ class CampaignType(graphene.ObjectType):
             audience_saved_segment_id=to_global_id("LoyaltySavedSegment", campaign.audience_segment_id)
             if campaign.audience_segment_id is not None
             else None,
-            variants=[CampaignVariantType.build(variant) for variant in campaign.variants.order_by("key")],
+            variants=[
+                CampaignVariantType.build(variant, sms_config)
+                for variant in campaign.variants.order_by("key")
+            ],
             results=campaign,
             **fields,
         )

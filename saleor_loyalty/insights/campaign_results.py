@@ -4,7 +4,8 @@ Per variant: enrolled, sent (the provider accepted it, or the log-only backend w
 clicked (distinct messages with a pixel load / tracked click), converted and revenue (orders credited
 to the last clicked message, `tracking.attribute_order`; revenue less what was refunded of them since),
 ordered (any order within the window after the message: the like-for-like measure against the
-holdout), unsubscribed (a suppression after the message) and complaints. Rates are per message sent with 95 % Wilson intervals. The winner is the
+holdout), unsubscribed (a suppression after the message, on the campaign's medium), complaints and bounces
+(hard and soft, as the provider reported them: `feedback`). An SMS has no opens: they are None. Rates are per message sent with 95 % Wilson intervals. The winner is the
 variant whose rate on the campaign's metric beats every other with p < 0.05 (two-proportion z-test),
 else none. Lift = ordered rate of all sent messages − ordered rate of the holdout.
 """
@@ -45,13 +46,15 @@ class GroupResult:
     key: str
     recipients: int
     sent: int
-    opened: int
+    opened: int | None
     clicked: int
     converted: int
     revenue: Decimal
     ordered: int
     unsubscribed: int
     complaints: int
+    bounces: int
+    soft_bounces: int
     open_rate: Rate
     click_rate: Rate
     conversion_rate: Rate
@@ -84,7 +87,7 @@ def results(campaign) -> CampaignResults:
     unsubscribed_after = Exists(
         Suppression.objects.filter(
             subject_hash=OuterRef("message__subject_hash"),
-            medium=Medium.EMAIL,
+            medium=campaign.medium,
             suppressed_at__gte=OuterRef("message__created_at"),
         )
     )
@@ -102,6 +105,9 @@ def results(campaign) -> CampaignResults:
     opened = _distinct_messages(campaign, TrackingKind.OPEN)
     clicked = _distinct_messages(campaign, TrackingKind.CLICK)
     complaints = _distinct_messages(campaign, TrackingKind.COMPLAINT)
+    bounces = _distinct_messages(campaign, TrackingKind.BOUNCE)
+    soft_bounces = _distinct_messages(campaign, TrackingKind.SOFT_BOUNCE)
+    opens = campaign.medium == Medium.EMAIL
     conversions = {
         row["variant_id"]: row
         for row in CampaignConversion.objects.filter(campaign=campaign)
@@ -117,14 +123,16 @@ def results(campaign) -> CampaignResults:
             key=key,
             recipients=row.get("recipients", 0),
             sent=sent,
-            opened=opened.get(variant_id, 0),
+            opened=opened.get(variant_id, 0) if opens else None,
             clicked=clicked.get(variant_id, 0),
             converted=converted,
             revenue=conversions.get(variant_id, {}).get("revenue") or Decimal(0),
             ordered=row.get("ordered", 0),
             unsubscribed=row.get("unsubscribed", 0),
             complaints=complaints.get(variant_id, 0),
-            open_rate=wilson(opened.get(variant_id, 0), sent),
+            bounces=bounces.get(variant_id, 0),
+            soft_bounces=soft_bounces.get(variant_id, 0),
+            open_rate=wilson(opened.get(variant_id, 0), sent if opens else 0),
             click_rate=wilson(clicked.get(variant_id, 0), sent),
             conversion_rate=wilson(converted, sent),
             ordered_rate=wilson(row.get("ordered", 0), reached),

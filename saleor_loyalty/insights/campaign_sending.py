@@ -201,7 +201,9 @@ def _skip(recipient, reason: str) -> None:
 
 def _claim(campaign_id: int, now: datetime, limit: int, report: SendReport):
     campaign = (
-        Campaign.objects.select_for_update().filter(pk=campaign_id, status=CampaignStatus.SENDING).first()
+        Campaign.objects.select_for_update()
+        .filter(pk=campaign_id, status=CampaignStatus.SENDING, medium=Medium.EMAIL)
+        .first()
     )
     if campaign is None or not LoyaltyProgram.channel_gives_value(campaign.channel_slug):
         return None, []
@@ -324,7 +326,8 @@ def run(now: datetime | None = None, limit: int = SEND_BATCH, max_batches: int =
     now = now or timezone.now()
     start_due(now)
     total = SendReport()
-    for campaign_id in Campaign.objects.filter(status=CampaignStatus.SENDING).values_list("pk", flat=True):
+    sending = Campaign.objects.filter(status=CampaignStatus.SENDING, medium=Medium.EMAIL)  # SMS: campaign_sms
+    for campaign_id in sending.values_list("pk", flat=True):
         enrol(campaign_id, now)
         for _ in range(max_batches):
             report = send_batch(campaign_id, now, limit)

@@ -3,6 +3,8 @@ scheduling, cancellable. Sending is `campaign_sending`, tracking `tracking`, num
 
 Content is per language (he, en) with a required version in the campaign's default language; a member
 gets their own language when the variant has it. Variants split the non-holdout members by weight.
+A campaign's medium is EMAIL (subject and body) or SMS (a body with its `{opt_out}` part, checked by
+`campaign_sms_content`); an SMS campaign cannot pick its winner on opens, which a text does not have.
 """
 
 import secrets
@@ -13,7 +15,8 @@ from django.db import transaction
 
 from saleor_loyalty.error_codes import LoyaltyErrorCode
 from saleor_loyalty.exceptions import LoyaltyError
-from saleor_loyalty.insights import audiences, merge_fields
+from saleor_loyalty.insights import audiences, campaign_sms_content, merge_fields
+from saleor_loyalty.messages import pipeline
 from saleor_loyalty.models import (
     AudienceKind,
     Campaign,
@@ -21,6 +24,7 @@ from saleor_loyalty.models import (
     CampaignStatus,
     CampaignVariant,
     LoyaltyProgram,
+    Medium,
     RecipientStatus,
     WinnerMetric,
 )
@@ -50,7 +54,7 @@ class OutOfRange(LoyaltyError):
 @dataclass(frozen=True)
 class VariantSpec:
     key: str
-    content: dict  # language -> {"subject": str, "body": str}
+    content: dict  # language -> {"subject": str, "body": str} (SMS: {"body": str})
     weight: int = 1
     incentive_points: int = 0
 
@@ -68,6 +72,7 @@ class CampaignSpec:
     attribution_days: int = 5
     send_rate_per_minute: int = 600
     winner_metric: str = WinnerMetric.CONVERSION
+    medium: str = Medium.EMAIL
 
 
 def _within(value, low: int, high: int, name: str) -> int:
@@ -83,13 +88,26 @@ def _text(value: str, high: int, name: str) -> str:
     return value
 
 
-def _content(content: dict, default_language: str, at: str) -> dict:
+def _sms_version(version: dict, language: str, at: str, config) -> dict:
+    if (version.get("subject") or "").strip():
+        raise LoyaltyError("An SMS has no subject.", f"{at}.{language}.subject")
+    body = campaign_sms_content.check(
+        version.get("body", ""), language, f"{at}.{language}.body", config.country, config.sender_name
+    )
+    return {"body": body}
+
+
+def _content(content: dict, default_language: str, at: str, sms_config=None) -> dict:
+    """`sms_config`: the channel's messaging settings when the campaign is an SMS one."""
     if not isinstance(content, dict) or not content:
         raise LoyaltyError("Give the content in at least one language.", f"{at}.content")
     checked = {}
     for language, version in content.items():
         if language not in LANGUAGES:
             raise LoyaltyError(f"Languages are {', '.join(LANGUAGES)}.", f"{at}.content")
+        if sms_config is not None:
+            checked[language] = _sms_version(version, language, at, sms_config)
+            continue
         subject = _text(version.get("subject", ""), MAX_SUBJECT, f"{at}.{language}.subject")
         body = _text(version.get("body", ""), MAX_BODY, f"{at}.{language}.body")
         merge_fields.check(subject, f"{at}.{language}.subject")
@@ -115,6 +133,11 @@ def _checked(
     _within(spec.send_rate_per_minute, 1, MAX_RATE, "send_rate_per_minute")
     if spec.winner_metric not in WinnerMetric.values:
         raise LoyaltyError("Unknown winner metric.", "winner_metric")
+    if spec.medium not in Medium.values:
+        raise LoyaltyError("The medium is email or sms.", "medium")
+    if spec.medium == Medium.SMS and spec.winner_metric == WinnerMetric.OPEN:
+        raise LoyaltyError("An SMS has no opens: pick the winner on clicks or conversions.", "winner_metric")
+    sms_config = pipeline.channel_settings(program.channel_slug) if spec.medium == Medium.SMS else None
     tiers = audiences.validate(
         program,
         spec.audience_kind,
@@ -132,7 +155,7 @@ def _checked(
         at = f"variants.{index}"
         _within(variant.weight, 1, MAX_WEIGHT, f"{at}.weight")
         _within(variant.incentive_points, 0, MAX_INCENTIVE, f"{at}.incentive_points")
-        content = _content(variant.content, spec.default_language, at)
+        content = _content(variant.content, spec.default_language, at, sms_config)
         variants.append(VariantSpec(variant.key.upper(), content, variant.weight, variant.incentive_points))
     return spec, tiers, variants
 
@@ -164,6 +187,7 @@ def _fields(spec: CampaignSpec, tiers: list[int]) -> dict:
         "attribution_days": spec.attribution_days,
         "send_rate_per_minute": spec.send_rate_per_minute,
         "winner_metric": spec.winner_metric,
+        "medium": spec.medium,
     }
 
 
@@ -210,6 +234,7 @@ def spec_of(campaign: Campaign) -> CampaignSpec:
         attribution_days=campaign.attribution_days,
         send_rate_per_minute=campaign.send_rate_per_minute,
         winner_metric=campaign.winner_metric,
+        medium=campaign.medium,
     )
 
 

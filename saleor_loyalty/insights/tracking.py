@@ -1,11 +1,13 @@
-"""Open and click tracking, complaints, and conversions: every hit is one signed token and one INSERT.
+"""Open and click tracking, and conversions: every hit is one signed token and one INSERT.
 
 A tracking URL carries its ids in clear and an HMAC-SHA256 tag over them (keyed by SECRET_KEY): the
 pixel names (message, campaign, variant); a click link adds (language, link index), and the redirect
 goes to that link of the variant's own content, frozen when the campaign was scheduled. No URL ever
 comes from the request, so the endpoint cannot be used as an open redirect; a tampered or foreign
 token is 404 before the database is asked. Opens and clicks on GET only (HEAD, as link scanners send,
-records nothing).
+records nothing). An SMS click link is short, since every character of a text costs: the same ids in base
+36 and a 48-bit tag (`/t/s/<message>.<campaign>.<variant>.<lang>.<link>.<tag>`), answered like an email click.
+Complaints and bounces come from the provider (`feedback`).
 """
 
 import base64
@@ -22,7 +24,6 @@ from django.utils.crypto import salted_hmac
 from saleor_loyalty.core.facts import OrderRef
 from saleor_loyalty.insights import merge_fields
 from saleor_loyalty.ledger.accounts import append_entry, effective_account, lock_account, normalize_email
-from saleor_loyalty.messages import consent
 from saleor_loyalty.messages.config import public_url
 from saleor_loyalty.models import (
     CampaignConversion,
@@ -30,7 +31,6 @@ from saleor_loyalty.models import (
     CampaignVariant,
     EntryKind,
     LoyaltyProgram,
-    Medium,
     MessageStatus,
     RecipientStatus,
     TrackingEvent,
@@ -40,6 +40,7 @@ from saleor_loyalty.models import (
 PATH_PREFIX = "/t/"
 URL_PREFIX = "/plugins/global/saleor.loyalty/t/"
 MAX_WINDOW = timedelta(days=90)
+SHORT_TAG = 12  # 48 bits: a guessed link is a 404 long before it is a click
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 _INSERT = (
     f"INSERT INTO {TrackingEvent._meta.db_table} "
@@ -61,11 +62,26 @@ def click_url(message_id: int, campaign_id: int, variant_id: int, language: str,
     return f"{public_url()}{URL_PREFIX}c/{payload}.{_tag(payload)}/"
 
 
-def _verified(token: str, parts: int) -> list[str] | None:
+def _b36(number: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    text = ""
+    while True:
+        number, digit = divmod(number, 36)
+        text = digits[digit] + text
+        if not number:
+            return text
+
+
+def sms_click_url(message_id: int, campaign_id: int, variant_id: int, language: str, index: int) -> str:
+    payload = f"{_b36(message_id)}.{_b36(campaign_id)}.{_b36(variant_id)}.{language}.{_b36(index)}"
+    return f"{public_url()}{URL_PREFIX}s/{payload}.{_tag(payload)[:SHORT_TAG]}"
+
+
+def _verified(token: str, parts: int, tag_length: int = 32) -> list[str] | None:
     pieces = token.split(".")
     if len(pieces) != parts + 1:
         return None
-    if not hmac.compare_digest(_tag(".".join(pieces[:-1])), pieces[-1]):
+    if not hmac.compare_digest(_tag(".".join(pieces[:-1]))[:tag_length], pieces[-1]):
         return None
     return pieces[:-1]
 
@@ -81,7 +97,9 @@ def _links(campaign_id: int, variant_id: int, language: str) -> tuple[str, ...]:
     return tuple(merge_fields.links(((content or {}).get(language) or {}).get("body", "")))
 
 
-def _record(kind: str, message_id: int, campaign_id: int, variant_id: int, index: int | None, now) -> None:
+def record_event(
+    kind: str, message_id: int, campaign_id: int, variant_id: int, index: int | None, now
+) -> None:
     with connection.cursor() as cursor:
         cursor.execute(_INSERT, [message_id, campaign_id, variant_id, kind, index, now])
 
@@ -97,7 +115,7 @@ def handle(request, path: str, now: datetime | None = None) -> HttpResponse:
         if ids is None or not all(part.isdigit() for part in ids):
             return HttpResponseNotFound()
         if request.method == "GET":
-            _record(TrackingKind.OPEN, int(ids[0]), int(ids[1]), int(ids[2]), None, now)
+            record_event(TrackingKind.OPEN, int(ids[0]), int(ids[1]), int(ids[2]), None, now)
         response = HttpResponse(PIXEL, content_type="image/gif")
         response["Cache-Control"] = "no-store, private"
         return response
@@ -112,22 +130,25 @@ def handle(request, path: str, now: datetime | None = None) -> HttpResponse:
         if int(index) >= len(links):
             return HttpResponseNotFound()
         if request.method == "GET":
-            _record(TrackingKind.CLICK, int(message), int(campaign), int(variant), int(index), now)
+            record_event(TrackingKind.CLICK, int(message), int(campaign), int(variant), int(index), now)
         return HttpResponseRedirect(links[int(index)])
+    if rest.startswith("s/"):
+        return _sms_click(request, rest[2:].strip("/"), now)
     return HttpResponseNotFound()
 
 
-def record_complaint(message_id: int, now: datetime | None = None) -> bool:
-    """A spam complaint from a provider's feedback loop: counted for the campaign, and the person is
-    suppressed on email everywhere (a complaint is the strongest refusal). False for an unknown message."""
-    recipient = CampaignRecipient.objects.filter(message_id=message_id).select_related("message").first()
-    if recipient is None:
-        return False
-    now = now or timezone.now()
-    _record(TrackingKind.COMPLAINT, message_id, recipient.campaign_id, recipient.variant_id, None, now)
-    if recipient.message.subject_hash:
-        consent.suppress_hash(recipient.message.subject_hash, Medium.EMAIL, reason="complaint", at=now)
-    return True
+def _sms_click(request, token: str, now: datetime) -> HttpResponse:
+    ids = _verified(token, 5, SHORT_TAG)
+    numbers = [ids[i] for i in (0, 1, 2, 4)] if ids else []
+    if ids is None or not all(part.isascii() and part.isalnum() and len(part) <= 13 for part in numbers):
+        return HttpResponseNotFound()
+    message, campaign, variant, index = (int(part, 36) for part in numbers)
+    links = _links(campaign, variant, ids[3])
+    if index >= len(links):
+        return HttpResponseNotFound()
+    if request.method == "GET":
+        record_event(TrackingKind.CLICK, message, campaign, variant, index, now)
+    return HttpResponseRedirect(links[index])
 
 
 def _started(recipient: CampaignRecipient) -> datetime | None:

@@ -13,6 +13,7 @@ from django.db import connection, transaction
 
 from saleor_loyalty.messages import leases, limits, pipeline, windows
 from saleor_loyalty.messages.config import (
+    CAMPAIGN_SMS,
     CART_REMINDER,
     FLOW_CATEGORIES,
     SERVICE_CATEGORIES,
@@ -99,7 +100,9 @@ def retry_due(now: datetime, limit: int = 200) -> int:
     """Send club messages whose time has come: claims whose lease ran out (a worker died or the provider
     failed), then deferred ones. Each is taken by one worker (SKIP LOCKED); returns how many were sent."""
     sent = 0
-    stale = MessageLog.objects.exclude(category__in=(CART_REMINDER, *FLOW_CATEGORIES))  # they retry their own
+    stale = MessageLog.objects.exclude(
+        category__in=(CART_REMINDER, CAMPAIGN_SMS, *FLOW_CATEGORIES)
+    )  # own retries
     for log in leases.take_stale(stale, now, limit, lambda log: _hold(log, now)):
         sent += _deliver_retried(log, now).status == MessageStatus.SENT
     for _ in range(limit):

@@ -6,6 +6,9 @@ from django.conf import settings
 
 CART_REMINDER = "cart_reminder"
 CAMPAIGN = "campaign"
+CAMPAIGN_SMS = (
+    "campaign_sms"  # an SMS campaign's message: claimed, sent and retried by `insights.campaign_sms`
+)
 NPS_SURVEY = "nps_survey"
 SERVICE_CATEGORIES = (
     "points_earned",
@@ -42,7 +45,7 @@ def needs_marketing_consent(category: str) -> bool:
     The strict reading is the default: Israeli courts have held informational club mail to be
     advertising, so only categories in LOYALTY_SERVICE_CATEGORIES_WITHOUT_CONSENT skip consent.
     """
-    if category in (CART_REMINDER, CAMPAIGN):
+    if category in (CART_REMINDER, CAMPAIGN, CAMPAIGN_SMS):
         return True
     return category not in getattr(settings, "LOYALTY_SERVICE_CATEGORIES_WITHOUT_CONSENT", ())
 
@@ -62,6 +65,10 @@ def template_dirs() -> list[str]:
 
 def marketing_email_gap_hours() -> int:
     return int(getattr(settings, "LOYALTY_MARKETING_EMAIL_GAP_HOURS", 16))
+
+
+def marketing_sms_gap_hours() -> int:
+    return int(getattr(settings, "LOYALTY_MARKETING_SMS_GAP_HOURS", 24))
 
 
 def sequence_gap_days() -> int:

@@ -8,6 +8,7 @@ uses the same row, so the same idempotency key: a provider that already accepted
 again. After `message_max_attempts()` attempts the row is FAILED with the last reason.
 """
 
+import hmac
 from collections.abc import Callable, Iterator
 from datetime import datetime
 
@@ -21,10 +22,23 @@ from saleor_loyalty.models import MessageLog, MessageStatus
 Hold = Callable[[MessageLog], tuple[datetime, str] | None]
 
 
+def _tag(pk: int) -> str:
+    return salted_hmac("saleor_loyalty.message-id", str(pk), algorithm="sha256").hexdigest()[:16]
+
+
 def idempotency_key(log: MessageLog) -> str:
     """Stable per log row and unguessable across deployments (keyed with SECRET_KEY)."""
-    tag = salted_hmac("saleor_loyalty.message-id", str(log.pk), algorithm="sha256").hexdigest()[:16]
-    return f"loyalty-{log.pk}-{tag}"
+    return f"loyalty-{log.pk}-{_tag(log.pk)}"
+
+
+def message_pk(key: str) -> int | None:
+    """The log row an `idempotency_key` (or the local part of our Message-ID) names; None unless its tag is
+    ours, so a provider's notice can only name a message we sent."""
+    prefix, _, rest = key.partition("-")
+    pk, _, tag = rest.partition("-")
+    if prefix != "loyalty" or not pk.isascii() or not pk.isdigit() or len(pk) > 18:
+        return None
+    return int(pk) if hmac.compare_digest(_tag(int(pk)), tag) else None
 
 
 def start(log: MessageLog, now: datetime) -> None:

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from django.db.models import Max
 from django.db.models.functions import Coalesce
 
-from saleor_loyalty.messages.config import marketing_email_gap_hours
+from saleor_loyalty.messages.config import marketing_email_gap_hours, marketing_sms_gap_hours
 from saleor_loyalty.models import Medium, MessageLog, MessageStatus
 
 # LOGGED counts as sent, so a deployment without an SMS provider paces messages as one with it would.
@@ -46,11 +46,21 @@ def email_gap_until(
 
 def email_gaps_until(address_hashes, now: datetime) -> dict[str, tuple[datetime, str]]:
     """`email_gap_until` for many people in one query (a campaign batch): only those held are in the answer."""
-    gap = timedelta(hours=marketing_email_gap_hours())
+    return _gaps_until(address_hashes, now, Medium.EMAIL, marketing_email_gap_hours(), "email")
+
+
+def sms_gaps_until(address_hashes, now: datetime) -> dict[str, tuple[datetime, str]]:
+    """The same cap for marketing SMS (LOYALTY_MARKETING_SMS_GAP_HOURS, 24): a number is not texted twice a
+    day by campaigns, whatever their number."""
+    return _gaps_until(address_hashes, now, Medium.SMS, marketing_sms_gap_hours(), "SMS")
+
+
+def _gaps_until(address_hashes, now: datetime, medium: str, hours: int, noun: str):
+    gap = timedelta(hours=hours)
     latest = (
         MessageLog.objects.filter(
             subject_hash__in=list(address_hashes),
-            medium=Medium.EMAIL,
+            medium=medium,
             is_marketing=True,
             status__in=OUTGOING,
         )
@@ -60,5 +70,5 @@ def email_gaps_until(address_hashes, now: datetime) -> dict[str, tuple[datetime,
         .annotate(last=Max("moment"))
         .values_list("subject_hash", "last")
     )
-    reason = f"one marketing email per {marketing_email_gap_hours()} h"
+    reason = f"one marketing {noun} per {hours} h"
     return {subject: (last + gap, reason) for subject, last in latest}

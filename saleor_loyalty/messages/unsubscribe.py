@@ -5,18 +5,21 @@ HMAC-SHA256 under the deployment's SECRET_KEY. The key is not derived from the a
 so a link holder cannot test a guessed address against it; a tampered key or signature is refused
 before the database is asked. GET shows a confirmation form (mail scanners follow links); POST
 unsubscribes, including the RFC 8058 one-click POST that mail clients send with
-`List-Unsubscribe=One-Click`.
+`List-Unsubscribe=One-Click`. An SMS carries the short form `<key>.<tag>`: the same key with a
+64-bit HMAC tag, checked before the database is asked as the full signature is.
 
 Links of the earlier form (the person's hash in a signed payload) keep working while
 LOYALTY_ACCEPT_LEGACY_UNSUBSCRIBE_LINKS is on: their signature still proves the server issued them,
 so accepting them tells nobody anything the link did not already show. No new link has that form.
 """
 
+import hmac
 import secrets
 
 from django.core import signing
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.html import escape
 
 from saleor_loyalty.messages import consent
@@ -24,6 +27,7 @@ from saleor_loyalty.messages.config import legacy_unsubscribe_links, public_url
 from saleor_loyalty.models import Medium, UnsubscribeKey
 
 SALT = "saleor_loyalty.unsubscribe.key"
+SHORT_SALT, SHORT_TAG = "saleor_loyalty.unsubscribe.short", 16
 LEGACY_SALT = "saleor_loyalty.unsubscribe"
 PATH_PREFIX = "/unsubscribe/"
 URL_PREFIX = "/plugins/global/saleor.loyalty/unsubscribe/"
@@ -67,30 +71,46 @@ def _read_legacy(token: str) -> tuple[str, str] | None:
     return data["m"], data["s"]
 
 
+def _short_tag(key: str) -> str:
+    return salted_hmac(SHORT_SALT, key, algorithm="sha256").hexdigest()[:SHORT_TAG]
+
+
+def _read_short(token: str) -> str | None:
+    key, _, tag = token.rpartition(".")
+    return key if key and hmac.compare_digest(_short_tag(key), tag) else None
+
+
 def read_token(token: str, known_keys: dict | None = None) -> tuple[str, str] | None:
     """(medium, person hash) of a link the server issued, else None. `known_keys` (key -> (medium, hash),
     as `links` returns them): keys already read from the database, so a batch's links are checked without it."""
-    try:
-        key = _signer(SALT).unsign(token)
-    except signing.BadSignature:
-        return _read_legacy(token)
+    if ":" not in token and "." in token:  # the short form of SMS links (keys never hold a dot)
+        key = _read_short(token)
+        if key is None:
+            return None
+    else:
+        try:
+            key = _signer(SALT).unsign(token)
+        except signing.BadSignature:
+            return _read_legacy(token)
     if known_keys is not None and key in known_keys:
         return known_keys[key]
     return UnsubscribeKey.objects.filter(key=key).values_list("medium", "subject_hash").first()
 
 
-def _url(key: str) -> str:
-    return f"{public_url()}{URL_PREFIX}{_signer(SALT).sign(key)}/"
+def _url(key: str, short: bool = False) -> str:
+    token = f"{key}.{_short_tag(key)}" if short else _signer(SALT).sign(key)
+    return f"{public_url()}{URL_PREFIX}{token}/"
 
 
 def link(medium: str, subject: str) -> str:
     return _url(key_for(medium, subject))
 
 
-def links(medium: str, subjects) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
+def links(medium: str, subjects, short: bool = False) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
     """`link` for many people at once: one read, plus one insert when some have no key yet (concurrent first
     messages still agree on one key: the insert ignores conflicts and the keys are read after it).
-    Returns person hash -> link and key -> (medium, person hash) for `read_token`."""
+    Returns person hash -> link and key -> (medium, person hash) for `read_token`. `short`: the SMS form,
+    the random key with a 64-bit tag instead of a full signature (every character of a text costs)."""
     subjects = sorted(set(subjects))
 
     def read():
@@ -113,7 +133,7 @@ def links(medium: str, subjects) -> tuple[dict[str, str], dict[str, tuple[str, s
         )
         keys = read()
     return (
-        {subject: _url(key) for subject, key in keys.items()},
+        {subject: _url(key, short) for subject, key in keys.items()},
         {key: (medium, subject) for subject, key in keys.items()},
     )
 

@@ -29,6 +29,7 @@ from saleor_loyalty.models.campaigns import (
     CampaignRecipient,
     CampaignStatus,
     CampaignVariant,
+    FeedbackNotice,
     NpsSettings,
     NpsStatus,
     NpsSurvey,

@@ -9,13 +9,15 @@ Invariants:
   (`order_id` unique), so a replayed order event never counts twice;
 - a variant's content is frozen once the campaign is scheduled: a click link names a link of the
   content the recipient was sent, never a URL of its own;
+- a provider's complaint or bounce about a message counts once (`loyalty_feedback_notice_uniq` on the
+  message and the kind), however often the provider posts it;
 - one NPS survey per order (`order_id` unique); a score is 0-10 (check constraint).
 """
 
 from django.db import models
 from django.db.models import Q
 
-from saleor_loyalty.models.messaging import MessageLog
+from saleor_loyalty.models.messaging import Medium, MessageLog
 from saleor_loyalty.models.program import LoyaltyAccount
 
 
@@ -52,6 +54,12 @@ class Campaign(models.Model):
     )
     audience_named_segment = models.CharField(
         max_length=16, blank=True, default="", help_text="A named segment, for a SEGMENT audience."
+    )
+    medium = models.CharField(
+        max_length=8,
+        choices=Medium.choices,
+        default=Medium.EMAIL,
+        help_text="Email or SMS, for every variant.",
     )
     default_language = models.CharField(max_length=8, default="he")
     seed = models.CharField(max_length=32, help_text="Random per campaign: group = hash(seed, account).")
@@ -90,7 +98,9 @@ class CampaignVariant(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="variants")
     key = models.CharField(max_length=8, help_text="A, B, C…")
     weight = models.PositiveSmallIntegerField(default=1, help_text="Share of the non-holdout members.")
-    content = models.JSONField(default=dict, help_text='{"he": {"subject": …, "body": …}, "en": {…}}')
+    content = models.JSONField(
+        default=dict, help_text='{"he": {"subject": …, "body": …}, "en": {…}} (SMS: body only)'
+    )
     incentive_points = models.PositiveIntegerField(
         default=0, help_text="Bonus points for an order the message brings (0 = no incentive)."
     )
@@ -145,10 +155,12 @@ class TrackingKind(models.TextChoices):
     OPEN = "open", "Opened (pixel loaded)"
     CLICK = "click", "Clicked a tracked link"
     COMPLAINT = "complaint", "Marked as spam (feedback loop)"
+    BOUNCE = "bounce", "Hard bounce: the address does not exist"
+    SOFT_BOUNCE = "soft_bounce", "Soft bounce: a full mailbox or a passing failure"
 
 
 class TrackingEvent(models.Model):
-    """One open, click or complaint, written by one INSERT (ids by value: tracking must stay cheap)."""
+    """One open, click, complaint or bounce, written by one INSERT (ids by value: tracking must stay cheap)."""
 
     message_id = models.BigIntegerField()
     campaign_id = models.BigIntegerField()
@@ -167,6 +179,20 @@ class TrackingEvent(models.Model):
         if self.pk is not None:
             raise ValueError("Tracking events are facts: record a new one.")
         super().save(*args, **kwargs)
+
+
+class FeedbackNotice(models.Model):
+    """A provider's word about one of our messages (complaint, bounce, unsubscribe), recorded once."""
+
+    message = models.ForeignKey(MessageLog, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16)
+    source = models.CharField(max_length=16, help_text="ses or webhook.")
+    received_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["message", "kind"], name="loyalty_feedback_notice_uniq"),
+        ]
 
 
 class CampaignConversion(models.Model):

@@ -188,9 +188,9 @@ export const REFERRAL_REVIEW = `mutation ReferralReview($channel: String!, $id: 
   }
 }`;
 
-export const CAMPAIGN_FIELDS = `id name status startedAt finishedAt holdoutPercent scheduledAt audienceKind audienceTierIds audienceSegment
+export const CAMPAIGN_FIELDS = `id name status medium startedAt finishedAt holdoutPercent scheduledAt audienceKind audienceTierIds audienceSegment
       audienceSavedSegmentId defaultLanguage attributionDays winnerMetric
-      variants { key weight incentivePoints contents { language subject body } }`;
+      variants { key weight incentivePoints contents { language subject body smsSegments { encoding units segments } } }`;
 
 // Insights: one document for segments, campaigns and NPS; the backtest runs on demand.
 export const INSIGHTS = `query Insights($channel: String!, $day0: Date!, $day1: Date!, $since: DateTime!, $until: DateTime!) {
@@ -201,8 +201,8 @@ export const INSIGHTS = `query Insights($channel: String!, $day0: Date!, $day1: 
     totalCount
     edges { node { ${CAMPAIGN_FIELDS}
       results { metric winner winnerP lift
-        holdout { key recipients sent converted ordered revenue { amount currency } orderedRate { rate } conversionRate { rate } }
-        variants { key recipients sent opened clicked converted ordered revenue { amount currency } conversionRate { rate } orderedRate { rate } }
+        holdout { key recipients sent converted ordered complaints bounces revenue { amount currency } orderedRate { rate } conversionRate { rate } }
+        variants { key recipients sent opened clicked converted ordered complaints bounces revenue { amount currency } conversionRate { rate } orderedRate { rate } }
       } } }
   }
   npsReport(channel: $channel, since: $since, until: $until) {

@@ -3,6 +3,7 @@
 import graphene
 
 from saleor_loyalty.graphql.campaigns import AudienceKindEnum, CampaignLanguageEnum, WinnerMetricEnum
+from saleor_loyalty.graphql.enums import ConsentMediumEnum
 from saleor_loyalty.graphql.ids import int_pk
 from saleor_loyalty.graphql.segment_types import NamedSegmentEnum
 from saleor_loyalty.insights import campaigns
@@ -14,9 +15,15 @@ class CampaignContentInput(graphene.InputObjectType):
 
     language = CampaignLanguageEnum(required=True, description="HE or EN.")
     subject = graphene.String(
-        required=True, description="Subject, up to 200 characters; merge fields allowed."
+        description="Email: subject, up to 200 characters; merge fields allowed. SMS: leave it out."
     )
-    body = graphene.String(required=True, description="Text, up to 2000 characters; links are tracked.")
+    body = graphene.String(
+        required=True,
+        description=(
+            "Email: text, up to 2000 characters. SMS: up to 480 characters, with `{opt_out}` once (the "
+            "sender's name and how to refuse), at most 6 segments. Links are tracked."
+        ),
+    )
 
     class Meta:
         name = "LoyaltyCampaignContentInput"
@@ -40,6 +47,7 @@ class CampaignInput(graphene.InputObjectType):
     """A campaign's definition; on update, fields left out stay as they are."""
 
     name = graphene.String(description="For staff, up to 200 characters.")
+    medium = ConsentMediumEnum(description="EMAIL (default) or SMS: to members with verified SMS consent.")
     audience_kind = AudienceKindEnum(description="ALL, TIERS or SEGMENT.")
     audience_tier_ids = graphene.List(graphene.NonNull(graphene.ID), description="Tiers, for TIERS.")
     audience_segment = NamedSegmentEnum(
@@ -68,6 +76,7 @@ def to_spec(data: dict, base: campaigns.CampaignSpec | None = None) -> campaigns
         "attribution_days",
         "send_rate_per_minute",
         "winner_metric",
+        "medium",
     ):
         if data.get(name) is not None:
             values[name] = data[name]
@@ -91,7 +100,8 @@ def to_spec(data: dict, base: campaigns.CampaignSpec | None = None) -> campaigns
                 weight=1 if variant.get("weight") is None else variant["weight"],
                 incentive_points=variant.get("incentive_points") or 0,
                 content={
-                    c["language"]: {"subject": c["subject"], "body": c["body"]} for c in variant["contents"]
+                    c["language"]: {"subject": c.get("subject") or "", "body": c["body"]}
+                    for c in variant["contents"]
                 },
             )
             for variant in data["variants"]

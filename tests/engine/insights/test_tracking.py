@@ -8,9 +8,9 @@ from django.core import mail
 from django.test import RequestFactory
 
 from saleor_loyalty.core.facts import OrderRef
-from saleor_loyalty.insights import campaign_results, campaign_sending, campaigns, tracking
+from saleor_loyalty.insights import campaign_results, campaign_sending, campaigns, feedback, tracking
 from saleor_loyalty.ledger import reconcile_account
-from saleor_loyalty.messages import consent
+from saleor_loyalty.messages import consent, pipeline
 from saleor_loyalty.models import (
     CampaignConversion,
     CampaignRecipient,
@@ -170,7 +170,9 @@ def test_a_member_in_two_channels_gets_one_message_per_channel_campaign(
 def test_a_complaint_is_counted_and_suppresses_the_person(sent):
     campaign, account, _ = sent
     log = CampaignRecipient.objects.get().message
-    assert tracking.record_complaint(log.pk, T0 + timedelta(hours=1))
+    assert feedback.record(
+        pipeline.message_id(log, "shop@example.co.il"), "complaint", "ses", T0 + timedelta(hours=1)
+    )
     assert consent.current_state("il", Medium.EMAIL, account.email).suppressed
     result = campaign_results.results(campaign)
     assert (result.variants[0].complaints, result.variants[0].unsubscribed) == (1, 1)

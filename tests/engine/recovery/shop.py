@@ -127,6 +127,9 @@ class FakeShop:
     def customer_phones(self, user_id):
         return self.phones.get(user_id, set())
 
+    def customers_phones(self, user_ids):
+        return {user: set(self.phones[user]) for user in user_ids if self.phones.get(user)}
+
 
 def hours(n: float) -> timedelta:
     return timedelta(hours=n)

@@ -15,7 +15,7 @@ import type { CampaignSettings, InsightChoices, Named } from "./insights/types";
 
 type Money = { amount: number; currency: string };
 type Rate = { rate: number | null };
-type Group = { key: string; recipients: number; sent: number; opened?: number; clicked?: number; converted: number; ordered: number; revenue: Money; conversionRate: Rate; orderedRate: Rate };
+type Group = { key: string; recipients: number; sent: number; opened?: number; clicked?: number; complaints: number; bounces: number; converted: number; ordered: number; revenue: Money; conversionRate: Rate; orderedRate: Rate };
 export type Campaign = CampaignSettings & { startedAt: string | null; finishedAt: string | null;
   results: { metric: string; winner: string | null; winnerP: number | null; lift: number | null; holdout: Group; variants: Group[] } };
 type Nps = { key: string; responses: number; promoters: number; passives: number; detractors: number; nps: number | null };
@@ -150,16 +150,17 @@ export function CampaignResults({ campaign: c }: { campaign: Campaign }) {
   const row = (g: Group, label: string, winner: boolean) => (
     <tr key={label} data-winner={winner || undefined}>
       <td>{label}{winner ? <Text size={2} color="success1" data-testid="winner"> ★ {t("winner")}</Text> : null}</td>
-      <td className="num">{g.recipients}</td><td className="num">{g.sent}</td><td className="num">{g.converted}</td>
+      <td className="num">{g.recipients}</td><td className="num">{g.sent}</td>
+      <td className="num" data-testid="complaints">{g.complaints}</td><td className="num" data-testid="bounces">{g.bounces}</td><td className="num">{g.converted}</td>
       <td className="num">{formatPercent(g.conversionRate.rate)}</td><td className="num">{formatPercent(g.orderedRate.rate)}</td>
       <td className="num">{formatMoney(g.revenue.amount, g.revenue.currency, lang)}</td>
     </tr>
   );
   return (
     <Box marginBottom={4} data-testid={`campaign-${c.id}`}>
-      <Text as="h3" size={4} fontWeight="bold">{c.name} · {c.status.toLowerCase()}{c.startedAt ? ` · ${formatDate(c.startedAt, lang)}` : c.scheduledAt ? ` · ${t("scheduledAt")} ${formatDate(c.scheduledAt, lang)}` : ""}</Text>
+      <Text as="h3" size={4} fontWeight="bold">{c.name} · {t(c.medium === "SMS" ? "mediumSMS" : "mediumEMAIL")} · {c.status.toLowerCase()}{c.startedAt ? ` · ${formatDate(c.startedAt, lang)}` : c.scheduledAt ? ` · ${t("scheduledAt")} ${formatDate(c.scheduledAt, lang)}` : ""}</Text>
       <table className="table">
-        <thead><tr><th>{t("variant")}</th><th>{t("recipients")}</th><th>{t("sent")}</th><th>{t("converted")}</th><th>{t("conversionRate")}</th><th>{t("ordersCount")}</th><th>{t("recoveredRevenue")}</th></tr></thead>
+        <thead><tr><th>{t("variant")}</th><th>{t("recipients")}</th><th>{t("sent")}</th><th>{t("complaints")}</th><th>{t("bounces")}</th><th>{t("converted")}</th><th>{t("conversionRate")}</th><th>{t("ordersCount")}</th><th>{t("recoveredRevenue")}</th></tr></thead>
         <tbody>
           {c.results.variants.map((v) => row(v, v.key, c.results.winner === v.key))}
           {c.holdoutPercent > 0 ? row(c.results.holdout, t("holdout"), false) : null}
