@@ -15,6 +15,7 @@ from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 
 from saleor_loyalty.core import bulk
 from saleor_loyalty.messages import consent, lean_mime, pipeline, unsubscribe
+from saleor_loyalty.messages.batch_rendering import BatchRenderer
 from saleor_loyalty.models import Medium, MessageLog, MessageStatus, MessagingSettings
 
 
@@ -29,6 +30,7 @@ def deliver_emails(
     urls, known_keys = unsubscribe.links(Medium.EMAIL, subjects)
     done = []
     send = smtp_sender(connection, config)
+    render = BatchRenderer().render_email
     for message, log in batch:
         if message.medium != Medium.EMAIL or message.channel_slug != config.channel_slug:
             raise ValueError("A batch holds emails of one channel.")
@@ -43,6 +45,7 @@ def deliver_emails(
             known_keys=known_keys,
             save=False,
             send=send,
+            render=render,
         )
         done.append(log)
     # a retryable failure was written with its new lease (and stays CLAIMED); the rest are written at once

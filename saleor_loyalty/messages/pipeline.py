@@ -194,17 +194,19 @@ def deliver_email(
     known_keys: dict | None = None,
     save: bool = True,
     send=None,
+    render=None,
 ) -> MessageLog:
     """One email whose consent state and unsubscribe link the caller read (`known_keys`: the link keys it read,
     so the gate checks the link without asking the database). `save=False` leaves an accepted or blocked row
     for the caller to write with its batch; a provider failure is always written at once. `send(message, log,
-    config, rendered, connection)` hands over a message that passed the gate (default: Django's email)."""
+    config, rendered, connection)` hands over a message that passed the gate (default: Django's email);
+    `render`: `rendering.render_email` or one that returns the same (a batch's `BatchRenderer`)."""
     if state.suppressed:
         return finish(log, MessageStatus.BLOCKED, "unsubscribed", save=save)
     marketing = needs_marketing_consent(message.category)
     language = rendering.pick_language(message.language_code, config.default_language)
     context = message_context(message.context, config, unsubscribe_url, language)
-    rendered = rendering.render_email(message.category, language, context)
+    rendered = (render or rendering.render_email)(message.category, language, context)
     if marketing:
         rendered.headers.update(
             {"List-Unsubscribe": f"<{unsubscribe_url}>", "List-Unsubscribe-Post": compliance.ONE_CLICK}
