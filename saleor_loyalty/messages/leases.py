@@ -11,9 +11,9 @@ again. After `message_max_attempts()` attempts the row is FAILED with the last r
 from collections.abc import Callable, Iterator
 from datetime import datetime
 
-from django.core.signing import salted_hmac
 from django.db import transaction
 
+from saleor_loyalty.core.hmacs import salted_sha256
 from saleor_loyalty.messages.config import message_lease, message_max_attempts
 from saleor_loyalty.models import MessageLog, MessageStatus
 
@@ -23,7 +23,7 @@ Hold = Callable[[MessageLog], tuple[datetime, str] | None]
 
 def idempotency_key(log: MessageLog) -> str:
     """Stable per log row and unguessable across deployments (keyed with SECRET_KEY)."""
-    tag = salted_hmac("saleor_loyalty.message-id", str(log.pk), algorithm="sha256").hexdigest()[:16]
+    tag = salted_sha256("saleor_loyalty.message-id", str(log.pk)).hexdigest()[:16]
     return f"loyalty-{log.pk}-{tag}"
 
 

@@ -13,6 +13,7 @@ import smtplib
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parseaddr
+from functools import lru_cache
 
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.utils import timezone
@@ -134,8 +135,13 @@ def _permanent_email_error(error: Exception) -> bool:
 
 def message_id(log: MessageLog, sender_email: str) -> str:
     """The same Message-ID for every attempt of a row: mailboxes and ESPs treat a repeat as one mail."""
-    domain = parseaddr(sender_email)[1].rpartition("@")[2] or "saleor-loyalty.invalid"
-    return f"<{leases.idempotency_key(log)}@{domain}>"
+    return f"<{leases.idempotency_key(log)}@{_domain(sender_email)}>"
+
+
+@lru_cache(maxsize=64)
+def _domain(sender_email: str) -> str:
+    """The sender's domain, parsed once per sender rather than once per message of a batch."""
+    return parseaddr(sender_email)[1].rpartition("@")[2] or "saleor-loyalty.invalid"
 
 
 def _email_connection():
