@@ -237,10 +237,16 @@ def deliver_email(
         (send or _send_through_django)(message, log, config, rendered, connection)
     except Exception as error:  # the provider's failure is the log's business, not the caller's
         logger.exception("Email %s (log %s) failed", message.category, log.pk)
-        return _provider_failed(
-            log, error, _permanent_email_error(error), rendered.subject, rendered.sha256, now
-        )
+        return email_failed(log, error, rendered, now)
     return _accepted(log, True, rendered.subject, rendered.sha256, now, save=save)
+
+
+def email_failed(
+    log: MessageLog, error: Exception, rendered: rendering.Rendered, now: datetime
+) -> MessageLog:
+    """The row of an email whose send raised `error`: retried later, or FAILED when the server refused it
+    for good (written at once either way)."""
+    return _provider_failed(log, error, _permanent_email_error(error), rendered.subject, rendered.sha256, now)
 
 
 def email_message(
