@@ -1,9 +1,10 @@
 """Campaign sending on one worker into a real local SMTP server, against a raw smtplib loop in the same run.
 
-    bash scripts/bench.sh campaign_sending [--members N] [--batch B]
+    bash scripts/bench.sh campaign_sending [--members N] [--batch B] [--database NAME]
 
 Starts aiosmtpd on 127.0.0.1 (a real SMTP conversation per message: MAIL, RCPT, DATA), builds N
-consenting members in a fresh database (`loyalty_bench_campaigns`), then times:
+consenting members in a fresh database (`loyalty_bench_campaigns` plus
+$LOYALTY_TEST_DB_SUFFIX, or `--database`), then times:
 (1) the club: `campaign_sending.run` end to end: start, enrol, claim in batches (audience, consent,
 email gap, per-person locks, merge fields with points, one log row per message), render through the
 §30A gate and deliver over one reused SMTP connection per batch; counting the SQL statements and
@@ -17,6 +18,7 @@ Target: >= 300 messages/s per worker. Prints the rates, their ratio and SQL stat
 import argparse
 import email.policy
 import hashlib
+import os
 import smtplib
 import socket
 import subprocess
@@ -27,7 +29,6 @@ from email.message import EmailMessage
 
 from fresh_database import setup_django
 
-BENCH_DATABASE = "loyalty_bench_campaigns"
 TUESDAY = datetime(2026, 11, 17, 8, 0, tzinfo=UTC)
 
 
@@ -146,8 +147,11 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--members", type=int, default=2000)
     parser.add_argument("--batch", type=int, default=200)
+    parser.add_argument(
+        "--database", default=f"loyalty_bench_campaigns{os.environ.get('LOYALTY_TEST_DB_SUFFIX', '')}"
+    )
     args = parser.parse_args()
-    setup_django(BENCH_DATABASE)
+    setup_django(args.database)
     from django.conf import settings
 
     with socket.socket() as probe:  # a free port for the server

@@ -19,9 +19,9 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseNotFound, HttpResponseRedirect
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
 from saleor_loyalty.core.facts import OrderRef
+from saleor_loyalty.core.hmacs import salted_sha256
 from saleor_loyalty.insights import merge_fields
 from saleor_loyalty.ledger.accounts import append_entry, effective_account, lock_account, normalize_email
 from saleor_loyalty.messages.config import public_url
@@ -49,7 +49,7 @@ _INSERT = (
 
 
 def _tag(payload: str) -> str:
-    return salted_hmac("saleor_loyalty.tracking", payload, algorithm="sha256").hexdigest()[:32]
+    return salted_sha256("saleor_loyalty.tracking", payload).hexdigest()[:32]
 
 
 def open_url(message_id: int, campaign_id: int, variant_id: int) -> str:

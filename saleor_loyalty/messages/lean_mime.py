@@ -17,6 +17,7 @@ import sys
 from email import policy as email_policy
 from email.utils import formatdate
 from functools import lru_cache
+from time import time
 
 from django.conf import settings
 from django.core.mail.message import (
@@ -30,6 +31,9 @@ _LINE_END = re.compile(r"\r\n|\r|\n")
 # An address every parser reads back as itself (ASCII dot-atoms): its envelope form is the address as is.
 _PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9_+-]+(\.[A-Za-z0-9_+-]+)*@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*")
 _POLICY = email_policy.compat32.clone(linesep=CRLF)
+# A value with no place to fold at (printable ASCII without spaces, ';' or ','), such as an unsubscribe link:
+# compat32 leaves it whole, on the name's line when it fits there, else alone on a continuation line.
+_UNFOLDABLE = re.compile(r"[!-+\--:<-~]+")
 _WIDTH = len(repr(sys.maxsize - 1))  # the stdlib generator's boundary format, as wide as it draws them
 
 
@@ -45,9 +49,18 @@ def _subject(value: str, encoding: str) -> str:
 
 def _header(name: str, value: str, encoding: str) -> str:
     name, value = forbid_multi_line_headers(name, value, encoding)
-    if isinstance(value, str) and value.isascii() and len(name) + 2 + len(value) <= _POLICY.max_line_length:
-        return f"{name}: {value}{CRLF}"  # what folding returns for a short ASCII line, without the work
+    if isinstance(value, str) and value.isascii():
+        if len(name) + 2 + len(value) <= _POLICY.max_line_length:
+            return f"{name}: {value}{CRLF}"  # what folding returns for a short ASCII line, without the work
+        if _UNFOLDABLE.fullmatch(value):
+            return f"{name}: {CRLF} {value}{CRLF}"
     return _POLICY.fold(name, value)
+
+
+@lru_cache(maxsize=4)
+def _date(second: int, localtime: bool) -> str:
+    """The Date header of a message sent in this second (written once per second, not per message)."""
+    return _header("Date", formatdate(second, localtime=localtime), settings.DEFAULT_CHARSET)
 
 
 def _part(subtype: str, text: str, encoding: str) -> str:
@@ -92,7 +105,7 @@ class Writer:
             self.from_header,
             _header("To", to, encoding),
             self.reply_to_header,
-            _header("Date", formatdate(localtime=settings.EMAIL_USE_LOCALTIME), encoding),
+            _date(int(time()), settings.EMAIL_USE_LOCALTIME),
             *(_header(name, value, encoding) for name, value in headers.items()),
             CRLF,
             f"--{boundary}{CRLF}{parts[0]}{CRLF}--{boundary}{CRLF}{parts[1]}{CRLF}--{boundary}--{CRLF}",

@@ -12,9 +12,9 @@ import hmac
 from collections.abc import Callable, Iterator
 from datetime import datetime
 
-from django.core.signing import salted_hmac
 from django.db import transaction
 
+from saleor_loyalty.core.hmacs import salted_sha256
 from saleor_loyalty.messages.config import message_lease, message_max_attempts
 from saleor_loyalty.models import MessageLog, MessageStatus
 
@@ -23,7 +23,7 @@ Hold = Callable[[MessageLog], tuple[datetime, str] | None]
 
 
 def _tag(pk: int) -> str:
-    return salted_hmac("saleor_loyalty.message-id", str(pk), algorithm="sha256").hexdigest()[:16]
+    return salted_sha256("saleor_loyalty.message-id", str(pk)).hexdigest()[:16]
 
 
 def idempotency_key(log: MessageLog) -> str:

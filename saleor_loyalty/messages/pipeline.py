@@ -13,6 +13,7 @@ import smtplib
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parseaddr
+from functools import lru_cache
 
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.utils import timezone
@@ -134,8 +135,13 @@ def _permanent_email_error(error: Exception) -> bool:
 
 def message_id(log: MessageLog, sender_email: str) -> str:
     """The same Message-ID for every attempt of a row: mailboxes and ESPs treat a repeat as one mail."""
-    domain = parseaddr(sender_email)[1].rpartition("@")[2] or "saleor-loyalty.invalid"
-    return f"<{leases.idempotency_key(log)}@{domain}>"
+    return f"<{leases.idempotency_key(log)}@{_domain(sender_email)}>"
+
+
+@lru_cache(maxsize=64)
+def _domain(sender_email: str) -> str:
+    """The sender's domain, parsed once per sender rather than once per message of a batch."""
+    return parseaddr(sender_email)[1].rpartition("@")[2] or "saleor-loyalty.invalid"
 
 
 def _email_connection():
@@ -194,17 +200,19 @@ def deliver_email(
     known_keys: dict | None = None,
     save: bool = True,
     send=None,
+    render=None,
 ) -> MessageLog:
     """One email whose consent state and unsubscribe link the caller read (`known_keys`: the link keys it read,
     so the gate checks the link without asking the database). `save=False` leaves an accepted or blocked row
     for the caller to write with its batch; a provider failure is always written at once. `send(message, log,
-    config, rendered, connection)` hands over a message that passed the gate (default: Django's email)."""
+    config, rendered, connection)` hands over a message that passed the gate (default: Django's email);
+    `render`: `rendering.render_email` or one that returns the same (a batch's `BatchRenderer`)."""
     if state.suppressed:
         return finish(log, MessageStatus.BLOCKED, "unsubscribed", save=save)
     marketing = needs_marketing_consent(message.category)
     language = rendering.pick_language(message.language_code, config.default_language)
     context = message_context(message.context, config, unsubscribe_url, language)
-    rendered = rendering.render_email(message.category, language, context)
+    rendered = (render or rendering.render_email)(message.category, language, context)
     if marketing:
         rendered.headers.update(
             {"List-Unsubscribe": f"<{unsubscribe_url}>", "List-Unsubscribe-Post": compliance.ONE_CLICK}
@@ -229,10 +237,16 @@ def deliver_email(
         (send or _send_through_django)(message, log, config, rendered, connection)
     except Exception as error:  # the provider's failure is the log's business, not the caller's
         logger.exception("Email %s (log %s) failed", message.category, log.pk)
-        return _provider_failed(
-            log, error, _permanent_email_error(error), rendered.subject, rendered.sha256, now
-        )
+        return email_failed(log, error, rendered, now)
     return _accepted(log, True, rendered.subject, rendered.sha256, now, save=save)
+
+
+def email_failed(
+    log: MessageLog, error: Exception, rendered: rendering.Rendered, now: datetime
+) -> MessageLog:
+    """The row of an email whose send raised `error`: retried later, or FAILED when the server refused it
+    for good (written at once either way)."""
+    return _provider_failed(log, error, _permanent_email_error(error), rendered.subject, rendered.sha256, now)
 
 
 def email_message(

@@ -40,21 +40,15 @@ def _send_over_smtp(campaign):
     backend = EmailBackend(host="127.0.0.1", port=25)
     backend.connection = RecordingSmtp()
     handed = []
-    regular_sender = batch.smtp_sender
+    regular_add = batch.Outbox.add
 
-    def recording_sender(connection, config):
-        send = regular_sender(connection, config)
-        assert send is not None  # the lean path is the one taken
-
-        def recorded(message, log, config, rendered, connection):
-            handed.append((message, log, config, rendered))
-            return send(message, log, config, rendered, connection)
-
-        return recorded
+    def recording_add(outbox, message, log, config, rendered, connection):
+        handed.append((message, log, config, rendered))
+        return regular_add(outbox, message, log, config, rendered, connection)
 
     campaign_sending.start_due(T0)
     campaign_sending.enrol(campaign.pk, T0)
-    with mock.patch.object(batch, "smtp_sender", recording_sender):
+    with mock.patch.object(batch.Outbox, "add", recording_add):
         report = campaign_sending.send_batch(campaign.pk, T0, smtp=backend)
     return report, handed, backend.connection.sent
 
@@ -108,3 +102,36 @@ def test_an_smtp_failure_leaves_the_claim_for_the_retry(channel, member, make_ca
     log = campaign.recipients.get().message
     assert log.status == MessageStatus.CLAIMED
     assert "SMTPServerDisconnected" in log.reason
+
+
+def test_a_refusal_in_the_middle_of_a_batch_fails_only_that_row(channel, member, make_campaign):
+    # given three members, the server refusing the second one's address for good
+    for address in ("a@example.co.il", "b@example.co.il", "c@example.co.il"):
+        member(address, first_name="Avi", balance=100)
+    campaign = make_campaign()
+    campaign_sending.start_due(T0)
+    campaign_sending.enrol(campaign.pk, T0)
+    backend = EmailBackend(host="127.0.0.1", port=25)
+    backend.connection = RecordingSmtp()
+    regular_sendmail = RecordingSmtp.sendmail
+
+    def refusing(smtp, from_addr, to_addrs, msg, *args):
+        if to_addrs == ["b@example.co.il"]:
+            raise smtplib.SMTPRecipientsRefused({"b@example.co.il": (550, b"no such user")})
+        return regular_sendmail(smtp, from_addr, to_addrs, msg, *args)
+
+    # when the batch goes out (all its messages made first, then sent back to back)
+    with mock.patch.object(RecordingSmtp, "sendmail", refusing):
+        report = campaign_sending.send_batch(campaign.pk, T0, smtp=backend)
+
+    # then the others are sent and the refused row is FAILED with the reason, never marked sent
+    assert report.sent == 2
+    assert [to for _, to, _ in backend.connection.sent] == [["a@example.co.il"], ["c@example.co.il"]]
+    logs = {r.account.email: r.message for r in campaign.recipients.select_related("message", "account")}
+    assert logs["a@example.co.il"].status == logs["c@example.co.il"].status == MessageStatus.SENT
+    refused = logs["b@example.co.il"]
+    assert refused.status == MessageStatus.FAILED
+    assert "SMTPRecipientsRefused" in refused.reason
+    assert refused.sent_at is None
+    assert refused.provider_message_id == ""
+    assert refused.lease_until is None

@@ -1,11 +1,12 @@
 """`lean_mime` against Django's EmailMultiAlternatives on the shapes a club email can take: ASCII or Hebrew
 parts, long and encoded headers, unusual addresses; and the refusal of what it cannot write exactly."""
 
+import random
 import re
 
 import pytest
 from django.core.mail import EmailMultiAlternatives
-from django.core.mail.message import sanitize_address
+from django.core.mail.message import forbid_multi_line_headers, sanitize_address
 
 from saleor_loyalty.messages import lean_mime
 
@@ -68,3 +69,18 @@ def test_a_line_django_would_encode_quoted_printable_is_refused():
     writer = lean_mime.Writer("Shop <shop@example.com>", "shop@example.com")
     with pytest.raises(lean_mime.Unsupported):
         writer.message("Sale", "a@example.com", "x" * 999, "<p>ok</p>", {})
+
+
+def test_headers_fold_as_the_email_package_folds_them():
+    # given random header values: links and ids of any length, with and without places to fold at
+    rng = random.Random(11)
+    unfoldable = [chr(c) for c in range(33, 127) if chr(c) not in ";,"]
+    anything = unfoldable + [" ", ";", ",", "\t", "ש", "é"]
+    for _ in range(3000):
+        alphabet = rng.choice([unfoldable, anything])
+        value = "".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 1200)))
+        name = rng.choice(["List-Unsubscribe", "Message-ID", "List-Unsubscribe-Post", "X-Campaign"])
+        _, checked = forbid_multi_line_headers(name, value, "utf-8")
+
+        # then the lean header is what compat32 folding writes
+        assert lean_mime._header(name, value, "utf-8") == lean_mime._POLICY.fold(name, checked), value
