@@ -37,7 +37,9 @@ from saleor_loyalty.models import (
     LedgerEntry,
     LoyaltyAccount,
     LoyaltyProgram,
+    TierCause,
 )
+from saleor_loyalty.tiers.ladder import counted_kinds, upgrade_if_qualified
 
 MAX_OBJECT_ID = 80  # with the key and account it fits the ledger's 200-character source key
 MAX_IDEMPOTENCY_KEY = 128
@@ -92,7 +94,7 @@ WHERE a.program_id = %(program)s AND a.key = %(action)s
 """
 
 
-def _windows(program: LoyaltyProgram, now: datetime) -> dict:
+def window_starts(program: LoyaltyProgram, now: datetime) -> dict:
     """Today and this month in the program's timezone, as half-open instants."""
     today = local_date(now, program.timezone)
     first = today.replace(day=1)
@@ -131,7 +133,7 @@ def _probe(program, locked, action_key, object_id, occurrence, idempotency_key, 
         "key_once": action_source_key(action_key, locked.pk, object_id),
         "key_each": action_source_key(action_key, locked.pk, object_id, occurrence),
         "idempotency_key": idempotency_key,
-        **_windows(program, now),
+        **window_starts(program, now),
     }
     with planned_once() as cursor:
         cursor.execute(_PROBE_SQL, params)
@@ -159,11 +161,26 @@ def _award(program: LoyaltyProgram, account: LoyaltyAccount, *args) -> ActionRes
     result = _award_at_once(program, account, *args)
     if result is None:
         result = _decide_and_write(program, account, *args, unlocked=True)
-    if result is not None:
+    if result is None:
+        with transaction.atomic():
+            locked = ledger.lock_account(ledger.effective_account(account))
+            result = _decide_and_write(program, locked, *args, unlocked=False)
+    return _move_up_if_counted(program, result)
+
+
+def _move_up_if_counted(program: LoyaltyProgram, result: ActionResult) -> ActionResult:
+    """Where action points count towards tiers, an award crossing an entry threshold moves the member up at
+    once, as a paid order does (the nightly job would find the same amount: one rule, `counted_kinds`)."""
+    if result.outcome != ActionOutcome.AWARDED or result.entry is None:
+        return result
+    if counted_kinds(program)["action"] != EntryKind.ACTION:
         return result
     with transaction.atomic():
-        locked = ledger.lock_account(ledger.effective_account(account))
-        return _decide_and_write(program, locked, *args, unlocked=False)
+        locked = ledger.lock_account(result.entry.account)
+        upgrade_if_qualified(
+            locked, program, TierCause.ACTION_UPGRADE, reason=f"Points for {result.action.name_en}"
+        )
+    return result
 
 
 def _award_at_once(program, account, action_key, object_id, occurrence, actor, now, idempotency_key):
@@ -187,7 +204,7 @@ def _award_at_once(program, account, action_key, object_id, occurrence, actor, n
             "actor_label": actor.label,
             "now": now,
             "created_at": created_at,
-            **_windows(program, now),
+            **window_starts(program, now),
         }
     )
     if row is None or row[0] is None:

@@ -3,7 +3,9 @@
 - What counts is derived from the ledger, never kept as a separate counter: spend is the accrual
   base of earn rows net of what their reversals refunded (a refund counts against the order's own
   window), points are earned points net of reversals plus staff adjustments, orders are earn rows
-  not fully refunded or cancelled. Birthday gifts and challenge rewards do not count. A guest
+  not fully refunded or cancelled. Birthday gifts and challenge rewards do not count; points for
+  actions that are not purchases count only where the program measures tiers in points and chose
+  `action_points_count_toward_tiers` (off by default: a review or a share is not loyalty bought). A guest
   account merged into a member counts as the member's own: its orders, net of their refunds, in
   their own windows (the merge_in row itself is a balance move and counts nothing).
 - Going up is immediate (a paid order or a staff adjustment crossing an entry threshold), in the
@@ -129,7 +131,21 @@ def window_end_date(program: LoyaltyProgram, now: datetime) -> date | None:
 
 _TABLE = LedgerEntry._meta.db_table
 BASIS_COLUMNS = (TierBasis.SPEND, TierBasis.POINTS, TierBasis.ORDERS)
-_KINDS = {"earn": EntryKind.EARN, "adjustment": EntryKind.ADJUSTMENT, "reversal": EntryKind.EARN_REVERSAL}
+
+
+def counted_kinds(program: LoyaltyProgram) -> dict[str, str]:
+    """The kinds the qualification queries read (`earn`, `adjustment`, `action`, `reversal`): action awards
+    only where tiers are measured in points and the program counts them; else `action` repeats a kind, so
+    one statement serves both settings and every caller (accrual, the member page, the nightly job) agrees."""
+    counts_actions = program.tier_basis == TierBasis.POINTS and program.action_points_count_toward_tiers
+    return {
+        "earn": EntryKind.EARN,
+        "adjustment": EntryKind.ADJUSTMENT,
+        "action": EntryKind.ACTION if counts_actions else EntryKind.ADJUSTMENT,
+        "reversal": EntryKind.EARN_REVERSAL,
+    }
+
+
 AMOUNT_PLACES = Decimal("0.0001")
 
 _ACCOUNTS = LoyaltyAccount._meta.db_table
@@ -159,12 +175,12 @@ WITH merged AS (
 ), counted AS (
     SELECT e.id, e.account_id, e.kind, e.points, e.money_amount
     FROM {_TABLE} e JOIN unnest(%(accounts)s::bigint[]) AS batch(id) ON batch.id = e.account_id
-    WHERE e.account_id BETWEEN %(low)s AND %(high)s AND e.kind IN (%(earn)s, %(adjustment)s)
+    WHERE e.account_id BETWEEN %(low)s AND %(high)s AND e.kind IN (%(earn)s, %(adjustment)s, %(action)s)
       AND {_SINCE.format(alias="e")}
     UNION ALL
     SELECT e.id, m.holder, e.kind, e.points, e.money_amount
     FROM merged m JOIN {_TABLE} e ON e.account_id = m.id
-    WHERE e.kind IN (%(earn)s, %(adjustment)s) AND {_SINCE.format(alias="e")}
+    WHERE e.kind IN (%(earn)s, %(adjustment)s, %(action)s) AND {_SINCE.format(alias="e")}
 ), reversal AS (
     SELECT x.id, x.reverses_id, x.money_amount, x.points, x.forgiven_points FROM {_TABLE} x
     WHERE x.account_id BETWEEN %(low)s AND %(high)s AND x.kind = %(reversal)s
@@ -202,7 +218,7 @@ def qualifying_amounts(program: LoyaltyProgram, account_ids: list[int], now: dat
         cursor.execute(
             QUALIFICATION_SQL,
             {
-                **_KINDS,
+                **counted_kinds(program),
                 "accounts": list(account_ids),
                 "low": min(account_ids),
                 "high": max(account_ids),
@@ -223,10 +239,10 @@ SELECT COALESCE(SUM(CASE WHEN e.kind = %(earn)s THEN e.money_amount * (1 - COALE
        COUNT(*) FILTER (WHERE e.kind = %(earn)s AND r.share < 1)
 FROM (
     SELECT e.id, e.kind, e.points, e.money_amount, e.detail FROM {_TABLE} e
-    WHERE e.account_id = %(account)s AND e.kind IN (%(earn)s, %(adjustment)s) AND {_SINCE.format(alias="e")}
+    WHERE e.account_id = %(account)s AND e.kind IN (%(earn)s, %(adjustment)s, %(action)s) AND {_SINCE.format(alias="e")}
     UNION ALL
     SELECT e.id, e.kind, e.points, e.money_amount, e.detail FROM {_ACCOUNTS} g JOIN {_TABLE} e ON e.account_id = g.id
-    WHERE g.merged_into_id = %(account)s AND e.kind IN (%(earn)s, %(adjustment)s) AND {_SINCE.format(alias="e")}
+    WHERE g.merged_into_id = %(account)s AND e.kind IN (%(earn)s, %(adjustment)s, %(action)s) AND {_SINCE.format(alias="e")}
 ) e
 {REFUNDED_SHARE_LATERAL}
 """
@@ -239,7 +255,8 @@ def qualifying_amount(program: LoyaltyProgram, account: LoyaltyAccount | None, n
         return Decimal(0)
     with connection.cursor() as cursor:
         cursor.execute(
-            MEMBER_QUALIFICATION_SQL, {**_KINDS, "account": account.pk, "since": window_start(program, now)}
+            MEMBER_QUALIFICATION_SQL,
+            {**counted_kinds(program), "account": account.pk, "since": window_start(program, now)},
         )
         row = cursor.fetchone()
     return Decimal(row[BASIS_COLUMNS.index(program.tier_basis)]).quantize(AMOUNT_PLACES)
