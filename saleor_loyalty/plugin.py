@@ -268,7 +268,7 @@ class LoyaltyPlugin(BasePlugin):
         if path.startswith(unsubscribe.PATH_PREFIX):
             return unsubscribe.handle(request, path)
         if path.startswith(share_links.PATH_PREFIX):
-            return share_links.handle(request, path)
+            return share_links.handle(request, path, identify=auth.signed_in_user_id)
         if path.startswith(tracking.PATH_PREFIX):  # campaign opens and clicks
             return tracking.handle(request, path)
         if path.startswith(nps.PATH_PREFIX):  # NPS score links and comments

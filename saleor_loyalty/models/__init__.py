@@ -20,6 +20,7 @@ from saleor_loyalty.models.actions import (
     BulkGrantState,
     ClubAction,
     ShareLink,
+    ShareVisit,
 )
 from saleor_loyalty.models.benefits import ClubShippingMethod, MemberVoucherCode, TierVoucher
 from saleor_loyalty.models.campaigns import (
