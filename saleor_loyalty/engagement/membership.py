@@ -193,6 +193,20 @@ def _insert(term: MembershipTermRow) -> bool:
     return True
 
 
+def _owner(program: LoyaltyProgram, facts: OrderFacts, held: dict[str, int]) -> LoyaltyAccount:
+    """Whose membership the order is on: where its recorded lines are (a guest's terms move to the account
+    the guest merged into, and a later refund must find them there), else the buyer's account."""
+    if held:
+        account_id = (
+            MembershipTermRow.objects.filter(order_line_id__in=list(held))
+            .values_list("membership__account_id", flat=True)
+            .first()
+        )
+        if account_id is not None:
+            return LoyaltyAccount(pk=account_id)
+    return ledger.account_for(program, facts.user_id, facts.email)
+
+
 def sync_membership_order(facts: OrderFacts, now: datetime | None = None) -> MembershipChange | None:
     """Make the member's terms agree with the order's facts; None for an order without a plan line.
 
@@ -218,7 +232,7 @@ def sync_membership_order(facts: OrderFacts, now: datetime | None = None) -> Mem
         return None  # the plan was deleted meanwhile
     program = next(iter(by_variant.values())).program
     with transaction.atomic():
-        account = ledger.lock_account(ledger.account_for(program, facts.user_id, facts.email))
+        account = ledger.lock_account(_owner(program, facts, held))
         account.program = program
         membership = Membership.objects.select_for_update().filter(account=account).first()
         terms = (
@@ -310,6 +324,12 @@ def _settle(
             fall_back(account, program, membership, now)
             change.ended = True
     return change
+
+
+def settle(account, program, membership: Membership, terms, now) -> MembershipChange:
+    """Re-place terms that moved onto a locked account's membership (a guest's, at a merge) and move the
+    tier as for an order: the chains, the plan in force and the tier come out as if bought there."""
+    return _settle(account, program, membership, terms, [], [], now, None)
 
 
 def end_if_due(membership_id: int, now: datetime) -> Membership | None:
