@@ -9,7 +9,9 @@ one voucher. So the club:
 - lets staff reserve shipping methods (priced 0) for free-shipping tiers, and picks one for a
   free-shipping member whose checkout has no delivery chosen yet;
 - re-checks both at order creation (`guard`), because a code or a method is a bearer instrument
-  until then: a leaked code or a reserved method fails for anyone the club did not grant it to.
+  until then: a leaked code or a reserved method fails for anyone the club did not grant it to. A
+  referral's single-use welcome voucher is checked there the same way: only the referred friend's
+  order may use it (`referrals.welcome_voucher_is_theirs`).
 """
 
 import secrets
@@ -20,6 +22,7 @@ from typing import Protocol
 
 from django.db import transaction
 
+from saleor_loyalty.engagement.referrals import welcome_voucher_is_theirs
 from saleor_loyalty.exceptions import ClubCodeRefused, ClubShippingRefused
 from saleor_loyalty.members.summary import find_account
 from saleor_loyalty.models import (
@@ -59,6 +62,9 @@ class CheckoutBenefitFacts:
     shipping_method_id: int | None
     delivery_chosen: bool = False  # a shipping method or a collection point
     ships: bool = False  # has a shipping address and lines that need shipping
+    voucher_is_welcome: bool = False  # a referral's welcome voucher (checked only at order creation)
+    checkout_token: str | None = None
+    email: str = ""
 
 
 @dataclass(frozen=True)
@@ -234,11 +240,15 @@ def plan_checkout(facts: CheckoutBenefitFacts, vouchers: CheckoutVouchers) -> Ch
 
 def check_order_creation(facts: CheckoutBenefitFacts) -> None:
     """Entry point for Saleor's last look before an order is created; raises `ClubBenefitRefused`."""
-    if not facts.voucher_is_club and facts.shipping_method_id is None:
+    if not facts.voucher_is_club and not facts.voucher_is_welcome and facts.shipping_method_id is None:
         return
     program = _program(facts.channel_slug)
     if program is None:
-        if facts.voucher_is_club:
+        if facts.voucher_is_club or facts.voucher_is_welcome:
             raise ClubCodeRefused("This club code is not valid in this channel.")
         return
+    if facts.voucher_is_welcome and not welcome_voucher_is_theirs(
+        program, facts.voucher_code or "", facts.checkout_token, facts.user_id, facts.email
+    ):
+        raise ClubCodeRefused("This welcome code belongs to the friend it was given to.")
     guard(program, facts)

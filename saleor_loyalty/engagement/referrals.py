@@ -255,6 +255,23 @@ def _upsert(program: LoyaltyProgram, owner: ReferralCode, checkout) -> Referral:
     return referral
 
 
+def welcome_voucher_is_theirs(
+    program: LoyaltyProgram, code: str, checkout_token, user_id: int | None, email: str
+) -> bool:
+    """A welcome voucher is the referred friend's alone (checked when the order is created, like a member's
+    tier code): on the checkout it was made for, or on the friend's own new checkout, by account or by
+    canonical email. A leaked code, or one whose referral the club does not know, fails for anyone else."""
+    referral = Referral.objects.filter(program=program, voucher_code=code).first() if code else None
+    if referral is None:
+        return False
+    if checkout_token is not None and str(referral.checkout_token) == str(checkout_token):
+        return True
+    if referral.friend_user_id is not None and user_id is not None:
+        return referral.friend_user_id == user_id
+    key = friend_key(email) if email else ""
+    return bool(key) and key == referral.friend_key
+
+
 def forget_friend(user_id: int, email: str) -> int:
     """A deleted customer's name and email leave the referrals they were the friend in (the hashed key,
     which only counts them once, and the story stay); returns how many referrals were touched."""
