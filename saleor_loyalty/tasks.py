@@ -73,7 +73,7 @@ def _sync_referral(order, _lines) -> None:
     """A referred friend's order moves its referral."""
     facts = saleor_referrals.order(order.order_id)
     if facts is not None:
-        referral_orders.sync_referral_order(facts, saleor_referrals)
+        referral_orders.sync_referral_order(facts, saleor_referrals, cards=gift_cards.saleor_gift_cards)
 
 
 def _sync_membership(order, _lines) -> None:
@@ -260,7 +260,9 @@ def _sweep_one(facts):
 def reward_due_referrals_task() -> None:
     """Beat: reward referrals whose friend's order passed its pending period unrefunded (bounded per run)."""
     with runtime.writer_connection():
-        referral_orders.reward_due(saleor_referrals, max_batches=REFERRAL_BATCHES_PER_RUN)
+        referral_orders.reward_due(
+            saleor_referrals, max_batches=REFERRAL_BATCHES_PER_RUN, cards=gift_cards.saleor_gift_cards
+        )
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)

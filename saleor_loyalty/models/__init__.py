@@ -89,6 +89,7 @@ from saleor_loyalty.models.referrals import (
     ReferralCode,
     ReferralSettings,
     ReferralStatus,
+    ReferrerReward,
 )
 from saleor_loyalty.models.segments import (
     Flow,
