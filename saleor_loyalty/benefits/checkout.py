@@ -9,9 +9,8 @@ one voucher. So the club:
 - lets staff reserve shipping methods (priced 0) for free-shipping tiers, and picks one for a
   free-shipping member whose checkout has no delivery chosen yet;
 - re-checks both at order creation (`guard`), because a code or a method is a bearer instrument
-  until then: a leaked code or a reserved method fails for anyone the club did not grant it to. A
-  referral's single-use welcome voucher is checked there the same way: only the referred friend's
-  order may use it (`referrals.welcome_voucher_is_theirs`).
+  until then: a leaked code or a reserved method fails for anyone the club did not grant it to (a
+  referral's welcome voucher is checked beside it, `engagement.order_guard`).
 """
 
 import secrets
@@ -22,7 +21,6 @@ from typing import Protocol
 
 from django.db import transaction
 
-from saleor_loyalty.engagement.referrals import welcome_voucher_is_theirs
 from saleor_loyalty.exceptions import ClubCodeRefused, ClubShippingRefused
 from saleor_loyalty.members.summary import find_account
 from saleor_loyalty.models import (
@@ -62,7 +60,7 @@ class CheckoutBenefitFacts:
     shipping_method_id: int | None
     delivery_chosen: bool = False  # a shipping method or a collection point
     ships: bool = False  # has a shipping address and lines that need shipping
-    voucher_is_welcome: bool = False  # a referral's welcome voucher (checked only at order creation)
+    voucher_is_welcome: bool = False  # a referral's welcome voucher (`engagement.order_guard`)
     checkout_token: str | None = None
     email: str = ""
 
@@ -239,16 +237,13 @@ def plan_checkout(facts: CheckoutBenefitFacts, vouchers: CheckoutVouchers) -> Ch
 
 
 def check_order_creation(facts: CheckoutBenefitFacts) -> None:
-    """Entry point for Saleor's last look before an order is created; raises `ClubBenefitRefused`."""
-    if not facts.voucher_is_club and not facts.voucher_is_welcome and facts.shipping_method_id is None:
+    """The tier code and reserved shipping at Saleor's last look before an order is created (the plugin
+    reaches it through `engagement.order_guard`); raises `ClubBenefitRefused`."""
+    if not facts.voucher_is_club and facts.shipping_method_id is None:
         return
     program = _program(facts.channel_slug)
     if program is None:
-        if facts.voucher_is_club or facts.voucher_is_welcome:
+        if facts.voucher_is_club:
             raise ClubCodeRefused("This club code is not valid in this channel.")
         return
-    if facts.voucher_is_welcome and not welcome_voucher_is_theirs(
-        program, facts.voucher_code or "", facts.checkout_token, facts.user_id, facts.email
-    ):
-        raise ClubCodeRefused("This welcome code belongs to the friend it was given to.")
     guard(program, facts)

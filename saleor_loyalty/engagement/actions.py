@@ -9,14 +9,13 @@ deliveries award once and never past a cap. Its `detail` is exactly {"action": <
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from saleor_loyalty import ledger
-from saleor_loyalty.core.clock import add_months, local_date, lot_expiry
+from saleor_loyalty.core.clock import day_and_month_starts, lot_expiry
 from saleor_loyalty.core.facts import Actor
 from saleor_loyalty.engagement.catalogue import ActionNotFound, ensure_builtin_actions
 from saleor_loyalty.exceptions import IdempotencyConflict, LoyaltyError
@@ -67,10 +66,6 @@ def action_source_key(action_key: str, account_id: int, object_id: str = "", occ
     return f"{key}:{_digest(occurrence)}" if occurrence else key
 
 
-def _local_start(day, tz_name: str) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=ZoneInfo(tz_name))
-
-
 _LEDGER, _ACTIONS, _RECORDINGS = (
     LedgerEntry._meta.db_table,
     ClubAction._meta.db_table,
@@ -92,18 +87,6 @@ JOIN {LoyaltyAccount._meta.db_table} m ON m.id = %(account)s
 LEFT JOIN {_RECORDINGS} r ON r.program_id = a.program_id AND r.idempotency_key = %(idempotency_key)s
 WHERE a.program_id = %(program)s AND a.key = %(action)s
 """
-
-
-def window_starts(program: LoyaltyProgram, now: datetime) -> dict:
-    """Today and this month in the program's timezone, as half-open instants."""
-    today = local_date(now, program.timezone)
-    first = today.replace(day=1)
-    return {
-        "day_from": _local_start(today, program.timezone),
-        "day_to": _local_start(today + timedelta(days=1), program.timezone),
-        "month_from": _local_start(first, program.timezone),
-        "month_to": _local_start(add_months(first, 1), program.timezone),
-    }
 
 
 def _check_object(object_id: str) -> str:
@@ -133,7 +116,7 @@ def _probe(program, locked, action_key, object_id, occurrence, idempotency_key, 
         "key_once": action_source_key(action_key, locked.pk, object_id),
         "key_each": action_source_key(action_key, locked.pk, object_id, occurrence),
         "idempotency_key": idempotency_key,
-        **window_starts(program, now),
+        **day_and_month_starts(now, program.timezone),
     }
     with planned_once() as cursor:
         cursor.execute(_PROBE_SQL, params)
@@ -204,7 +187,7 @@ def _award_at_once(program, account, action_key, object_id, occurrence, actor, n
             "actor_label": actor.label,
             "now": now,
             "created_at": created_at,
-            **window_starts(program, now),
+            **day_and_month_starts(now, program.timezone),
         }
     )
     if row is None or row[0] is None:

@@ -1,7 +1,7 @@
 """A guest's paid membership follows the guest's points into the registered account they merge into.
 
-Invariant: it runs inside the merge's transaction, with both accounts locked (guest first decided by the
-merge, which skips a guest already merged), so a second or concurrent merge finds the guest merged and
+Invariant: it runs inside the merge's transaction (`attach_guest_accounts` hands it to the ledger's merge
+as `on_merge`), with both accounts locked, and the merge skips a guest already merged, so a second or concurrent merge finds the guest merged and
 carries nothing. The terms themselves move (never copied: one row per Saleor order line, unique), so
 they can never count twice; they join the member's chains by plan (`membership_chains`), side by side
 with any plan the member already has. Without a membership of their own, the member takes the guest's
@@ -10,6 +10,7 @@ row itself, so its monthly gift keys (`membership_gift:<membership>:<month>`) ca
 
 from datetime import datetime
 
+from saleor_loyalty import ledger
 from saleor_loyalty.engagement.membership import MembershipChange, settle
 from saleor_loyalty.models import LoyaltyAccount, Membership, MembershipStatus, MembershipTermRow
 
@@ -53,3 +54,8 @@ def carry_guest_membership(
     carried.ended_notice_for = carried.ends_at  # nothing ended for the customer: no "ended" news
     carried.save(update_fields=["status", "ended_notice_for", "updated_at"])
     return settle(member, program, target, own + terms, now)
+
+
+def attach_guest_accounts(user_id: int, email: str) -> list[LoyaltyAccount]:
+    """A new customer's guest accounts join theirs (`ledger.attach_guest_accounts`), paid membership too."""
+    return ledger.attach_guest_accounts(user_id, email, on_merge=carry_guest_membership)

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core import signing
 from django.db.models import Q
 
-from saleor_loyalty.engagement.actions import window_starts
+from saleor_loyalty.core.clock import day_and_month_starts
 from saleor_loyalty.models import ClubAction, ShareLink, ShareVisit
 
 COOKIE = "loyalty_share_vid"
@@ -59,7 +59,7 @@ def window_start(action: ClubAction, now: datetime) -> datetime | None:
     """The widest window the share action caps: none (for ever) with a lifetime cap or no cap at all."""
     if action.cap_lifetime is not None or (action.cap_per_month is None and action.cap_per_day is None):
         return None
-    starts = window_starts(action.program, now)
+    starts = day_and_month_starts(now, action.program.timezone)
     return starts["month_from"] if action.cap_per_month is not None else starts["day_from"]
 
 

@@ -26,7 +26,8 @@ from saleor_loyalty.models import (
     TierBasis,
     TierTranslation,
 )
-from saleor_loyalty.tiers.ladder import AMOUNT_PLACES, MEMBER_QUALIFICATION_SQL, counted_kinds, window_start
+from saleor_loyalty.tiers.ladder import AMOUNT_PLACES, MEMBER_QUALIFICATION_SQL, counted_kinds
+from saleor_loyalty.tiers.windows import window_start
 
 _PARAM = re.compile(r"%\((\w+)\)s")
 

@@ -17,16 +17,14 @@
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from operator import attrgetter
-from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
-from saleor_loyalty.core.clock import add_months, local_date
 from saleor_loyalty.core.facts import NO_TIER, Actor, EarnTier
 from saleor_loyalty.models import (
     EntryKind,
@@ -37,8 +35,8 @@ from saleor_loyalty.models import (
     TierBasis,
     TierEvent,
     TierTranslation,
-    TierWindow,
 )
+from saleor_loyalty.tiers.windows import window_end_date, window_start
 
 DEFAULT_TIERS = (
     {
@@ -106,27 +104,6 @@ def current_tier(account: LoyaltyAccount | None, tiers: list[Tier]) -> Tier | No
             if tier.pk == account.tier_id:
                 return tier
     return tiers[0]
-
-
-def _local_midnight(day: date, tz_name: str) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=ZoneInfo(tz_name))
-
-
-def window_start(program: LoyaltyProgram, now: datetime) -> datetime | None:
-    """First instant that counts: local 1 January, local midnight 12 months ago, or None for lifetime."""
-    today = local_date(now, program.timezone)
-    if program.tier_window == TierWindow.CALENDAR_YEAR:
-        return _local_midnight(date(today.year, 1, 1), program.timezone)
-    if program.tier_window == TierWindow.ROLLING_12_MONTHS:
-        return _local_midnight(add_months(today, -12), program.timezone)
-    return None
-
-
-def window_end_date(program: LoyaltyProgram, now: datetime) -> date | None:
-    """The local date the current window closes on (calendar year only; the others slide or never end)."""
-    if program.tier_window == TierWindow.CALENDAR_YEAR:
-        return date(local_date(now, program.timezone).year, 12, 31)
-    return None
 
 
 _TABLE = LedgerEntry._meta.db_table

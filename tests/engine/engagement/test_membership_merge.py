@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from saleor_loyalty import ledger
-from saleor_loyalty.engagement import membership, membership_jobs
+from saleor_loyalty.engagement import membership, membership_jobs, membership_merge
 from saleor_loyalty.models import (
     LoyaltyAccount,
     Membership,
@@ -52,7 +52,7 @@ def test_the_guests_membership_becomes_the_members(club, customer, platinum_plan
     guest = LoyaltyAccount.objects.get(program=club, user__isnull=True)
     carried = Membership.objects.get(account=guest)
 
-    ledger.attach_guest_accounts(customer.pk, customer.email)
+    membership_merge.attach_guest_accounts(customer.pk, customer.email)
 
     member = Membership.objects.get(account=member_account(club, customer))
     assert member.pk == carried.pk  # the row itself moved: its gift keys carry on
@@ -71,7 +71,7 @@ def test_the_guests_terms_join_the_members_chain_of_the_same_plan(
     guest_order = guest_buys(membership_order, customer, at=BOUGHT + timedelta(hours=1))
     one_month_end = Membership.objects.get(account__user=customer).ends_at
 
-    ledger.attach_guest_accounts(customer.pk, customer.email)
+    membership_merge.attach_guest_accounts(customer.pk, customer.email)
 
     member = Membership.objects.get(account=member_account(club, customer))
     assert MembershipTermRow.objects.filter(membership=member).count() == 2
@@ -89,7 +89,7 @@ def test_a_guest_plan_of_another_tier_runs_side_by_side(
     membership.sync_membership_order(membership_order(customer, paid_at=BOUGHT), now=BOUGHT)
     guest_buys(membership_order, customer, variant=PLATINUM_YEAR_VARIANT)
 
-    ledger.attach_guest_accounts(customer.pk, customer.email)
+    membership_merge.attach_guest_accounts(customer.pk, customer.email)
 
     member = Membership.objects.get(account=member_account(club, customer))
     assert member.plan == platinum_plan
@@ -102,9 +102,9 @@ def test_merging_twice_carries_nothing_more(club, customer, gold_plan, membershi
     ledger.account_for(club, customer.pk, customer.email)
     guest_buys(membership_order, customer, quantity=2)
 
-    ledger.attach_guest_accounts(customer.pk, customer.email)
+    membership_merge.attach_guest_accounts(customer.pk, customer.email)
     first = Membership.objects.get(account=member_account(club, customer))
-    ledger.attach_guest_accounts(customer.pk, customer.email)
+    membership_merge.attach_guest_accounts(customer.pk, customer.email)
 
     again = Membership.objects.get(account=member_account(club, customer))
     assert (again.ends_at, again.plan_ends_at) == (first.ends_at, first.plan_ends_at)
@@ -118,7 +118,7 @@ def test_concurrent_merges_carry_the_terms_once(club, customer, gold_plan, membe
     guest_buys(membership_order, customer, at=BOUGHT + timedelta(hours=1))
     expected_end = MembershipTermRow.objects.get(membership__account__user__isnull=True).ends_at
 
-    run_concurrently(lambda _: ledger.attach_guest_accounts(customer.pk, customer.email), workers=4)
+    run_concurrently(lambda _: membership_merge.attach_guest_accounts(customer.pk, customer.email), workers=4)
 
     member = Membership.objects.get(account=member_account(club, customer))
     terms = MembershipTermRow.objects.filter(membership=member)
@@ -133,7 +133,7 @@ def test_a_refund_of_the_guests_order_after_the_merge_shortens_the_members(
 ):
     ledger.account_for(club, customer.pk, customer.email)
     order = guest_buys(membership_order, customer)
-    ledger.attach_guest_accounts(customer.pk, customer.email)
+    membership_merge.attach_guest_accounts(customer.pk, customer.email)
     refunded_on = BOUGHT + timedelta(days=1)
 
     change = membership.sync_membership_order(dataclasses.replace(order, is_cancelled=True), now=refunded_on)
@@ -149,7 +149,7 @@ def test_a_guest_membership_that_already_ended_raises_nobody(club, customer, gol
     guest_buys(membership_order, customer, at=BOUGHT - timedelta(days=90))  # a month, long over
     membership_jobs.expire_due()
 
-    ledger.attach_guest_accounts(customer.pk, customer.email)
+    membership_merge.attach_guest_accounts(customer.pk, customer.email)
 
     member = Membership.objects.get(account=member_account(club, customer))
     assert member.status == MembershipStatus.ENDED
