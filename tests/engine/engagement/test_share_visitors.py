@@ -14,6 +14,7 @@ from django.test import RequestFactory
 from saleor_loyalty import ledger
 from saleor_loyalty.engagement import club_page, share_links, share_visitors
 from saleor_loyalty.models import ClubAction, EntryKind, LedgerEntry, ShareLink, ShareVisit
+from tests.concurrency import run_concurrently
 
 OWNER_IP, IP_1, IP_2, IP_3 = "198.51.100.4", "203.0.113.7", "203.0.113.8", "203.0.113.9"
 BROWSER = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X)"
@@ -173,3 +174,12 @@ def test_each_hash_is_unique_per_link_in_the_database(link):
             ip_hash=stored.ip_hash,
             created_at=stored.created_at,
         )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_visits_from_one_address_credit_once(link):
+    # four browsers without cookies behind one address open the link at the same instant
+    run_concurrently(lambda _: visit(link, IP_1), workers=4)
+
+    assert credited() == 1
+    assert ShareVisit.objects.count() == 1
