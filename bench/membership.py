@@ -9,7 +9,8 @@ both again as replayed deliveries. Target: a membership order costs no more than
 replay (one statement probing plans and recorded lines) at least half of accrual's replay rate.
 (2) M memberships past their end: a keyset read of them in batches of 500 (the baseline) against
 `membership_jobs.expire_due` (locks, status, tier fall-back with its qualification query, per member).
-Runs in a fresh database of its own (`loyalty_bench_membership`) on DATABASE_URL's server, else embedded.
+Runs in a fresh database of its own (`loyalty_bench_membership` + `--db-suffix`) on DATABASE_URL's server,
+else embedded.
 """
 
 import argparse
@@ -63,8 +64,9 @@ def main():
     parser.add_argument("--orders", type=int, default=2000)
     parser.add_argument("--members", type=int, default=500)
     parser.add_argument("--due", type=int, default=2000)
+    parser.add_argument("--db-suffix", default="", help="Appended to the database name (parallel runs).")
     args = parser.parse_args()
-    setup_django(BENCH_DATABASE)
+    setup_django(BENCH_DATABASE + args.db_suffix)
     from django.contrib.auth import get_user_model
 
     from saleor_loyalty import ledger

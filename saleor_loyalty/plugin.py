@@ -21,7 +21,7 @@ from saleor_loyalty import tasks
 from saleor_loyalty.benefits import checkout as checkout_benefits
 from saleor_loyalty.dashboard import manifest as club_app
 from saleor_loyalty.dashboard import pages as club_pages
-from saleor_loyalty.engagement import share_links
+from saleor_loyalty.engagement import order_guard, share_links
 from saleor_loyalty.exceptions import ClubBenefitRefused, InvalidProgramSetting
 from saleor_loyalty.graphql import views
 from saleor_loyalty.graphql.context import ClubContext
@@ -247,7 +247,7 @@ class LoyaltyPlugin(BasePlugin):
         with runtime.writer_connection():
             facts = checkouts.checkout_benefit_facts(checkout_info.checkout)
             try:
-                checkout_benefits.check_order_creation(facts)
+                order_guard.check_order_creation(facts)
             except ClubBenefitRefused as refusal:
                 raise checkouts.order_creation_error(refusal) from refusal
         return previous_value
@@ -268,7 +268,7 @@ class LoyaltyPlugin(BasePlugin):
         if path.startswith(unsubscribe.PATH_PREFIX):
             return unsubscribe.handle(request, path)
         if path.startswith(share_links.PATH_PREFIX):
-            return share_links.handle(request, path)
+            return share_links.handle(request, path, identify=auth.signed_in_user_id)
         if path.startswith(tracking.PATH_PREFIX):  # campaign opens and clicks
             return tracking.handle(request, path)
         if path.startswith(feedback_endpoint.PATH_PREFIX):  # providers' complaints and bounces

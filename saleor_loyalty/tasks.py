@@ -14,7 +14,6 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from saleor_loyalty import ledger
 from saleor_loyalty.benefits import birthdays
 from saleor_loyalty.engagement import actions as club_actions
 from saleor_loyalty.engagement import (
@@ -24,6 +23,7 @@ from saleor_loyalty.engagement import (
     challenge_rewards,
     membership,
     membership_jobs,
+    membership_merge,
     referral_orders,
     referrals,
 )
@@ -74,7 +74,7 @@ def _sync_referral(order, _lines) -> None:
     """A referred friend's order moves its referral."""
     facts = saleor_referrals.order(order.order_id)
     if facts is not None:
-        referral_orders.sync_referral_order(facts, saleor_referrals)
+        referral_orders.sync_referral_order(facts, saleor_referrals, cards=gift_cards.saleor_gift_cards)
 
 
 def _sync_membership(order, _lines) -> None:
@@ -157,7 +157,7 @@ def sync_order_task(order_id: str) -> None:
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=8)
 def attach_guest_points_task(user_id: int, email: str) -> None:
     with runtime.writer_connection():
-        ledger.attach_guest_accounts(user_id, email)
+        membership_merge.attach_guest_accounts(user_id, email)
         for account in LoyaltyAccount.objects.filter(user_id=user_id, merged_into__isnull=True):
             cashback.credit_member_cashback(account, gift_cards.saleor_gift_cards)
 
@@ -261,7 +261,9 @@ def _sweep_one(facts):
 def reward_due_referrals_task() -> None:
     """Beat: reward referrals whose friend's order passed its pending period unrefunded (bounded per run)."""
     with runtime.writer_connection():
-        referral_orders.reward_due(saleor_referrals, max_batches=REFERRAL_BATCHES_PER_RUN)
+        referral_orders.reward_due(
+            saleor_referrals, max_batches=REFERRAL_BATCHES_PER_RUN, cards=gift_cards.saleor_gift_cards
+        )
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)

@@ -19,7 +19,7 @@ afterEach(cleanup);
 
 const ILS = (amount: number) => ({ amount, currency: "ILS" });
 const REFERRAL: ReferralSettings = {
-  enabled: true, referrerPoints: 200, friendBenefit: "VOUCHER_PERCENT", friendPercent: 10, friendAmount: null, friendPoints: 0, pendingDays: 14,
+  enabled: true, referrerPoints: 200, referrerReward: "POINTS", referrerCredit: null, friendBenefit: "VOUCHER_PERCENT", friendPercent: 10, friendAmount: null, friendPoints: 0, pendingDays: 14,
   monthlyCap: 5, minOrderTotal: ILS(100), linkTemplate: "https://shop.example/?ref={code}", holdAll: false, holdOrderTotalOver: ILS(2000), holdSharedAddress: true,
 };
 
@@ -35,10 +35,36 @@ describe("engagement settings", () => {
     expect(calls(club)).toHaveLength(1);
     expect(calls(club)[0][0]).toContain("loyaltyReferralSettingsUpdate");
     expect(calls(club)[0][1]).toEqual({ channel: "il", input: {
-      friendBenefit: "VOUCHER_PERCENT", linkTemplate: "https://shop.example/?ref={code}", referrerPoints: 300, friendPoints: 0, pendingDays: 14,
+      referrerReward: "POINTS", friendBenefit: "VOUCHER_PERCENT", linkTemplate: "https://shop.example/?ref={code}", referrerPoints: 300, friendPoints: 0, pendingDays: 14,
       monthlyCap: 5, enabled: true, holdAll: true, holdSharedAddress: true, friendValue: "12.5", minOrderTotal: "100", clearHoldOrderTotalOver: true,
     } });
     expect((container.querySelector('[name="referrerPoints"]') as HTMLInputElement).value).toBe("300");
+  });
+
+  test("the referrer's reward can be store credit: the amount goes as a string and the saved credit is shown", async () => {
+    const saved = { ...REFERRAL, referrerReward: "STORE_CREDIT", referrerCredit: ILS(30) };
+    const club = answering({ loyaltyReferralSettingsUpdate: { errors: [], settings: saved } });
+    const { container } = withSession(club, <ReferralSettingsForm settings={REFERRAL} currency="ILS" />);
+    const reward = container.querySelector('[name="referrerReward"]') as HTMLSelectElement;
+    expect([...reward.options].map((o) => o.textContent)).toEqual(["Points", "Store credit on the club card"]);
+    fireEvent.change(reward, { target: { value: "STORE_CREDIT" } });
+    type(container, "referrerCredit", "30");
+    submit(container);
+    await waitFor(() => expect(screen.getByRole("status").textContent).toBe("Saved"));
+    expect(calls(club)[0][1]).toMatchObject({ input: { referrerReward: "STORE_CREDIT", referrerCredit: "30" } });
+    expect((container.querySelector('[name="referrerCredit"]') as HTMLInputElement).value).toBe("30");
+    expect((container.querySelector('[name="referrerReward"]') as HTMLSelectElement).value).toBe("STORE_CREDIT");
+  });
+
+  test("store credit without an amount comes back under the credit field and nothing reads as saved", async () => {
+    const club = answering({ loyaltyReferralSettingsUpdate: { ...error("referrerCredit", "A store-credit reward gives more than 0."), settings: null } });
+    const { container } = withSession(club, <ReferralSettingsForm settings={REFERRAL} currency="ILS" />);
+    fireEvent.change(container.querySelector('[name="referrerReward"]')!, { target: { value: "STORE_CREDIT" } });
+    submit(container);
+    await waitFor(() => expect(fieldError(container, "referrerCredit")).toBe("A store-credit reward gives more than 0."));
+    expect(calls(club)[0][1]).toMatchObject({ input: { referrerReward: "STORE_CREDIT" } });
+    expect(calls(club)[0][1]).not.toHaveProperty("input.referrerCredit");
+    expect(screen.queryByRole("status")).toBeNull();
   });
 
   test("a bad link template comes back under it and nothing reads as saved", async () => {

@@ -9,7 +9,8 @@ one voucher. So the club:
 - lets staff reserve shipping methods (priced 0) for free-shipping tiers, and picks one for a
   free-shipping member whose checkout has no delivery chosen yet;
 - re-checks both at order creation (`guard`), because a code or a method is a bearer instrument
-  until then: a leaked code or a reserved method fails for anyone the club did not grant it to.
+  until then: a leaked code or a reserved method fails for anyone the club did not grant it to (a
+  referral's welcome voucher is checked beside it, `engagement.order_guard`).
 """
 
 import secrets
@@ -59,6 +60,9 @@ class CheckoutBenefitFacts:
     shipping_method_id: int | None
     delivery_chosen: bool = False  # a shipping method or a collection point
     ships: bool = False  # has a shipping address and lines that need shipping
+    voucher_is_welcome: bool = False  # a referral's welcome voucher (`engagement.order_guard`)
+    checkout_token: str | None = None
+    email: str = ""
 
 
 @dataclass(frozen=True)
@@ -233,7 +237,8 @@ def plan_checkout(facts: CheckoutBenefitFacts, vouchers: CheckoutVouchers) -> Ch
 
 
 def check_order_creation(facts: CheckoutBenefitFacts) -> None:
-    """Entry point for Saleor's last look before an order is created; raises `ClubBenefitRefused`."""
+    """The tier code and reserved shipping at Saleor's last look before an order is created (the plugin
+    reaches it through `engagement.order_guard`); raises `ClubBenefitRefused`."""
     if not facts.voucher_is_club and facts.shipping_method_id is None:
         return
     program = _program(facts.channel_slug)

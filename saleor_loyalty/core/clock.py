@@ -30,3 +30,20 @@ def lot_expiry(earned_at: datetime, months: int, tz_name: str) -> datetime | Non
     if months == 0:
         return None
     return end_of_local_day(add_months(local_date(earned_at, tz_name), months), tz_name)
+
+
+def day_and_month_starts(now: datetime, tz_name: str) -> dict[str, datetime]:
+    """Today and this month in the zone as half-open instants (local midnights): where daily and monthly
+    caps count from and to."""
+    today = local_date(now, tz_name)
+    first = today.replace(day=1)
+    return {
+        "day_from": _local_midnight(today, tz_name),
+        "day_to": _local_midnight(today + timedelta(days=1), tz_name),
+        "month_from": _local_midnight(first, tz_name),
+        "month_to": _local_midnight(add_months(first, 1), tz_name),
+    }
+
+
+def _local_midnight(day: date, tz_name: str) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(tz_name))

@@ -22,6 +22,7 @@ from django.db.models import Count, Sum
 from saleor_loyalty import ledger
 from saleor_loyalty.core.facts import Actor, ChannelFacts, OrderFacts, OrderLineFacts
 from saleor_loyalty.core.money import points_worth
+from saleor_loyalty.engagement import membership_merge
 from saleor_loyalty.insights import rollups
 from saleor_loyalty.ledger import programs
 from saleor_loyalty.members.summary import summarize
@@ -178,7 +179,7 @@ def simulate_month(seed: int) -> Report:
             number = len(members) + 1
             user = users.create(username=f"member{number}", email=f"member{number}@example.co.il")
             members.append(user)
-            ledger.attach_guest_accounts(user.pk, user.email)
+            membership_merge.attach_guest_accounts(user.pk, user.email)
         for _ in range(rng.randint(6, 14)):
             when = today + timedelta(minutes=rng.randint(0, 12 * 60))
             if rng.random() < 0.25:
@@ -209,8 +210,8 @@ def simulate_month(seed: int) -> Report:
             email = rng.choice(guests)
             if not users.filter(email=email).exists():
                 user = users.create(username=email.split("@")[0], email=email)
-                ledger.attach_guest_accounts(user.pk, user.email)
-                ledger.attach_guest_accounts(user.pk, user.email)
+                membership_merge.attach_guest_accounts(user.pk, user.email)
+                membership_merge.attach_guest_accounts(user.pk, user.email)
                 shop.report.events["customer_created (guest signs up)"] += 1
         if day == 20:
             _redeem_then_cancel(shop, program, placed, staff, today)

@@ -9,14 +9,13 @@ deliveries award once and never past a cap. Its `detail` is exactly {"action": <
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from saleor_loyalty import ledger
-from saleor_loyalty.core.clock import add_months, local_date, lot_expiry
+from saleor_loyalty.core.clock import day_and_month_starts, lot_expiry
 from saleor_loyalty.core.facts import Actor
 from saleor_loyalty.engagement.catalogue import ActionNotFound, ensure_builtin_actions
 from saleor_loyalty.exceptions import IdempotencyConflict, LoyaltyError
@@ -37,7 +36,9 @@ from saleor_loyalty.models import (
     LedgerEntry,
     LoyaltyAccount,
     LoyaltyProgram,
+    TierCause,
 )
+from saleor_loyalty.tiers.ladder import counted_kinds, upgrade_if_qualified
 
 MAX_OBJECT_ID = 80  # with the key and account it fits the ledger's 200-character source key
 MAX_IDEMPOTENCY_KEY = 128
@@ -65,10 +66,6 @@ def action_source_key(action_key: str, account_id: int, object_id: str = "", occ
     return f"{key}:{_digest(occurrence)}" if occurrence else key
 
 
-def _local_start(day, tz_name: str) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=ZoneInfo(tz_name))
-
-
 _LEDGER, _ACTIONS, _RECORDINGS = (
     LedgerEntry._meta.db_table,
     ClubAction._meta.db_table,
@@ -90,18 +87,6 @@ JOIN {LoyaltyAccount._meta.db_table} m ON m.id = %(account)s
 LEFT JOIN {_RECORDINGS} r ON r.program_id = a.program_id AND r.idempotency_key = %(idempotency_key)s
 WHERE a.program_id = %(program)s AND a.key = %(action)s
 """
-
-
-def _windows(program: LoyaltyProgram, now: datetime) -> dict:
-    """Today and this month in the program's timezone, as half-open instants."""
-    today = local_date(now, program.timezone)
-    first = today.replace(day=1)
-    return {
-        "day_from": _local_start(today, program.timezone),
-        "day_to": _local_start(today + timedelta(days=1), program.timezone),
-        "month_from": _local_start(first, program.timezone),
-        "month_to": _local_start(add_months(first, 1), program.timezone),
-    }
 
 
 def _check_object(object_id: str) -> str:
@@ -131,7 +116,7 @@ def _probe(program, locked, action_key, object_id, occurrence, idempotency_key, 
         "key_once": action_source_key(action_key, locked.pk, object_id),
         "key_each": action_source_key(action_key, locked.pk, object_id, occurrence),
         "idempotency_key": idempotency_key,
-        **_windows(program, now),
+        **day_and_month_starts(now, program.timezone),
     }
     with planned_once() as cursor:
         cursor.execute(_PROBE_SQL, params)
@@ -159,11 +144,26 @@ def _award(program: LoyaltyProgram, account: LoyaltyAccount, *args) -> ActionRes
     result = _award_at_once(program, account, *args)
     if result is None:
         result = _decide_and_write(program, account, *args, unlocked=True)
-    if result is not None:
+    if result is None:
+        with transaction.atomic():
+            locked = ledger.lock_account(ledger.effective_account(account))
+            result = _decide_and_write(program, locked, *args, unlocked=False)
+    return _move_up_if_counted(program, result)
+
+
+def _move_up_if_counted(program: LoyaltyProgram, result: ActionResult) -> ActionResult:
+    """Where action points count towards tiers, an award crossing an entry threshold moves the member up at
+    once, as a paid order does (the nightly job would find the same amount: one rule, `counted_kinds`)."""
+    if result.outcome != ActionOutcome.AWARDED or result.entry is None:
+        return result
+    if counted_kinds(program)["action"] != EntryKind.ACTION:
         return result
     with transaction.atomic():
-        locked = ledger.lock_account(ledger.effective_account(account))
-        return _decide_and_write(program, locked, *args, unlocked=False)
+        locked = ledger.lock_account(result.entry.account)
+        upgrade_if_qualified(
+            locked, program, TierCause.ACTION_UPGRADE, reason=f"Points for {result.action.name_en}"
+        )
+    return result
 
 
 def _award_at_once(program, account, action_key, object_id, occurrence, actor, now, idempotency_key):
@@ -187,7 +187,7 @@ def _award_at_once(program, account, action_key, object_id, occurrence, actor, n
             "actor_label": actor.label,
             "now": now,
             "created_at": created_at,
-            **_windows(program, now),
+            **day_and_month_starts(now, program.timezone),
         }
     )
     if row is None or row[0] is None:

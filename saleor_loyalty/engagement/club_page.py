@@ -37,6 +37,8 @@ _REFERRAL, _PLAN = ReferralSettings._meta.db_table, MembershipPlan._meta.db_tabl
 REFERRAL_COLUMNS = (
     "enabled",
     "referrer_points",
+    "referrer_reward",
+    "referrer_credit",
     "friend_benefit",
     "friend_value",
     "friend_points",

@@ -1,35 +1,35 @@
-"""Paid membership from paid orders: each plan line is a term row, the terms form one chain per member.
+"""Paid membership from paid orders: each plan line is a term row, each plan's terms form its own chain.
 
 - A paid order line of a plan's variant is recorded once (unique on the order line id); a quantity
   of 2 buys two consecutive terms. Orders are synced, not handled: the same facts delivered twice,
   late, or by two workers at once converge on the same rows (the account row is locked, then the
   membership row; the line's unique constraint is the backstop).
-- Terms chain in payment order: a term starts when it was paid or when the one before it ends,
-  whichever is later, so two orders on one day stack. A term runs to the end of the same local day
-  one term later (`term_end`), in the program's timezone, so DST never moves an end by an hour.
+- Each plan's terms chain in payment order and plans run side by side (`membership_chains`); the
+  membership holds the plan in force (the best running: highest tier, then longest remaining) and
+  where its chain ends (`plan_ends_at`), and runs until the last chain ends (`ends_at`).
 - A refund or cancellation of a line takes back its unused units: the line keeps what was used until
-  the refund was first seen and later terms move up to fill the gap (the membership shortens). When
-  nothing is left the membership ends on the spot and the tier falls back.
-- While a membership runs the member is at least in the plan's tier: the start moves them up (a
-  `TierEvent`), the nightly evaluation treats the running plan's tier as a floor, and refunds never
-  downgrade (as for every member). When it ends, the member falls back to what they hold
-  themselves: the tier their spend entered, their staff floor, or the tier they held before the
-  membership, whichever is highest; from there the nightly evaluation's retain and grace rules apply
-  as to anyone.
+  the refund was first seen and its plan's later terms move up to fill the gap (that plan shortens,
+  no other). When nothing is left the membership ends on the spot and the tier falls back.
+- While a membership runs the member is at least in the plan in force's tier: the start (or a better
+  plan) moves them up (a `TierEvent`), the nightly evaluation treats that tier as a floor, and refunds
+  of other orders never downgrade (as for every member). When the plan in force ends while another
+  runs, the member falls back to the other's tier (or what they hold themselves, if higher); when the
+  last ends, to what they hold themselves: the tier their spend entered, their staff floor, or the
+  tier they held before the membership, whichever is highest; from there the nightly evaluation's
+  retain and grace rules apply as to anyone.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from saleor_loyalty import ledger
-from saleor_loyalty.core.clock import add_months, local_date
+from saleor_loyalty.core.clock import local_date
 from saleor_loyalty.core.facts import OrderFacts
+from saleor_loyalty.engagement.membership_chains import placed_ends, plan_in_force, rechain
 from saleor_loyalty.models import (
-    TERM_MONTHS,
     LoyaltyAccount,
     LoyaltyProgram,
     Membership,
@@ -46,44 +46,6 @@ from saleor_loyalty.tiers.ladder import (
     move_to,
     qualifying_amount,
 )
-
-
-def term_end(start: datetime, months: int, tz_name: str) -> datetime:
-    """Where one term from `start` ends: the local midnight that closes the same day `months` later.
-
-    A term starting at a local midnight (the next term of a chain) ends at a midnight again, so a
-    chain of terms never gains or loses a day or an hour, whatever DST did in between.
-    """
-    tz = ZoneInfo(tz_name)
-    local = start.astimezone(tz)
-    day = add_months(local.date(), months)
-    if local.time() != time.min:
-        day += timedelta(days=1)
-    return datetime.combine(day, time.min, tzinfo=tz)
-
-
-def _after_units(start: datetime, units: int, months: int, tz_name: str) -> datetime:
-    end = start
-    for _ in range(units):
-        end = term_end(end, months, tz_name)
-    return end
-
-
-def rechain(terms: list[MembershipTermRow], tz_name: str) -> datetime | None:
-    """Place every term (in payment order, ties by order line: both facts, so saved or not a term always
-    lands in the same place) on the chain; the chain's end, or None without terms."""
-    cursor = None
-    for term in sorted(terms, key=lambda t: (t.paid_at, t.order_line_id)):
-        months = TERM_MONTHS[term.plan.term]
-        start = term.paid_at if cursor is None or cursor < term.paid_at else cursor
-        full_end = _after_units(start, term.quantity, months, tz_name)
-        end = _after_units(start, term.quantity - term.refunded_quantity, months, tz_name)
-        if term.refunded_quantity and term.refunded_at is not None:
-            used = min(max(term.refunded_at, start), full_end)  # what was used stays used
-            end = max(end, used)
-        term.starts_at, term.ends_at = start, end
-        cursor = end
-    return cursor
 
 
 def _tier_by_id(tiers: list[Tier], tier_id) -> Tier | None:
@@ -110,8 +72,16 @@ def grant_tier(account: LoyaltyAccount, program: LoyaltyProgram, plan: Membershi
     return target
 
 
-def fall_back(account: LoyaltyAccount, program: LoyaltyProgram, membership: Membership, now) -> Tier | None:
-    """Move a locked account down to what it earned itself once its membership ended; the new tier or None."""
+def fall_back(
+    account: LoyaltyAccount,
+    program: LoyaltyProgram,
+    membership: Membership,
+    now,
+    ended: MembershipPlan | None = None,
+    still_paid: MembershipPlan | None = None,
+) -> Tier | None:
+    """Move a locked account down to what it earned itself once its plan in force ended (to `still_paid`,
+    the plan that now runs, if that is higher); the new tier or None."""
     tiers = ladder(program)
     current = current_tier(account, tiers)
     if current is None:
@@ -122,6 +92,8 @@ def fall_back(account: LoyaltyAccount, program: LoyaltyProgram, membership: Memb
         candidates.append(floor)
     if (before := _tier_by_id(tiers, membership.tier_before_id)) is not None:
         candidates.append(before)  # theirs before they paid; the nightly evaluation's grace rules go on
+    if still_paid is not None and (paid := _tier_by_id(tiers, still_paid.tier_id)) is not None:
+        candidates.append(paid)
     target = max(candidates, key=lambda tier: tier.position)
     if target.position >= current.position:
         return None
@@ -131,7 +103,8 @@ def fall_back(account: LoyaltyAccount, program: LoyaltyProgram, membership: Memb
         TierCause.MEMBERSHIP_ENDED,
         now,
         amount=amount,
-        reason=f"Paid membership {membership.plan.name} ended",
+        reason=f"Paid membership {(ended or membership.plan).name} ended"
+        + (f"; {still_paid.name} runs on" if still_paid is not None else ""),
     )
     return target
 
@@ -220,6 +193,20 @@ def _insert(term: MembershipTermRow) -> bool:
     return True
 
 
+def _owner(program: LoyaltyProgram, facts: OrderFacts, held: dict[str, int]) -> LoyaltyAccount:
+    """Whose membership the order is on: where its recorded lines are (a guest's terms move to the account
+    the guest merged into, and a later refund must find them there), else the buyer's account."""
+    if held:
+        account_id = (
+            MembershipTermRow.objects.filter(order_line_id__in=list(held))
+            .values_list("membership__account_id", flat=True)
+            .first()
+        )
+        if account_id is not None:
+            return LoyaltyAccount(pk=account_id)
+    return ledger.account_for(program, facts.user_id, facts.email)
+
+
 def sync_membership_order(facts: OrderFacts, now: datetime | None = None) -> MembershipChange | None:
     """Make the member's terms agree with the order's facts; None for an order without a plan line.
 
@@ -245,14 +232,14 @@ def sync_membership_order(facts: OrderFacts, now: datetime | None = None) -> Mem
         return None  # the plan was deleted meanwhile
     program = next(iter(by_variant.values())).program
     with transaction.atomic():
-        account = ledger.lock_account(ledger.account_for(program, facts.user_id, facts.email))
+        account = ledger.lock_account(_owner(program, facts, held))
         account.program = program
         membership = Membership.objects.select_for_update().filter(account=account).first()
         terms = (
             list(
-                MembershipTermRow.objects.select_for_update()
+                MembershipTermRow.objects.select_for_update(of=("self",))
                 .filter(membership=membership)
-                .select_related("plan")
+                .select_related("plan__tier")
             )
             if membership is not None
             else []
@@ -272,6 +259,7 @@ def sync_membership_order(facts: OrderFacts, now: datetime | None = None) -> Mem
                         plan=plan,
                         started_at=now,
                         ends_at=now,
+                        plan_ends_at=now,
                         status=MembershipStatus.ENDED,
                         tier_before_id=account.tier_id,
                     )
@@ -292,29 +280,29 @@ def sync_membership_order(facts: OrderFacts, now: datetime | None = None) -> Mem
 def _settle(
     account, program, membership: Membership, terms, new_terms, refunds, now, order_id
 ) -> MembershipChange:
-    """Place the chain (new terms are inserted already placed), write what moved, and move the tier for a
-    start, an extension or an end."""
+    """Place the chains (new terms are inserted already placed), write what moved, and move the tier for a
+    start, a better plan, a plan in force refunded while another runs, or an end."""
     placed = {term.pk: (term.starts_at, term.ends_at) for term in terms}
-    end = rechain(terms + new_terms, program.timezone)
+    ends = rechain(terms + new_terms, program.timezone)
     recorded = [term for term in new_terms if _insert(term)]
     rewrite = []
-    if len(recorded) != len(new_terms):  # a line recorded elsewhere: place the chain without it
-        end = rechain(terms + recorded, program.timezone)
+    if len(recorded) != len(new_terms):  # a line recorded elsewhere: place the chains without it
+        ends = rechain(terms + recorded, program.timezone)
         rewrite = list(recorded)
     rewrite += [
         term for term in terms if term in refunds or placed[term.pk] != (term.starts_at, term.ends_at)
     ]
-    if rewrite:  # a refund, or terms moved up; a new term at the end of the chain moves nothing
+    if rewrite:  # a refund, or terms moved up; a new term at the end of its chain moves nothing
         MembershipTermRow.objects.bulk_update(
             rewrite, ["starts_at", "ends_at", "refunded_quantity", "refunded_at"]
         )
     terms = terms + recorded
     if not terms:
         return MembershipChange(membership, [])
-    live = [term for term in terms if term.quantity > term.refunded_quantity] or terms
-    latest = max(live, key=lambda term: (term.paid_at, term.order_line_id))
     was_active = membership.status == MembershipStatus.ACTIVE
-    membership.plan = latest.plan
+    before = next((term.plan for term in terms if term.plan_id == membership.plan_id), None)
+    end = max(ends.values())
+    membership.plan, membership.plan_ends_at = plan_in_force(terms, ends, now)
     membership.started_at = min(term.starts_at for term in terms)
     membership.ends_at = end
     change = MembershipChange(membership, recorded)
@@ -324,7 +312,9 @@ def _settle(
             change.started = True
         membership.status = MembershipStatus.ACTIVE
         membership.save()
-        grant_tier(account, program, latest.plan, now, order_id)
+        grant_tier(account, program, membership.plan, now, order_id)
+        if was_active and before is not None and before.tier.position > membership.plan.tier.position:
+            fall_back(account, program, membership, now, ended=before, still_paid=membership.plan)
     else:
         membership.status = MembershipStatus.ENDED
         if not was_active:  # refunded before it ever ran (or before we saw it): nothing to tell
@@ -336,21 +326,40 @@ def _settle(
     return change
 
 
+def settle(account, program, membership: Membership, terms, now) -> MembershipChange:
+    """Re-place terms that moved onto a locked account's membership (a guest's, at a merge) and move the
+    tier as for an order: the chains, the plan in force and the tier come out as if bought there."""
+    return _settle(account, program, membership, terms, [], [], now, None)
+
+
 def end_if_due(membership_id: int, now: datetime) -> Membership | None:
-    """End one membership whose chain ran out (the expiry job); None when it was not due (any more)."""
+    """The expiry job's step for a membership whose plan in force ran out: the next best plan takes over (and
+    the tier falls back to it), or, with none left, the membership ends; None when it was not due (any more)."""
     with transaction.atomic():
         account_id = Membership.objects.filter(pk=membership_id).values_list("account_id", flat=True).first()
         if account_id is None:
             return None
         account = ledger.lock_account(LoyaltyAccount(pk=account_id))
         membership = (
-            Membership.objects.select_for_update().select_related("plan", "program").get(pk=membership_id)
+            Membership.objects.select_for_update(of=("self",))
+            .select_related("plan__tier", "program")
+            .get(pk=membership_id)
         )
-        if membership.status != MembershipStatus.ACTIVE or membership.ends_at > now:
+        if membership.status != MembershipStatus.ACTIVE or membership.plan_ends_at > now:
             return None  # extended, or ended by another worker
+        account.program = membership.program
+        if membership.ends_at > now:  # another plan runs on
+            terms = list(MembershipTermRow.objects.filter(membership=membership).select_related("plan__tier"))
+            ended = membership.plan
+            membership.plan, membership.plan_ends_at = plan_in_force(terms, placed_ends(terms), now)
+            membership.save(update_fields=["plan", "plan_ends_at", "updated_at"])
+            if ended.tier.position > membership.plan.tier.position:
+                fall_back(
+                    account, membership.program, membership, now, ended=ended, still_paid=membership.plan
+                )
+            return membership
         membership.status = MembershipStatus.ENDED
         membership.save(update_fields=["status", "updated_at"])
-        account.program = membership.program
         fall_back(account, membership.program, membership, now)
     return membership
 

@@ -62,14 +62,15 @@ def gift_source_key(membership_id: int, month: str) -> str:
 
 
 def expire_due(now: datetime | None = None, batch_size: int = BATCH_SIZE, max_batches: int = 20) -> JobRun:
-    """End running memberships whose chain ended by `now` (falling their members back)."""
+    """Running memberships whose plan in force ended by `now`: the next plan takes over, or they end
+    (falling their members back)."""
     now = now or timezone.now()
     run = JobRun()
     with single_runner("membership-expiry") as mine:
         while mine and run.batches < max_batches:
             due = list(
-                Membership.objects.filter(status=MembershipStatus.ACTIVE, ends_at__lte=now)
-                .order_by("ends_at", "id")
+                Membership.objects.filter(status=MembershipStatus.ACTIVE, plan_ends_at__lte=now)
+                .order_by("plan_ends_at", "id")
                 .values_list("id", flat=True)[:batch_size]
             )
             if not due:

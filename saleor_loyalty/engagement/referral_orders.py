@@ -16,6 +16,7 @@ two first orders of one friend racing each other count once; the other is reject
 """
 
 from datetime import timedelta
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -24,14 +25,16 @@ from django.utils import timezone
 from saleor_loyalty.core.jobs import JobRun
 from saleor_loyalty.engagement.referral_facts import ReferralOrderFacts, ReferralShop, friend_key
 from saleor_loyalty.engagement.referral_fraud import Verdict, screen_order
-from saleor_loyalty.engagement.referral_rewards import reverse_points, reward
+from saleor_loyalty.engagement.referral_rewards import reverse_rewards, reward
 from saleor_loyalty.engagement.referrals import settings_for
+from saleor_loyalty.exceptions import StoreCreditUnavailable
 from saleor_loyalty.models import (
     FriendBenefit,
     LoyaltyProgram,
     Referral,
     ReferralCode,
     ReferralStatus,
+    ReferrerReward,
 )
 
 FRIEND_ONCE_CONSTRAINT = "loyalty_referral_friend_once_uniq"
@@ -81,9 +84,9 @@ def _spent_voucher(referral: Referral, order: ReferralOrderFacts) -> bool:
     return bool(referral.voucher_code) and order.voucher_code.upper() == referral.voucher_code.upper()
 
 
-def _undo(referral: Referral, order: ReferralOrderFacts, now) -> None:
+def _undo(referral: Referral, order: ReferralOrderFacts, now, cards) -> None:
     if referral.status == ReferralStatus.REWARDED:
-        reverse_points(referral)
+        reverse_rewards(referral, cards, now)
     referral.status = ReferralStatus.REVERSED
     referral.reason_code = "order_cancelled" if order.is_cancelled else "order_refunded"
     referral.reason = (
@@ -109,7 +112,9 @@ def _count(referral: Referral, order: ReferralOrderFacts, shop: ReferralShop | N
     verdict = screen_order(referral, order, settings, shop)
     _record(referral, verdict)
     if verdict.outcome != "reject":
-        referral.referrer_points = settings.referrer_points
+        in_credit = settings.referrer_reward == ReferrerReward.STORE_CREDIT
+        referral.referrer_points = 0 if in_credit else settings.referrer_points
+        referral.referrer_credit = settings.referrer_credit if in_credit else Decimal(0)
         referral.friend_points = (
             settings.friend_points if settings.friend_benefit == FriendBenefit.POINTS else 0
         )
@@ -136,9 +141,11 @@ def _record(referral: Referral, verdict: Verdict) -> None:
 
 
 def sync_referral_order(
-    order: ReferralOrderFacts, shop: ReferralShop | None = None, now=None
+    order: ReferralOrderFacts, shop: ReferralShop | None = None, now=None, cards=None
 ) -> Referral | None:
-    """Bring the order's referral (if any) to what the order's facts call for; free to run again."""
+    """Bring the order's referral (if any) to what the order's facts call for; free to run again. A reversal
+    of store credit needs `cards`: without them it raises `StoreCreditUnavailable` and changes nothing (the
+    event is retried, and the sweep catches it)."""
     found = find_referral(order)
     if found is None:
         return None
@@ -158,11 +165,16 @@ def sync_referral_order(
             _count(referral, order, shop, now)
         if referral.status in (ReferralStatus.ORDERED, ReferralStatus.HELD, ReferralStatus.REWARDED):
             if order.undone(settings.min_order_total):
-                _undo(referral, order, now)
+                _undo(referral, order, now, cards)
     return referral
 
 
-def reward_due(shop=None, now=None, batch: int = BATCH, max_batches: int = 10) -> JobRun:
+def _wait(referral: Referral, now) -> None:
+    referral.reward_due_at = now + PAUSED_RECHECK
+    referral.save(update_fields=["reward_due_at", "updated_at"])
+
+
+def reward_due(shop=None, now=None, batch: int = BATCH, max_batches: int = 10, cards=None) -> JobRun:
     """Beat job: reward referrals whose pending period is over (see the module docstring)."""
     now = now or timezone.now()
     run = JobRun()
@@ -181,15 +193,18 @@ def reward_due(shop=None, now=None, batch: int = BATCH, max_batches: int = 10) -
                 run.seen += 1
                 order = shop.order(referral.order_id) if shop is not None else None
                 if order is not None:
-                    sync_referral_order(order, shop, now)  # a lost refund event is caught here
+                    sync_referral_order(order, shop, now, cards)  # a lost refund event is caught here
                     referral.refresh_from_db()
                 if referral.status == ReferralStatus.ORDERED and referral.program.gives_value():
-                    reward(referral, now)
+                    try:
+                        reward(referral, now, cards)
+                    except StoreCreditUnavailable:  # the card cannot be reached: the whole reward waits
+                        _wait(referral, now)
+                        continue
                     run.written += 1
                     run.points += referral.referrer_points
                 elif referral.status == ReferralStatus.ORDERED:  # program switched off: wait for it
-                    referral.reward_due_at = now + PAUSED_RECHECK
-                    referral.save(update_fields=["reward_due_at", "updated_at"])
+                    _wait(referral, now)
         if len(due) < batch:
             break
     return run

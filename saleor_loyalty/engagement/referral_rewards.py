@@ -3,6 +3,8 @@
 The ledger rows are keyed by the referral: the referrer's `referral_reward` and the friend's
 `referral_welcome` both `referral:<id>`, their reversals `referral-reversal:<kind>:<id>`, so a second
 worker, a replayed event or a rerun job writes nothing twice (the unique (kind, source_key) decides).
+A referrer rewarded in store credit gets it on their card instead (`referral_credit`, keyed the same way);
+where the card cannot be reached the whole reward waits (nothing is half given).
 
 The beat job that calls `reward` is `referral_orders.reward_due` (it re-reads the order first).
 """
@@ -11,8 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from saleor_loyalty.core.facts import Actor
+from saleor_loyalty.engagement.referral_credit import credit_reward, reverse_credit
 from saleor_loyalty.error_codes import LoyaltyErrorCode
-from saleor_loyalty.exceptions import LoyaltyError, ReasonRequired
+from saleor_loyalty.exceptions import LoyaltyError, ReasonRequired, StoreCreditUnavailable
 from saleor_loyalty.ledger import account_for, effective_account, lock_account
 from saleor_loyalty.ledger.accounts import append_entry
 from saleor_loyalty.models import (
@@ -48,8 +51,14 @@ def _locked(accounts: list[LoyaltyAccount]) -> dict[int, LoyaltyAccount]:
     }
 
 
-def reward(referral: Referral, now) -> None:
-    """Referrer's reward and the friend's welcome points for a locked, ORDERED referral."""
+def reward(referral: Referral, now, cards=None) -> None:
+    """Referrer's reward (points or store credit) and the friend's welcome points for a locked, ORDERED
+    referral, in one savepoint: a card that cannot be reached (`StoreCreditUnavailable`) gives nothing."""
+    with transaction.atomic():
+        _reward(referral, now, cards)
+
+
+def _reward(referral: Referral, now, cards) -> None:
     referrer = effective_account(referral.referrer)
     friend = None
     if referral.friend_points:
@@ -61,6 +70,9 @@ def reward(referral: Referral, now) -> None:
         "order_number": referral.order_number,
         "detail": {"referral": referral.pk, "code": referral.code},
     }
+    if referral.referrer_credit > 0:
+        locked[referrer.pk].program = referral.program
+        credit_reward(referral, locked[referrer.pk], cards, now)
     if referral.referrer_points:
         append_entry(
             locked[referrer.pk],
@@ -81,8 +93,14 @@ def reward(referral: Referral, now) -> None:
     referral.save(update_fields=["status", "rewarded_at", "updated_at"])
 
 
-def reverse_points(referral: Referral) -> None:
-    """Take back both sides' referral points (the program's debt-or-clamp policy applies, as for orders)."""
+def reverse_rewards(referral: Referral, cards=None, now=None) -> None:
+    """Take back both sides' referral points (the program's debt-or-clamp policy applies, as for orders) and
+    the referrer's store credit (debt for what was spent, as for cashback)."""
+    reverse_credit(referral, lock_account, cards, now or timezone.now())
+    _reverse_points(referral)
+
+
+def _reverse_points(referral: Referral) -> None:
     rows = list(
         LedgerEntry.objects.filter(
             kind__in=[EntryKind.REFERRAL_REWARD, EntryKind.REFERRAL_WELCOME], source_key=source_key(referral)
@@ -109,7 +127,7 @@ def reverse_points(referral: Referral) -> None:
 
 
 def review(
-    program: LoyaltyProgram, referral_id: int, approve: bool, reason: str, actor: Actor, now=None
+    program: LoyaltyProgram, referral_id: int, approve: bool, reason: str, actor: Actor, now=None, cards=None
 ) -> Referral:
     """Staff decide a held referral: approved, it waits out the rest of its pending period like any other
     (rewarded now when that is over); rejected, it records the staff's reason."""
@@ -139,5 +157,8 @@ def review(
             referral.reason_code, referral.reason = "staff_rejected", reason
         referral.save()
         if approve and referral.reward_due_at <= now and program.gives_value():
-            reward(referral, now)
+            try:
+                reward(referral, now, cards)
+            except StoreCreditUnavailable:
+                pass  # approved: the beat job gives it once the card can be reached
     return referral

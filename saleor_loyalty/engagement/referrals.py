@@ -27,6 +27,7 @@ from saleor_loyalty.models import (
     ReferralCode,
     ReferralSettings,
     ReferralStatus,
+    ReferrerReward,
 )
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no I, O, 0, 1: read aloud and typed without doubt
@@ -107,11 +108,13 @@ def update_settings(program: LoyaltyProgram, **changes) -> ReferralSettings:
         _bounded_int(changes, name, high)
     _bounded_int(changes, "pending_days", 365)
     _bounded_int(changes, "monthly_cap", 1000)
-    for name in ("friend_value", "min_order_total"):
+    for name in ("friend_value", "min_order_total", "referrer_credit"):
         _money(changes, name)
     _money(changes, "hold_order_total_over", allow_none=True)
     if "friend_benefit" in changes and changes["friend_benefit"] not in FriendBenefit.values:
         raise InvalidReferralSetting("Unknown benefit.", "friend_benefit")
+    if "referrer_reward" in changes and changes["referrer_reward"] not in ReferrerReward.values:
+        raise InvalidReferralSetting("Unknown reward.", "referrer_reward")
     if "link_template" in changes:
         changes["link_template"] = check_link_template(changes["link_template"])
     with transaction.atomic():
@@ -125,6 +128,8 @@ def update_settings(program: LoyaltyProgram, **changes) -> ReferralSettings:
             )
         if current.friend_benefit == FriendBenefit.VOUCHER_FIXED and current.friend_value <= 0:
             raise InvalidReferralSetting("A fixed voucher gives more than 0.", "friend_value")
+        if current.referrer_reward == ReferrerReward.STORE_CREDIT and current.referrer_credit <= 0:
+            raise InvalidReferralSetting("A store-credit reward gives more than 0.", "referrer_credit")
         current.save()
     return current
 
@@ -253,6 +258,23 @@ def _upsert(program: LoyaltyProgram, owner: ReferralCode, checkout) -> Referral:
         setattr(referral, name, value)
     referral.save(update_fields=[*changed, "updated_at"])
     return referral
+
+
+def welcome_voucher_is_theirs(
+    program: LoyaltyProgram, code: str, checkout_token, user_id: int | None, email: str
+) -> bool:
+    """A welcome voucher is the referred friend's alone (checked when the order is created, like a member's
+    tier code): on the checkout it was made for, or on the friend's own new checkout, by account or by
+    canonical email. A leaked code, or one whose referral the club does not know, fails for anyone else."""
+    referral = Referral.objects.filter(program=program, voucher_code=code).first() if code else None
+    if referral is None:
+        return False
+    if checkout_token is not None and str(referral.checkout_token) == str(checkout_token):
+        return True
+    if referral.friend_user_id is not None and user_id is not None:
+        return referral.friend_user_id == user_id
+    key = friend_key(email) if email else ""
+    return bool(key) and key == referral.friend_key
 
 
 def forget_friend(user_id: int, email: str) -> int:

@@ -2,9 +2,12 @@
 
 Invariants: a link redirects only under the program's configured storefront base, to the path it was made
 for (the token names a stored link, it carries no URL, so nothing a visitor changes can send anyone
-elsewhere: a tampered token is a 404). The sharer's own visits never count: the salted hashes of where the
-owner asked for the link from are kept on it, and a visit from one of them credits nothing. Each distinct
-visitor (a salted hash, never the address) credits at most once per link, within the share action's caps.
+elsewhere: a tampered token is a 404). The sharer's own visits never count: signed in, they are known by
+account from any address; the keyed hashes of where they asked for the link from (or visited it signed in)
+are kept on it, and an anonymous visit from one of them credits nothing. Anyone else is a visitor id (their
+account, or a random id in a signed first-party cookie) and an IP, both kept only as keyed hashes; a visit
+credits only when neither was seen (per link ever, per sharer within the share action's widest capped
+window: `share_visitors`), within the action's caps.
 """
 
 import hashlib
@@ -18,8 +21,10 @@ from django.core import signing
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpResponseNotFound, HttpResponseRedirect
+from django.utils import timezone
 
-from saleor_loyalty.engagement import actions
+from saleor_loyalty import ledger
+from saleor_loyalty.engagement import actions, share_visitors
 from saleor_loyalty.engagement.catalogue import find_action
 from saleor_loyalty.exceptions import LoyaltyError
 from saleor_loyalty.messages.config import public_url
@@ -89,10 +94,22 @@ def share_link(account: LoyaltyAccount, target: str, ip: str) -> tuple[ShareLink
     return link, f"{public_url()}{URL_PREFIX}{_signer().sign(link.key)}/"
 
 
-def visit(token: str, ip: str, user_agent: str = "") -> str | None:
+def _remember_owner_address(link: ShareLink, ip_hash: str) -> None:
+    """The owner visited signed in: their address is theirs, so their anonymous visits from it never count."""
+    with transaction.atomic():
+        link = ShareLink.objects.select_for_update().get(pk=link.pk)
+        if ip_hash not in link.owner_hashes:
+            link.owner_hashes = [*link.owner_hashes, ip_hash][-MAX_OWNER_HASHES:]
+            link.save(update_fields=["owner_hashes"])
+
+
+def visit(
+    token: str, ip: str, user_agent: str = "", *, visitor_id: str = "", user_id: int | None = None
+) -> str | None:
     """Where the visitor goes (the storefront page), or None for a token this server never issued.
 
-    The visit credits the owner when it comes from someone else, once per visitor, within the caps.
+    The visit credits the owner when it comes from someone else (`user_id` when signed in, else the cookie's
+    `visitor_id`) from an address and as a visitor not seen before, within the caps.
     """
     try:
         key = _signer().unsign(token)
@@ -105,31 +122,59 @@ def visit(token: str, ip: str, user_agent: str = "") -> str | None:
     if not base:
         return None
     ShareLink.objects.filter(pk=link.pk).update(visits=F("visits") + 1)
-    visitor = visitor_hash(ip) if ip else ""
-    if visitor and visitor not in link.owner_hashes and not ROBOTS.search(user_agent or ""):
-        _credit(link, visitor)
+    ip_hash = visitor_hash(ip) if ip else ""
+    if user_id is not None and user_id == link.account.user_id:
+        if ip_hash:
+            _remember_owner_address(link, ip_hash)
+        return base + link.target
+    visitor = share_visitors.visitor_key(user_id, visitor_id)
+    if visitor and ip_hash and ip_hash not in link.owner_hashes and not ROBOTS.search(user_agent or ""):
+        _credit(link, visitor, ip_hash)
     return base + link.target
 
 
-def _credit(link: ShareLink, visitor: str) -> None:
+def _credit(link: ShareLink, visitor: str, ip_hash: str) -> None:
+    """Under the sharer's account lock: both hashes unseen, then the award and the visit that earned it."""
     program = link.account.program
     if not program.gives_value():
         return
+    now = timezone.now()
     try:
         action = find_action(program, BuiltinAction.SOCIAL_SHARE)
-        result = actions.award(action, link.account, object_id=f"link-{link.pk}", occurrence=visitor)
+        with transaction.atomic():
+            ledger.lock_account(link.account)
+            if share_visitors.seen(link, visitor, ip_hash, share_visitors.window_start(action, now)):
+                return
+            result = actions.award(
+                action, link.account, object_id=f"link-{link.pk}", occurrence=visitor, now=now
+            )
+            if result.awarded:
+                share_visitors.record(link, visitor, ip_hash, now)
     except LoyaltyError:
         return
     if result.awarded:
         ShareLink.objects.filter(pk=link.pk).update(credited_visits=F("credited_visits") + 1)
 
 
-def handle(request, path: str):
-    """`GET /plugins/global/saleor.loyalty/share/<token>/`: a redirect, or 404 for a link we never made."""
+def handle(request, path: str, identify=None):
+    """`GET /plugins/global/saleor.loyalty/share/<token>/`: a redirect, or 404 for a link we never made.
+
+    `identify(request)` is the signed-in visitor's user id or None (the plugin passes Saleor's own token
+    check); a visitor without a valid cookie id gets a new one with the redirect."""
     token = path[len(PATH_PREFIX) :].strip("/")
     if request.method not in ("GET", "HEAD") or not token or "/" in token:
         return HttpResponseNotFound("No such link.")
-    destination = visit(token, request.META.get("REMOTE_ADDR", ""), request.META.get("HTTP_USER_AGENT", ""))
+    visitor_id, fresh = share_visitors.cookie_id(request)
+    destination = visit(
+        token,
+        request.META.get("REMOTE_ADDR", ""),
+        request.META.get("HTTP_USER_AGENT", ""),
+        visitor_id=visitor_id,
+        user_id=identify(request) if identify is not None else None,
+    )
     if destination is None:
         return HttpResponseNotFound("No such link.")
-    return HttpResponseRedirect(destination)
+    response = HttpResponseRedirect(destination)
+    if fresh:
+        share_visitors.set_cookie(response, visitor_id, secure=request.is_secure())
+    return response

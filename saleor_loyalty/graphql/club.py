@@ -15,9 +15,9 @@ from saleor_loyalty.graphql.errors import resolver
 from saleor_loyalty.graphql.membership import membership_offers
 from saleor_loyalty.graphql.membership_types import MembershipOfferType
 from saleor_loyalty.graphql.money import MoneyType
-from saleor_loyalty.graphql.referrals import FriendBenefitEnum
+from saleor_loyalty.graphql.referrals import FriendBenefitEnum, ReferrerRewardEnum
 from saleor_loyalty.graphql.tier_types import TierType
-from saleor_loyalty.models import FriendBenefit
+from saleor_loyalty.models import FriendBenefit, ReferrerReward
 
 
 class ClubEarning(graphene.ObjectType):
@@ -54,6 +54,12 @@ class ClubReferral(graphene.ObjectType):
 
     enabled = graphene.Boolean(required=True, description="Members can refer friends now.")
     referrer_points = graphene.Int(required=True, description="Points the referrer gets per rewarded friend.")
+    referrer_reward = ReferrerRewardEnum(
+        required=True, description="Points or store credit for the referrer."
+    )
+    referrer_credit = graphene.Field(
+        MoneyType, description="Store credit the referrer gets per rewarded friend (STORE_CREDIT)."
+    )
     friend_benefit = FriendBenefitEnum(required=True, description="What the friend gets on a first order.")
     friend_percent = graphene.Float(description="The friend's voucher in percent (VOUCHER_PERCENT).")
     friend_amount = graphene.Field(MoneyType, description="The friend's voucher amount (VOUCHER_FIXED).")
@@ -162,6 +168,10 @@ class Club(graphene.ObjectType):
         return ClubReferral(
             enabled=rules.enabled and root.program.gives_value(),
             referrer_points=rules.referrer_points,
+            referrer_reward=rules.referrer_reward,
+            referrer_credit=MoneyType.of(rules.referrer_credit, currency)
+            if rules.referrer_reward == ReferrerReward.STORE_CREDIT
+            else None,
             friend_benefit=rules.friend_benefit,
             friend_percent=rules.friend_value
             if rules.friend_benefit == FriendBenefit.VOUCHER_PERCENT

@@ -106,16 +106,25 @@ LoyaltyMembershipTermConnection, LoyaltyMembershipTermEdge = connection_types(
 
 
 class MembershipType(graphene.ObjectType):
-    """A member's paid membership: the plan, whether it runs, and until when."""
+    """A member's paid membership: the plan in force, whether it runs, and until when."""
 
-    plan = graphene.Field(MembershipPlanType, required=True, description="The plan of the latest term.")
+    plan = graphene.Field(
+        MembershipPlanType,
+        required=True,
+        description="The plan in force: the best running (highest tier, ties: longest remaining); "
+        "when none runs, the one that ended last.",
+    )
     status = MembershipStatusEnum(required=True, description="ACTIVE while a paid term runs, else ENDED.")
     started_at = graphene.DateTime(required=True, description="When the first term of the chain started.")
     ends_at = graphene.DateTime(
         required=True, description="When the last paid term ends: the local midnight closing its last day."
     )
+    plan_ends_at = graphene.DateTime(
+        required=True,
+        description="When the plan in force ends; another plan bought side by side may run on to `endsAt`.",
+    )
     current_term_ends_at = graphene.DateTime(
-        description="When the term running now ends; null when none runs."
+        description="When the plan in force's term running now ends; null when none runs."
     )
     terms = graphene.Field(
         LoyaltyMembershipTermConnection,
@@ -138,12 +147,14 @@ class MembershipType(graphene.ObjectType):
         if not is_running(root, now):
             return None
         running = (
-            MembershipTermRow.objects.filter(membership=root, starts_at__lte=now, ends_at__gt=now)
+            MembershipTermRow.objects.filter(
+                membership=root, plan_id=root.plan_id, starts_at__lte=now, ends_at__gt=now
+            )
             .order_by("ends_at")
             .values_list("ends_at", flat=True)
             .first()
         )
-        return running or root.ends_at
+        return running or root.plan_ends_at
 
     @staticmethod
     @resolver()

@@ -54,6 +54,7 @@ class Program(DjangoObjectType):
             "expiry_reminder_days",
             "max_adjustment_points",
             "tier_grace_days",
+            "action_points_count_toward_tiers",
             "redeem_min_points",
             "redeem_step_points",
         )

@@ -18,7 +18,14 @@ from saleor_loyalty.graphql.ids import int_pk, to_global_id
 from saleor_loyalty.graphql.money import MoneyType
 from saleor_loyalty.graphql.pagination import connection, connection_types, keyset_page
 from saleor_loyalty.ledger import programs
-from saleor_loyalty.models import FriendBenefit, LoyaltyAccount, Referral, ReferralCode, ReferralStatus
+from saleor_loyalty.models import (
+    FriendBenefit,
+    LoyaltyAccount,
+    Referral,
+    ReferralCode,
+    ReferralStatus,
+    ReferrerReward,
+)
 
 MANAGE_USERS = "MANAGE_USERS"
 MANAGE_SETTINGS = "MANAGE_SETTINGS"
@@ -28,6 +35,9 @@ ReferralStatusEnum = choices_enum(
     "LoyaltyReferralStatus",
     ReferralStatus.values,
     "Where a referral stands (invited, ordered, rewarded, ...).",
+)
+ReferrerRewardEnum = choices_enum(
+    "LoyaltyReferrerReward", ReferrerReward.values, "How a referrer is rewarded: points or store credit."
 )
 FriendBenefitEnum = choices_enum(
     "LoyaltyReferralFriendBenefit", FriendBenefit.values, "What a referred friend gets on their first order."
@@ -54,6 +64,9 @@ class ReferralFields:
     )
     reason = graphene.String(description="The same, in words.")
     reward_points = graphene.Int(required=True, description="Points the referrer gets (or got) for it.")
+    reward_credit = graphene.Field(
+        MoneyType, description="Store credit the referrer gets (or got) for it; null when rewarded in points."
+    )
     created = graphene.DateTime(required=True, description="When the friend applied the code.")
     ordered_at = graphene.DateTime(description="When the friend's first order counted.")
     reward_due_at = graphene.DateTime(description="When the reward is due, if the order stays unrefunded.")
@@ -75,6 +88,12 @@ class ReferralFields:
     @staticmethod
     def resolve_reward_points(root: Referral, _info):
         return root.referrer_points
+
+    @staticmethod
+    def resolve_reward_credit(root: Referral, _info):
+        if root.referrer_credit <= 0:
+            return None
+        return MoneyType.of(root.referrer_credit, root.program.currency)
 
     @staticmethod
     def resolve_created(root: Referral, _info):
@@ -223,6 +242,12 @@ def member_referrals(view, info):
 class ReferralSettingsType(graphene.ObjectType):
     enabled = graphene.Boolean(required=True, description="Referrals are offered in the channel.")
     referrer_points = graphene.Int(required=True, description="Points for the referrer per counted friend.")
+    referrer_reward = ReferrerRewardEnum(
+        required=True, description="POINTS (`referrerPoints`) or STORE_CREDIT (`referrerCredit` on the card)."
+    )
+    referrer_credit = graphene.Field(
+        MoneyType, description="Store credit for the referrer per counted friend (STORE_CREDIT); else null."
+    )
     friend_benefit = FriendBenefitEnum(required=True, description="What the friend gets.")
     friend_percent = graphene.Float(description="The welcome voucher's percentage off (VOUCHER_PERCENT).")
     friend_amount = graphene.Field(MoneyType, description="The welcome voucher's amount off (VOUCHER_FIXED).")
@@ -251,6 +276,10 @@ class ReferralSettingsType(graphene.ObjectType):
         return ReferralSettingsType(
             enabled=settings.enabled,
             referrer_points=settings.referrer_points,
+            referrer_reward=settings.referrer_reward,
+            referrer_credit=MoneyType.of(settings.referrer_credit, currency)
+            if settings.referrer_reward == ReferrerReward.STORE_CREDIT
+            else None,
             friend_benefit=settings.friend_benefit,
             friend_percent=settings.friend_value
             if settings.friend_benefit == FriendBenefit.VOUCHER_PERCENT

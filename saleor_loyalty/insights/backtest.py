@@ -40,7 +40,8 @@ from saleor_loyalty.models import (
     TierBasis,
     TierWindow,
 )
-from saleor_loyalty.tiers.ladder import highest_entered, ladder, window_start
+from saleor_loyalty.tiers.ladder import highest_entered, ladder
+from saleor_loyalty.tiers.windows import window_start
 
 MAX_MONTHS = 24
 MISSING = object()

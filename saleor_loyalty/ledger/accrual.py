@@ -21,7 +21,8 @@ from saleor_loyalty.ledger.accounts import SYSTEM, normalize_email
 from saleor_loyalty.ledger.prepared import planned_once
 from saleor_loyalty.ledger.rules import compute_earn, state_source_key
 from saleor_loyalty.models import EntryKind, LedgerEntry, LoyaltyAccount, LoyaltyProgram, Tier, TierBasis
-from saleor_loyalty.tiers.ladder import MEMBER_QUALIFICATION_SQL, window_start
+from saleor_loyalty.tiers.ladder import MEMBER_QUALIFICATION_SQL, counted_kinds
+from saleor_loyalty.tiers.windows import window_start
 
 _ENTRIES, _ACCOUNTS = LedgerEntry._meta.db_table, LoyaltyAccount._meta.db_table
 _ACCOUNT_FIELDS = [f.attname for f in LoyaltyAccount._meta.concrete_fields]
@@ -197,8 +198,7 @@ def insert_earn(member: Member, facts: OrderFacts, earn_key: str, seen: str | No
             _INSERT_SQL[seen is not None, qualify],
             {
                 "seen": seen,
-                "earn": EntryKind.EARN,
-                "adjustment": EntryKind.ADJUSTMENT,
+                **counted_kinds(program),
                 "since": since,
                 "basis": program.tier_basis,
                 "account": account.pk,

@@ -123,8 +123,10 @@ def _validate(program: LoyaltyProgram, changes: dict) -> dict:
             cleaned[field] = percent
         elif field == "timezone":
             cleaned[field] = timezone_name(value, "timezone", InvalidProgramSetting)
-        elif field in {"include_tax", "is_active"}:
-            cleaned[field] = bool(value)
+        elif field in {"include_tax", "is_active", "action_points_count_toward_tiers"}:
+            if not isinstance(value, bool):
+                raise InvalidProgramSetting("Must be true or false.", field)
+            cleaned[field] = value
         else:
             raise InvalidProgramSetting("This setting cannot be changed.", field)
     return cleaned

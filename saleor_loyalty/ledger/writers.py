@@ -128,12 +128,14 @@ def redeem_points(
         )
 
 
-def attach_guest_accounts(user_id: int, email: str) -> list[LoyaltyAccount]:
+def attach_guest_accounts(user_id: int, email: str, on_merge=None) -> list[LoyaltyAccount]:
     """Give a new customer the points held for their email as a guest, in every program.
 
     The guest account is linked to the user; if the user already has an account in that program,
     the guest balance moves over as a MERGE_OUT/MERGE_IN pair keyed by the guest account, so a
-    second delivery of `customer_created` moves nothing twice. From then on the guest's orders
+    second delivery of `customer_created` moves nothing twice. `on_merge(guest, member, at)` runs inside
+    each merge's transaction with both accounts locked (the engagement layer carries a guest's paid
+    membership there: `engagement.membership_merge`). From then on the guest's orders
     count towards the member's tier as the member's own, and a merge that crosses an entry
     threshold moves the member up at once, in the merge's transaction with both accounts locked.
     """
@@ -158,11 +160,11 @@ def attach_guest_accounts(user_id: int, email: str) -> list[LoyaltyAccount]:
                 guest.save(update_fields=["user", "updated_at"])
                 attached.append(guest)
             else:
-                attached.append(_merge(guest, locked[member.pk]))
+                attached.append(_merge(guest, locked[member.pk], on_merge))
     return attached
 
 
-def _merge(guest: LoyaltyAccount, member: LoyaltyAccount) -> LoyaltyAccount:
+def _merge(guest: LoyaltyAccount, member: LoyaltyAccount, on_merge=None) -> LoyaltyAccount:
     """Move a locked guest account's balance into the locked member account."""
     moved = guest.balance
     if moved:
@@ -185,6 +187,8 @@ def _merge(guest: LoyaltyAccount, member: LoyaltyAccount) -> LoyaltyAccount:
         member.save(update_fields=["updated_at"])
     guest.merged_into, guest.merged_at = member, timezone.now()
     guest.save(update_fields=["merged_into", "merged_at", "updated_at"])
+    if on_merge is not None:
+        on_merge(guest, member, guest.merged_at)
     upgrade_if_qualified(
         member, member.program, TierCause.ORDER_UPGRADE, reason=f"Guest orders merged from account {guest.pk}"
     )

@@ -19,7 +19,6 @@ from django.db.models.functions import Coalesce, JSONObject
 
 from saleor_loyalty.ledger.accounts import PENDING_KINDS
 from saleor_loyalty.models import (
-    EntryKind,
     LedgerEntry,
     LoyaltyAccount,
     LoyaltyProgram,
@@ -27,7 +26,8 @@ from saleor_loyalty.models import (
     TierBasis,
     TierTranslation,
 )
-from saleor_loyalty.tiers.ladder import AMOUNT_PLACES, MEMBER_QUALIFICATION_SQL, window_start
+from saleor_loyalty.tiers.ladder import AMOUNT_PLACES, MEMBER_QUALIFICATION_SQL, counted_kinds
+from saleor_loyalty.tiers.windows import window_start
 
 _PARAM = re.compile(r"%\((\w+)\)s")
 
@@ -68,11 +68,7 @@ def tier_names(program: LoyaltyProgram) -> dict | None:
 def _qualification(program: LoyaltyProgram, now: datetime) -> RawSQL:
     """The one-member qualification query, correlated to the outer account row."""
     outer = f'"{LoyaltyAccount._meta.db_table}"."id"'
-    values = {
-        "earn": EntryKind.EARN,
-        "adjustment": EntryKind.ADJUSTMENT,
-        "since": window_start(program, now),
-    }
+    values = {**counted_kinds(program), "since": window_start(program, now)}
     params = []
 
     def bind(match):

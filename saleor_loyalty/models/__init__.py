@@ -20,6 +20,7 @@ from saleor_loyalty.models.actions import (
     BulkGrantState,
     ClubAction,
     ShareLink,
+    ShareVisit,
 )
 from saleor_loyalty.models.benefits import ClubShippingMethod, MemberVoucherCode, TierVoucher
 from saleor_loyalty.models.campaigns import (
@@ -89,6 +90,7 @@ from saleor_loyalty.models.referrals import (
     ReferralCode,
     ReferralSettings,
     ReferralStatus,
+    ReferrerReward,
 )
 from saleor_loyalty.models.segments import (
     Flow,

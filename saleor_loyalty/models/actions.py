@@ -101,6 +101,27 @@ class ShareLink(models.Model):
         ]
 
 
+class ShareVisit(models.Model):
+    """A visit that credited a share link's owner, kept as two keyed hashes (HMAC with the deployment's secret,
+    never the cookie id, account or address): who visited (a signed first-party cookie id, or the signed-in
+    account) and from where (the IP). A credit needs both unseen, so clearing cookies alone or rotating IPs
+    alone earns nothing; per link each is unique for ever (the database says so), per sharer within the share
+    action's widest capped window (checked under the sharer's account lock)."""
+
+    link = models.ForeignKey(ShareLink, on_delete=models.CASCADE, related_name="credited")
+    sharer = models.ForeignKey(LoyaltyAccount, on_delete=models.CASCADE, related_name="+")
+    visitor_hash = models.CharField(max_length=64)
+    ip_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["link", "visitor_hash"], name="loyalty_share_visit_visitor_uniq"),
+            models.UniqueConstraint(fields=["link", "ip_hash"], name="loyalty_share_visit_ip_uniq"),
+        ]
+        indexes = [models.Index(fields=["sharer", "created_at"], name="loyalty_share_visit_sharer_idx")]
+
+
 class ActionSettings(models.Model):
     """What a program's public page shows besides its rules, and its engagement moments."""
 

@@ -41,6 +41,11 @@ class CreditKind(models.TextChoices):
     BIRTHDAY_GIFT = "birthday_gift", "The tier's birthday credit put on the member's card"
     ANNIVERSARY_GIFT = "anniversary_gift", "Store credit for a year in the club"
     MEMBERSHIP_GIFT = "membership_gift", "A paid membership plan's monthly credit put on the member's card"
+    REFERRAL_REWARD = (
+        "referral_reward",
+        "Store credit for a friend's first order that passed its pending period",
+    )
+    REFERRAL_REVERSAL = "referral_reversal", "Referral credit taken back: the friend's order was refunded"
 
 
 class CreditEntry(models.Model):

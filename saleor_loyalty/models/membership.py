@@ -5,7 +5,8 @@ Invariants kept by the database:
 - one term row per Saleor order line (`loyalty_membershipterm_line_uniq`), so an order event replayed,
   late or handled by two workers at once never starts a second term; a line of quantity 2 is one row
   of two units (two consecutive terms);
-- one membership per account: its terms form one chain, recomputed under the membership row's lock.
+- one membership per account: each plan's terms form that plan's chain (plans run side by side),
+  recomputed under the membership row's lock.
 Saleor's variant, order and order line are referenced by value, never by foreign key.
 """
 
@@ -75,10 +76,11 @@ class MembershipStatus(models.TextChoices):
 
 
 class Membership(models.Model):
-    """A member's paid membership in one program: a cache of its terms' chain, kept under this row's lock.
+    """A member's paid membership in one program: a cache of its terms' chains, kept under this row's lock.
 
-    `ends_at` is where the chain of live terms ends; `status` turns `ended` when the expiry job (or a
-    refund) finds it passed; `reminded_for` and `ended_notice_for` hold the `ends_at` each notice was
+    `plan` is the plan in force (the best running) and `plan_ends_at` where its chain ends; `ends_at` is
+    where the last chain of live terms ends; the expiry job walks `plan_ends_at`, switching to the next
+    best plan or, at `ends_at`, ending; `status` turns `ended` when the job (or a refund) finds it passed; `reminded_for` and `ended_notice_for` hold the `ends_at` each notice was
     sent for, so an extension earns a new reminder and a replay never sends one twice.
     """
 
@@ -88,13 +90,14 @@ class Membership(models.Model):
         MembershipPlan,
         on_delete=models.PROTECT,
         related_name="memberships",
-        help_text="The latest term's plan.",
+        help_text="The plan in force: the best running (highest tier, then longest remaining).",
     )
     status = models.CharField(
         max_length=16, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE
     )
     started_at = models.DateTimeField()
     ends_at = models.DateTimeField()
+    plan_ends_at = models.DateTimeField(help_text="Where the plan in force's chain ends (at most `ends_at`).")
     tier_before_id = models.BigIntegerField(
         null=True, blank=True, help_text="The tier held when the membership started (by value)."
     )
@@ -105,16 +108,25 @@ class Membership(models.Model):
 
     class Meta:
         indexes = [
-            # The expiry and reminder jobs walk running memberships by end.
+            # The reminder job walks running memberships by end.
             models.Index(
                 fields=["ends_at", "id"],
                 condition=Q(status="active"),
                 name="loyalty_membership_due_idx",
             ),
+            # The expiry job walks them by the end of the plan in force (a switch, or the end).
+            models.Index(
+                fields=["plan_ends_at", "id"],
+                condition=Q(status="active"),
+                name="loyalty_membership_plan_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_at__gte=models.F("started_at")), name="loyalty_membership_window_chk"
+            ),
+            models.CheckConstraint(
+                condition=Q(plan_ends_at__lte=models.F("ends_at")), name="loyalty_membership_plan_end_chk"
             ),
         ]
 

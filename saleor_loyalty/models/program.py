@@ -68,6 +68,10 @@ class LoyaltyProgram(models.Model):
     tier_grace_days = models.PositiveIntegerField(
         default=30, help_text="Days a member may stay below the retain threshold before a downgrade."
     )
+    action_points_count_toward_tiers = models.BooleanField(
+        default=False,
+        help_text="Points for actions that are not purchases count towards tiers measured in points.",
+    )
     cashback_percent = models.DecimalField(
         max_digits=5,
         decimal_places=2,

@@ -3,7 +3,8 @@
 A referral is one friend's checkout that arrived with a member's code. Its status only moves forward
 (invited → ordered or held → rewarded, or rejected / reversed), each move under the row's lock; the
 points it gives are ledger rows keyed by the referral (`referral:<id>`), so a replayed order event or a
-second worker can never reward twice. One friend counts once per program: a partial unique constraint
+second worker can never reward twice; a referrer rewarded in store credit gets a credit row with the same
+key and the card move, reversed like cashback. One friend counts once per program: a partial unique constraint
 on the friend's canonical email over the statuses that counted an order.
 """
 
@@ -23,6 +24,11 @@ class FriendBenefit(models.TextChoices):
         "A single-use Saleor voucher: a fixed amount off, in the channel's currency",
     )
     POINTS = "points", "Welcome points, given with the referrer's reward"
+
+
+class ReferrerReward(models.TextChoices):
+    POINTS = "points", "Points on the referrer's balance"
+    STORE_CREDIT = "store_credit", "Store credit on the referrer's club gift card"
 
 
 class ReferralStatus(models.TextChoices):
@@ -48,6 +54,15 @@ class ReferralSettings(models.Model):
     program = models.OneToOneField(LoyaltyProgram, on_delete=models.CASCADE, related_name="referral_settings")
     enabled = models.BooleanField(default=False)
     referrer_points = models.PositiveIntegerField(default=500)
+    referrer_reward = models.CharField(
+        max_length=16, choices=ReferrerReward.choices, default=ReferrerReward.POINTS
+    )
+    referrer_credit = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0"),
+        help_text="Store credit per counted friend, in the channel's currency (reward `store_credit`).",
+    )
     friend_benefit = models.CharField(
         max_length=16, choices=FriendBenefit.choices, default=FriendBenefit.VOUCHER_PERCENT
     )
@@ -78,6 +93,9 @@ class ReferralSettings(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(friend_value__gte=0), name="loyalty_referral_settings_value_chk"
+            ),
+            models.CheckConstraint(
+                condition=Q(referrer_credit__gte=0), name="loyalty_referral_settings_credit_chk"
             ),
         ]
 
@@ -119,6 +137,9 @@ class Referral(models.Model):
     order_number = models.CharField(max_length=64, blank=True, default="")
     order_total = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
     referrer_points = models.PositiveIntegerField(default=0, help_text="Snapshot when the order counted.")
+    referrer_credit = models.DecimalField(
+        max_digits=12, decimal_places=2, default=Decimal("0"), help_text="Snapshot when the order counted."
+    )
     friend_points = models.PositiveIntegerField(default=0, help_text="Snapshot when the order counted.")
     ordered_at = models.DateTimeField(null=True, blank=True)
     reward_due_at = models.DateTimeField(null=True, blank=True)

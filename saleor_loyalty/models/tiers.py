@@ -70,6 +70,7 @@ class Tier(models.Model):
 class TierCause(models.TextChoices):
     ORDER_UPGRADE = "order_upgrade", "A paid order crossed the entry threshold"
     ADJUSTMENT_UPGRADE = "adjustment_upgrade", "A staff adjustment crossed the entry threshold"
+    ACTION_UPGRADE = "action_upgrade", "Points for an action crossed the entry threshold"
     EVALUATION_UPGRADE = "evaluation_upgrade", "Nightly evaluation found the entry threshold met"
     EVALUATION_DOWNGRADE = "evaluation_downgrade", "Below the retain threshold after the grace period"
     GRACE_STARTED = "grace_started", "Fell below the retain threshold; grace period started"

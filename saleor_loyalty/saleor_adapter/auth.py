@@ -71,3 +71,15 @@ def requestor_from_request(request, club_app_identifier: str | None = None) -> R
         permissions = frozenset(name.split(".", 1)[1].upper() for name in app.get_permissions())
         return Requestor(app_id=app.pk, app_name=app.name, permissions=permissions)
     return Requestor()
+
+
+def signed_in_user_id(request) -> int | None:
+    """The customer a request is signed in as (Saleor's user JWT), or None: anonymous, an app, or a token that
+    does not check out (a share link visit is then simply anonymous)."""
+    from saleor.core.auth_backend import load_user_from_request
+
+    try:
+        user = load_user_from_request(request)
+    except jwt.PyJWTError:
+        return None
+    return user.pk if user is not None else None

@@ -9,6 +9,7 @@ logger = logging.getLogger(__name__)
 
 
 CLUB_VOUCHER_MARK = "saleor_loyalty.tier_voucher"
+REFERRAL_VOUCHER_MARK = "saleor_loyalty.referral_voucher"
 
 
 class SaleorVouchers:
@@ -58,11 +59,12 @@ def checkout_benefit_facts(checkout):
 
     from saleor_loyalty.benefits.checkout import CheckoutBenefitFacts
 
-    is_club, percent = False, None
+    is_club, is_welcome, percent = False, False, None
     if checkout.voucher_code:
         code = VoucherCode.objects.select_related("voucher").filter(code=checkout.voucher_code).first()
         if code is not None:
             is_club = CLUB_VOUCHER_MARK in (code.voucher.private_metadata or {})
+            is_welcome = REFERRAL_VOUCHER_MARK in (code.voucher.private_metadata or {})
             percent = (
                 VoucherChannelListing.objects.filter(
                     voucher_id=code.voucher_id, channel_id=checkout.channel_id
@@ -81,6 +83,9 @@ def checkout_benefit_facts(checkout):
         user_id=checkout.user_id,
         voucher_code=checkout.voucher_code or None,
         voucher_is_club=is_club,
+        voucher_is_welcome=is_welcome,
+        checkout_token=str(checkout.token),
+        email=checkout.get_customer_email() or "",
         voucher_percent=percent,
         shipping_method_id=shipping_method_id,
         delivery_chosen=delivery_chosen,

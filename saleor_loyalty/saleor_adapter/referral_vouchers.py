@@ -14,12 +14,15 @@ from saleor_loyalty.engagement.referral_facts import (
     canonical_phone,
 )
 from saleor_loyalty.engagement.referral_orders import may_be_referred
-from saleor_loyalty.saleor_adapter.checkouts import CLUB_VOUCHER_MARK, load_checkout_info
+from saleor_loyalty.saleor_adapter.checkouts import (
+    CLUB_VOUCHER_MARK,
+    REFERRAL_VOUCHER_MARK,
+    load_checkout_info,
+)
 from saleor_loyalty.saleor_adapter.orders import order_facts
 
 logger = logging.getLogger(__name__)
 
-REFERRAL_VOUCHER_MARK = "saleor_loyalty.referral_voucher"
 HISTORY = 50  # past orders of a referrer looked at for addresses and cards
 
 

@@ -3,7 +3,9 @@
 - What counts is derived from the ledger, never kept as a separate counter: spend is the accrual
   base of earn rows net of what their reversals refunded (a refund counts against the order's own
   window), points are earned points net of reversals plus staff adjustments, orders are earn rows
-  not fully refunded or cancelled. Birthday gifts and challenge rewards do not count. A guest
+  not fully refunded or cancelled. Birthday gifts and challenge rewards do not count; points for
+  actions that are not purchases count only where the program measures tiers in points and chose
+  `action_points_count_toward_tiers` (off by default: a review or a share is not loyalty bought). A guest
   account merged into a member counts as the member's own: its orders, net of their refunds, in
   their own windows (the merge_in row itself is a balance move and counts nothing).
 - Going up is immediate (a paid order or a staff adjustment crossing an entry threshold), in the
@@ -15,16 +17,14 @@
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from operator import attrgetter
-from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
-from saleor_loyalty.core.clock import add_months, local_date
 from saleor_loyalty.core.facts import NO_TIER, Actor, EarnTier
 from saleor_loyalty.models import (
     EntryKind,
@@ -35,8 +35,8 @@ from saleor_loyalty.models import (
     TierBasis,
     TierEvent,
     TierTranslation,
-    TierWindow,
 )
+from saleor_loyalty.tiers.windows import window_end_date, window_start
 
 DEFAULT_TIERS = (
     {
@@ -106,30 +106,23 @@ def current_tier(account: LoyaltyAccount | None, tiers: list[Tier]) -> Tier | No
     return tiers[0]
 
 
-def _local_midnight(day: date, tz_name: str) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=ZoneInfo(tz_name))
-
-
-def window_start(program: LoyaltyProgram, now: datetime) -> datetime | None:
-    """First instant that counts: local 1 January, local midnight 12 months ago, or None for lifetime."""
-    today = local_date(now, program.timezone)
-    if program.tier_window == TierWindow.CALENDAR_YEAR:
-        return _local_midnight(date(today.year, 1, 1), program.timezone)
-    if program.tier_window == TierWindow.ROLLING_12_MONTHS:
-        return _local_midnight(add_months(today, -12), program.timezone)
-    return None
-
-
-def window_end_date(program: LoyaltyProgram, now: datetime) -> date | None:
-    """The local date the current window closes on (calendar year only; the others slide or never end)."""
-    if program.tier_window == TierWindow.CALENDAR_YEAR:
-        return date(local_date(now, program.timezone).year, 12, 31)
-    return None
-
-
 _TABLE = LedgerEntry._meta.db_table
 BASIS_COLUMNS = (TierBasis.SPEND, TierBasis.POINTS, TierBasis.ORDERS)
-_KINDS = {"earn": EntryKind.EARN, "adjustment": EntryKind.ADJUSTMENT, "reversal": EntryKind.EARN_REVERSAL}
+
+
+def counted_kinds(program: LoyaltyProgram) -> dict[str, str]:
+    """The kinds the qualification queries read (`earn`, `adjustment`, `action`, `reversal`): action awards
+    only where tiers are measured in points and the program counts them; else `action` repeats a kind, so
+    one statement serves both settings and every caller (accrual, the member page, the nightly job) agrees."""
+    counts_actions = program.tier_basis == TierBasis.POINTS and program.action_points_count_toward_tiers
+    return {
+        "earn": EntryKind.EARN,
+        "adjustment": EntryKind.ADJUSTMENT,
+        "action": EntryKind.ACTION if counts_actions else EntryKind.ADJUSTMENT,
+        "reversal": EntryKind.EARN_REVERSAL,
+    }
+
+
 AMOUNT_PLACES = Decimal("0.0001")
 
 _ACCOUNTS = LoyaltyAccount._meta.db_table
@@ -159,12 +152,12 @@ WITH merged AS (
 ), counted AS (
     SELECT e.id, e.account_id, e.kind, e.points, e.money_amount
     FROM {_TABLE} e JOIN unnest(%(accounts)s::bigint[]) AS batch(id) ON batch.id = e.account_id
-    WHERE e.account_id BETWEEN %(low)s AND %(high)s AND e.kind IN (%(earn)s, %(adjustment)s)
+    WHERE e.account_id BETWEEN %(low)s AND %(high)s AND e.kind IN (%(earn)s, %(adjustment)s, %(action)s)
       AND {_SINCE.format(alias="e")}
     UNION ALL
     SELECT e.id, m.holder, e.kind, e.points, e.money_amount
     FROM merged m JOIN {_TABLE} e ON e.account_id = m.id
-    WHERE e.kind IN (%(earn)s, %(adjustment)s) AND {_SINCE.format(alias="e")}
+    WHERE e.kind IN (%(earn)s, %(adjustment)s, %(action)s) AND {_SINCE.format(alias="e")}
 ), reversal AS (
     SELECT x.id, x.reverses_id, x.money_amount, x.points, x.forgiven_points FROM {_TABLE} x
     WHERE x.account_id BETWEEN %(low)s AND %(high)s AND x.kind = %(reversal)s
@@ -202,7 +195,7 @@ def qualifying_amounts(program: LoyaltyProgram, account_ids: list[int], now: dat
         cursor.execute(
             QUALIFICATION_SQL,
             {
-                **_KINDS,
+                **counted_kinds(program),
                 "accounts": list(account_ids),
                 "low": min(account_ids),
                 "high": max(account_ids),
@@ -223,10 +216,10 @@ SELECT COALESCE(SUM(CASE WHEN e.kind = %(earn)s THEN e.money_amount * (1 - COALE
        COUNT(*) FILTER (WHERE e.kind = %(earn)s AND r.share < 1)
 FROM (
     SELECT e.id, e.kind, e.points, e.money_amount, e.detail FROM {_TABLE} e
-    WHERE e.account_id = %(account)s AND e.kind IN (%(earn)s, %(adjustment)s) AND {_SINCE.format(alias="e")}
+    WHERE e.account_id = %(account)s AND e.kind IN (%(earn)s, %(adjustment)s, %(action)s) AND {_SINCE.format(alias="e")}
     UNION ALL
     SELECT e.id, e.kind, e.points, e.money_amount, e.detail FROM {_ACCOUNTS} g JOIN {_TABLE} e ON e.account_id = g.id
-    WHERE g.merged_into_id = %(account)s AND e.kind IN (%(earn)s, %(adjustment)s) AND {_SINCE.format(alias="e")}
+    WHERE g.merged_into_id = %(account)s AND e.kind IN (%(earn)s, %(adjustment)s, %(action)s) AND {_SINCE.format(alias="e")}
 ) e
 {REFUNDED_SHARE_LATERAL}
 """
@@ -239,7 +232,8 @@ def qualifying_amount(program: LoyaltyProgram, account: LoyaltyAccount | None, n
         return Decimal(0)
     with connection.cursor() as cursor:
         cursor.execute(
-            MEMBER_QUALIFICATION_SQL, {**_KINDS, "account": account.pk, "since": window_start(program, now)}
+            MEMBER_QUALIFICATION_SQL,
+            {**counted_kinds(program), "account": account.pk, "since": window_start(program, now)},
         )
         row = cursor.fetchone()
     return Decimal(row[BASIS_COLUMNS.index(program.tier_basis)]).quantize(AMOUNT_PLACES)

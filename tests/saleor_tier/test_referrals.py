@@ -14,6 +14,7 @@ from saleor_loyalty.models import EntryKind, LedgerEntry, Referral, ReferralStat
 from saleor_loyalty.saleor_adapter.referral_vouchers import saleor_referrals
 
 from .flows import (
+    ADD_PROMO_CODE,
     ADDRESS,
     CHECKOUT_COMPLETE,
     CHECKOUT_CREATE,
@@ -80,6 +81,15 @@ def friends_checkout(api_client, shop, email, address):
 
 
 def pay_and_complete(api_client, checkout_id, shipping_method):
+    completed = _complete(api_client, checkout_id, shipping_method)
+    assert completed["errors"] == [], completed["errors"]
+    return completed["order"]
+
+
+def _complete(api_client, checkout_id, shipping_method):
+    """Delivery, dummy-gateway payment, completion: Saleor's answer (the order, or its errors)."""
+    from saleor.graphql.tests.utils import get_graphql_content
+
     total = saleor_call(
         api_client,
         DELIVERY_UPDATE,
@@ -95,7 +105,9 @@ def pay_and_complete(api_client, checkout_id, shipping_method):
         },
         "checkoutPaymentCreate",
     )
-    return saleor_call(api_client, CHECKOUT_COMPLETE, {"id": checkout_id}, "checkoutComplete")["order"]
+    return get_graphql_content(api_client.post_graphql(CHECKOUT_COMPLETE, {"id": checkout_id}))["data"][
+        "checkoutComplete"
+    ]
 
 
 def saleor_call_query(api_client, checkout_id):
@@ -191,3 +203,24 @@ def test_an_existing_customer_cannot_use_a_code(
     assert [(e["code"], e["field"]) for e in errors] == [("REFERRAL_NOT_ELIGIBLE", "code")]
     assert "first order" in errors[0]["message"]
     assert not Referral.objects.exists()
+
+
+def test_a_leaked_welcome_voucher_fails_at_order_creation_for_anyone_but_the_friend(
+    api_client, customer_user, shop, referrer_code
+):
+    # given Noa's checkout got the welcome voucher, and Eli found its code
+    noas = friends_checkout(api_client, shop, "noa.cohen@example.com", FRIEND_ADDRESS)
+    _, answer = club(APPLY, {"checkout": noas, "code": referrer_code})
+    code = answer["data"]["loyaltyReferralApply"]["voucherCode"]
+    elis = friends_checkout(api_client, shop, "eli@example.com", {**FRIEND_ADDRESS, "firstName": "Eli"})
+    applied = saleor_call(api_client, ADD_PROMO_CODE, {"id": elis, "code": code}, "checkoutAddPromoCode")
+    assert applied["checkout"]["voucherCode"] == code  # Saleor's vouchers are bearer codes
+
+    # when Eli completes, then order creation refuses the code and no order exists
+    refused = _complete(api_client, elis, shop[1])
+    assert refused["order"] is None
+    assert [(e["field"], e["code"]) for e in refused["errors"]] == [("promoCode", "VOUCHER_NOT_APPLICABLE")]
+    assert not Order.objects.filter(user_email="eli@example.com").exists()
+
+    # and Noa's own order with it goes through
+    assert pay_and_complete(api_client, noas, shop[1]) is not None

@@ -4,7 +4,7 @@
 // The rest of the club's staff operations (issue 12): engagement settings, badges, the grants' history,
 // a tier's shipping methods and early access, reconciliation findings and their repair.
 export const BADGE_FIELDS = "id name nameHe description descriptionHe imageUrl";
-const REFERRAL_SETTINGS_FIELDS = `enabled referrerPoints friendBenefit friendPercent friendAmount { amount currency } friendPoints pendingDays
+const REFERRAL_SETTINGS_FIELDS = `enabled referrerPoints referrerReward referrerCredit { amount currency } friendBenefit friendPercent friendAmount { amount currency } friendPoints pendingDays
   monthlyCap minOrderTotal { amount currency } linkTemplate holdAll holdOrderTotalOver { amount currency } holdSharedAddress`;
 const ACTION_SETTINGS_FIELDS = "storefrontUrl termsEn termsHe anniversaryPoints anniversaryCredit { amount currency }";
 export const BULK_GRANT_FIELDS = "id points reason state granted skipped byFilter actor created finished";

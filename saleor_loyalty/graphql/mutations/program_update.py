@@ -37,6 +37,9 @@ class LoyaltyProgramInput(graphene.InputObjectType):
         description="Lifetime, calendar year or rolling 12 months (program timezone)."
     )
     tier_grace_days = graphene.Int(description="Days below the retain threshold before a downgrade.")
+    action_points_count_toward_tiers = graphene.Boolean(
+        description="Points for actions that are not purchases count towards tiers measured in points."
+    )
     cashback_percent = graphene.Decimal(
         description="Store credit per paid order in % of the accrual base; 0 = off."
     )
@@ -60,6 +63,7 @@ FIELDS = {
     "tier_basis",
     "tier_window",
     "tier_grace_days",
+    "action_points_count_toward_tiers",
     "cashback_percent",
     "redeem_min_points",
     "redeem_step_points",

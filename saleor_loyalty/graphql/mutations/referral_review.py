@@ -28,6 +28,11 @@ class LoyaltyReferralReview(ClubMutation):
     def perform(cls, info, channel, id, approve, reason=None):
         referral_id = int_pk(id, "LoyaltyReferral", "id", referral_rewards.ReferralNotFound)
         referral = referral_rewards.review(
-            program_for(info, channel), referral_id, approve, reason or "", info.context.requestor.as_actor()
+            program_for(info, channel),
+            referral_id,
+            approve,
+            reason or "",
+            info.context.requestor.as_actor(),
+            cards=info.context.cards,
         )
         return {"referral": referral}

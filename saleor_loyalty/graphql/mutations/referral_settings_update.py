@@ -2,13 +2,18 @@ import graphene
 
 from saleor_loyalty.engagement import referrals
 from saleor_loyalty.graphql.mutations.base import ClubMutation
-from saleor_loyalty.graphql.referrals import FriendBenefitEnum, ReferralSettingsType
+from saleor_loyalty.graphql.referrals import FriendBenefitEnum, ReferralSettingsType, ReferrerRewardEnum
 from saleor_loyalty.graphql.resolvers import program_for
 
 
 class ReferralSettingsInput(graphene.InputObjectType):
     enabled = graphene.Boolean(description="Offer referrals in the channel.")
     referrer_points = graphene.Int(description="Points for the referrer per counted friend, 0 to 1,000,000.")
+    referrer_reward = ReferrerRewardEnum(description="Reward the referrer in POINTS or STORE_CREDIT.")
+    referrer_credit = graphene.Decimal(
+        description="Store credit per counted friend (STORE_CREDIT), in the channel's currency: above 0, "
+        "at most 1,000,000, at most 2 decimals."
+    )
     friend_benefit = FriendBenefitEnum(description="What the friend gets on their first order.")
     friend_value = graphene.Decimal(
         description="Percent (above 0, at most 100) or amount in the channel's currency, at most 2 decimals."

@@ -42,6 +42,7 @@ def paying(club, *accounts):
             plan=plan,
             started_at=now - timedelta(days=1),
             ends_at=now + timedelta(days=29),
+            plan_ends_at=now + timedelta(days=29),
         )
 
 

@@ -55,10 +55,12 @@ def cast(club, members):
         plan=plan,
         started_at=now - timedelta(days=5),
         ends_at=now + timedelta(days=25),
+        plan_ends_at=now + timedelta(days=25),
     )
     Membership.objects.create(
         program=club, account=eve, plan=plan, status=MembershipStatus.ENDED,
         started_at=now - timedelta(days=60), ends_at=now - timedelta(days=30),
+        plan_ends_at=now - timedelta(days=30),
     )  # fmt: skip
     return {
         "ann": ann,
@@ -95,7 +97,8 @@ def test_paid_membership_filter(club, cast):
     assert names(club, cast, {"paid_membership": ["none"]}) == ["ann", "ben", "cat", "fay"]
     assert names(club, cast, {"paid_membership": ["active", "ended"]}) == ["dan", "eve"]
     # the expiry job has not run yet, but the term is over: ended, not active
-    Membership.objects.filter(account=cast["dan"]).update(ends_at=timezone.now() - timedelta(minutes=1))
+    over = timezone.now() - timedelta(minutes=1)
+    Membership.objects.filter(account=cast["dan"]).update(ends_at=over, plan_ends_at=over)
     assert names(club, cast, {"paid_membership": ["active"]}) == []
     assert names(club, cast, {"paid_membership": ["ended"]}) == ["dan", "eve"]
 

@@ -8,26 +8,33 @@ import { CheckField, SelectField, SubmitRow, TextField, useMutationForm } from "
 import { intOrNull, textOrNull, type Draft, type Money } from "./types";
 
 export type ReferralSettings = {
-  enabled: boolean; referrerPoints: number; friendBenefit: string; friendPercent: number | null; friendAmount: Money | null;
+  enabled: boolean; referrerPoints: number; referrerReward: string; referrerCredit: Money | null; friendBenefit: string; friendPercent: number | null; friendAmount: Money | null;
   friendPoints: number; pendingDays: number; monthlyCap: number; minOrderTotal: Money; linkTemplate: string | null;
   holdAll: boolean; holdOrderTotalOver: Money | null; holdSharedAddress: boolean;
 };
 export type ActionSettings = { storefrontUrl: string; termsEn: string; termsHe: string; anniversaryPoints: number; anniversaryCredit: Money };
 
 const BENEFITS = ["NONE", "VOUCHER_PERCENT", "VOUCHER_FIXED", "POINTS"];
+const REWARDS = ["POINTS", "STORE_CREDIT"];
 const REFERRAL_INTS: Key[] = ["referrerPoints", "friendPoints", "pendingDays", "monthlyCap"];
 const REFERRAL_FLAGS: Key[] = ["enabled", "holdAll", "holdSharedAddress"];
 
 const referralDraft = (s: ReferralSettings): Draft => ({
-  enabled: s.enabled, referrerPoints: String(s.referrerPoints), friendBenefit: s.friendBenefit,
+  enabled: s.enabled, referrerPoints: String(s.referrerPoints), referrerReward: s.referrerReward,
+  referrerCredit: s.referrerCredit == null ? "" : String(s.referrerCredit.amount), friendBenefit: s.friendBenefit,
   friendValue: String(s.friendPercent ?? s.friendAmount?.amount ?? ""), friendPoints: String(s.friendPoints), pendingDays: String(s.pendingDays),
   monthlyCap: String(s.monthlyCap), minOrderTotal: String(s.minOrderTotal.amount), linkTemplate: s.linkTemplate ?? "",
   holdAll: s.holdAll, holdOrderTotalOver: s.holdOrderTotalOver == null ? "" : String(s.holdOrderTotalOver.amount), holdSharedAddress: s.holdSharedAddress,
 });
 
 // Every rule in one mutation; decimals go as strings (the API's Decimal), an emptied hold limit clears it.
+// The referrer's credit goes only when given: the API refuses STORE_CREDIT without one, under that field.
 export function referralInput(d: Draft): Record<string, unknown> {
-  const input: Record<string, unknown> = { friendBenefit: d.friendBenefit, linkTemplate: String(d.linkTemplate).trim() };
+  const input: Record<string, unknown> = {
+    referrerReward: d.referrerReward, friendBenefit: d.friendBenefit, linkTemplate: String(d.linkTemplate).trim(),
+  };
+  const credit = textOrNull(d.referrerCredit);
+  if (credit !== null) input.referrerCredit = credit;
   for (const k of REFERRAL_INTS) input[k] = intOrNull(d[k]);
   for (const k of REFERRAL_FLAGS) input[k] = Boolean(d[k]);
   const value = textOrNull(d.friendValue);
@@ -54,7 +61,10 @@ export function ReferralSettingsForm({ settings, currency }: { settings: Referra
     }}>
       <div className="form-grid">
         {REFERRAL_FLAGS.map((k) => <CheckField key={k} name={k} label={t(k)} checked={Boolean(draft[k])} onChange={set(k)} error={form.errors[k]} />)}
+        <SelectField name="referrerReward" label={t("referrerReward")} value={String(draft.referrerReward)} onChange={set("referrerReward")} error={form.errors.referrerReward}
+          options={REWARDS.map((r) => ({ value: r, label: t(`reward${r}` as Key) }))} />
         {field("referrerPoints")}
+        {field("referrerCredit", "number", `${t("referrerCredit")} (${currency})`)}
         <SelectField name="friendBenefit" label={t("friendBenefit")} value={String(draft.friendBenefit)} onChange={set("friendBenefit")} error={form.errors.friendBenefit}
           options={BENEFITS.map((b) => ({ value: b, label: t(`benefit${b}` as Key) }))} />
         {field("friendValue")}
