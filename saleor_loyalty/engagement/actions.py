@@ -24,6 +24,7 @@ from saleor_loyalty.ledger.action_awards import (
     CAP_COUNTS_SQL,
     award_at_once,
     write_action_award,
+    written_action_entry,
 )
 from saleor_loyalty.ledger.prepared import planned_once
 from saleor_loyalty.ledger.programs import require_live
@@ -196,23 +197,9 @@ def _award_at_once(program, account, action_key, object_id, occurrence, actor, n
     action = ClubAction(**dict(zip(ACTION_COLUMNS, row[4:], strict=True)))
     action.program = program
     account.balance = balance
-    entry = LedgerEntry(
-        id=entry_id,
-        account=account,
-        kind=EntryKind.ACTION,
-        points=action.points,
-        source_key=source_key,
-        reason=action.name_en,
-        detail=detail,
-        available_at=available_at,
-        expires_at=expires_at,
-        actor_user_id=actor.user_id,
-        actor_app_id=actor.app_id,
-        actor_label=actor.label,
-        occurred_at=now,
-        created_at=created_at,
+    entry = written_action_entry(
+        entry_id, account, action, source_key, detail, (available_at, expires_at), actor, now, created_at
     )
-    entry._state.adding = False
     return ActionResult(ActionOutcome.AWARDED, entry, action)
 
 
@@ -296,23 +283,17 @@ def _decide_and_write(
     if entry_id is None:
         return _unawarded(outcome, probe, action)
     locked.balance = balance
-    entry = LedgerEntry(
-        id=entry_id,
-        account=locked,
-        kind=EntryKind.ACTION,
-        points=action.points,
-        source_key=source_key,
-        reason=action.name_en,
-        detail={"action": action.key, "object": object_id},
-        available_at=fields["available_at"],
-        expires_at=fields["expires_at"],
-        actor_user_id=actor.user_id,
-        actor_app_id=actor.app_id,
-        actor_label=actor.label,
-        occurred_at=now,
-        created_at=created_at,
+    entry = written_action_entry(
+        entry_id,
+        locked,
+        action,
+        source_key,
+        {"action": action.key, "object": object_id},
+        (fields["available_at"], fields["expires_at"]),
+        actor,
+        now,
+        created_at,
     )
-    entry._state.adding = False
     return ActionResult(outcome, entry, action)
 
 

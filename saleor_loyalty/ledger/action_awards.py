@@ -9,8 +9,11 @@ probe are still exact; otherwise it writes nothing and says so. The (kind, sourc
 a duplicate; a recording that lost its idempotency key to a concurrent caller awards nothing either.
 """
 
+from datetime import datetime
+
+from saleor_loyalty.core.facts import Actor
 from saleor_loyalty.ledger.prepared import planned_once
-from saleor_loyalty.models import ActionRecording, ClubAction, LedgerEntry, LoyaltyAccount
+from saleor_loyalty.models import ActionRecording, ClubAction, EntryKind, LedgerEntry, LoyaltyAccount
 
 _LEDGER, _RECORDINGS, _ACCOUNTS, _ACTIONS = (
     LedgerEntry._meta.db_table,
@@ -150,3 +153,36 @@ def award_at_once(params: dict) -> tuple | None:
     with planned_once() as cursor:
         cursor.execute(_AWARD_AT_ONCE_SQL, {**params, "keyed": keyed, "has_object": has_object})
         return cursor.fetchone()
+
+
+def written_action_entry(
+    entry_id: int,
+    account: LoyaltyAccount,
+    action: ClubAction,
+    source_key: str,
+    detail: dict,
+    available_and_expires: tuple[datetime, datetime | None],
+    actor: Actor,
+    now: datetime,
+    created_at: datetime,
+) -> LedgerEntry:
+    """The award row a statement just wrote, built from what it returned (no read back)."""
+    available_at, expires_at = available_and_expires
+    entry = LedgerEntry(
+        id=entry_id,
+        account=account,
+        kind=EntryKind.ACTION,
+        points=action.points,
+        source_key=source_key,
+        reason=action.name_en,
+        detail=detail,
+        available_at=available_at,
+        expires_at=expires_at,
+        actor_user_id=actor.user_id,
+        actor_app_id=actor.app_id,
+        actor_label=actor.label,
+        occurred_at=now,
+        created_at=created_at,
+    )
+    entry._state.adding = False
+    return entry

@@ -6,12 +6,10 @@ autodiscovers this module (it imports `<plugin package>.tasks`); the beat entrie
 here, so installing the plugin needs no change to Saleor's settings.
 """
 
-import functools
 import logging
 from datetime import datetime, timedelta
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from saleor_loyalty.benefits import birthdays
@@ -20,8 +18,6 @@ from saleor_loyalty.engagement import (
     anniversary,
     bulk_grants,
     challenge_passes,
-    challenge_rewards,
-    membership,
     membership_jobs,
     membership_merge,
     referral_orders,
@@ -34,7 +30,6 @@ from saleor_loyalty.insights import (
     campaign_sms,
     greetings,
     nps,
-    order_events,
     tracking,
     winback,
 )
@@ -52,80 +47,21 @@ from saleor_loyalty.saleor_adapter import (
     abandoned_checkouts,
     customers,
     gift_cards,
-    order_lines,
     order_rollups,
     runtime,
     shop,
 )
 from saleor_loyalty.saleor_adapter import orders as saleor_orders
 from saleor_loyalty.saleor_adapter.referral_vouchers import saleor_referrals
+from saleor_loyalty.tasks.order_hooks import AFTER_LEDGER, TRANSIENT, roll_up_kpis, run_hooks
 from saleor_loyalty.tiers import evaluation as tier_evaluation
 
 logger = logging.getLogger(__name__)
 
-TRANSIENT = (OperationalError, InterfaceError)
 EXPIRY_BATCHES_PER_RUN = 500  # 1M lots at 2,000 a batch; the next run resumes from the cursor
 TIER_EVALUATION_BATCHES_PER_RUN = 200
 RECONCILE_BATCHES_PER_RUN = 200  # 100k accounts at 500 a batch; the next run resumes from the cursor
 REFERRAL_BATCHES_PER_RUN = 20  # 2,000 due referrals a run at 100 a batch; the rest are due next run
-
-
-def _sync_referral(order, _lines) -> None:
-    """A referred friend's order moves its referral."""
-    facts = saleor_referrals.order(order.order_id)
-    if facts is not None:
-        referral_orders.sync_referral_order(facts, saleor_referrals, cards=gift_cards.saleor_gift_cards)
-
-
-def _sync_membership(order, _lines) -> None:
-    membership.sync_membership_order(order)
-
-
-def _evaluate_challenges(order, lines) -> None:
-    categories = sorted({line.category_id for line in lines() if line.category_id is not None})
-    challenge_rewards.on_order(order, categories)
-
-
-def _update_insights(order, lines) -> None:
-    """The member's segments now, win-back stop and attribution, what they bought."""
-    order_events.on_order(order, timezone.now(), lines() if order.is_paid else [])
-
-
-def _roll_up_kpis(order, _lines) -> None:
-    """Members' and guests' orders alike, idempotent per order (also one the ledger refused)."""
-    if (rollup := order_rollups.rollup_facts(order)) is not None:
-        kpi_rollups.record_order(rollup)
-
-
-def _schedule_nps_survey(order, _lines) -> None:
-    nps.schedule_for_order(order, timezone.now())
-
-
-AFTER_LEDGER = (
-    _sync_referral,
-    _sync_membership,
-    _evaluate_challenges,
-    _update_insights,
-    _schedule_nps_survey,
-)
-
-
-def _run_hooks(hooks, order) -> None:
-    """The KPI, engagement and insights hooks of a synced order, each in its own transaction after the
-    ledger's: one that fails is logged and never stops the others or the points (their beat jobs catch up
-    what it missed); a transient database error retries the whole task, which every step survives.
-
-    Each hook gets `lines()`: the order's lines with their catalog (product, category, collections), read
-    from Saleor at most once per event however many hooks ask."""
-    lines = functools.cache(lambda: order_lines.line_catalog_facts(order.order_id))
-    for hook in hooks:
-        try:
-            with runtime.writer_connection():
-                hook(order, lines)
-        except TRANSIENT:
-            raise
-        except Exception:
-            logger.exception("Order hook %s failed on order %s", hook.__name__, order.order_id)
 
 
 BULK_GRANT_BATCHES_PER_RUN = 40  # 20k members a minute at 500 a batch
@@ -145,10 +81,10 @@ def sync_order_task(order_id: str) -> None:
         except LoyaltyError:
             logger.exception("Loyalty sync refused order %s", order_id)
             result = None
-    _run_hooks((_roll_up_kpis,), facts)
+    run_hooks((roll_up_kpis,), facts)
     if result is None:
         return
-    _run_hooks(AFTER_LEDGER, facts)
+    run_hooks(AFTER_LEDGER, facts)
     if result.earned is not None:
         with runtime.writer_connection():
             club_news.tell_points_earned(facts, result.earned, timezone.now())
@@ -253,7 +189,7 @@ def sweep_changed_orders_task() -> None:
 def _sweep_one(facts):
     """What the hooks' task does for one order: the ledger first, then the hooks after it."""
     result = orders.sync_order(facts, gift_cards.saleor_gift_cards, shop.channel_facts)
-    _run_hooks((_roll_up_kpis, *AFTER_LEDGER), facts)
+    run_hooks((roll_up_kpis, *AFTER_LEDGER), facts)
     return result
 
 

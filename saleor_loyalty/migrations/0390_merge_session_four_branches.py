@@ -1,0 +1,14 @@
+"""Joins the migrations of the branches that worked in parallel: campaign medium and provider feedback,
+and the engagement fixes (action points toward tiers, share visits, plans side by side, referrer credit).
+No operations."""
+
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("saleor_loyalty", "0340_campaign_medium_and_feedback"),
+        ("saleor_loyalty", "0353_referrer_store_credit"),
+    ]
+
+    operations = []
