@@ -1,6 +1,6 @@
 """Accrual throughput on one worker, against a raw single-row insert+update baseline in the same run.
 
-    bash scripts/bench.sh accrual [--orders N]
+    bash scripts/bench.sh accrual [--orders N] [--rounds R] [--database NAME]
 
 The baseline is the least any ledger can do per order (one transaction: insert a row, update a
 counter). The club does more per order (idempotency lookup, account lock, earn insert, cached
@@ -18,18 +18,7 @@ import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 
-
-def setup_django():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "saleor_loyalty.demo.settings")
-    if not os.environ.get("DATABASE_URL"):
-        from saleor_loyalty.demo.__main__ import _fresh_embedded_database
-
-        _fresh_embedded_database()
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
+from fresh_database import setup_django
 
 
 def make_orders(count: int, users: list):
@@ -114,8 +103,11 @@ def main():
     parser.add_argument(
         "--rounds", type=int, default=10, help="raw and club blocks alternate, so load drift hits both"
     )
+    parser.add_argument(
+        "--database", default=f"loyalty_bench_accrual{os.environ.get('LOYALTY_TEST_DB_SUFFIX', '')}"
+    )
     args = parser.parse_args()
-    setup_django()
+    setup_django(args.database)
     from django.contrib.auth import get_user_model
     from django.db import connection
 

@@ -21,7 +21,7 @@ from saleor_loyalty.ledger.accounts import SYSTEM, normalize_email
 from saleor_loyalty.ledger.prepared import planned_once
 from saleor_loyalty.ledger.rules import compute_earn, state_source_key
 from saleor_loyalty.models import EntryKind, LedgerEntry, LoyaltyAccount, LoyaltyProgram, Tier, TierBasis
-from saleor_loyalty.tiers.ladder import MEMBER_QUALIFICATION_SQL, window_start
+from saleor_loyalty.tiers.ladder import MEMBER_QUALIFICATION_SQL, QUALIFICATION_BOUND_SQL, window_start
 
 _ENTRIES, _ACCOUNTS = LedgerEntry._meta.db_table, LoyaltyAccount._meta.db_table
 _ACCOUNT_FIELDS = [f.attname for f in LoyaltyAccount._meta.concrete_fields]
@@ -141,10 +141,14 @@ SELECT EXISTS (SELECT 1 FROM member), e.id, e.created_at, {{qualifying}}
 FROM (SELECT 1) AS one LEFT JOIN earned e ON true
 """
 # The member's tier amount before this earn, in the same statement (its snapshot holds every row committed
-# for the account; the statement's own insert is added in Python): no round trip of its own.
+# for the account; the statement's own insert is added in Python): no round trip of its own. The exact
+# amount looks up each earn's reversals; it is counted only when an upper bound of it (the same rows, no
+# refund taken off: refunds only lower spend, points and orders) plus this earn reaches the next tier, so
+# an order far from it reads the member's rows from the covering index alone. NULL: cannot reach it.
 _QUALIFYING = (
+    "(SELECT CASE WHEN b.amount + %(added)s::numeric < %(next_entry)s::numeric THEN NULL ELSE "
     "(SELECT CASE %(basis)s WHEN 'spend' THEN q.spend WHEN 'points' THEN q.points ELSE q.orders END "
-    f"FROM ({MEMBER_QUALIFICATION_SQL}) AS q(spend, points, orders))"
+    f"FROM ({MEMBER_QUALIFICATION_SQL}) AS q(spend, points, orders)) END FROM ({QUALIFICATION_BOUND_SQL}) AS b(amount))"
 )
 _UNCHANGED = "AND a.xmin::text = %(seen)s FOR UPDATE"
 _INSERT_SQL = {
@@ -160,7 +164,9 @@ _INSERT_SQL = {
 class Inserted:
     locked: bool  # False only when given `seen`: the account changed since it was read, nothing written
     entry: LedgerEntry | None = None  # None when nothing was earned or the order had earned already
-    qualifying_after: object = None  # the member's tier amount with this earn, when a next tier exists
+    qualifying_after: object = (
+        None  # the member's tier amount with this earn, when it may reach the next tier
+    )
 
 
 def insert_earn(member: Member, facts: OrderFacts, earn_key: str, seen: str | None = None) -> Inserted:
@@ -192,6 +198,8 @@ def insert_earn(member: Member, facts: OrderFacts, earn_key: str, seen: str | No
     )
     qualify = tier.next_entry is not None
     since = window_start(program, timezone.now()) if qualify else None
+    added = {TierBasis.SPEND: computation.base, TierBasis.POINTS: entry.points, TierBasis.ORDERS: 1}
+    counted = added[program.tier_basis] if since is None or paid_at >= since else 0
     with planned_once() as cursor:
         cursor.execute(
             _INSERT_SQL[seen is not None, qualify],
@@ -201,6 +209,8 @@ def insert_earn(member: Member, facts: OrderFacts, earn_key: str, seen: str | No
                 "adjustment": EntryKind.ADJUSTMENT,
                 "since": since,
                 "basis": program.tier_basis,
+                "added": counted,
+                "next_entry": tier.next_entry,
                 "account": account.pk,
                 "kind": entry.kind,
                 "points": entry.points,
@@ -223,8 +233,6 @@ def insert_earn(member: Member, facts: OrderFacts, earn_key: str, seen: str | No
     entry._state.adding, entry._state.db = False, connection.alias
     account.balance += entry.points
     account.lifetime_earned += entry.points
-    if not qualify:
+    if before is None:  # no next tier, or this earn cannot take the member to it
         return Inserted(True, entry)
-    added = {TierBasis.SPEND: computation.base, TierBasis.POINTS: entry.points, TierBasis.ORDERS: 1}
-    counts = since is None or paid_at >= since
-    return Inserted(True, entry, before + (added[program.tier_basis] if counts else 0))
+    return Inserted(True, entry, before + counted)
