@@ -7,6 +7,11 @@ counter). The club does more per order (idempotency lookup, account lock, earn i
 balance, tier check) and the ratio says what that costs. Raw and club run in alternating blocks and
 each ratio is taken against its own round's raw block (a shared machine's load drifts; medians are
 printed). Targets: first accruals >= 60 % of raw, replayed deliveries >= raw.
+
+When PostgreSQL runs on this machine the CPU each order took (this process plus its backend, read from
+/proc) is printed too: on a shared machine the wall-clock ratios swing with the neighbours' load and the
+fsync latency, the CPU ratio is what they tend to when the machine is quiet and fsync is fast. Run with
+`PGOPTIONS='-c synchronous_commit=off'` to take fsync out of the wall-clock numbers as well.
 """
 
 import argparse
@@ -54,27 +59,56 @@ def _raw_tables():
         cursor.execute("INSERT INTO bench_raw_counter VALUES (1, 0)")
 
 
-def raw_baseline(count: int) -> float:
+CPU = {}  # seconds of CPU by block kind: this process, and its PostgreSQL backend when on this machine
+
+
+def _server_cpu() -> float | None:
+    """CPU seconds of this connection's PostgreSQL backend (from /proc: only when the server runs here)."""
+    from django.db import connection
+
+    try:
+        with open(f"/proc/{connection.connection.info.backend_pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _timed(kind: str, count: int, work) -> float:
+    """Orders per second of `work`; its CPU (client + server) is added to CPU[kind]."""
+    server, client, started = _server_cpu(), time.process_time(), time.perf_counter()
+    work()
+    rate = count / (time.perf_counter() - started)
+    used = time.process_time() - client
+    server_after = _server_cpu()
+    used = None if server is None or server_after is None else used + server_after - server
+    CPU[kind] = None if used is None or CPU.get(kind, 0) is None else CPU.get(kind, 0) + used
+    return rate
+
+
+def raw_baseline(count: int, kind: str = "raw") -> float:
     """The least a ledger can do per order: one transaction inserting a row and updating a counter."""
     from django.db import connection, transaction
 
-    started = time.perf_counter()
-    for _ in range(count):
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO bench_raw_row (order_id, points) VALUES (%s, %s)", [uuid.uuid4(), 128]
-            )
-            cursor.execute("UPDATE bench_raw_counter SET total = total + %s WHERE id = 1", [128])
-    return count / (time.perf_counter() - started)
+    def work():
+        for _ in range(count):
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(
+                    "INSERT INTO bench_raw_row (order_id, points) VALUES (%s, %s)", [uuid.uuid4(), 128]
+                )
+                cursor.execute("UPDATE bench_raw_counter SET total = total + %s WHERE id = 1", [128])
+
+    return _timed(kind, count, work)
 
 
-def club_accrual(orders) -> float:
+def club_accrual(orders, kind: str = "warm-up") -> float:
     from saleor_loyalty import ledger
 
-    started = time.perf_counter()
-    for facts in orders:
-        ledger.sync_order(facts)
-    return len(orders) / (time.perf_counter() - started)
+    def work():
+        for facts in orders:
+            ledger.sync_order(facts)
+
+    return _timed(kind, len(orders), work)
 
 
 def refunded_by_line(orders):
@@ -131,10 +165,10 @@ def main():
         orders = make_orders(block, users)
         refunds = refunded_by_line(orders)
         rates["raw"].append(raw_baseline(block))
-        rates["first"].append(club_accrual(orders))
-        rates["replay"].append(club_accrual(orders))
-        rates["refund"].append(club_accrual(refunds))
-        rates["refund_replay"].append(club_accrual(refunds))
+        rates["first"].append(club_accrual(orders, "first"))
+        rates["replay"].append(club_accrual(orders, "replay"))
+        rates["refund"].append(club_accrual(refunds, "refund"))
+        rates["refund_replay"].append(club_accrual(refunds, "refund_replay"))
     assert LedgerEntry.objects.filter(kind="earn").count() == block * args.rounds + 200
     assert LedgerEntry.objects.filter(kind="earn_reversal").count() == block * args.rounds
 
@@ -161,6 +195,16 @@ def main():
     print(
         f"replayed refund (no-op)     : {median(rates['refund_replay']):8.0f} orders/s  ({ratio('refund_replay')})"
     )
+    if CPU["raw"] is not None:
+        # On a quiet machine with a fast fsync an order costs its CPU and little else: this ratio is what the
+        # wall-clock one tends to there, whatever the load of this run (other processes take no CPU time of ours).
+        orders_run = block * args.rounds
+        per_order = {kind: CPU[kind] / orders_run * 1000 for kind in ("raw", "first", "replay")}
+        print(
+            f"CPU per order (client + PostgreSQL backend), all rounds: raw {per_order['raw']:.3f} ms, "
+            f"first accrual {per_order['first']:.3f} ms ({per_order['raw'] / per_order['first']:.0%} of raw's rate), "
+            f"replay {per_order['replay']:.3f} ms ({per_order['raw'] / per_order['replay']:.0%})"
+        )
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ Invariant: an earn row and its cached-balance move are one statement on a locked
 import json
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone
 
 from saleor_loyalty.core.facts import NO_TIER, EarnTier, OrderFacts
@@ -32,8 +32,12 @@ def _select(model, alias: str) -> str:
     return ", ".join(f'{alias}."{f.column}"' for f in model._meta.concrete_fields)
 
 
+# A program row's version: xmin and ctid together name one row version (two updates in one transaction
+# share the xmin, never the place), updated_at moves with every save (so that not even a transaction id
+# reused after wraparound could pass a stale row for a current one).
+_PROGRAM_VERSION = "p.xmin::text || '/' || p.ctid::text || '/' || p.updated_at::text"
 _MEMBER_SQL = f"""
-SELECT {_select(LoyaltyAccount, "a")}, {_select(LoyaltyProgram, "p")},
+SELECT {_select(LoyaltyAccount, "a")}, p.id, {_PROGRAM_VERSION},
        COALESCE(ct.id, bt.id), COALESCE(ct.name, bt.name), COALESCE(ct.earn_multiplier, bt.earn_multiplier),
        (SELECT MIN(nt.entry_threshold) FROM {Tier._meta.db_table} nt
         WHERE nt.program_id = p.id AND nt.position > COALESCE(ct.position, 0)),
@@ -78,14 +82,32 @@ def _member_params(facts: OrderFacts) -> tuple[str, dict]:
     return "guest", {"channel": facts.channel_slug, "member": normalize_email(facts.email)}
 
 
+# The program rows the member reads met, by id: (version, column values). A program changes rarely and is
+# read on every order: its columns travel and are parsed only when its version is new to this process.
+_PROGRAMS: dict[int, tuple[str, tuple]] = {}
+_PROGRAM_SQL = f"""
+SELECT {_select(LoyaltyProgram, "p")}, {_PROGRAM_VERSION} FROM {LoyaltyProgram._meta.db_table} p WHERE p.id = %s
+"""
+
+
+def _program(program_id: int, version: str) -> LoyaltyProgram:
+    """The program row at `version` or newer, a fresh instance each time (callers may change theirs)."""
+    known = _PROGRAMS.get(program_id)
+    if known is None or known[0] != version:
+        with planned_once() as cursor:
+            cursor.execute(_PROGRAM_SQL, [program_id])
+            *values, loaded = cursor.fetchone()
+        known = _PROGRAMS[program_id] = (loaded, tuple(values))
+    return LoyaltyProgram.from_db(DEFAULT_DB_ALIAS, _PROGRAM_FIELDS, known[1])
+
+
 def _member_from_row(row) -> Member | None:
     if not row or row[0] is None:
         return None
-    account = LoyaltyAccount.from_db(connection.alias, _ACCOUNT_FIELDS, row[: len(_ACCOUNT_FIELDS)])
-    split = len(_ACCOUNT_FIELDS) + len(_PROGRAM_FIELDS)
-    program = LoyaltyProgram.from_db(connection.alias, _PROGRAM_FIELDS, row[len(_ACCOUNT_FIELDS) : split])
-    account.program = program
-    tier_id, tier_name, multiplier, next_entry, seen = row[split:]
+    split = len(_ACCOUNT_FIELDS)
+    account = LoyaltyAccount.from_db(DEFAULT_DB_ALIAS, _ACCOUNT_FIELDS, row[:split])
+    program_id, version, tier_id, tier_name, multiplier, next_entry, seen = row[split:]
+    account.program = program = _program(program_id, version)
     tier = EarnTier(tier_id, tier_name, multiplier, next_entry) if tier_id is not None else NO_TIER
     return Member(account, program, tier, seen)
 
@@ -230,7 +252,7 @@ def insert_earn(member: Member, facts: OrderFacts, earn_key: str, seen: str | No
     if entry_id is None:
         return Inserted(locked)
     entry.pk, entry.created_at = entry_id, created_at
-    entry._state.adding, entry._state.db = False, connection.alias
+    entry._state.adding, entry._state.db = False, DEFAULT_DB_ALIAS
     account.balance += entry.points
     account.lifetime_earned += entry.points
     if before is None:  # no next tier, or this earn cannot take the member to it
