@@ -21,7 +21,7 @@ from saleor_loyalty.ledger.accounts import SYSTEM, normalize_email
 from saleor_loyalty.ledger.prepared import planned_once
 from saleor_loyalty.ledger.rules import compute_earn, state_source_key
 from saleor_loyalty.models import EntryKind, LedgerEntry, LoyaltyAccount, LoyaltyProgram, Tier, TierBasis
-from saleor_loyalty.tiers.ladder import MEMBER_QUALIFICATION_SQL, QUALIFICATION_BOUND_SQL, window_start
+from saleor_loyalty.tiers.ladder import MEMBER_QUALIFICATION_SQL, window_start
 
 _ENTRIES, _ACCOUNTS = LedgerEntry._meta.db_table, LoyaltyAccount._meta.db_table
 _ACCOUNT_FIELDS = [f.attname for f in LoyaltyAccount._meta.concrete_fields]
@@ -161,6 +161,23 @@ WITH member AS (
 )
 SELECT EXISTS (SELECT 1 FROM member), e.id, e.created_at, {{qualifying}}
 FROM (SELECT 1) AS one LEFT JOIN earned e ON true
+"""
+# An upper bound of MEMBER_QUALIFICATION_SQL's amount for the program's basis: its rows (the member's and
+# merged guests' earns and adjustments in the window) without their reversals, which only take spend,
+# points and orders away; the covering index `loyalty_entry_tier_qual_idx` alone answers it.
+_WINDOW = "(%(since)s::timestamptz IS NULL OR e.occurred_at >= %(since)s::timestamptz)"
+QUALIFICATION_BOUND_SQL = f"""
+SELECT CASE %(basis)s
+       WHEN 'spend' THEN COALESCE(SUM(e.money_amount) FILTER (WHERE e.kind = %(earn)s), 0)
+       WHEN 'points' THEN COALESCE(SUM(e.points), 0)
+       ELSE COUNT(*) FILTER (WHERE e.kind = %(earn)s) END
+FROM (
+    SELECT e.kind, e.points, e.money_amount FROM {_ENTRIES} e
+    WHERE e.account_id = %(account)s AND e.kind IN (%(earn)s, %(adjustment)s) AND {_WINDOW}
+    UNION ALL
+    SELECT e.kind, e.points, e.money_amount FROM {_ACCOUNTS} g JOIN {_ENTRIES} e ON e.account_id = g.id
+    WHERE g.merged_into_id = %(account)s AND e.kind IN (%(earn)s, %(adjustment)s) AND {_WINDOW}
+) e
 """
 # The member's tier amount before this earn, in the same statement (its snapshot holds every row committed
 # for the account; the statement's own insert is added in Python): no round trip of its own. The exact

@@ -231,22 +231,6 @@ FROM (
 {REFUNDED_SHARE_LATERAL}
 """
 
-# An upper bound of MEMBER_QUALIFICATION_SQL's amount for the program's basis, from the same rows without
-# their reversals (a refund only takes spend, points and orders away): the covering index alone answers it.
-QUALIFICATION_BOUND_SQL = f"""
-SELECT CASE %(basis)s
-       WHEN 'spend' THEN COALESCE(SUM(e.money_amount) FILTER (WHERE e.kind = %(earn)s), 0)
-       WHEN 'points' THEN COALESCE(SUM(e.points), 0)
-       ELSE COUNT(*) FILTER (WHERE e.kind = %(earn)s) END
-FROM (
-    SELECT e.kind, e.points, e.money_amount FROM {_TABLE} e
-    WHERE e.account_id = %(account)s AND e.kind IN (%(earn)s, %(adjustment)s) AND {_SINCE.format(alias="e")}
-    UNION ALL
-    SELECT e.kind, e.points, e.money_amount FROM {_ACCOUNTS} g JOIN {_TABLE} e ON e.account_id = g.id
-    WHERE g.merged_into_id = %(account)s AND e.kind IN (%(earn)s, %(adjustment)s) AND {_SINCE.format(alias="e")}
-) e
-"""
-
 
 def qualifying_amount(program: LoyaltyProgram, account: LoyaltyAccount | None, now: datetime) -> Decimal:
     """One member's amount (the accrual path): the batch query's rule planned for one account (a test keeps

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from saleor_loyalty import ledger
 from saleor_loyalty.ledger import orders as ledger_orders
+from saleor_loyalty.ledger.accrual import QUALIFICATION_BOUND_SQL
 from saleor_loyalty.models import EntryKind, LoyaltyAccount, Tier, TierBasis, TierWindow
 from saleor_loyalty.tiers import ladder as tiers
 
@@ -28,7 +29,7 @@ def _bound(program, account_id, basis) -> Decimal:
         "since": tiers.window_start(program, timezone.now()),
     }
     with connection.cursor() as cursor:
-        cursor.execute(tiers.QUALIFICATION_BOUND_SQL, params)
+        cursor.execute(QUALIFICATION_BOUND_SQL, params)
         return Decimal(cursor.fetchone()[0])
 
 
