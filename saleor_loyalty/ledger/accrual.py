@@ -181,9 +181,8 @@ FROM (
 """
 # The member's tier amount before this earn, in the same statement (its snapshot holds every row committed
 # for the account; the statement's own insert is added in Python): no round trip of its own. The exact
-# amount looks up each earn's reversals; it is counted only when an upper bound of it (the same rows, no
-# refund taken off: refunds only lower spend, points and orders) plus this earn reaches the next tier, so
-# an order far from it reads the member's rows from the covering index alone. NULL: cannot reach it.
+# amount probes each earn's reversals, so it is counted only when the bound plus this earn reaches the
+# next tier; NULL: this earn cannot reach it.
 _QUALIFYING = (
     "(SELECT CASE WHEN b.amount + %(added)s::numeric < %(next_entry)s::numeric THEN NULL ELSE "
     "(SELECT CASE %(basis)s WHEN 'spend' THEN q.spend WHEN 'points' THEN q.points ELSE q.orders END "
@@ -203,9 +202,7 @@ _INSERT_SQL = {
 class Inserted:
     locked: bool  # False only when given `seen`: the account changed since it was read, nothing written
     entry: LedgerEntry | None = None  # None when nothing was earned or the order had earned already
-    qualifying_after: object = (
-        None  # the member's tier amount with this earn, when it may reach the next tier
-    )
+    qualifying_after: object = None  # the tier amount with this earn, when it may reach the next tier
 
 
 def insert_earn(member: Member, facts: OrderFacts, earn_key: str, seen: str | None = None) -> Inserted:
