@@ -13,7 +13,7 @@ Invariant: an earn row and its cached-balance move are one statement on a locked
 import json
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone
 
 from saleor_loyalty.core.facts import NO_TIER, EarnTier, OrderFacts
@@ -33,8 +33,12 @@ def _select(model, alias: str) -> str:
     return ", ".join(f'{alias}."{f.column}"' for f in model._meta.concrete_fields)
 
 
+# A program row's version: xmin and ctid together name one row version (two updates in one transaction
+# share the xmin, never the place), updated_at moves with every save (so that not even a transaction id
+# reused after wraparound could pass a stale row for a current one).
+_PROGRAM_VERSION = "p.xmin::text || '/' || p.ctid::text || '/' || p.updated_at::text"
 _MEMBER_SQL = f"""
-SELECT {_select(LoyaltyAccount, "a")}, {_select(LoyaltyProgram, "p")},
+SELECT {_select(LoyaltyAccount, "a")}, p.id, {_PROGRAM_VERSION},
        COALESCE(ct.id, bt.id), COALESCE(ct.name, bt.name), COALESCE(ct.earn_multiplier, bt.earn_multiplier),
        (SELECT MIN(nt.entry_threshold) FROM {Tier._meta.db_table} nt
         WHERE nt.program_id = p.id AND nt.position > COALESCE(ct.position, 0)),
@@ -79,14 +83,32 @@ def _member_params(facts: OrderFacts) -> tuple[str, dict]:
     return "guest", {"channel": facts.channel_slug, "member": normalize_email(facts.email)}
 
 
+# The program rows the member reads met, by id: (version, column values). A program changes rarely and is
+# read on every order: its columns travel and are parsed only when its version is new to this process.
+_PROGRAMS: dict[int, tuple[str, tuple]] = {}
+_PROGRAM_SQL = f"""
+SELECT {_select(LoyaltyProgram, "p")}, {_PROGRAM_VERSION} FROM {LoyaltyProgram._meta.db_table} p WHERE p.id = %s
+"""
+
+
+def _program(program_id: int, version: str) -> LoyaltyProgram:
+    """The program row at `version` or newer, a fresh instance each time (callers may change theirs)."""
+    known = _PROGRAMS.get(program_id)
+    if known is None or known[0] != version:
+        with planned_once() as cursor:
+            cursor.execute(_PROGRAM_SQL, [program_id])
+            *values, loaded = cursor.fetchone()
+        known = _PROGRAMS[program_id] = (loaded, tuple(values))
+    return LoyaltyProgram.from_db(DEFAULT_DB_ALIAS, _PROGRAM_FIELDS, known[1])
+
+
 def _member_from_row(row) -> Member | None:
     if not row or row[0] is None:
         return None
-    account = LoyaltyAccount.from_db(connection.alias, _ACCOUNT_FIELDS, row[: len(_ACCOUNT_FIELDS)])
-    split = len(_ACCOUNT_FIELDS) + len(_PROGRAM_FIELDS)
-    program = LoyaltyProgram.from_db(connection.alias, _PROGRAM_FIELDS, row[len(_ACCOUNT_FIELDS) : split])
-    account.program = program
-    tier_id, tier_name, multiplier, next_entry, seen = row[split:]
+    split = len(_ACCOUNT_FIELDS)
+    account = LoyaltyAccount.from_db(DEFAULT_DB_ALIAS, _ACCOUNT_FIELDS, row[:split])
+    program_id, version, tier_id, tier_name, multiplier, next_entry, seen = row[split:]
+    account.program = program = _program(program_id, version)
     tier = EarnTier(tier_id, tier_name, multiplier, next_entry) if tier_id is not None else NO_TIER
     return Member(account, program, tier, seen)
 
@@ -141,11 +163,31 @@ WITH member AS (
 SELECT EXISTS (SELECT 1 FROM member), e.id, e.created_at, {{qualifying}}
 FROM (SELECT 1) AS one LEFT JOIN earned e ON true
 """
+# An upper bound of MEMBER_QUALIFICATION_SQL's amount for the program's basis: its rows (the member's and
+# merged guests' earns and adjustments in the window) without their reversals, which only take spend,
+# points and orders away; the covering index `loyalty_entry_tier_qual_idx` alone answers it.
+_WINDOW = "(%(since)s::timestamptz IS NULL OR e.occurred_at >= %(since)s::timestamptz)"
+QUALIFICATION_BOUND_SQL = f"""
+SELECT CASE %(basis)s
+       WHEN 'spend' THEN COALESCE(SUM(e.money_amount) FILTER (WHERE e.kind = %(earn)s), 0)
+       WHEN 'points' THEN COALESCE(SUM(e.points), 0)
+       ELSE COUNT(*) FILTER (WHERE e.kind = %(earn)s) END
+FROM (
+    SELECT e.kind, e.points, e.money_amount FROM {_ENTRIES} e
+    WHERE e.account_id = %(account)s AND e.kind IN (%(earn)s, %(adjustment)s) AND {_WINDOW}
+    UNION ALL
+    SELECT e.kind, e.points, e.money_amount FROM {_ACCOUNTS} g JOIN {_ENTRIES} e ON e.account_id = g.id
+    WHERE g.merged_into_id = %(account)s AND e.kind IN (%(earn)s, %(adjustment)s) AND {_WINDOW}
+) e
+"""
 # The member's tier amount before this earn, in the same statement (its snapshot holds every row committed
-# for the account; the statement's own insert is added in Python): no round trip of its own.
+# for the account; the statement's own insert is added in Python): no round trip of its own. The exact
+# amount probes each earn's reversals, so it is counted only when the bound plus this earn reaches the
+# next tier; NULL: this earn cannot reach it.
 _QUALIFYING = (
+    "(SELECT CASE WHEN b.amount + %(added)s::numeric < %(next_entry)s::numeric THEN NULL ELSE "
     "(SELECT CASE %(basis)s WHEN 'spend' THEN q.spend WHEN 'points' THEN q.points ELSE q.orders END "
-    f"FROM ({MEMBER_QUALIFICATION_SQL}) AS q(spend, points, orders))"
+    f"FROM ({MEMBER_QUALIFICATION_SQL}) AS q(spend, points, orders)) END FROM ({QUALIFICATION_BOUND_SQL}) AS b(amount))"
 )
 _UNCHANGED = "AND a.xmin::text = %(seen)s FOR UPDATE"
 _INSERT_SQL = {
@@ -161,7 +203,7 @@ _INSERT_SQL = {
 class Inserted:
     locked: bool  # False only when given `seen`: the account changed since it was read, nothing written
     entry: LedgerEntry | None = None  # None when nothing was earned or the order had earned already
-    qualifying_after: object = None  # the member's tier amount with this earn, when a next tier exists
+    qualifying_after: object = None  # the tier amount with this earn, when it may reach the next tier
 
 
 def insert_earn(member: Member, facts: OrderFacts, earn_key: str, seen: str | None = None) -> Inserted:
@@ -193,6 +235,8 @@ def insert_earn(member: Member, facts: OrderFacts, earn_key: str, seen: str | No
     )
     qualify = tier.next_entry is not None
     since = window_start(program, timezone.now()) if qualify else None
+    added = {TierBasis.SPEND: computation.base, TierBasis.POINTS: entry.points, TierBasis.ORDERS: 1}
+    counted = added[program.tier_basis] if since is None or paid_at >= since else 0
     with planned_once() as cursor:
         cursor.execute(
             _INSERT_SQL[seen is not None, qualify],
@@ -201,6 +245,8 @@ def insert_earn(member: Member, facts: OrderFacts, earn_key: str, seen: str | No
                 **counted_kinds(program),
                 "since": since,
                 "basis": program.tier_basis,
+                "added": counted,
+                "next_entry": tier.next_entry,
                 "account": account.pk,
                 "kind": entry.kind,
                 "points": entry.points,
@@ -220,11 +266,9 @@ def insert_earn(member: Member, facts: OrderFacts, earn_key: str, seen: str | No
     if entry_id is None:
         return Inserted(locked)
     entry.pk, entry.created_at = entry_id, created_at
-    entry._state.adding, entry._state.db = False, connection.alias
+    entry._state.adding, entry._state.db = False, DEFAULT_DB_ALIAS
     account.balance += entry.points
     account.lifetime_earned += entry.points
-    if not qualify:
+    if before is None:  # no next tier, or this earn cannot take the member to it
         return Inserted(True, entry)
-    added = {TierBasis.SPEND: computation.base, TierBasis.POINTS: entry.points, TierBasis.ORDERS: 1}
-    counts = since is None or paid_at >= since
-    return Inserted(True, entry, before + (added[program.tier_basis] if counts else 0))
+    return Inserted(True, entry, before + counted)

@@ -15,7 +15,7 @@ from functools import cache
 from types import SimpleNamespace
 
 from django.conf import settings
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 
 NEVER_AUTOMATICALLY = 2**31 - 1  # only statements executed with prepare=True (ours) are prepared
 
@@ -38,13 +38,17 @@ def _prepared_cursor_class():
 
 
 def planned_once():
-    """A cursor (context manager) whose statements are prepared; the ordinary cursor where that is off."""
-    if not getattr(settings, "LOYALTY_PREPARED_STATEMENTS", True) or connection.vendor != "postgresql":
-        return connection.cursor()
-    connection.ensure_connection()
-    raw = connection.connection
+    """A cursor (context manager) whose statements are prepared; the ordinary cursor where that is off.
+
+    The connection is looked up once: every `django.db.connection.<attribute>` is a thread-local lookup,
+    and this runs twice per order."""
+    db = connections[DEFAULT_DB_ALIAS]
+    if not getattr(settings, "LOYALTY_PREPARED_STATEMENTS", True) or db.vendor != "postgresql":
+        return db.cursor()
+    db.ensure_connection()
+    raw = db.connection
     if not hasattr(raw, "prepare_threshold"):  # psycopg2: no protocol-level prepared statements
-        return connection.cursor()
+        return db.cursor()
     if raw.prepare_threshold is None:  # Django's default turns preparing off; automatic preparing stays off
         raw.prepare_threshold = NEVER_AUTOMATICALLY
-    return connection._prepare_cursor(_prepared_cursor_class()(raw))
+    return db._prepare_cursor(_prepared_cursor_class()(raw))

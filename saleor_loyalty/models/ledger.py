@@ -46,8 +46,9 @@ class LedgerEntry(models.Model):
         default=0, help_text="Points a clamp-to-zero reversal did not take."
     )
     source_key = models.CharField(max_length=200)
+    # Indexed only where set (loyalty_entry_reverses_idx): earns, the rows written most, carry none.
     reverses = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversals"
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversals", db_index=False
     )
     order_id = models.UUIDField(null=True, blank=True, db_index=True)
     order_number = models.CharField(max_length=64, blank=True, default="")
@@ -80,6 +81,11 @@ class LedgerEntry(models.Model):
                 fields=["account", "kind", "occurred_at"],
                 include=["id", "points", "money_amount", "reverses", "forgiven_points"],
                 name="loyalty_entry_tier_qual_idx",
+            ),
+            # A lot's reversals and expiry (`reverses_id = <earn>`, the tier count's refunded share): a
+            # partial index, so the rows that aim at no lot (every earn) write nothing to it.
+            models.Index(
+                fields=["reverses"], condition=Q(reverses__isnull=False), name="loyalty_entry_reverses_idx"
             ),
             # An action's caps count one member's awards of one kind in a window, on every recording.
             models.Index(

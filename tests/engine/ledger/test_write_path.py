@@ -114,3 +114,15 @@ def test_a_repeat_earn_updates_the_account_row_in_place(club, customer, make_ord
     more_updates, more_hot = _account_updates()
     assert more_updates > updates
     assert more_hot - hot == more_updates - updates
+
+
+def test_a_changed_program_earns_at_its_new_rules_at_once(club, customer, make_order):
+    ledger.sync_order(make_order(user=customer))  # the program's row is known to this process now
+
+    club.earn_rate = Decimal(2)
+    club.save()
+    assert ledger.sync_order(make_order(user=customer)).earned.points == 300
+
+    with connection.cursor() as cursor:  # changed without `save()`: updated_at stays, the row version moves
+        cursor.execute("UPDATE saleor_loyalty_loyaltyprogram SET earn_rate = 3 WHERE id = %s", [club.pk])
+    assert ledger.sync_order(make_order(user=customer)).earned.points == 450
