@@ -1,5 +1,5 @@
 """Joins the migrations of the branches that worked in parallel: campaign medium and provider feedback,
-and the engagement fixes (action points toward tiers, share visits, plans side by side, referrer credit).
+the ledger's partial reverses index, and the engagement fixes (action points toward tiers, share visits, plans side by side, referrer credit).
 No operations."""
 
 from django.db import migrations
@@ -9,6 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("saleor_loyalty", "0340_campaign_medium_and_feedback"),
         ("saleor_loyalty", "0353_referrer_store_credit"),
+        ("saleor_loyalty", "0300_ledger_reverses_partial_index"),
     ]
 
     operations = []
