@@ -88,7 +88,7 @@ WITH members AS (
         last_order_at = c.last_at, monetary = c.monetary, interval_days = c.interval_days,
         basket_trend = c.basket_trend, computed_at = %(now)s
     FROM computed c
-    WHERE s.account_id = c.account_id
+    WHERE s.account_id = c.account_id AND s.account_id > %(after)s AND s.account_id <= %(until)s
       AND (s.email_hash, s.orders, s.last_order_at, s.first_order_at, s.monetary, s.interval_days, s.basket_trend)
           IS DISTINCT FROM (c.email_hash, c.orders, c.last_at, c.first_at, c.monetary, c.interval_days, c.basket_trend)
 ), added AS (
@@ -136,7 +136,9 @@ WITH batch AS (  -- a guest account merged since has no segments of its own (its
     FROM batch b
 ), scores AS (
     UPDATE {_STATS} s SET r_score = x.r, f_score = x.f, m_score = x.m
-    FROM scored x WHERE s.account_id = x.account_id AND (s.r_score, s.f_score, s.m_score) IS DISTINCT FROM (x.r, x.f, x.m)
+    FROM scored x
+    WHERE s.account_id = x.account_id AND s.account_id > %(after)s AND s.account_id <= %(until)s
+      AND (s.r_score, s.f_score, s.m_score) IS DISTINCT FROM (x.r, x.f, x.m)
 ), wanted AS (  -- one row per member of the batch: so leaving is a join on the account, never an anti-join
     SELECT account_id,
            CASE WHEN orders = 0 THEN NULL
