@@ -150,13 +150,14 @@ WITH batch AS (  -- a guest account merged since has no segments of its own (its
                 WHEN idle > %(lapsed)s * usual THEN '{NamedSegment.LAPSED}'
                 WHEN idle > %(at_risk)s * usual THEN '{NamedSegment.AT_RISK}' END AS activity
     FROM scored
-), held AS (  -- the batch's memberships now: they are written only under the stats row locks taken first
-    SELECT sm.account_id, sm.segment FROM {SegmentMembership._meta.db_table} sm
-    WHERE sm.account_id > %(after)s AND sm.account_id <= %(until)s
+), held AS MATERIALIZED (  -- the batch's memberships now, read once by the range (they are written only
+    SELECT sm.account_id, sm.segment        -- under the stats row locks taken first): no probe per member
+    FROM {SegmentMembership._meta.db_table} sm WHERE sm.account_id > %(after)s AND sm.account_id <= %(until)s
 ), gone AS (
-    DELETE FROM {SegmentMembership._meta.db_table} sm USING wanted w
-    WHERE sm.account_id = w.account_id AND sm.account_id > %(after)s AND sm.account_id <= %(until)s
-      AND sm.segment IS DISTINCT FROM w.lifecycle AND sm.segment IS DISTINCT FROM w.activity
+    DELETE FROM {SegmentMembership._meta.db_table} sm USING held h JOIN wanted w ON w.account_id = h.account_id
+    WHERE sm.account_id = h.account_id AND sm.segment = h.segment
+      AND sm.account_id > %(after)s AND sm.account_id <= %(until)s
+      AND h.segment IS DISTINCT FROM w.lifecycle AND h.segment IS DISTINCT FROM w.activity
     RETURNING sm.account_id, sm.segment
 ), added AS (  -- a plain insert of what is not held (no speculative insertion per row)
     INSERT INTO {SegmentMembership._meta.db_table} (account_id, program_id, segment, since)
