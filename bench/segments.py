@@ -1,6 +1,6 @@
 """Segment computation (the nightly RFM and named-segment run) for N members, against a raw scan baseline.
 
-    bash scripts/bench.sh segments [--members N] [--orders-per-member K] [--batch B]
+    bash scripts/bench.sh segments [--members N] [--orders-per-member K] [--batch B] [--db-suffix _me]
 
 Members are guest accounts with K earn rows each on average (1 to 2K-1, spread over two years), written
 straight into a fresh database by SQL. The baseline is the least any computation can do: one
@@ -73,14 +73,59 @@ def raw_scan() -> float:
     return time.perf_counter() - started
 
 
-def club_run(now, batch: int) -> tuple[float, float]:
-    """The run's time (untraced, so tracing does not slow it) and the process's peak RSS after it in MiB."""
+class Phases:
+    """Wall time spent in each phase of a run (the stats pass, the borders, the scoring pass, the sizes);
+    what is left is the per-batch claim and cursor."""
+
+    NAMES = (
+        ("segments", "refresh_stats"),
+        ("rfm", "compute_borders"),
+        ("segments", "assign_segments"),
+        ("segments", "snapshot"),
+    )
+
+    def __init__(self):
+        from saleor_loyalty.insights import rfm, segments
+
+        self.modules = {"segments": segments, "rfm": rfm}
+        self.spent = dict.fromkeys((name for _, name in self.NAMES), 0.0)
+
+    def __enter__(self):
+        self.real = {name: getattr(self.modules[module], name) for module, name in self.NAMES}
+        for module, name in self.NAMES:
+            setattr(self.modules[module], name, self._timed(name, self.real[name]))
+        return self
+
+    def __exit__(self, *exc):
+        for module, name in self.NAMES:
+            setattr(self.modules[module], name, self.real[name])
+
+    def _timed(self, name, function):
+        def timed(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.spent[name] += time.perf_counter() - started
+
+        return timed
+
+    def line(self, total: float) -> str:
+        rest = total - sum(self.spent.values())
+        return (
+            ", ".join(f"{name} {spent:.1f} s" for name, spent in self.spent.items()) + f", rest {rest:.1f} s"
+        )
+
+
+def club_run(now, batch: int) -> tuple[float, float, str]:
+    """The run's time, the process's peak RSS after it in MiB and where the time went."""
     from saleor_loyalty.insights import segments
 
-    started = time.perf_counter()
-    segments.compute_segments(now=now, batch_size=batch)
-    elapsed = time.perf_counter() - started
-    return elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    with Phases() as phases:
+        started = time.perf_counter()
+        segments.compute_segments(now=now, batch_size=batch)
+        elapsed = time.perf_counter() - started
+    return elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, phases.line(elapsed)
 
 
 def main():
@@ -88,10 +133,13 @@ def main():
     parser.add_argument("--members", type=int, default=100_000)
     parser.add_argument("--orders-per-member", type=int, default=3)
     parser.add_argument("--batch", type=int, default=5000)
+    parser.add_argument(
+        "--db-suffix", default="", help="appended to the bench database's name (shared servers)"
+    )
     args = parser.parse_args()
     from fresh_database import setup_django
 
-    setup_django("loyalty_bench_segments")
+    setup_django(f"loyalty_bench_segments{args.db_suffix}")
     from datetime import timedelta
 
     from saleor_loyalty.models import SegmentEvent, SegmentMembership
@@ -100,9 +148,9 @@ def main():
     orders = populate(args.members, args.orders_per_member)
     print(f"built {args.members:,} members and {orders:,} orders in {time.perf_counter() - started:.1f} s")
     raw = raw_scan()
-    first, first_peak = club_run(NOW, args.batch)
+    first, first_peak, first_phases = club_run(NOW, args.batch)
     events = SegmentEvent.objects.count()
-    second, second_peak = club_run(NOW + timedelta(days=1), args.batch)
+    second, second_peak, second_phases = club_run(NOW + timedelta(days=1), args.batch)
     per_million = first / args.members * 1_000_000
     print(f"members: {args.members}, orders: {orders}, batch: {args.batch}, one worker")
     print(f"raw aggregate scan of every order      : {raw:7.2f} s")
@@ -110,7 +158,9 @@ def main():
         f"first night (stats, borders, segments) : {first:7.2f} s ({first / raw:.1f}x raw), "
         f"{args.members / first:,.0f} members/s, peak RSS {first_peak:.0f} MiB"
     )
+    print(f"  {first_phases}")
     print(f"next night (only changes written)      : {second:7.2f} s, peak RSS {second_peak:.0f} MiB")
+    print(f"  {second_phases}")
     print(f"memberships: {SegmentMembership.objects.count()}, events: {events}")
     print(f"linear extrapolation to 1M members     : {per_million:7.1f} s (target < 60 s)")
 

@@ -16,7 +16,8 @@ first order within `new_days`; one-time; loyal: `loyal_min_orders` or 2+ orders 
 else repeat) and, when idle longer than `at_risk_factor` / `lapsed_factor` times the usual interval
 (never under `min_interval_days`; the program default with one order), at risk or lapsed. Memberships
 are inserted and deleted against what is wanted, each change written as a `SegmentEvent`, in one statement
-under the batch's stats row locks.
+under the batch's stats row locks, taken first by `LOCK_SQL` so that statement's snapshot already holds what
+an order hook committed while it waited (it inserts what is missing without `ON CONFLICT`).
 """
 
 from saleor_loyalty.models import (
@@ -87,7 +88,7 @@ WITH members AS (
         last_order_at = c.last_at, monetary = c.monetary, interval_days = c.interval_days,
         basket_trend = c.basket_trend, computed_at = %(now)s
     FROM computed c
-    WHERE s.account_id = c.account_id
+    WHERE s.account_id = c.account_id AND s.account_id > %(after)s AND s.account_id <= %(until)s
       AND (s.email_hash, s.orders, s.last_order_at, s.first_order_at, s.monetary, s.interval_days, s.basket_trend)
           IS DISTINCT FROM (c.email_hash, c.orders, c.last_at, c.first_at, c.monetary, c.interval_days, c.basket_trend)
 ), added AS (
@@ -106,6 +107,15 @@ SELECT count(*) FROM members
 """
 
 
+LOCK_SQL = f"""
+SELECT count(*) FROM (
+    SELECT 1 FROM {_STATS} s
+    WHERE s.program_id = %(program)s AND s.account_id > %(after)s AND s.account_id <= %(until)s
+    ORDER BY s.account_id FOR UPDATE
+) locked
+"""
+
+
 def _score(column: str, borders: str) -> str:
     reached = " + ".join(f"COALESCE({column} >= ({borders})[{k}], false)::int" for k in range(1, 5))
     return f"CASE WHEN b.orders > 0 AND {borders} IS NOT NULL THEN 1 + {reached} END"
@@ -117,7 +127,6 @@ WITH batch AS (  -- a guest account merged since has no segments of its own (its
            s.first_order_at, s.last_order_at, s.monetary, s.interval_days
     FROM {_STATS} s JOIN {_ACCOUNTS} a ON a.id = s.account_id
     WHERE s.program_id = %(program)s AND s.account_id > %(after)s AND s.account_id <= %(until)s
-    ORDER BY s.account_id FOR UPDATE OF s
 ), scored AS (
     SELECT b.*, {_score("b.last_order_at", "%(r)s::timestamptz[]")} AS r,
            {_score("b.orders", "%(f)s::int[]")} AS f, {_score("b.monetary", "%(m)s::numeric[]")} AS m,
@@ -127,7 +136,9 @@ WITH batch AS (  -- a guest account merged since has no segments of its own (its
     FROM batch b
 ), scores AS (
     UPDATE {_STATS} s SET r_score = x.r, f_score = x.f, m_score = x.m
-    FROM scored x WHERE s.account_id = x.account_id AND (s.r_score, s.f_score, s.m_score) IS DISTINCT FROM (x.r, x.f, x.m)
+    FROM scored x
+    WHERE s.account_id = x.account_id AND s.account_id > %(after)s AND s.account_id <= %(until)s
+      AND (s.r_score, s.f_score, s.m_score) IS DISTINCT FROM (x.r, x.f, x.m)
 ), wanted AS (  -- one row per member of the batch: so leaving is a join on the account, never an anti-join
     SELECT account_id,
            CASE WHEN orders = 0 THEN NULL
@@ -139,17 +150,22 @@ WITH batch AS (  -- a guest account merged since has no segments of its own (its
                 WHEN idle > %(lapsed)s * usual THEN '{NamedSegment.LAPSED}'
                 WHEN idle > %(at_risk)s * usual THEN '{NamedSegment.AT_RISK}' END AS activity
     FROM scored
+), held AS MATERIALIZED (  -- the batch's memberships now, read once by the range (they are written only
+    SELECT sm.account_id, sm.segment        -- under the stats row locks taken first): no probe per member
+    FROM {SegmentMembership._meta.db_table} sm WHERE sm.account_id > %(after)s AND sm.account_id <= %(until)s
 ), gone AS (
-    DELETE FROM {SegmentMembership._meta.db_table} sm USING wanted w
-    WHERE sm.account_id = w.account_id AND sm.account_id > %(after)s AND sm.account_id <= %(until)s
-      AND sm.segment IS DISTINCT FROM w.lifecycle AND sm.segment IS DISTINCT FROM w.activity
+    DELETE FROM {SegmentMembership._meta.db_table} sm USING held h JOIN wanted w ON w.account_id = h.account_id
+    WHERE sm.account_id = h.account_id AND sm.segment = h.segment
+      AND sm.account_id > %(after)s AND sm.account_id <= %(until)s
+      AND h.segment IS DISTINCT FROM w.lifecycle AND h.segment IS DISTINCT FROM w.activity
     RETURNING sm.account_id, sm.segment
-), added AS (
+), added AS (  -- a plain insert of what is not held (no speculative insertion per row)
     INSERT INTO {SegmentMembership._meta.db_table} (account_id, program_id, segment, since)
-    SELECT account_id, %(program)s, segment, %(now)s
-    FROM wanted CROSS JOIN LATERAL (VALUES (lifecycle), (activity)) AS v(segment)
-    WHERE segment IS NOT NULL ORDER BY account_id, segment
-    ON CONFLICT (account_id, segment) DO NOTHING
+    SELECT w.account_id, %(program)s, v.segment, %(now)s
+    FROM wanted w CROSS JOIN LATERAL (VALUES (w.lifecycle), (w.activity)) AS v(segment)
+    WHERE v.segment IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM held h WHERE h.account_id = w.account_id AND h.segment = v.segment)
+    ORDER BY w.account_id, v.segment
     RETURNING account_id, segment
 ), events AS (
     INSERT INTO {SegmentEvent._meta.db_table} (account_id, program_id, segment, entered, occurred_at)
@@ -159,5 +175,5 @@ WITH batch AS (  -- a guest account merged since has no segments of its own (its
     ) changes ORDER BY account_id, NOT entered, segment
     RETURNING id, account_id, segment, entered
 )
-SELECT id, account_id, segment, entered FROM events
+SELECT id, account_id, segment, entered FROM events WHERE segment = ANY(%(watched)s::text[])
 """

@@ -9,9 +9,10 @@ entries call for. Each batch claims the run's row with SKIP LOCKED (a second wor
 instead of waiting) and moves the cursor in the same transaction as its writes: a crash resumes at the
 last committed batch, and nothing is written twice. The last batch writes the day's segment sizes.
 
-A member's segments are always changed under their stats row's lock (the scoring statement takes the
-batch's with FOR UPDATE, in account order; the stats pass locks only the rows it changes), so the job and
-the order hook never both see "not yet in at risk" for the same member.
+A member's segments are always changed under their stats row's lock (the scoring takes the batch's with
+FOR UPDATE, in account order, in a statement of its own before the one that reads and writes the
+memberships; the stats pass locks only the rows it changes), so the job and the order hook never both see
+"not yet in at risk" for the same member.
 """
 
 from datetime import datetime
@@ -75,7 +76,9 @@ def assign_segments(
 ) -> tuple[int | None, list[SegmentEvent]]:
     """Score the stored stats of the next batch after `after` (or `only`'s) against `borders` and bring their
     named segments in line, under their stats rows' locks; returns (the batch's last account id, the events
-    written), and starts or stops the flows those entries and exits call for. Call inside a transaction."""
+    written that a win-back flow acts on), and starts or stops the flows those call for. Only those events
+    come back to Python: a first night enters every member into one or two segments. Call inside a
+    transaction."""
     bounds = batch_range(program, after, limit, only)
     if bounds is None:
         return None, []
@@ -94,9 +97,11 @@ def assign_segments(
         "at_risk": settings.at_risk_factor,
         "lapsed": settings.lapsed_factor,
         "loyal_min": settings.loyal_min_orders,
+        "watched": winback.watched_segments(program),
     }
     with connection.cursor() as cursor:
-        _execute(cursor, segment_sql.SEGMENTS_SQL, params)
+        _execute(cursor, segment_sql.LOCK_SQL, params)
+        cursor.execute(segment_sql.SEGMENTS_SQL, params)
         rows = cursor.fetchall()
     events = [
         SegmentEvent(

@@ -92,6 +92,15 @@ def start_runs(flow: Flow, accounts: list[tuple[int, str]], trigger_key: str, no
     return started.count() - before
 
 
+def watched_segments(program: LoyaltyProgram) -> list[str]:
+    """The segments whose entries and exits a win-back flow acts on: those with a flow of their kind (a
+    disabled one may still have runs to stop). The nightly run returns only these events to Python."""
+    kinds = set(
+        Flow.objects.filter(program=program, kind__in=WINBACK_KINDS.values()).values_list("kind", flat=True)
+    )
+    return [str(segment) for segment, kind in WINBACK_KINDS.items() if kind in kinds]
+
+
 def start_on_entries(program: LoyaltyProgram, entries, now: datetime) -> None:
     """Members who just entered at risk or lapsed start that flow, keyed by the entry event."""
     for segment, kind in WINBACK_KINDS.items():
