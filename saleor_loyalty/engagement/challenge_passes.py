@@ -11,6 +11,8 @@ over every member runs first, whenever a live challenge or the program changed s
 
 Each batch's completions come from one set-based statement (`challenge_sets`): only members who
 reached something come back to Python, so a full pass costs SQL aggregates, not a Python loop per member.
+A full pass's batch is a range of account ids (up to the `batch_size`-th member after the cursor), read
+through each table's account index; an incremental pass's is the list of changed members.
 
 Every batch claims the program's pass row (`FOR UPDATE SKIP LOCKED`) and saves where it stopped in the
 transaction that wrote its completions; a worker finding it claimed leaves the batch to the other.
