@@ -105,12 +105,16 @@ _ACTIONS_SQL = f"""actions AS MATERIALIZED (  -- actions that gave points, once 
     WHERE e.kind = %(action)s AND e.points > 0 AND e.detail ->> 'action' IN ({{kinds}})
     GROUP BY e.holder, e.account_id, e.detail ->> 'action', e.detail ->> 'object'
 )"""
-# A category is new on the member's first still-counting order in it, over all history.
+# A category is new on the member's first still-counting order in it, over all history; only members
+# with a still-counting order inside some new-category window can have one new there.
 _FIRST_SEEN_SQL = f"""first_seen AS MATERIALIZED (
     SELECT o.holder, MIN(o.day) AS day FROM orders o
     CROSS JOIN LATERAL (SELECT c.category_ids FROM {_CATEGORIES} c WHERE c.order_id = o.order_id OFFSET 0) c
     CROSS JOIN unnest(c.category_ids) AS k(id)
-    WHERE o.counts {{skip}} GROUP BY o.holder, k.id
+    WHERE o.counts {{skip}} AND o.holder IN (
+        SELECT s.holder FROM orders s WHERE s.counts AND s.day BETWEEN {{first}} AND {{last}}
+    )
+    GROUP BY o.holder, k.id
 )"""
 _ISO_DAY = "to_char(DATE '1970-01-01' + ({day}), 'YYYY-MM-DD')"
 _RUN_END = f"""CASE WHEN d.window_key = %(legacy)s THEN {FOREVER}
@@ -186,14 +190,15 @@ def _rolling(i: int, metric: str) -> tuple[str, str]:
 
 
 def _first_seen(challenges: list[Challenge]) -> str:
-    """Categories of the orders of members with a new-category challenge open: any rolling one, else the
-    members who have not completed every fixed one."""
+    """Categories of the orders of members with a new-category challenge open (any rolling one, else one
+    of the fixed ones not completed) and an order inside one of their windows."""
     ours = [(i, c) for i, c in enumerate(challenges) if c.metric == ChallengeMetric.NEW_CATEGORY]
+    first = "LEAST(" + ", ".join(f"%(f{i})s" for i, _ in ours) + ")"
+    last = "GREATEST(" + ", ".join(f"%(l{i})s" for i, _ in ours) + ")"
     if any(c.window == ChallengeWindow.ROLLING for _, c in ours):
-        return _FIRST_SEEN_SQL.format(skip="")
-    return _FIRST_SEEN_SQL.format(
-        skip="AND NOT (" + " AND ".join(_done(i, "o.holder") for i, _ in ours) + ")"
-    )
+        return _FIRST_SEEN_SQL.format(skip="", first=first, last=last)
+    skip = "AND NOT (" + " AND ".join(_done(i, "o.holder") for i, _ in ours) + ")"
+    return _FIRST_SEEN_SQL.format(skip=skip, first=first, last=last)
 
 
 def _params(i: int, challenge: Challenge) -> dict:
