@@ -143,8 +143,8 @@ def _reference(account_ids, challenges, tz):
 
 
 def _world(rng: random.Random, program, challenges) -> list[int]:
-    """25 members; between them (in id order) merged guests, an account of another club with its own
-    history and completions, and one guest merged into a member created later (outside an early range)."""
+    """25 members; between them (in id order) merged guests, accounts of another club with their own
+    orders, and one guest merged into the last member (outside a range that ends before it)."""
     other = LoyaltyProgram.objects.create(channel_slug="other", currency="ILS", timezone="Asia/Jerusalem")
     members, late_guest = [], None
     for n in range(25):
