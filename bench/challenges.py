@@ -1,12 +1,15 @@
 """Evaluating every member's challenges on one worker, against a plain keyset scan of the same accounts.
 
     bash scripts/bench.sh challenges [--members N] [--batch B] [--changed-every K] [--incremental-only]
+                                     [--evaluate-only] [--database NAME]
 
 Seeds N members (default 1,000,000) with three paid orders each over three months (a tenth of them with
 one order cancelled), the orders' categories, and two review actions for every fifth member, all recorded
 a day ago, then defines six challenges, one of each kind (orders in a fixed window, spend, orders in a
 rolling window, a monthly streak, a new category, reviews). Times (1) the baseline: a keyset scan over the
-same accounts in the same batches, ids only; (2) the first pass of `challenge_passes.evaluate_program`, a
+same accounts in the same batches, ids only, and the set-based statement alone over every member before
+anything is completed (read only; `--evaluate-only` stops there: evaluating 1M members without the first
+pass's writes); (2) the first pass of `challenge_passes.evaluate_program`, a
 full pass that completes challenges for most members (rows written: completions, points, badges); (3) a
 full pass again where nothing new is reached (as after a challenge changed), and the per-member
 path (facts, then progress in Python) over the same batches, read only, as the set-based pass's
@@ -197,6 +200,39 @@ def per_member_reference(program, batch: int) -> float:
         after = ids[-1]
 
 
+def set_based_read(program, batch: int) -> float:
+    """The set-based statement alone over every member, in the full pass's id-range batches, read only:
+    what evaluating costs before anyone completed anything (no completed window to skip). Members/s."""
+    from django.db import connection
+
+    from saleor_loyalty.engagement.challenge_rewards import LATE_EVENT_GRACE_DAYS
+    from saleor_loyalty.engagement.challenge_sets import reached_in_range
+    from saleor_loyalty.engagement.challenges import live_challenges
+
+    challenges = list(live_challenges(program, NOW.date(), LATE_EVENT_GRACE_DAYS))
+    started, after, seen, reached = time.perf_counter(), 0, 0, 0
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT max(id), count(*) FROM (SELECT id FROM {program.accounts.model._meta.db_table} "
+                "WHERE program_id = %s AND id > %s AND merged_into_id IS NULL ORDER BY id LIMIT %s) b",
+                [program.pk, after, batch],
+            )
+            until, count = cursor.fetchone()
+        if not count:
+            elapsed = time.perf_counter() - started
+            print(
+                f"{'set-based read, none completed':<30}: {seen / elapsed:8.0f} members/s, {elapsed:6.1f} s "
+                f"({reached} completions due); at {TARGET_MEMBERS:,} members: {elapsed * TARGET_MEMBERS / seen:.1f} s"
+            )
+            return seen / elapsed
+        reached += sum(
+            map(len, reached_in_range(program.pk, after, until, challenges, program.timezone).values())
+        )
+        seen += count
+        after = until
+
+
 def member_queries(program) -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -261,7 +297,15 @@ def main():
         "passes could not reach in time",
     )
     parser.add_argument(
-        "--database", default=f"loyalty_bench_challenges{os.environ.get('LOYALTY_TEST_DB_SUFFIX', '')}"
+        "--evaluate-only",
+        action="store_true",
+        help="only the baseline and the set-based read over every member before anything is completed: "
+        "evaluating at 1M members without the first pass's writes",
+    )
+    parser.add_argument(
+        "--database",
+        default=f"loyalty_bench_challenges{os.environ.get('LOYALTY_TEST_DB_SUFFIX', '')}",
+        help="dropped and created first (default: suffixed with $LOYALTY_TEST_DB_SUFFIX)",
     )
     args = parser.parse_args()
     setup_django(args.database)
@@ -280,6 +324,13 @@ def main():
     else:
         baseline = keyset_baseline(program, args.batch)
         print(f"{'keyset scan baseline':<30}: {baseline:8.0f} members/s")
+        read = set_based_read(program, args.batch)
+        print(f"{'':<30}  ({read / baseline:.1%} of the scan)")
+        if args.evaluate_only:
+            print(
+                f"peak RSS                      : {peak_rss_mb():8.0f} MB (after seeding {rss_before:.0f} MB)"
+            )
+            return
         first, first_s = timed_pass(program, args.batch)
         assert (first.members, first.passes_finished, first.full) == (n, 1, True)
         report("first pass (completes)", first, first_s, baseline, n)

@@ -11,6 +11,8 @@ over every member runs first, whenever a live challenge or the program changed s
 
 Each batch's completions come from one set-based statement (`challenge_sets`): only members who
 reached something come back to Python, so a full pass costs SQL aggregates, not a Python loop per member.
+A full pass's batch is a range of account ids (up to the `batch_size`-th member after the cursor), read
+through each table's account index; an incremental pass's is the list of changed members.
 
 Every batch claims the program's pass row (`FOR UPDATE SKIP LOCKED`) and saves where it stopped in the
 transaction that wrote its completions; a worker finding it claimed leaves the batch to the other.
@@ -24,7 +26,7 @@ from django.utils import timezone
 
 from saleor_loyalty.core.clock import local_date
 from saleor_loyalty.engagement.challenge_rewards import LATE_EVENT_GRACE_DAYS, complete
-from saleor_loyalty.engagement.challenge_sets import reached_in_batch
+from saleor_loyalty.engagement.challenge_sets import reached_in_batch, reached_in_range
 from saleor_loyalty.engagement.challenges import live_challenges
 from saleor_loyalty.models import (
     Challenge,
@@ -42,9 +44,12 @@ FULL_PASS_EVERY = timedelta(days=7)
 
 _ACCOUNTS = LoyaltyAccount._meta.db_table
 _LEDGER = LedgerEntry._meta.db_table
+# A full pass's batch is an id range: up to the `limit`-th member after the cursor (and how many).
 _EVERY_MEMBER_SQL = f"""
-SELECT id FROM {_ACCOUNTS}
-WHERE program_id = %(program)s AND id > %(after)s AND merged_into_id IS NULL ORDER BY id LIMIT %(limit)s
+SELECT max(id), count(*) FROM (
+    SELECT id FROM {_ACCOUNTS}
+    WHERE program_id = %(program)s AND id > %(after)s AND merged_into_id IS NULL ORDER BY id LIMIT %(limit)s
+) batch
 """
 # Each source is an index range of what was recorded since the watermark (ledger `created_at`, the
 # categories' BRIN, the partial index of merged guests): a steady pass costs what changed, not the club.
@@ -104,13 +109,21 @@ def _begin(program: LoyaltyProgram, state: ChallengePass, clock: datetime) -> No
     state.started_at, state.last_account_id = clock, 0
 
 
-def _members(program: LoyaltyProgram, state: ChallengePass, limit: int) -> list[int]:
+def _next_batch(
+    program: LoyaltyProgram, state: ChallengePass, limit: int
+) -> tuple[int, int, list[int] | None]:
+    """The pass's next batch: (its last id, how many members, the changed members or None for every
+    member up to that id); no members when the pass is done."""
     params = {"program": program.pk, "after": state.last_account_id, "limit": limit}
-    if state.since is not None:
-        params.update(since=state.since, reward=EntryKind.CHALLENGE, earn=EntryKind.EARN)
     with connection.cursor() as cursor:
-        cursor.execute(_EVERY_MEMBER_SQL if state.since is None else _CHANGED_MEMBERS_SQL, params)
-        return [row[0] for row in cursor.fetchall()]
+        if state.since is None:
+            cursor.execute(_EVERY_MEMBER_SQL, params)
+            until, count = cursor.fetchone()
+            return until or 0, count, None
+        params.update(since=state.since, reward=EntryKind.CHALLENGE, earn=EntryKind.EARN)
+        cursor.execute(_CHANGED_MEMBERS_SQL, params)
+        ids = [row[0] for row in cursor.fetchall()]
+        return (ids[-1] if ids else 0), len(ids), ids
 
 
 def _finish(state: ChallengePass) -> None:
@@ -134,19 +147,22 @@ def _evaluate_batch(program, challenges, now, batch_size, run: ChallengeRun) -> 
         if state.started_at is None:
             _begin(program, state, timezone.now())  # the wall clock: watermarks compare with `created_at`
         run.full = state.since is None
-        ids = _members(program, state, batch_size)
-        if not ids:
+        until, count, ids = _next_batch(program, state, batch_size)
+        if not count:
             _finish(state)
             state.save()
             run.passes_finished += 1
             return False
-        reached = reached_in_batch(ids, challenges, program.timezone)
+        if ids is None:
+            reached = reached_in_range(program.pk, state.last_account_id, until, challenges, program.timezone)
+        else:
+            reached = reached_in_batch(ids, challenges, program.timezone)
         if reached:
             run.completed += len(complete(reached, now))
-        state.last_account_id = ids[-1]
+        state.last_account_id = until
         state.save()
     run.batches += 1
-    run.members += len(ids)
+    run.members += count
     return True
 
 

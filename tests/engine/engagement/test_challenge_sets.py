@@ -1,5 +1,6 @@
 """The set-based batch (`challenge_sets`) completes exactly what the per-member reference would, on random
-histories: every metric and window, windows crossing Israel's DST change, refunds, guests, earlier runs."""
+histories: every metric and window, windows crossing Israel's DST change, refunds, guests, earlier runs;
+read as an id range (the full pass) and as a list of members (the incremental pass)."""
 
 import json
 import random
@@ -10,7 +11,7 @@ from django.db import connection
 
 from saleor_loyalty.engagement import challenge_settings
 from saleor_loyalty.engagement.challenge_rewards import due
-from saleor_loyalty.engagement.challenge_sets import reached_in_batch
+from saleor_loyalty.engagement.challenge_sets import reached_in_batch, reached_in_range
 from saleor_loyalty.engagement.challenges import (
     LEGACY_ROLLING_KEY,
     member_facts,
@@ -24,6 +25,7 @@ from saleor_loyalty.models import (
     ChallengeWindow,
     LedgerEntry,
     LoyaltyAccount,
+    LoyaltyProgram,
     OrderCategories,
 )
 
@@ -55,8 +57,11 @@ def _entry(cursor, account_id, kind, points, key, at, money=None, detail=None, o
     return cursor.fetchone()[0]
 
 
-def _history(rng: random.Random, account: LoyaltyAccount, tag: str) -> None:
-    """Paid orders (some refunded in part, some fully or cancelled, most with categories) and actions."""
+def _history(
+    rng: random.Random, account: LoyaltyAccount, tag: str, holder: LoyaltyAccount | None = None
+) -> None:
+    """Paid orders (some refunded in part, some fully or cancelled, most with categories) and actions; a
+    merged guest's reversals are written on the guest or, after the merge, on its `holder`."""
     with connection.cursor() as cursor:
         for n in range(rng.randrange(7)):
             at, money = _instant(rng), rng.choice((40, 90, 150, 260))
@@ -75,13 +80,13 @@ def _history(rng: random.Random, account: LoyaltyAccount, tag: str) -> None:
             if rng.random() < 0.7:
                 categories = sorted(rng.sample(range(1, 6), rng.randrange(1, 3)))
                 OrderCategories.objects.create(order_id=order_id, category_ids=categories)
-            refund = rng.random()
+            refund, reversed_on = rng.random(), rng.choice((account, holder or account)).pk
             if refund < 0.15:  # cancelled: the order no longer counts
-                _entry(cursor, account.pk, "earn_reversal", -money, f"c:{tag}:{n}", at, reverses=earn)
+                _entry(cursor, reversed_on, "earn_reversal", -money, f"c:{tag}:{n}", at, reverses=earn)
             elif refund < 0.35:  # refunded in part (by line) or in full
                 back = rng.choice((money // 2, money))
                 _entry(
-                    cursor, account.pk, "earn_reversal", -back, f"r:{tag}:{n}", at + timedelta(hours=2),
+                    cursor, reversed_on, "earn_reversal", -back, f"r:{tag}:{n}", at + timedelta(hours=2),
                     back, {"base_reversed": str(back)}, reverses=earn,
                 )  # fmt: skip
         for n in range(rng.randrange(5)):
@@ -137,11 +142,11 @@ def _reference(account_ids, challenges, tz):
     }
 
 
-@pytest.mark.parametrize("seed", range(12))
-def test_the_set_based_batch_agrees_with_the_per_member_evaluation(program, seed):
-    rng = random.Random(seed)
-    challenges = _challenges(rng, program)
-    members = []
+def _world(rng: random.Random, program, challenges) -> list[int]:
+    """25 members; between them (in id order) merged guests, accounts of another club with their own
+    orders, and one guest merged into the last member (outside a range that ends before it)."""
+    other = LoyaltyProgram.objects.create(channel_slug="other", currency="ILS", timezone="Asia/Jerusalem")
+    members, late_guest = [], None
     for n in range(25):
         account = LoyaltyAccount.objects.create(program=program, email=f"m{n}@example.co.il")
         _history(rng, account, f"m{n}")
@@ -149,20 +154,59 @@ def test_the_set_based_batch_agrees_with_the_per_member_evaluation(program, seed
             guest = LoyaltyAccount.objects.create(
                 program=program, email=f"g{n}@example.co.il", merged_into=account
             )
-            _history(rng, guest, f"g{n}")
+            _history(rng, guest, f"g{n}", holder=account)
+        if n == 3:
+            late_guest = LoyaltyAccount.objects.create(program=program, email="late@example.co.il")
+        if rng.random() < 0.1:
+            stranger = LoyaltyAccount.objects.create(program=other, email=f"s{n}@example.co.il")
+            _history(rng, stranger, f"s{n}")
         _earlier_completions(rng, challenges, account)
         members.append(account.pk)
+    LoyaltyAccount.objects.filter(pk=late_guest.pk).update(merged_into_id=members[-1])
+    _history(rng, late_guest, "late", holder=LoyaltyAccount.objects.get(pk=members[-1]))
+    return members
 
-    expected = _reference(members, challenges, program.timezone)
-    reached = reached_in_batch(members, challenges, program.timezone)
-    got = {
+
+def _got(reached) -> set:
+    return {
         (account_id, item.challenge.pk, item.window_key)
         for account_id, items in reached.items()
         for item in items
     }
 
-    assert got == expected
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_set_based_batch_agrees_with_the_per_member_evaluation(program, seed):
+    rng = random.Random(seed)
+    challenges = _challenges(rng, program)
+    members = _world(rng, program, challenges)
+    live = [challenge for challenge in challenges if rng.random() < 0.7] or challenges[:1]
+
+    expected = _reference(members, live, program.timezone)
+    listed = reached_in_batch(members, live, program.timezone)
+    ranged = reached_in_range(program.pk, members[0] - 1, members[-1], live, program.timezone)
+    split = members[len(members) // 2]  # two ranges: a guest of a later member falls in the first
+    halves = reached_in_range(program.pk, members[0] - 1, split, live, program.timezone) | reached_in_range(
+        program.pk, split, members[-1] + 5, live, program.timezone
+    )
+
+    assert _got(listed) == expected
+    assert _got(ranged) == expected
+    assert _got(halves) == expected
     assert expected, "a random world where nobody reaches anything tests nothing"
+
+
+@pytest.mark.parametrize("metric", ["paid_orders", "spend", "new_category", "monthly_streak", "actions"])
+def test_each_metric_alone_agrees_with_the_per_member_evaluation(program, metric):
+    """A statement built for one kind of challenge reads only that kind's facts, and still agrees."""
+    rng = random.Random(metric)
+    challenges = [c for c in _challenges(rng, program) if c.metric == metric]
+    members = _world(rng, program, challenges)
+
+    expected = _reference(members, challenges, program.timezone)
+
+    assert _got(reached_in_range(program.pk, 0, members[-1], challenges, program.timezone)) == expected
+    assert _got(reached_in_batch(members, challenges, program.timezone)) == expected
 
 
 def test_a_rolling_run_after_the_summer_time_change_counts_local_days(program):
@@ -187,3 +231,23 @@ def test_a_rolling_run_after_the_summer_time_change_counts_local_days(program):
     reached = reached_in_batch([account.pk], [challenge], program.timezone)
 
     assert [item.window_key for item in reached[account.pk]] == ["2026-03-28..2026-03-29"]
+
+
+def test_a_merged_guests_action_counts_as_the_reference_counts_it(program):
+    """Actions count once per object in each account, as the per-member path reads them: the member's and
+    a merged guest's review of the same product are two (the guest's was awarded on its own account)."""
+    challenge = challenge_settings.create_challenge(
+        program, name="Two reviews", metric="actions", action_kind="product_review", target=2,
+        starts_on=date(2026, 3, 1), reward_points=5,
+    )  # fmt: skip
+    account = LoyaltyAccount.objects.create(program=program, email="dana@example.co.il")
+    guest = LoyaltyAccount.objects.create(program=program, email="dana@example.com", merged_into=account)
+    at = datetime(2026, 3, 10, 9, tzinfo=UTC)
+    with connection.cursor() as cursor:
+        for holder, key in ((account, "a"), (guest, "b")):
+            detail = {"action": "product_review", "object": "P1"}
+            _entry(cursor, holder.pk, "action", 50, f"review:{key}", at, detail=detail)
+    expected = _reference([account.pk], [challenge], program.timezone)
+
+    assert _got(reached_in_range(program.pk, 0, account.pk, [challenge], program.timezone)) == expected
+    assert _got(reached_in_batch([account.pk], [challenge], program.timezone)) == expected
