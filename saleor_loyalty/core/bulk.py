@@ -3,11 +3,14 @@
 Django's `bulk_update` builds a CASE expression per field with a branch per row, and `bulk_create` a
 VALUES list with a placeholder per field per row: for a batch of a few hundred rows building and
 binding those costs more than sending the batch. Here a batch is an UPDATE … FROM unnest(arrays) or an
-INSERT … SELECT FROM unnest(arrays): nothing compiled per row. `together` runs several such writes as
+INSERT … SELECT FROM unnest(arrays): nothing compiled per row, and a column that holds one value for
+the whole batch is sent once. `together` runs several such writes as
 one statement (data-modifying WITH clauses), one round trip for all of them.
 """
 
+import uuid
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from django.db import connection
 
@@ -18,31 +21,51 @@ class Statement:
     params: list
 
 
-def _arrays(rows: list, columns: list) -> tuple[list, str]:
-    """Each column's values as the database gets them (`bulk_create`'s preparation), and the unnest(…) call."""
-    arrays = [
-        [field.get_db_prep_save(getattr(row, field.attname), connection) for row in rows] for field in columns
-    ]
-    casts = ", ".join(
-        f"%s::{field.rel_db_type(connection) if field.primary_key else field.db_type(connection)}[]"
-        for field in columns
-    )
-    return arrays, f"unnest({casts})"
+# Values whose equality means the same stored value (no float: 0.0 == -0.0; no Decimal: 1.0 == 1.00).
+_SCALARS = (str, int, bool, type(None), datetime, date, uuid.UUID)
+
+
+def _same_for_all(values: list) -> bool:
+    first = values[0]
+    kind = type(first)
+    return kind in _SCALARS and all(type(value) is kind and value == first for value in values)
+
+
+def _columns(rows: list, columns: list) -> tuple[list[str], str, list, list]:
+    """Each column as the statement reads it: a column whose value is the same in every row (a batch's
+    channel, status, timestamps) is one parameter, the others one array each in `unnest(…)` (the first
+    always, so the rows are counted). Values are prepared as `bulk_create` prepares them. Returns the
+    expressions, the unnest(…) AS v(…) clause, and the parameters of each in the order the SQL names them."""
+    expressions, arrays, names, scalars, casts = [], [], [], [], []
+    for index, field in enumerate(columns):
+        cast = field.rel_db_type(connection) if field.primary_key else field.db_type(connection)
+        values = [getattr(row, field.attname) for row in rows]
+        if index and _same_for_all(values):
+            expressions.append(f"%s::{cast}")
+            scalars.append(field.get_db_prep_save(values[0], connection))
+        else:
+            expressions.append(f"v.c{index}")
+            names.append(f"c{index}")
+            casts.append(f"%s::{cast}[]")
+            arrays.append([field.get_db_prep_save(value, connection) for value in values])
+    return expressions, f"unnest({', '.join(casts)}) AS v({', '.join(names)})", scalars, arrays
 
 
 def update_statement(rows: list, fields: list[str]) -> Statement:
     """Write `fields` of `rows` (saved instances of one model) as they are in memory."""
     meta = type(rows[0])._meta
     columns = [meta.pk, *(meta.get_field(name) for name in fields)]
-    arrays, unnest = _arrays(rows, columns)
+    expressions, unnest, scalars, arrays = _columns(rows, columns)
     quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(field.column)} = v.v{index}" for index, field in enumerate(columns[1:]))
-    names = ", ".join(["pk", *(f"v{index}" for index in range(len(columns) - 1))])
+    assignments = ", ".join(
+        f"{quote(field.column)} = {expression}"
+        for field, expression in zip(columns[1:], expressions[1:], strict=True)
+    )
     sql = (
         f"UPDATE {quote(meta.db_table)} AS t SET {assignments} "
-        f"FROM {unnest} AS v({names}) WHERE t.{quote(meta.pk.column)} = v.pk"
+        f"FROM {unnest} WHERE t.{quote(meta.pk.column)} = {expressions[0]}"
     )
-    return Statement(sql, arrays)
+    return Statement(sql, scalars + arrays)
 
 
 def insert_statement(rows: list, ignore_conflicts: bool = False) -> Statement:
@@ -53,12 +76,13 @@ def insert_statement(rows: list, ignore_conflicts: bool = False) -> Statement:
     for row in rows:
         for field in columns:
             setattr(row, field.attname, field.pre_save(row, add=True))
-    arrays, unnest = _arrays(rows, columns)
+    expressions, unnest, scalars, arrays = _columns(rows, columns)
     quote = connection.ops.quote_name
     names = ", ".join(quote(field.column) for field in columns)
     conflicts = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
     return Statement(
-        f"INSERT INTO {quote(meta.db_table)} ({names}) SELECT * FROM {unnest}{conflicts}", arrays
+        f"INSERT INTO {quote(meta.db_table)} ({names}) SELECT {', '.join(expressions)} FROM {unnest}{conflicts}",
+        scalars + arrays,
     )
 
 
