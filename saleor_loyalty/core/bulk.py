@@ -8,6 +8,7 @@ the whole batch is sent once. `together` runs several such writes as
 one statement (data-modifying WITH clauses), one round trip for all of them.
 """
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -21,6 +22,9 @@ class Statement:
     params: list
 
 
+# A text value cast to varchar(n) is cut silently (psycopg's untyped strings happen to be checked by the
+# type's input instead); cast to text, the length is checked by the column itself, whatever the driver sends.
+_LIMITED_TEXT = re.compile(r"^varchar\(\d+\)$")
 # Values whose equality means the same stored value (no float: 0.0 == -0.0; no Decimal: 1.0 == 1.00).
 _SCALARS = (str, int, bool, type(None), datetime, date, uuid.UUID)
 
@@ -39,6 +43,9 @@ def _columns(rows: list, columns: list) -> tuple[list[str], str, list, list]:
     expressions, arrays, names, scalars, casts = [], [], [], [], []
     for index, field in enumerate(columns):
         cast = field.rel_db_type(connection) if field.primary_key else field.db_type(connection)
+        cast = _LIMITED_TEXT.sub(
+            "text", cast
+        )  # the column's own type checks the length, as for Django's writes
         values = [getattr(row, field.attname) for row in rows]
         if index and _same_for_all(values):
             expressions.append(f"%s::{cast}")

@@ -1,11 +1,13 @@
 """`bulk`'s array statements write what Django's `bulk_create` / `save` write, for random rows (the campaign
 claim inserts its log rows, unsubscribe keys and recipient states through them in one statement)."""
 
+import copy
 import random
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import DataError, transaction
 
 from saleor_loyalty.core import bulk
 from saleor_loyalty.models import MessageLog, UnsubscribeKey
@@ -86,7 +88,7 @@ def test_inserted_rows_equal_bulk_creates(seed, uniform):
         log.pk = first_free + offset
 
     # when the copies go in through one INSERT … FROM unnest (the category one parameter when rows share it)
-    assert ("%s::varchar(32)[]" in bulk.insert_statement(array_copies).sql) is not uniform
+    assert ("SELECT v.c0, v.c1, " in bulk.insert_statement(array_copies).sql) is not uniform
     bulk.insert_rows(array_copies)
 
     # then every column reads back the same
@@ -167,3 +169,24 @@ def test_updated_rows_read_back_as_they_are_in_memory(seed):
         assert {name: getattr(stored, name) for name in fields} == {
             name: getattr(log, name) for name in fields
         }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("uniform", [False, True])
+def test_a_value_too_long_for_its_column_is_refused_as_django_refuses_it(uniform):
+    # given log rows, one (or all) with a category longer than its column's 32 characters
+    logs = [_log(random.Random(index), index) for index in range(3)]
+    for log in logs:
+        log.category = "c" * (33 if uniform or log is logs[1] else 5)
+
+    # then the insert fails as bulk_create's does, rather than cutting the value
+    with pytest.raises(DataError), transaction.atomic():
+        MessageLog.objects.bulk_create([copy.copy(log) for log in logs])
+    with pytest.raises(DataError), transaction.atomic():
+        bulk.insert_rows([_with_pk(log, 10_000 + index) for index, log in enumerate(logs)])
+
+
+def _with_pk(log: MessageLog, pk: int) -> MessageLog:
+    log = copy.copy(log)
+    log.pk = pk
+    return log
