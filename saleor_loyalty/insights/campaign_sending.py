@@ -129,18 +129,16 @@ def _lock_people(subjects: list[str]) -> None:
             )
 
 
-def _ensure_unsubscribe_keys(subjects: list[str], now: datetime) -> None:
-    """Each person's unsubscribe key made for the whole batch in one statement (the pipeline then only reads
-    it); a key that exists stays, so links already sent keep working."""
-    UnsubscribeKey.objects.bulk_create(
-        [
-            UnsubscribeKey(
-                key=secrets.token_urlsafe(16), subject_hash=subject, medium=Medium.EMAIL, created_at=now
-            )
-            for subject in subjects
-        ],
-        ignore_conflicts=True,
-    )
+def _unsubscribe_keys(subjects: list[str], now: datetime) -> bulk.Statement | None:
+    """Each person's unsubscribe key for the whole batch (the pipeline then only reads it); a key that exists
+    stays, so links already sent keep working."""
+    keys = [
+        UnsubscribeKey(
+            key=secrets.token_urlsafe(16), subject_hash=subject, medium=Medium.EMAIL, created_at=now
+        )
+        for subject in subjects
+    ]
+    return bulk.insert_statement(keys, ignore_conflicts=True) if keys else None
 
 
 def _new_ids(count: int) -> list[int]:
@@ -232,7 +230,6 @@ def _claim(campaign_id: int, now: datetime, limit: int, report: SendReport):
     _lock_people(people)
     states = consent.states_for_hashes(people, campaign.channel_slug, Medium.EMAIL)
     gaps = limits.email_gaps_until(people, now)
-    _ensure_unsubscribe_keys(people, now)
     ids = iter(_new_ids(len(rows)))
     needed = set().union(*(_needed(version) for row in rows for version in row.variant.content.values()))
     batch_data = merge_fields.read_batch(program, [row.account_id for row in rows], needed, now)
@@ -272,8 +269,12 @@ def _claim(campaign_id: int, now: datetime, limit: int, report: SendReport):
             claims.append(log)
             continue
         report.skipped += 1
-    MessageLog.objects.bulk_create(logs)
-    bulk.update_rows(rows, ["status", "reason", "not_before", "message"])
+    # the keys, the claims and the recipients' new states in one statement (none reads another's rows)
+    writes = [_unsubscribe_keys(people, now), bulk.insert_statement(logs) if logs else None]
+    if rows:
+        writes.append(bulk.update_statement(rows, ["status", "reason", "not_before", "message"]))
+    if writes := [write for write in writes if write is not None]:
+        bulk.together(*writes)
     report.claimed += len(claims)
     return config, claims
 

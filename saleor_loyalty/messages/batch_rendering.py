@@ -10,16 +10,19 @@ returns for it (subject, text and HTML, byte for byte). It does the same Django 
 - `urlize` (the layout's `body|linebreaks|urlize`, the most expensive step of an email) goes word by word
   through Django's own `Urlizer.handle_word`, a pure function of the word, with the results kept for the
   batch: the content's words are urlized once, a recipient's own words (name, points, signed links) each
-  time. That is what `Urlizer.__call__` does within one call, widened to the batch.
+  time. That is what `Urlizer.__call__` does within one call, widened to the batch. A word with no letter,
+  no "@" and no ":" (points, an amount of money: "₪1,234.50") cannot be a link or an address, since
+  every pattern `handle_word` tries needs one of those, so it is only escaped, as `handle_word` would.
 A property test renders random recipients both ways and compares them.
 """
 
 import copy
+import re
 
 from django.template import Context, Template
 from django.template.base import TextNode, VariableNode
 from django.template.defaultfilters import urlize as django_urlize
-from django.utils.html import Urlizer
+from django.utils.html import Urlizer, escape
 from django.utils.safestring import SafeData, mark_safe
 
 from saleor_loyalty.messages import rendering
@@ -27,6 +30,9 @@ from saleor_loyalty.messages import rendering
 # Context values that `pipeline.message_context` takes from the channel's settings: one batch shares them.
 SHARED = ("ad_label", "sender_name", "contact_address", "reply_to")
 _URLIZER = Urlizer()
+# A letter (a word character that is no digit nor "_"; Unicode letters included), "@" or ":": the words that
+# may be links (`simple_url_re` needs "://", `simple_url_2_re` "www." or a letter TLD, an address "@").
+_MAYBE_LINK = re.compile(r"[^\W\d_]|[@:]")
 
 
 class _CachedUrlize:
@@ -45,11 +51,18 @@ class _CachedUrlize:
             key = (word, safe_input, autoescape)
             found = words.get(key)
             if found is None:
-                found = words[key] = _URLIZER.handle_word(
-                    word, safe_input=safe_input, trim_url_limit=None, nofollow=True, autoescape=autoescape
-                )
+                found = words[key] = _urlize_word(word, safe_input, autoescape)
             done.append(found)
         return mark_safe("".join(done))
+
+
+def _urlize_word(word: str, safe_input: bool, autoescape: bool) -> str:
+    """`Urlizer.handle_word` (as the `urlize` filter calls it), with plain words only escaped."""
+    if _MAYBE_LINK.search(word) is None:
+        return word if safe_input or not autoescape else escape(word)
+    return _URLIZER.handle_word(
+        word, safe_input=safe_input, trim_url_limit=None, nofollow=True, autoescape=autoescape
+    )
 
 
 def _names(expression) -> list[str]:

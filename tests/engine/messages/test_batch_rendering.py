@@ -10,6 +10,7 @@ import random
 from pathlib import Path
 
 import pytest
+from django.template.defaultfilters import urlize
 from django.utils.safestring import mark_safe
 
 from saleor_loyalty.messages import rendering
@@ -169,3 +170,62 @@ def test_a_shared_value_django_treats_apart_is_rendered_by_django():
         assert renderer.render_email("campaign", "en", each) == rendering.render_email("campaign", "en", each)
     assert "&lt;b&gt;Shop" in renderer.render_email("campaign", "en", plain).html
     assert "<b>Shop</b>" in renderer.render_email("campaign", "en", safe).html
+
+
+WORD_PIECES = [
+    "1",
+    "0",
+    "9",
+    ",",
+    ".",
+    "₪",
+    "$",
+    "%",
+    "(",
+    ")",
+    "-",
+    "_",
+    "/",
+    "<",
+    "&",
+    "'",
+    '"',
+    "½",
+    "٣",
+    "a",
+    "c",
+    "o",
+    "m",
+    "w",
+    "ı",
+    "K",
+    "ſ",
+    "א",
+    "@",
+    ":",
+    "http",
+    "www",
+    "com",
+    "org",
+    "int",
+    " ",
+    "\n",
+    "\u200f",
+]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_urlize_words_equal_djangos(seed):
+    # given random words, most of them plain (digits, money, punctuation), some one letter or sign from a link
+    rng = random.Random(f"words:{seed}")
+    words = [
+        "".join(rng.choice(WORD_PIECES[: rng.choice([18, 19, 38])]) for _ in range(rng.randrange(8)))
+        for _ in range(3000)
+    ]
+    renderer = BatchRenderer()
+
+    # then the batch's urlize, word cache and plain-word shortcut included, equals Django's filter on each
+    for word in words:
+        for value in (word, mark_safe(word)):
+            for autoescape in (True, False):
+                assert renderer.urlize(value, autoescape=autoescape) == urlize(value, autoescape=autoescape)
