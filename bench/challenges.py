@@ -84,8 +84,8 @@ def seed(members: int):
         )
         cursor.execute(
             f"""
-            INSERT INTO {OrderCategories._meta.db_table} (order_id, category_ids, recorded_at)
-            SELECT e.order_id, ARRAY[(e.account_id %% 7), (e.id %% 11) + 7]::bigint[], {HISTORY}
+            INSERT INTO {OrderCategories._meta.db_table} (order_id, account_id, category_ids, recorded_at)
+            SELECT e.order_id, e.account_id, ARRAY[(e.account_id %% 7), (e.id %% 11) + 7]::bigint[], {HISTORY}
             FROM {entries} e JOIN {accounts} a ON a.id = e.account_id
             WHERE a.program_id = %s AND e.kind = 'earn'""",
             [program.pk],
@@ -145,8 +145,8 @@ def a_days_orders(program, every: int) -> int:
         changed = cursor.rowcount
         cursor.execute(
             f"""
-            INSERT INTO {OrderCategories._meta.db_table} (order_id, category_ids, recorded_at)
-            SELECT e.order_id, ARRAY[30, 31]::bigint[], now() FROM {entries} e
+            INSERT INTO {OrderCategories._meta.db_table} (order_id, account_id, category_ids, recorded_at)
+            SELECT e.order_id, e.account_id, ARRAY[30, 31]::bigint[], now() FROM {entries} e
             WHERE e.kind = 'earn' AND e.source_key LIKE 'bench-new:%%'""",
         )
     return changed

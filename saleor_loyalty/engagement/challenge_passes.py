@@ -61,10 +61,10 @@ SELECT DISTINCT h.id FROM (
     UNION ALL
     SELECT COALESCE(a.merged_into_id, a.id)
     FROM {OrderCategories._meta.db_table} c
-    CROSS JOIN LATERAL (
-        SELECT e.account_id FROM {_LEDGER} e WHERE e.order_id = c.order_id AND e.kind = %(earn)s LIMIT 1
-    ) e
-    JOIN {_ACCOUNTS} a ON a.id = e.account_id
+    JOIN {_ACCOUNTS} a ON a.id = COALESCE(  -- the earn's account: on the row, else looked up
+        c.account_id,
+        (SELECT e.account_id FROM {_LEDGER} e WHERE e.order_id = c.order_id AND e.kind = %(earn)s LIMIT 1)
+    )
     WHERE c.recorded_at >= %(since)s AND a.program_id = %(program)s
     UNION ALL
     SELECT g.merged_into_id FROM {_ACCOUNTS} g

@@ -157,23 +157,39 @@ def evaluate_member(program: LoyaltyProgram, account: LoyaltyAccount, now: datet
     return complete({account.pk: reached}, now) if reached else []
 
 
-def record_order_categories(facts: OrderFacts, category_ids) -> None:
-    """The categories of a paid order's lines, once per order (the ledger does not keep them)."""
+_CATEGORIES_SQL = f"""
+INSERT INTO {OrderCategories._meta.db_table} AS c (order_id, account_id, category_ids, recorded_at)
+VALUES (%(order)s, %(account)s, %(categories)s, %(now)s)
+ON CONFLICT (order_id) DO UPDATE SET account_id = EXCLUDED.account_id
+WHERE c.account_id IS NULL AND EXCLUDED.account_id IS NOT NULL
+"""
+
+
+def record_order_categories(facts: OrderFacts, category_ids, account_id: int | None) -> None:
+    """The categories of a paid order's lines, once per order (the ledger does not keep them), on the
+    account holding the order's earn; a row recorded before the earn existed gets that account now
+    (this hook runs after every ledger sync of the order, so the one that wrote the earn fills it in)."""
     if facts.is_paid and category_ids:
-        OrderCategories.objects.bulk_create(
-            [OrderCategories(order_id=facts.order_id, category_ids=sorted(set(category_ids)))],
-            ignore_conflicts=True,
-        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _CATEGORIES_SQL,
+                {
+                    "order": facts.order_id,
+                    "account": account_id,
+                    "categories": sorted(set(category_ids)),
+                    "now": timezone.now(),
+                },
+            )
 
 
 def on_order(facts: OrderFacts, category_ids=(), now: datetime | None = None) -> list[Completed]:
     """After the ledger synced an order: record its categories, then evaluate the member holding it."""
-    record_order_categories(facts, category_ids)
     earn = (
         LedgerEntry.objects.filter(kind=EntryKind.EARN, source_key=earn_source_key(facts.order_id))
         .select_related("account__program")
         .first()
     )
+    record_order_categories(facts, category_ids, earn and earn.account_id)
     if earn is None:
         return []
     holder = effective_account(earn.account)

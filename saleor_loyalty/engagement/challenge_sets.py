@@ -14,7 +14,8 @@ from its own source, a metric no challenge uses reads nothing, and
 - a rolling window is reached on the first local day after the member's last completed run on which the
   `window_days` days ending that day reach the target (a running sum: each event enters on its day and
   leaves `window_days` later); its key is that run, never reaching back into the last one.
-Categories (an index lookup per order: the dearest read) are looked up only for members with a
+Categories are read like the ledger rows, by the batch's accounts (the earn's account is on each
+category row: one range of a covering index, no lookup per order), and used only for members with a
 new-category challenge still open. Reversals are read from the member's own accounts: one is written on
 the account holding its order (the guest's, or the member's once merged), never elsewhere.
 """
@@ -58,6 +59,9 @@ _COLUMNS = (
     "e.reverses_id"
 )
 _LATERAL = "CROSS JOIN LATERAL (SELECT {columns} FROM {ledger} e WHERE e.account_id = m.id AND e.kind IN ({kinds}) OFFSET 0) e"
+_CATEGORIES_LATERAL = f"""CROSS JOIN LATERAL (
+        SELECT c.order_id, c.category_ids FROM {_CATEGORIES} c WHERE c.account_id = m.id OFFSET 0
+    ) c"""
 
 # Whose facts: `entry` (the holders' ledger rows of the kinds the statement reads, their guests' included);
 # `accounts` picks the holders' completions.
@@ -77,6 +81,13 @@ entry AS MATERIALIZED (  -- the members' rows in one index range (a hashed list 
 )""",
     # an account of the range that is no member holds no facts: its completions match nothing
     "accounts": "d.account_id > %(after)s AND d.account_id <= %(until)s",
+    # the categories on the range's accounts and their guests' (extra rows match no order of the batch)
+    "categories": f"""category AS MATERIALIZED (
+    SELECT c.order_id, c.category_ids FROM {_CATEGORIES} c
+    WHERE c.account_id > %(after)s AND c.account_id <= %(until)s
+    UNION ALL
+    SELECT c.* FROM guest m {_CATEGORIES_LATERAL}
+)""",
 }
 _LIST = {
     "ctes": f"""member AS MATERIALIZED (
@@ -88,6 +99,9 @@ entry AS MATERIALIZED (
     SELECT m.holder, e.* FROM member m {_LATERAL.format(columns=_COLUMNS, ledger=_LEDGER, kinds="{kinds}")}
 )""",
     "accounts": "d.account_id = ANY(%(accounts)s::bigint[])",
+    "categories": f"""category AS MATERIALIZED (
+    SELECT c.* FROM member m {_CATEGORIES_LATERAL}
+)""",
 }
 _DAY = "((e.occurred_at AT TIME ZONE %(tz)s)::date - DATE '1970-01-01')"  # local day number, DST-exact
 _ORDERS_SQL = f"""reversed AS (
@@ -106,11 +120,15 @@ _ACTIONS_SQL = f"""actions AS MATERIALIZED (  -- actions that gave points, once 
     GROUP BY e.holder, e.account_id, e.detail ->> 'action', e.detail ->> 'object'
 )"""
 # A category is new on the member's first still-counting order in it, over all history; only members
-# with a still-counting order inside some new-category window can have one new there.
-_FIRST_SEEN_SQL = f"""first_seen AS MATERIALIZED (
-    SELECT o.holder, MIN(o.day) AS day FROM orders o
-    CROSS JOIN LATERAL (SELECT c.category_ids FROM {_CATEGORIES} c WHERE c.order_id = o.order_id OFFSET 0) c
-    CROSS JOIN unnest(c.category_ids) AS k(id)
+# with a still-counting order inside some new-category window can have one new there. An order's
+# categories come from the batch's account read (`category`, hashed by order); an order it did not
+# find (categories recorded before its earn, or none) is looked up by order id, as the reference does.
+_FIRST_SEEN_SQL = f"""{{categories}},
+first_seen AS MATERIALIZED (
+    SELECT o.holder, MIN(o.day) AS day FROM orders o LEFT JOIN category c ON c.order_id = o.order_id
+    CROSS JOIN unnest(COALESCE(
+        c.category_ids, (SELECT x.category_ids FROM {_CATEGORIES} x WHERE x.order_id = o.order_id)
+    )) AS k(id)
     WHERE o.counts {{skip}} AND o.holder IN (
         SELECT s.holder FROM orders s WHERE s.counts AND s.day BETWEEN {{first}} AND {{last}}
     )
@@ -189,16 +207,16 @@ def _rolling(i: int, metric: str) -> tuple[str, str]:
     return cte, branch
 
 
-def _first_seen(challenges: list[Challenge]) -> str:
+def _first_seen(challenges: list[Challenge], batch: dict) -> str:
     """Categories of the orders of members with a new-category challenge open (any rolling one, else one
     of the fixed ones not completed) and an order inside one of their windows."""
     ours = [(i, c) for i, c in enumerate(challenges) if c.metric == ChallengeMetric.NEW_CATEGORY]
     first = "LEAST(" + ", ".join(f"%(f{i})s" for i, _ in ours) + ")"
     last = "GREATEST(" + ", ".join(f"%(l{i})s" for i, _ in ours) + ")"
-    if any(c.window == ChallengeWindow.ROLLING for _, c in ours):
-        return _FIRST_SEEN_SQL.format(skip="", first=first, last=last)
-    skip = "AND NOT (" + " AND ".join(_done(i, "o.holder") for i, _ in ours) + ")"
-    return _FIRST_SEEN_SQL.format(skip=skip, first=first, last=last)
+    skip = ""
+    if not any(c.window == ChallengeWindow.ROLLING for _, c in ours):
+        skip = "AND NOT (" + " AND ".join(_done(i, "o.holder") for i, _ in ours) + ")"
+    return _FIRST_SEEN_SQL.format(categories=batch["categories"], skip=skip, first=first, last=last)
 
 
 def _params(i: int, challenge: Challenge) -> dict:
@@ -247,7 +265,7 @@ def _statement(challenges: list[Challenge], batch: dict) -> tuple[str, dict]:
         params |= {f"kind{n}": kind for n, kind in enumerate(action_kinds)}
         facts.append(_ACTIONS_SQL.format(kinds=", ".join(f"%(kind{n})s" for n in range(len(action_kinds)))))
     if ChallengeMetric.NEW_CATEGORY in metrics:
-        facts.append(_first_seen(challenges))
+        facts.append(_first_seen(challenges, batch))
     ctes = [batch["ctes"].format(kinds=", ".join(kinds)), *completions, *facts, *ctes]
     branches = [_fixed(table, rules) for table, rules in fixed.items()] + branches
     union = "\nUNION ALL\n".join(f"({branch})" for branch in branches)

@@ -127,15 +127,30 @@ class BadgeAward(models.Model):
 
 class OrderCategories(models.Model):
     """The Saleor category ids of a paid order's lines, recorded at accrual time (the ledger does not
-    keep them); which account and whether the order still counts come from the order's earn row."""
+    keep them); whether the order still counts comes from the order's earn row.
+
+    `account` is the earn's account (a guest's stays the guest's after a merge, as the earn does), copied
+    so a batch of members reads its categories as one index range instead of one lookup per order. It is
+    null while the order has no earn (categories recorded first): readers fall back to the order id then.
+    """
 
     order_id = models.UUIDField(unique=True)
+    account = models.ForeignKey(
+        LoyaltyAccount, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     category_ids = ArrayField(models.BigIntegerField(), default=list)
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         indexes = [  # the beat job's incremental pass asks which orders got categories since its watermark
-            BrinIndex(fields=["recorded_at"], name="loyalty_order_categories_brin")
+            BrinIndex(fields=["recorded_at"], name="loyalty_order_categories_brin"),
+            # a batch's categories by account range, from the index alone (covering)
+            models.Index(
+                fields=["account"],
+                include=["order_id", "category_ids"],
+                condition=Q(account__isnull=False),
+                name="loyalty_order_categories_acct",
+            ),
         ]
 
     def __str__(self):

@@ -17,6 +17,7 @@ from saleor_loyalty.models import (
     LedgerEntry,
     LoyaltyAccount,
     LoyaltyProgram,
+    OrderCategories,
 )
 from tests.engine.engagement.challenge_shop import day, local
 
@@ -135,7 +136,7 @@ def test_categories_recorded_late_are_new_facts(program, make_order, customer):
     order = ledger_only_order(make_order, 2, user=customer)
     assert run().completed == 0
 
-    challenge_rewards.record_order_categories(order, [7])
+    challenge_rewards.record_order_categories(order, [7], None)  # before the account was known
     late = run()
     assert (late.full, late.members, late.completed) == (False, 1, 1)
 
@@ -156,3 +157,26 @@ def test_a_guest_merged_in_since_the_last_pass_makes_its_member_visited(
     after_merge = run()
     assert (after_merge.full, after_merge.members, after_merge.completed) == (False, 1, 1)
     assert ChallengeCompletion.objects.get().account == merged[0]
+
+
+def test_categories_recorded_before_the_earn_get_its_account_when_the_hook_runs_again(
+    program, make_order, customer
+):
+    order = make_order(lines=(("Item", "100.00"),), shipping="0", user=customer)
+    challenge_rewards.record_order_categories(order, [7], None)  # the earn was not there yet
+    ledger.sync_order(order)
+    challenge_rewards.on_order(order, [7, 8])
+
+    recorded = OrderCategories.objects.get()
+    assert (recorded.account, recorded.category_ids) == (LoyaltyAccount.objects.get(user=customer), [7])
+
+
+def test_a_merged_guests_order_keeps_its_categories_on_the_guest_account_that_holds_the_earn(
+    program, make_order, customer
+):
+    order = ledger_only_order(make_order, 2, email="dana.shop@example.co.il")
+    guest = LoyaltyAccount.objects.get(user=None)
+    ledger.attach_guest_accounts(customer.pk, "dana.shop@example.co.il")
+    challenge_rewards.on_order(order, [7])
+
+    assert OrderCategories.objects.get().account == guest

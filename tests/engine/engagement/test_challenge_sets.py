@@ -1,6 +1,7 @@
 """The set-based batch (`challenge_sets`) completes exactly what the per-member reference would, on random
-histories: every metric and window, windows crossing Israel's DST change, refunds, guests, earlier runs;
-read as an id range (the full pass) and as a list of members (the incremental pass)."""
+histories: every metric and window, windows crossing Israel's DST change, refunds, guests, earlier runs,
+order categories read by account or (recorded before the account was known) by order; read as an id
+range (the full pass) and as a list of members (the incremental pass)."""
 
 import json
 import random
@@ -60,8 +61,9 @@ def _entry(cursor, account_id, kind, points, key, at, money=None, detail=None, o
 def _history(
     rng: random.Random, account: LoyaltyAccount, tag: str, holder: LoyaltyAccount | None = None
 ) -> None:
-    """Paid orders (some refunded in part, some fully or cancelled, most with categories) and actions; a
-    merged guest's reversals are written on the guest or, after the merge, on its `holder`."""
+    """Paid orders (some refunded in part, some fully or cancelled, most with categories, a quarter of
+    those without their account) and actions; a merged guest's reversals are written on the guest or,
+    after the merge, on its `holder`."""
     with connection.cursor() as cursor:
         for n in range(rng.randrange(7)):
             at, money = _instant(rng), rng.choice((40, 90, 150, 260))
@@ -77,9 +79,10 @@ def _history(
                 {"refund_basis": str(money)},
                 order_id,
             )
-            if rng.random() < 0.7:
+            if rng.random() < 0.7:  # on the earn's account (a guest's own), or recorded before it was known
                 categories = sorted(rng.sample(range(1, 6), rng.randrange(1, 3)))
-                OrderCategories.objects.create(order_id=order_id, category_ids=categories)
+                on = account if rng.random() < 0.75 else None
+                OrderCategories.objects.create(order_id=order_id, account=on, category_ids=categories)
             refund, reversed_on = rng.random(), rng.choice((account, holder or account)).pk
             if refund < 0.15:  # cancelled: the order no longer counts
                 _entry(cursor, reversed_on, "earn_reversal", -money, f"c:{tag}:{n}", at, reverses=earn)
