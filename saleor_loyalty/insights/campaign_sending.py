@@ -197,23 +197,27 @@ def _skip(recipient, reason: str) -> None:
     recipient.status, recipient.reason = RecipientStatus.SKIPPED, reason
 
 
-def _claim(campaign_id: int, now: datetime, limit: int, report: SendReport):
+def pending_batch(campaign_id: int, medium: str, now: datetime, limit: int):
+    """`(config, batch)`: the next batch of one medium's campaign this worker may claim, under the campaign row's
+    lock, or `batch` None when there is none now (`config` None too when the campaign no longer sends). The batch
+    is `(campaign, rows, program, members)`: pending recipients (SKIP LOCKED), and which of them are still in the
+    audience. The send rate's budget is shared by every worker through that lock."""
     campaign = (
         Campaign.objects.select_for_update()
-        .filter(pk=campaign_id, status=CampaignStatus.SENDING, medium=Medium.EMAIL)
+        .filter(pk=campaign_id, status=CampaignStatus.SENDING, medium=medium)
         .first()
     )
     if campaign is None or not LoyaltyProgram.channel_gives_value(campaign.channel_slug):
-        return None, []
+        return None, None
     config = pipeline.channel_settings(campaign.channel_slug)
-    if windows.window_until(now, Medium.EMAIL, config) > now:
-        return config, []  # Shabbat or a holiday: the whole campaign waits
+    if windows.window_until(now, medium, config) > now:
+        return config, None  # SMS hours (for SMS), Shabbat or a holiday: the whole campaign waits
     recent = MessageLog.objects.filter(
         campaign_recipient__campaign=campaign, created_at__gt=now - timedelta(minutes=1)
     ).count()
     room = min(limit, campaign.send_rate_per_minute - recent)
     if room <= 0:
-        return config, []
+        return config, None
     rows = list(
         CampaignRecipient.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(campaign=campaign, status=RecipientStatus.PENDING)
@@ -222,7 +226,19 @@ def _claim(campaign_id: int, now: datetime, limit: int, report: SendReport):
         .order_by("id")[:room]
     )
     program = LoyaltyProgram.objects.get(channel_slug=campaign.channel_slug)
-    members = audiences.members_among(campaign, [row.account_id for row in rows])
+    return config, (
+        campaign,
+        rows,
+        program,
+        audiences.members_among(campaign, [row.account_id for row in rows]),
+    )
+
+
+def _claim(campaign_id: int, now: datetime, limit: int, report: SendReport):
+    config, batch_found = pending_batch(campaign_id, Medium.EMAIL, now, limit)
+    if batch_found is None:
+        return config, []
+    campaign, rows, program, members = batch_found
     subjects = {
         row.pk: consent.subject_hash(Medium.EMAIL, row.account.email) for row in rows if row.account.email
     }

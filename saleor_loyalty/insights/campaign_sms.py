@@ -17,14 +17,13 @@ lease (outside quiet hours), same row, same key: at least once, and a provider t
 sends it once.
 """
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from saleor_loyalty.core import bulk
-from saleor_loyalty.insights import audiences, campaign_sending, campaign_sms_content, merge_fields, tracking
+from saleor_loyalty.insights import campaign_sending, campaign_sms_content, merge_fields, tracking
 from saleor_loyalty.insights.campaign_sending import SendReport
 from saleor_loyalty.messages import (
     compliance,
@@ -40,12 +39,10 @@ from saleor_loyalty.messages import (
 from saleor_loyalty.messages.config import CAMPAIGN_SMS, message_lease
 from saleor_loyalty.models import (
     Campaign,
-    CampaignRecipient,
     CampaignStatus,
     ConsentAction,
     ConsentEvent,
     ConsentSource,
-    LoyaltyProgram,
     Medium,
     MessageLog,
     MessageStatus,
@@ -126,31 +123,10 @@ def _body(row, campaign, message_id: int, language: str, program, now, batch_dat
 
 
 def _claim(campaign_id: int, now: datetime, limit: int, shop, report: SendReport):
-    campaign = (
-        Campaign.objects.select_for_update()
-        .filter(pk=campaign_id, status=CampaignStatus.SENDING, medium=Medium.SMS)
-        .first()
-    )
-    if campaign is None or not LoyaltyProgram.channel_gives_value(campaign.channel_slug):
-        return None, []
-    config = pipeline.channel_settings(campaign.channel_slug)
-    if windows.window_until(now, Medium.SMS, config) > now:
-        return config, []  # SMS hours, Shabbat or a holiday: the whole campaign waits
-    recent = MessageLog.objects.filter(
-        campaign_recipient__campaign=campaign, created_at__gt=now - timedelta(minutes=1)
-    ).count()
-    room = min(limit, campaign.send_rate_per_minute - recent)
-    if room <= 0:
+    config, batch_found = campaign_sending.pending_batch(campaign_id, Medium.SMS, now, limit)
+    if batch_found is None:
         return config, []
-    rows = list(
-        CampaignRecipient.objects.select_for_update(skip_locked=True, of=("self",))
-        .filter(campaign=campaign, status=RecipientStatus.PENDING)
-        .filter(Q(not_before__isnull=True) | Q(not_before__lte=now))
-        .select_related("account__user", "variant")
-        .order_by("id")[:room]
-    )
-    program = LoyaltyProgram.objects.get(channel_slug=campaign.channel_slug)
-    members = audiences.members_among(campaign, [row.account_id for row in rows])
+    campaign, rows, program, members = batch_found
     numbers = _numbers(rows, shop, campaign.channel_slug)
     people = sorted({subject for _, subject in numbers.values()})
     campaign_sending._lock_people(people)
