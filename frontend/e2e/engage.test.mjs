@@ -32,7 +32,7 @@ describe("the Dashboard app's forms", () => {
     await page.close();
   });
 
-  test("a campaign with an unknown merge field is refused under that subject; fixed, it is created and listed as a draft", async () => {
+  test("a campaign with an unknown merge field is refused under that subject; fixed, it is created and listed as an email draft", async () => {
     const { page, app } = await openDashboard("insights");
     const form = app.getByTestId("campaign-new");
     await form.locator("input[name=name]").fill("Hanukkah greeting");
@@ -45,10 +45,10 @@ describe("the Dashboard app's forms", () => {
     await form.locator('input[name="variants.0.he.subject"]').fill("חג שמח {first_name}");
     await form.getByRole("button", { name: "New campaign" }).click();
     const campaigns = app.getByTestId("campaigns");
-    await campaigns.getByText("Hanukkah greeting · draft").waitFor();
+    await campaigns.getByText("Hanukkah greeting · Email · draft").waitFor();
     await shot(page, "insights-campaign-created");
     await campaigns.getByRole("button", { name: "Send now" }).click();
-    await campaigns.getByText(/Hanukkah greeting · (scheduled|sending|sent)/).waitFor();
+    await campaigns.getByText(/Hanukkah greeting · Email · (scheduled|sending|sent)/).waitFor();
     await page.close();
   });
 
