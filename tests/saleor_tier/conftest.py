@@ -104,3 +104,12 @@ def settings_staff(staff_user, permission_manage_settings):
 
     staff_user.user_permissions.add(permission_manage_settings)
     return User.objects.get(pk=staff_user.pk)
+
+
+@pytest.fixture
+def marketing_staff(staff_user, permission_manage_users):
+    """A staff user holding MANAGE_USERS (segments and campaigns), re-read like `settings_staff`."""
+    from saleor.account.models import User
+
+    staff_user.user_permissions.add(permission_manage_users)
+    return User.objects.get(pk=staff_user.pk)

@@ -2,8 +2,7 @@
 real orders; exactly its consenting members get the campaign, split over two variants; the opens, the click
 and the real order that follows are counted for the variant each member got."""
 
-import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import graphene
 import pytest
@@ -11,57 +10,20 @@ from django.core import mail
 from freezegun import freeze_time
 from saleor.graphql.tests.fixtures import ApiClient
 
-from saleor_loyalty import tasks
-from saleor_loyalty.messages import consent
-from saleor_loyalty.models import (
-    CampaignConversion,
-    CampaignRecipient,
-    ConsentAction,
-    ConsentSource,
-    LoyaltyAccount,
-    Medium,
-    MessagingSettings,
-)
+from saleor_loyalty.models import CampaignConversion, CampaignRecipient, LoyaltyAccount
 
+from .campaign_steps import RESULTS, TUESDAY_MORNING, create_and_send, opt_in, shop_may_market, tracked_links
 from .flows import club, place_paid_order
 
-TUESDAY_MORNING = datetime(2026, 11, 17, 8, 0, tzinfo=UTC)
 SEGMENT = """mutation($input: LoyaltySavedSegmentInput!) {
   loyaltySavedSegmentCreate(channel: "main", input: $input) { savedSegment { id } errors { field code message } }
 }"""
-CREATE = """mutation($input: LoyaltyCampaignInput!) {
-  loyaltyCampaignCreate(channel: "main", input: $input) { campaign { id } errors { field code message } }
-}"""
-SCHEDULE = """mutation($id: ID!) {
-  loyaltyCampaignSchedule(channel: "main", id: $id) { campaign { status } errors { code } }
-}"""
-RESULTS = """query($id: ID!) {
-  campaign(channel: "main", id: $id) {
-    results { variants { key sent opened clicked converted revenue { amount currency } } holdout { recipients } }
-  }
-}"""
-
-
-@pytest.fixture
-def marketing_staff(staff_user, permission_manage_users):
-    from saleor.account.models import User
-
-    staff_user.user_permissions.add(permission_manage_users)
-    return User.objects.get(pk=staff_user.pk)
 
 
 def join(program, user, *, opted_in: bool) -> None:
     LoyaltyAccount.objects.create(program=program, user=user, email=user.email)
     if opted_in:
-        consent.record(
-            "main",
-            Medium.EMAIL,
-            user.email,
-            ConsentAction.GRANT,
-            ConsentSource.ACCOUNT_PAGE,
-            wording="Send me club offers",
-            occurred_at=TUESDAY_MORNING - timedelta(days=3),
-        )
+        opt_in(user.email, TUESDAY_MORNING - timedelta(days=3))
 
 
 def content(subject: str) -> list[dict]:
@@ -76,15 +38,7 @@ def test_a_segment_campaign_reaches_its_consenting_members_and_counts_per_varian
     from saleor.account.models import User
 
     # given three buyers of the product (two consenting, one not) and a consenting member who never bought it
-    MessagingSettings.objects.create(
-        channel_slug="main",
-        country="IL",
-        sender_name="Dana's shop",
-        sender_email="shop@example.com",
-        contact_address="1 Herzl St, Tel Aviv",
-    )
-    customer_user.first_name = "Dana"
-    customer_user.save(update_fields=["first_name"])
+    shop_may_market(customer_user)
     silent = User.objects.create(email="silent@example.com")
     outsider = User.objects.create(email="outsider@example.com")
     join(main_club, customer_user, opted_in=True)
@@ -110,28 +64,20 @@ def test_a_segment_campaign_reaches_its_consenting_members_and_counts_per_varian
         )
         assert saved["data"]["loyaltySavedSegmentCreate"]["errors"] == []
         segment_id = saved["data"]["loyaltySavedSegmentCreate"]["savedSegment"]["id"]
-        _, created = club(
-            CREATE,
+        campaign_id = create_and_send(
             {
-                "input": {
-                    "name": "Buy it again",
-                    "audienceKind": "SEGMENT",
-                    "audienceTierIds": [],
-                    "audienceSavedSegmentId": segment_id,
-                    "defaultLanguage": "EN",
-                    "variants": [
-                        {"key": "A", "contents": content("Back in stock")},
-                        {"key": "B", "contents": content("Yours again, {first_name}")},
-                    ],
-                }
+                "name": "Buy it again",
+                "audienceKind": "SEGMENT",
+                "audienceTierIds": [],
+                "audienceSavedSegmentId": segment_id,
+                "defaultLanguage": "EN",
+                "variants": [
+                    {"key": "A", "contents": content("Back in stock")},
+                    {"key": "B", "contents": content("Yours again, {first_name}")},
+                ],
             },
-            user=marketing_staff,
+            marketing_staff,
         )
-        assert created["data"]["loyaltyCampaignCreate"]["errors"] == []
-        campaign_id = created["data"]["loyaltyCampaignCreate"]["campaign"]["id"]
-        _, scheduled = club(SCHEDULE, {"id": campaign_id}, user=marketing_staff)
-        assert scheduled["data"]["loyaltyCampaignSchedule"]["errors"] == []
-        tasks.campaigns_task.delay()
 
     # then exactly the two consenting buyers got it, each the subject of the variant drawn for them
     drawn = {
@@ -147,13 +93,10 @@ def test_a_segment_campaign_reaches_its_consenting_members_and_counts_per_varian
     assert sent[customer_user.email].subject == subjects[drawn[customer_user.email]]
 
     # when both open it, and Dana clicks its link and buys again through Saleor's checkout
-    def link(message, pattern):
-        return re.search(pattern, message.alternatives[0][0] if "gif" in pattern else message.body).group(1)
-
     with freeze_time(TUESDAY_MORNING + timedelta(hours=1)):
         for message in sent.values():
-            assert client.get(link(message, r'src="[^"]*(/plugins/[^"]+\.gif)"')).status_code == 200
-        response = client.get(link(sent[customer_user.email], r"https?://\S+(/plugins/\S+/t/c/\S+/)"))
+            assert client.get(tracked_links(message)[0]).status_code == 200
+        response = client.get(tracked_links(sent[customer_user.email])[1])
         assert (response.status_code, response["Location"]) == (302, "https://shop.example.com/again")
     with freeze_time(TUESDAY_MORNING + timedelta(hours=2)):
         dana = ApiClient(user=customer_user)  # a token of this moment (the first one expired two days ago)

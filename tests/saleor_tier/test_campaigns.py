@@ -1,48 +1,17 @@
 """A campaign to a tier through Saleor's real flow: exactly the consenting members of the tier get it, and
 the open, the click and the real order that follows (checkout → complete) are counted for its variant."""
 
-import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import graphene
 import pytest
 from django.core import mail
 from freezegun import freeze_time
 
-from saleor_loyalty import tasks
-from saleor_loyalty.messages import consent
-from saleor_loyalty.models import (
-    CampaignConversion,
-    ConsentAction,
-    ConsentSource,
-    LoyaltyAccount,
-    Medium,
-    MessagingSettings,
-)
+from saleor_loyalty.models import CampaignConversion, LoyaltyAccount
 
+from .campaign_steps import RESULTS, TUESDAY_MORNING, create_and_send, opt_in, shop_may_market, tracked_links
 from .flows import club, place_paid_order
-
-TUESDAY_MORNING = datetime(2026, 11, 17, 8, 0, tzinfo=UTC)
-CREATE = """mutation($input: LoyaltyCampaignInput!) {
-  loyaltyCampaignCreate(channel: "main", input: $input) { campaign { id } errors { field code message } }
-}"""
-SCHEDULE = """mutation($id: ID!) {
-  loyaltyCampaignSchedule(channel: "main", id: $id) { campaign { status } errors { code } }
-}"""
-RESULTS = """query($id: ID!) {
-  campaign(channel: "main", id: $id) {
-    status
-    results { variants { key sent opened clicked converted revenue { amount currency } } holdout { recipients } }
-  }
-}"""
-
-
-@pytest.fixture
-def marketing_staff(staff_user, permission_manage_users):
-    from saleor.account.models import User
-
-    staff_user.user_permissions.add(permission_manage_users)
-    return User.objects.get(pk=staff_user.pk)
 
 
 def member(program, user, tier_name, *, opted_in):
@@ -50,15 +19,7 @@ def member(program, user, tier_name, *, opted_in):
         program=program, user=user, email=user.email, tier=program.tiers.get(name=tier_name)
     )
     if opted_in:
-        consent.record(
-            "main",
-            Medium.EMAIL,
-            user.email,
-            ConsentAction.GRANT,
-            ConsentSource.ACCOUNT_PAGE,
-            wording="Send me club offers",
-            occurred_at=TUESDAY_MORNING - timedelta(days=1),
-        )
+        opt_in(user.email, TUESDAY_MORNING - timedelta(days=1))
 
 
 def test_a_tier_campaign_reaches_its_consenting_members_and_counts_the_real_order(
@@ -67,15 +28,7 @@ def test_a_tier_campaign_reaches_its_consenting_members_and_counts_the_real_orde
     from saleor.account.models import User
 
     # given a consenting Gold member, a Gold member without consent and a consenting Regular member
-    MessagingSettings.objects.create(
-        channel_slug="main",
-        country="IL",
-        sender_name="Dana's shop",
-        sender_email="shop@example.com",
-        contact_address="1 Herzl St, Tel Aviv",
-    )
-    customer_user.first_name = "Dana"
-    customer_user.save(update_fields=["first_name"])
+    shop_may_market(customer_user)
     member(main_club, customer_user, "Gold", opted_in=True)
     member(main_club, User.objects.create(email="silent@example.com"), "Gold", opted_in=False)
     member(main_club, User.objects.create(email="regular@example.com"), "Regular", opted_in=True)
@@ -83,35 +36,27 @@ def test_a_tier_campaign_reaches_its_consenting_members_and_counts_the_real_orde
 
     # when staff create a Gold campaign through the club API and the beat sends it
     with freeze_time(TUESDAY_MORNING):
-        _, created = club(
-            CREATE,
+        campaign_id = create_and_send(
             {
-                "input": {
-                    "name": "Gold week",
-                    "audienceKind": "TIERS",
-                    "audienceTierIds": [gold],
-                    "defaultLanguage": "EN",
-                    "variants": [
-                        {
-                            "key": "A",
-                            "contents": [
-                                {
-                                    "language": "EN",
-                                    "subject": "Gold week, {first_name}",
-                                    "body": "You are {tier}. Shop: https://shop.example.com/gold",
-                                }
-                            ],
-                        }
-                    ],
-                }
+                "name": "Gold week",
+                "audienceKind": "TIERS",
+                "audienceTierIds": [gold],
+                "defaultLanguage": "EN",
+                "variants": [
+                    {
+                        "key": "A",
+                        "contents": [
+                            {
+                                "language": "EN",
+                                "subject": "Gold week, {first_name}",
+                                "body": "You are {tier}. Shop: https://shop.example.com/gold",
+                            }
+                        ],
+                    }
+                ],
             },
-            user=marketing_staff,
+            marketing_staff,
         )
-        assert created["data"]["loyaltyCampaignCreate"]["errors"] == []
-        campaign_id = created["data"]["loyaltyCampaignCreate"]["campaign"]["id"]
-        _, scheduled = club(SCHEDULE, {"id": campaign_id}, user=marketing_staff)
-        assert scheduled["data"]["loyaltyCampaignSchedule"]["errors"] == []
-        tasks.campaigns_task.delay()
 
     # then exactly the consenting Gold member got it
     sent = [m for m in mail.outbox if "Gold week" in m.subject]
@@ -119,8 +64,7 @@ def test_a_tier_campaign_reaches_its_consenting_members_and_counts_the_real_orde
     assert sent[0].subject == "פרסומת: Gold week, Dana"
 
     # when they open it, click its link and buy through Saleor's checkout
-    pixel = re.search(r'src="[^"]*(/plugins/[^"]+\.gif)"', sent[0].alternatives[0][0]).group(1)
-    click = re.search(r"https?://\S+(/plugins/\S+/t/c/\S+/)", sent[0].body).group(1)
+    pixel, click = tracked_links(sent[0])
     with freeze_time(TUESDAY_MORNING + timedelta(hours=1)):
         assert client.get(pixel).status_code == 200
         response = client.get(click)
